@@ -1,0 +1,115 @@
+import { Ajv, type ValidateFunction } from 'ajv';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { FarmError } from './errors.js';
+import { MECHANISMS, type Mechanism } from './listeners/index.js';
+import { packagePath } from './paths.js';
+
+/** Reference-client connection settings of a scenario file (see schema/scenario.schema.json). */
+export interface ScenarioConnect {
+  sni?: string | null;
+  certHostname?: string;
+  trust?: 'root' | 'intermediate';
+}
+
+/** What a CDN reports; every value cites its `source`. */
+export interface CdnExpectation {
+  status?: number;
+  response?: string;
+  xCache?: string;
+  source: string;
+  note?: string;
+}
+
+/** Expectations of one scenario, by reporter (CONVENTIONS.md § The manifest). */
+export interface Expectations {
+  fastly?: CdnExpectation;
+  cloudfront?: CdnExpectation;
+  node: { code: string | null; message?: string; note?: string };
+  curl: { exit: number | number[]; note?: string };
+  openssl?: { verifyCode: number; verifyError: string; note?: string };
+}
+
+/** A scenario file as validated against schema/scenario.schema.json. */
+export interface Scenario {
+  id: string;
+  offset: number;
+  family: 'certificate' | 'protocol' | 'connection' | 'dns' | 'http';
+  title: string;
+  fault: string;
+  mechanism: string;
+  params: Record<string, unknown>;
+  connect?: ScenarioConnect;
+  expect: Expectations;
+  notes?: string[];
+  sources: string[];
+  /** The file it came from. */
+  file: string;
+}
+
+/** A scenario with its mechanism, ready to be planned onto ports. */
+export interface CatalogueEntry {
+  scenario: Scenario;
+  mechanism: Mechanism<never>;
+}
+
+/** Default location of the scenario files: `scenarios/` of the package. */
+export const DEFAULT_SCENARIOS_DIR = packagePath('scenarios');
+
+function errorsText(validate: ValidateFunction): string {
+  return (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`).join('; ');
+}
+
+/**
+ * Loads and validates every `*.yaml`/`*.json` scenario file of `dir`, sorted by offset: the file against
+ * schema/scenario.schema.json, then `params` against its mechanism's schema; ids and offsets must be unique.
+ * @throws FarmError BAD_SCENARIO naming the file and what is wrong.
+ */
+export function loadCatalogue(dir = DEFAULT_SCENARIOS_DIR): CatalogueEntry[] {
+  const ajv = new Ajv({ allErrors: true, strict: false });
+  const validateScenario = ajv.compile(JSON.parse(readFileSync(packagePath('schema/scenario.schema.json'), 'utf8')));
+  const validators = new Map([...MECHANISMS.values()].map((m) => [m.name, ajv.compile(m.paramsSchema)]));
+
+  let files: string[];
+  try {
+    files = readdirSync(dir).filter((name) => /\.(ya?ml|json)$/.test(name)).sort();
+  } catch (error) {
+    throw new FarmError('BAD_SCENARIO', `cannot read the scenarios directory ${dir}: ${(error as Error).message}`);
+  }
+  const entries: CatalogueEntry[] = [];
+  for (const name of files) {
+    const file = join(dir, name);
+    let data: unknown;
+    try {
+      data = parseYaml(readFileSync(file, 'utf8'));
+    } catch (error) {
+      throw new FarmError('BAD_SCENARIO', `${file}: not valid YAML/JSON: ${(error as Error).message}`);
+    }
+    if (!validateScenario(data)) throw new FarmError('BAD_SCENARIO', `${file}: ${errorsText(validateScenario)}`);
+    const scenario = { ...(data as Omit<Scenario, 'file'>), file };
+    const mechanism = MECHANISMS.get(scenario.mechanism);
+    const validateParams = validators.get(scenario.mechanism);
+    if (!mechanism || !validateParams) {
+      throw new FarmError('BAD_SCENARIO', `${file}: unknown mechanism '${scenario.mechanism}' (known: ${[...MECHANISMS.keys()].join(', ')})`);
+    }
+    if (!validateParams(scenario.params)) throw new FarmError('BAD_SCENARIO', `${file}: params${errorsText(validateParams)}`);
+    const clash = entries.find((e) => e.scenario.id === scenario.id || e.scenario.offset === scenario.offset);
+    if (clash) throw new FarmError('BAD_SCENARIO', `${file}: id or offset already used by ${clash.scenario.file}`);
+    entries.push({ scenario, mechanism });
+  }
+  return entries.sort((a, b) => a.scenario.offset - b.scenario.offset);
+}
+
+/**
+ * Keeps the entries named by `only` (all when empty) minus those named by `skip`.
+ * @throws FarmError UNKNOWN_SCENARIO listing the valid ids when a name is not in the catalogue.
+ */
+export function selectScenarios(entries: CatalogueEntry[], only: string[] = [], skip: string[] = []): CatalogueEntry[] {
+  const ids = entries.map((e) => e.scenario.id);
+  const unknown = [...only, ...skip].filter((id) => !ids.includes(id));
+  if (unknown.length > 0) {
+    throw new FarmError('UNKNOWN_SCENARIO', `unknown scenario id${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; valid ids: ${ids.join(', ')}`);
+  }
+  return entries.filter((e) => (only.length === 0 || only.includes(e.scenario.id)) && !skip.includes(e.scenario.id));
+}

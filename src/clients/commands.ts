@@ -1,0 +1,52 @@
+import { isIP } from 'node:net';
+import type { Manifest, ManifestListener } from '../manifest.js';
+
+/** Client timeout of the reference clients, in seconds (CONVENTIONS.md: `curl --max-time 5`). */
+export const CLIENT_TIMEOUT_S = 5;
+
+/** Address a client should connect to for a bind address (a wildcard bind is reached over loopback). */
+export function clientAddress(host: string): string {
+  if (host === '0.0.0.0' || host === '') return '127.0.0.1';
+  if (host === '::') return '::1';
+  return host;
+}
+
+const hostPort = (host: string, port: number) => (isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`);
+
+/**
+ * argv of the reference curl for a listener: `GET /` over HTTPS, trusting `connect.caFile`, with SNI
+ * `connect.sni` (curl sends the URL host as SNI and checks the certificate against it; with no SNI the URL is the
+ * IP address, which curl never sends as SNI). Prints the status code; the exit code is what `expect.curl` gives.
+ */
+export function curlArgs(manifest: Pick<Manifest, 'host'>, listener: Pick<ManifestListener, 'port' | 'connect'>): string[] {
+  const address = clientAddress(manifest.host);
+  const { sni, caFile } = listener.connect;
+  const target = sni
+    ? ['--resolve', `${sni}:${listener.port}:${isIP(address) === 6 ? `[${address}]` : address}`, `https://${hostPort(sni, listener.port)}/`]
+    : [`https://${hostPort(address, listener.port)}/`];
+  return [
+    'curl', '-sS', '-o', '/dev/null', '-w', '%{http_code}\\n', '--max-time', String(CLIENT_TIMEOUT_S),
+    ...(caFile ? ['--cacert', caFile] : []),
+    ...target,
+  ];
+}
+
+/**
+ * argv of the reference `openssl s_client`: stops at the first verify error (`-verify_return_error`) and checks
+ * the certificate name as a CDN does (`-verify_hostname`/`-verify_ip`); `expect.openssl` gives the verify code.
+ */
+export function opensslArgs(manifest: Pick<Manifest, 'host'>, listener: Pick<ManifestListener, 'port' | 'connect'>): string[] {
+  const { sni, caFile, certHostname } = listener.connect;
+  return [
+    'openssl', 's_client', '-connect', hostPort(clientAddress(manifest.host), listener.port),
+    ...(sni ? ['-servername', sni] : ['-noservername']),
+    '-verify_return_error',
+    ...(isIP(certHostname) ? ['-verify_ip', certHostname] : ['-verify_hostname', certHostname]),
+    ...(caFile ? ['-CAfile', caFile] : []),
+  ];
+}
+
+/** Quotes argv for a POSIX shell, for copy-ready commands. */
+export function shellQuote(argv: string[]): string {
+  return argv.map((arg) => (/^[\w@%+=:,./\-[\]]+$/.test(arg) ? arg : `'${arg.replaceAll("'", `'\\''`)}'`)).join(' ');
+}

@@ -1,0 +1,177 @@
+import { EventEmitter } from 'node:events';
+import { X509Certificate, createPrivateKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { resolve } from 'node:path';
+import { DEFAULT_SCENARIOS_DIR, loadCatalogue, selectScenarios, type CatalogueEntry } from './catalogue.js';
+import { FarmError } from './errors.js';
+import { BoundListener } from './listeners/bound-listener.js';
+import type { ListenerEvent } from './listeners/index.js';
+import { buildManifest, type Manifest, type PlannedListener } from './manifest.js';
+import { clientAddress } from './clients/commands.js';
+import { Pki, type ServedChain } from './pki/index.js';
+
+/** Options of `startFarm` and of `badorigin serve` (same names as the CLI flags). */
+export interface FarmOptions {
+  /** Bind address of every listener; default 127.0.0.1. */
+  host?: string;
+  /** Hostname(s) clients use; the first goes into CN and SNI. Default `localhost`. */
+  hostname?: string | string[];
+  /** Port of offset 0; listeners take base + offset. 0 = every listener on an ephemeral port. Default 9400. */
+  basePort?: number;
+  /** Scenario ids to run (default: all). */
+  only?: string[];
+  /** Scenario ids to leave out. */
+  skip?: string[];
+  /** Certificates directory; default `./certs` of the working directory. */
+  certsDir?: string;
+  /** Scenario files directory; default the package's `scenarios/`. */
+  scenariosDir?: string;
+  /** PEM files of a certificate (chain) and key of the user's own, served wherever a scenario needs a valid one. */
+  tlsCert?: string;
+  tlsKey?: string;
+}
+
+/** A farm's options with every default applied. */
+export interface FarmSettings {
+  host: string;
+  hostnames: string[];
+  ips: string[];
+  basePort: number;
+  certsDir: string;
+  scenariosDir: string;
+  only: string[];
+  skip: string[];
+  tlsCert?: string;
+  tlsKey?: string;
+}
+
+/** A running farm. */
+export interface Farm {
+  manifest: Manifest;
+  settings: FarmSettings;
+  /** Lines to show the user (certificates regenerated…). */
+  notices: string[];
+  /** Listener events: `farm.events.on('event', (e: ListenerEvent) => …)`. */
+  events: EventEmitter<{ event: [ListenerEvent] }>;
+  /** `https://hostname:port/` of a listener. @throws Error for an id the farm does not run. */
+  url(id: string): string;
+  /** Stops every listener and ends every connection; resolves when every port is released. */
+  close(): Promise<void>;
+}
+
+/** Applies defaults; the farm's IPs are loopback, IP hostnames and a specific bind address. */
+export function resolveSettings(options: FarmOptions = {}): FarmSettings {
+  const host = options.host ?? '127.0.0.1';
+  const hostnames = [options.hostname ?? 'localhost'].flat().flatMap((h) => h.split(',')).map((h) => h.trim().toLowerCase()).filter(Boolean);
+  if (hostnames.length === 0) throw new FarmError('BAD_OPTION', '--hostname must name at least one host');
+  const basePort = options.basePort ?? 9400;
+  if (!Number.isInteger(basePort) || basePort < 0 || basePort > 65535) throw new FarmError('BAD_OPTION', `--base-port ${basePort} is not a port number`);
+  if (Boolean(options.tlsCert) !== Boolean(options.tlsKey)) throw new FarmError('BAD_OPTION', '--tls-cert and --tls-key go together');
+  const wildcard = ['0.0.0.0', '::', ''].includes(host);
+  const ips = [...new Set(['127.0.0.1', '::1', ...hostnames.filter((h) => isIP(h)), ...(!wildcard && isIP(host) ? [host] : [])])];
+  return {
+    host,
+    hostnames,
+    ips,
+    basePort,
+    certsDir: resolve(options.certsDir ?? 'certs'),
+    scenariosDir: options.scenariosDir ?? DEFAULT_SCENARIOS_DIR,
+    only: options.only ?? [],
+    skip: options.skip ?? [],
+    tlsCert: options.tlsCert,
+    tlsKey: options.tlsKey,
+  };
+}
+
+/** Loads the catalogue and selects the scenarios of these settings. */
+export function plannedEntries(settings: FarmSettings): CatalogueEntry[] {
+  return selectScenarios(loadCatalogue(settings.scenariosDir), settings.only, settings.skip);
+}
+
+/** Port of a scenario for these settings (0 when the base port is 0). */
+export function plannedPort(settings: FarmSettings, offset: number): number {
+  if (settings.basePort === 0) return 0;
+  const port = settings.basePort + offset;
+  if (port > 65535) throw new FarmError('BAD_OPTION', `--base-port ${settings.basePort} + offset ${offset} is past port 65535`);
+  return port;
+}
+
+/** The CA file paths of a certs directory (they exist once a farm has started there). */
+export function caFiles(settings: FarmSettings): { rootCaFile: string; intermediateCaFile: string } {
+  return { rootCaFile: resolve(settings.certsDir, 'root-ca.pem'), intermediateCaFile: resolve(settings.certsDir, 'intermediate-ca.pem') };
+}
+
+/** The listeners of these settings, with ports base + offset (0 for an ephemeral port). */
+export function planListeners(settings: FarmSettings, entries: CatalogueEntry[]): PlannedListener[] {
+  return entries.map(({ scenario, mechanism }) => ({
+    id: scenario.id,
+    scenario,
+    transport: mechanism.transport,
+    port: plannedPort(settings, scenario.offset),
+    usesUserCertificate: Boolean(settings.tlsCert) && mechanism.servesValidLeaf(scenario.params as never),
+  }));
+}
+
+/** The manifest a farm with these settings would have, without starting it (ports = base + offset). */
+export function plannedManifest(settings: FarmSettings): Manifest {
+  return buildManifest({ host: settings.host, hostnames: settings.hostnames, ...caFiles(settings) }, planListeners(settings, plannedEntries(settings)));
+}
+
+function loadUserCertificate(settings: FarmSettings): ServedChain | null {
+  if (!settings.tlsCert || !settings.tlsKey) return null;
+  try {
+    const chainPem = readFileSync(settings.tlsCert, 'utf8');
+    const privateKeyPem = readFileSync(settings.tlsKey, 'utf8');
+    const leaf = new X509Certificate(chainPem);
+    if (!leaf.checkPrivateKey(createPrivateKey(privateKeyPem))) throw new Error('the key does not match the certificate');
+    return { chainPem, privateKeyPem, leaf };
+  } catch (error) {
+    throw new FarmError('BAD_TLS_CERT', `--tls-cert ${settings.tlsCert} / --tls-key ${settings.tlsKey}: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * Starts a farm: loads and validates the scenarios, prepares every certificate, binds every listener (all or
+ * nothing), and returns the running farm with its manifest.
+ * @throws FarmError for bad options, an unknown scenario id, a bad scenario file, a foreign certs directory, a bad
+ *   `--tls-cert`, or a port that cannot be bound (then no listener is left open).
+ */
+export async function startFarm(options: FarmOptions = {}): Promise<Farm> {
+  const settings = resolveSettings(options);
+  const entries = plannedEntries(settings);
+  const userCertificate = loadUserCertificate(settings);
+  const pki = await Pki.open(
+    { certsDir: settings.certsDir, hostnames: settings.hostnames, ips: settings.ips },
+    entries.flatMap((entry) => entry.mechanism.leafSpecs(entry.scenario.params as never)),
+  );
+  const events = new EventEmitter<{ event: [ListenerEvent] }>();
+  const listeners = planListeners(settings, entries).map((planned, i) => {
+    const emit = (event: Omit<ListenerEvent, 'listener' | 'time'>) => events.emit('event', { ...event, listener: planned.id, time: Date.now() });
+    const { mechanism } = entries[i]!;
+    const handler = mechanism.create(planned.scenario.params as never, { id: planned.id, pki, userCertificate, hostnames: settings.hostnames, emit });
+    return { bound: new BoundListener(planned.id, handler, emit), planned };
+  });
+  const close = () => Promise.all(listeners.map(({ bound }) => bound.close())).then(() => undefined);
+  try {
+    for (const listener of listeners) listener.planned.port = await listener.bound.listen(settings.host, listener.planned.port);
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  const manifest = buildManifest({ host: settings.host, hostnames: settings.hostnames, ...caFiles(settings) }, listeners.map((l) => l.planned));
+  return {
+    manifest,
+    settings,
+    notices: pki.notices,
+    events,
+    url(id) {
+      const listener = manifest.listeners.find((l) => l.id === id);
+      if (!listener) throw new Error(`the farm runs no listener ${id}`);
+      const scheme = listener.transport === 'tls' || listener.transport === 'https' ? 'https' : 'http';
+      const host = listener.connect.sni ?? clientAddress(settings.host);
+      return `${scheme}://${isIP(host) === 6 ? `[${host}]` : host}:${listener.port}/`;
+    },
+    close,
+  };
+}

@@ -1,0 +1,64 @@
+import { createServer, type Server, type Socket } from 'node:net';
+import { FarmError } from '../errors.js';
+import type { ConnectionHandler, ListenerEvent } from './mechanism.js';
+
+/**
+ * One TCP port of the farm: accepts connections and hands each to its scenario's handler, keeps track of them so
+ * `close()` ends every one, and contains failures: a socket error or an exception thrown by the handler is reported
+ * as an event and ends that connection only, never the process or another listener.
+ */
+export class BoundListener {
+  readonly id: string;
+  private readonly server: Server;
+  private readonly sockets = new Set<Socket>();
+
+  constructor(id: string, handler: ConnectionHandler, emit: (event: Omit<ListenerEvent, 'listener' | 'time'>) => void) {
+    this.id = id;
+    this.server = createServer({ pauseOnConnect: false }, (socket) => {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+      socket.on('error', () => socket.destroy());
+      emit({ type: 'connection', peer: `${socket.remoteAddress}:${socket.remotePort}` });
+      try {
+        handler.onConnection(socket);
+      } catch (error) {
+        emit({ type: 'handler-error', error: (error as Error).message });
+        socket.destroy();
+      }
+    });
+  }
+
+  /**
+   * Binds `host:port` (0 = ephemeral) and resolves with the bound port.
+   * @throws FarmError EADDRINUSE / EACCES / EADDRNOTAVAIL naming the port and the listener.
+   */
+  listen(host: string, port: number): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const onError = (error: NodeJS.ErrnoException) => {
+        const why =
+          error.code === 'EADDRINUSE' ? 'is already in use' : error.code === 'EACCES' ? 'needs privileges to bind' : `cannot be bound (${error.code ?? error.message})`;
+        reject(new FarmError(error.code ?? 'LISTEN_FAILED', `port ${port} on ${host} (listener ${this.id}) ${why}`));
+      };
+      this.server.once('error', onError);
+      this.server.listen({ host, port, exclusive: true }, () => {
+        this.server.off('error', onError);
+        this.server.on('error', () => undefined);
+        resolve((this.server.address() as { port: number }).port);
+      });
+    });
+  }
+
+  /** Number of connections open right now. */
+  get connections(): number {
+    return this.sockets.size;
+  }
+
+  /** Stops accepting, ends every open connection at once, and resolves when the port is released. */
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      if (!this.server.listening) return resolve();
+      this.server.close(() => resolve());
+      for (const socket of this.sockets) socket.destroy();
+    });
+  }
+}

@@ -1,0 +1,53 @@
+import type { Socket } from 'node:net';
+import type { LeafSpec, Pki, ServedChain } from '../pki/index.js';
+
+/** How a client reaches a listener, as the manifest says (CONVENTIONS.md). */
+export type Transport = 'tcp' | 'tls' | 'http' | 'https' | 'dns';
+
+/** An event a listener reports about one connection (the control plane builds on these). */
+export interface ListenerEvent {
+  /** Listener id. */
+  listener: string;
+  type: 'connection' | 'tls-error' | 'request' | 'handler-error';
+  /** Milliseconds since the epoch. */
+  time: number;
+  /** Peer address, for `connection`. */
+  peer?: string;
+  /** Error code or message, for `tls-error` and `handler-error`. */
+  error?: string;
+}
+
+/** What a mechanism gets to build one listener's behaviour. */
+export interface MechanismContext {
+  /** Listener id (the scenario id, or `<scenario>-tls`). */
+  id: string;
+  pki: Pki;
+  /** The user's own certificate (`--tls-cert`/`--tls-key`), served instead of the farm's `valid` leaf. */
+  userCertificate: ServedChain | null;
+  /** The farm hostnames, first = primary. */
+  hostnames: string[];
+  /** Reports an event on the farm's event stream. */
+  emit(event: Omit<ListenerEvent, 'listener' | 'time'>): void;
+}
+
+/** A listener's behaviour: called once for every accepted TCP connection. It must never throw for bad input. */
+export interface ConnectionHandler {
+  onConnection(socket: Socket): void;
+}
+
+/**
+ * A mechanism: one way of misbehaving on a socket, configured by a scenario's `params`.
+ * Adding a scenario of an existing mechanism is a data file; adding a mechanism is one module registered in
+ * src/listeners/index.ts.
+ */
+export interface Mechanism<P = unknown> {
+  name: string;
+  transport: Transport;
+  /** JSON Schema of `params`; the catalogue rejects a scenario whose params do not match. */
+  paramsSchema: object;
+  /** Leaf certificates this listener will serve, so the PKI can issue them all before any listener starts. */
+  leafSpecs(params: P): LeafSpec[];
+  /** True when the listener serves the farm's `valid` leaf, which the user's `--tls-cert` then replaces. */
+  servesValidLeaf(params: P): boolean;
+  create(params: P, context: MechanismContext): ConnectionHandler;
+}

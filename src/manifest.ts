@@ -1,0 +1,115 @@
+import { isIP } from 'node:net';
+import type { Expectations, Scenario } from './catalogue.js';
+import { curlArgs, opensslArgs, shellQuote } from './clients/commands.js';
+import type { Transport } from './listeners/index.js';
+
+/** Version tag of the manifest format (CONVENTIONS.md § The manifest). */
+export const MANIFEST_FORMAT = 'badorigin-manifest/1';
+
+/** How the reference client connects to a listener: the client that `expect.node` and `expect.curl` describe. */
+export interface ManifestConnect {
+  /** SNI the client sends; null = none. */
+  sni: string | null;
+  /** Name the client checks the certificate against. */
+  certHostname: string;
+  /** Which CA the client trusts: a farm CA file, or the system store (listeners serving `--tls-cert`). */
+  trust: 'root' | 'intermediate' | 'system';
+  /** Absolute path of the CA file to trust; null for `system`. */
+  caFile: string | null;
+}
+
+/** One listener of the farm. */
+export interface ManifestListener {
+  id: string;
+  scenario: string;
+  family: Scenario['family'];
+  transport: Transport;
+  /** TCP port (0 only in a manifest rendered for `--base-port 0` before binding). */
+  port: number;
+  title: string;
+  fault: string;
+  /** For TLS listeners: whose certificate a client that gets through sees (`user` = `--tls-cert`). */
+  certificate?: 'farm' | 'user';
+  connect: ManifestConnect;
+  expect: Expectations;
+  notes?: string[];
+  sources: string[];
+  /** Copy-ready commands that reproduce `expect.curl` and `expect.openssl`. */
+  commands: { curl: string; openssl?: string };
+}
+
+/** The whole manifest, as `badorigin manifest --format json`, `serve --manifest-out` and the library give it. */
+export interface Manifest {
+  format: typeof MANIFEST_FORMAT;
+  /** Bind address of every listener. */
+  host: string;
+  /** The hostname clients use; in every valid certificate's SAN. */
+  hostname: string;
+  /** All farm hostnames (the first is `hostname`). */
+  hostnames: string[];
+  trust: { rootCaFile: string; intermediateCaFile: string };
+  listeners: ManifestListener[];
+}
+
+
+/** The farm-wide facts a manifest is built from. */
+export interface ManifestSettings {
+  host: string;
+  hostnames: string[];
+  rootCaFile: string;
+  intermediateCaFile: string;
+}
+
+/** One planned listener: its scenario, bound (or planned) port, and whether it serves the user's certificate. */
+export interface PlannedListener {
+  id: string;
+  scenario: Scenario;
+  transport: Transport;
+  port: number;
+  usesUserCertificate: boolean;
+}
+
+/**
+ * Builds the manifest from the scenario data and the ports, never by hand: `{hostname}` in `connect` becomes the
+ * primary hostname; a primary hostname that is an IP address is never sent as SNI (RFC 6066 §3).
+ */
+export function buildManifest(settings: ManifestSettings, listeners: PlannedListener[]): Manifest {
+  const hostname = settings.hostnames[0]!;
+  const resolve = (value: string) => value.replaceAll('{hostname}', hostname);
+  const manifest: Manifest = {
+    format: MANIFEST_FORMAT,
+    host: settings.host,
+    hostname,
+    hostnames: settings.hostnames,
+    trust: { rootCaFile: settings.rootCaFile, intermediateCaFile: settings.intermediateCaFile },
+    listeners: [],
+  };
+  for (const planned of listeners) {
+    const { scenario } = planned;
+    const sni = scenario.connect?.sni === undefined ? (isIP(hostname) ? null : hostname) : scenario.connect.sni && resolve(scenario.connect.sni);
+    const trust = planned.usesUserCertificate ? 'system' : (scenario.connect?.trust ?? 'root');
+    const caFile = trust === 'system' ? null : trust === 'root' ? settings.rootCaFile : settings.intermediateCaFile;
+    const connect: ManifestConnect = { sni, certHostname: resolve(scenario.connect?.certHostname ?? '{hostname}'), trust, caFile };
+    const tls = planned.transport === 'tls' || planned.transport === 'https';
+    const partial = { port: planned.port, connect };
+    manifest.listeners.push({
+      id: planned.id,
+      scenario: scenario.id,
+      family: scenario.family,
+      transport: planned.transport,
+      port: planned.port,
+      title: scenario.title,
+      fault: scenario.fault,
+      ...(tls ? { certificate: planned.usesUserCertificate ? ('user' as const) : ('farm' as const) } : {}),
+      connect,
+      expect: scenario.expect,
+      ...(scenario.notes ? { notes: scenario.notes } : {}),
+      sources: scenario.sources,
+      commands: {
+        curl: shellQuote(curlArgs(manifest, partial)),
+        ...(tls ? { openssl: shellQuote(opensslArgs(manifest, partial)) } : {}),
+      },
+    });
+  }
+  return manifest;
+}

@@ -1,0 +1,97 @@
+import forge from 'node-forge';
+import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
+import { nameConstraintsExtension, type PermittedNames } from './name-constraints.js';
+
+/** Signature digests a scenario may ask for. forge's `sign()` defaults to SHA-1, so it is always passed. */
+export type Digest = 'sha256' | 'sha1';
+
+/** What to put in a certificate. Times are absolute; names are literal (placeholders resolved by the caller). */
+export interface CertificateRequest {
+  /** Subject common name. */
+  commonName: string;
+  /** Subject organisation (O), e.g. `badorigin`. */
+  organization: string;
+  /** Subject public key, SPKI PEM. */
+  publicKeyPem: string;
+  /** Validity window. */
+  notBefore: Date;
+  notAfter: Date;
+  /** DNS names and IP addresses for the subjectAltName extension; empty or absent = no SAN extension at all. */
+  subjectAltNames?: string[];
+  /** Makes this a CA certificate (basicConstraints cA, keyCertSign); pathLen limits the CAs below it. */
+  ca?: { pathLen?: number; permitted?: PermittedNames };
+  digest: Digest;
+}
+
+/** The signer: the issuing CA's certificate PEM and private key, or `self` for a self-signed certificate. */
+export type Signer = { certPem: string; privateKeyPem: string } | { self: true; privateKeyPem: string };
+
+const SHA = { sha256: () => forge.md.sha256.create(), sha1: () => forge.md.sha1.create() } as const;
+
+/**
+ * A random positive serial number as even-length hex without a leading 00 byte (Node rejects other forms).
+ * 16 bytes, the first in 0x01..0x7f (RFC 5280 §4.1.2.2: positive, at most 20 octets).
+ */
+export function randomSerial(): string {
+  const bytes = randomBytes(16);
+  bytes[0] = (bytes[0]! & 0x7f) | 0x01;
+  return bytes.toString('hex');
+}
+
+function keyIdentifier(publicKeyPem: string): string {
+  const key = forge.pki.publicKeyFromPem(publicKeyPem);
+  return forge.pki.getPublicKeyFingerprint(key, { type: 'RSAPublicKey' }).getBytes();
+}
+
+/**
+ * Issues an X.509 v3 certificate with node-forge and returns it as PEM.
+ * Leaves get serverAuth and digitalSignature+keyEncipherment; CAs get critical basicConstraints and
+ * keyCertSign+cRLSign, and a critical NameConstraints extension when `ca.permitted` is given.
+ * @throws Error when a key PEM cannot be read by forge (forge handles RSA only).
+ */
+export function issueCertificate(request: CertificateRequest, signer: Signer): string {
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = forge.pki.publicKeyFromPem(request.publicKeyPem);
+  cert.serialNumber = randomSerial();
+  cert.validity.notBefore = request.notBefore;
+  cert.validity.notAfter = request.notAfter;
+  const subject = [
+    { name: 'organizationName', value: request.organization },
+    { name: 'commonName', value: request.commonName },
+  ];
+  cert.setSubject(subject);
+
+  let issuerKeyId: string;
+  if ('self' in signer) {
+    cert.setIssuer(subject);
+    issuerKeyId = keyIdentifier(request.publicKeyPem);
+  } else {
+    const issuer = forge.pki.certificateFromPem(signer.certPem);
+    cert.setIssuer(issuer.subject.attributes);
+    issuerKeyId = keyIdentifier(forge.pki.publicKeyToPem(issuer.publicKey));
+  }
+
+  const extensions: object[] = [
+    { name: 'subjectKeyIdentifier' }, // forge derives it from cert.publicKey (SHA-1 of RSAPublicKey)
+    { name: 'authorityKeyIdentifier', keyIdentifier: issuerKeyId },
+  ];
+  if (request.ca) {
+    extensions.push({ name: 'basicConstraints', cA: true, critical: true, pathLenConstraint: request.ca.pathLen });
+    extensions.push({ name: 'keyUsage', critical: true, keyCertSign: true, cRLSign: true });
+    if (request.ca.permitted) extensions.push(nameConstraintsExtension(request.ca.permitted));
+  } else {
+    extensions.push({ name: 'basicConstraints', cA: false, critical: true });
+    extensions.push({ name: 'keyUsage', critical: true, digitalSignature: true, keyEncipherment: true });
+    extensions.push({ name: 'extKeyUsage', serverAuth: true });
+  }
+  if (request.subjectAltNames && request.subjectAltNames.length > 0) {
+    extensions.push({
+      name: 'subjectAltName',
+      altNames: request.subjectAltNames.map((name) => (isIP(name) ? { type: 7, ip: name } : { type: 2, value: name })),
+    });
+  }
+  cert.setExtensions(extensions);
+  cert.sign(forge.pki.privateKeyFromPem(signer.privateKeyPem), SHA[request.digest]());
+  return forge.pki.certificateToPem(cert);
+}
