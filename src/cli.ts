@@ -1,0 +1,135 @@
+#!/usr/bin/env node
+import { writeFileSync } from 'node:fs';
+import yargs, { type Argv } from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { FarmError } from './errors.js';
+import { plannedManifest, resolveSettings, startFarm, type FarmOptions } from './farm.js';
+import { readManifestFile } from './manifest-schema.js';
+import { Pki } from './pki/index.js';
+import { probe } from './probe.js';
+import { renderManifest, type ManifestFormat } from './render.js';
+
+const list = (values: string[] | undefined) => (values ?? []).flatMap((v) => String(v).split(',')).map((v) => v.trim()).filter(Boolean);
+
+/** Farm options shared by serve, manifest, ca and probe. */
+function farmOptions<T>(y: Argv<T>) {
+  return y
+    .option('host', { type: 'string', default: '127.0.0.1', describe: 'bind address of every listener' })
+    .option('hostname', { type: 'string', default: 'localhost', describe: 'hostname(s) clients use, comma-separated; in every valid certificate and the root CA name constraints' })
+    .option('base-port', { type: 'number', default: 9400, describe: 'port of offset 0 (listeners take base + offset); 0 = ephemeral ports' })
+    .option('only', { type: 'string', array: true, describe: 'run only these scenario ids (comma-separated or repeated)' })
+    .option('skip', { type: 'string', array: true, describe: 'leave out these scenario ids' })
+    .option('certs-dir', { type: 'string', default: 'certs', describe: 'where the farm CA and leaves are kept' })
+    .option('scenarios-dir', { type: 'string', describe: 'scenario files to load instead of the built-in catalogue' })
+    .option('tls-cert', { type: 'string', describe: "PEM certificate chain of your own (e.g. publicly trusted), served wherever a scenario needs a valid one" })
+    .option('tls-key', { type: 'string', describe: 'PEM private key of --tls-cert' })
+    .config('config', 'JSON file with any of these options (keys as the long flag names)');
+}
+
+type FarmArgs = { host: string; hostname: string; basePort: number; only?: string[]; skip?: string[]; certsDir: string; scenariosDir?: string; tlsCert?: string; tlsKey?: string };
+
+function toOptions(argv: FarmArgs): FarmOptions {
+  if (!Number.isInteger(argv.basePort)) throw new FarmError('BAD_OPTION', `--base-port must be a port number, not ${argv.basePort}`);
+  return {
+    host: argv.host,
+    hostname: list([argv.hostname]),
+    basePort: argv.basePort,
+    only: list(argv.only),
+    skip: list(argv.skip),
+    certsDir: argv.certsDir,
+    scenariosDir: argv.scenariosDir,
+    tlsCert: argv.tlsCert,
+    tlsKey: argv.tlsKey,
+  };
+}
+
+async function serve(argv: FarmArgs & { manifestOut?: string }): Promise<void> {
+  const farm = await startFarm(toOptions(argv));
+  for (const notice of farm.notices) process.stderr.write(`badorigin: ${notice}\n`);
+  if (argv.manifestOut) writeFileSync(argv.manifestOut, renderManifest(farm.manifest, 'json'));
+  process.stdout.write(renderManifest(farm.manifest, 'table'));
+  process.stdout.write(`\n${farm.manifest.listeners.length} listeners on ${farm.settings.host}, hostname ${farm.manifest.hostname}\n`);
+  process.stdout.write(`trust this root CA: ${farm.manifest.trust.rootCaFile}\n`);
+  if (argv.manifestOut) process.stdout.write(`manifest: ${argv.manifestOut}\n`);
+  process.stdout.write('Ctrl-C stops the farm.\n');
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write(`\n${signal}: closing every listener\n`);
+    void farm.close().then(() => process.exit(0));
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+async function main(): Promise<void> {
+  await yargs(hideBin(process.argv))
+    .scriptName('badorigin')
+    .usage('$0 [command] [options]\n\nA farm of deliberately broken origin servers.')
+    .command(
+      ['serve', '$0'],
+      'run the farm until SIGINT/SIGTERM (default command)',
+      (y) => farmOptions(y).option('manifest-out', { type: 'string', describe: 'write the manifest JSON here once every listener is bound' }),
+      (argv) => serve(argv as unknown as FarmArgs & { manifestOut?: string }),
+    )
+    .command(
+      'manifest',
+      'print the manifest of a farm with these options (ports = base + offset), without starting it',
+      (y) => farmOptions(y).option('format', { choices: ['json', 'markdown', 'table'] as const, default: 'json' as const }),
+      (argv) => {
+        const manifest = plannedManifest(resolveSettings(toOptions(argv as unknown as FarmArgs)));
+        process.stdout.write(renderManifest(manifest, argv.format as ManifestFormat));
+      },
+    )
+    .command(
+      'ca',
+      'print the farm root CA certificate (PEM), creating the certs directory if needed',
+      (y) => farmOptions(y),
+      async (argv) => {
+        const settings = resolveSettings(toOptions(argv as unknown as FarmArgs));
+        const pki = await Pki.open({ certsDir: settings.certsDir, hostnames: settings.hostnames, ips: settings.ips }, []);
+        for (const notice of pki.notices) process.stderr.write(`badorigin: ${notice}\n`);
+        process.stdout.write(pki.caPem('farm-root'));
+      },
+    )
+    .command(
+      'probe',
+      'check every listener of a running farm with the reference Node client; exit 1 on any mismatch',
+      (y) =>
+        farmOptions(y)
+          .option('manifest', { type: 'string', describe: 'manifest JSON of the running farm (default: the manifest these options give)' })
+          .option('json', { type: 'boolean', default: false, describe: 'print the results as JSON' }),
+      async (argv) => {
+        const options = toOptions(argv as unknown as FarmArgs);
+        const manifest = argv.manifest ? readManifestFile(argv.manifest) : plannedManifest(resolveSettings({ ...options, only: [] }));
+        const results = await probe(manifest, options.only);
+        const failed = results.filter((r) => !r.ok);
+        if (argv.json) process.stdout.write(`${JSON.stringify({ ok: failed.length === 0, results }, null, 2)}\n`);
+        else {
+          for (const r of results) {
+            const observed = r.observed.code ?? `ok (HTTP ${r.observed.status})`;
+            process.stdout.write(`${r.ok ? 'ok  ' : 'FAIL'} ${String(r.port).padEnd(5)} ${r.id.padEnd(28)} expected ${String(r.expected.code ?? 'ok').padEnd(34)} observed ${observed}\n`);
+          }
+          process.stdout.write(`${results.length - failed.length} passed, ${failed.length} failed\n`);
+        }
+        process.exitCode = failed.length === 0 ? 0 : 1;
+      },
+    )
+    .strict()
+    .help()
+    .fail((message, error) => {
+      if (error) throw error;
+      throw new FarmError('USAGE', message);
+    })
+    .parseAsync();
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof FarmError) {
+    process.stderr.write(`badorigin: ${error.message}\n`);
+    process.exit(error.exitCode);
+  }
+  process.stderr.write(`badorigin: unexpected error: ${(error as Error)?.stack ?? String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,7 @@
+/** Library entry: start a farm in-process (tests, fixtures) and read its manifest. */
+export { startFarm, plannedManifest, resolveSettings, type Farm, type FarmOptions, type FarmSettings } from './farm.js';
+export type { Manifest, ManifestListener, ManifestConnect } from './manifest.js';
+export { assertManifest, readManifestFile } from './manifest-schema.js';
+export { probe, type ProbeResult } from './probe.js';
+export { FarmError } from './errors.js';
+export type { ListenerEvent } from './listeners/index.js';

@@ -1,0 +1,38 @@
+import { Ajv } from 'ajv';
+import { readFileSync } from 'node:fs';
+import { FarmError } from './errors.js';
+import type { Manifest } from './manifest.js';
+import { packagePath } from './paths.js';
+
+let validator: ((data: unknown) => boolean) & { errors?: { instancePath: string; message?: string }[] | null } | undefined;
+
+/**
+ * Checks data against schema/manifest.schema.json (which takes `expect` from schema/scenario.schema.json).
+ * @throws FarmError BAD_MANIFEST naming `what` (a file name, say) and every schema error.
+ */
+export function assertManifest(data: unknown, what = 'manifest'): asserts data is Manifest {
+  if (!validator) {
+    const ajv = new Ajv({ allErrors: true, strict: false });
+    ajv.addSchema(JSON.parse(readFileSync(packagePath('schema/scenario.schema.json'), 'utf8')));
+    validator = ajv.compile(JSON.parse(readFileSync(packagePath('schema/manifest.schema.json'), 'utf8')));
+  }
+  if (!validator(data)) {
+    const errors = (validator.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`).join('; ');
+    throw new FarmError('BAD_MANIFEST', `${what} is not a badorigin manifest: ${errors}`);
+  }
+}
+
+/**
+ * Reads and validates a manifest file.
+ * @throws FarmError BAD_MANIFEST when the file is unreadable, not JSON, or not a manifest.
+ */
+export function readManifestFile(file: string): Manifest {
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new FarmError('BAD_MANIFEST', `cannot read manifest ${file}: ${(error as Error).message}`);
+  }
+  assertManifest(data, file);
+  return data;
+}
