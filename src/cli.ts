@@ -119,8 +119,9 @@ async function main(): Promise<void> {
     .strict()
     .help()
     .fail((message, error) => {
-      if (error) throw error;
-      throw new FarmError('USAGE', message);
+      // yargs reports its own usage and config-file problems as YError: those are the user's to fix.
+      if (error && error.name !== 'YError') throw error;
+      throw new FarmError('USAGE', message ?? error?.message ?? 'bad usage (see --help)');
     })
     .parseAsync();
 }

@@ -1,0 +1,56 @@
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, test } from 'node:test';
+import { loadCatalogue } from '../src/catalogue.js';
+import { plannedManifest, resolveSettings } from '../src/farm.js';
+import { assertManifest } from '../src/manifest-schema.js';
+
+const docsDir = fileURLToPath(new URL('../../shared/docs/', import.meta.url));
+const catalogue = loadCatalogue();
+
+/** Splits `doc § section; status: doc § section` into [doc, section] pairs. */
+function citations(source: string): [string, string][] {
+  return source.split(';').map((part) => {
+    const [doc, section] = part.replace(/^\s*\w+:\s*/, '').split('§').map((s) => s.trim());
+    return [doc!, (section ?? '').replace(/\s*\(.*\)$/, '')];
+  });
+}
+
+describe('scenario catalogue and manifest', () => {
+  test('every scenario file is valid and ids, offsets and ports are unique and fixed', () => {
+    assert.ok(catalogue.length >= 14);
+    const manifest = plannedManifest(resolveSettings({ basePort: 9400, certsDir: '/tmp/unused-certs' }));
+    assertManifest(manifest);
+    assert.equal(new Set(manifest.listeners.map((l) => l.port)).size, manifest.listeners.length);
+    for (const entry of catalogue) {
+      assert.equal(manifest.listeners.find((l) => l.id === entry.scenario.id)?.port, 9400 + entry.scenario.offset);
+    }
+  });
+
+  test('every CDN expectation cites a section that exists in shared/docs, and quotes only what the docs print', (t) => {
+    if (!existsSync(docsDir)) {
+      if (process.env.CI === 'true') throw new Error(`CI must have shared/docs beside the clone (${docsDir})`);
+      return t.skip('shared/docs is not beside this checkout');
+    }
+    const docs = new Map<string, string>();
+    const doc = (name: string) => {
+      if (!docs.has(name)) docs.set(name, readFileSync(`${docsDir}${name}.txt`, 'utf8').toLowerCase());
+      return docs.get(name)!;
+    };
+    for (const { scenario } of catalogue) {
+      const sources = [...scenario.sources, scenario.expect.fastly?.source, scenario.expect.cloudfront?.source].filter((s): s is string => Boolean(s));
+      for (const source of sources) {
+        if (source === 'observed') continue;
+        for (const [name, section] of citations(source)) {
+          assert.ok(existsSync(`${docsDir}${name}.txt`), `${scenario.id}: no document ${name}`);
+          assert.ok(doc(name).includes(section.toLowerCase()), `${scenario.id}: no section "${section}" in ${name}`);
+        }
+      }
+      const quoted = [scenario.expect.fastly?.response, scenario.expect.cloudfront?.xCache].filter((s): s is string => Boolean(s));
+      for (const text of quoted) {
+        assert.ok([...['fastly-generated-errors', 'fastly-tls-origin-configuration-messages', 'cloudfront-502-origin-connection'].map(doc)].some((d) => d.includes(text.toLowerCase())), `${scenario.id}: "${text}" is not in any document`);
+      }
+    }
+  });
+});

@@ -1,0 +1,40 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { runClient, type ProcessResult } from '../../src/clients/run-client.js';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const cliArgv = [process.execPath, '--import', 'tsx', fileURLToPath(new URL('../../src/cli.ts', import.meta.url))];
+
+/** Runs `badorigin ARGS` to completion (killed after `timeoutMs`). */
+export function runCli(args: string[], timeoutMs = 30_000): Promise<ProcessResult> {
+  return runClient([...cliArgv, ...args], timeoutMs);
+}
+
+/**
+ * Starts `badorigin serve ARGS` and resolves once it prints `Ctrl-C stops the farm`, or rejects with what it printed
+ * if it exits first or does not get there within `timeoutMs`.
+ */
+export function startServe(args: string[], timeoutMs = 30_000): Promise<{ child: ChildProcess; output: () => string; exited: Promise<number | null> }> {
+  const child = spawn(cliArgv[0]!, [...cliArgv.slice(1), 'serve', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`serve did not start within ${timeoutMs} ms:\n${output}`));
+    }, timeoutMs);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('Ctrl-C stops the farm')) {
+        clearTimeout(timer);
+        resolve({ child, output: () => output, exited });
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`serve exited with ${code} before starting:\n${output}`));
+    });
+  });
+}
