@@ -29,10 +29,9 @@ function farmOptions<T>(y: Argv<T>) {
 type FarmArgs = { host: string; hostname: string; basePort: number; only?: string[]; skip?: string[]; certsDir: string; scenariosDir?: string; tlsCert?: string; tlsKey?: string };
 
 function toOptions(argv: FarmArgs): FarmOptions {
-  if (!Number.isInteger(argv.basePort)) throw new FarmError('BAD_OPTION', `--base-port must be a port number, not ${argv.basePort}`);
   return {
     host: argv.host,
-    hostname: list([argv.hostname]),
+    hostname: argv.hostname,
     basePort: argv.basePort,
     only: list(argv.only),
     skip: list(argv.skip),

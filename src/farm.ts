@@ -149,7 +149,7 @@ export async function startFarm(options: FarmOptions = {}): Promise<Farm> {
   const listeners = planListeners(settings, entries).map((planned, i) => {
     const emit = (event: Omit<ListenerEvent, 'listener' | 'time'>) => events.emit('event', { ...event, listener: planned.id, time: Date.now() });
     const { mechanism } = entries[i]!;
-    const handler = mechanism.create(planned.scenario.params as never, { id: planned.id, pki, userCertificate, hostnames: settings.hostnames, emit });
+    const handler = mechanism.create(planned.scenario.params as never, { id: planned.id, pki, userCertificate, names: settings, emit });
     return { bound: new BoundListener(planned.id, handler, emit), planned };
   });
   const close = () => Promise.all(listeners.map(({ bound }) => bound.close())).then(() => undefined);

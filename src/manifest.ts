@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import type { Expectations, Scenario } from './catalogue.js';
 import { curlArgs, opensslArgs, shellQuote } from './clients/commands.js';
+import { expandPrimary } from './placeholders.js';
 import type { Transport } from './listeners/index.js';
 
 /** Version tag of the manifest format (CONVENTIONS.md § The manifest). */
@@ -75,7 +76,7 @@ export interface PlannedListener {
  */
 export function buildManifest(settings: ManifestSettings, listeners: PlannedListener[]): Manifest {
   const hostname = settings.hostnames[0]!;
-  const resolve = (value: string) => value.replaceAll('{hostname}', hostname);
+  const resolve = (value: string) => expandPrimary(value, settings.hostnames);
   const manifest: Manifest = {
     format: MANIFEST_FORMAT,
     host: settings.host,

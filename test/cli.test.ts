@@ -11,12 +11,22 @@ import { tempDir } from './helpers/farm.js';
 import { runCli, startServe } from './helpers/cli.js';
 import { requireTool } from './helpers/tools.js';
 
-/** Binds an ephemeral port on 127.0.0.1 and returns the server holding it. */
-function holdPort(): Promise<Server> {
-  return new Promise((resolve) => {
+/**
+ * Binds two adjacent free ports below Linux's ephemeral range (32768+), so no other test's ephemeral port can take
+ * the free one meanwhile; holds the upper one and leaves the lower one free. Bounded retries.
+ */
+async function holdPortAboveFreeOne(): Promise<Server> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const port = 21000 + Math.floor(Math.random() * 8000);
+    if (!(await portIsFree(port - 1))) continue;
     const server = createServer();
-    server.listen(0, '127.0.0.1', () => resolve(server));
-  });
+    const bound = await new Promise<boolean>((resolve) => {
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => resolve(true));
+    });
+    if (bound) return server;
+  }
+  throw new Error('found no two free adjacent ports in 20 tries');
 }
 const portOf = (server: Server) => (server.address() as { port: number }).port;
 const closeServer = (server: Server) => new Promise((resolve) => server.close(resolve));
@@ -34,7 +44,7 @@ describe('badorigin CLI', () => {
   test('a busy port: one line naming the port and the scenario, exit 2, nothing left listening', async (t) => {
     const { dir, remove } = tempDir();
     t.after(remove);
-    const held = await holdPort();
+    const held = await holdPortAboveFreeOne();
     t.after(() => closeServer(held));
     const busy = portOf(held);
     // tls-ok is offset 1 and cert-expired offset 2: put cert-expired on the busy port.

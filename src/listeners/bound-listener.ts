@@ -14,7 +14,7 @@ export class BoundListener {
 
   constructor(id: string, handler: ConnectionHandler, emit: (event: Omit<ListenerEvent, 'listener' | 'time'>) => void) {
     this.id = id;
-    this.server = createServer({ pauseOnConnect: false }, (socket) => {
+    this.server = createServer((socket) => {
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
       socket.on('error', () => socket.destroy());

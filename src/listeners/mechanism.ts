@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import type { LeafSpec, Pki, ServedChain } from '../pki/index.js';
+import type { FarmNames } from '../placeholders.js';
 
 /** How a client reaches a listener, as the manifest says (CONVENTIONS.md). */
 export type Transport = 'tcp' | 'tls' | 'http' | 'https' | 'dns';
@@ -24,8 +25,8 @@ export interface MechanismContext {
   pki: Pki;
   /** The user's own certificate (`--tls-cert`/`--tls-key`), served instead of the farm's `valid` leaf. */
   userCertificate: ServedChain | null;
-  /** The farm hostnames, first = primary. */
-  hostnames: string[];
+  /** The farm hostnames and IPs, for placeholders in params (src/placeholders.ts). */
+  names: FarmNames;
   /** Reports an event on the farm's event stream. */
   emit(event: Omit<ListenerEvent, 'listener' | 'time'>): void;
 }

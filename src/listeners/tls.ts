@@ -2,6 +2,7 @@ import { createSecureContext, createServer, type SecureContext, type SecureConte
 import type { LeafSpec, ServedChain } from '../pki/index.js';
 import { VALID_LEAF } from '../pki/leaf-spec.js';
 import { HttpOkResponder } from './http-ok.js';
+import { expandNames } from '../placeholders.js';
 import type { Mechanism, MechanismContext } from './mechanism.js';
 
 /** A certificate a TLS listener serves: `valid` (the farm's ordinary leaf, or the user's `--tls-cert`) or a spec. */
@@ -11,7 +12,7 @@ export type CertificateChoice = 'valid' | LeafSpec;
 export interface TlsParams {
   /** Served when no `byServerName` entry matches the client's SNI, or the client sends none. */
   certificate: CertificateChoice;
-  /** Certificates by SNI; `serverName` `{hostname}` matches any farm hostname (case-insensitive). */
+  /** Certificates by SNI (case-insensitive); `serverName` `{hostname}` matches any farm hostname. */
   byServerName?: { serverName: string; certificate: CertificateChoice }[];
   /** OpenSSL cipher list (TLS ≤ 1.2), e.g. `DEFAULT@SECLEVEL=0` to load a SHA-1-signed leaf. */
   ciphers?: string;
@@ -85,29 +86,20 @@ export const tlsMechanism: Mechanism<TlsParams> = {
   create(params, context) {
     const served = (choice: CertificateChoice): ServedChain =>
       choice === 'valid' ? (context.userCertificate ?? context.pki.chain(VALID_LEAF)) : context.pki.chain(choice);
-    const contextOptions = (choice: CertificateChoice): SecureContextOptions => ({
-      key: served(choice).privateKeyPem,
-      cert: served(choice).chainPem,
-      ciphers: params.ciphers,
-      minVersion: params.minVersion,
-      maxVersion: params.maxVersion,
-    });
-    const hostnames = new Set(context.hostnames.map((name) => name.toLowerCase()));
-    const byName: { matches: (name: string) => boolean; context: SecureContext }[] = (params.byServerName ?? []).map(
-      (entry) => ({
-        matches:
-          entry.serverName === '{hostname}'
-            ? (name: string) => hostnames.has(name)
-            : (name: string) => name === entry.serverName.toLowerCase(),
-        context: createSecureContext(contextOptions(entry.certificate)),
-      }),
-    );
+    const contextOptions = (choice: CertificateChoice): SecureContextOptions => {
+      const { privateKeyPem, chainPem } = served(choice);
+      return { key: privateKeyPem, cert: chainPem, ciphers: params.ciphers, minVersion: params.minVersion, maxVersion: params.maxVersion };
+    };
+    const byName: { names: Set<string>; context: SecureContext }[] = (params.byServerName ?? []).map((entry) => ({
+      names: new Set(expandNames(entry.serverName, context.names).map((name) => name.toLowerCase())),
+      context: createSecureContext(contextOptions(entry.certificate)),
+    }));
 
     const responder = new HttpOkResponder(context.id);
     const server = createServer({
       ...contextOptions(params.certificate),
       SNICallback: byName.length
-        ? (servername, callback) => callback(null, byName.find((entry) => entry.matches(servername.toLowerCase()))?.context)
+        ? (servername, callback) => callback(null, byName.find((entry) => entry.names.has(servername.toLowerCase()))?.context)
         : undefined,
     });
     server.on('secureConnection', (socket) => responder.serve(socket));

@@ -48,7 +48,7 @@ function samePermitted(a: PermittedNames | undefined, b: PermittedNames): boolea
 }
 
 /** The cached CA, ready to sign, or why it cannot be reused. */
-function cachedCaProblem(store: CertsStore, def: CaDefinition, parent: LoadedCa | null): string | LoadedCa {
+function loadCachedCa(store: CertsStore, def: CaDefinition, parent: LoadedCa | null): string | LoadedCa {
   const certPem = store.read(`${def.stem}.pem`);
   const privateKeyPem = store.read(`${def.stem}.key`);
   if (certPem === null || privateKeyPem === null) return `${def.stem}.pem or .key is missing`;
@@ -115,7 +115,7 @@ export async function ensureHierarchy(
   const loaded: LoadedCa[] = [];
   for (const def of defs) {
     if (problem) break;
-    const result = cachedCaProblem(store, def, loaded.find((ca) => ca.name === def.parent) ?? null);
+    const result = loadCachedCa(store, def, loaded.find((ca) => ca.name === def.parent) ?? null);
     if (typeof result === 'string') problem = result;
     else loaded.push(result);
   }

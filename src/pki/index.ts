@@ -5,6 +5,7 @@ import { resolveLeafSpec, type LeafSpec, type ResolvedLeafSpec } from './leaf-sp
 import type { PermittedNames } from './name-constraints.js';
 import { CERTS_FORMAT, CertsStore, type CertsIndex } from './store.js';
 import { issueCertificate } from './x509.js';
+import type { FarmNames } from '../placeholders.js';
 
 export type { LeafSpec, ResolvedLeafSpec } from './leaf-spec.js';
 export type { CaName } from './hierarchy.js';
@@ -45,9 +46,9 @@ export class Pki {
   readonly notices: string[];
   private readonly cas: Map<CaName, LoadedCa>;
   private readonly chains = new Map<string, ServedChain>();
-  private readonly names: { hostnames: string[]; ips: string[] };
+  private readonly names: FarmNames;
 
-  private constructor(store: CertsStore, cas: LoadedCa[], names: { hostnames: string[]; ips: string[] }, notices: string[]) {
+  private constructor(store: CertsStore, cas: LoadedCa[], names: FarmNames, notices: string[]) {
     this.store = store;
     this.cas = new Map(cas.map((ca) => [ca.name, ca]));
     this.names = names;
@@ -140,7 +141,7 @@ export class Pki {
   }
 
   private async prepare(index: CertsIndex, specs: LeafSpec[]): Promise<void> {
-    const resolved = new Map(specs.map((spec) => [this.resolve(spec).hash, this.resolve(spec)]));
+    const resolved = new Map(specs.map((spec) => this.resolve(spec)).map((spec) => [spec.hash, spec]));
     const keys = await this.leafKeys([...resolved.values()].map((spec) => spec.key));
     for (const spec of resolved.values()) {
       const key = keys.get(spec.key)!;

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { CaName } from './hierarchy.js';
 import type { KeyType } from './keys.js';
 import type { Digest } from './x509.js';
+import { expandNames, type FarmNames } from '../placeholders.js';
 
 /** The CAs a leaf may be issued by, or `self` for a self-signed leaf. */
 export type LeafIssuer = 'farm-intermediate' | 'farm-sub-intermediate' | 'unknown-intermediate' | 'self';
@@ -51,12 +52,10 @@ const DEFAULT_CHAIN: Record<LeafIssuer, CaName[]> = {
 };
 
 /**
- * Resolves defaults and placeholders of a leaf spec against the farm's names.
- * @param names.hostnames the farm hostnames, first = primary; @param names.ips the farm IP addresses.
+ * Resolves defaults and placeholders (src/placeholders.ts) of a leaf spec against the farm's names.
  */
-export function resolveLeafSpec(spec: LeafSpec, names: { hostnames: string[]; ips: string[] }): ResolvedLeafSpec {
-  const expand = (value: string): string[] =>
-    value === '{hostname}' ? names.hostnames : value === '{ips}' ? names.ips : [value.replaceAll('{hostname}', names.hostnames[0]!)];
+export function resolveLeafSpec(spec: LeafSpec, names: FarmNames): ResolvedLeafSpec {
+  const expand = (value: string) => expandNames(value, names);
   const fields = {
     issuer: spec.issuer,
     commonName: expand(spec.commonName ?? '{hostname}')[0]!,
