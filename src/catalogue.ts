@@ -44,6 +44,8 @@ export interface Scenario {
   expect: Expectations;
   notes?: string[];
   sources: string[];
+  /** Present when the scenario is also served over TLS as `<id>-tls` at offset + 100. */
+  tls?: { expect: Partial<Expectations>; notes?: string[] };
   /** The file it came from. */
   file: string;
 }
@@ -63,7 +65,8 @@ function errorsText(validate: ValidateFunction): string {
 
 /**
  * Loads and validates every `*.yaml`/`*.json` scenario file of `dir`, sorted by offset: the file against
- * schema/scenario.schema.json, then `params` against its mechanism's schema; ids and offsets must be unique.
+ * schema/scenario.schema.json, then `params` against its mechanism's schema; ids (with their `-tls` variants) and
+ * offsets must be unique (offsets are 0–99, so a variant's offset + 100 never clashes).
  * @throws FarmError BAD_SCENARIO naming the file and what is wrong.
  */
 export function loadCatalogue(dir = DEFAULT_SCENARIOS_DIR): CatalogueEntry[] {
@@ -94,7 +97,7 @@ export function loadCatalogue(dir = DEFAULT_SCENARIOS_DIR): CatalogueEntry[] {
       throw new FarmError('BAD_SCENARIO', `${file}: unknown mechanism '${scenario.mechanism}' (known: ${[...MECHANISMS.keys()].join(', ')})`);
     }
     if (!validateParams(scenario.params)) throw new FarmError('BAD_SCENARIO', `${file}: params${errorsText(validateParams)}`);
-    const clash = entries.find((e) => e.scenario.id === scenario.id || e.scenario.offset === scenario.offset);
+    const clash = entries.find((e) => e.scenario.id === scenario.id || e.scenario.offset === scenario.offset || e.scenario.id === `${scenario.id}-tls` || scenario.id === `${e.scenario.id}-tls`);
     if (clash) throw new FarmError('BAD_SCENARIO', `${file}: id or offset already used by ${clash.scenario.file}`);
     entries.push({ scenario, mechanism });
   }

@@ -6,7 +6,9 @@ import { resolve } from 'node:path';
 import { DEFAULT_SCENARIOS_DIR, loadCatalogue, selectScenarios, type CatalogueEntry } from './catalogue.js';
 import { FarmError } from './errors.js';
 import { BoundListener } from './listeners/bound-listener.js';
-import type { ListenerEvent } from './listeners/index.js';
+import type { ConnectionHandler, ListenerEvent, MechanismContext, Transport } from './listeners/index.js';
+import { tlsTerminator } from './listeners/tls-terminator.js';
+import { VALID_LEAF } from './pki/leaf-spec.js';
 import { buildManifest, type Manifest, type PlannedListener } from './manifest.js';
 import { clientAddress } from './clients/commands.js';
 import { Pki, type ServedChain } from './pki/index.js';
@@ -102,20 +104,48 @@ export function caFiles(settings: FarmSettings): { rootCaFile: string; intermedi
   return { rootCaFile: resolve(settings.certsDir, 'root-ca.pem'), intermediateCaFile: resolve(settings.certsDir, 'intermediate-ca.pem') };
 }
 
-/** The listeners of these settings, with ports base + offset (0 for an ephemeral port). */
+/** Transport of a mechanism's listener once the farm terminates TLS in front of it. */
+const OVER_TLS: Record<Transport, Transport> = { tcp: 'tls', http: 'https', tls: 'tls', https: 'https', dns: 'dns' };
+
+/**
+ * The listeners of these settings, with ports base + offset (0 for an ephemeral port): one per scenario, plus
+ * `<id>-tls` at offset + 100 for a scenario with a `tls` section (CONVENTIONS.md § Scenario ids).
+ */
 export function planListeners(settings: FarmSettings, entries: CatalogueEntry[]): PlannedListener[] {
-  return entries.map(({ scenario, mechanism }) => ({
-    id: scenario.id,
-    scenario,
-    transport: mechanism.transport,
-    port: plannedPort(settings, scenario.offset),
-    usesUserCertificate: Boolean(settings.tlsCert) && mechanism.servesValidLeaf(scenario.params as never),
-  }));
+  return entries.flatMap(({ scenario, mechanism }) => {
+    const plain: PlannedListener = {
+      id: scenario.id,
+      scenario,
+      transport: mechanism.transport,
+      port: plannedPort(settings, scenario.offset),
+      tlsVariant: false,
+      usesUserCertificate: Boolean(settings.tlsCert) && mechanism.servesValidLeaf(scenario.params as never),
+      expect: scenario.expect,
+      notes: scenario.notes,
+    };
+    if (!scenario.tls) return [plain];
+    const notes = [...(scenario.notes ?? []), ...(scenario.tls.notes ?? [])];
+    return [plain, {
+      ...plain,
+      id: `${scenario.id}-tls`,
+      transport: OVER_TLS[mechanism.transport],
+      port: plannedPort(settings, scenario.offset + 100),
+      tlsVariant: true,
+      usesUserCertificate: Boolean(settings.tlsCert),
+      expect: { ...scenario.expect, ...scenario.tls.expect },
+      notes: notes.length ? notes : undefined,
+    }];
+  });
 }
 
 /** The manifest a farm with these settings would have, without starting it (ports = base + offset). */
 export function plannedManifest(settings: FarmSettings): Manifest {
   return buildManifest({ host: settings.host, hostnames: settings.hostnames, ...caFiles(settings) }, planListeners(settings, plannedEntries(settings)));
+}
+
+/** Terminates TLS with a valid certificate in front of a plain mechanism (the `<scenario>-tls` listeners). */
+function overTls(inner: ConnectionHandler, chain: ServedChain, emit: MechanismContext['emit']): ConnectionHandler {
+  return tlsTerminator({ key: chain.privateKeyPem, cert: chain.chainPem }, (socket) => inner.onConnection(socket), emit);
 }
 
 function loadUserCertificate(settings: FarmSettings): ServedChain | null {
@@ -143,13 +173,15 @@ export async function startFarm(options: FarmOptions = {}): Promise<Farm> {
   const userCertificate = loadUserCertificate(settings);
   const pki = await Pki.open(
     { certsDir: settings.certsDir, hostnames: settings.hostnames, ips: settings.ips },
-    entries.flatMap((entry) => entry.mechanism.leafSpecs(entry.scenario.params as never)),
+    entries.flatMap((entry) => [...entry.mechanism.leafSpecs(entry.scenario.params as never), ...(entry.scenario.tls ? [VALID_LEAF] : [])]),
   );
   const events = new EventEmitter<{ event: [ListenerEvent] }>();
-  const listeners = planListeners(settings, entries).map((planned, i) => {
+  const mechanisms = new Map(entries.map((entry) => [entry.scenario.id, entry.mechanism]));
+  const listeners = planListeners(settings, entries).map((planned) => {
     const emit = (event: Omit<ListenerEvent, 'listener' | 'time'>) => events.emit('event', { ...event, listener: planned.id, time: Date.now() });
-    const { mechanism } = entries[i]!;
-    const handler = mechanism.create(planned.scenario.params as never, { id: planned.id, pki, userCertificate, names: settings, emit });
+    const context: MechanismContext = { id: planned.id, pki, userCertificate, names: settings, emit };
+    const inner = mechanisms.get(planned.scenario.id)!.create(planned.scenario.params as never, context);
+    const handler = planned.tlsVariant ? overTls(inner, userCertificate ?? pki.chain(VALID_LEAF), emit) : inner;
     return { bound: new BoundListener(planned.id, handler, emit), planned };
   });
   const close = () => Promise.all(listeners.map(({ bound }) => bound.close())).then(() => undefined);

@@ -9,13 +9,13 @@ export const MANIFEST_FORMAT = 'badorigin-manifest/1';
 
 /** How the reference client connects to a listener: the client that `expect.node` and `expect.curl` describe. */
 export interface ManifestConnect {
-  /** SNI the client sends; null = none. */
+  /** SNI the client sends; null = none (always null without TLS). */
   sni: string | null;
-  /** Name the client checks the certificate against. */
-  certHostname: string;
-  /** Which CA the client trusts: a farm CA file, or the system store (listeners serving `--tls-cert`). */
-  trust: 'root' | 'intermediate' | 'system';
-  /** Absolute path of the CA file to trust; null for `system`. */
+  /** Name the client checks the certificate against; null without TLS. */
+  certHostname: string | null;
+  /** Which CA the client trusts: a farm CA file, or the system store (listeners serving `--tls-cert`); null without TLS. */
+  trust: 'root' | 'intermediate' | 'system' | null;
+  /** Absolute path of the CA file to trust; null for `system` and without TLS. */
   caFile: string | null;
 }
 
@@ -63,11 +63,17 @@ export interface ManifestSettings {
 
 /** One planned listener: its scenario, bound (or planned) port, and whether it serves the user's certificate. */
 export interface PlannedListener {
+  /** The scenario id, or `<scenario>-tls` for the TLS variant. */
   id: string;
   scenario: Scenario;
   transport: Transport;
   port: number;
+  /** True for a `<scenario>-tls` listener: the farm terminates TLS in front of the scenario's mechanism. */
+  tlsVariant: boolean;
   usesUserCertificate: boolean;
+  /** The scenario's expectations, with the `tls` overrides applied for the TLS variant. */
+  expect: Expectations;
+  notes?: string[];
 }
 
 /**
@@ -87,12 +93,14 @@ export function buildManifest(settings: ManifestSettings, listeners: PlannedList
   };
   for (const planned of listeners) {
     const { scenario } = planned;
+    const tls = planned.transport === 'tls' || planned.transport === 'https';
     const sni = scenario.connect?.sni === undefined ? (isIP(hostname) ? null : hostname) : scenario.connect.sni && resolve(scenario.connect.sni);
     const trust = planned.usesUserCertificate ? 'system' : (scenario.connect?.trust ?? 'root');
     const caFile = trust === 'system' ? null : trust === 'root' ? settings.rootCaFile : settings.intermediateCaFile;
-    const connect: ManifestConnect = { sni, certHostname: resolve(scenario.connect?.certHostname ?? '{hostname}'), trust, caFile };
-    const tls = planned.transport === 'tls' || planned.transport === 'https';
-    const partial = { port: planned.port, connect };
+    const connect: ManifestConnect = tls
+      ? { sni, certHostname: resolve(scenario.connect?.certHostname ?? '{hostname}'), trust, caFile }
+      : { sni: null, certHostname: null, trust: null, caFile: null };
+    const partial = { port: planned.port, connect, transport: planned.transport };
     manifest.listeners.push({
       id: planned.id,
       scenario: scenario.id,
@@ -103,8 +111,8 @@ export function buildManifest(settings: ManifestSettings, listeners: PlannedList
       fault: scenario.fault,
       ...(tls ? { certificate: planned.usesUserCertificate ? ('user' as const) : ('farm' as const) } : {}),
       connect,
-      expect: scenario.expect,
-      ...(scenario.notes ? { notes: scenario.notes } : {}),
+      expect: planned.expect,
+      ...(planned.notes ? { notes: planned.notes } : {}),
       sources: scenario.sources,
       commands: {
         curl: shellQuote(curlArgs(manifest, partial)),

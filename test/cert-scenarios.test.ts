@@ -93,7 +93,7 @@ describe('certificate scenarios, observed by Node, curl and openssl s_client', (
   test('cert-sni-mismatch serves the valid certificate to the right SNI and the wrong one to other SNI', async (t) => {
     if (!requireTool(t, 'openssl')) return;
     const l = listener('cert-sni-mismatch');
-    const right = await nodeRequest(farm.manifest, { port: l.port, connect: { ...l.connect, sni: farm.manifest.hostname } });
+    const right = await nodeRequest(farm.manifest, { ...l, connect: { ...l.connect, sni: farm.manifest.hostname } });
     assert.deepEqual(right, { code: null, status: 200 });
     const [other] = await servedChain('cert-sni-mismatch', ['-servername', 'elsewhere.example']);
     assert.match(other!.subjectAltName ?? '', /sni-default\.badorigin\.invalid/);

@@ -11,19 +11,25 @@ export function clientAddress(host: string): string {
   return host;
 }
 
+/** True for listeners a client reaches over TLS (transport `tls` or `https`). */
+export function usesTls(listener: Pick<ManifestListener, 'transport'>): boolean {
+  return listener.transport === 'tls' || listener.transport === 'https';
+}
+
 const hostPort = (host: string, port: number) => (isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`);
 
 /**
- * argv of the reference curl for a listener: `GET /` over HTTPS, trusting `connect.caFile`, with SNI
+ * argv of the reference curl for a listener: `GET /` over HTTP, or HTTPS trusting `connect.caFile` with SNI
  * `connect.sni` (curl sends the URL host as SNI and checks the certificate against it; with no SNI the URL is the
  * IP address, which curl never sends as SNI). Prints the status code; the exit code is what `expect.curl` gives.
  */
-export function curlArgs(manifest: Pick<Manifest, 'host'>, listener: Pick<ManifestListener, 'port' | 'connect'>): string[] {
+export function curlArgs(manifest: Pick<Manifest, 'host'>, listener: Pick<ManifestListener, 'port' | 'connect' | 'transport'>): string[] {
   const address = clientAddress(manifest.host);
   const { sni, caFile } = listener.connect;
+  const scheme = usesTls(listener) ? 'https' : 'http';
   const target = sni
-    ? ['--resolve', `${sni}:${listener.port}:${isIP(address) === 6 ? `[${address}]` : address}`, `https://${hostPort(sni, listener.port)}/`]
-    : [`https://${hostPort(address, listener.port)}/`];
+    ? ['--resolve', `${sni}:${listener.port}:${isIP(address) === 6 ? `[${address}]` : address}`, `${scheme}://${hostPort(sni, listener.port)}/`]
+    : [`${scheme}://${hostPort(address, listener.port)}/`];
   return [
     'curl', '-sS', '-o', '/dev/null', '-w', '%{http_code}\\n', '--max-time', String(CLIENT_TIMEOUT_S),
     ...(caFile ? ['--cacert', caFile] : []),
@@ -36,7 +42,8 @@ export function curlArgs(manifest: Pick<Manifest, 'host'>, listener: Pick<Manife
  * the certificate name as a CDN does (`-verify_hostname`/`-verify_ip`); `expect.openssl` gives the verify code.
  */
 export function opensslArgs(manifest: Pick<Manifest, 'host'>, listener: Pick<ManifestListener, 'port' | 'connect'>): string[] {
-  const { sni, caFile, certHostname } = listener.connect;
+  const { sni, caFile } = listener.connect;
+  const certHostname = listener.connect.certHostname ?? clientAddress(manifest.host);
   return [
     'openssl', 's_client', '-connect', hostPort(clientAddress(manifest.host), listener.port),
     ...(sni ? ['-servername', sni] : ['-noservername']),

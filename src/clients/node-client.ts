@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { request } from 'node:https';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { checkServerIdentity } from 'node:tls';
 import type { Manifest, ManifestListener } from '../manifest.js';
-import { CLIENT_TIMEOUT_S, clientAddress } from './commands.js';
+import { CLIENT_TIMEOUT_S, clientAddress, usesTls } from './commands.js';
 
 /** What the reference Node client saw: `code` null and an HTTP status when the request succeeded. */
 export interface NodeObservation {
@@ -12,13 +13,13 @@ export interface NodeObservation {
 }
 
 /**
- * The reference Node client of CONVENTIONS.md: `GET /` with node:https, trusting `connect.caFile` (or the system
- * store), sending SNI `connect.sni` (none when null), checking the certificate against `connect.certHostname`,
- * giving up after `timeoutMs` (code `ETIMEDOUT`). Never rejects: every failure is an observation.
+ * The reference Node client of CONVENTIONS.md: `GET /` with node:http, or node:https trusting `connect.caFile` (or
+ * the system store), sending SNI `connect.sni` (none when null) and checking the certificate against
+ * `connect.certHostname`; gives up after `timeoutMs` (code `ETIMEDOUT`). Never rejects: every failure is an observation.
  */
 export function nodeRequest(
   manifest: Pick<Manifest, 'host'>,
-  listener: Pick<ManifestListener, 'port' | 'connect'>,
+  listener: Pick<ManifestListener, 'port' | 'connect' | 'transport'>,
   timeoutMs = CLIENT_TIMEOUT_S * 1000,
 ): Promise<NodeObservation> {
   const { sni, caFile, certHostname } = listener.connect;
@@ -36,16 +37,15 @@ export function nodeRequest(
     } catch (error) {
       return settle({ code: 'CA_FILE_UNREADABLE', message: (error as Error).message });
     }
-    const req = request({
-      host: clientAddress(manifest.host),
-      port: listener.port,
-      path: '/',
-      method: 'GET',
-      ca,
-      servername: sni ?? '',
-      agent: false,
-      checkServerIdentity: (_host, cert) => checkServerIdentity(certHostname, cert),
-    });
+    const common = { host: clientAddress(manifest.host), port: listener.port, path: '/', method: 'GET', agent: false as const };
+    const req = usesTls(listener)
+      ? httpsRequest({
+          ...common,
+          ca,
+          servername: sni ?? '',
+          checkServerIdentity: (_host, cert) => checkServerIdentity(certHostname ?? common.host, cert),
+        })
+      : httpRequest(common);
     const timer = setTimeout(() => {
       req.destroy();
       settle({ code: 'ETIMEDOUT', message: `no response within ${timeoutMs} ms` });

@@ -1,7 +1,8 @@
-import { createSecureContext, createServer, type SecureContext, type SecureContextOptions } from 'node:tls';
+import { createSecureContext, type SecureContext, type SecureContextOptions } from 'node:tls';
 import type { LeafSpec, ServedChain } from '../pki/index.js';
 import { VALID_LEAF } from '../pki/leaf-spec.js';
 import { HttpOkResponder } from './http-ok.js';
+import { tlsTerminator } from './tls-terminator.js';
 import { expandNames } from '../placeholders.js';
 import type { Mechanism, MechanismContext } from './mechanism.js';
 
@@ -96,18 +97,15 @@ export const tlsMechanism: Mechanism<TlsParams> = {
     }));
 
     const responder = new HttpOkResponder(context.id);
-    const server = createServer({
-      ...contextOptions(params.certificate),
-      SNICallback: byName.length
-        ? (servername, callback) => callback(null, byName.find((entry) => entry.names.has(servername.toLowerCase()))?.context)
-        : undefined,
-    });
-    server.on('secureConnection', (socket) => responder.serve(socket));
-    server.on('tlsClientError', (error: NodeJS.ErrnoException, socket) => {
-      context.emit({ type: 'tls-error', error: error.code ?? error.message });
-      socket.destroy();
-    });
-
-    return { onConnection: (socket) => server.emit('connection', socket) };
+    return tlsTerminator(
+      {
+        ...contextOptions(params.certificate),
+        SNICallback: byName.length
+          ? (servername, callback) => callback(null, byName.find((entry) => entry.names.has(servername.toLowerCase()))?.context)
+          : undefined,
+      },
+      (socket) => responder.serve(socket),
+      context.emit,
+    );
   },
 };

@@ -1,0 +1,23 @@
+import type { Socket } from 'node:net';
+import { createServer, type TlsOptions } from 'node:tls';
+import type { ConnectionHandler, MechanismContext } from './mechanism.js';
+
+/**
+ * Terminates TLS on accepted sockets with a real node:tls server (which never listens itself) and hands each
+ * completed handshake to `onSecure`. Failed handshakes (bad ClientHello, verify failure on the client's side, plain
+ * HTTP on a TLS port) are reported as `tls-error` events and end that connection only.
+ * Used by the `tls` mechanism and by every `<scenario>-tls` listener, which wraps a plain mechanism.
+ */
+export function tlsTerminator(
+  options: TlsOptions,
+  onSecure: (socket: Socket) => void,
+  emit: MechanismContext['emit'],
+): ConnectionHandler {
+  const server = createServer(options);
+  server.on('secureConnection', (socket) => onSecure(socket));
+  server.on('tlsClientError', (error: NodeJS.ErrnoException, socket) => {
+    emit({ type: 'tls-error', error: error.code ?? error.message });
+    socket.destroy();
+  });
+  return { onConnection: (socket) => server.emit('connection', socket) };
+}
