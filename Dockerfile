@@ -6,6 +6,6 @@ COPY package.json package-lock.json ./
 RUN npm ci
 COPY . .
 VOLUME ["/app/certs"]
-EXPOSE 9401-9414
+EXPOSE 9400-9599 9400/udp
 ENTRYPOINT ["npm", "start", "--"]
 CMD ["--host", "0.0.0.0"]

@@ -27,7 +27,9 @@ export interface Expectations {
   fastly?: CdnExpectation;
   cloudfront?: CdnExpectation;
   node: { code: string | null; message?: string; note?: string };
-  curl: { exit: number | number[]; note?: string };
+  curl?: { exit: number | number[]; note?: string };
+  /** For DNS listeners: what `dig` prints as status (NOERROR, NXDOMAIN…; `timeout` when no reply comes), and flags. */
+  dig?: { status: string; flags?: string[]; answers?: number; note?: string };
   openssl?: { verifyCode: number; verifyError: string; note?: string };
 }
 
@@ -45,7 +47,7 @@ export interface Scenario {
   notes?: string[];
   sources: string[];
   /** Present when the scenario is also served over TLS as `<id>-tls` at offset + 100. */
-  tls?: { expect: Partial<Expectations>; notes?: string[] };
+  tls?: { expect: Partial<Expectations>; notes?: string[]; terminate?: boolean };
   /** The file it came from. */
   file: string;
 }
@@ -97,7 +99,15 @@ export function loadCatalogue(dir = DEFAULT_SCENARIOS_DIR): CatalogueEntry[] {
       throw new FarmError('BAD_SCENARIO', `${file}: unknown mechanism '${scenario.mechanism}' (known: ${[...MECHANISMS.keys()].join(', ')})`);
     }
     if (!validateParams(scenario.params)) throw new FarmError('BAD_SCENARIO', `${file}: params${errorsText(validateParams)}`);
-    const clash = entries.find((e) => e.scenario.id === scenario.id || e.scenario.offset === scenario.offset || e.scenario.id === `${scenario.id}-tls` || scenario.id === `${e.scenario.id}-tls`);
+    if (mechanism.transport !== 'dns' && !scenario.expect.curl) throw new FarmError('BAD_SCENARIO', `${file}: expect.curl is required for a ${mechanism.transport} listener`);
+    const sharesPort = (e: CatalogueEntry) => e.mechanism === mechanism && mechanism.createGroup !== undefined;
+    const clash = entries.find(
+      (e) =>
+        e.scenario.id === scenario.id ||
+        (e.scenario.offset === scenario.offset && !sharesPort(e)) ||
+        e.scenario.id === `${scenario.id}-tls` ||
+        scenario.id === `${e.scenario.id}-tls`,
+    );
     if (clash) throw new FarmError('BAD_SCENARIO', `${file}: id or offset already used by ${clash.scenario.file}`);
     entries.push({ scenario, mechanism });
   }

@@ -23,10 +23,12 @@ function farmOptions<T>(y: Argv<T>) {
     .option('scenarios-dir', { type: 'string', describe: 'scenario files to load instead of the built-in catalogue' })
     .option('tls-cert', { type: 'string', describe: "PEM certificate chain of your own (e.g. publicly trusted), served wherever a scenario needs a valid one" })
     .option('tls-key', { type: 'string', describe: 'PEM private key of --tls-cert' })
+    .option('dns-port', { type: 'number', describe: 'port of the embedded DNS server, UDP and TCP (default: base port + 0; 53 where you may bind it)' })
+    .option('dns-zone', { type: 'string', default: 'origin.test', describe: 'zone the embedded DNS server is authoritative for' })
     .config('config', 'JSON file with any of these options (keys as the long flag names)');
 }
 
-type FarmArgs = { host: string; hostname: string; basePort: number; only?: string[]; skip?: string[]; certsDir: string; scenariosDir?: string; tlsCert?: string; tlsKey?: string };
+type FarmArgs = { host: string; hostname: string; basePort: number; only?: string[]; skip?: string[]; certsDir: string; scenariosDir?: string; tlsCert?: string; tlsKey?: string; dnsPort?: number; dnsZone: string };
 
 function toOptions(argv: FarmArgs): FarmOptions {
   return {
@@ -39,12 +41,17 @@ function toOptions(argv: FarmArgs): FarmOptions {
     scenariosDir: argv.scenariosDir,
     tlsCert: argv.tlsCert,
     tlsKey: argv.tlsKey,
+    dnsPort: argv.dnsPort,
+    dnsZone: argv.dnsZone,
   };
 }
 
 async function serve(argv: FarmArgs & { manifestOut?: string }): Promise<void> {
   const farm = await startFarm(toOptions(argv));
   for (const notice of farm.notices) process.stderr.write(`badorigin: ${notice}\n`);
+  for (const listener of farm.manifest.listeners) {
+    if (listener.warning) process.stderr.write(`badorigin: warning: ${listener.id}: ${listener.warning}\n`);
+  }
   if (argv.manifestOut) writeFileSync(argv.manifestOut, renderManifest(farm.manifest, 'json'));
   process.stdout.write(renderManifest(farm.manifest, 'table'));
   process.stdout.write(`\n${farm.manifest.listeners.length} listeners on ${farm.settings.host}, hostname ${farm.manifest.hostname}\n`);

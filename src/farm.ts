@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { DEFAULT_SCENARIOS_DIR, loadCatalogue, selectScenarios, type CatalogueEntry } from './catalogue.js';
 import { FarmError } from './errors.js';
 import { BoundListener } from './listeners/bound-listener.js';
-import type { ConnectionHandler, ListenerEvent, MechanismContext, Transport } from './listeners/index.js';
+import type { ConnectionHandler, ListenerEvent, MechanismContext, PortOwner, Transport } from './listeners/index.js';
 import { tlsTerminator } from './listeners/tls-terminator.js';
 import { VALID_LEAF } from './pki/leaf-spec.js';
 import { buildManifest, type Manifest, type PlannedListener } from './manifest.js';
@@ -32,6 +32,10 @@ export interface FarmOptions {
   /** PEM files of a certificate (chain) and key of the user's own, served wherever a scenario needs a valid one. */
   tlsCert?: string;
   tlsKey?: string;
+  /** Port of the embedded DNS server (UDP and TCP); default base port + 0 (ephemeral with base port 0). */
+  dnsPort?: number;
+  /** Zone the DNS server is authoritative for; default `origin.test`. */
+  dnsZone?: string;
 }
 
 /** A farm's options with every default applied. */
@@ -46,6 +50,8 @@ export interface FarmSettings {
   skip: string[];
   tlsCert?: string;
   tlsKey?: string;
+  dnsPort?: number;
+  dnsZone: string;
 }
 
 /** A running farm. */
@@ -70,6 +76,10 @@ export function resolveSettings(options: FarmOptions = {}): FarmSettings {
   const basePort = options.basePort ?? 9400;
   if (!Number.isInteger(basePort) || basePort < 0 || basePort > 65535) throw new FarmError('BAD_OPTION', `--base-port ${basePort} is not a port number`);
   if (Boolean(options.tlsCert) !== Boolean(options.tlsKey)) throw new FarmError('BAD_OPTION', '--tls-cert and --tls-key go together');
+  const dnsZone = (options.dnsZone ?? 'origin.test').toLowerCase().replace(/\.$/, '');
+  if (!/^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(dnsZone)) throw new FarmError('BAD_OPTION', `--dns-zone ${options.dnsZone} is not a DNS name`);
+  const dnsPort = options.dnsPort;
+  if (dnsPort !== undefined && (!Number.isInteger(dnsPort) || dnsPort < 0 || dnsPort > 65535)) throw new FarmError('BAD_OPTION', `--dns-port ${dnsPort} is not a port number`);
   const wildcard = ['0.0.0.0', '::', ''].includes(host);
   const ips = [...new Set(['127.0.0.1', '::1', ...hostnames.filter((h) => isIP(h)), ...(!wildcard && isIP(host) ? [host] : [])])];
   return {
@@ -83,6 +93,8 @@ export function resolveSettings(options: FarmOptions = {}): FarmSettings {
     skip: options.skip ?? [],
     tlsCert: options.tlsCert,
     tlsKey: options.tlsKey,
+    dnsPort,
+    dnsZone,
   };
 }
 
@@ -117,8 +129,10 @@ export function planListeners(settings: FarmSettings, entries: CatalogueEntry[])
       id: scenario.id,
       scenario,
       transport: mechanism.transport,
-      port: plannedPort(settings, scenario.offset),
+      port: mechanism.transport === 'dns' && settings.dnsPort !== undefined ? settings.dnsPort : plannedPort(settings, scenario.offset),
+      query: mechanism.query?.(scenario.params as never, settings),
       tlsVariant: false,
+      terminateTls: false,
       usesUserCertificate: Boolean(settings.tlsCert) && mechanism.servesValidLeaf(scenario.params as never),
       expect: scenario.expect,
       notes: scenario.notes,
@@ -131,7 +145,8 @@ export function planListeners(settings: FarmSettings, entries: CatalogueEntry[])
       transport: OVER_TLS[mechanism.transport],
       port: plannedPort(settings, scenario.offset + 100),
       tlsVariant: true,
-      usesUserCertificate: Boolean(settings.tlsCert),
+      terminateTls: scenario.tls.terminate !== false,
+      usesUserCertificate: Boolean(settings.tlsCert) && scenario.tls.terminate !== false,
       expect: { ...scenario.expect, ...scenario.tls.expect },
       notes: notes.length ? notes : undefined,
     }];
@@ -145,7 +160,7 @@ export function plannedManifest(settings: FarmSettings): Manifest {
 
 /** Terminates TLS with a valid certificate in front of a plain mechanism (the `<scenario>-tls` listeners). */
 function overTls(inner: ConnectionHandler, chain: ServedChain, emit: MechanismContext['emit']): ConnectionHandler {
-  return tlsTerminator({ key: chain.privateKeyPem, cert: chain.chainPem }, (socket) => inner.onConnection(socket), emit);
+  return tlsTerminator({ key: chain.privateKeyPem, cert: chain.chainPem }, (socket, raw) => inner.onConnection(socket, raw), emit);
 }
 
 function loadUserCertificate(settings: FarmSettings): ServedChain | null {
@@ -173,25 +188,54 @@ export async function startFarm(options: FarmOptions = {}): Promise<Farm> {
   const userCertificate = loadUserCertificate(settings);
   const pki = await Pki.open(
     { certsDir: settings.certsDir, hostnames: settings.hostnames, ips: settings.ips },
-    entries.flatMap((entry) => [...entry.mechanism.leafSpecs(entry.scenario.params as never), ...(entry.scenario.tls ? [VALID_LEAF] : [])]),
+    entries.flatMap((entry) => [...entry.mechanism.leafSpecs(entry.scenario.params as never), ...(entry.scenario.tls?.terminate !== false ? [VALID_LEAF] : [])]),
   );
   const events = new EventEmitter<{ event: [ListenerEvent] }>();
   const mechanisms = new Map(entries.map((entry) => [entry.scenario.id, entry.mechanism]));
-  const listeners = planListeners(settings, entries).map((planned) => {
-    const emit = (event: Omit<ListenerEvent, 'listener' | 'time'>) => events.emit('event', { ...event, listener: planned.id, time: Date.now() });
-    const context: MechanismContext = { id: planned.id, pki, userCertificate, names: settings, emit };
-    const inner = mechanisms.get(planned.scenario.id)!.create(planned.scenario.params as never, context);
-    const handler = planned.tlsVariant ? overTls(inner, userCertificate ?? pki.chain(VALID_LEAF), emit) : inner;
-    return { bound: new BoundListener(planned.id, handler, emit), planned };
+  const planned = planListeners(settings, entries);
+  const contextOf = (listener: PlannedListener): MechanismContext => ({
+    id: listener.id,
+    pki,
+    userCertificate,
+    names: settings,
+    emit: (event) => events.emit('event', { ...event, listener: listener.id, time: Date.now() }),
   });
-  const close = () => Promise.all(listeners.map(({ bound }) => bound.close())).then(() => undefined);
+  // One PortOwner per listener, except that the scenarios of a shared-port mechanism (DNS) at one offset share one.
+  const owners: { owner: PortOwner; members: PlannedListener[] }[] = [];
+  const groups = new Map<string, { owner: PortOwner; members: PlannedListener[] }>();
+  for (const listener of planned) {
+    const mechanism = mechanisms.get(listener.scenario.id)!;
+    if (mechanism.createGroup) {
+      const key = `${mechanism.name}@${listener.scenario.offset}`;
+      if (!groups.has(key)) {
+        const members = planned.filter((l) => mechanisms.get(l.scenario.id) === mechanism && l.scenario.offset === listener.scenario.offset);
+        const group = { owner: mechanism.createGroup(members.map((l) => ({ params: l.scenario.params as never, context: contextOf(l) }))), members };
+        groups.set(key, group);
+        owners.push(group);
+      }
+      continue;
+    }
+    const context = contextOf(listener);
+    const created = mechanism.create(listener.scenario.params as never, context);
+    if ('listen' in created) {
+      if (listener.terminateTls) throw new FarmError('BAD_SCENARIO', `${listener.scenario.file}: mechanism ${listener.scenario.mechanism} owns its port, so its tls variant needs terminate: false`);
+      owners.push({ owner: created, members: [listener] });
+      continue;
+    }
+    const handler = listener.terminateTls ? overTls(created, userCertificate ?? pki.chain(VALID_LEAF), context.emit) : created;
+    owners.push({ owner: new BoundListener(listener.id, handler, context.emit), members: [listener] });
+  }
+  const close = () => Promise.all(owners.map(({ owner }) => owner.close())).then(() => undefined);
   try {
-    for (const listener of listeners) listener.planned.port = await listener.bound.listen(settings.host, listener.planned.port);
+    for (const { owner, members } of owners) {
+      const port = await owner.listen(settings.host, members[0]!.port);
+      for (const member of members) Object.assign(member, { port, warning: owner.warning });
+    }
   } catch (error) {
     await close();
     throw error;
   }
-  const manifest = buildManifest({ host: settings.host, hostnames: settings.hostnames, ...caFiles(settings) }, listeners.map((l) => l.planned));
+  const manifest = buildManifest({ host: settings.host, hostnames: settings.hostnames, ...caFiles(settings) }, planned);
   return {
     manifest,
     settings,

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import type { Expectations, Scenario } from './catalogue.js';
-import { curlArgs, opensslArgs, shellQuote } from './clients/commands.js';
+import { curlArgs, digArgs, opensslArgs, shellQuote } from './clients/commands.js';
 import { expandPrimary } from './placeholders.js';
 import type { Transport } from './listeners/index.js';
 
@@ -29,14 +29,18 @@ export interface ManifestListener {
   port: number;
   title: string;
   fault: string;
+  /** Set when the listener could not be made as promised, e.g. a reserved port another process holds. */
+  warning?: string;
+  /** For `dns` listeners: the question the reference clients ask the DNS server on `port`. */
+  query?: { name: string; type: 'A' };
   /** For TLS listeners: whose certificate a client that gets through sees (`user` = `--tls-cert`). */
   certificate?: 'farm' | 'user';
   connect: ManifestConnect;
   expect: Expectations;
   notes?: string[];
   sources: string[];
-  /** Copy-ready commands that reproduce `expect.curl` and `expect.openssl`. */
-  commands: { curl: string; openssl?: string };
+  /** Copy-ready commands that reproduce `expect.curl`, `expect.openssl` and `expect.dig`. */
+  commands: { curl?: string; openssl?: string; dig?: string };
 }
 
 /** The whole manifest, as `badorigin manifest --format json`, `serve --manifest-out` and the library give it. */
@@ -68,8 +72,14 @@ export interface PlannedListener {
   scenario: Scenario;
   transport: Transport;
   port: number;
-  /** True for a `<scenario>-tls` listener: the farm terminates TLS in front of the scenario's mechanism. */
+  /** True for a `<scenario>-tls` listener. */
   tlsVariant: boolean;
+  /** True when the farm terminates TLS in front of the mechanism (a `-tls` variant without `terminate: false`). */
+  terminateTls: boolean;
+  /** Set once bound when the listener could not be made as promised. */
+  warning?: string;
+  /** For `dns` listeners: the question the reference clients ask. */
+  query?: { name: string; type: 'A' };
   usesUserCertificate: boolean;
   /** The scenario's expectations, with the `tls` overrides applied for the TLS variant. */
   expect: Expectations;
@@ -100,7 +110,7 @@ export function buildManifest(settings: ManifestSettings, listeners: PlannedList
     const connect: ManifestConnect = tls
       ? { sni, certHostname: resolve(scenario.connect?.certHostname ?? '{hostname}'), trust, caFile }
       : { sni: null, certHostname: null, trust: null, caFile: null };
-    const partial = { port: planned.port, connect, transport: planned.transport };
+    const partial = { port: planned.port, connect, transport: planned.transport, query: planned.query };
     manifest.listeners.push({
       id: planned.id,
       scenario: scenario.id,
@@ -110,14 +120,16 @@ export function buildManifest(settings: ManifestSettings, listeners: PlannedList
       title: scenario.title,
       fault: scenario.fault,
       ...(tls ? { certificate: planned.usesUserCertificate ? ('user' as const) : ('farm' as const) } : {}),
+      ...(planned.warning ? { warning: planned.warning } : {}),
+      ...(planned.query ? { query: planned.query } : {}),
       connect,
       expect: planned.expect,
       ...(planned.notes ? { notes: planned.notes } : {}),
       sources: scenario.sources,
-      commands: {
-        curl: shellQuote(curlArgs(manifest, partial)),
-        ...(tls ? { openssl: shellQuote(opensslArgs(manifest, partial)) } : {}),
-      },
+      commands:
+        planned.transport === 'dns'
+          ? { dig: shellQuote(digArgs(manifest, partial)) }
+          : { curl: shellQuote(curlArgs(manifest, partial)), ...(tls ? { openssl: shellQuote(opensslArgs(manifest, partial)) } : {}) },
     });
   }
   return manifest;

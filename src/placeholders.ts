@@ -7,10 +7,12 @@ export interface FarmNames {
   /** Farm hostnames, first = primary. */
   hostnames: string[];
   ips: string[];
+  /** The zone the embedded DNS server is authoritative for (`--dns-zone`), lower case, no trailing dot. */
+  dnsZone: string;
 }
 
 /** Expands a list entry: `{hostname}` → every hostname, `{ips}` → every IP, anything else → itself (with `{hostname}` = primary). */
-export function expandNames(value: string, names: FarmNames): string[] {
+export function expandNames(value: string, names: Pick<FarmNames, 'hostnames' | 'ips'>): string[] {
   if (value === '{hostname}') return names.hostnames;
   if (value === '{ips}') return names.ips;
   return [expandPrimary(value, names.hostnames)];

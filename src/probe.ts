@@ -1,4 +1,4 @@
-import { nodeRequest, type NodeObservation } from './clients/node-client.js';
+import { nodeObserve, type NodeObservation } from './clients/node-client.js';
 import type { Manifest, ManifestListener } from './manifest.js';
 
 /** One listener's probe: what the manifest expects of the reference Node client and what it saw. */
@@ -28,7 +28,7 @@ export async function probe(manifest: Manifest, only: string[] = [], concurrency
     while (next < listeners.length) {
       const i = next++;
       const listener = listeners[i]!;
-      const observed = await nodeRequest(manifest, listener);
+      const observed = await nodeObserve(manifest, listener);
       results[i] = { id: listener.id, port: listener.port, expected: listener.expect.node, observed, ok: matchesNodeExpectation(listener.expect.node, observed) };
     }
   };

@@ -19,11 +19,11 @@ function rows(manifest: Manifest): string[][] {
     cdnSummary(l.expect.fastly),
     cdnSummary(l.expect.cloudfront),
     l.expect.node.code ?? 'ok',
-    String(l.expect.curl.exit),
+    l.expect.curl ? String(l.expect.curl.exit) : l.expect.dig ? `dig ${l.expect.dig.status}` : '–',
   ]);
 }
 
-const HEADINGS = ['port', 'id', 'Fastly', 'CloudFront', 'Node', 'curl'];
+const HEADINGS = ['port', 'id', 'Fastly', 'CloudFront', 'Node', 'curl / dig'];
 
 /** Renders a manifest: JSON (the contract), a Markdown table, or a terminal table. */
 export function renderManifest(manifest: Manifest, format: ManifestFormat): string {

@@ -22,9 +22,13 @@ describe('scenario catalogue and manifest', () => {
     assert.ok(catalogue.length >= 14);
     const manifest = plannedManifest(resolveSettings({ basePort: 9400, certsDir: '/tmp/unused-certs' }));
     assertManifest(manifest);
-    assert.equal(new Set(manifest.listeners.map((l) => l.port)).size, manifest.listeners.length);
+    // One port per listener, except that the DNS names share the DNS server's port.
+    const ports = manifest.listeners.map((l) => (l.transport === 'dns' ? 'dns' : l.port));
+    assert.equal(new Set(ports).size, ports.length - manifest.listeners.filter((l) => l.transport === 'dns').length + (ports.includes('dns') ? 1 : 0));
+    assert.equal(new Set(manifest.listeners.filter((l) => l.transport === 'dns').map((l) => l.port)).size, ports.includes('dns') ? 1 : 0);
     for (const entry of catalogue) {
       assert.equal(manifest.listeners.find((l) => l.id === entry.scenario.id)?.port, 9400 + entry.scenario.offset);
+      if (entry.scenario.tls) assert.equal(manifest.listeners.find((l) => l.id === `${entry.scenario.id}-tls`)?.port, 9500 + entry.scenario.offset);
     }
   });
 

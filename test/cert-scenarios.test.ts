@@ -50,7 +50,7 @@ describe('certificate scenarios, observed by Node, curl and openssl s_client', (
         if (!requireTool(t, 'curl')) return;
         const l = listener(id);
         const result = await runClient(curlArgs(farm.manifest, l));
-        assert.deepEqual([l.expect.curl.exit].flat().includes(result.exit!), true, `expected exit ${l.expect.curl.exit}, got ${result.exit}: ${result.stderr}`);
+        assert.deepEqual([l.expect.curl!.exit].flat().includes(result.exit!), true, `expected exit ${l.expect.curl!.exit}, got ${result.exit}: ${result.stderr}`);
         if (result.exit === 0) assert.equal(result.stdout.trim(), '200');
       });
 

@@ -53,6 +53,15 @@ export function opensslArgs(manifest: Pick<Manifest, 'host'>, listener: Pick<Man
   ];
 }
 
+/**
+ * argv of the reference `dig` for a DNS listener: one try, the client timeout, straight to the farm's server over
+ * UDP (dig retries over TCP by itself when the answer is truncated); `expect.dig` gives its status and flags.
+ */
+export function digArgs(manifest: Pick<Manifest, 'host'>, listener: Pick<ManifestListener, 'port' | 'query'>): string[] {
+  const query = listener.query ?? { name: '.', type: 'A' };
+  return ['dig', `@${clientAddress(manifest.host)}`, '-p', String(listener.port), query.name, query.type, '+tries=1', `+time=${CLIENT_TIMEOUT_S}`];
+}
+
 /** Quotes argv for a POSIX shell, for copy-ready commands. */
 export function shellQuote(argv: string[]): string {
   return argv.map((arg) => (/^[\w@%+=:,./\-[\]]+$/.test(arg) ? arg : `'${arg.replaceAll("'", `'\\''`)}'`)).join(' ');

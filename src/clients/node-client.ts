@@ -1,4 +1,6 @@
+import { Resolver } from 'node:dns/promises';
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { checkServerIdentity } from 'node:tls';
@@ -50,12 +52,53 @@ export function nodeRequest(
       req.destroy();
       settle({ code: 'ETIMEDOUT', message: `no response within ${timeoutMs} ms` });
     }, timeoutMs);
+    // Once a response has started, its own outcome is the observation: a reset mid-body makes node:http emit both
+    // the request's `read ECONNRESET` and the response's `aborted`, in either order.
+    let responded = false;
+    let failure: NodeJS.ErrnoException | undefined;
+    const asObservation = (error: NodeJS.ErrnoException) => ({ code: error.code ?? 'ERROR', message: error.message });
     req.on('response', (response) => {
+      responded = true;
+      let ended = false;
+      let responseError: NodeJS.ErrnoException | undefined;
       response.resume();
-      response.on('end', () => settle({ code: null, status: response.statusCode }));
-      response.on('error', (error: NodeJS.ErrnoException) => settle({ code: error.code ?? 'ERROR', message: error.message }));
+      response.on('end', () => (ended = true));
+      response.on('error', (error: NodeJS.ErrnoException) => (responseError = error));
+      response.on('close', () => {
+        const error = responseError ?? (ended ? undefined : failure);
+        settle(error ? asObservation(error) : ended ? { code: null, status: response.statusCode } : { code: 'ERROR', message: 'response closed early' });
+      });
     });
-    req.on('error', (error: NodeJS.ErrnoException) => settle({ code: error.code ?? 'ERROR', message: error.message }));
+    req.on('error', (error: NodeJS.ErrnoException) => {
+      if (responded) failure = error;
+      else settle(asObservation(error));
+    });
     req.end();
   });
+}
+
+/**
+ * The reference Node resolver for a `dns` listener: `resolve4(query.name)` with node:dns's Resolver pointed at the
+ * farm's DNS server only, one try, the client timeout. `code` is the resolver's error code (ENOTFOUND for NXDOMAIN,
+ * ESERVFAIL, EREFUSED, ETIMEOUT, ENODATA…), null with the addresses when it resolves.
+ */
+export async function nodeResolve(
+  manifest: Pick<Manifest, 'host'>,
+  listener: Pick<ManifestListener, 'port' | 'query'>,
+  timeoutMs = CLIENT_TIMEOUT_S * 1000,
+): Promise<NodeObservation & { addresses?: string[] }> {
+  const resolver = new Resolver({ timeout: timeoutMs, tries: 1 });
+  const address = clientAddress(manifest.host);
+  resolver.setServers([isIP(address) === 6 ? `[${address}]:${listener.port}` : `${address}:${listener.port}`]);
+  try {
+    const addresses = await resolver.resolve4(listener.query?.name ?? '.');
+    return { code: null, addresses };
+  } catch (error) {
+    return { code: (error as NodeJS.ErrnoException).code ?? 'ERROR', message: (error as Error).message };
+  }
+}
+
+/** The reference Node client for any listener: `nodeResolve` for DNS listeners, `nodeRequest` for the others. */
+export function nodeObserve(manifest: Pick<Manifest, 'host'>, listener: ManifestListener): Promise<NodeObservation> {
+  return listener.transport === 'dns' ? nodeResolve(manifest, listener) : nodeRequest(manifest, listener);
 }

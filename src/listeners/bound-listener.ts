@@ -1,13 +1,13 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { FarmError } from '../errors.js';
-import type { ConnectionHandler, ListenerEvent } from './mechanism.js';
+import type { ConnectionHandler, ListenerEvent, PortOwner } from './mechanism.js';
 
 /**
  * One TCP port of the farm: accepts connections and hands each to its scenario's handler, keeps track of them so
  * `close()` ends every one, and contains failures: a socket error or an exception thrown by the handler is reported
  * as an event and ends that connection only, never the process or another listener.
  */
-export class BoundListener {
+export class BoundListener implements PortOwner {
   readonly id: string;
   private readonly server: Server;
   private readonly sockets = new Set<Socket>();
@@ -20,7 +20,7 @@ export class BoundListener {
       socket.on('error', () => socket.destroy());
       emit({ type: 'connection', peer: `${socket.remoteAddress}:${socket.remotePort}` });
       try {
-        handler.onConnection(socket);
+        handler.onConnection(socket, socket);
       } catch (error) {
         emit({ type: 'handler-error', error: (error as Error).message });
         socket.destroy();

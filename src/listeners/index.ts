@@ -1,9 +1,21 @@
 import type { Mechanism } from './mechanism.js';
 import { tlsMechanism } from './tls.js';
+import { dnsMechanism } from './dns.js';
+import { connectionFaultMechanism } from './connection-fault.js';
+import { connectTimeoutMechanism } from './connect-timeout.js';
+import { handshakeCloseMechanism } from './handshake-close.js';
+import { refuseMechanism } from './refuse.js';
 
-export type { Mechanism, MechanismContext, ConnectionHandler, ListenerEvent, Transport } from './mechanism.js';
+export type { Mechanism, MechanismContext, ConnectionHandler, PortOwner, ListenerEvent, Transport } from './mechanism.js';
+
+const ALL: Mechanism<never>[] = [
+  tlsMechanism as Mechanism<never>,
+  dnsMechanism as Mechanism<never>,
+  connectionFaultMechanism as Mechanism<never>,
+  connectTimeoutMechanism as Mechanism<never>,
+  handshakeCloseMechanism as Mechanism<never>,
+  refuseMechanism as Mechanism<never>,
+];
 
 /** Every mechanism a scenario file may name in `mechanism`, by name. */
-export const MECHANISMS: ReadonlyMap<string, Mechanism<never>> = new Map<string, Mechanism<never>>(
-  [tlsMechanism as Mechanism<never>].map((mechanism) => [mechanism.name, mechanism]),
-);
+export const MECHANISMS: ReadonlyMap<string, Mechanism<never>> = new Map(ALL.map((mechanism) => [mechanism.name, mechanism]));

@@ -33,7 +33,29 @@ export interface MechanismContext {
 
 /** A listener's behaviour: called once for every accepted TCP connection. It must never throw for bad input. */
 export interface ConnectionHandler {
-  onConnection(socket: Socket): void;
+  /**
+   * @param socket the connection: the TCP socket, or the TLS socket when the farm terminates TLS in front of the
+   *   handler (a `<scenario>-tls` listener).
+   * @param raw the TCP socket under `socket` (the same object without TLS): what `resetAndDestroy()` must be
+   *   called on to send an RST.
+   */
+  onConnection(socket: Socket, raw: Socket): void;
+}
+
+/**
+ * A behaviour that owns its port instead of accepting connections on the farm's ordinary listener: it binds (or
+ * deliberately does not bind) in its own way, e.g. `connect-timeout` (a socket whose accept queue is never drained).
+ */
+export interface PortOwner {
+  /**
+   * Takes `host:port` (0 = ephemeral) and resolves with the port it stands on.
+   * @throws FarmError when the port cannot be had.
+   */
+  listen(host: string, port: number): Promise<number>;
+  /** Releases the port and everything held on it. */
+  close(): Promise<void>;
+  /** Set after `listen` when the listener could not be made as promised (shown in the manifest and on the terminal). */
+  warning?: string;
 }
 
 /**
@@ -50,5 +72,13 @@ export interface Mechanism<P = unknown> {
   leafSpecs(params: P): LeafSpec[];
   /** True when the listener serves the farm's `valid` leaf, which the user's `--tls-cert` then replaces. */
   servesValidLeaf(params: P): boolean;
-  create(params: P, context: MechanismContext): ConnectionHandler;
+  /**
+   * Scenarios of a mechanism that has this share one port and one PortOwner per offset (the DNS server carries
+   * every `dns` scenario): the farm calls it once with every member instead of calling `create` for each.
+   */
+  createGroup?(members: { params: P; context: MechanismContext }[]): PortOwner;
+  /** For `dns` listeners: the question the reference clients ask. */
+  query?(params: P, names: FarmNames): { name: string; type: 'A' };
+  /** Builds the listener: a connection handler the farm serves on its own listener, or a PortOwner. */
+  create(params: P, context: MechanismContext): ConnectionHandler | PortOwner;
 }

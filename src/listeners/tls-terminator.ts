@@ -1,6 +1,14 @@
 import type { Socket } from 'node:net';
-import { createServer, type TlsOptions } from 'node:tls';
+import { createServer, type TLSSocket, type TlsOptions } from 'node:tls';
 import type { ConnectionHandler, MechanismContext } from './mechanism.js';
+
+/**
+ * The TCP socket a server-side TLS socket was made from. node:tls keeps it as `_parent` (so since Node 0.x; the
+ * `-tls` connection tests fail if that ever changes); without it, the TLS socket itself.
+ */
+function underlyingSocket(socket: TLSSocket): Socket {
+  return (socket as TLSSocket & { _parent?: Socket })._parent ?? socket;
+}
 
 /**
  * Terminates TLS on accepted sockets with a real node:tls server (which never listens itself) and hands each
@@ -10,11 +18,11 @@ import type { ConnectionHandler, MechanismContext } from './mechanism.js';
  */
 export function tlsTerminator(
   options: TlsOptions,
-  onSecure: (socket: Socket) => void,
+  onSecure: (socket: TLSSocket, raw: Socket) => void,
   emit: MechanismContext['emit'],
 ): ConnectionHandler {
   const server = createServer(options);
-  server.on('secureConnection', (socket) => onSecure(socket));
+  server.on('secureConnection', (socket) => onSecure(socket, underlyingSocket(socket)));
   server.on('tlsClientError', (error: NodeJS.ErrnoException, socket) => {
     emit({ type: 'tls-error', error: error.code ?? error.message });
     socket.destroy();

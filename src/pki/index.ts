@@ -46,9 +46,9 @@ export class Pki {
   readonly notices: string[];
   private readonly cas: Map<CaName, LoadedCa>;
   private readonly chains = new Map<string, ServedChain>();
-  private readonly names: FarmNames;
+  private readonly names: Pick<FarmNames, 'hostnames' | 'ips'>;
 
-  private constructor(store: CertsStore, cas: LoadedCa[], names: FarmNames, notices: string[]) {
+  private constructor(store: CertsStore, cas: LoadedCa[], names: Pick<FarmNames, 'hostnames' | 'ips'>, notices: string[]) {
     this.store = store;
     this.cas = new Map(cas.map((ca) => [ca.name, ca]));
     this.names = names;

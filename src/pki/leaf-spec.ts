@@ -54,7 +54,7 @@ const DEFAULT_CHAIN: Record<LeafIssuer, CaName[]> = {
 /**
  * Resolves defaults and placeholders (src/placeholders.ts) of a leaf spec against the farm's names.
  */
-export function resolveLeafSpec(spec: LeafSpec, names: FarmNames): ResolvedLeafSpec {
+export function resolveLeafSpec(spec: LeafSpec, names: Pick<FarmNames, 'hostnames' | 'ips'>): ResolvedLeafSpec {
   const expand = (value: string) => expandNames(value, names);
   const fields = {
     issuer: spec.issuer,

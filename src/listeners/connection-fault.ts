@@ -1,0 +1,86 @@
+import type { Socket } from 'node:net';
+import { httpHeadEnd, readUntil, type ReadLimits } from './connection/read-until.js';
+import type { Mechanism } from './mechanism.js';
+
+/** The faults of the `connection-fault` mechanism, each on an accepted TCP connection. */
+export type ConnectionFault = 'reset-on-connect' | 'close-on-connect' | 'close-after-request' | 'reset-mid-response';
+
+/** `params` of the `connection-fault` mechanism. */
+export interface ConnectionFaultParams {
+  fault: ConnectionFault;
+  /** reset-mid-response: the Content-Length announced, in bytes (default 1 MiB). */
+  contentLength?: number;
+  /** reset-mid-response: body bytes sent before the RST (default 1024). */
+  sentBytes?: number;
+  /** reset-mid-response: ms between the bytes reaching the kernel and the RST (default 50). */
+  resetAfterMs?: number;
+}
+
+const REQUEST_LIMITS: ReadLimits = { maxBytes: 64 * 1024, timeoutMs: 10_000 };
+
+/** Half-closes (FIN) and keeps draining, so unread input never turns the FIN into an RST (RFC 9293 §3.6.1). */
+export function finWithoutReply(socket: Socket): void {
+  socket.resume();
+  socket.end();
+}
+
+async function apply(params: ConnectionFaultParams, socket: Socket, raw: Socket): Promise<void> {
+  switch (params.fault) {
+    case 'reset-on-connect':
+      raw.resetAndDestroy();
+      return;
+    case 'close-on-connect':
+      finWithoutReply(socket);
+      return;
+    case 'close-after-request':
+      if (await readUntil(socket, httpHeadEnd, REQUEST_LIMITS)) finWithoutReply(socket);
+      else socket.destroy();
+      return;
+    case 'reset-mid-response': {
+      if (!(await readUntil(socket, httpHeadEnd, REQUEST_LIMITS))) return void socket.destroy();
+      const length = params.contentLength ?? 1024 * 1024;
+      const head = `HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: ${length}\r\n\r\n`;
+      const body = Buffer.alloc(Math.min(params.sentBytes ?? 1024, length), 0x61);
+      // The RST must not overtake the bytes: wait until they are written (for TLS, until the ciphertext has also
+      // left the TCP socket's queue: an empty write completes after it), then give the peer resetAfterMs to read.
+      socket.write(Buffer.concat([Buffer.from(head), body]), () =>
+        raw.write(Buffer.alloc(0), () => setTimeout(() => raw.resetAndDestroy(), params.resetAfterMs ?? 50)),
+      );
+      return;
+    }
+  }
+}
+
+/**
+ * Connection faults below HTTP (cloudfront-502-origin-connection: "The custom origin is ending the connection to
+ * CloudFront too quickly"): an RST or a FIN at a chosen point of the exchange — on accept, after the request head,
+ * or in the middle of a response. On a `-tls` listener the farm terminates
+ * TLS first (or not, with `terminate: false`), and RSTs go out on the TCP socket underneath.
+ */
+export const connectionFaultMechanism: Mechanism<ConnectionFaultParams> = {
+  name: 'connection-fault',
+  transport: 'tcp',
+  paramsSchema: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['fault'],
+    properties: {
+      fault: { enum: ['reset-on-connect', 'close-on-connect', 'close-after-request', 'reset-mid-response'] },
+      contentLength: { type: 'integer', minimum: 1 },
+      sentBytes: { type: 'integer', minimum: 0 },
+      resetAfterMs: { type: 'integer', minimum: 0, maximum: 60_000 },
+    },
+  },
+  leafSpecs: () => [],
+  servesValidLeaf: () => false,
+  create(params, context) {
+    return {
+      onConnection(socket, raw) {
+        apply(params, socket, raw).catch((error: Error) => {
+          context.emit({ type: 'handler-error', error: error.message });
+          socket.destroy();
+        });
+      },
+    };
+  },
+};

@@ -1,0 +1,50 @@
+import type { Socket } from 'node:net';
+
+/** Limits for reading the start of a connection. */
+export interface ReadLimits {
+  /** Give up after this many bytes without a complete unit. */
+  maxBytes: number;
+  /** Give up after this many ms. */
+  timeoutMs: number;
+}
+
+/**
+ * Reads from `socket` until `complete(buffer)` returns the length of a complete unit (the end of an HTTP request
+ * head, a whole TLS record), then stops reading and resolves with the bytes read so far. Resolves with `null` when
+ * the peer closes first, the limits are exceeded or the socket errors: the caller then just closes. Never rejects.
+ */
+export function readUntil(socket: Socket, complete: (buffer: Buffer) => number | null, limits: ReadLimits): Promise<Buffer | null> {
+  return new Promise((resolve) => {
+    let buffer = Buffer.alloc(0);
+    const finish = (result: Buffer | null) => {
+      clearTimeout(timer);
+      socket.off('data', onData);
+      socket.off('close', onClose);
+      socket.pause();
+      resolve(result);
+    };
+    const onData = (chunk: Buffer) => {
+      buffer = Buffer.concat([buffer, chunk]);
+      if (complete(buffer) !== null) finish(buffer);
+      else if (buffer.length > limits.maxBytes) finish(null);
+    };
+    const onClose = () => finish(null);
+    const timer = setTimeout(() => finish(null), limits.timeoutMs);
+    socket.on('data', onData);
+    socket.on('close', onClose);
+    socket.resume();
+  });
+}
+
+/** End of an HTTP/1.x request head (RFC 9112 §2.1: the empty line), as the length of the head; null until then. */
+export function httpHeadEnd(buffer: Buffer): number | null {
+  const end = buffer.indexOf('\r\n\r\n');
+  return end === -1 ? null : end + 4;
+}
+
+/** Length of the first complete TLS record (RFC 8446 §5.1: 5-byte header, then `length` bytes); null until then. */
+export function tlsRecordEnd(buffer: Buffer): number | null {
+  if (buffer.length < 5) return null;
+  const end = 5 + buffer.readUInt16BE(3);
+  return buffer.length >= end ? end : null;
+}

@@ -1,0 +1,25 @@
+import { finWithoutReply } from './connection-fault.js';
+import { readUntil, tlsRecordEnd } from './connection/read-until.js';
+import type { Mechanism } from './mechanism.js';
+
+/**
+ * `close-during-handshake`: reads the client's first TLS record (the ClientHello), then closes with a FIN and never
+ * sends a ServerHello — the client sees an unexpected EOF in the handshake (Fastly: "SSL handshake error",
+ * fastly-generated-errors § Errors in VCL). Bounded: a record over 16 KiB + 2 KiB or 10 s of waiting just closes.
+ */
+export const handshakeCloseMechanism: Mechanism<Record<string, never>> = {
+  name: 'close-during-handshake',
+  transport: 'tls',
+  paramsSchema: { type: 'object', additionalProperties: false, properties: {} },
+  leafSpecs: () => [],
+  servesValidLeaf: () => false,
+  create() {
+    return {
+      onConnection(socket) {
+        void readUntil(socket, tlsRecordEnd, { maxBytes: 5 + 16 * 1024 + 2048, timeoutMs: 10_000 }).then((record) =>
+          record ? finWithoutReply(socket) : socket.destroy(),
+        );
+      },
+    };
+  },
+};
