@@ -25,10 +25,20 @@ function farmOptions<T>(y: Argv<T>) {
     .option('tls-key', { type: 'string', describe: 'PEM private key of --tls-cert' })
     .option('dns-port', { type: 'number', describe: 'port of the embedded DNS server, UDP and TCP (default: base port + 0; 53 where you may bind it)' })
     .option('dns-zone', { type: 'string', default: 'origin.test', describe: 'zone the embedded DNS server is authoritative for' })
+    .option('control-port', { type: 'number', describe: 'port of the control API and dashboard (default: base port - 1)' })
+    .option('control-host', { type: 'string', default: '127.0.0.1', describe: 'bind address of the control API; off loopback it needs --control-token' })
+    .option('control-token', { type: 'string', describe: 'bearer token the control API requires on every request' })
+    .option('control', { type: 'boolean', default: true, describe: 'run the control API and dashboard (--no-control: do not)' })
+    .option('log-level', { type: 'string', default: 'info', choices: ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], describe: 'event log level' })
+    .option('log-file', { type: 'string', describe: 'write the event log (JSON lines) here instead of standard output' })
     .config('config', 'JSON file with any of these options (keys as the long flag names)');
 }
 
-type FarmArgs = { host: string; hostname: string; basePort: number; only?: string[]; skip?: string[]; certsDir: string; scenariosDir?: string; tlsCert?: string; tlsKey?: string; dnsPort?: number; dnsZone: string };
+type FarmArgs = {
+  host: string; hostname: string; basePort: number; only?: string[]; skip?: string[]; certsDir: string; scenariosDir?: string;
+  tlsCert?: string; tlsKey?: string; dnsPort?: number; dnsZone: string;
+  controlPort?: number; controlHost: string; controlToken?: string; control: boolean; logLevel: string; logFile?: string;
+};
 
 function toOptions(argv: FarmArgs): FarmOptions {
   return {
@@ -43,6 +53,11 @@ function toOptions(argv: FarmArgs): FarmOptions {
     tlsKey: argv.tlsKey,
     dnsPort: argv.dnsPort,
     dnsZone: argv.dnsZone,
+    controlPort: argv.control ? argv.controlPort : null,
+    controlHost: argv.controlHost,
+    controlToken: argv.controlToken,
+    logLevel: argv.logLevel,
+    logFile: argv.logFile,
   };
 }
 
@@ -56,6 +71,7 @@ async function serve(argv: FarmArgs & { manifestOut?: string }): Promise<void> {
   process.stdout.write(renderManifest(farm.manifest, 'table'));
   process.stdout.write(`\n${farm.manifest.listeners.length} listeners on ${farm.settings.host}, hostname ${farm.manifest.hostname}\n`);
   process.stdout.write(`trust this root CA: ${farm.manifest.trust.rootCaFile}\n`);
+  if (farm.control) process.stdout.write(`dashboard and control API: ${farm.control.url}/\n`);
   if (argv.manifestOut) process.stdout.write(`manifest: ${argv.manifestOut}\n`);
   process.stdout.write('Ctrl-C stops the farm.\n');
   let stopping = false;

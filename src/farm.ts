@@ -11,6 +11,9 @@ import { tlsTerminator } from './listeners/tls-terminator.js';
 import { VALID_LEAF } from './pki/leaf-spec.js';
 import { buildManifest, type Manifest, type PlannedListener } from './manifest.js';
 import { clientAddress } from './clients/commands.js';
+import { startControl, type ControlServer } from './control/server.js';
+import { openEventLog, type EventLog } from './event-log.js';
+import { FarmMonitor } from './monitor.js';
 import { Pki, type ServedChain } from './pki/index.js';
 
 /** Options of `startFarm` and of `badorigin serve` (same names as the CLI flags). */
@@ -36,6 +39,16 @@ export interface FarmOptions {
   dnsPort?: number;
   /** Zone the DNS server is authoritative for; default `origin.test`. */
   dnsZone?: string;
+  /** Control API port; default base port - 1 (ephemeral with base port 0); null = no control API. */
+  controlPort?: number | null;
+  /** Control API bind address; default 127.0.0.1 (a non-loopback address requires `controlToken`). */
+  controlHost?: string;
+  /** Bearer token the control API requires on every request. */
+  controlToken?: string;
+  /** Event log level (pino: info, warn, silent…); default `silent` in the library, `info` in the CLI. */
+  logLevel?: string;
+  /** Event log file (JSON lines); default standard output when a level is set. */
+  logFile?: string;
 }
 
 /** A farm's options with every default applied. */
@@ -52,6 +65,11 @@ export interface FarmSettings {
   tlsKey?: string;
   dnsPort?: number;
   dnsZone: string;
+  controlPort: number | null;
+  controlHost: string;
+  controlToken?: string;
+  logLevel: string;
+  logFile?: string;
 }
 
 /** A running farm. */
@@ -62,6 +80,17 @@ export interface Farm {
   notices: string[];
   /** Listener events: `farm.events.on('event', (e: ListenerEvent) => …)`. */
   events: EventEmitter<{ event: [ListenerEvent] }>;
+  /** Live counters, last event and last ClientHello of every listener, and the recent events. */
+  monitor: FarmMonitor;
+  /** The control API, unless it was turned off (`controlPort: null`). */
+  control: { url: string } | null;
+  /**
+   * Resolves with the next event of listener `id` matching `predicate` (start it before the request that causes
+   * it). @throws Error (rejects) after `timeoutMs` (default 5000).
+   */
+  waitFor(id: string, predicate?: (event: ListenerEvent) => boolean, timeoutMs?: number): Promise<ListenerEvent>;
+  /** Resets a listener's state (stateful scenarios) and counters; false when it keeps no state; undefined for an unknown id. */
+  reset(id: string): boolean | undefined;
   /** `https://hostname:port/` of a listener. @throws Error for an id the farm does not run. */
   url(id: string): string;
   /** Stops every listener and ends every connection; resolves when every port is released. */
@@ -95,6 +124,11 @@ export function resolveSettings(options: FarmOptions = {}): FarmSettings {
     tlsKey: options.tlsKey,
     dnsPort,
     dnsZone,
+    controlPort: options.controlPort === null ? null : (options.controlPort ?? (basePort === 0 ? 0 : basePort - 1)),
+    controlHost: options.controlHost ?? '127.0.0.1',
+    controlToken: options.controlToken,
+    logLevel: options.logLevel ?? 'silent',
+    logFile: options.logFile,
   };
 }
 
@@ -155,7 +189,12 @@ export function planListeners(settings: FarmSettings, entries: CatalogueEntry[])
 
 /** The manifest a farm with these settings would have, without starting it (ports = base + offset). */
 export function plannedManifest(settings: FarmSettings): Manifest {
-  return buildManifest({ host: settings.host, hostnames: settings.hostnames, ...caFiles(settings) }, planListeners(settings, plannedEntries(settings)));
+  const manifest = buildManifest({ host: settings.host, hostnames: settings.hostnames, ...caFiles(settings) }, planListeners(settings, plannedEntries(settings)));
+  if (settings.controlPort) {
+    const host = isIP(settings.controlHost) === 6 ? `[${settings.controlHost}]` : settings.controlHost === '0.0.0.0' ? '127.0.0.1' : settings.controlHost;
+    manifest.control = { url: `http://${host}:${settings.controlPort}` };
+  }
+  return manifest;
 }
 
 /** Terminates TLS with a valid certificate in front of a plain mechanism (the `<scenario>-tls` listeners). */
@@ -200,6 +239,7 @@ export async function startFarm(options: FarmOptions = {}): Promise<Farm> {
     names: settings,
     emit: (event) => events.emit('event', { ...event, listener: listener.id, time: Date.now() }),
   });
+  const handlers = new Map<string, ConnectionHandler>();
   // One PortOwner per listener, except that the scenarios of a shared-port mechanism (DNS) at one offset share one.
   const owners: { owner: PortOwner; members: PlannedListener[] }[] = [];
   const groups = new Map<string, { owner: PortOwner; members: PlannedListener[] }>();
@@ -222,25 +262,59 @@ export async function startFarm(options: FarmOptions = {}): Promise<Farm> {
       owners.push({ owner: created, members: [listener] });
       continue;
     }
+    handlers.set(listener.id, created);
     const handler = listener.terminateTls ? overTls(created, userCertificate ?? pki.chain(VALID_LEAF), context.emit) : created;
     owners.push({ owner: new BoundListener(listener.id, handler, context.emit), members: [listener] });
   }
-  const close = () => Promise.all(owners.map(({ owner }) => owner.close())).then(() => undefined);
+  const monitor = new FarmMonitor(events, planned.map((l) => l.id));
+  let log: EventLog | null = null;
+  try {
+    log = settings.logLevel === 'silent' ? null : await openEventLog({ level: settings.logLevel, file: settings.logFile });
+  } catch (error) {
+    throw new FarmError('BAD_LOG_FILE', `--log-file ${settings.logFile}: ${(error as Error).message}`);
+  }
+  if (log) events.on('event', (event) => log!.write(event));
+  let control: ControlServer | null = null;
+  const close = async () => {
+    await Promise.all([...owners.map(({ owner }) => owner.close()), control?.close()]);
+    await log?.close();
+  };
+  const reset = (id: string) => {
+    if (!planned.some((l) => l.id === id)) return undefined;
+    monitor.resetStats(id);
+    const handler = handlers.get(id);
+    if (!handler?.reset) return false;
+    handler.reset();
+    return true;
+  };
+  let manifest: Manifest;
   try {
     for (const { owner, members } of owners) {
       const port = await owner.listen(settings.host, members[0]!.port);
       for (const member of members) Object.assign(member, { port, warning: owner.warning });
     }
+    manifest = buildManifest({ host: settings.host, hostnames: settings.hostnames, ...caFiles(settings) }, planned);
+    if (settings.controlPort !== null) {
+      const built = manifest;
+      control = await startControl(
+        { host: settings.controlHost, port: settings.controlPort, token: settings.controlToken },
+        { manifest: () => built, rootCaPem: pki.caPem('farm-root'), monitor, events, reset },
+      );
+      manifest.control = { url: control.url };
+    }
   } catch (error) {
     await close();
     throw error;
   }
-  const manifest = buildManifest({ host: settings.host, hostnames: settings.hostnames, ...caFiles(settings) }, planned);
   return {
     manifest,
     settings,
     notices: pki.notices,
     events,
+    monitor,
+    control: control ? { url: control.url } : null,
+    waitFor: (id, predicate, timeoutMs) => monitor.waitFor(id, predicate, timeoutMs),
+    reset,
     url(id) {
       const listener = manifest.listeners.find((l) => l.id === id);
       if (!listener) throw new Error(`the farm runs no listener ${id}`);

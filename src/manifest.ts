@@ -53,6 +53,8 @@ export interface Manifest {
   /** All farm hostnames (the first is `hostname`). */
   hostnames: string[];
   trust: { rootCaFile: string; intermediateCaFile: string };
+  /** The control API and dashboard, when the farm runs one. */
+  control?: { url: string };
   listeners: ManifestListener[];
 }
 

@@ -2,6 +2,9 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { FarmError } from '../errors.js';
 import type { ConnectionHandler, ListenerEvent, PortOwner } from './mechanism.js';
 
+/** Farm-wide connection numbers, for the event log. */
+let nextConnection = 1;
+
 /**
  * One TCP port of the farm: accepts connections and hands each to its scenario's handler, keeps track of them so
  * `close()` ends every one, and contains failures: a socket error or an exception thrown by the handler is reported
@@ -15,10 +18,26 @@ export class BoundListener implements PortOwner {
   constructor(id: string, handler: ConnectionHandler, emit: (event: Omit<ListenerEvent, 'listener' | 'time'>) => void) {
     this.id = id;
     this.server = createServer((socket) => {
+      const connection = nextConnection++;
+      const opened = performance.now();
+      // Who ended first: the peer's FIN ('end') before ours ('finish') means the client; a reset or error, 'error'.
+      let first: 'client' | 'farm' | undefined;
+      socket.once('end', () => (first ??= 'client'));
+      socket.once('finish', () => (first ??= 'farm'));
       this.sockets.add(socket);
-      socket.on('close', () => this.sockets.delete(socket));
+      socket.on('close', (hadError) => {
+        this.sockets.delete(socket);
+        emit({
+          type: 'close',
+          connection,
+          by: hadError ? 'error' : (first ?? 'farm'),
+          durationMs: Math.round(performance.now() - opened),
+          bytesIn: socket.bytesRead,
+          bytesOut: socket.bytesWritten,
+        });
+      });
       socket.on('error', () => socket.destroy());
-      emit({ type: 'connection', peer: `${socket.remoteAddress}:${socket.remotePort}` });
+      emit({ type: 'connection', connection, peer: `${socket.remoteAddress}:${socket.remotePort}` });
       try {
         handler.onConnection(socket, socket);
       } catch (error) {

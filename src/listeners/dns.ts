@@ -45,6 +45,9 @@ export const dnsMechanism: Mechanism<DnsParams> = {
       ipv4: first.names.ips.filter((ip) => !isIPv6(ip)),
       ipv6: first.names.ips.filter((ip) => isIPv6(ip)),
     };
-    return new DnsServer(members.map((m) => m.context.id).join(','), zone, first.emit);
+    const byLabel = new Map(members.map(({ params, context }) => [params.label, context.emit]));
+    // cname-loop's partner name (`<label>-2`) belongs to the cname-loop listener too.
+    for (const { params, context } of members) if (params.behaviour === 'cname-loop') byLabel.set(`${params.label}-2`, context.emit);
+    return new DnsServer('dns', zone, (label) => (label !== null && byLabel.get(label)) || first.emit);
   },
 };

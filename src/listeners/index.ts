@@ -6,7 +6,7 @@ import { connectTimeoutMechanism } from './connect-timeout.js';
 import { handshakeCloseMechanism } from './handshake-close.js';
 import { refuseMechanism } from './refuse.js';
 
-export type { Mechanism, MechanismContext, ConnectionHandler, PortOwner, ListenerEvent, Transport } from './mechanism.js';
+export type { ClientHelloSummary, Mechanism, MechanismContext, ConnectionHandler, PortOwner, ListenerEvent, ListenerEventType, Transport } from './mechanism.js';
 
 const ALL: Mechanism<never>[] = [
   tlsMechanism as Mechanism<never>,

@@ -5,17 +5,56 @@ import type { FarmNames } from '../placeholders.js';
 /** How a client reaches a listener, as the manifest says (CONVENTIONS.md). */
 export type Transport = 'tcp' | 'tls' | 'http' | 'https' | 'dns';
 
-/** An event a listener reports about one connection (the control plane builds on these). */
+/** What a TLS client offered in its ClientHello (RFC 8446 §4.1.2, RFC 5246 §7.4.1.2), as the event log shows it. */
+export interface ClientHelloSummary {
+  /** SNI host name (RFC 6066 §3), or null when none was sent. */
+  sni: string | null;
+  /** legacy_version of the ClientHello, e.g. `TLSv1.2` (0x0303). */
+  version: string;
+  /** supported_versions (RFC 8446 §4.2.1) when sent, GREASE removed, e.g. [`TLSv1.3`, `TLSv1.2`]. */
+  supportedVersions: string[];
+  /** Offered cipher suites as IANA code points, in order, GREASE removed. */
+  cipherSuites: number[];
+  /** ALPN protocols (RFC 7301). */
+  alpn: string[];
+  /** JA3 string (version,ciphers,extensions,curves,point formats; decimal, GREASE removed) and its MD5. */
+  ja3: string;
+  ja3Hash: string;
+}
+
+/** Kinds of listener events. */
+export type ListenerEventType =
+  | 'connection'
+  | 'client-hello'
+  | 'fault'
+  | 'request'
+  | 'tls-error'
+  | 'handler-error'
+  | 'close';
+
+/** An event a listener reports (the event log, the control API and `farm.waitFor` carry these). */
 export interface ListenerEvent {
   /** Listener id. */
   listener: string;
-  type: 'connection' | 'tls-error' | 'request' | 'handler-error';
+  type: ListenerEventType;
   /** Milliseconds since the epoch. */
   time: number;
+  /** Farm-wide number of the TCP connection the event belongs to, when known. */
+  connection?: number;
   /** Peer address, for `connection`. */
   peer?: string;
   /** Error code or message, for `tls-error` and `handler-error`. */
   error?: string;
+  /** For `fault`: what the listener did (e.g. `reset`, `fin`, `alert 40`); for `request`: `METHOD /path`. */
+  detail?: string;
+  /** For `client-hello`. */
+  clientHello?: ClientHelloSummary;
+  /** For `close`: who ended the connection first (`client` sent FIN, `farm` closed it, `error` reset or failed). */
+  by?: 'client' | 'farm' | 'error';
+  /** For `close`: connection lifetime in ms, and bytes received from / sent to the client. */
+  durationMs?: number;
+  bytesIn?: number;
+  bytesOut?: number;
 }
 
 /** What a mechanism gets to build one listener's behaviour. */
@@ -40,6 +79,8 @@ export interface ConnectionHandler {
    *   called on to send an RST.
    */
   onConnection(socket: Socket, raw: Socket): void;
+  /** Resets the listener's state (health-flapping, stale-then-fail…); `POST /listeners/:id/reset` calls it. */
+  reset?(): void;
 }
 
 /**

@@ -21,11 +21,19 @@ export class DnsServer implements PortOwner {
   private readonly sockets = new Set<Socket>();
   private readonly timers = new Set<NodeJS.Timeout>();
 
+  /**
+   * @param id names the server in error messages.
+   * @param emitFor the event reporter of the listener a query belongs to, by the label asked (null: none of them).
+   */
   constructor(
     private readonly id: string,
     private readonly zone: DnsZone,
-    private readonly emit: (event: Omit<ListenerEvent, 'listener' | 'time'>) => void,
+    private readonly emitFor: (label: string | null) => (event: Omit<ListenerEvent, 'listener' | 'time'>) => void,
   ) {}
+
+  private get emit() {
+    return this.emitFor(null);
+  }
 
   /**
    * Binds UDP, then TCP on the same port (for port 0, retries a few ephemeral ports until both are free).
@@ -94,7 +102,6 @@ export class DnsServer implements PortOwner {
 
   private onTcpConnection(socket: Socket): void {
     this.sockets.add(socket);
-    this.emit({ type: 'connection', peer: `${socket.remoteAddress}:${socket.remotePort}` });
     socket.on('close', () => this.sockets.delete(socket));
     socket.on('error', () => socket.destroy());
     socket.setTimeout(TCP_IDLE_MS, () => socket.destroy());
@@ -113,7 +120,6 @@ export class DnsServer implements PortOwner {
   }
 
   private onQuery(message: Buffer, over: 'udp' | 'tcp', send: (bytes: Buffer) => void): void {
-    if (over === 'udp') this.emit({ type: 'connection', peer: 'udp' });
     let query: Packet;
     try {
       query = dnsPacket.decode(message);
@@ -123,6 +129,9 @@ export class DnsServer implements PortOwner {
       if (formerr) send(formerr);
       return;
     }
+    const name = query.questions?.[0]?.name?.toLowerCase().replace(/\.$/, '') ?? '';
+    const label = name.endsWith(`.${this.zone.apex}`) ? name.slice(0, -(this.zone.apex.length + 1)) : null;
+    this.emitFor(label)({ type: 'request', detail: `${over} ${query.questions?.[0]?.type ?? '?'} ${name}` });
     let reply;
     try {
       reply = answer(query, this.zone, over);

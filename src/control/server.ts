@@ -1,0 +1,99 @@
+import express from 'express';
+import type { EventEmitter } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import { isIP } from 'node:net';
+import { FarmError } from '../errors.js';
+import type { ListenerEvent } from '../listeners/index.js';
+import type { Manifest } from '../manifest.js';
+import type { FarmMonitor } from '../monitor.js';
+import { packagePath } from '../paths.js';
+import { isLoopback, requireToken } from './auth.js';
+import { streamEvents } from './sse.js';
+
+/** Where the control API listens, and its token. */
+export interface ControlOptions {
+  /** Bind address; a non-loopback one requires `token`. */
+  host: string;
+  /** Port (0 = ephemeral). */
+  port: number;
+  /** Bearer token checked on every request (constant-time); required off loopback. */
+  token?: string;
+}
+
+/** What the control API serves. */
+export interface ControlSources {
+  manifest: () => Manifest;
+  rootCaPem: string;
+  monitor: FarmMonitor;
+  events: EventEmitter<{ event: [ListenerEvent] }>;
+  /** Resets a listener's state; false when it has none to reset, undefined for an unknown id. */
+  reset(id: string): boolean | undefined;
+}
+
+/** A running control API. */
+export interface ControlServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * The control API and dashboard (express): `GET /` (dashboard), `/manifest.json`, `/ca.pem`, `/listeners` (with live
+ * counters), `/events` (server-sent events; `?listener=` filters, `?replay=1` sends the recent ones first),
+ * `POST /listeners/:id/reset`, `/healthz`.
+ * @throws FarmError CONTROL_TOKEN_REQUIRED when bound off loopback without a token, or the bind error.
+ */
+export async function startControl(options: ControlOptions, sources: ControlSources): Promise<ControlServer> {
+  if (!isLoopback(options.host) && !options.token) {
+    throw new FarmError('CONTROL_TOKEN_REQUIRED', `the control API on ${options.host} is reachable from other machines: give it a --control-token`);
+  }
+  const app = express();
+  app.disable('x-powered-by');
+  if (options.token) app.use(requireToken(options.token));
+  app.get('/healthz', (_request, response) => {
+    response.json({ ok: true, listeners: sources.manifest().listeners.length });
+  });
+  app.get('/manifest.json', (_request, response) => {
+    response.json(sources.manifest());
+  });
+  app.get('/ca.pem', (_request, response) => {
+    response.type('application/x-pem-file').send(sources.rootCaPem);
+  });
+  app.get('/listeners', (_request, response) => {
+    const byId = new Map(sources.monitor.all().map((stats) => [stats.id, stats]));
+    response.json(
+      sources.manifest().listeners.map((l) => ({ id: l.id, port: l.port, transport: l.transport, family: l.family, title: l.title, ...byId.get(l.id) })),
+    );
+  });
+  app.get('/events', (request, response) => {
+    const filter = typeof request.query.listener === 'string' ? request.query.listener : undefined;
+    streamEvents(response, sources.events, filter, request.query.replay ? sources.monitor.recent(filter) : []);
+  });
+  app.post('/listeners/:id/reset', (request, response) => {
+    const result = sources.reset(request.params.id);
+    if (result === undefined) return void response.status(404).json({ error: `no listener ${request.params.id}` });
+    response.json({ id: request.params.id, reset: result });
+  });
+  app.use(express.static(packagePath('dashboard'), { index: 'index.html' }));
+  app.use((_request, response) => {
+    response.status(404).json({ error: 'not found' });
+  });
+
+  const server: Server = createServer(app);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      const why = error.code === 'EADDRINUSE' ? 'is already in use' : `cannot be bound (${error.code ?? error.message})`;
+      reject(new FarmError(error.code ?? 'LISTEN_FAILED', `control port ${options.port} on ${options.host} ${why}`));
+    });
+    server.listen({ port: options.port, host: options.host, exclusive: true }, () => resolve());
+  });
+  const port = (server.address() as { port: number }).port;
+  const host = isIP(options.host) === 6 ? `[${options.host}]` : options.host === '0.0.0.0' ? '127.0.0.1' : options.host;
+  return {
+    url: `http://${host}:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,44 @@
+import { once } from 'node:events';
+import { pino, type Logger } from 'pino';
+import type { ListenerEvent } from './listeners/index.js';
+
+/** Where and how much the event log writes. */
+export interface EventLogOptions {
+  /** A file to append JSON lines to; default standard output. */
+  file?: string;
+  /** pino level: `info` logs every event, `warn` only handler errors, `silent` nothing. */
+  level: string;
+}
+
+/** An open event log. */
+export interface EventLog {
+  write(event: ListenerEvent): void;
+  /** Flushes, and closes the file (standard output stays open). */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the farm's event log: one pino JSON line per listener event (`{"level":30,"time":…,"msg":"close",
+ * "listener":…}`), to standard output or `--log-file`. Handler errors are `warn`, everything else `info`.
+ * Resolves once the destination is open, so no early event can be written out of order.
+ * @throws Error (rejects) when the file cannot be opened.
+ */
+export async function openEventLog(options: EventLogOptions): Promise<EventLog> {
+  const destination = pino.destination({ dest: options.file ?? 1, sync: false, mkdir: true });
+  // SonicBoom's fd is -1 until the file is open (its types do not declare it).
+  if (!((destination as unknown as { fd: number }).fd >= 0)) await once(destination, 'ready');
+  const logger: Logger = pino({ level: options.level, base: null, timestamp: pino.stdTimeFunctions.isoTime }, destination);
+  return {
+    write(event) {
+      const { type, time: _time, ...fields } = event;
+      if (type === 'handler-error') logger.warn(fields, type);
+      else logger.info(fields, type);
+    },
+    async close() {
+      if (!options.file) return destination.flushSync();
+      const closed = once(destination, 'close');
+      destination.end();
+      await closed;
+    },
+  };
+}

@@ -1,0 +1,173 @@
+import assert from 'node:assert/strict';
+import { request } from 'node:http';
+import { networkInterfaces } from 'node:os';
+import { after, before, describe, test } from 'node:test';
+import { curlArgs } from '../src/clients/commands.js';
+import { nodeRequest } from '../src/clients/node-client.js';
+import { runClient } from '../src/clients/run-client.js';
+import { FarmError } from '../src/errors.js';
+import { startFarm, type Farm } from '../src/farm.js';
+import { assertManifest } from '../src/manifest-schema.js';
+import { SSE_MAX_BUFFER_BYTES } from '../src/control/sse.js';
+import { tempDir } from './helpers/farm.js';
+import { requireTool } from './helpers/tools.js';
+
+/** GET/POST against the control API; resolves with status and body text (5 s limit). */
+function call(url: string, method = 'GET', headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method, headers, timeout: 5000 }, (response) => {
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (body += chunk));
+      response.on('end', () => resolve({ status: response.statusCode!, body }));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('control API and event log', () => {
+  let farm: Farm;
+  const certs = tempDir();
+  before(async () => {
+    farm = await startFarm({ basePort: 0, certsDir: certs.dir, only: ['tls-ok', 'cert-expired', 'close-on-connect', 'dns-nxdomain'] });
+  });
+  after(async () => {
+    await farm?.close();
+    certs.remove();
+  });
+
+  test('serves the manifest, the CA, live listener counters and health', async () => {
+    const base = farm.control!.url;
+    const manifest: unknown = JSON.parse((await call(`${base}/manifest.json`)).body);
+    assertManifest(manifest);
+    assert.equal(manifest.control?.url, base);
+    assert.match((await call(`${base}/ca.pem`)).body, /^-----BEGIN CERTIFICATE-----/);
+    assert.deepEqual(JSON.parse((await call(`${base}/healthz`)).body), { ok: true, listeners: farm.manifest.listeners.length });
+
+    const closed = farm.waitFor('close-on-connect', (e) => e.type === 'close');
+    await nodeRequest(farm.manifest, farm.manifest.listeners.find((l) => l.id === 'close-on-connect')!);
+    const close = await closed;
+    assert.equal(close.by, 'farm');
+    const listeners = JSON.parse((await call(`${base}/listeners`)).body) as { id: string; connections: number; lastEvent: { type: string } }[];
+    const stats = listeners.find((l) => l.id === 'close-on-connect')!;
+    assert.equal(stats.connections, 1);
+    assert.equal(stats.lastEvent.type, 'close');
+    assert.deepEqual(JSON.parse((await call(`${base}/listeners/close-on-connect/reset`, 'POST')).body), { id: 'close-on-connect', reset: false });
+    assert.equal(JSON.parse((await call(`${base}/listeners`)).body).find((l: { id: string }) => l.id === 'close-on-connect').connections, 0);
+    assert.equal((await call(`${base}/listeners/nope/reset`, 'POST')).status, 404);
+  });
+
+  test('/events streams server-sent events, filtered by listener', async () => {
+    const received: string[] = [];
+    const done = new Promise<void>((resolve, reject) => {
+      const req = request(`${farm.control!.url}/events?listener=cert-expired`, { timeout: 5000 }, (response) => {
+        assert.equal(response.headers['content-type'], 'text/event-stream');
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => {
+          received.push(chunk);
+          if (received.join('').includes('"type":"close"')) {
+            req.destroy();
+            resolve();
+          }
+        });
+      });
+      req.on('error', (error) => (received.join('').includes('"type":"close"') ? resolve() : reject(error)));
+      req.end();
+      setTimeout(() => void nodeRequest(farm.manifest, farm.manifest.listeners.find((l) => l.id === 'tls-ok')!)
+        .then(() => nodeRequest(farm.manifest, farm.manifest.listeners.find((l) => l.id === 'cert-expired')!)), 100);
+    });
+    await done;
+    const text = received.join('');
+    assert.match(text, /event: listener-event\ndata: \{"type":"connection"/);
+    assert.ok(!text.includes('"listener":"tls-ok"'), 'the filter keeps other listeners out');
+  });
+
+  test('a slow SSE consumer is dropped once its buffer passes the bound, and memory does not grow with it', async () => {
+    // A client that never reads: the farm must cut it off instead of buffering events for it.
+    const { connect } = await import('node:net');
+    const port = Number(new URL(farm.control!.url).port);
+    const socket = connect(port, '127.0.0.1', () => socket.write('GET /events HTTP/1.1\r\nHost: x\r\n\r\n'));
+    socket.pause();
+    const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+    socket.on('error', () => undefined);
+    const before = process.memoryUsage().heapUsed;
+    const detail = 'x'.repeat(2000);
+    for (let i = 0; i < 5000 && !socket.destroyed; i++) {
+      farm.events.emit('event', { listener: 'tls-ok', type: 'fault', time: Date.now(), detail });
+      if (i % 100 === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
+    socket.resume();
+    await Promise.race([closed, new Promise((_, reject) => setTimeout(() => reject(new Error('slow consumer was never dropped')), 5000))]);
+    const grown = process.memoryUsage().heapUsed - before;
+    assert.ok(grown < 64 * 1024 * 1024, `heap grew ${grown} bytes for ${SSE_MAX_BUFFER_BYTES}-byte bound`);
+    assert.ok(farm.monitor.recent().length <= 1000);
+  });
+
+  test('the event log writes pino JSON lines with connection, fault-side close and byte counts', async (t) => {
+    const dir = tempDir();
+    t.after(dir.remove);
+    const logFile = `${dir.dir}/events.log`;
+    const logged = await startFarm({ basePort: 0, certsDir: certs.dir, only: ['cert-expired'], logLevel: 'info', logFile, controlPort: null });
+    // The client's alert (tls-error) and the close come in either order: wait for both.
+    const seen = Promise.all([logged.waitFor('cert-expired', (e) => e.type === 'close'), logged.waitFor('cert-expired', (e) => e.type === 'tls-error')]);
+    await nodeRequest(logged.manifest, logged.manifest.listeners[0]!);
+    await seen;
+    await logged.close();
+    const lines = (await import('node:fs')).readFileSync(logFile, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    assert.deepEqual(lines.map((l) => l.msg).sort(), ['close', 'connection', 'tls-error']);
+    assert.equal(lines[0]!.msg, 'connection');
+    assert.ok(lines.every((l) => l.listener === 'cert-expired' && l.level === 30 && typeof l.time === 'string'));
+    assert.equal(typeof lines.find((l) => l.msg === 'close')!.bytesOut, 'number');
+    assert.equal(logged.control, null);
+  });
+
+  test('off loopback the control API needs a token, and without it every route answers 401', async (t) => {
+    const address = Object.values(networkInterfaces()).flat().find((i) => i && i.family === 'IPv4' && !i.internal)?.address;
+    await assert.rejects(
+      startFarm({ basePort: 0, certsDir: certs.dir, only: ['tls-ok'], controlHost: address ?? '0.0.0.0' }),
+      (error: unknown) => error instanceof FarmError && error.code === 'CONTROL_TOKEN_REQUIRED',
+    );
+    // With a token (bound to 0.0.0.0, but only ever called on 127.0.0.1 here).
+    const guarded = await startFarm({ basePort: 0, certsDir: certs.dir, only: ['tls-ok'], controlHost: '0.0.0.0', controlToken: 's3cret' });
+    t.after(() => guarded.close());
+    const base = guarded.control!.url;
+    for (const [path, method] of [['/', 'GET'], ['/manifest.json', 'GET'], ['/ca.pem', 'GET'], ['/listeners', 'GET'], ['/events', 'GET'], ['/healthz', 'GET'], ['/listeners/tls-ok/reset', 'POST'], ['/nope', 'GET']] as const) {
+      assert.equal((await call(`${base}${path}`, method)).status, 401, path);
+      assert.equal((await call(`${base}${path}`, method, { authorization: 'Bearer wrong' })).status, 401, path);
+    }
+    assert.equal((await call(`${base}/healthz`, 'GET', { authorization: 'Bearer s3cret' })).status, 200);
+    assert.equal((await call(`${base}/healthz?token=s3cret`)).status, 200);
+  });
+});
+
+describe('dashboard in a real browser (Chromium via playwright-core)', () => {
+  test('lists every listener and updates a counter and the last event live when curl hits cert-expired', async (t) => {
+    if (!requireTool(t, 'chromium') || !requireTool(t, 'curl')) return;
+    const certs = tempDir();
+    t.after(certs.remove);
+    const farm = await startFarm({ basePort: 0, certsDir: certs.dir });
+    t.after(() => farm.close());
+    const { chromium } = await import('playwright-core');
+    const browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+    t.after(() => browser.close());
+    const page = await browser.newPage({ viewport: { width: 1500, height: 1100 } });
+    await page.goto(`${farm.control!.url}/`);
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 10_000 });
+    const ids = await page.$$eval('tr[data-listener]', (rows) => rows.map((row) => (row as HTMLElement).dataset.listener));
+    assert.deepEqual([...ids].sort(), farm.manifest.listeners.map((l) => l.id).sort());
+
+    const row = 'tr[data-listener="cert-expired"]';
+    assert.equal(await page.textContent(`${row} [data-field="hits"]`), '0');
+    const expired = farm.manifest.listeners.find((l) => l.id === 'cert-expired')!;
+    assert.equal((await runClient(curlArgs(farm.manifest, expired))).exit, 60);
+    await page.waitForFunction((selector) => document.querySelector(selector)?.textContent === '1', `${row} [data-field="hits"]`, { timeout: 5000 });
+    await page.waitForFunction((selector) => /close: by/.test(document.querySelector(selector)?.textContent ?? ''), `${row} [data-field="last-event"]`, { timeout: 5000 });
+    assert.match((await page.textContent(`${row} [data-field="last-event"]`)) ?? '', /close: by farm/);
+    if (process.env.BADORIGIN_SCREENSHOT) await page.screenshot({ path: process.env.BADORIGIN_SCREENSHOT, fullPage: true });
+  });
+});
