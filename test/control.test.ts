@@ -116,7 +116,8 @@ describe('control API and event log', () => {
     await seen;
     await logged.close();
     const lines = (await import('node:fs')).readFileSync(logFile, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
-    assert.deepEqual(lines.map((l) => l.msg).sort(), ['close', 'connection', 'tls-error']);
+    assert.deepEqual(lines.map((l) => l.msg).sort(), ['client-hello', 'close', 'connection', 'tls-error']);
+    assert.equal((lines.find((l) => l.msg === 'client-hello')!.clientHello as { sni: string }).sni, 'localhost');
     assert.equal(lines[0]!.msg, 'connection');
     assert.ok(lines.every((l) => l.listener === 'cert-expired' && l.level === 30 && typeof l.time === 'string'));
     assert.equal(typeof lines.find((l) => l.msg === 'close')!.bytesOut, 'number');
@@ -168,6 +169,7 @@ describe('dashboard in a real browser (Chromium via playwright-core)', () => {
     await page.waitForFunction((selector) => document.querySelector(selector)?.textContent === '1', `${row} [data-field="hits"]`, { timeout: 5000 });
     await page.waitForFunction((selector) => /close: by/.test(document.querySelector(selector)?.textContent ?? ''), `${row} [data-field="last-event"]`, { timeout: 5000 });
     assert.match((await page.textContent(`${row} [data-field="last-event"]`)) ?? '', /close: by farm/);
-    if (process.env.BADORIGIN_SCREENSHOT) await page.screenshot({ path: process.env.BADORIGIN_SCREENSHOT, fullPage: true });
+    // BADORIGIN_SCREENSHOT=docs/dashboard.png regenerates the README's picture.
+    if (process.env.BADORIGIN_SCREENSHOT) await page.screenshot({ path: process.env.BADORIGIN_SCREENSHOT });
   });
 });

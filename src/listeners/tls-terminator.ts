@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import { createServer, type TLSSocket, type TlsOptions } from 'node:tls';
+import { captureClientHello } from '../tls/capture.js';
 import type { ConnectionHandler, MechanismContext } from './mechanism.js';
 
 /**
@@ -12,7 +13,8 @@ function underlyingSocket(socket: TLSSocket): Socket {
 
 /**
  * Terminates TLS on accepted sockets with a real node:tls server (which never listens itself) and hands each
- * completed handshake to `onSecure`. Failed handshakes (bad ClientHello, verify failure on the client's side, plain
+ * completed handshake to `onSecure`. The client's ClientHello is read first and reported as a `client-hello` event
+ * (src/tls/capture.ts), then given back to node:tls untouched. Failed handshakes (bad ClientHello, verify failure on the client's side, plain
  * HTTP on a TLS port) are reported as `tls-error` events and end that connection only.
  * Used by the `tls` mechanism and by every `<scenario>-tls` listener, which wraps a plain mechanism.
  */
@@ -27,5 +29,13 @@ export function tlsTerminator(
     emit({ type: 'tls-error', error: error.code ?? error.message });
     socket.destroy();
   });
-  return { onConnection: (socket) => server.emit('connection', socket) };
+  return {
+    onConnection(socket) {
+      void captureClientHello(socket).then((captured) => {
+        if (!captured) return void socket.destroy();
+        if (captured.summary) emit({ type: 'client-hello', clientHello: captured.summary });
+        if (!socket.destroyed) server.emit('connection', socket);
+      });
+    },
+  };
 }

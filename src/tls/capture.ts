@@ -1,0 +1,40 @@
+import type { Socket } from 'node:net';
+import type { ClientHelloSummary } from '../listeners/mechanism.js';
+import { readUntil } from '../listeners/connection/read-until.js';
+import { ClientHelloError, parseClientHello, summarizeClientHello } from './client-hello.js';
+
+/** Largest TLSPlaintext fragment (RFC 8446 §5.1: 2^14 bytes); a longer record is handed on unparsed. */
+const MAX_FRAGMENT = 16_384;
+/** A client that has not sent its first record after this long is dropped. */
+const FIRST_RECORD_TIMEOUT_MS = 10_000;
+
+/**
+ * How much of the buffered input to take before handing the socket on: the whole first record when it is a
+ * handshake record of sane size, or whatever arrived when it is not TLS or is oversized (node:tls then fails it
+ * exactly as it would have, e.g. "wrong version number" for plain HTTP).
+ */
+function firstRecordEnd(buffer: Buffer): number | null {
+  if (buffer[0] !== 22) return buffer.length;
+  if (buffer.length < 5) return null;
+  const length = buffer.readUInt16BE(3);
+  if (length > MAX_FRAGMENT) return buffer.length;
+  return buffer.length >= 5 + length ? 5 + length : null;
+}
+
+/**
+ * Reads the client's first TLS record before node:tls sees the socket, summarises it when it is a ClientHello, and
+ * puts every byte back (`unshift`), so the handshake proceeds untouched.
+ * @returns `{ summary }` (null summary for input that is not a parsable ClientHello), or null when the client closed
+ *   or sent no complete record within 10 s (the caller then drops the connection).
+ */
+export async function captureClientHello(socket: Socket): Promise<{ summary: ClientHelloSummary | null } | null> {
+  const bytes = await readUntil(socket, firstRecordEnd, { maxBytes: 5 + MAX_FRAGMENT + 1, timeoutMs: FIRST_RECORD_TIMEOUT_MS });
+  if (!bytes) return null;
+  socket.unshift(bytes);
+  try {
+    return { summary: summarizeClientHello(parseClientHello(bytes.subarray(0, firstRecordEnd(bytes) ?? bytes.length))) };
+  } catch (error) {
+    if (error instanceof ClientHelloError) return { summary: null };
+    throw error;
+  }
+}
