@@ -77,11 +77,13 @@ describe('connection faults, observed by Node and curl', () => {
   test('reset-mid-response delivers the head and the first 1024 body bytes before the RST, over TCP and TLS', async (t) => {
     if (!requireTool(t, 'curl')) return;
     for (const id of ['reset-mid-response', 'reset-mid-response-tls']) {
+      const fault = farm.waitFor(id, (e) => e.type === 'fault');
       const argv = curlArgs(farm.manifest, listener(id)).map((a) => (a === '%{http_code}\\n' ? '%{http_code} %{size_download}' : a));
       const result = await runClient(argv);
       assert.equal(result.exit, 56, result.stderr);
       assert.equal(result.stdout.trim(), '200 1024', id);
       assert.match(result.stderr, /Connection reset by peer/);
+      assert.equal((await fault).detail, 'RST after 1024 of 1048576 body bytes', 'the event log says which fault fired');
     }
   });
 

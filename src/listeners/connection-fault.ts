@@ -24,17 +24,20 @@ export function finWithoutReply(socket: Socket): void {
   socket.end();
 }
 
-async function apply(params: ConnectionFaultParams, socket: Socket, raw: Socket): Promise<void> {
+async function apply(params: ConnectionFaultParams, socket: Socket, raw: Socket, fault: (detail: string) => void): Promise<void> {
   switch (params.fault) {
     case 'reset-on-connect':
+      fault('RST on connect');
       raw.resetAndDestroy();
       return;
     case 'close-on-connect':
+      fault('FIN on connect');
       finWithoutReply(socket);
       return;
     case 'close-after-request':
-      if (await readUntil(socket, httpHeadEnd, REQUEST_LIMITS)) finWithoutReply(socket);
-      else socket.destroy();
+      if (!(await readUntil(socket, httpHeadEnd, REQUEST_LIMITS))) return void socket.destroy();
+      fault('FIN after the request head');
+      finWithoutReply(socket);
       return;
     case 'reset-mid-response': {
       if (!(await readUntil(socket, httpHeadEnd, REQUEST_LIMITS))) return void socket.destroy();
@@ -44,7 +47,12 @@ async function apply(params: ConnectionFaultParams, socket: Socket, raw: Socket)
       // The RST must not overtake the bytes: wait until they are written (for TLS, until the ciphertext has also
       // left the TCP socket's queue: an empty write completes after it), then give the peer resetAfterMs to read.
       socket.write(Buffer.concat([Buffer.from(head), body]), () =>
-        raw.write(Buffer.alloc(0), () => setTimeout(() => raw.resetAndDestroy(), params.resetAfterMs ?? 50)),
+        raw.write(Buffer.alloc(0), () =>
+          setTimeout(() => {
+            fault(`RST after ${body.length} of ${length} body bytes`);
+            raw.resetAndDestroy();
+          }, params.resetAfterMs ?? 50),
+        ),
       );
       return;
     }
@@ -76,7 +84,7 @@ export const connectionFaultMechanism: Mechanism<ConnectionFaultParams> = {
   create(params, context) {
     return {
       onConnection(socket, raw) {
-        apply(params, socket, raw).catch((error: Error) => {
+        apply(params, socket, raw, (detail) => context.emit({ type: 'fault', detail })).catch((error: Error) => {
           context.emit({ type: 'handler-error', error: error.message });
           socket.destroy();
         });

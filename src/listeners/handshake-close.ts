@@ -13,12 +13,14 @@ export const handshakeCloseMechanism: Mechanism<Record<string, never>> = {
   paramsSchema: { type: 'object', additionalProperties: false, properties: {} },
   leafSpecs: () => [],
   servesValidLeaf: () => false,
-  create() {
+  create(_params, context) {
     return {
       onConnection(socket) {
-        void readUntil(socket, tlsRecordEnd, { maxBytes: 5 + 16 * 1024 + 2048, timeoutMs: 10_000 }).then((record) =>
-          record ? finWithoutReply(socket) : socket.destroy(),
-        );
+        void readUntil(socket, tlsRecordEnd, { maxBytes: 5 + 16 * 1024 + 2048, timeoutMs: 10_000 }).then((record) => {
+          if (!record) return void socket.destroy();
+          context.emit({ type: 'fault', detail: `FIN after a ${record.length}-byte ClientHello record, no ServerHello` });
+          finWithoutReply(socket);
+        });
       },
     };
   },
