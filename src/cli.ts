@@ -2,6 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { installProcessGuards } from './containment.js';
 import { FarmError } from './errors.js';
 import { plannedManifest, resolveSettings, startFarm, type FarmOptions } from './farm.js';
 import { readManifestFile } from './manifest-schema.js';
@@ -31,6 +32,8 @@ function farmOptions<T>(y: Argv<T>) {
     .option('control', { type: 'boolean', default: true, describe: 'run the control API and dashboard (--no-control: do not)' })
     .option('log-level', { type: 'string', default: 'info', choices: ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], describe: 'event log level' })
     .option('log-file', { type: 'string', describe: 'write the event log (JSON lines) here instead of standard output' })
+    .option('max-connections', { type: 'number', describe: 'concurrent connections per listener; more are reset and logged (default 20000)' })
+    .option('max-hold-ms', { type: 'number', describe: 'longest a connection may stay open, in ms; older ones are closed and logged (default 600000)' })
     .config('config', 'JSON file with any of these options (keys as the long flag names)');
 }
 
@@ -38,6 +41,7 @@ type FarmArgs = {
   host: string; hostname: string; basePort: number; only?: string[]; skip?: string[]; certsDir: string; scenariosDir?: string;
   tlsCert?: string; tlsKey?: string; dnsPort?: number; dnsZone: string;
   controlPort?: number; controlHost: string; controlToken?: string; control: boolean; logLevel: string; logFile?: string;
+  maxConnections?: number; maxHoldMs?: number;
 };
 
 function toOptions(argv: FarmArgs): FarmOptions {
@@ -58,11 +62,18 @@ function toOptions(argv: FarmArgs): FarmOptions {
     controlToken: argv.controlToken,
     logLevel: argv.logLevel,
     logFile: argv.logFile,
+    maxConnections: argv.maxConnections,
+    maxHoldMs: argv.maxHoldMs,
   };
 }
 
 async function serve(argv: FarmArgs & { manifestOut?: string }): Promise<void> {
   const farm = await startFarm(toOptions(argv));
+  // One listener's uncaught error is logged with its id and never takes the farm down.
+  installProcessGuards((listener, error, kind) => {
+    if (listener) farm.events.emit('event', { listener, type: 'handler-error', time: Date.now(), error: `uncaught ${kind}: ${error.message}` });
+    process.stderr.write(`badorigin: uncaught ${kind}${listener ? ` in listener ${listener}` : ''}: ${error.stack ?? error.message}\n`);
+  });
   for (const notice of farm.notices) process.stderr.write(`badorigin: ${notice}\n`);
   for (const listener of farm.manifest.listeners) {
     if (listener.warning) process.stderr.write(`badorigin: warning: ${listener.id}: ${listener.warning}\n`);

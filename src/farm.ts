@@ -5,7 +5,7 @@ import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { DEFAULT_SCENARIOS_DIR, loadCatalogue, selectScenarios, type CatalogueEntry } from './catalogue.js';
 import { FarmError } from './errors.js';
-import { BoundListener } from './listeners/bound-listener.js';
+import { BoundListener, DEFAULT_CAPS, type ListenerCaps } from './listeners/bound-listener.js';
 import type { ConnectionHandler, ListenerEvent, MechanismContext, PortOwner, Transport } from './listeners/index.js';
 import { tlsTerminator } from './listeners/tls-terminator.js';
 import { VALID_LEAF } from './pki/leaf-spec.js';
@@ -49,6 +49,10 @@ export interface FarmOptions {
   logLevel?: string;
   /** Event log file (JSON lines); default standard output when a level is set. */
   logFile?: string;
+  /** Concurrent connections per listener (default 20,000); more are reset and reported. */
+  maxConnections?: number;
+  /** Longest a connection may stay open, in ms (default 600,000); older ones are closed and reported. */
+  maxHoldMs?: number;
 }
 
 /** A farm's options with every default applied. */
@@ -70,6 +74,7 @@ export interface FarmSettings {
   controlToken?: string;
   logLevel: string;
   logFile?: string;
+  caps: ListenerCaps;
 }
 
 /** A running farm. */
@@ -109,6 +114,9 @@ export function resolveSettings(options: FarmOptions = {}): FarmSettings {
   if (!/^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(dnsZone)) throw new FarmError('BAD_OPTION', `--dns-zone ${options.dnsZone} is not a DNS name`);
   const dnsPort = options.dnsPort;
   if (dnsPort !== undefined && (!Number.isInteger(dnsPort) || dnsPort < 0 || dnsPort > 65535)) throw new FarmError('BAD_OPTION', `--dns-port ${dnsPort} is not a port number`);
+  for (const [flag, value] of [['--max-connections', options.maxConnections], ['--max-hold-ms', options.maxHoldMs]] as const) {
+    if (value !== undefined && (!Number.isInteger(value) || value < 1)) throw new FarmError('BAD_OPTION', `${flag} must be a positive whole number, not ${value}`);
+  }
   const wildcard = ['0.0.0.0', '::', ''].includes(host);
   const ips = [...new Set(['127.0.0.1', '::1', ...hostnames.filter((h) => isIP(h)), ...(!wildcard && isIP(host) ? [host] : [])])];
   return {
@@ -129,6 +137,7 @@ export function resolveSettings(options: FarmOptions = {}): FarmSettings {
     controlToken: options.controlToken,
     logLevel: options.logLevel ?? 'silent',
     logFile: options.logFile,
+    caps: { maxConnections: options.maxConnections ?? DEFAULT_CAPS.maxConnections, maxHoldMs: options.maxHoldMs ?? DEFAULT_CAPS.maxHoldMs },
   };
 }
 
@@ -264,7 +273,7 @@ export async function startFarm(options: FarmOptions = {}): Promise<Farm> {
     }
     handlers.set(listener.id, created);
     const handler = listener.terminateTls ? overTls(created, userCertificate ?? pki.chain(VALID_LEAF), context.emit) : created;
-    owners.push({ owner: new BoundListener(listener.id, handler, context.emit), members: [listener] });
+    owners.push({ owner: new BoundListener(listener.id, handler, context.emit, settings.caps), members: [listener] });
   }
   const monitor = new FarmMonitor(events, planned.map((l) => l.id));
   let log: EventLog | null = null;

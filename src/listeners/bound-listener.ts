@@ -1,9 +1,21 @@
 import { createServer, type Server, type Socket } from 'node:net';
+import { runAsListener } from '../containment.js';
 import { FarmError } from '../errors.js';
 import type { ConnectionHandler, ListenerEvent, PortOwner } from './mechanism.js';
 
 /** Farm-wide connection numbers, for the event log. */
 let nextConnection = 1;
+
+/** Per-listener limits (issue: a fault farm must be more robust than what it tests). */
+export interface ListenerCaps {
+  /** Concurrent connections per listener. */
+  maxConnections: number;
+  /** Longest a connection may stay open, in ms (stalling scenarios hold connections by design). */
+  maxHoldMs: number;
+}
+
+/** Defaults: room for 10,000 held connections per listener, and nothing held longer than 10 minutes. */
+export const DEFAULT_CAPS: ListenerCaps = { maxConnections: 20_000, maxHoldMs: 600_000 };
 
 /**
  * One TCP port of the farm: accepts connections and hands each to its scenario's handler, keeps track of them so
@@ -15,9 +27,24 @@ export class BoundListener implements PortOwner {
   private readonly server: Server;
   private readonly sockets = new Set<Socket>();
 
-  constructor(id: string, handler: ConnectionHandler, emit: (event: Omit<ListenerEvent, 'listener' | 'time'>) => void) {
+  /**
+   * @param caps.maxConnections concurrent connections; one more is reset at once and reported as a `fault` event.
+   * @param caps.maxHoldMs a connection still open after this long is closed by the farm (a `fault` event says so).
+   */
+  constructor(
+    id: string,
+    handler: ConnectionHandler,
+    emit: (event: Omit<ListenerEvent, 'listener' | 'time'>) => void,
+    caps: ListenerCaps = DEFAULT_CAPS,
+  ) {
     this.id = id;
     this.server = createServer((socket) => {
+      socket.on('error', () => socket.destroy());
+      if (this.sockets.size >= caps.maxConnections) {
+        emit({ type: 'fault', detail: `cap: ${caps.maxConnections} connections open, reset a new one (--max-connections)` });
+        socket.resetAndDestroy();
+        return;
+      }
       const connection = nextConnection++;
       const opened = performance.now();
       // Who ended first: the peer's FIN ('end') before ours ('finish') means the client; a reset or error, 'error'.
@@ -25,7 +52,13 @@ export class BoundListener implements PortOwner {
       socket.once('end', () => (first ??= 'client'));
       socket.once('finish', () => (first ??= 'farm'));
       this.sockets.add(socket);
+      const hold = setTimeout(() => {
+        emit({ type: 'fault', connection, detail: `cap: held ${caps.maxHoldMs} ms, closed by the farm (--max-hold-ms)` });
+        socket.destroy();
+      }, caps.maxHoldMs);
+      hold.unref();
       socket.on('close', (hadError) => {
+        clearTimeout(hold);
         this.sockets.delete(socket);
         emit({
           type: 'close',
@@ -36,12 +69,11 @@ export class BoundListener implements PortOwner {
           bytesOut: socket.bytesWritten,
         });
       });
-      socket.on('error', () => socket.destroy());
       emit({ type: 'connection', connection, peer: `${socket.remoteAddress}:${socket.remotePort}` });
       try {
-        handler.onConnection(socket, socket);
+        runAsListener(id, socket, () => handler.onConnection(socket, socket));
       } catch (error) {
-        emit({ type: 'handler-error', error: (error as Error).message });
+        emit({ type: 'handler-error', connection, error: (error as Error).message });
         socket.destroy();
       }
     });
