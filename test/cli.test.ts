@@ -120,8 +120,15 @@ describe('badorigin CLI', () => {
     assert.equal(report.ok, false);
     assert.equal(report.results[0]!.observed.code, 'CERT_HAS_EXPIRED');
 
+    // A connection held open (the TLS handshake never started) must be closed by the shutdown, not waited for.
+    const { connect } = await import('node:net');
+    const held = connect(expired.port, '127.0.0.1');
+    held.on('error', () => undefined);
+    await new Promise((resolve) => held.once('connect', resolve));
+    const heldClosed = new Promise<void>((resolve) => held.once('close', () => resolve()));
     serve.child.kill('SIGTERM');
     assert.equal(await serve.exited, 0);
+    await heldClosed;
     assert.ok(await portIsFree(expired.port), 'the port is released after SIGTERM');
   });
 });
