@@ -20,7 +20,7 @@ function farmOptions<T>(y: Argv<T>) {
     .option('base-port', { type: 'number', default: 9400, describe: 'port of offset 0 (listeners take base + offset); 0 = ephemeral ports' })
     .option('only', { type: 'string', array: true, describe: 'run only these scenario ids (comma-separated or repeated)' })
     .option('skip', { type: 'string', array: true, describe: 'leave out these scenario ids' })
-    .option('certs-dir', { type: 'string', default: 'certs', describe: 'where the farm CA and leaves are kept' })
+    .option('certs-dir', { type: 'string', describe: 'where the farm CA and leaves are kept (default: certs/ of a source checkout, else ~/.local/share/badorigin/certs)' })
     .option('scenarios-dir', { type: 'string', describe: 'scenario files to load instead of the built-in catalogue' })
     .option('tls-cert', { type: 'string', describe: "PEM certificate chain of your own (e.g. publicly trusted), served wherever a scenario needs a valid one" })
     .option('tls-key', { type: 'string', describe: 'PEM private key of --tls-cert' })
@@ -38,7 +38,7 @@ function farmOptions<T>(y: Argv<T>) {
 }
 
 type FarmArgs = {
-  host: string; hostname: string; basePort: number; only?: string[]; skip?: string[]; certsDir: string; scenariosDir?: string;
+  host: string; hostname: string; basePort: number; only?: string[]; skip?: string[]; certsDir?: string; scenariosDir?: string;
   tlsCert?: string; tlsKey?: string; dnsPort?: number; dnsZone: string;
   controlPort?: number; controlHost: string; controlToken?: string; control: boolean; logLevel: string; logFile?: string;
   maxConnections?: number; maxHoldMs?: number;
@@ -149,6 +149,7 @@ async function main(): Promise<void> {
         process.exitCode = failed.length === 0 ? 0 : 1;
       },
     )
+    .env('BADORIGIN')
     .strict()
     .help()
     .fail((message, error) => {

@@ -15,6 +15,7 @@ import { startControl, type ControlServer } from './control/server.js';
 import { openEventLog, type EventLog } from './event-log.js';
 import { FarmMonitor } from './monitor.js';
 import { Pki, type ServedChain } from './pki/index.js';
+import { defaultCertsDir } from './paths.js';
 
 /** Options of `startFarm` and of `badorigin serve` (same names as the CLI flags). */
 export interface FarmOptions {
@@ -28,7 +29,7 @@ export interface FarmOptions {
   only?: string[];
   /** Scenario ids to leave out. */
   skip?: string[];
-  /** Certificates directory; default `./certs` of the working directory. */
+  /** Certificates directory; default `certs/` of a source checkout, else a user directory (src/paths.ts). */
   certsDir?: string;
   /** Scenario files directory; default the package's `scenarios/`. */
   scenariosDir?: string;
@@ -124,7 +125,7 @@ export function resolveSettings(options: FarmOptions = {}): FarmSettings {
     hostnames,
     ips,
     basePort,
-    certsDir: resolve(options.certsDir ?? 'certs'),
+    certsDir: options.certsDir ? resolve(options.certsDir) : defaultCertsDir(),
     scenariosDir: options.scenariosDir ?? DEFAULT_SCENARIOS_DIR,
     only: options.only ?? [],
     skip: options.skip ?? [],

@@ -169,7 +169,7 @@ describe('dashboard in a real browser (Chromium via playwright-core)', () => {
     await page.waitForFunction((selector) => document.querySelector(selector)?.textContent === '1', `${row} [data-field="hits"]`, { timeout: 5000 });
     await page.waitForFunction((selector) => /close: by/.test(document.querySelector(selector)?.textContent ?? ''), `${row} [data-field="last-event"]`, { timeout: 5000 });
     assert.match((await page.textContent(`${row} [data-field="last-event"]`)) ?? '', /close: by farm/);
-    // BADORIGIN_SCREENSHOT=docs/dashboard.png regenerates the README's picture.
-    if (process.env.BADORIGIN_SCREENSHOT) await page.screenshot({ path: process.env.BADORIGIN_SCREENSHOT });
+    // DASHBOARD_SCREENSHOT=docs/dashboard.png regenerates the README's picture.
+    if (process.env.DASHBOARD_SCREENSHOT) await page.screenshot({ path: process.env.DASHBOARD_SCREENSHOT });
   });
 });

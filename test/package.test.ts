@@ -1,0 +1,37 @@
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { test } from 'node:test';
+import { runClient } from '../src/clients/run-client.js';
+import { assertManifest } from '../src/manifest-schema.js';
+import { tempDir } from './helpers/farm.js';
+
+const root = fileURLToPath(new URL('../', import.meta.url));
+
+test('npm pack gives a package whose badorigin works from any directory, with certs in a user directory', async (t) => {
+  const work = tempDir('badorigin-pack-');
+  t.after(work.remove);
+  const pack = await runClient(['npm', 'pack', '--silent', '--pack-destination', work.dir, root], 180_000);
+  assert.equal(pack.exit, 0, pack.stderr);
+  const tarball = readdirSync(work.dir).find((name) => name.endsWith('.tgz'))!;
+  const project = join(work.dir, 'project');
+  await runClient(['mkdir', '-p', project]);
+  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'uses-badorigin', private: true }));
+  const install = await runClient(['npm', 'install', '--prefix', project, '--no-audit', '--no-fund', '--silent', join(work.dir, tarball)], 300_000);
+  assert.equal(install.exit, 0, install.stderr);
+
+  const bin = join(project, 'node_modules', '.bin', 'badorigin');
+  const env = { XDG_DATA_HOME: join(work.dir, 'data') };
+  const run = (args: string[]) =>
+    runClient(['env', '--chdir', work.dir, `XDG_DATA_HOME=${env.XDG_DATA_HOME}`, bin, ...args], 60_000);
+  const manifest = await run(['manifest', '--format', 'json']);
+  assert.equal(manifest.exit, 0, manifest.stderr);
+  const parsed: unknown = JSON.parse(manifest.stdout);
+  assertManifest(parsed);
+  assert.equal(parsed.trust.rootCaFile, join(env.XDG_DATA_HOME, 'badorigin', 'certs', 'root-ca.pem'));
+  const ca = await run(['ca']);
+  assert.equal(ca.exit, 0, ca.stderr);
+  assert.equal(ca.stdout, readFileSync(parsed.trust.rootCaFile, 'utf8'));
+  assert.ok(!existsSync(join(work.dir, 'certs')), 'nothing is written to the working directory');
+});
