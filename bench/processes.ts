@@ -1,0 +1,89 @@
+// Peers and load generators for the benchmarks: the farm as `badorigin serve` in its own process, nginx with the
+// same certificate and body, and wrk. Every process is killed by the caller through the returned stop().
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runClient } from '../src/clients/run-client.js';
+import type { Manifest } from '../src/manifest.js';
+
+const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
+
+/** Waits until `check` returns a value (polling every 50 ms, at most `ms`). */
+async function until<T>(check: () => T | undefined, ms: number, what: string): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`${what} not ready after ${ms} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Starts `badorigin serve` with these listeners in its own process and resolves with its manifest. */
+export async function startFarmProcess(only: string[], certsDir: string): Promise<{ manifest: Manifest; child: ChildProcess; stop(): void }> {
+  const dir = mkdtempSync(join(tmpdir(), 'badorigin-bench-farm-'));
+  const manifestFile = join(dir, 'manifest.json');
+  const child = spawn(process.execPath, ['--import', 'tsx', cli, 'serve', '--base-port', '0', '--only', only.join(','), '--certs-dir', certsDir, '--log-level', 'silent', '--no-control', '--manifest-out', manifestFile], { stdio: 'ignore' });
+  const manifest = await until(() => {
+    try {
+      return JSON.parse(readFileSync(manifestFile, 'utf8')) as Manifest;
+    } catch {
+      return undefined;
+    }
+  }, 30_000, 'farm');
+  return { manifest, child, stop: () => (child.kill('SIGKILL'), rmSync(dir, { recursive: true, force: true })) };
+}
+
+/** Starts nginx (one worker, like the single farm process) serving `body` over TLS with this key and chain. */
+export async function startNginx(port: number, keyFile: string, chainFile: string, body: string): Promise<{ stop(): void }> {
+  const dir = mkdtempSync(join(tmpdir(), 'badorigin-bench-nginx-'));
+  const conf = join(dir, 'nginx.conf');
+  writeFileSync(conf, `daemon off; master_process off; worker_processes 1; error_log ${dir}/error.log; pid ${dir}/nginx.pid;
+events { worker_connections 4096; }
+http {
+  access_log off; client_body_temp_path ${dir}; proxy_temp_path ${dir}; fastcgi_temp_path ${dir}; uwsgi_temp_path ${dir}; scgi_temp_path ${dir};
+  keepalive_requests 1000000;
+  server {
+    listen 127.0.0.1:${port} ssl; ssl_certificate ${chainFile}; ssl_certificate_key ${keyFile}; ssl_session_cache off; ssl_session_tickets off;
+    location / { default_type text/plain; add_header cache-control no-store; return 200 ${JSON.stringify(body)}; }
+  }
+}
+`);
+  const child = spawn('nginx', ['-c', conf, '-p', dir], { stdio: 'ignore' });
+  await until(() => (isListening(port) ? true : undefined), 10_000, 'nginx');
+  return { stop: () => (child.kill('SIGKILL'), rmSync(dir, { recursive: true, force: true })) };
+}
+
+/** True when something listens on 127.0.0.1:port (read from /proc/net/tcp, state 0A = LISTEN). */
+function isListening(port: number): boolean {
+  try {
+    return readFileSync('/proc/net/tcp', 'utf8').includes(`:${port.toString(16).toUpperCase().padStart(4, '0')} 00000000:0000 0A`);
+  } catch {
+    return false;
+  }
+}
+
+/** Starts bench/plain-https.ts (a bare node:https server, same key, chain and body) and resolves with its port. */
+export async function startPlainHttps(keyFile: string, chainFile: string): Promise<{ port: number; stop(): void }> {
+  const dir = mkdtempSync(join(tmpdir(), 'badorigin-bench-https-'));
+  const portFile = join(dir, 'port');
+  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./plain-https.ts', import.meta.url)), keyFile, chainFile, portFile], { stdio: 'ignore' });
+  const port = await until(() => {
+    try {
+      return Number(readFileSync(portFile, 'utf8')) || undefined;
+    } catch {
+      return undefined;
+    }
+  }, 30_000, 'plain https server');
+  return { port, stop: () => (child.kill('SIGKILL'), rmSync(dir, { recursive: true, force: true })) };
+}
+
+/** Runs wrk and returns requests/s (wrk's "Requests/sec" line). */
+export async function wrk(url: string, seconds: number, connections: number, extra: string[] = []): Promise<number> {
+  const result = await runClient(['wrk', '-t1', `-c${connections}`, `-d${seconds}s`, ...extra, url], (seconds + 30) * 1000);
+  const match = /Requests\/sec:\s+([\d.]+)/.exec(result.stdout);
+  if (!match) throw new Error(`wrk printed no rate: ${result.stdout}${result.stderr}`);
+  return Number(match[1]);
+}
