@@ -125,19 +125,12 @@ function paint(entry, flash) {
 
 function follow() {
   const source = new EventSource(withToken('events'));
+  // Each message carries the listener's counters as the farm keeps them (src/monitor.ts): nothing is counted here.
   source.addEventListener('listener-event', (message) => {
-    const event = JSON.parse(message.data);
+    const { event, stats } = JSON.parse(message.data);
     const entry = rows.get(event.listener);
-    if (!entry) return;
-    const { state } = entry;
-    if (event.type === 'connection') {
-      state.connections++;
-      if (event.connection !== undefined) state.open++;
-    }
-    if (event.type === 'request') state.requests++;
-    if (event.type === 'close') state.open = Math.max(0, state.open - 1);
-    if (event.clientHello) state.lastClientHello = event.clientHello;
-    state.lastEvent = event;
+    if (!entry || !stats) return;
+    entry.state = stats;
     paint(entry, true);
   });
 }

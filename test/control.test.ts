@@ -80,7 +80,8 @@ describe('control API and event log', () => {
     });
     await done;
     const text = received.join('');
-    assert.match(text, /event: listener-event\ndata: \{"type":"connection"/);
+    assert.match(text, /event: listener-event\ndata: \{"event":\{"type":"connection"/);
+    assert.match(text, /"stats":\{"id":"cert-expired","connections":1/);
     assert.ok(!text.includes('"listener":"tls-ok"'), 'the filter keeps other listeners out');
   });
 

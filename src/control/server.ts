@@ -66,7 +66,7 @@ export async function startControl(options: ControlOptions, sources: ControlSour
   });
   app.get('/events', (request, response) => {
     const filter = typeof request.query.listener === 'string' ? request.query.listener : undefined;
-    streamEvents(response, sources.events, filter, request.query.replay ? sources.monitor.recent(filter) : []);
+    streamEvents(response, sources.events, filter, request.query.replay ? sources.monitor.recent(filter) : [], (id) => sources.monitor.get(id));
   });
   app.post('/listeners/:id/reset', (request, response) => {
     const result = sources.reset(request.params.id);
