@@ -31,6 +31,19 @@ export interface Expectations {
   /** For DNS listeners: what `dig` prints as status (NOERROR, NXDOMAIN…; `timeout` when no reply comes), and flags. */
   dig?: { status: string; flags?: string[]; answers?: number; note?: string };
   openssl?: { verifyCode: number; verifyError: string; note?: string };
+  /** What nginx, HAProxy and Varnish report with `badorigin config --for <proxy>`; null = the proxy cannot reach this listener. */
+  nginx?: ProxyExpectation | null;
+  haproxy?: ProxyExpectation | null;
+  varnish?: ProxyExpectation | null;
+}
+
+/** What a reverse proxy reports: its status to the client and the stable part of its error-log line (test/conformance.test.ts). */
+export interface ProxyExpectation {
+  status: number;
+  /** Error-log line without timestamps, pids, connection numbers, ports; absent when the proxy logs nothing. */
+  log?: string;
+  source: string;
+  note?: string;
 }
 
 /** A scenario file as validated against schema/scenario.schema.json. */

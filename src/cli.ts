@@ -149,6 +149,7 @@ async function main(): Promise<void> {
         process.exitCode = failed.length === 0 ? 0 : 1;
       },
     )
+    .command((await import('./commands/config.js')).configCommand)
     .env('BADORIGIN')
     .strict()
     .help()

@@ -3,5 +3,6 @@ export { startFarm, plannedManifest, resolveSettings, type Farm, type FarmOption
 export type { Manifest, ManifestListener, ManifestConnect } from './manifest.js';
 export { assertManifest, readManifestFile } from './manifest-schema.js';
 export { probe, type ProbeResult } from './probe.js';
+export { generateConfig, CONFIG_TARGETS, type ConfigTarget, type ConfigOptions } from './config/index.js';
 export { FarmError } from './errors.js';
 export type { ListenerEvent } from './listeners/index.js';

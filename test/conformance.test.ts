@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { startFarm, type Farm } from '../src/farm.js';
+import { reach, type ProxyName } from '../src/config/common.js';
+import { COVERED_FAMILIES, PROXIES, compare, listenersToObserve, observeProxy, type ProxyObservation } from './helpers/conformance.js';
+import { observeAllClients, renderMatrix } from './helpers/matrix.js';
+import { tempDir } from './helpers/farm.js';
+import { requireTool } from './helpers/tools.js';
+
+// Debian keeps nginx, haproxy and varnishd in /usr/sbin, which a non-root PATH lacks.
+process.env.PATH = [process.env.PATH, '/usr/sbin', '/sbin'].filter(Boolean).join(':');
+
+const BINARIES: Record<ProxyName, string[]> = { nginx: ['nginx'], haproxy: ['haproxy'], varnish: ['varnishd', 'varnishlog'] };
+const MATRIX = fileURLToPath(new URL('../docs/conformance.md', import.meta.url));
+
+function version(argv: string[], pattern: RegExp): string {
+  const r = spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8' });
+  return pattern.exec(`${r.stdout}${r.stderr}`)?.[1] ?? 'unknown';
+}
+
+// The whole catalogue through nginx, HAProxy and Varnish with the generated configurations; the manifest's
+// expect.<proxy> must be exactly what each proxy does. CONFORMANCE_WRITE_MATRIX=1 (npm run conformance) also
+// rewrites docs/conformance.md from this run.
+describe('conformance: every listener through nginx, HAProxy and Varnish', () => {
+  let farm: Farm;
+  const certs = tempDir();
+  const workDirs: (() => void)[] = [];
+  const observed = new Map<ProxyName, Map<string, ProxyObservation>>();
+
+  before(async () => {
+    farm = await startFarm({ basePort: 0, certsDir: certs.dir, controlPort: null });
+  });
+  after(async () => {
+    await farm?.close();
+    for (const remove of workDirs) remove();
+    certs.remove();
+  });
+
+  test('every listener of the certificate, connection and dns families is covered by every proxy that reaches it', () => {
+    const covered = farm.manifest.listeners.filter((l) => COVERED_FAMILIES.includes(l.family));
+    assert.ok(covered.length >= 30, `only ${covered.length} listeners in the covered families`);
+    for (const proxy of PROXIES) {
+      for (const l of covered) {
+        if (reach(proxy, l, farm.manifest).reachable) assert.ok(l.expect[proxy], `${l.id} has no expect.${proxy}`);
+      }
+    }
+  });
+
+  for (const proxy of PROXIES) {
+    test(`${proxy} reports exactly the manifest's expect.${proxy}`, async (t) => {
+      for (const binary of BINARIES[proxy]) if (!requireTool(t, binary)) return;
+      const listeners = listenersToObserve(proxy, farm.manifest);
+      // Directly under the temporary directory: varnishd's unprivileged compiler must be able to reach the VCL.
+      const work = tempDir(`badorigin-${proxy}-`);
+      workDirs.push(work.remove);
+      const result = await observeProxy(proxy, farm.manifest, listeners, work.dir);
+      observed.set(proxy, result);
+      assert.deepEqual(compare(farm.manifest, proxy, result), []);
+    });
+  }
+
+  test('docs/conformance.md: the matrix of this run', { skip: process.env.CONFORMANCE_WRITE_MATRIX !== '1' && 'set CONFORMANCE_WRITE_MATRIX=1 (npm run conformance) to rewrite it' }, async (t) => {
+    for (const tool of ['curl', 'openssl', 'gnutls-cli', 'dig']) if (!requireTool(t, tool)) return;
+    const clients = await observeAllClients(farm.manifest);
+    const versions = {
+      node: process.version.slice(1),
+      curl: version(['curl', '--version'], /curl (\S+)/),
+      OpenSSL: version(['openssl', 'version'], /OpenSSL (\S+)/),
+      'gnutls-cli': version(['gnutls-cli', '--version'], /gnutls-cli (\S+)/),
+      nginx: version(['nginx', '-v'], /nginx\/(\S+)/),
+      HAProxy: version(['haproxy', '-v'], /version (\S+)/),
+      Varnish: version(['varnishd', '-V'], /varnish-(\S+)/),
+    };
+    writeFileSync(MATRIX, renderMatrix(farm.manifest, clients, observed, versions));
+  });
+});
