@@ -37,11 +37,19 @@ export interface Expectations {
   varnish?: ProxyExpectation | null;
 }
 
+/** True when an observed log line (or its absence) is what `expected` allows: equal, or one of its alternatives. */
+export function logMatches(expected: string | string[] | undefined, observed: string | undefined): boolean {
+  return Array.isArray(expected) ? observed !== undefined && expected.includes(observed) : expected === observed;
+}
+
 /** What a reverse proxy reports: its status to the client and the stable part of its error-log line (test/conformance.test.ts). */
 export interface ProxyExpectation {
   status: number;
-  /** Error-log line without timestamps, pids, connection numbers, ports; absent when the proxy logs nothing. */
-  log?: string;
+  /**
+   * Error-log line without timestamps, pids, connection numbers, ports; absent when the proxy logs nothing. A list
+   * where several lines are observed depending on timing (see `logMatches`).
+   */
+  log?: string | string[];
   source: string;
   note?: string;
 }

@@ -141,7 +141,7 @@ describe('connection-refused on a port another process holds', () => {
     t.after(certs.remove);
     const port = (held.address() as { port: number }).port;
     const offset = loadCatalogue().find((e) => e.scenario.id === 'connection-refused')!.scenario.offset;
-    const farm = await startFarm({ basePort: port - offset, certsDir: certs.dir, only: ['connection-refused'] });
+    const farm = await startFarm({ basePort: port - offset, certsDir: certs.dir, only: ['connection-refused'], controlPort: null });
     t.after(() => farm.close());
     const l = farm.manifest.listeners[0]!;
     assert.equal(l.port, port);

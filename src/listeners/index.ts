@@ -5,6 +5,10 @@ import { connectionFaultMechanism } from './connection-fault.js';
 import { connectTimeoutMechanism } from './connect-timeout.js';
 import { handshakeCloseMechanism } from './handshake-close.js';
 import { refuseMechanism } from './refuse.js';
+import { httpFaultMechanism } from './http-fault.js';
+import { plaintextHttpMechanism } from './plaintext-http.js';
+import { tlsAlertMechanism } from './tls-alert.js';
+import { legacyTlsMechanism } from './legacy-tls.js';
 
 export type { ClientHelloSummary, Mechanism, MechanismContext, ConnectionHandler, PortOwner, ListenerEvent, ListenerEventType, Transport } from './mechanism.js';
 
@@ -15,6 +19,10 @@ const ALL: Mechanism<never>[] = [
   connectTimeoutMechanism as Mechanism<never>,
   handshakeCloseMechanism as Mechanism<never>,
   refuseMechanism as Mechanism<never>,
+  httpFaultMechanism as Mechanism<never>,
+  plaintextHttpMechanism as Mechanism<never>,
+  tlsAlertMechanism as Mechanism<never>,
+  legacyTlsMechanism as Mechanism<never>,
 ];
 
 /** Every mechanism a scenario file may name in `mechanism`, by name. */

@@ -1,5 +1,6 @@
+import { getDiffieHellman } from 'node:crypto';
 import { createSecureContext, type SecureContext, type SecureContextOptions } from 'node:tls';
-import type { LeafSpec, ServedChain } from '../pki/index.js';
+import type { CaName, LeafSpec, ServedChain } from '../pki/index.js';
 import { VALID_LEAF } from '../pki/leaf-spec.js';
 import { HttpOkResponder } from './http-ok.js';
 import { tlsTerminator } from './tls-terminator.js';
@@ -19,6 +20,45 @@ export interface TlsParams {
   ciphers?: string;
   minVersion?: SecureContextOptions['minVersion'];
   maxVersion?: SecureContextOptions['maxVersion'];
+  /**
+   * Require a client certificate (RFC 5246 §7.4.4 CertificateRequest / RFC 8446 §4.3.2): the server asks for one
+   * issued by the `acceptedCas` (their subject names go into certificate_authorities) and fails the handshake when the
+   * client sends none or one that does not chain to them (OpenSSL: alert 40 in TLS 1.2, 116 certificate_required in
+   * TLS 1.3).
+   */
+  clientCertificate?: { acceptedCas: CaName[] };
+  /**
+   * Finite-field Diffie-Hellman group for DHE suites (RFC 5246 §7.4.3 ServerDHParams): `modp1024` is the 1024-bit
+   * Oakley group 2 of RFC 2409 §6.2 (generator 2). Node refuses groups under 1024 bits, so this is the weakest it loads.
+   * Pair it with DHE-only `ciphers` and `maxVersion: TLSv1.2` (TLS 1.3 has no DHE suites).
+   */
+  dhGroup?: 'modp1024';
+}
+
+/** DER length octets (X.690 §8.1.3). */
+function derLength(length: number): Buffer {
+  if (length < 0x80) return Buffer.from([length]);
+  const bytes: number[] = [];
+  for (let n = length; n > 0; n >>= 8) bytes.unshift(n & 0xff);
+  return Buffer.from([0x80 | bytes.length, ...bytes]);
+}
+
+/** DER INTEGER (X.690 §8.3) of a non-negative big-endian magnitude. */
+function derInteger(magnitude: Buffer): Buffer {
+  const body = magnitude[0]! & 0x80 ? Buffer.concat([Buffer.from([0]), magnitude]) : magnitude;
+  return Buffer.concat([Buffer.from([0x02]), derLength(body.length), body]);
+}
+
+/**
+ * PEM `DH PARAMETERS` (PKCS #3 DHParameter ::= SEQUENCE { prime INTEGER, base INTEGER }) of a named MODP group,
+ * as node:tls's `dhparam` option takes it. Prime from Node's built-in `modp2` (RFC 2409 §6.2), base 2.
+ */
+export function dhParamsPem(group: 'modp1024'): string {
+  const prime = getDiffieHellman(group === 'modp1024' ? 'modp2' : group).getPrime();
+  const content = Buffer.concat([derInteger(prime), derInteger(Buffer.from([2]))]);
+  const der = Buffer.concat([Buffer.from([0x30]), derLength(content.length), content]);
+  const lines = der.toString('base64').match(/.{1,64}/g)!.join('\n');
+  return `-----BEGIN DH PARAMETERS-----\n${lines}\n-----END DH PARAMETERS-----\n`;
 }
 
 const leafSpecSchema = {
@@ -73,6 +113,19 @@ export const tlsMechanism: Mechanism<TlsParams> = {
       ciphers: { type: 'string', minLength: 1 },
       minVersion: versionSchema,
       maxVersion: versionSchema,
+      clientCertificate: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['acceptedCas'],
+        properties: {
+          acceptedCas: {
+            type: 'array',
+            minItems: 1,
+            items: { enum: ['farm-root', 'farm-intermediate', 'farm-sub-intermediate', 'unknown-root', 'unknown-intermediate'] },
+          },
+        },
+      },
+      dhGroup: { enum: ['modp1024'] },
     },
   },
 
@@ -89,7 +142,15 @@ export const tlsMechanism: Mechanism<TlsParams> = {
       choice === 'valid' ? (context.userCertificate ?? context.pki.chain(VALID_LEAF)) : context.pki.chain(choice);
     const contextOptions = (choice: CertificateChoice): SecureContextOptions => {
       const { privateKeyPem, chainPem } = served(choice);
-      return { key: privateKeyPem, cert: chainPem, ciphers: params.ciphers, minVersion: params.minVersion, maxVersion: params.maxVersion };
+      return {
+        key: privateKeyPem,
+        cert: chainPem,
+        ciphers: params.ciphers,
+        minVersion: params.minVersion,
+        maxVersion: params.maxVersion,
+        ...(params.dhGroup ? { dhparam: dhParamsPem(params.dhGroup) } : {}),
+        ...(params.clientCertificate ? { ca: params.clientCertificate.acceptedCas.map((name) => context.pki.caPem(name)) } : {}),
+      };
     };
     const byName: { names: Set<string>; context: SecureContext }[] = (params.byServerName ?? []).map((entry) => ({
       names: new Set(expandNames(entry.serverName, context.names).map((name) => name.toLowerCase())),
@@ -100,6 +161,9 @@ export const tlsMechanism: Mechanism<TlsParams> = {
     return tlsTerminator(
       {
         ...contextOptions(params.certificate),
+        ...(params.clientCertificate
+          ? { requestCert: true, rejectUnauthorized: true }
+          : {}),
         SNICallback: byName.length
           ? (servername, callback) => callback(null, byName.find((entry) => entry.names.has(servername.toLowerCase()))?.context)
           : undefined,

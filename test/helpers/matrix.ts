@@ -3,6 +3,7 @@ import { nodeObserve } from '../../src/clients/node-client.js';
 import { parseOpensslVerify, runClient } from '../../src/clients/run-client.js';
 import { reach, type ProxyName } from '../../src/config/common.js';
 import type { Manifest, ManifestListener } from '../../src/manifest.js';
+import { logMatches } from '../../src/catalogue.js';
 import { SUITE_TIMEOUTS, mapLimit, type ProxyObservation } from './conformance.js';
 
 /** What the four reference clients observed for one listener, as matrix cells. */
@@ -73,7 +74,7 @@ function proxyCell(proxy: ProxyName, l: ManifestListener, manifest: Manifest, ob
   const seen = observed?.get(l.id);
   if (!seen) return observed ? 'no expectation yet' : 'not run';
   const expected = l.expect[proxy];
-  const mark = !expected ? ' (no expectation yet)' : expected.status !== seen.status || expected.log !== seen.log ? ' **≠ manifest**' : '';
+  const mark = !expected ? ' (no expectation yet)' : expected.status !== seen.status || !logMatches(expected.log, seen.log) ? ' **≠ manifest**' : '';
   return `${seen.status ?? 'no response'}${seen.clientError ? ` (body ${seen.clientError})` : ''}${seen.log ? ` \`${seen.log}\`` : ', no log line'}${mark}`;
 }
 

@@ -1,0 +1,88 @@
+import { SCENARIO_HEADER, flushed, gone, finish, responseHead, sleep, writeAndWait } from '../response.js';
+import { cacheableResponse } from './cacheable.js';
+import type { Behaviour } from './context.js';
+
+/** Filler byte of generated bodies. */
+const FILL = 0x61;
+
+/**
+ * slow-first-byte: reads the request head, sends nothing for `delayMs` (default 60 s, beyond Fastly's 15 s
+ * first_byte_timeout and CloudFront's 30 s origin response timeout), then the cacheable 200.
+ * fastly-generated-errors § Errors in VCL: "first byte timeout".
+ */
+export const slowFirstByte: Behaviour = async (context) => {
+  const delay = context.params.delayMs ?? 60_000;
+  context.fault(`first byte in ${delay} ms`);
+  // Keep reading (and discarding) during the delay, so a client that gives up is noticed and its timer cleared.
+  context.socket.resume();
+  if (!(await sleep(context.socket, delay))) return;
+  context.socket.write(cacheableResponse(context, context.params.maxAgeS ?? 60, [], `first byte after ${delay} ms`));
+  finish(context.socket);
+};
+
+/**
+ * stall-mid-body: the response head (Content-Length `contentLength`, default 1 MiB) and `sentBytes` (default
+ * 1024) body bytes at once, then nothing, the connection held open until the client (or the farm's hold cap)
+ * ends it. fastly-generated-errors § Errors in VCL: "backend read error" (the between-bytes timeout).
+ */
+export const stallMidBody: Behaviour = (context) => {
+  const length = context.params.contentLength ?? 1024 * 1024;
+  const sent = Math.min(context.params.sentBytes ?? 1024, Math.max(length - 1, 0));
+  context.fault(`stalled after ${sent} of ${length} body bytes`);
+  const head = responseHead(200, [['Content-Type', 'application/octet-stream'], ['Content-Length', length], ['Cache-Control', 'no-store'], [SCENARIO_HEADER, context.id]]);
+  context.socket.write(Buffer.concat([head, Buffer.alloc(sent, FILL)]));
+  // Keep reading whatever the client sends, so the kernel never resets a held connection for unread data.
+  context.socket.resume();
+};
+
+/**
+ * slow-drip: the head at once (Content-Length = chunks × chunkBytes), then one `chunkBytes` chunk every
+ * `intervalMs` (defaults 30 × 1024 bytes every 2 s: each gap under a between-bytes timeout, 60 s in all), so only
+ * a total-time limit trips. The first chunk goes with the head.
+ */
+export const slowDrip: Behaviour = async (context) => {
+  const chunks = context.params.chunks ?? 30;
+  const size = context.params.chunkBytes ?? 1024;
+  const interval = context.params.intervalMs ?? 2_000;
+  context.fault(`${chunks} chunks of ${size} bytes, one every ${interval} ms`);
+  const chunk = Buffer.alloc(size, FILL);
+  context.socket.resume();
+  context.socket.write(responseHead(200, [['Content-Type', 'application/octet-stream'], ['Content-Length', chunks * size], ['Cache-Control', 'no-store'], [SCENARIO_HEADER, context.id], ['Connection', 'close']]));
+  for (let i = 0; i < chunks; i++) {
+    if (i > 0 && !(await sleep(context.socket, interval))) return;
+    if (!(await writeAndWait(context.socket, chunk))) return;
+  }
+  finish(context.socket);
+};
+
+/**
+ * request-body-not-read: reads the request head, then never reads again and never answers: a large request body
+ * fills the socket buffers and the client's write blocks (nginx: 504 "while sending request to upstream";
+ * Varnish waits). The connection is held until the client or the farm's hold cap ends it.
+ */
+export const requestBodyNotRead: Behaviour = (context) => {
+  context.fault(`stopped reading after the ${context.head.headBytes}-byte head`);
+  context.socket.pause();
+};
+
+/**
+ * request-body-reset: reads the request head, then resets the connection (RST) with the body unread: a proxy still
+ * writing the body gets ECONNRESET (Varnish: "backend write error: 104 (Connection reset by peer)";
+ * fastly-generated-errors § Errors in VCL: "backend write error"). With no body, the client just sees a reset.
+ */
+export const requestBodyReset: Behaviour = async (context) => {
+  const length = Number(context.head.headers.find(([n]) => n === 'content-length')?.[1] ?? 0);
+  context.fault(`RST after the head, ${Number.isFinite(length) ? length : '?'}-byte body unread`);
+  await flushed(context.raw);
+  if (!gone(context.raw)) context.raw.resetAndDestroy();
+};
+
+/**
+ * connection-hold: accepts and holds every connection without ever answering (reading and discarding what comes),
+ * so a proxy's per-backend connection limit fills up (fastly-generated-errors § Errors in VCL:
+ * "Backend.max_conn reached"). Runs before any request is read.
+ */
+export const connectionHold: Behaviour = (context) => {
+  context.fault('holding the connection, no answer');
+  context.socket.resume();
+};

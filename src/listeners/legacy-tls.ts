@@ -1,0 +1,153 @@
+import type { Socket } from 'node:net';
+import { Duplex } from 'node:stream';
+import { VALID_LEAF } from '../pki/leaf-spec.js';
+import { ClientHelloError, parseClientHello, summarizeClientHello } from '../tls/client-hello.js';
+import { HttpOkResponder } from './http-ok.js';
+import { versionLabel } from './legacy-tls/client-hello.js';
+import {
+  LEGACY_SUITES, LEGACY_VERSIONS, LegacyTlsEngine, pemChainToDer, prepareKey,
+  type LegacySuiteName, type LegacyVersionName, type EngineEvent,
+} from './legacy-tls/handshake.js';
+import { ContentType, encodeRecord } from './legacy-tls/records.js';
+import type { Mechanism } from './mechanism.js';
+
+/** `params` of the `legacy-tls` mechanism. */
+export interface LegacyTlsParams {
+  /** Protocol versions the listener accepts (the highest one the client offers is used). */
+  versions: LegacyVersionName[];
+  /** Cipher suites, in server preference order (all RC4-128). */
+  suites: LegacySuiteName[];
+}
+
+/** The longest a client may take to complete the handshake, in ms. */
+const HANDSHAKE_TIMEOUT_MS = 10_000;
+
+/**
+ * The decrypted side of a legacy-TLS connection, as a Duplex that node:http can serve (the farm's HttpOkResponder is
+ * fed it with `emit('connection')`): reads are the client's application data, writes are protected and sent.
+ */
+class SecureStream extends Duplex {
+  constructor(private readonly engine: LegacyTlsEngine, private readonly raw: Socket) {
+    super();
+  }
+  override _read(): void {}
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    this.engine.sendApplicationData(chunk);
+    callback();
+  }
+  override _final(callback: (error?: Error | null) => void): void {
+    this.engine.close();
+    callback();
+  }
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    this.raw.destroy();
+    callback(error);
+  }
+  // What node:http asks of a socket beyond Duplex.
+  setTimeout(ms: number, callback?: () => void): this {
+    this.raw.setTimeout(ms, callback);
+    return this;
+  }
+  setNoDelay(noDelay?: boolean): this {
+    this.raw.setNoDelay(noDelay);
+    return this;
+  }
+  setKeepAlive(enable?: boolean, delay?: number): this {
+    this.raw.setKeepAlive(enable, delay);
+    return this;
+  }
+  get remoteAddress(): string | undefined {
+    return this.raw.remoteAddress;
+  }
+  get remotePort(): number | undefined {
+    return this.raw.remotePort;
+  }
+}
+
+/**
+ * A TLS server of the farm's own (src/listeners/legacy-tls/): the versions and RC4 suites node:tls cannot serve.
+ * `rc4-only` (TLS 1.0–1.2, TLS_ECDHE_RSA_WITH_RC4_128_SHA and TLS_RSA_WITH_RC4_128_SHA): a client that offers RC4
+ * completes the handshake and gets the farm's 200; one that offers none gets handshake_failure (40), as an OpenSSL
+ * RC4-only server sends (Fastly "Using RC4 Cipher", fastly-tls-origin-configuration-messages § RC4 cipher error).
+ * `sslv3-only` (SSLv3): a ServerHello 3.0 flight to a client that offers SSL 3.0, protocol_version (70) otherwise.
+ * Serves the farm's `valid` leaf (or the user's `--tls-cert`, which must have an RSA key).
+ */
+export const legacyTlsMechanism: Mechanism<LegacyTlsParams> = {
+  name: 'legacy-tls',
+  transport: 'tls',
+  paramsSchema: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['versions', 'suites'],
+    properties: {
+      versions: { type: 'array', minItems: 1, uniqueItems: true, items: { enum: Object.keys(LEGACY_VERSIONS) } },
+      suites: { type: 'array', minItems: 1, uniqueItems: true, items: { enum: Object.keys(LEGACY_SUITES) } },
+    },
+  },
+  leafSpecs: () => [VALID_LEAF],
+  servesValidLeaf: () => true,
+  create(params, context) {
+    const chain = context.userCertificate ?? context.pki.chain(VALID_LEAF);
+    const key = prepareKey(chain.privateKeyPem);
+    const config = {
+      versions: params.versions.map((v) => LEGACY_VERSIONS[v]),
+      suites: params.suites.map((s) => LEGACY_SUITES[s]),
+      chainDer: pemChainToDer(chain.chainPem),
+      privateKeyPem: chain.privateKeyPem,
+    };
+    const responder = new HttpOkResponder(context.id);
+    const describe = (event: EngineEvent): void => {
+      switch (event.kind) {
+        case 'client-hello':
+          try {
+            const record = encodeRecord(ContentType.handshake, event.recordVersion, event.raw.subarray(0, 16_384));
+            context.emit({ type: 'client-hello', clientHello: summarizeClientHello(parseClientHello(record)) });
+          } catch (error) {
+            if (!(error instanceof ClientHelloError)) throw error;
+          }
+          return;
+        case 'negotiated':
+          return context.emit({ type: 'fault', detail: `${versionLabel(event.version)} with suite 0x${event.suite.toString(16).padStart(4, '0')}` });
+        case 'alert-sent':
+          return context.emit({ type: 'fault', detail: `alert ${event.alert} (${event.reason})` });
+        case 'alert-received':
+          return context.emit({ type: 'tls-error', error: `client alert ${event.level === 2 ? 'fatal' : 'warning'} ${event.alert}` });
+        case 'secure':
+          return;
+      }
+    };
+    return {
+      onConnection(socket: Socket) {
+        let stream: SecureStream | undefined;
+        const timer = setTimeout(() => {
+          if (!stream) socket.destroy();
+        }, HANDSHAKE_TIMEOUT_MS);
+        timer.unref();
+        const engine: LegacyTlsEngine = new LegacyTlsEngine(config, key, {
+          write: (bytes) => {
+            if (!socket.destroyed) socket.write(bytes);
+          },
+          end: () => socket.end(),
+          onSecure: () => {
+            clearTimeout(timer);
+            stream = new SecureStream(engine, socket);
+            stream.on('error', () => socket.destroy());
+            responder.serve(stream);
+          },
+          onData: (data) => stream?.push(data),
+          onClose: () => stream?.push(null),
+          event: describe,
+        });
+        socket.on('data', (chunk: Buffer) => engine.receive(chunk));
+        socket.on('end', () => {
+          if (stream) stream.push(null);
+          else socket.end();
+        });
+        socket.on('close', () => {
+          clearTimeout(timer);
+          stream?.destroy();
+        });
+      },
+    };
+  },
+};

@@ -1,0 +1,61 @@
+import { readUntil, tlsRecordEnd } from './connection/read-until.js';
+import { ClientHelloError, parseClientHello, summarizeClientHello } from '../tls/client-hello.js';
+import { parseClientHelloRecord, versionLabel } from './legacy-tls/client-hello.js';
+import { MAX_CIPHERTEXT, alertRecord } from './legacy-tls/records.js';
+import type { Mechanism } from './mechanism.js';
+
+/** `params` of the `tls-alert` mechanism. */
+export interface TlsAlertParams {
+  /** AlertDescription to send (RFC 5246 §7.2), e.g. 80 internal_error, 40 handshake_failure. */
+  alert: number;
+  /** Record-layer version of the alert record; default `TLSv1` (0x0301, what TLS 1.0–1.3 servers may use before a version is agreed). */
+  recordVersion?: 'SSLv3' | 'TLSv1' | 'TLSv1.1' | 'TLSv1.2';
+}
+
+const RECORD_VERSIONS = { SSLv3: 0x0300, TLSv1: 0x0301, 'TLSv1.1': 0x0302, 'TLSv1.2': 0x0303 } as const;
+
+/**
+ * Reads the client's first TLS record (the ClientHello), reports it as a `client-hello` event when it parses, and
+ * answers with one fatal alert record (RFC 5246 §7.2: level 2, the configured description), then closes with a FIN.
+ * Reproduces fastly-tls-origin-configuration-messages § SSL and old TLS protocol errors ("TLSv1 alert internal error"
+ * for 80, "SSL handshake failure" for 40). Input that does not frame as a record within 16 KiB + 2 KiB or 10 s is
+ * just closed; bytes that frame but do not parse as a ClientHello still get the alert (the listener does not care
+ * what the client said). Never throws.
+ */
+export const tlsAlertMechanism: Mechanism<TlsAlertParams> = {
+  name: 'tls-alert',
+  transport: 'tls',
+  paramsSchema: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['alert'],
+    properties: {
+      alert: { type: 'integer', minimum: 0, maximum: 255 },
+      recordVersion: { enum: Object.keys(RECORD_VERSIONS) },
+    },
+  },
+  leafSpecs: () => [],
+  servesValidLeaf: () => false,
+  create(params, context) {
+    const version = RECORD_VERSIONS[params.recordVersion ?? 'TLSv1'];
+    return {
+      onConnection(socket) {
+        void readUntil(socket, tlsRecordEnd, { maxBytes: 5 + MAX_CIPHERTEXT, timeoutMs: 10_000 }).then((bytes) => {
+          if (!bytes) return void socket.destroy();
+          const record = bytes.subarray(0, tlsRecordEnd(bytes) ?? bytes.length);
+          const parsed = parseClientHelloRecord(record);
+          if (parsed.ok) {
+            try {
+              context.emit({ type: 'client-hello', clientHello: summarizeClientHello(parseClientHello(record)) });
+            } catch (error) {
+              if (!(error instanceof ClientHelloError)) throw error;
+            }
+          }
+          const what = parsed.ok ? `${versionLabel(parsed.hello.version)} ClientHello` : `unparsable first record (${parsed.reason})`;
+          context.emit({ type: 'fault', detail: `alert ${params.alert} after a ${what}` });
+          socket.end(alertRecord(params.alert, version));
+        });
+      },
+    };
+  },
+};

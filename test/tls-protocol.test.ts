@@ -1,0 +1,294 @@
+import assert from 'node:assert/strict';
+import { connect, type Socket } from 'node:net';
+import { request as httpsRequest } from 'node:https';
+import { readFileSync } from 'node:fs';
+import { after, before, describe, test } from 'node:test';
+import { curlArgs, opensslArgs } from '../src/clients/commands.js';
+import { nodeRequest, type NodeObservation } from '../src/clients/node-client.js';
+import { runClient, type ProcessResult } from '../src/clients/run-client.js';
+import { startFarm, type Farm } from '../src/farm.js';
+import { loadCatalogue } from '../src/catalogue.js';
+import { matchesNodeExpectation } from '../src/probe.js';
+import type { ManifestListener } from '../src/manifest.js';
+import { gnutlsArgs } from './helpers/matrix.js';
+import { tempDir } from './helpers/farm.js';
+import { requireTool } from './helpers/tools.js';
+
+// Issue 4: every protocol scenario, observed by Node, curl, openssl s_client and gnutls-cli.
+const protocolIds = loadCatalogue()
+  .filter((entry) => entry.scenario.family === 'protocol')
+  .map((entry) => entry.scenario.id);
+
+/**
+ * What the reference `openssl s_client` (src/clients/commands.ts opensslArgs) and `gnutls-cli` (test/helpers/matrix.ts
+ * gnutlsArgs) print for each protocol listener. The manifest's `expect.openssl` is shaped for verify codes, which these
+ * faults never reach, so the exit code and the error line are pinned here (and described in each scenario's notes).
+ */
+const CLI_EXPECT: Record<string, { openssl: { exit: number; output: RegExp; extra?: string[] }; gnutls: { exit: number; output: RegExp } }> = {
+  'tls10-only': { openssl: { exit: 1, output: /legacy sigalg disallowed or unsupported/ }, gnutls: { exit: 0, output: /Description: \(TLS1\.0-X\.509\)-\(ECDHE-/ } },
+  'tls10-only-rsa': { openssl: { exit: 0, output: /Protocol\s*: TLSv1\n[\s\S]*Cipher\s*: AES128-SHA/ }, gnutls: { exit: 0, output: /Description: \(TLS1\.0-X\.509\)-\(RSA\)/ } },
+  'tls11-only': { openssl: { exit: 1, output: /legacy sigalg disallowed or unsupported/ }, gnutls: { exit: 0, output: /Description: \(TLS1\.1-X\.509\)-\(ECDHE-/ } },
+  'tls13-only': { openssl: { exit: 0, output: /New, TLSv1\.3/ }, gnutls: { exit: 0, output: /Description: \(TLS1\.3-X\.509\)/ } },
+  'sslv3-only': { openssl: { exit: 1, output: /tlsv1 alert protocol version[\s\S]*SSL alert number 70/ }, gnutls: { exit: 1, output: /Received alert \[70\]/ } },
+  'rc4-only': { openssl: { exit: 1, output: /sslv3 alert handshake failure[\s\S]*SSL alert number 40/ }, gnutls: { exit: 1, output: /Received alert \[40\]/ } },
+  'tls-alert-internal-error': { openssl: { exit: 1, output: /tlsv1 alert internal error[\s\S]*SSL alert number 80/ }, gnutls: { exit: 1, output: /Received alert \[80\]: Internal error/ } },
+  'tls-alert-handshake-failure': { openssl: { exit: 1, output: /sslv3 alert handshake failure[\s\S]*SSL alert number 40/ }, gnutls: { exit: 1, output: /Received alert \[40\]: Handshake failed/ } },
+  'plaintext-on-tls': { openssl: { exit: 1, output: /wrong version number/ }, gnutls: { exit: 1, output: /An unexpected TLS packet was received/ } },
+  // In TLS 1.3 the alert comes after the client's Finished: s_client with stdin closed may quit before reading it,
+  // so it is told to wait for the server (-ign_eof), as a CDN waiting for its response does.
+  'client-cert-required': { openssl: { exit: 1, output: /tlsv13 alert certificate required[\s\S]*SSL alert number 116/, extra: ['-ign_eof'] }, gnutls: { exit: 1, output: /Received alert \[116\]/ } },
+  'dh-weak': { openssl: { exit: 1, output: /dh key too small/ }, gnutls: { exit: 0, output: /Description: \(TLS1\.2-X\.509\)-\(DHE-CUSTOM1024\)/ } },
+};
+
+const HTTP_GET = 'GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n';
+
+describe('protocol scenarios (issue 4), observed by Node, curl, openssl s_client and gnutls-cli', () => {
+  let farm: Farm;
+  const certs = tempDir();
+  const listener = (id: string): ManifestListener => farm.manifest.listeners.find((l) => l.id === id)!;
+
+  before(async () => {
+    farm = await startFarm({ basePort: 0, certsDir: certs.dir, only: protocolIds });
+  });
+  after(async () => {
+    await farm?.close();
+    certs.remove();
+  });
+
+  test('the catalogue has every scenario issue 4 names, in offsets 20-39', () => {
+    for (const id of Object.keys(CLI_EXPECT)) assert.ok(protocolIds.includes(id), `missing scenario ${id}`);
+    for (const entry of loadCatalogue().filter((e) => e.scenario.family === 'protocol')) {
+      assert.ok(entry.scenario.offset >= 20 && entry.scenario.offset <= 39, `${entry.scenario.id}: offset ${entry.scenario.offset}`);
+      assert.ok(CLI_EXPECT[entry.scenario.id], `${entry.scenario.id} has no openssl/gnutls expectation in this test`);
+    }
+  });
+
+  for (const id of Object.keys(CLI_EXPECT)) {
+    describe(id, () => {
+      test('Node https sees expect.node', async () => {
+        const l = listener(id);
+        const observed = await nodeRequest(farm.manifest, l);
+        assert.ok(matchesNodeExpectation(l.expect.node, observed), `expected ${JSON.stringify(l.expect.node)}, observed ${JSON.stringify(observed)}`);
+        if (observed.code === null) assert.equal(observed.status, 200);
+      });
+
+      test('curl exits with expect.curl', async (t) => {
+        if (!requireTool(t, 'curl')) return;
+        const l = listener(id);
+        const result = await runClient(curlArgs(farm.manifest, l));
+        assert.ok([l.expect.curl!.exit].flat().includes(result.exit!), `expected exit ${JSON.stringify(l.expect.curl!.exit)}, got ${result.exit}: ${result.stderr}`);
+        if (result.exit === 0) assert.equal(result.stdout.trim(), '200');
+      });
+
+      test('openssl s_client exits and reports as expected', async (t) => {
+        if (!requireTool(t, 'openssl')) return;
+        const result = await runClient([...opensslArgs(farm.manifest, listener(id)), ...(CLI_EXPECT[id]!.openssl.extra ?? [])]);
+        const output = result.stdout + result.stderr;
+        assert.equal(result.exit, CLI_EXPECT[id]!.openssl.exit, output);
+        assert.match(output, CLI_EXPECT[id]!.openssl.output);
+      });
+
+      test('gnutls-cli exits and reports as expected', async (t) => {
+        if (!requireTool(t, 'gnutls-cli')) return;
+        const result = await runClient(gnutlsArgs(farm.manifest, listener(id)));
+        const output = result.stdout + result.stderr;
+        assert.equal(result.exit, CLI_EXPECT[id]!.gnutls.exit, output);
+        assert.match(output, CLI_EXPECT[id]!.gnutls.output);
+      });
+    });
+  }
+
+  // --- What the table above cannot show ---
+
+  async function gnutlsGet(id: string, priority: string): Promise<ProcessResult> {
+    const argv = gnutlsArgs(farm.manifest, listener(id));
+    return runClient([argv[0]!, `--priority=${priority}`, ...argv.slice(1)], 8000, HTTP_GET);
+  }
+
+  test('rc4-only: gnutls-cli with ARCFOUR-128 completes TLS 1.2 ECDHE-RSA-RC4-SHA and reads the 200', async (t) => {
+    if (!requireTool(t, 'gnutls-cli')) return;
+    const result = await gnutlsGet('rc4-only', 'NORMAL:+ARCFOUR-128');
+    const output = result.stdout + result.stderr;
+    assert.match(output, /Description: \(TLS1\.2-X\.509\)-\(ECDHE-SECP256R1\)-\(RSA-SHA256\)-\(ARCFOUR-128\)-\(SHA1\)/, output);
+    assert.match(output, /HTTP\/1\.1 200 OK/);
+    assert.match(output, /x-badorigin-scenario: rc4-only/i);
+    assert.match(output, /badorigin rc4-only: you got through/);
+  });
+
+  for (const [label, priority, description] of [
+    ['TLS 1.2 static RSA', 'NORMAL:+ARCFOUR-128:-ECDHE-RSA:-ECDHE-ECDSA', /\(TLS1\.2-X\.509\)-\(RSA\)-\(ARCFOUR-128\)-\(SHA1\)/],
+    ['TLS 1.1 static RSA', 'NORMAL:+ARCFOUR-128:-VERS-TLS-ALL:+VERS-TLS1.1:-ECDHE-RSA:-ECDHE-ECDSA', /\(TLS1\.1-X\.509\)-\(RSA\)-\(ARCFOUR-128\)-\(SHA1\)/],
+    ['TLS 1.0 ECDHE', 'NORMAL:+ARCFOUR-128:-VERS-TLS-ALL:+VERS-TLS1.0', /\(TLS1\.0-X\.509\)-\(ECDHE-SECP256R1\)-\(ARCFOUR-128\)-\(SHA1\)/],
+    ['TLS 1.2 RSA with HMAC-MD5', 'NORMAL:+ARCFOUR-128:+MD5:-SHA1:-SHA256:-SHA384:-AEAD:-ECDHE-RSA:-ECDHE-ECDSA', /\(TLS1\.2-X\.509\)-\(RSA\)-\(ARCFOUR-128\)-\(MD5\)/],
+  ] as const) {
+    test(`rc4-only: gnutls-cli completes ${label} and reads the 200`, async (t) => {
+      if (!requireTool(t, 'gnutls-cli')) return;
+      const result = await gnutlsGet('rc4-only', priority);
+      const output = result.stdout + result.stderr;
+      assert.match(output, description, output);
+      assert.match(output, /HTTP\/1\.1 200 OK/);
+    });
+  }
+
+  test('tls10-only: openssl s_client -tls1 -cipher DEFAULT@SECLEVEL=0 completes; the default client does not', async (t) => {
+    if (!requireTool(t, 'openssl')) return;
+    const argv = opensslArgs(farm.manifest, listener('tls10-only'));
+    const legacy = await runClient([...argv, '-tls1', '-cipher', 'DEFAULT@SECLEVEL=0']);
+    assert.equal(legacy.exit, 0, legacy.stdout + legacy.stderr);
+    assert.match(legacy.stdout, /Protocol\s*: TLSv1\n[\s\S]*Cipher\s*: ECDHE-RSA-AES(128|256)-SHA/);
+    const byDefault = await runClient(argv);
+    assert.equal(byDefault.exit, 1);
+    const tls11 = await runClient([...opensslArgs(farm.manifest, listener('tls11-only')), '-tls1_1', '-cipher', 'DEFAULT@SECLEVEL=0']);
+    assert.equal(tls11.exit, 0, tls11.stdout + tls11.stderr);
+  });
+
+  function nodeWith(id: string, options: { maxVersion?: 'TLSv1.2'; minDHSize?: number }): Promise<NodeObservation> {
+    const l = listener(id);
+    return new Promise((resolve) => {
+      const req = httpsRequest(
+        { host: '127.0.0.1', port: l.port, servername: 'localhost', ca: readFileSync(l.connect.caFile!, 'utf8'), agent: false, timeout: 5000, ...options },
+        (response) => {
+          response.resume();
+          response.on('end', () => resolve({ code: null, status: response.statusCode }));
+        },
+      );
+      req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })));
+      req.on('error', (error: NodeJS.ErrnoException) => resolve({ code: error.code ?? 'ERROR', message: error.message }));
+      req.end();
+    });
+  }
+
+  test('tls13-only: every client capped at TLS 1.2 gets alert 70', async (t) => {
+    const node = await nodeWith('tls13-only', { maxVersion: 'TLSv1.2' });
+    assert.equal(node.code, 'EPROTO');
+    assert.match(node.message!, /alert protocol version[\s\S]*SSL alert number 70/);
+    if (requireTool(t, 'curl')) {
+      const curl = await runClient([...curlArgs(farm.manifest, listener('tls13-only')), '--tls-max', '1.2']);
+      assert.equal(curl.exit, 35, curl.stderr);
+      assert.match(curl.stderr, /alert protocol version/);
+    }
+    if (requireTool(t, 'openssl')) {
+      const openssl = await runClient([...opensslArgs(farm.manifest, listener('tls13-only')), '-tls1_2']);
+      assert.match(openssl.stdout + openssl.stderr, /SSL alert number 70/);
+    }
+    if (requireTool(t, 'gnutls-cli')) {
+      const gnutls = await gnutlsGet('tls13-only', 'NORMAL:-VERS-TLS1.3');
+      assert.match(gnutls.stdout + gnutls.stderr, /Received alert \[70\]/);
+    }
+  });
+
+  test('client-cert-required: TLS 1.2 clients get alert 40, and the request names the unknown CA', async (t) => {
+    if (!requireTool(t, 'openssl')) return;
+    const result = await runClient([...opensslArgs(farm.manifest, listener('client-cert-required')), '-tls1_2']);
+    const output = result.stdout + result.stderr;
+    assert.match(output, /SSL alert number 40/);
+    assert.match(output, /Acceptable client certificate CA names\n.*badorigin unknown root CA/);
+    const node = await nodeWith('client-cert-required', { maxVersion: 'TLSv1.2' });
+    assert.match(node.message ?? '', /alert handshake failure/);
+  });
+
+  test('dh-weak: the server key exchange uses a 1024-bit group, which Node refuses with minDHSize 2048', async () => {
+    const node = await nodeWith('dh-weak', { minDHSize: 2048 });
+    assert.equal(node.code, 'ERR_TLS_DH_PARAM_SIZE');
+    assert.match(node.message!, /1024/);
+  });
+
+  /**
+   * Opens a raw TCP connection, writes `bytes`, and resolves with everything the listener sent until it closed (or
+   * until `enough(data)` says so, then closes itself).
+   */
+  function exchange(port: number, bytes: Buffer, timeoutMs = 5000, enough?: (data: Buffer) => boolean): Promise<{ data: Buffer; ms: number }> {
+    return new Promise((resolve, reject) => {
+      const started = performance.now();
+      const socket: Socket = connect({ host: '127.0.0.1', port }, () => socket.write(bytes));
+      const chunks: Buffer[] = [];
+      const timer = setTimeout(() => {
+        socket.destroy();
+        reject(new Error(`no close within ${timeoutMs} ms; got ${Buffer.concat(chunks).toString('hex')}`));
+      }, timeoutMs);
+      socket.on('data', (chunk) => {
+        chunks.push(chunk);
+        if (enough?.(Buffer.concat(chunks))) socket.destroy();
+      });
+      socket.on('error', () => undefined);
+      socket.on('close', () => {
+        clearTimeout(timer);
+        resolve({ data: Buffer.concat(chunks), ms: performance.now() - started });
+      });
+    });
+  }
+
+  test('plaintext-on-tls answers a ClientHello with 400 at once', async () => {
+    const { data, ms } = await exchange(listener('plaintext-on-tls').port, TLS12_CLIENT_HELLO());
+    assert.match(data.toString('latin1'), /^HTTP\/1\.1 400 Bad Request\r\n/);
+    assert.ok(ms < 2000, `answered after ${ms} ms`);
+  });
+
+  test('the alert listeners send exactly one fatal alert record and close', async () => {
+    const internal = await exchange(listener('tls-alert-internal-error').port, TLS12_CLIENT_HELLO());
+    assert.equal(internal.data.toString('hex'), '15030100020250');
+    const failure = await exchange(listener('tls-alert-handshake-failure').port, TLS12_CLIENT_HELLO());
+    assert.equal(failure.data.toString('hex'), '15030100020228');
+  });
+
+  test('sslv3-only answers an SSL 3.0 ClientHello with ServerHello 3.0, Certificate and ServerHelloDone', async () => {
+    // ServerHelloDone is the 4 bytes 0e 00 00 00 at the end of the flight.
+    const { data } = await exchange(listener('sslv3-only').port, SSL3_CLIENT_HELLO(), 5000, (d) => d.subarray(-4).equals(Buffer.from('0e000000', 'hex')));
+    // The first record is a handshake record of version 3.0 holding ServerHello (2) with server_version 3.0.
+    assert.equal(data[0], 22);
+    assert.equal(data.readUInt16BE(1), 0x0300);
+    assert.equal(data[5], 2);
+    assert.equal(data.readUInt16BE(9), 0x0300);
+    const types: number[] = [];
+    const handshake = Buffer.concat(records(data).filter((r) => r.type === 22).map((r) => r.fragment));
+    for (let offset = 0; offset + 4 <= handshake.length; offset += 4 + handshake.readUIntBE(offset + 1, 3)) types.push(handshake[offset]!);
+    assert.deepEqual(types, [2, 11, 14]);
+    // ServerHello cipher_suite (after version, random, empty session_id) is TLS_RSA_WITH_RC4_128_SHA.
+    assert.equal(handshake.readUInt16BE(4 + 2 + 32 + 1), 0x0005);
+  });
+
+  test('a ClientHello whose supported_versions lacks SSL 3.0 gets alert 70 from sslv3-only, in an SSL 3.0 record', async () => {
+    const { data } = await exchange(listener('sslv3-only').port, TLS13_CLIENT_HELLO());
+    assert.equal(data.toString('hex'), '15030000020246');
+  });
+});
+
+/** Splits bytes into records (for the assertions above). */
+function records(data: Buffer): { type: number; fragment: Buffer }[] {
+  const out: { type: number; fragment: Buffer }[] = [];
+  for (let offset = 0; offset + 5 <= data.length; ) {
+    const length = data.readUInt16BE(offset + 3);
+    out.push({ type: data[offset]!, fragment: data.subarray(offset + 5, offset + 5 + length) });
+    offset += 5 + length;
+  }
+  return out;
+}
+
+/** A minimal ClientHello record: the given version, suites, and optional extensions. */
+function clientHelloRecord(version: number, suites: number[], extensions: Buffer = Buffer.alloc(0), recordVersion = 0x0301): Buffer {
+  const suiteBytes = Buffer.alloc(suites.length * 2);
+  suites.forEach((s, i) => suiteBytes.writeUInt16BE(s, i * 2));
+  const body = Buffer.concat([
+    Buffer.from([version >> 8, version & 0xff]), Buffer.alloc(32, 7), Buffer.from([0]),
+    Buffer.from([suiteBytes.length >> 8, suiteBytes.length & 0xff]), suiteBytes, Buffer.from([1, 0]),
+    ...(extensions.length ? [Buffer.from([extensions.length >> 8, extensions.length & 0xff]), extensions] : []),
+  ]);
+  const message = Buffer.concat([Buffer.from([1, 0, body.length >> 8, body.length & 0xff]), body]);
+  return Buffer.concat([Buffer.from([22, recordVersion >> 8, recordVersion & 0xff, message.length >> 8, message.length & 0xff]), message]);
+}
+
+function TLS12_CLIENT_HELLO(): Buffer {
+  // supported_groups [23], ec_point_formats [0], signature_algorithms [0x0401], renegotiation_info (empty).
+  const ext = Buffer.from('000a000400020017' + '000b00020100' + '000d000400020401' + 'ff01000100', 'hex');
+  return clientHelloRecord(0x0303, [0xc02f, 0x009c, 0x002f, 0x00ff], ext);
+}
+
+function TLS13_CLIENT_HELLO(): Buffer {
+  // As TLS12_CLIENT_HELLO, plus supported_versions [TLS 1.3, TLS 1.2] and the RC4 suite sslv3-only serves.
+  const ext = Buffer.from('000a000400020017' + '000b00020100' + '000d000400020401' + 'ff01000100' + '002b00050403040303', 'hex');
+  return clientHelloRecord(0x0303, [0x1301, 0xc02f, 0x0005], ext);
+}
+
+function SSL3_CLIENT_HELLO(): Buffer {
+  return clientHelloRecord(0x0300, [0x0005, 0x0004, 0x000a], Buffer.alloc(0), 0x0300);
+}
