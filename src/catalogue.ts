@@ -30,7 +30,10 @@ export interface Expectations {
   curl?: { exit: number | number[]; note?: string };
   /** For DNS listeners: what `dig` prints as status (NOERROR, NXDOMAIN…; `timeout` when no reply comes), and flags. */
   dig?: { status: string; flags?: string[]; answers?: number; note?: string };
-  openssl?: { verifyCode: number; verifyError: string; note?: string };
+  /** Certificate faults: the verify code; protocol faults: exit code, alert number and texts s_client prints. */
+  openssl?: { verifyCode?: number; verifyError?: string; exit?: number; alert?: number; output?: string[]; note?: string };
+  /** gnutls-cli (default priority): exit code, alert number, texts it prints. */
+  gnutls?: { exit: number; alert?: number; output?: string[]; note?: string };
   /** What nginx, HAProxy and Varnish report with `badorigin config --for <proxy>`; null = the proxy cannot reach this listener. */
   nginx?: ProxyExpectation | null;
   haproxy?: ProxyExpectation | null;
