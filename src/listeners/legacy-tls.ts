@@ -1,9 +1,8 @@
 import type { Socket } from 'node:net';
 import { Duplex } from 'node:stream';
 import { VALID_LEAF } from '../pki/leaf-spec.js';
-import { ClientHelloError, parseClientHello, summarizeClientHello } from '../tls/client-hello.js';
+import { summarizeClientHello, versionLabel } from '../tls/client-hello.js';
 import { HttpOkResponder } from './http-ok.js';
-import { versionLabel } from './legacy-tls/client-hello.js';
 import {
   LEGACY_SUITES, LEGACY_VERSIONS, LegacyTlsEngine, pemChainToDer, prepareKey,
   type LegacySuiteName, type LegacyVersionName, type EngineEvent,
@@ -99,13 +98,7 @@ export const legacyTlsMechanism: Mechanism<LegacyTlsParams> = {
     const describe = (event: EngineEvent): void => {
       switch (event.kind) {
         case 'client-hello':
-          try {
-            const record = encodeRecord(ContentType.handshake, event.recordVersion, event.raw.subarray(0, 16_384));
-            context.emit({ type: 'client-hello', clientHello: summarizeClientHello(parseClientHello(record)) });
-          } catch (error) {
-            if (!(error instanceof ClientHelloError)) throw error;
-          }
-          return;
+          return context.emit({ type: 'client-hello', clientHello: summarizeClientHello(event.hello) });
         case 'negotiated':
           return context.emit({ type: 'fault', detail: `${versionLabel(event.version)} with suite 0x${event.suite.toString(16).padStart(4, '0')}` });
         case 'alert-sent':

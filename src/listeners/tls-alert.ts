@@ -1,6 +1,5 @@
 import { readUntil, tlsRecordEnd } from './connection/read-until.js';
-import { ClientHelloError, parseClientHello, summarizeClientHello } from '../tls/client-hello.js';
-import { parseClientHelloRecord, versionLabel } from './legacy-tls/client-hello.js';
+import { parseClientHelloRecord, summarizeClientHello, versionLabel } from '../tls/client-hello.js';
 import { MAX_CIPHERTEXT, alertRecord } from './legacy-tls/records.js';
 import type { Mechanism } from './mechanism.js';
 
@@ -44,13 +43,7 @@ export const tlsAlertMechanism: Mechanism<TlsAlertParams> = {
           if (!bytes) return void socket.destroy();
           const record = bytes.subarray(0, tlsRecordEnd(bytes) ?? bytes.length);
           const parsed = parseClientHelloRecord(record);
-          if (parsed.ok) {
-            try {
-              context.emit({ type: 'client-hello', clientHello: summarizeClientHello(parseClientHello(record)) });
-            } catch (error) {
-              if (!(error instanceof ClientHelloError)) throw error;
-            }
-          }
+          if (parsed.ok) context.emit({ type: 'client-hello', clientHello: summarizeClientHello(parsed.hello) });
           const what = parsed.ok ? `${versionLabel(parsed.hello.version)} ClientHello` : `unparsable first record (${parsed.reason})`;
           context.emit({ type: 'fault', detail: `alert ${params.alert} after a ${what}` });
           socket.end(alertRecord(params.alert, version));

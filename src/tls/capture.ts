@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import type { ClientHelloSummary } from '../listeners/mechanism.js';
 import { readUntil } from '../listeners/connection/read-until.js';
-import { ClientHelloError, parseClientHello, summarizeClientHello } from './client-hello.js';
+import { parseClientHelloRecord, summarizeClientHello } from './client-hello.js';
 
 /** Largest TLSPlaintext fragment (RFC 8446 §5.1: 2^14 bytes); a longer record is handed on unparsed. */
 const MAX_FRAGMENT = 16_384;
@@ -31,10 +31,6 @@ export async function captureClientHello(socket: Socket): Promise<{ summary: Cli
   const bytes = await readUntil(socket, firstRecordEnd, { maxBytes: 5 + MAX_FRAGMENT + 1, timeoutMs: FIRST_RECORD_TIMEOUT_MS });
   if (!bytes) return null;
   socket.unshift(bytes);
-  try {
-    return { summary: summarizeClientHello(parseClientHello(bytes.subarray(0, firstRecordEnd(bytes) ?? bytes.length))) };
-  } catch (error) {
-    if (error instanceof ClientHelloError) return { summary: null };
-    throw error;
-  }
+  const parsed = parseClientHelloRecord(bytes.subarray(0, firstRecordEnd(bytes) ?? bytes.length));
+  return { summary: parsed.ok ? summarizeClientHello(parsed.hello) : null };
 }

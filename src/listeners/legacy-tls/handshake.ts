@@ -1,6 +1,6 @@
 import { createECDH, createHash, createPrivateKey, privateEncrypt, randomBytes, sign, constants, type ECDH, type KeyObject } from 'node:crypto';
 import forge from 'node-forge';
-import { EXT, parseClientHelloBody, type ParsedClientHello } from './client-hello.js';
+import { EXT, parseClientHelloBody, type ParsedClientHello } from '../../tls/client-hello.js';
 import { StreamCipherState } from './cipher-state.js';
 import { finishedVerifyData, keyBlock, masterSecret } from './prf.js';
 import {
