@@ -1,47 +1,18 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { runClient } from '../src/clients/run-client.js';
 import { startFarm, type Farm } from '../src/farm.js';
 import { tempDir } from './helpers/farm.js';
+import { freePort, waitForPort } from './helpers/proxies.js';
 import { requireTool } from './helpers/tools.js';
 
 // Debian keeps varnishd in /usr/sbin, which a non-root PATH lacks.
 process.env.PATH = [process.env.PATH, '/usr/sbin', '/sbin'].filter(Boolean).join(':');
 
 const IDS = ['illegal-vary', 'illegal-vary-long-name', 'slow-first-byte', 'stall-mid-body', 'request-body-reset'];
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** Resolves once 127.0.0.1:port accepts a connection; rejects after `timeoutMs` or when `failed()` says why. */
-async function waitForPort(port: number, timeoutMs: number, failed: () => string | null): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, '127.0.0.1');
-      socket.setTimeout(500, () => (socket.destroy(), resolve(false)));
-      socket.once('connect', () => (socket.destroy(), resolve(true)));
-      socket.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    const why = failed();
-    if (why) throw new Error(why);
-    if (Date.now() > deadline) throw new Error(`varnishd does not listen on ${port} after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /**
  * VCL for the farm's plain listeners: one backend per listener, chosen by path prefix `/<id>/`; short timeouts
