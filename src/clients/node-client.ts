@@ -49,8 +49,9 @@ export function nodeRequest(
         })
       : httpRequest(common);
     const timer = setTimeout(() => {
-      req.destroy();
+      // Settle first: destroying can report its own "socket hang up" (ECONNRESET) before this line otherwise.
       settle({ code: 'ETIMEDOUT', message: `no response within ${timeoutMs} ms` });
+      req.destroy();
     }, timeoutMs);
     // Once a response has started, its own outcome is the observation: a reset mid-body makes node:http emit both
     // the request's `read ECONNRESET` and the response's `aborted`, in either order.
