@@ -4,11 +4,9 @@ import { after, before, describe, test } from 'node:test';
 import { curlArgs, opensslArgs } from '../src/clients/commands.js';
 import { nodeRequest } from '../src/clients/node-client.js';
 import { parseOpensslVerify, runClient } from '../src/clients/run-client.js';
-import { startFarm, type Farm } from '../src/farm.js';
+import { useFarm } from './helpers/farm.js';
 import { loadCatalogue } from '../src/catalogue.js';
 import { matchesNodeExpectation } from '../src/probe.js';
-import type { ManifestListener } from '../src/manifest.js';
-import { tempDir } from './helpers/farm.js';
 import { requireTool } from './helpers/tools.js';
 
 // Every certificate scenario of the catalogue, observed by three real clients that nobody here wrote.
@@ -17,17 +15,9 @@ const certificateIds = loadCatalogue()
   .map((entry) => entry.scenario.id);
 
 describe('certificate scenarios, observed by Node, curl and openssl s_client', () => {
-  let farm: Farm;
-  const certs = tempDir();
-  const listener = (id: string): ManifestListener => farm.manifest.listeners.find((l) => l.id === id)!;
+  const fixture = useFarm({ only: certificateIds });
+  const listener = fixture.listener;
 
-  before(async () => {
-    farm = await startFarm({ basePort: 0, certsDir: certs.dir, only: certificateIds });
-  });
-  after(async () => {
-    await farm?.close();
-    certs.remove();
-  });
 
   test('the catalogue has the certificate scenarios issue 3 names', () => {
     for (const id of ['tls-ok', 'cert-expired', 'cert-not-yet-valid', 'cert-self-signed', 'cert-self-signed-in-chain', 'cert-unknown-ca',
@@ -41,7 +31,7 @@ describe('certificate scenarios, observed by Node, curl and openssl s_client', (
     describe(id, () => {
       test('Node https sees expect.node', async () => {
         const l = listener(id);
-        const observed = await nodeRequest(farm.manifest, l);
+        const observed = await nodeRequest(fixture.farm.manifest, l);
         assert.ok(matchesNodeExpectation(l.expect.node, observed), `expected ${JSON.stringify(l.expect.node)}, observed ${JSON.stringify(observed)}`);
         if (observed.code === null) assert.equal(observed.status, 200);
       });
@@ -49,7 +39,7 @@ describe('certificate scenarios, observed by Node, curl and openssl s_client', (
       test('curl exits with expect.curl', async (t) => {
         if (!requireTool(t, 'curl')) return;
         const l = listener(id);
-        const result = await runClient(curlArgs(farm.manifest, l));
+        const result = await runClient(curlArgs(fixture.farm.manifest, l));
         assert.deepEqual([l.expect.curl!.exit].flat().includes(result.exit!), true, `expected exit ${l.expect.curl!.exit}, got ${result.exit}: ${result.stderr}`);
         if (result.exit === 0) assert.equal(result.stdout.trim(), '200');
       });
@@ -57,7 +47,7 @@ describe('certificate scenarios, observed by Node, curl and openssl s_client', (
       test('openssl s_client -verify_return_error reports expect.openssl', async (t) => {
         if (!requireTool(t, 'openssl')) return;
         const l = listener(id);
-        const result = await runClient(opensslArgs(farm.manifest, l));
+        const result = await runClient(opensslArgs(fixture.farm.manifest, l));
         const verify = parseOpensslVerify(result.stdout + result.stderr);
         assert.deepEqual(verify, { verifyCode: l.expect.openssl!.verifyCode, verifyError: l.expect.openssl!.verifyError }, result.stdout + result.stderr);
         assert.equal(result.exit, verify?.verifyCode === 0 ? 0 : 1, 'a verify error must abort the handshake');
@@ -69,7 +59,7 @@ describe('certificate scenarios, observed by Node, curl and openssl s_client', (
   async function servedChain(id: string, extra: string[] = []): Promise<X509Certificate[]> {
     const l = listener(id);
     const dropped = ['-verify_return_error', ...(extra.includes('-servername') ? ['-noservername'] : [])];
-    const argv = opensslArgs(farm.manifest, l).filter((a) => !dropped.includes(a));
+    const argv = opensslArgs(fixture.farm.manifest, l).filter((a) => !dropped.includes(a));
     const result = await runClient([...argv, '-showcerts', ...extra]);
     return [...result.stdout.matchAll(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g)].map((m) => new X509Certificate(m[0]));
   }
@@ -84,7 +74,7 @@ describe('certificate scenarios, observed by Node, curl and openssl s_client', (
 
   test('cert-incomplete-chain: without -verify_return_error OpenSSL ends at 21, as nginx reports it', async (t) => {
     if (!requireTool(t, 'openssl')) return;
-    const argv = opensslArgs(farm.manifest, listener('cert-incomplete-chain')).filter((a) => a !== '-verify_return_error');
+    const argv = opensslArgs(fixture.farm.manifest, listener('cert-incomplete-chain')).filter((a) => a !== '-verify_return_error');
     const result = await runClient(argv);
     assert.match(result.stdout, /Verify return code: 21 \(unable to verify the first certificate\)/);
     assert.equal((await servedChain('cert-incomplete-chain')).length, 1, 'only the leaf is sent');
@@ -93,7 +83,7 @@ describe('certificate scenarios, observed by Node, curl and openssl s_client', (
   test('cert-sni-mismatch serves the valid certificate to the right SNI and the wrong one to other SNI', async (t) => {
     if (!requireTool(t, 'openssl')) return;
     const l = listener('cert-sni-mismatch');
-    const right = await nodeRequest(farm.manifest, { ...l, connect: { ...l.connect, sni: farm.manifest.hostname } });
+    const right = await nodeRequest(fixture.farm.manifest, { ...l, connect: { ...l.connect, sni: fixture.farm.manifest.hostname } });
     assert.deepEqual(right, { code: null, status: 200 });
     const [other] = await servedChain('cert-sni-mismatch', ['-servername', 'elsewhere.example']);
     assert.match(other!.subjectAltName ?? '', /sni-default\.badorigin\.invalid/);
@@ -103,7 +93,7 @@ describe('certificate scenarios, observed by Node, curl and openssl s_client', (
     if (!requireTool(t, 'openssl')) return;
     const [cnOnly] = await servedChain('cert-cn-only');
     assert.equal(cnOnly!.subjectAltName, undefined);
-    assert.match(cnOnly!.subject, new RegExp(`CN=${farm.manifest.hostname}`));
+    assert.match(cnOnly!.subject, new RegExp(`CN=${fixture.farm.manifest.hostname}`));
     const [weak] = await servedChain('cert-weak-key');
     assert.equal(weak!.publicKey.asymmetricKeyDetails?.modulusLength, 1024);
     const sha1 = await runClient(['openssl', 'x509', '-noout', '-text'], 5000, (await servedChain('cert-sha1-signature'))[0]!.toString());
@@ -112,7 +102,7 @@ describe('certificate scenarios, observed by Node, curl and openssl s_client', (
 
   test('tls-ok answers 200 naming the listener in X-Badorigin-Scenario', async (t) => {
     if (!requireTool(t, 'curl')) return;
-    const argv = curlArgs(farm.manifest, listener('tls-ok')).map((a) => (a === '/dev/null' ? '-' : a));
+    const argv = curlArgs(fixture.farm.manifest, listener('tls-ok')).map((a) => (a === '/dev/null' ? '-' : a));
     const result = await runClient([...argv, '-D', '-']);
     assert.equal(result.exit, 0);
     assert.match(result.stdout, /^x-badorigin-scenario: tls-ok\r?$/im);

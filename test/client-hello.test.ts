@@ -4,10 +4,9 @@ import { createServer, connect } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { nodeRequest } from '../src/clients/node-client.js';
 import { runClient } from '../src/clients/run-client.js';
-import { startFarm, type Farm } from '../src/farm.js';
+import { useFarm } from './helpers/farm.js';
 import { tlsRecordEnd } from '../src/listeners/connection/read-until.js';
 import { parseClientHelloRecord } from '../src/tls/client-hello.js';
-import { tempDir } from './helpers/farm.js';
 import { requireTool } from './helpers/tools.js';
 
 /** Runs `openssl s_client ARGS` against a bare TCP server and returns the first record it sent (10 s limit). */
@@ -68,22 +67,15 @@ function independentJa3(record: Buffer): { text: string; md5: string } {
 }
 
 describe('ClientHello capture', () => {
-  let farm: Farm;
-  const certs = tempDir();
-  before(async () => {
-    farm = await startFarm({ basePort: 0, certsDir: certs.dir, only: ['tls-ok', 'cert-expired'], controlPort: null });
-  });
-  after(async () => {
-    await farm?.close();
-    certs.remove();
-  });
+  const fixture = useFarm({ only: ['tls-ok', 'cert-expired'], controlPort: null });
+
 
   test('openssl s_client -tls1_2 -cipher AES128-SHA -servername x.test shows up with that SNI, version, suites and JA3', async (t) => {
     if (!requireTool(t, 'openssl')) return;
     const args = ['-tls1_2', '-cipher', 'AES128-SHA', '-servername', 'x.test'];
     const raw = await rawClientHello(args);
-    const listener = farm.manifest.listeners.find((l) => l.id === 'tls-ok')!;
-    const seen = farm.waitFor('tls-ok', (e) => e.type === 'client-hello', 10_000);
+    const listener = fixture.farm.manifest.listeners.find((l) => l.id === 'tls-ok')!;
+    const seen = fixture.farm.waitFor('tls-ok', (e) => e.type === 'client-hello', 10_000);
     await runClient(['openssl', 's_client', '-connect', `127.0.0.1:${listener.port}`, ...args], 10_000);
     const hello = (await seen).clientHello!;
     assert.equal(hello.sni, 'x.test');
@@ -94,7 +86,7 @@ describe('ClientHello capture', () => {
     const expected = independentJa3(raw);
     assert.equal(hello.ja3, expected.text);
     assert.equal(hello.ja3Hash, expected.md5);
-    assert.equal(farm.monitor.get('tls-ok')!.lastClientHello?.ja3Hash, expected.md5);
+    assert.equal(fixture.farm.monitor.get('tls-ok')!.lastClientHello?.ja3Hash, expected.md5);
   });
 
   test('parseClientHelloRecord reads a real hello and never throws on 20,000 random and mutated inputs', async (t) => {
@@ -127,7 +119,7 @@ describe('ClientHello capture', () => {
   test('mutated ClientHellos sent to a live listener never stop it answering the next good client', async (t) => {
     if (!requireTool(t, 'openssl')) return;
     const real = await rawClientHello(['-servername', 'localhost']);
-    const port = farm.manifest.listeners.find((l) => l.id === 'tls-ok')!.port;
+    const port = fixture.farm.manifest.listeners.find((l) => l.id === 'tls-ok')!.port;
     for (let i = 0; i < 300; i++) {
       const input = Buffer.from(real);
       for (let j = 0; j < 1 + (i % 6); j++) input[(i * 131 + j * 977) % input.length] = (i * 7 + j * 31) & 0xff;
@@ -139,7 +131,7 @@ describe('ClientHello capture', () => {
         socket.resume();
       });
     }
-    const ok = await nodeRequest(farm.manifest, farm.manifest.listeners.find((l) => l.id === 'tls-ok')!);
+    const ok = await nodeRequest(fixture.farm.manifest, fixture.farm.manifest.listeners.find((l) => l.id === 'tls-ok')!);
     assert.deepEqual(ok, { code: null, status: 200 });
   });
 });

@@ -5,8 +5,7 @@ import { connect as tlsConnect } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { nodeRequest } from '../src/clients/node-client.js';
-import { startFarm, type Farm } from '../src/farm.js';
-import { tempDir } from './helpers/farm.js';
+import { useFarm } from './helpers/farm.js';
 
 describe('an uncaught error in a listener is attributed and does not take the process down', () => {
   const fixture = fileURLToPath(new URL('./fixtures/crashing-listener.ts', import.meta.url));
@@ -74,18 +73,11 @@ describe('an uncaught error in a listener is attributed and does not take the pr
 });
 
 describe('per-listener caps', () => {
-  let farm: Farm;
-  const certs = tempDir();
-  before(async () => {
-    farm = await startFarm({ basePort: 0, certsDir: certs.dir, only: ['close-after-request'], controlPort: null, maxConnections: 2, maxHoldMs: 400 });
-  });
-  after(async () => {
-    await farm?.close();
-    certs.remove();
-  });
+  const fixture = useFarm({ only: ['close-after-request'], controlPort: null, maxConnections: 2, maxHoldMs: 400 });
+
 
   test('one connection past --max-connections is reset and reported; the listener keeps serving', async () => {
-    const port = farm.manifest.listeners.find((l) => l.id === 'close-after-request')!.port;
+    const port = fixture.farm.manifest.listeners.find((l) => l.id === 'close-after-request')!.port;
     const open = (): Promise<ReturnType<typeof connect>> =>
       new Promise((resolve) => {
         const socket = connect(port, '127.0.0.1', () => resolve(socket));
@@ -93,7 +85,7 @@ describe('per-listener caps', () => {
       });
     const first = await open();
     const second = await open();
-    const capped = farm.waitFor('close-after-request', (e) => e.type === 'fault' && /cap: 2 connections/.test(e.detail ?? ''));
+    const capped = fixture.farm.waitFor('close-after-request', (e) => e.type === 'fault' && /cap: 2 connections/.test(e.detail ?? ''));
     const third = connect(port, '127.0.0.1');
     const thirdEnd = new Promise<string>((resolve) => {
       third.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? 'error'));
@@ -103,14 +95,14 @@ describe('per-listener caps', () => {
     assert.equal(await thirdEnd, 'ECONNRESET');
     first.destroy();
     second.destroy();
-    await Promise.all([farm.waitFor('close-after-request', (e) => e.type === 'close'), farm.waitFor('close-after-request', (e) => e.type === 'close')]).catch(() => undefined);
-    const observed = await nodeRequest(farm.manifest, farm.manifest.listeners.find((l) => l.id === 'close-after-request')!);
+    await Promise.all([fixture.farm.waitFor('close-after-request', (e) => e.type === 'close'), fixture.farm.waitFor('close-after-request', (e) => e.type === 'close')]).catch(() => undefined);
+    const observed = await nodeRequest(fixture.farm.manifest, fixture.farm.manifest.listeners.find((l) => l.id === 'close-after-request')!);
     assert.equal(observed.code, 'ECONNRESET', 'it still applies its own fault afterwards');
   });
 
   test('a connection held past --max-hold-ms is closed by the farm and reported', async () => {
-    const port = farm.manifest.listeners.find((l) => l.id === 'close-after-request')!.port;
-    const held = farm.waitFor('close-after-request', (e) => e.type === 'fault' && /cap: held 400 ms/.test(e.detail ?? ''), 5000);
+    const port = fixture.farm.manifest.listeners.find((l) => l.id === 'close-after-request')!.port;
+    const held = fixture.farm.waitFor('close-after-request', (e) => e.type === 'fault' && /cap: held 400 ms/.test(e.detail ?? ''), 5000);
     const socket = connect(port, '127.0.0.1');
     socket.on('error', () => undefined);
     const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));

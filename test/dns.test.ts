@@ -8,10 +8,9 @@ import { digArgs } from '../src/clients/commands.js';
 import { nodeResolve } from '../src/clients/node-client.js';
 import { runClient } from '../src/clients/run-client.js';
 import { loadCatalogue } from '../src/catalogue.js';
-import { startFarm, type Farm } from '../src/farm.js';
-import type { ManifestListener } from '../src/manifest.js';
+import { startFarm } from '../src/farm.js';
+import { tempDir, useFarm } from './helpers/farm.js';
 import { matchesNodeExpectation } from '../src/probe.js';
-import { tempDir } from './helpers/farm.js';
 import { requireTool } from './helpers/tools.js';
 
 const dnsIds = loadCatalogue().filter((e) => e.scenario.family === 'dns').map((e) => e.scenario.id);
@@ -64,31 +63,23 @@ function parseDig(output: string): { status: string; flags: string[]; answers: n
 }
 
 describe('embedded DNS server', () => {
-  let farm: Farm;
-  const certs = tempDir();
-  const listener = (id: string): ManifestListener => farm.manifest.listeners.find((l) => l.id === id)!;
+  const fixture = useFarm({ only: dnsIds });
+  const listener = fixture.listener;
   const port = () => listener('dns-ok').port;
 
-  before(async () => {
-    farm = await startFarm({ basePort: 0, certsDir: certs.dir, only: dnsIds });
-  });
-  after(async () => {
-    await farm?.close();
-    certs.remove();
-  });
 
   test('every name of the issue is in the zone, all on one port, named in the manifest query', () => {
     for (const label of ['ok', 'nxdomain', 'servfail', 'refused', 'timeout', 'truncated', 'slow', 'cname-loop', 'empty']) {
-      assert.ok(farm.manifest.listeners.some((l) => l.query?.name === `${label}.origin.test`), label);
+      assert.ok(fixture.farm.manifest.listeners.some((l) => l.query?.name === `${label}.origin.test`), label);
     }
-    assert.equal(new Set(farm.manifest.listeners.map((l) => l.port)).size, 1);
+    assert.equal(new Set(fixture.farm.manifest.listeners.map((l) => l.port)).size, 1);
   });
 
   test('dig sees expect.dig and Node (dns.Resolver) sees expect.node for every name', async (t) => {
     if (!requireTool(t, 'dig')) return;
     await Promise.all(
-      farm.manifest.listeners.map(async (l) => {
-        const [dig, node] = await Promise.all([runClient(digArgs(farm.manifest, l)), nodeResolve(farm.manifest, l)]);
+      fixture.farm.manifest.listeners.map(async (l) => {
+        const [dig, node] = await Promise.all([runClient(digArgs(fixture.farm.manifest, l)), nodeResolve(fixture.farm.manifest, l)]);
         const seen = parseDig(dig.stdout);
         const expected = l.expect.dig!;
         assert.equal(seen.status, expected.status, `${l.id}: ${dig.stdout}`);
@@ -163,7 +154,7 @@ describe('embedded DNS server', () => {
         tcp.resume();
       });
     }
-    const ok = await nodeResolve(farm.manifest, listener('dns-ok'));
+    const ok = await nodeResolve(fixture.farm.manifest, listener('dns-ok'));
     socket.close();
     assert.deepEqual(ok, { code: null, addresses: ['127.0.0.1'] });
     assert.ok(formerr > 0, `FORMERR replies: ${formerr} of ${replies}`);

@@ -6,12 +6,10 @@ import { after, before, describe, test } from 'node:test';
 import { curlArgs, opensslArgs } from '../src/clients/commands.js';
 import { nodeRequest, type NodeObservation } from '../src/clients/node-client.js';
 import { runClient, type ProcessResult } from '../src/clients/run-client.js';
-import { startFarm, type Farm } from '../src/farm.js';
+import { useFarm } from './helpers/farm.js';
 import { loadCatalogue } from '../src/catalogue.js';
 import { matchesNodeExpectation } from '../src/probe.js';
-import type { ManifestListener } from '../src/manifest.js';
 import { gnutlsArgs } from './helpers/matrix.js';
-import { tempDir } from './helpers/farm.js';
 import { requireTool } from './helpers/tools.js';
 
 // Issue 4: every protocol scenario, observed by Node, curl, openssl s_client and gnutls-cli.
@@ -37,17 +35,9 @@ function assertClient(result: { exit: number | null; stdout: string; stderr: str
 const HTTP_GET = 'GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n';
 
 describe('protocol scenarios (issue 4), observed by Node, curl, openssl s_client and gnutls-cli', () => {
-  let farm: Farm;
-  const certs = tempDir();
-  const listener = (id: string): ManifestListener => farm.manifest.listeners.find((l) => l.id === id)!;
+  const fixture = useFarm({ only: protocolIds });
+  const listener = fixture.listener;
 
-  before(async () => {
-    farm = await startFarm({ basePort: 0, certsDir: certs.dir, only: protocolIds });
-  });
-  after(async () => {
-    await farm?.close();
-    certs.remove();
-  });
 
   test('the catalogue has every scenario issue 4 names, in offsets 20-39', () => {
     for (const id of ['tls10-only', 'tls10-only-rsa', 'tls11-only', 'tls13-only', 'sslv3-only', 'rc4-only', 'plaintext-on-tls',
@@ -64,7 +54,7 @@ describe('protocol scenarios (issue 4), observed by Node, curl, openssl s_client
     describe(id, () => {
       test('Node https sees expect.node', async () => {
         const l = listener(id);
-        const observed = await nodeRequest(farm.manifest, l);
+        const observed = await nodeRequest(fixture.farm.manifest, l);
         assert.ok(matchesNodeExpectation(l.expect.node, observed), `expected ${JSON.stringify(l.expect.node)}, observed ${JSON.stringify(observed)}`);
         if (observed.code === null) assert.equal(observed.status, 200);
       });
@@ -72,20 +62,20 @@ describe('protocol scenarios (issue 4), observed by Node, curl, openssl s_client
       test('curl exits with expect.curl', async (t) => {
         if (!requireTool(t, 'curl')) return;
         const l = listener(id);
-        const result = await runClient(curlArgs(farm.manifest, l));
+        const result = await runClient(curlArgs(fixture.farm.manifest, l));
         assert.ok([l.expect.curl!.exit].flat().includes(result.exit!), `expected exit ${JSON.stringify(l.expect.curl!.exit)}, got ${result.exit}: ${result.stderr}`);
         if (result.exit === 0) assert.equal(result.stdout.trim(), '200');
       });
 
       test('openssl s_client sees expect.openssl', async (t) => {
         if (!requireTool(t, 'openssl')) return;
-        const result = await runClient([...opensslArgs(farm.manifest, listener(id)), ...(OPENSSL_EXTRA[id] ?? [])]);
+        const result = await runClient([...opensslArgs(fixture.farm.manifest, listener(id)), ...(OPENSSL_EXTRA[id] ?? [])]);
         assertClient(result, listener(id).expect.openssl!, (n) => `SSL alert number ${n}`);
       });
 
       test('gnutls-cli sees expect.gnutls', async (t) => {
         if (!requireTool(t, 'gnutls-cli')) return;
-        const result = await runClient(gnutlsArgs(farm.manifest, listener(id)));
+        const result = await runClient(gnutlsArgs(fixture.farm.manifest, listener(id)));
         assertClient(result, listener(id).expect.gnutls!, (n) => `Received alert [${n}]`);
       });
     });
@@ -94,7 +84,7 @@ describe('protocol scenarios (issue 4), observed by Node, curl, openssl s_client
   // --- What the table above cannot show ---
 
   async function gnutlsGet(id: string, priority: string): Promise<ProcessResult> {
-    const argv = gnutlsArgs(farm.manifest, listener(id));
+    const argv = gnutlsArgs(fixture.farm.manifest, listener(id));
     return runClient([argv[0]!, `--priority=${priority}`, ...argv.slice(1)], 8000, HTTP_GET);
   }
 
@@ -125,13 +115,13 @@ describe('protocol scenarios (issue 4), observed by Node, curl, openssl s_client
 
   test('tls10-only: openssl s_client -tls1 -cipher DEFAULT@SECLEVEL=0 completes; the default client does not', async (t) => {
     if (!requireTool(t, 'openssl')) return;
-    const argv = opensslArgs(farm.manifest, listener('tls10-only'));
+    const argv = opensslArgs(fixture.farm.manifest, listener('tls10-only'));
     const legacy = await runClient([...argv, '-tls1', '-cipher', 'DEFAULT@SECLEVEL=0']);
     assert.equal(legacy.exit, 0, legacy.stdout + legacy.stderr);
     assert.match(legacy.stdout, /Protocol\s*: TLSv1\n[\s\S]*Cipher\s*: ECDHE-RSA-AES(128|256)-SHA/);
     const byDefault = await runClient(argv);
     assert.equal(byDefault.exit, 1);
-    const tls11 = await runClient([...opensslArgs(farm.manifest, listener('tls11-only')), '-tls1_1', '-cipher', 'DEFAULT@SECLEVEL=0']);
+    const tls11 = await runClient([...opensslArgs(fixture.farm.manifest, listener('tls11-only')), '-tls1_1', '-cipher', 'DEFAULT@SECLEVEL=0']);
     assert.equal(tls11.exit, 0, tls11.stdout + tls11.stderr);
   });
 
@@ -156,12 +146,12 @@ describe('protocol scenarios (issue 4), observed by Node, curl, openssl s_client
     assert.equal(node.code, 'EPROTO');
     assert.match(node.message!, /alert protocol version[\s\S]*SSL alert number 70/);
     if (requireTool(t, 'curl')) {
-      const curl = await runClient([...curlArgs(farm.manifest, listener('tls13-only')), '--tls-max', '1.2']);
+      const curl = await runClient([...curlArgs(fixture.farm.manifest, listener('tls13-only')), '--tls-max', '1.2']);
       assert.equal(curl.exit, 35, curl.stderr);
       assert.match(curl.stderr, /alert protocol version/);
     }
     if (requireTool(t, 'openssl')) {
-      const openssl = await runClient([...opensslArgs(farm.manifest, listener('tls13-only')), '-tls1_2']);
+      const openssl = await runClient([...opensslArgs(fixture.farm.manifest, listener('tls13-only')), '-tls1_2']);
       assert.match(openssl.stdout + openssl.stderr, /SSL alert number 70/);
     }
     if (requireTool(t, 'gnutls-cli')) {
@@ -172,7 +162,7 @@ describe('protocol scenarios (issue 4), observed by Node, curl, openssl s_client
 
   test('client-cert-required: TLS 1.2 clients get alert 40, and the request names the unknown CA', async (t) => {
     if (!requireTool(t, 'openssl')) return;
-    const result = await runClient([...opensslArgs(farm.manifest, listener('client-cert-required')), '-tls1_2']);
+    const result = await runClient([...opensslArgs(fixture.farm.manifest, listener('client-cert-required')), '-tls1_2']);
     const output = result.stdout + result.stderr;
     assert.match(output, /SSL alert number 40/);
     assert.match(output, /Acceptable client certificate CA names\n.*badorigin unknown root CA/);
