@@ -134,7 +134,7 @@ describe('a real varnishd (Varnish 7.1) in front of the HTTP fault listeners', (
     // Far more than loopback socket buffers absorb: Varnish must still be writing when the RST arrives (with a few
     // MB it sometimes finished writing first and logged "HTC eof (-1)" instead).
     writeFileSync(file, Buffer.alloc(64 * 1024 * 1024, 0x62));
-    const r = await viaVarnish('/request-body-reset/', ['--data-binary', `@${file}`]);
+    const r = await viaVarnish('/request-body-reset/', ['--data-binary', `@${file}`, '-H', 'Expect:']);
     assert.equal(r.status, 503);
     assert.match(await logOf('/request-body-reset/'), /FetchError\s+backend write error: 104 \(Connection reset by peer\)/);
   });
