@@ -34,6 +34,8 @@ function farmOptions<T>(y: Argv<T>) {
     .option('log-file', { type: 'string', describe: 'write the event log (JSON lines) here instead of standard output' })
     .option('max-connections', { type: 'number', describe: 'concurrent connections per listener; more are reset and logged (default 20000)' })
     .option('max-hold-ms', { type: 'number', describe: 'longest a connection may stay open, in ms; older ones are closed and logged (default 600000)' })
+    .option('max-header-bytes', { type: 'number', describe: 'largest request head an HTTP listener reads, in bytes; larger ones get 400/431 and are logged (default 32768)' })
+    .option('max-headers', { type: 'number', describe: 'most header fields in a request; more get 400/431 and are logged (default 100)' })
     .config('config', 'JSON file with any of these options (keys as the long flag names)');
 }
 
@@ -41,7 +43,7 @@ type FarmArgs = {
   host: string; hostname: string; basePort: number; only?: string[]; skip?: string[]; certsDir?: string; scenariosDir?: string;
   tlsCert?: string; tlsKey?: string; dnsPort?: number; dnsZone: string;
   controlPort?: number; controlHost: string; controlToken?: string; control: boolean; logLevel: string; logFile?: string;
-  maxConnections?: number; maxHoldMs?: number;
+  maxConnections?: number; maxHoldMs?: number; maxHeaderBytes?: number; maxHeaders?: number;
 };
 
 function toOptions(argv: FarmArgs): FarmOptions {
@@ -64,6 +66,8 @@ function toOptions(argv: FarmArgs): FarmOptions {
     logFile: argv.logFile,
     maxConnections: argv.maxConnections,
     maxHoldMs: argv.maxHoldMs,
+    maxHeaderBytes: argv.maxHeaderBytes,
+    maxHeaders: argv.maxHeaders,
   };
 }
 

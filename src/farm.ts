@@ -54,6 +54,10 @@ export interface FarmOptions {
   maxConnections?: number;
   /** Longest a connection may stay open, in ms (default 600,000); older ones are closed and reported. */
   maxHoldMs?: number;
+  /** Largest request head an HTTP listener reads, in bytes (default 32,768); larger ones get 400/431 and are reported. */
+  maxHeaderBytes?: number;
+  /** Most header fields in a request (default 100); more get 400/431 and are reported. */
+  maxHeaders?: number;
 }
 
 /** A farm's options with every default applied. */
@@ -115,7 +119,13 @@ export function resolveSettings(options: FarmOptions = {}): FarmSettings {
   if (!/^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(dnsZone)) throw new FarmError('BAD_OPTION', `--dns-zone ${options.dnsZone} is not a DNS name`);
   const dnsPort = options.dnsPort;
   if (dnsPort !== undefined && (!Number.isInteger(dnsPort) || dnsPort < 0 || dnsPort > 65535)) throw new FarmError('BAD_OPTION', `--dns-port ${dnsPort} is not a port number`);
-  for (const [flag, value] of [['--max-connections', options.maxConnections], ['--max-hold-ms', options.maxHoldMs]] as const) {
+  const capFlags = [
+    ['--max-connections', options.maxConnections],
+    ['--max-hold-ms', options.maxHoldMs],
+    ['--max-header-bytes', options.maxHeaderBytes],
+    ['--max-headers', options.maxHeaders],
+  ] as const;
+  for (const [flag, value] of capFlags) {
     if (value !== undefined && (!Number.isInteger(value) || value < 1)) throw new FarmError('BAD_OPTION', `${flag} must be a positive whole number, not ${value}`);
   }
   const wildcard = ['0.0.0.0', '::', ''].includes(host);
@@ -138,7 +148,12 @@ export function resolveSettings(options: FarmOptions = {}): FarmSettings {
     controlToken: options.controlToken,
     logLevel: options.logLevel ?? 'silent',
     logFile: options.logFile,
-    caps: { maxConnections: options.maxConnections ?? DEFAULT_CAPS.maxConnections, maxHoldMs: options.maxHoldMs ?? DEFAULT_CAPS.maxHoldMs },
+    caps: {
+      maxConnections: options.maxConnections ?? DEFAULT_CAPS.maxConnections,
+      maxHoldMs: options.maxHoldMs ?? DEFAULT_CAPS.maxHoldMs,
+      maxHeaderBytes: options.maxHeaderBytes ?? DEFAULT_CAPS.maxHeaderBytes,
+      maxHeaders: options.maxHeaders ?? DEFAULT_CAPS.maxHeaders,
+    },
   };
 }
 
@@ -248,6 +263,7 @@ export async function startFarm(options: FarmOptions = {}): Promise<Farm> {
     userCertificate,
     names: settings,
     emit: (event) => events.emit('event', { ...event, listener: listener.id, time: Date.now() }),
+    caps: settings.caps,
   });
   const handlers = new Map<string, ConnectionHandler>();
   // One PortOwner per listener, except that the scenarios of a shared-port mechanism (DNS) at one offset share one.

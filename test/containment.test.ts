@@ -4,8 +4,12 @@ import { connect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
+import { curlArgs } from '../src/clients/commands.js';
 import { nodeRequest } from '../src/clients/node-client.js';
+import { runClient } from '../src/clients/run-client.js';
+import { startFarm } from '../src/farm.js';
 import { useFarm } from './helpers/farm.js';
+import { requireTool } from './helpers/tools.js';
 
 describe('an uncaught error in a listener is attributed and does not take the process down', () => {
   const fixture = fileURLToPath(new URL('./fixtures/crashing-listener.ts', import.meta.url));
@@ -108,5 +112,35 @@ describe('per-listener caps', () => {
     const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
     await held;
     await closed;
+  });
+});
+
+describe('request head caps (--max-header-bytes, --max-headers)', () => {
+  const fixture = useFarm({ only: ['tls-ok', 'http-ok'], controlPort: null, maxHeaderBytes: 2048, maxHeaders: 10 });
+  const curlStatus = async (id: string, headers: string[]): Promise<string> => {
+    const args = curlArgs(fixture.farm.manifest, fixture.listener(id));
+    const result = await runClient([...args.slice(0, -1), ...headers.flatMap((h) => ['-H', h]), args.at(-1)!]);
+    assert.equal(result.exit, 0, result.stderr);
+    return result.stdout.trim();
+  };
+  const big = [`x-filler: ${'a'.repeat(3000)}`];
+  const many = Array.from({ length: 12 }, (_, i) => `x-field-${i}: ${i}`);
+
+  for (const [id, status] of [['tls-ok', '431'], ['http-ok', '400']] as const) {
+    test(`${id}: a head over the caps gets ${status} and a cap event; an ordinary request still gets 200`, async (t) => {
+      if (!requireTool(t, 'curl')) return;
+      const tooBig = fixture.farm.waitFor(id, (e) => e.type === 'fault' && /^cap: request head larger than 2048 bytes, \d+ \(--max-header-bytes\)$/.test(e.detail ?? ''));
+      assert.equal(await curlStatus(id, big), status);
+      await tooBig;
+      const tooMany = fixture.farm.waitFor(id, (e) => e.type === 'fault' && /^cap: more than 10 header fields, \d+ \(--max-headers\)$/.test(e.detail ?? ''));
+      assert.equal(await curlStatus(id, many), status);
+      await tooMany;
+      assert.equal(await curlStatus(id, many.slice(0, 5)), '200');
+    });
+  }
+
+  test('caps must be positive whole numbers', async () => {
+    await assert.rejects(startFarm({ basePort: 0, only: ['tls-ok'], maxHeaderBytes: 0 }), /--max-header-bytes must be a positive whole number/);
+    await assert.rejects(startFarm({ basePort: 0, only: ['tls-ok'], maxHeaders: 1.5 }), /--max-headers must be a positive whole number/);
   });
 });

@@ -12,10 +12,21 @@ export interface ListenerCaps {
   maxConnections: number;
   /** Longest a connection may stay open, in ms (stalling scenarios hold connections by design). */
   maxHoldMs: number;
+  /**
+   * Largest request head a listener reads (request line, header fields, the empty line), in bytes; a larger one
+   * gets 400 (http-fault) or 431 (node:http, the `ok` responder) and a close. Applied by the mechanisms that read
+   * HTTP requests, not by this class.
+   */
+  maxHeaderBytes: number;
+  /** Most header fields in a request; more get 400 (http-fault) or 431 and a close. */
+  maxHeaders: number;
 }
 
-/** Defaults: room for 10,000 held connections per listener, and nothing held longer than 10 minutes. */
-export const DEFAULT_CAPS: ListenerCaps = { maxConnections: 20_000, maxHoldMs: 600_000 };
+/**
+ * Defaults: room for 10,000 held connections per listener, nothing held longer than 10 minutes, request heads of
+ * at most 32 KiB and 100 fields (nginx's large_client_header_buffers default is 4 × 8 KiB).
+ */
+export const DEFAULT_CAPS: ListenerCaps = { maxConnections: 20_000, maxHoldMs: 600_000, maxHeaderBytes: 32 * 1024, maxHeaders: 100 };
 
 /**
  * One TCP port of the farm: accepts connections and hands each to its scenario's handler, keeps track of them so

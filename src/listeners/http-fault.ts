@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import type { Mechanism } from './mechanism.js';
-import { DEFAULT_HEAD_LIMITS, readRequestHead, type HeadLimits } from './http/request-head.js';
+import { DEFAULT_HEAD_LIMITS, readRequestHead, type HeadFailure, type HeadLimits } from './http/request-head.js';
 import { HTTP_FAULT_PARAMS_SCHEMA, withOverrides, type HttpFaultKind, type HttpFaultParams } from './http/params.js';
 import { SCENARIO_HEADER, sendAndClose, simpleResponse } from './http/response.js';
 import type { Behaviour, FaultContext, ListenerState } from './http/faults/context.js';
@@ -40,12 +40,15 @@ function freshState(): ListenerState {
   return { since: performance.now(), served: 0, lastModified: new Date(now - (now % 1000)) };
 }
 
+/** The farm flag behind each head failure that is a cap rather than a malformed request. */
+const CAP_FLAGS: Partial<Record<HeadFailure, string>> = { 'head-too-large': '--max-header-bytes', 'too-many-headers': '--max-headers' };
+
 /**
  * HTTP response faults (issue 6; fastly-generated-errors § Errors in VCL): `params.fault` picks the behaviour,
  * the other params its timings and sizes, overridable per request from the query string (`?delay_ms=1500`, see
  * `OVERRIDES`). The request head is read by a bounds-checked reader (src/listeners/http/request-head.ts: 8 KiB
- * request line, 32 KiB head, 100 fields, 10 s); a bad head gets a 400 and a close, a slow or vanished client just
- * a close. Responses are written byte-exactly on the socket (node:http would refuse most of them), one request per
+ * request line, a head of the farm's `--max-header-bytes` and `--max-headers`, 10 s); a bad head gets a 400 and a
+ * close, a slow or vanished client just a close. Responses are written byte-exactly on the socket (node:http would refuse most of them), one request per
  * connection (`Connection: close`). A listener's state (health-flapping's clock, stale-then-fail's first request)
  * is its own, and `reset()` starts it over.
  */
@@ -57,7 +60,12 @@ export const httpFaultMechanism: Mechanism<HttpFaultParams> = {
   servesValidLeaf: () => false,
   create(params, context) {
     let state = freshState();
-    const limits: HeadLimits = { ...DEFAULT_HEAD_LIMITS, timeoutMs: params.headTimeoutMs ?? DEFAULT_HEAD_LIMITS.timeoutMs };
+    const limits: HeadLimits = {
+      maxLineBytes: Math.min(DEFAULT_HEAD_LIMITS.maxLineBytes, context.caps.maxHeaderBytes),
+      maxHeadBytes: context.caps.maxHeaderBytes,
+      maxHeaders: context.caps.maxHeaders,
+      timeoutMs: params.headTimeoutMs ?? DEFAULT_HEAD_LIMITS.timeoutMs,
+    };
     const behaviour = BEHAVIOURS[params.fault];
     const handle = async (socket: Socket, raw: Socket) => {
       const base = { id: context.id, socket, raw, state, fault: (detail: string) => context.emit({ type: 'fault', detail }) };
@@ -70,7 +78,8 @@ export const httpFaultMechanism: Mechanism<HttpFaultParams> = {
           if (read.failure === 'timeout') context.emit({ type: 'fault', detail: `bad request: ${read.detail}, closed` });
           return void socket.destroy();
         }
-        context.emit({ type: 'fault', detail: `bad request: ${read.detail}, 400` });
+        const cap = CAP_FLAGS[read.failure];
+        context.emit({ type: 'fault', detail: cap ? `cap: ${read.detail}, 400 (${cap})` : `bad request: ${read.detail}, 400` });
         return sendAndClose(socket, simpleResponse(400, `badorigin ${context.id}: bad request: ${read.detail}\n`));
       }
       context.emit({ type: 'request', detail: `${read.head.method} ${read.head.target.length > 200 ? `${read.head.target.slice(0, 200)}…` : read.head.target}` });

@@ -94,7 +94,7 @@ export const legacyTlsMechanism: Mechanism<LegacyTlsParams> = {
       chainDer: pemChainToDer(chain.chainPem),
       privateKeyPem: chain.privateKeyPem,
     };
-    const responder = new HttpOkResponder(context.id);
+    const responder = new HttpOkResponder(context);
     const describe = (event: EngineEvent): void => {
       switch (event.kind) {
         case 'client-hello':

@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import type { LeafSpec, Pki, ServedChain } from '../pki/index.js';
 import type { FarmNames } from '../placeholders.js';
+import type { ListenerCaps } from './bound-listener.js';
 
 /** How a client reaches a listener, as the manifest says (CONVENTIONS.md). */
 export type Transport = 'tcp' | 'tls' | 'http' | 'https' | 'dns';
@@ -68,6 +69,8 @@ export interface MechanismContext {
   names: FarmNames;
   /** Reports an event on the farm's event stream. */
   emit(event: Omit<ListenerEvent, 'listener' | 'time'>): void;
+  /** The farm's per-listener caps; mechanisms that read HTTP requests apply `maxHeaderBytes` and `maxHeaders`. */
+  caps: ListenerCaps;
 }
 
 /** A listener's behaviour: called once for every accepted TCP connection. It must never throw for bad input. */

@@ -19,7 +19,7 @@ export const plaintextHttpMechanism: Mechanism<Record<string, never>> = {
   leafSpecs: () => [],
   servesValidLeaf: () => false,
   create(_params, context) {
-    const responder = new HttpOkResponder(context.id);
+    const responder = new HttpOkResponder(context);
     return {
       onConnection(socket) {
         responder.serve(socket);

@@ -157,7 +157,7 @@ export const tlsMechanism: Mechanism<TlsParams> = {
       context: createSecureContext(contextOptions(entry.certificate)),
     }));
 
-    const responder = new HttpOkResponder(context.id);
+    const responder = new HttpOkResponder(context);
     return tlsTerminator(
       {
         ...contextOptions(params.certificate),
