@@ -38,7 +38,7 @@ describe('config generators', () => {
   });
 
   test('every target is a generator', () => {
-    assert.deepEqual(Object.keys(CONFIG_TARGETS).sort(), ['cloudfront', 'fastly-terraform', 'fastly-vcl', 'haproxy', 'nginx', 'varnish']);
+    assert.deepEqual(Object.keys(CONFIG_TARGETS).sort(), ['cloudfront', 'fastly-terraform', 'fastly-vcl', 'haproxy', 'kubernetes-service', 'nginx', 'varnish']);
     assert.throws(() => generateConfig('apache', farm.manifest), /unknown config target 'apache'/);
   });
 

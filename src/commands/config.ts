@@ -25,14 +25,15 @@ const list = (values: string[] | undefined) => (values ?? []).flatMap((v) => Str
 
 /**
  * `badorigin config --for <target> [--manifest FILE] [--out FILE]`: writes the configuration that points `target`
- * (nginx, haproxy, varnish, fastly-vcl, fastly-terraform, cloudfront) at every listener of a farm. The farm is the
+ * (nginx, haproxy, varnish, fastly-vcl, fastly-terraform, cloudfront) at every listener of a farm, or the Kubernetes
+ * Services that expose a farm (kubernetes-service). The farm is the
  * `--manifest` file (e.g. from `serve --manifest-out`), else the planned manifest of the farm options given here
  * (ports = base port + offset). Writes to `--out` or standard output.
  * @throws FarmError BAD_MANIFEST for an unreadable manifest, BAD_OPTION for bad timeouts (exit code 2).
  */
 export const configCommand: CommandModule<object, ConfigArgs> = {
   command: 'config',
-  describe: 'write a CDN or proxy configuration pointing at every listener (--for nginx|haproxy|varnish|fastly-vcl|fastly-terraform|cloudfront)',
+  describe: 'write a CDN or proxy configuration pointing at every listener (--for nginx|haproxy|varnish|fastly-vcl|fastly-terraform|cloudfront), or the Kubernetes Services exposing them (--for kubernetes-service)',
   builder: (y: Argv) =>
     y
       .option('for', { type: 'string', choices: Object.keys(CONFIG_TARGETS), demandOption: true, describe: 'what to configure' })

@@ -6,6 +6,7 @@ import { varnishConfig } from './varnish.js';
 import { fastlyVclConfig } from './fastly-vcl.js';
 import { fastlyTerraformConfig } from './fastly-terraform.js';
 import { cloudFrontConfig } from './cloudfront.js';
+import { kubernetesServiceConfig } from './kubernetes.js';
 
 export type { ConfigOptions, ProxyName, Reach } from './common.js';
 export { reach, reachable, routePath } from './common.js';
@@ -21,6 +22,7 @@ export const CONFIG_TARGETS = {
   'fastly-vcl': fastlyVclConfig,
   'fastly-terraform': fastlyTerraformConfig,
   cloudfront: cloudFrontConfig,
+  'kubernetes-service': kubernetesServiceConfig,
 } satisfies Record<string, ConfigGenerator>;
 
 /** A target name of `badorigin config --for`. */
