@@ -1,6 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
+import { get } from 'node:http';
 import { tempDir } from '../../test/helpers/farm.js';
 import { startServe } from '../../test/helpers/cli.js';
 import type { Manifest } from '../../src/manifest.js';
@@ -58,10 +59,7 @@ export async function startFarmProcess(extraArgs: string[] = []): Promise<FarmPr
     problems: () => serve.output().split('\n').filter((line) => /badorigin: uncaught|"msg":"handler-error"/.test(line)),
     rssBytes: () => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) * 1024,
     openFds: () => readdirSync(`/proc/${pid}/fd`).length,
-    async stats() {
-      const response = await fetch(`${controlUrl}/listeners`, { signal: AbortSignal.timeout(10_000) });
-      return (await response.json()) as ListenerStats[];
-    },
+    stats: () => getJson<ListenerStats[]>(`${controlUrl}/listeners`),
     async stop() {
       if (!exited) {
         child.kill('SIGTERM');
@@ -72,4 +70,21 @@ export async function startFarmProcess(extraArgs: string[] = []): Promise<FarmPr
       certs.remove();
     },
   };
+}
+
+/**
+ * GETs a JSON document on a connection of its own (no keep-alive: a pooled connection would be one more open file
+ * descriptor on the farm, and the soak counts those). @throws Error (rejects) on a non-200 or after 10 s.
+ */
+function getJson<T>(url: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const request = get(url, { agent: false, timeout: 10_000 }, (response) => {
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (body += chunk));
+      response.on('end', () => (response.statusCode === 200 ? resolve(JSON.parse(body) as T) : reject(new Error(`GET ${url}: ${response.statusCode}`))));
+    });
+    request.on('timeout', () => request.destroy(new Error(`GET ${url}: no answer within 10 s`)));
+    request.on('error', reject);
+  });
 }
