@@ -104,7 +104,8 @@ async function phase(
   const started = performance.now();
   const ticker = setInterval(() => {
     const s = (performance.now() - started) / 1000;
-    progress?.(`${name}: ${report.sent}/${count} in ${s.toFixed(0)} s (${Math.round(report.sent / s)}/s), farm RSS ${(farm.rssBytes() / 2 ** 20).toFixed(0)} MiB`);
+    const rss = farm.exit() ? 'farm EXITED' : `farm RSS ${(farm.rssBytes() / 2 ** 20).toFixed(0)} MiB`;
+    progress?.(`${name}: ${report.sent}/${count} in ${s.toFixed(0)} s (${Math.round(report.sent / s)}/s), ${rss}`);
   }, 5000);
   try {
     await runPool(count, concurrency, async (index) => {
