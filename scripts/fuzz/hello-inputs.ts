@@ -28,6 +28,13 @@ interface LengthField {
 
 const u16 = (n: number) => Buffer.from([(n >> 8) & 0xff, n & 0xff]);
 
+/** A list of 16-bit values, big-endian, in one buffer (a ClientHello can carry 32,000 cipher suites). */
+function u16s(values: number[]): Buffer {
+  const out = Buffer.allocUnsafe(2 * values.length);
+  values.forEach((v, i) => out.writeUInt16BE(v & 0xffff, 2 * i));
+  return out;
+}
+
 /** Serialises a model into a handshake message (type 1, 24-bit length, body) and lists its length fields. */
 export function serializeHello(m: HelloModel): { message: Buffer; fields: LengthField[] } {
   const parts: Buffer[] = [Buffer.from([1, 0, 0, 0]), u16(m.version), m.random];
@@ -43,7 +50,7 @@ export function serializeHello(m: HelloModel): { message: Buffer; fields: Length
     push(data);
   };
   vector(1, m.sessionId);
-  vector(2, Buffer.concat(m.cipherSuites.map(u16)));
+  vector(2, u16s(m.cipherSuites));
   vector(1, Buffer.from(m.compressionMethods));
   if (m.extensions) {
     const start = offset;
@@ -92,16 +99,16 @@ const VERSIONS = [0x0000, 0x0002, 0x0200, 0x0300, 0x0301, 0x0302, 0x0303, 0x0304
 
 function sniExtension(rng: Rng): ClientExtension {
   const names = [
-    Buffer.from('localhost'),
-    Buffer.from('a'.repeat(rng.range(64, 4000))),
-    Buffer.from('local\u0000host', 'latin1'),
-    Buffer.from('LOCALHOST.'),
-    Buffer.alloc(0),
-    rng.bytes(rng.range(1, 300)),
-    Buffer.from('xn--bcher-kva.example'),
+    () => Buffer.from('localhost'),
+    () => Buffer.from('a'.repeat(rng.range(64, 4000))),
+    () => Buffer.from('local\u0000host', 'latin1'),
+    () => Buffer.from('LOCALHOST.'),
+    () => Buffer.alloc(0),
+    () => rng.bytes(rng.range(1, 300)),
+    () => Buffer.from('xn--bcher-kva.example'),
   ];
   const entries = Array.from({ length: rng.weighted([0, 8, 2, 1]) }, () => {
-    const name = rng.pick(names);
+    const name = rng.choose(names);
     return Buffer.concat([Buffer.from([rng.chance(0.9) ? 0 : rng.int(256)]), u16(name.length), name]);
   });
   const list = Buffer.concat(entries);
@@ -121,29 +128,29 @@ const MODEL_MUTATIONS: { name: string; weight: number; apply(m: HelloModel, rng:
   { name: 'ext-garble', weight: 6, apply: (m, rng) => {
     if (!m.extensions?.length) return;
     const e = rng.pick(m.extensions);
-    e.data = rng.pick([Buffer.alloc(0), e.data.subarray(0, rng.int(e.data.length)), rng.bytes(rng.int(40)), Buffer.concat([e.data, rng.bytes(rng.range(1, 8))])]);
+    e.data = rng.choose([() => Buffer.alloc(0), () => e.data.subarray(0, rng.int(e.data.length)), () => rng.bytes(rng.int(40)), () => Buffer.concat([e.data, rng.bytes(rng.range(1, 8))])]);
   } },
   { name: 'sni', weight: 4, apply: (m, rng) => {
     const ext = sniExtension(rng);
     m.extensions = [ext, ...(m.extensions ?? []).filter((e) => e.type !== EXT.serverName)];
   } },
   { name: 'supported-versions', weight: 3, apply: (m, rng) => {
-    const list = Buffer.concat(Array.from({ length: rng.pick([0, 1, 2, 5, 127]) }, () => u16(rng.pick(VERSIONS))));
+    const list = u16s(Array.from({ length: rng.pick([0, 1, 2, 5, 127]) }, () => rng.pick(VERSIONS)));
     const data = Buffer.concat([Buffer.from([rng.chance(0.8) ? list.length & 0xff : rng.int(256)]), list]);
     m.extensions = [...(m.extensions ?? []).filter((e) => e.type !== EXT.supportedVersions), { type: EXT.supportedVersions, data }];
   } },
   { name: 'suites', weight: 5, apply: (m, rng) => {
-    m.cipherSuites = rng.pick([
-      [],
-      [SCSV.emptyRenegotiationInfo],
-      [SCSV.fallback, 0x002f],
-      [0x0004, 0x0005],
-      [0x0000],
-      Array.from({ length: rng.range(1, 32_000) }, () => rng.int(65536)),
-      m.cipherSuites.filter(() => rng.chance(0.5)),
+    m.cipherSuites = rng.choose([
+      () => [],
+      () => [SCSV.emptyRenegotiationInfo],
+      () => [SCSV.fallback, 0x002f],
+      () => [0x0004, 0x0005],
+      () => [0x0000],
+      () => Array.from({ length: rng.range(1, 32_000) }, () => rng.int(65536)),
+      () => m.cipherSuites.filter(() => rng.chance(0.5)),
     ]);
   } },
-  { name: 'compression', weight: 2, apply: (m, rng) => { m.compressionMethods = rng.pick([[], [1], [1, 0], Array.from({ length: 255 }, (_, i) => i)]); } },
+  { name: 'compression', weight: 2, apply: (m, rng) => { m.compressionMethods = rng.choose([() => [], () => [1], () => [1, 0], () => Array.from({ length: 255 }, (_, i) => i)]); } },
   { name: 'session-id', weight: 2, apply: (m, rng) => { m.sessionId = rng.bytes(rng.pick([0, 1, 31, 32, 33, 64, 255])); } },
   { name: 'version', weight: 4, apply: (m, rng) => { if (rng.chance(0.5)) m.version = rng.pick(VERSIONS); else m.recordVersion = rng.pick(VERSIONS); } },
   { name: 'no-extensions', weight: 2, apply: (m, rng) => { m.extensions = rng.chance(0.5) ? null : []; } },
@@ -211,14 +218,14 @@ function frame(message: Buffer, recordVersion: number, rng: Rng): { bytes: Buffe
 
 /** Records a connection may send after its hello: a second hello, ChangeCipherSpec, an alert, data, garbage. */
 function trailer(seedRecord: Buffer, rng: Rng): Buffer {
-  return rng.pick([
-    seedRecord,
-    record(20, 0x0303, Buffer.from([1])),
-    record(21, 0x0303, Buffer.from([2, rng.pick([0, 10, 40, 70, 80])])),
-    record(23, 0x0303, rng.bytes(rng.int(200))),
-    record(24, 0x0303, Buffer.concat([Buffer.from([1]), u16(0x4000), rng.bytes(16)])),
-    rng.bytes(rng.range(1, 500)),
-    Buffer.from('GET / HTTP/1.1\r\nHost: localhost\r\n\r\n'),
+  return rng.choose([
+    () => seedRecord,
+    () => record(20, 0x0303, Buffer.from([1])),
+    () => record(21, 0x0303, Buffer.from([2, rng.pick([0, 10, 40, 70, 80])])),
+    () => record(23, 0x0303, rng.bytes(rng.int(200))),
+    () => record(24, 0x0303, Buffer.concat([Buffer.from([1]), u16(0x4000), rng.bytes(16)])),
+    () => rng.bytes(rng.range(1, 500)),
+    () => Buffer.from('GET / HTTP/1.1\r\nHost: localhost\r\n\r\n'),
   ]);
 }
 

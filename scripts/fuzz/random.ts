@@ -44,6 +44,11 @@ export class Rng {
     return items[this.int(items.length)]!;
   }
 
+  /** Calls one of `makers`, chosen uniformly (only the chosen one runs: for options that are costly to build). */
+  choose<T>(makers: readonly (() => T)[]): T {
+    return this.pick(makers)();
+  }
+
   /** Picks an index by weight (weights >= 0, at least one > 0). */
   weighted(weights: readonly number[]): number {
     const total = weights.reduce((a, b) => a + b, 0);
@@ -58,9 +63,11 @@ export class Rng {
   /** n pseudo-random bytes. */
   bytes(n: number): Buffer {
     const out = Buffer.allocUnsafe(n);
-    for (let i = 0; i < n; i += 4) {
+    let i = 0;
+    for (; i + 4 <= n; i += 4) out.writeUInt32LE(this.u32(), i);
+    if (i < n) {
       const v = this.u32();
-      for (let j = 0; j < 4 && i + j < n; j++) out[i + j] = (v >>> (8 * j)) & 0xff;
+      for (let j = 0; i + j < n; j++) out[i + j] = (v >>> (8 * j)) & 0xff;
     }
     return out;
   }
