@@ -8,7 +8,7 @@ import type { FuzzInput } from './input.js';
 import { runPool } from './pool.js';
 import { inputRng, type Rng } from './random.js';
 import { sendInput, type SendTarget } from './send.js';
-import { fuzzTargets } from './targets.js';
+import { fuzzTargets, targetKinds } from './targets.js';
 
 /** Options of a fuzz run (`npm run fuzz -- --hellos N --http N --seed S …`). */
 export interface FuzzOptions {
@@ -39,6 +39,8 @@ export interface PhaseReport {
   outcomes: Record<string, number>;
   /** Inputs by generator kind (the first word of FuzzInput.kind, `+split` counted apart). */
   kinds: Record<string, number>;
+  /** Inputs by target kind (targets.ts targetKinds: the listener's mechanism, `+tls` for a `-tls` variant). */
+  targetKinds: Record<string, number>;
 }
 
 /** Everything a run measured, and why it failed (empty `failures`: it passed). */
@@ -100,7 +102,8 @@ async function phase(
   farm: FarmProcess,
   progress?: (line: string) => void,
 ): Promise<PhaseReport> {
-  const report: PhaseReport = { sent: 0, targets, durationMs: 0, perSecond: 0, outcomes: {}, kinds: {} };
+  const report: PhaseReport = { sent: 0, targets, durationMs: 0, perSecond: 0, outcomes: {}, kinds: {}, targetKinds: {} };
+  const kindOf = targetKinds(farm.manifest);
   const started = performance.now();
   const ticker = setInterval(() => {
     const s = (performance.now() - started) / 1000;
@@ -114,6 +117,7 @@ async function phase(
       const split = input.kind.endsWith('+split');
       bump(report.kinds, input.kind.replace(/\+split$/, '').split(':')[0]!);
       if (split) bump(report.kinds, '(split into writes)');
+      bump(report.targetKinds, kindOf.get(target.port) ?? '?');
       report.sent++;
       bump(report.outcomes, (await sendInput(target, input, deadlineMs)).outcome);
     });
@@ -145,9 +149,17 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
     const before = await totals(farm);
     progress?.(`farm pid ${farm.pid}: ${farm.manifest.listeners.length} listeners; ${targets.tls.length} TLS targets, ${targets.http.length} HTTP targets (+${targets.httpOverTls.length} over TLS); seed ${options.seed}`);
 
+    // ClientHello handling differs by mechanism, not by scenario (every node:tls listener runs the same capture and
+    // node:tls path; legacy-tls and tls-alert run the farm's own record layer): input i goes to kind i mod K, then
+    // round-robin over that kind's listeners, so the two legacy-tls listeners get as many inputs as the 24 -tls ones.
+    const kinds = targetKinds(farm.manifest);
+    const groups = new Map<string, typeof targets.tls>();
+    for (const l of targets.tls) groups.set(kinds.get(l.port)!, [...(groups.get(kinds.get(l.port)!) ?? []), l]);
+    const byKind = [...groups.values()];
     const hellos = await phase('ClientHellos', options.hellos, options.concurrency, targets.tls.length, (i) => {
       const rng: Rng = inputRng(options.seed, 'hello', i);
-      return { target: { port: targets.tls[i % targets.tls.length]!.port }, input: helloInput(seeds, rng) };
+      const group = byKind[i % byKind.length]!;
+      return { target: { port: group[Math.floor(i / byKind.length) % group.length]!.port }, input: helloInput(seeds, rng) };
     }, options.deadlineMs, farm, progress);
 
     const http = await phase('HTTP', options.http, options.concurrency, targets.http.length + targets.httpOverTls.length, (i) => {
@@ -202,6 +214,7 @@ export function formatReport(r: FuzzReport): string {
   const top = (counts: Record<string, number>) => Object.entries(counts).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ');
   const line = (name: string, p: PhaseReport) => [
     `${name}: ${p.sent} inputs over ${p.targets} listeners in ${(p.durationMs / 1000).toFixed(1)} s (${p.perSecond}/s)`,
+    `  targets:  ${top(p.targetKinds)}`,
     `  inputs:   ${top(p.kinds)}`,
     `  outcomes: ${top(p.outcomes)}`,
   ];

@@ -1,3 +1,4 @@
+import { loadCatalogue } from '../../src/catalogue.js';
 import type { Manifest, ManifestListener } from '../../src/manifest.js';
 
 /** Scenarios that accept no connection by design (refused, or never past the TCP handshake): nothing to fuzz. */
@@ -21,4 +22,13 @@ export function fuzzTargets(manifest: Manifest): FuzzTargets {
     http: accepting.filter((l) => l.transport === 'http' || l.transport === 'tcp'),
     httpOverTls: accepting.filter((l) => l.transport === 'https'),
   };
+}
+
+/**
+ * A listener's kind for the summary: its mechanism (src/listeners/), `+tls` for a `-tls` variant, e.g. `legacy-tls`,
+ * `tls-alert`, `tls`, `http-fault+tls`, `connection-fault`.
+ */
+export function targetKinds(manifest: Manifest): Map<number, string> {
+  const mechanisms = new Map(loadCatalogue().map((e) => [e.scenario.id, e.mechanism.name]));
+  return new Map(manifest.listeners.map((l) => [l.port, `${mechanisms.get(l.scenario) ?? l.family}${l.id !== l.scenario ? '+tls' : ''}`]));
 }
