@@ -7,8 +7,9 @@ export interface SendResult {
   /**
    * `alert-<description>` (a TLS alert record, RFC 5246 §7.2), `handshake` (a handshake record: the farm went on),
    * `http-<status>`, `data` (bytes that are neither), `closed` (FIN, nothing sent), `reset` (RST, nothing sent),
-   * `timeout` (nothing within the deadline; the fuzzer closed), `tls-failed` (HTTP-over-TLS inputs whose handshake
-   * failed), `connect-<code>` (the connection could not be made: a failure of the farm or of the machine).
+   * `timeout` (nothing within the deadline; the fuzzer closed), `we-reset` (the input ends with our RST, so there is
+   * no answer to see), `tls-failed` (HTTP-over-TLS inputs whose handshake failed), `error-<code>` (another socket
+   * error), `connect-<code>` (the connection could not be made: a failure of the farm or of the machine).
    */
   outcome: string;
 }
@@ -92,7 +93,7 @@ export function sendInput(target: SendTarget, input: FuzzInput, deadlineMs: numb
     });
     const reset = () => {
       if (settled) return;
-      (socket as Socket).resetAndDestroy();
+      socket.resetAndDestroy();
       settle('we-reset');
     };
   });
