@@ -1,6 +1,7 @@
 import { readUntil, tlsRecordEnd } from './connection/read-until.js';
 import { parseClientHelloRecord, summarizeClientHello, versionLabel } from '../tls/client-hello.js';
 import { MAX_CIPHERTEXT, alertRecord } from './legacy-tls/records.js';
+import { sendAndClose } from './http/response.js';
 import type { Mechanism } from './mechanism.js';
 
 /** `params` of the `tls-alert` mechanism. */
@@ -19,7 +20,7 @@ const RECORD_VERSIONS = { SSLv3: 0x0300, TLSv1: 0x0301, 'TLSv1.1': 0x0302, 'TLSv
  * Reproduces fastly-tls-origin-configuration-messages § SSL and old TLS protocol errors ("TLSv1 alert internal error"
  * for 80, "SSL handshake failure" for 40). Input that does not frame as a record within 16 KiB + 2 KiB or 10 s is
  * just closed; bytes that frame but do not parse as a ClientHello still get the alert (the listener does not care
- * what the client said). Never throws.
+ * what the client said). After the alert the socket keeps draining until the client closes (5 s at most). Never throws.
  */
 export const tlsAlertMechanism: Mechanism<TlsAlertParams> = {
   name: 'tls-alert',
@@ -46,7 +47,9 @@ export const tlsAlertMechanism: Mechanism<TlsAlertParams> = {
           if (parsed.ok) context.emit({ type: 'client-hello', clientHello: summarizeClientHello(parsed.hello) });
           const what = parsed.ok ? `${versionLabel(parsed.hello.version)} ClientHello` : `unparsable first record (${parsed.reason})`;
           context.emit({ type: 'fault', detail: `alert ${params.alert} after a ${what}` });
-          socket.end(alertRecord(params.alert, version));
+          // sendAndClose keeps draining after the FIN: readUntil paused the socket, and bytes left unread there would
+          // hide the client's FIN and hold the half-closed connection open (found by `npm run fuzz`).
+          sendAndClose(socket, alertRecord(params.alert, version));
         });
       },
     };
