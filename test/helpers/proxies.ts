@@ -4,6 +4,7 @@ import { request as httpRequest } from 'node:http';
 import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
 import { runClient } from '../../src/clients/run-client.js';
+import { VARNISH_TRANSIENT_CAP } from '../../src/config/varnish.js';
 
 /** A proxy process the tests started, in its own process group. */
 export interface RunningProxy {
@@ -116,14 +117,14 @@ export function startHaproxy(config: string, dir: string, port: number): Promise
   return startProcess(['haproxy', '-db', '-f', file], port);
 }
 
-/** varnishd in the foreground with work directory `dir/varnish` (read its log with `varnishLog(dir)`). */
+/** varnishd in the foreground with work directory `dir/varnish` and Transient storage capped as the generated VCL's run line says (read its log with `varnishLog(dir)`). */
 export function startVarnish(vcl: string, dir: string, port: number): Promise<RunningProxy> {
   const file = join(dir, 'badorigin.vcl');
   writeFileSync(file, vcl);
   // varnishd (as root) reads the VCL and compiles it as its unprivileged user: mkdtemp's 0700 keeps it out.
   chmodSync(dir, 0o755);
   chmodSync(file, 0o644);
-  return startProcess(['varnishd', '-F', '-a', `127.0.0.1:${port}`, '-f', file, '-n', join(dir, 'varnish'), '-T', 'none', '-s', 'malloc,32m'], port, /Child launched OK/);
+  return startProcess(['varnishd', '-F', '-a', `127.0.0.1:${port}`, '-f', file, '-n', join(dir, 'varnish'), '-T', 'none', '-s', 'malloc,32m', '-s', `Transient=malloc,${VARNISH_TRANSIENT_CAP}`], port, /Child launched OK/);
 }
 
 /** What `varnishlog -d` prints for the requests so far, grouped by request, with the URL, statuses and fetch errors. */
