@@ -1,10 +1,10 @@
 // Runs listeners through one proxy many times and counts what it did, to find the timing-dependent lines a
 // scenario's expect.<proxy> must list (with a note saying how often each was seen). Not a test: a tool.
 //   node --import tsx test/conformance-repeat.ts <nginx|haproxy|varnish> <runs> <listener id>[,<listener id>…]
-// Prints one line per listener and distinct observation: `<count>/<runs> <id> <status> <log> [<client error>]`.
+// Listeners the proxy cannot reach are left out. Prints one line per listener and distinct observation: `<count>/<runs> <id> <status> <log> [<client error>]`.
 import { loadCatalogue } from '../src/catalogue.js';
 import { startFarm } from '../src/farm.js';
-import type { ProxyName } from '../src/config/common.js';
+import { reach, type ProxyName } from '../src/config/common.js';
 import { observeProxy } from './helpers/conformance.js';
 import { tempDir } from './helpers/farm.js';
 
@@ -23,7 +23,7 @@ const only = [...new Set(ids.map((id) => (scenarioIds.has(id) ? id : id.replace(
 const farm = await startFarm({ basePort: 0, certsDir: certs.dir, controlPort: null, only });
 const counts = new Map<string, number>();
 try {
-  const listeners = farm.manifest.listeners.filter((l) => ids.includes(l.id));
+  const listeners = farm.manifest.listeners.filter((l) => ids.includes(l.id) && reach(proxy as ProxyName, l, farm.manifest).reachable);
   for (let run = 0; run < runs; run++) {
     const work = tempDir(`badorigin-${proxy}-`);
     try {

@@ -17,7 +17,6 @@ export const SUITE_BODY_BYTES = 64 * 1024 * 1024;
 /** Body bytes the suite reads of an oversized body before it ends the connection (the proxy has shown it streams). */
 export const SUITE_OVERSIZED_READ_BYTES = 1024 * 1024;
 
-
 export const PROXIES: ProxyName[] = ['nginx', 'haproxy', 'varnish'];
 
 /** Timeouts the suite generates its configurations with (seconds), stated in docs/conformance.md. */
