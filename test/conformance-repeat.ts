@@ -20,7 +20,10 @@ const runs = Number(runsText);
 const certs = tempDir();
 const scenarioIds = new Set(loadCatalogue().map((e) => e.scenario.id));
 const only = [...new Set(ids.map((id) => (scenarioIds.has(id) ? id : id.replace(/-tls$/, ''))))];
-const farm = await startFarm({ basePort: 0, certsDir: certs.dir, controlPort: null, only });
+const farm = await startFarm({ basePort: 0, certsDir: certs.dir, controlPort: null, only }).catch((error: Error) => {
+  certs.remove();
+  throw error;
+});
 const counts = new Map<string, number>();
 try {
   const listeners = farm.manifest.listeners.filter((l) => ids.includes(l.id) && reach(proxy as ProxyName, l, farm.manifest).reachable);
