@@ -1,46 +1,71 @@
 import assert from 'node:assert/strict';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
-import { DEFAULT_SCENARIOS_DIR } from '../src/catalogue.js';
+import { after, describe, test, type TestContext } from 'node:test';
+import { DEFAULT_SCENARIOS_DIR, loadCatalogue } from '../src/catalogue.js';
+import type { ProxyName } from '../src/config/common.js';
 import { startFarm, type Farm } from '../src/farm.js';
-import { compare, observeProxy } from './helpers/conformance.js';
+import { compare, observeProxy, type Difference } from './helpers/conformance.js';
 import { tempDir } from './helpers/farm.js';
 import { requireTool } from './helpers/tools.js';
 
 process.env.PATH = [process.env.PATH, '/usr/sbin', '/sbin'].filter(Boolean).join(':');
 
-// The conformance comparison must catch a listener whose behaviour changed while its expectations did not:
-// here cert-expired serves a valid certificate, but its scenario file still expects the proxies' verify errors.
+const TOOLS: Record<ProxyName, string[]> = { nginx: ['nginx'], haproxy: ['haproxy'], varnish: ['varnishd', 'varnishlog'] };
+
+// The conformance comparison must catch a listener whose behaviour changed while its expectations did not: a
+// copy of the scenarios with one scenario's params edited, a farm of that scenario alone, and the proxies'
+// differences from the (unchanged) expectations.
 describe('conformance catches drift between a listener and its manifest entry', () => {
-  const scenarios = tempDir('badorigin-scenarios-');
-  const certs = tempDir();
-  const dirs: (() => void)[] = [];
-  let farm: Farm | undefined;
+  const cleanups: (() => void | Promise<void>)[] = [];
   after(async () => {
-    await farm?.close();
-    for (const remove of dirs) remove();
-    scenarios.remove();
-    certs.remove();
+    for (const cleanup of cleanups.reverse()) await cleanup();
   });
 
-  test('cert-expired serving a valid certificate fails the nginx and HAProxy comparisons', async (t) => {
-    if (!requireTool(t, 'nginx') || !requireTool(t, 'haproxy')) return;
+  /** Starts a farm of `scenario` alone from a scenarios copy in which `from` is replaced by `to`; returns each proxy's differences. */
+  async function drifted(t: TestContext, scenario: string, from: RegExp, to: string, proxies: ProxyName[]): Promise<Map<ProxyName, Difference[]> | undefined> {
+    for (const proxy of proxies) for (const tool of TOOLS[proxy]) if (!requireTool(t, tool)) return undefined;
+    const scenarios = tempDir('badorigin-scenarios-');
+    const certs = tempDir();
+    cleanups.push(scenarios.remove, certs.remove);
     cpSync(DEFAULT_SCENARIOS_DIR, scenarios.dir, { recursive: true });
-    const file = join(scenarios.dir, 'cert-expired.yaml');
+    const file = join(scenarios.dir, `${scenario}.yaml`);
     const original = readFileSync(file, 'utf8');
-    const changed = original.replace(/certificate: \{ issuer: farm-intermediate, notBeforeDays: -400, notAfterDays: -30 \}/, 'certificate: valid');
+    const changed = original.replace(from, to);
     assert.notEqual(changed, original, 'the fixture edit must apply');
     writeFileSync(file, changed);
-    farm = await startFarm({ basePort: 0, certsDir: certs.dir, scenariosDir: scenarios.dir, only: ['cert-expired'], controlPort: null });
-    const listeners = farm.manifest.listeners;
-    for (const proxy of ['nginx', 'haproxy'] as const) {
+    const farm: Farm = await startFarm({ basePort: 0, certsDir: certs.dir, scenariosDir: scenarios.dir, only: [scenario], controlPort: null });
+    cleanups.push(() => farm.close());
+    const catalogue = loadCatalogue(scenarios.dir).map((e) => e.scenario);
+    const result = new Map<ProxyName, Difference[]>();
+    for (const proxy of proxies) {
       const work = tempDir(`badorigin-${proxy}-`);
-      dirs.push(work.remove);
-      const differences = compare(farm.manifest, proxy, await observeProxy(proxy, farm.manifest, listeners, work.dir));
+      cleanups.push(work.remove);
+      result.set(proxy, compare(farm.manifest, proxy, await observeProxy(proxy, farm.manifest, farm.manifest.listeners, work.dir, { scenarios: catalogue })));
+    }
+    return result;
+  }
+
+  test('cert-expired serving a valid certificate fails the nginx and HAProxy comparisons', async (t) => {
+    const result = await drifted(t, 'cert-expired', /certificate: \{ issuer: farm-intermediate, notBeforeDays: -400, notAfterDays: -30 \}/, 'certificate: valid', ['nginx', 'haproxy']);
+    if (!result) return;
+    for (const differences of result.values()) {
       assert.deepEqual(differences.map((d) => d.listener), ['cert-expired', 'cert-expired'], JSON.stringify(differences));
       assert.match(differences[0]!.problem, /^status: expected 50\d, observed 200/);
       assert.match(differences[1]!.problem, /^log: expected ".*certificate/);
+    }
+  });
+
+  test('slow-first-byte answering at once fails the nginx, HAProxy and Varnish comparisons', async (t) => {
+    const result = await drifted(t, 'slow-first-byte', /delayMs: 60000/, 'delayMs: 0', ['nginx', 'haproxy', 'varnish']);
+    if (!result) return;
+    for (const [proxy, differences] of result) {
+      const ids = proxy === 'varnish' ? ['slow-first-byte'] : ['slow-first-byte', 'slow-first-byte-tls'];
+      assert.deepEqual(differences.map((d) => d.listener), ids.flatMap((id) => [id, id]), JSON.stringify(differences));
+      for (let i = 0; i < differences.length; i += 2) {
+        assert.match(differences[i]!.problem, /^status: expected 50\d, observed 200/);
+        assert.match(differences[i + 1]!.problem, /^log: expected "(.*timed out|.*timeout|504 sH--)/);
+      }
     }
   });
 });

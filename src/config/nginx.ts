@@ -25,7 +25,14 @@ function tlsLines(listener: ManifestListener, manifest: Manifest, options: Confi
  * at the farm's DNS server and a `proxy_pass https://$name:PORT` to the tls-ok listener. Timeouts are explicit:
  * `options.connectTimeoutS` (default 2 s) for `proxy_connect_timeout` and `resolver_timeout`,
  * `options.readTimeoutS` (default 3 s) for `proxy_read_timeout`/`proxy_send_timeout`; no retries
- * (`proxy_next_upstream off`); `client_max_body_size 0`. Listens on `options.listenHost:options.listen`
+ * (`proxy_next_upstream off`); `client_max_body_size 0` (the request-body scenarios POST large bodies).
+ * Responses stay buffered in memory (nginx's default `proxy_buffering on`, as most deployments run) but never go to
+ * a temporary file (`proxy_max_temp_file_size 0`): with the default 1 GiB limit nginx would spool a fault farm's
+ * oversized body (25 GiB) to its disk as fast as the farm sends it, logging a warning with a temporary file's path;
+ * without the file it passes the body on as fast as the client reads, which is what the farm means to show (no
+ * open-source nginx setting limits a response's size). Request bodies are streamed to the origin
+ * (`proxy_request_buffering off`) rather than first written whole to a temporary file: the request-body scenarios
+ * are about an origin that stops reading or resets while the body is on its way. Listens on `options.listenHost:options.listen`
  * (127.0.0.1:8080). Pure: reads no file, and never throws.
  */
 export function nginxConfig(manifest: Manifest, options: ConfigOptions = {}): string {
@@ -53,6 +60,10 @@ export function nginxConfig(manifest: Manifest, options: ConfigOptions = {}): st
     `    proxy_read_timeout ${read}s;`,
     `    proxy_send_timeout ${read}s;`,
     '    proxy_next_upstream off;',
+    // A fault farm sends bodies of any size (oversized-body: 25 GiB): pass them on as the client reads, never spool them to disk.
+    '    proxy_max_temp_file_size 0;',
+    // Likewise request bodies: streamed to the origin as they come, so an origin that stops reading is seen.
+    '    proxy_request_buffering off;',
     '    proxy_http_version 1.1;',
     '    proxy_set_header Connection "";',
   );

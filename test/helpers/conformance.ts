@@ -1,13 +1,21 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Manifest, ManifestListener } from '../../src/manifest.js';
-import { logMatches, type ProxyExpectation } from '../../src/catalogue.js';
+import { loadCatalogue, logMatches, statusMatches, type ProxyExpectation, type Scenario } from '../../src/catalogue.js';
 import { reach, routePath, type ProxyName } from '../../src/config/common.js';
 import { generateConfig } from '../../src/config/index.js';
-import { freePort, proxyGet, startHaproxy, startNginx, startVarnish, varnishLog, type RunningProxy } from './proxies.js';
+import { isHealthScenario } from '../../src/config/varnish.js';
+import type { HttpFaultParams } from '../../src/listeners/http/params.js';
+import { freePort, proxyRequest, startHaproxy, startNginx, startVarnish, varnishProbed, varnishLog, type ProxyRequest, type ProxyResponse, type RunningProxy } from './proxies.js';
 
 /** Families whose listeners must carry an expectation for every proxy that reaches them (issue 7). */
-export const COVERED_FAMILIES: ManifestListener['family'][] = ['certificate', 'connection', 'dns'];
+export const COVERED_FAMILIES: ManifestListener['family'][] = ['certificate', 'protocol', 'connection', 'dns', 'http'];
+
+/** Request body the suite POSTs where a scenario only faults on one: larger than loopback's socket buffers (32 MiB receive + 4 MiB send here), bytes. */
+export const SUITE_BODY_BYTES = 64 * 1024 * 1024;
+
+/** Body bytes the suite reads of an oversized body before it ends the connection (the proxy has shown it streams). */
+export const SUITE_OVERSIZED_READ_BYTES = 1024 * 1024;
 
 export const PROXIES: ProxyName[] = ['nginx', 'haproxy', 'varnish'];
 
@@ -78,30 +86,75 @@ export async function mapLimit<T, R>(items: T[], limit: number, work: (item: T) 
   return results;
 }
 
-async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined> | T | undefined): Promise<T> {
+/**
+ * The request the suite sends through a proxy for a listener of `scenario` (the one place that knows which
+ * scenarios need more than `GET /<id>/` with the whole body read):
+ * - request-body-not-read, request-body-reset fault only on a request body: a POST of `SUITE_BODY_BYTES`;
+ * - oversized-body (25 GiB): read `SUITE_OVERSIZED_READ_BYTES`, then end the connection;
+ * - slow-drip: read the chunks that span one read timeout and a second more (what shows that the proxy's read
+ *   timeout is between bytes, not in all), then end the connection;
+ * - origin-status: `GET /<id>/status/503`, a well-formed origin error (which a proxy passes on, not its own error);
+ * - everything else: GET, the whole body, 15 s at most (the proxies' own timeouts, 2 s and 3 s, trip first).
+ */
+export function suiteRequest(scenario: Pick<Scenario, 'mechanism' | 'params'> | undefined): ProxyRequest {
+  if (scenario?.mechanism !== 'http-fault') return { method: 'GET' };
+  const params = scenario.params as unknown as HttpFaultParams;
+  if (params.fault === 'request-body-not-read' || params.fault === 'request-body-reset') return { method: 'POST', bodyBytes: SUITE_BODY_BYTES };
+  if (params.fault === 'status') return { method: 'GET', pathSuffix: 'status/503' };
+  if (params.fault === 'oversized-body') return { method: 'GET', maxBodyBytes: SUITE_OVERSIZED_READ_BYTES };
+  if (params.fault === 'slow-drip') {
+    const interval = params.intervalMs ?? 2_000;
+    const chunks = Math.ceil(((SUITE_TIMEOUTS.readTimeoutS + 1) * 1000) / interval) + 1;
+    return { method: 'GET', maxBodyBytes: chunks * (params.chunkBytes ?? 1024) };
+  }
+  return { method: 'GET' };
+}
+
+/** Options of `observeProxy`. */
+export interface ObserveOptions {
+  /** Requests in flight at once (default: all of them, so every request leaves within the first second). */
+  concurrency?: number;
+  /** Scenarios the listeners come from (default: the package's scenarios/), for `suiteRequest`. */
+  scenarios?: Scenario[];
+  /** Called before the proxy starts, e.g. to reset the farm's stateful listeners (stale-then-fail, health-flapping). */
+  beforeStart?: () => void;
+}
+
+async function until<T>(what: string | (() => string), timeoutMs: number, probe: () => Promise<T | undefined> | T | undefined): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
     if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === 'string' ? what : what()}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
 
 /**
  * Starts `proxy` with the configuration `badorigin config --for <proxy>` generates for `manifest` (suite timeouts,
- * a free port), sends `GET /<listener id>/` for each listener of `listeners` (at most `concurrency` at a time), waits
- * for its log, stops it, and returns what it did, by listener id. `dir` must be an empty directory it may write.
+ * a free port), waits (Varnish) until every health probe has run once, sends `suiteRequest` under
+ * `/<listener id>/` for each listener of `listeners`, waits for its log, stops it, and returns what it did, by
+ * listener id. `dir` must be an empty directory it may write. @throws Error when the proxy does not start or its
+ * log lines do not all come within 10 s.
  */
-export async function observeProxy(proxy: ProxyName, manifest: Manifest, listeners: ManifestListener[], dir: string, concurrency = 8): Promise<Map<string, ProxyObservation>> {
+export async function observeProxy(proxy: ProxyName, manifest: Manifest, listeners: ManifestListener[], dir: string, options: ObserveOptions = {}): Promise<Map<string, ProxyObservation>> {
   const port = await freePort();
   const errorLog = join(dir, 'error.log');
   const config = generateConfig(proxy, manifest, { ...SUITE_TIMEOUTS, listen: port, foreground: true, errorLog });
+  const scenarios = new Map((options.scenarios ?? loadCatalogue().map((e) => e.scenario)).map((s) => [s.id, s]));
   let running: RunningProxy | undefined;
   try {
+    options.beforeStart?.();
     running = proxy === 'nginx' ? await startNginx(config, dir, port) : proxy === 'haproxy' ? await startHaproxy(config, dir, port) : await startVarnish(config, dir, port);
-    const responses = await mapLimit(listeners, concurrency, (l) => proxyGet(port, routePath(l)));
-    const logs = await collectLogs(proxy, running, dir, listeners);
+    if (proxy === 'varnish') await waitForProbes(dir, listeners.filter((l) => isHealthScenario(l)).map((l) => l.id));
+    const requests = listeners.map((l) => suiteRequest(scenarios.get(l.scenario)));
+    const paths = listeners.map((l, i) => routePath(l) + (requests[i]!.pathSuffix ?? ''));
+    const responses = await mapLimit(listeners.map((_, i) => i), options.concurrency ?? listeners.length, (i) => proxyRequest(port, paths[i]!, requests[i]));
+    if (proxy === 'nginx') {
+      // Stopped first, so that every line it writes for these requests (a client that went away, too) is in the file.
+      await running.stop();
+    }
+    const logs = await collectLogs(proxy, running, dir, listeners, paths, responses);
     const result = new Map<string, ProxyObservation>();
     listeners.forEach((l, i) => {
       const lines = logs.get(l.id) ?? [];
@@ -117,10 +170,19 @@ export async function observeProxy(proxy: ProxyName, manifest: Manifest, listene
   }
 }
 
-async function collectLogs(proxy: ProxyName, running: RunningProxy, dir: string, listeners: ManifestListener[]): Promise<Map<string, string[]>> {
+/** Resolves once Varnish has logged a probe result for every backend named in `backends` (it decides whether the first request goes to the backend). */
+async function waitForProbes(dir: string, backends: string[]): Promise<void> {
+  if (backends.length === 0) return;
+  await until(`a health probe of ${backends.join(', ')}`, 10_000, async () => {
+    const probed = await varnishProbed(dir);
+    return backends.every((b) => probed.has(b)) ? true : undefined;
+  });
+}
+
+async function collectLogs(proxy: ProxyName, running: RunningProxy, dir: string, listeners: ManifestListener[], paths: string[], responses: ProxyResponse[]): Promise<Map<string, string[]>> {
   const byId = new Map<string, string[]>();
   if (proxy === 'nginx') {
-    // nginx writes the line before it answers, so it is there once every response has ended.
+    // Read once nginx has exited (observeProxy stops it first).
     let text = '';
     try {
       text = readFileSync(join(dir, 'error.log'), 'utf8');
@@ -128,21 +190,28 @@ async function collectLogs(proxy: ProxyName, running: RunningProxy, dir: string,
       /* no error at all */
     }
     const byPath = parseNginxLog(text);
-    for (const l of listeners) byId.set(l.id, byPath.get(routePath(l)) ?? []);
+    listeners.forEach((l, i) => byId.set(l.id, byPath.get(paths[i]!) ?? []));
   } else if (proxy === 'haproxy') {
     // HAProxy logs one line per request when the stream ends, just after the response: wait for all of them.
     const ids = listeners.map((l) => l.id);
-    const parsed = await until('one HAProxy log line per request', 10_000, () => {
+    let missing: string[] = [];
+    const parsed = await until(() => `one HAProxy log line per request; none yet for ${missing.join(', ')}`, 10_000, () => {
       const p = parseHaproxyLog(running.output(), ids);
-      return ids.every((id) => p.has(id)) ? p : undefined;
+      missing = ids.filter((id) => !p.has(id));
+      return missing.length === 0 ? p : undefined;
     });
     for (const id of ids) byId.set(id, parsed.get(id)!);
   } else {
-    const parsed = await until('a Varnish log transaction per request', 10_000, async () => {
+    // Varnish logs a request once its transaction ends; one the client gave up on may still be open (Varnish
+    // writing a request body the origin never reads has no timeout), so only the others are waited for.
+    const ended = listeners.map((l, i) => ({ id: l.id, path: paths[i]! })).filter((_, i) => !responses[i]!.error?.startsWith('no answer within'));
+    let missing: string[] = [];
+    const parsed = await until(() => `a Varnish log transaction per request; none yet for ${missing.join(', ')}`, 10_000, async () => {
       const p = parseVarnishLog(await varnishLog(dir));
-      return listeners.every((l) => p.has(routePath(l))) ? p : undefined;
+      missing = ended.filter((e) => !p.has(e.path)).map((e) => e.id);
+      return missing.length === 0 ? p : undefined;
     });
-    for (const l of listeners) byId.set(l.id, parsed.get(routePath(l))!);
+    listeners.forEach((l, i) => byId.set(l.id, parsed.get(paths[i]!) ?? []));
   }
   return byId;
 }
@@ -188,7 +257,7 @@ export function compare(manifest: Manifest, proxy: ProxyName, observed: Map<stri
       add('not observed');
       continue;
     }
-    if (seen.status !== expected.status) add(`status: expected ${expected.status}, observed ${seen.status}${seen.clientError ? ` (${seen.clientError})` : ''}`);
+    if (!statusMatches(expected.status, seen.status)) add(`status: expected ${JSON.stringify(expected.status)}, observed ${seen.status}${seen.clientError ? ` (${seen.clientError})` : ''}`);
     if (!logMatches(expected.log, seen.log)) add(`log: expected ${JSON.stringify(expected.log)}, observed ${JSON.stringify(seen.log)}`);
   }
   return differences;

@@ -3,8 +3,11 @@ import { nodeObserve } from '../../src/clients/node-client.js';
 import { parseOpensslVerify, runClient } from '../../src/clients/run-client.js';
 import { reach, type ProxyName } from '../../src/config/common.js';
 import type { Manifest, ManifestListener } from '../../src/manifest.js';
-import { logMatches } from '../../src/catalogue.js';
-import { SUITE_TIMEOUTS, mapLimit, type ProxyObservation } from './conformance.js';
+import { logMatches, statusMatches } from '../../src/catalogue.js';
+import { SUITE_BODY_BYTES, SUITE_OVERSIZED_READ_BYTES, SUITE_TIMEOUTS, mapLimit, type ProxyObservation } from './conformance.js';
+import { PROXY_REQUEST_LIMIT_MS } from './proxies.js';
+
+const PROXY_REQUEST_LIMIT_S = PROXY_REQUEST_LIMIT_MS / 1000;
 
 /** What the four reference clients observed for one listener, as matrix cells. */
 export interface ClientCells {
@@ -74,8 +77,9 @@ function proxyCell(proxy: ProxyName, l: ManifestListener, manifest: Manifest, ob
   const seen = observed?.get(l.id);
   if (!seen) return observed ? 'no expectation yet' : 'not run';
   const expected = l.expect[proxy];
-  const mark = !expected ? ' (no expectation yet)' : expected.status !== seen.status || !logMatches(expected.log, seen.log) ? ' **≠ manifest**' : '';
-  return `${seen.status ?? 'no response'}${seen.clientError ? ` (body ${seen.clientError})` : ''}${seen.log ? ` \`${seen.log}\`` : ', no log line'}${mark}`;
+  const mark = !expected ? ' (no expectation yet)' : !statusMatches(expected.status, seen.status) || !logMatches(expected.log, seen.log) ? ' **≠ manifest**' : '';
+  const answer = seen.status === null ? `no response${seen.clientError ? ` (${seen.clientError})` : ''}` : `${seen.status}${seen.clientError ? ` (body ${seen.clientError})` : ''}`;
+  return `${answer}${seen.log ? ` \`${seen.log}\`` : ', no log line'}${mark}`;
 }
 
 /**
@@ -95,6 +99,12 @@ export function renderMatrix(manifest: Manifest, clients: Map<string, ClientCell
     'Proxy cells: the status the proxy answered with, then the stable part of its error-log line (nginx: the message',
     'without time, pid, connection number and the `client:`/`upstream:` suffix; HAProxy: the generated log-format',
     '`%b %ST %tsc ssl_bc_err=%[ssl_bc_err] %[ssl_bc_err_str]` without the backend name; Varnish: its `FetchError` records).',
+    `Through each proxy the suite sends \`GET /<listener id>/\` and reads the whole response (${PROXY_REQUEST_LIMIT_S} s at most), except where a`,
+    `scenario needs more (\`suiteRequest\` in test/helpers/conformance.ts): request-body-* POST ${SUITE_BODY_BYTES / 2 ** 20} MiB, origin-status asks`,
+    `\`status/503\`, oversized-body reads ${SUITE_OVERSIZED_READ_BYTES / 2 ** 20} MiB and slow-drip the chunks of one read timeout and a second more, then end the`,
+    'connection. Before each proxy starts, the farm\'s listeners are reset (stale-then-fail, health-flapping start over);',
+    'Varnish gets its first requests once every health probe has run once. Where a proxy\'s answer depends on timing, the',
+    'manifest lists every alternative observed, with a note saying how often each was seen.',
     'Proxies word the same fault differently; nothing here is normalised. Client cells: Node\'s error code, curl\'s',
     'exit code, `openssl s_client -verify_return_error` verify code and text, `gnutls-cli` exit code and status line,',
     'all as the reference clients of the manifest (trust, SNI, 5 s limit) run them.',

@@ -1,9 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
+import { request as httpRequest } from 'node:http';
 import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
 import { runClient } from '../../src/clients/run-client.js';
+import { VARNISH_TRANSIENT_CAP } from '../../src/config/varnish.js';
 
 /** A proxy process the tests started, in its own process group. */
 export interface RunningProxy {
@@ -116,14 +117,14 @@ export function startHaproxy(config: string, dir: string, port: number): Promise
   return startProcess(['haproxy', '-db', '-f', file], port);
 }
 
-/** varnishd in the foreground with work directory `dir/varnish` (read its log with `varnishLog(dir)`). */
+/** varnishd in the foreground with work directory `dir/varnish` and Transient storage capped as the generated VCL's run line says (read its log with `varnishLog(dir)`). */
 export function startVarnish(vcl: string, dir: string, port: number): Promise<RunningProxy> {
   const file = join(dir, 'badorigin.vcl');
   writeFileSync(file, vcl);
   // varnishd (as root) reads the VCL and compiles it as its unprivileged user: mkdtemp's 0700 keeps it out.
   chmodSync(dir, 0o755);
   chmodSync(file, 0o644);
-  return startProcess(['varnishd', '-F', '-a', `127.0.0.1:${port}`, '-f', file, '-n', join(dir, 'varnish'), '-T', 'none', '-s', 'malloc,32m'], port, /Child launched OK/);
+  return startProcess(['varnishd', '-F', '-a', `127.0.0.1:${port}`, '-f', file, '-n', join(dir, 'varnish'), '-T', 'none', '-s', 'malloc,32m', '-s', `Transient=malloc,${VARNISH_TRANSIENT_CAP}`], port, /Child launched OK/);
 }
 
 /** What `varnishlog -d` prints for the requests so far, grouped by request, with the URL, statuses and fetch errors. */
@@ -133,32 +134,88 @@ export async function varnishLog(dir: string): Promise<string> {
   return result.stdout;
 }
 
+/**
+ * Backends (by VCL name, without any `<vcl>.` prefix) for which Varnish has logged the result of a health probe it
+ * sent. The records Varnish writes when it loads the VCL (bits `-------H`, no response) do not count.
+ */
+export async function varnishProbed(dir: string): Promise<Set<string>> {
+  const result = await runClient(['varnishlog', '-n', join(dir, 'varnish'), '-d', '-g', 'raw', '-i', 'Backend_health'], 10_000);
+  if (result.exit !== 0) throw new Error(`varnishlog exited ${result.exit}: ${result.stderr}`);
+  const probed = new Set<string>();
+  for (const m of result.stdout.matchAll(/Backend_health\s+-\s+(?:[^.\s]+\.)?(\S+)\s+\S+\s+\S+\s+([-46xXrRH]{8})\s/g)) {
+    if (/[46xXrR]/.test(m[2]!)) probed.add(m[1]!);
+  }
+  return probed;
+}
+
 /** What a client of the proxy saw: the status line's code (null when no response head came) or the error. */
 export interface ProxyResponse {
   status: number | null;
   error?: string;
 }
 
-/** `GET path` on 127.0.0.1:port with a fresh connection; reads the whole body; never rejects. */
-export function proxyGet(port: number, path: string, timeoutMs = 15_000): Promise<ProxyResponse> {
+/** The request the conformance suite sends through a proxy for one listener (see `suiteRequest`). */
+export interface ProxyRequest {
+  method: 'GET' | 'POST';
+  /** Appended to the listener's route `/<listener id>/` (e.g. `status/503`); default nothing. */
+  pathSuffix?: string;
+  /** POST: bytes of request body, sent with Content-Length and no `Expect: 100-continue`. */
+  bodyBytes?: number;
+  /** Stop reading (and end the connection) once this many body bytes came: the response counts as complete. */
+  maxBodyBytes?: number;
+  /** Give up after this many ms (default 15,000): the response then carries the error `no answer within … ms`. */
+  timeoutMs?: number;
+}
+
+/** Default limit of `proxyRequest`, in ms. */
+export const PROXY_REQUEST_LIMIT_MS = 15_000;
+
+/** The shared 64 KiB block every request body is written from, so a large body costs no memory. */
+const BODY_BLOCK = Buffer.alloc(64 * 1024, 0x62);
+
+/**
+ * `request.method path` on 127.0.0.1:port with a fresh connection; writes `bodyBytes` (with backpressure) and reads
+ * the body until its end or `maxBodyBytes`; never rejects. A response that arrives while the body is still being
+ * written is taken as it is (a proxy may answer an error early); an error after the head is reported with the
+ * status (`aborted`, `socket hang up`, …).
+ */
+export function proxyRequest(port: number, path: string, request: ProxyRequest = { method: 'GET' }): Promise<ProxyResponse> {
+  const timeoutMs = request.timeoutMs ?? PROXY_REQUEST_LIMIT_MS;
+  const bodyBytes = request.method === 'POST' ? (request.bodyBytes ?? 0) : 0;
   return new Promise((resolve) => {
     let status: number | null = null;
+    let settled = false;
     const done = (error?: string) => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
       resolve(error ? { status, error } : { status });
+      req.destroy();
     };
-    const req = request({ host: '127.0.0.1', port, path, agent: false, headers: { connection: 'close' } }, (res) => {
+    const headers: Record<string, string | number> = { connection: 'close' };
+    if (request.method === 'POST') headers['content-length'] = bodyBytes;
+    const req = httpRequest({ host: '127.0.0.1', port, path, method: request.method, agent: false, headers }, (res) => {
       status = res.statusCode ?? null;
-      res.on('data', () => undefined);
+      let received = 0;
+      res.on('data', (chunk: Buffer) => {
+        received += chunk.length;
+        if (request.maxBodyBytes !== undefined && received >= request.maxBodyBytes) done();
+      });
       res.on('end', () => done());
       res.on('aborted', () => done('aborted'));
       res.on('error', (e) => done(e.message));
     });
     req.on('error', (e) => done(e.message));
-    const timer = setTimeout(() => {
-      req.destroy();
-      done(`no answer within ${timeoutMs} ms`);
-    }, timeoutMs);
-    req.end();
+    const timer = setTimeout(() => done(`no answer within ${timeoutMs} ms`), timeoutMs);
+    let left = bodyBytes;
+    const write = () => {
+      while (left > 0 && !settled) {
+        const part = left >= BODY_BLOCK.length ? BODY_BLOCK : BODY_BLOCK.subarray(0, left);
+        left -= part.length;
+        if (!req.write(part)) return void req.once('drain', write);
+      }
+      if (!settled) req.end();
+    };
+    write();
   });
 }
