@@ -8,8 +8,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Figure } from './figure.js';
+import { median, type Figure } from './figure.js';
 import type { HoldLoadOptions, HoldLoadResult } from './hold-load.js';
+import { processCpuMs } from './proc-cpu.js';
 import { openFileLimit, processMemory, sampleMemory } from './proc-memory.js';
 import { startFarmProcess, startPlainHttp } from './processes.js';
 
@@ -19,6 +20,8 @@ const DELAY_MS = 8_000;
 const RATE_PER_S = 2_500;
 /** Unmeasured connections before the measured ones (delay 100 ms), at the same rate. */
 const WARMUP = 1_000;
+/** Rounds per server; figures are medians. */
+const ROUNDS = 3;
 const MIB = 1024 * 1024;
 const load = fileURLToPath(new URL('./hold-load.ts', import.meta.url));
 
@@ -28,6 +31,8 @@ interface HoldRun {
   heldRssBytes: number;
   peakRssBytes: number;
   hwmBytes: number;
+  /** CPU time (user + system) the server used during the measured load, in ms. */
+  cpuMs: number;
   load: HoldLoadResult;
 }
 
@@ -68,12 +73,13 @@ async function holdRun(pid: number, port: number, path: string): Promise<HoldRun
   const options: HoldLoadOptions = { port, path, connections: CONNECTIONS, delayMs: DELAY_MS, ratePerS: RATE_PER_S, sources: sourceAddresses(CONNECTIONS), graceMs: 20_000 };
   await runLoad({ ...options, connections: WARMUP, delayMs: 100 }, () => undefined);
   const idleRssBytes = processMemory(pid).rssBytes;
+  const cpuBefore = processCpuMs(pid);
   const sampler = sampleMemory(pid);
   let heldRssBytes = 0;
   try {
     const result = await runLoad(options, () => (heldRssBytes = processMemory(pid).rssBytes));
     const { peakRssBytes, hwmBytes } = sampler.stop();
-    return { idleRssBytes, heldRssBytes, peakRssBytes, hwmBytes, load: result };
+    return { idleRssBytes, heldRssBytes, peakRssBytes, hwmBytes, cpuMs: processCpuMs(pid) - cpuBefore, load: result };
   } finally {
     sampler.stop();
   }
@@ -85,49 +91,68 @@ function describe(run: HoldRun): string {
     `${l.answered} answered, ${l.failed} failed${l.failures.length ? ` (${l.failures.join('; ')})` : ''}; delay error p50 ${l.errorMs.p50.toFixed(1)} / p99 ${l.errorMs.p99.toFixed(1)} / max ${l.errorMs.max.toFixed(1)} ms`;
 }
 
-/** The held-connections figures: farm vs plain node:http, in the same run. */
+/** One round against a fresh farm process (slow-first-byte), `certsDir` kept between rounds. */
+async function farmRound(certsDir: string): Promise<HoldRun> {
+  const farm = await startFarmProcess(['slow-first-byte'], certsDir);
+  try {
+    const listener = farm.manifest.listeners.find((l) => l.id === 'slow-first-byte');
+    if (!listener) throw new Error('the farm has no slow-first-byte listener');
+    return await holdRun(farm.child.pid!, listener.port, '/');
+  } finally {
+    farm.stop();
+  }
+}
+
+/** One round against a fresh plain node:http process. */
+async function plainRound(): Promise<HoldRun> {
+  const plain = await startPlainHttp();
+  try {
+    return await holdRun(plain.child.pid!, plain.port, '/');
+  } finally {
+    plain.stop();
+  }
+}
+
+/**
+ * The held-connections figures: farm vs plain node:http, ROUNDS rounds alternating between them (fresh processes
+ * each round, so a change in the machine's other load hits both alike); each figure is the median of its rounds.
+ */
 export async function holdFigures(): Promise<Figure[]> {
   const limit = openFileLimit();
   if (limit < CONNECTIONS + 64) throw new Error(`RLIMIT_NOFILE is ${limit}: run with ulimit -n ${CONNECTIONS * 2} (the servers inherit it)`);
   const dir = mkdtempSync(join(tmpdir(), 'badorigin-bench-hold-'));
-  const farm = await startFarmProcess(['slow-first-byte'], join(dir, 'certs'));
-  let farmRun: HoldRun;
-  let plainRun: HoldRun;
+  const farmRuns: HoldRun[] = [];
+  const plainRuns: HoldRun[] = [];
   try {
-    const listener = farm.manifest.listeners.find((l) => l.id === 'slow-first-byte');
-    if (!listener) throw new Error('the farm has no slow-first-byte listener');
-    farmRun = await holdRun(farm.child.pid!, listener.port, '/');
+    for (let round = 0; round < ROUNDS; round++) {
+      farmRuns.push(await farmRound(join(dir, 'certs')));
+      plainRuns.push(await plainRound());
+    }
   } finally {
-    farm.stop();
     rmSync(dir, { recursive: true, force: true });
   }
-  const plain = await startPlainHttp();
-  try {
-    plainRun = await holdRun(plain.child.pid!, plain.port, '/');
-  } finally {
-    plain.stop();
-  }
-  const gen = farmRun.load.generator;
-  const setup = `${CONNECTIONS.toLocaleString('en-US')} connections opened at ${RATE_PER_S}/s from ${sourceAddresses(CONNECTIONS).join(', ')}, each GET /?delay_ms=${DELAY_MS}; ` +
-    `load generator in its own process (${(gen.cpuMs / 1000).toFixed(1)} s CPU over ${(gen.wallMs / 1000).toFixed(1)} s, ${(gen.rssBytes / MIB).toFixed(0)} MiB, event-loop delay p99 ${gen.loopDelayP99Ms.toFixed(1)} ms)`;
-  const complete = (run: HoldRun) => run.load.answered === CONNECTIONS && run.load.heldAtOnce === CONNECTIONS;
-  const rss = farmRun.peakRssBytes / MIB;
-  const plainRss = plainRun.peakRssBytes / MIB;
-  const p99 = farmRun.load.errorMs.p99;
+  const of = (runs: HoldRun[], pick: (run: HoldRun) => number) => median(runs.map(pick));
+  const peak = (run: HoldRun) => run.peakRssBytes / MIB;
+  const p99 = (run: HoldRun) => run.load.errorMs.p99;
+  const p50 = (run: HoldRun) => run.load.errorMs.p50;
+  const gen = farmRuns[0]!.load.generator;
+  const setup = `median of ${ROUNDS} rounds, farm and node:http alternating, fresh processes; ${CONNECTIONS.toLocaleString('en-US')} connections opened at ${RATE_PER_S}/s ` +
+    `(after ${WARMUP} unmeasured warm-up connections) from ${sourceAddresses(CONNECTIONS).join(', ')}, each GET /?delay_ms=${DELAY_MS}; RSS = VmRSS sampled every 50 ms; ` +
+    `load generator in its own process (first round: ${(gen.cpuMs / 1000).toFixed(1)} s CPU over ${(gen.wallMs / 1000).toFixed(1)} s, ${(gen.rssBytes / MIB).toFixed(0)} MiB, event-loop delay p99 ${gen.loopDelayP99Ms.toFixed(1)} ms)`;
+  const rounds = (name: string, runs: HoldRun[]) => runs.map((run, i) => `${name} round ${i + 1}: ${describe(run)}`).join('. ');
+  const complete = farmRuns.every((run) => run.load.answered === CONNECTIONS && run.load.heldAtOnce === CONNECTIONS);
+  const figure = (name: string, what: string, unit: string, pick: (run: HoldRun) => number, target: string, met: boolean, detail?: string): Figure => {
+    const value = of(farmRuns, pick);
+    const peer = of(plainRuns, pick);
+    return { name, what, unit, value, peer: { name: 'node:http', value: peer, ratio: value / peer }, target, met: complete && met, ...(detail ? { detail } : {}) };
+  };
+  const held = CONNECTIONS.toLocaleString('en-US');
   return [
-    {
-      name: 'slow-first-byte.held.rss', what: `slow-first-byte peak RSS with ${CONNECTIONS.toLocaleString('en-US')} connections held`, unit: 'MiB', value: rss,
-      peer: { name: 'node:http', value: plainRss, ratio: rss / plainRss }, target: '< 256 MiB', met: complete(farmRun) && rss < 256,
-      detail: `farm: ${describe(farmRun)}. node:http: ${describe(plainRun)}. ${setup}`,
-    },
-    {
-      name: 'slow-first-byte.delay-error.p99', what: `slow-first-byte delivered delay minus requested, p99 over ${CONNECTIONS.toLocaleString('en-US')} held connections`, unit: 'ms', value: p99,
-      peer: { name: 'node:http', value: plainRun.load.errorMs.p99, ratio: p99 / plainRun.load.errorMs.p99 }, target: '< 20 ms', met: complete(farmRun) && p99 < 20,
-      detail: `time to first byte minus ${DELAY_MS} ms, measured by the load generator from its request write`,
-    },
-    {
-      name: 'slow-first-byte.delay-error.p50', what: `slow-first-byte delivered delay minus requested, p50 over ${CONNECTIONS.toLocaleString('en-US')} held connections`, unit: 'ms', value: farmRun.load.errorMs.p50,
-      peer: { name: 'node:http', value: plainRun.load.errorMs.p50, ratio: farmRun.load.errorMs.p50 / plainRun.load.errorMs.p50 }, target: 'informative', met: complete(farmRun),
-    },
+    figure('slow-first-byte.held.rss', `slow-first-byte peak RSS with ${held} connections held`, 'MiB', peak, '< 256 MiB', of(farmRuns, peak) < 256, `${setup}. ${rounds('farm', farmRuns)}. ${rounds('node:http', plainRuns)}`),
+    figure('slow-first-byte.delay-error.p99', `slow-first-byte delivered delay minus requested, p99 over ${held} held connections`, 'ms', p99, '< 20 ms', of(farmRuns, p99) < 20,
+      `time to first byte minus ${DELAY_MS} ms, measured by the load generator from its request write; rounds: farm ${farmRuns.map((r) => p99(r).toFixed(1)).join(', ')}, node:http ${plainRuns.map((r) => p99(r).toFixed(1)).join(', ')} ms`),
+    figure('slow-first-byte.delay-error.p50', `slow-first-byte delivered delay minus requested, p50 over ${held} held connections`, 'ms', p50, 'informative', true),
+    figure('slow-first-byte.cpu-per-connection', 'slow-first-byte server CPU time per held connection (accept, request, delayed answer, close)', 'µs', (run) => (run.cpuMs * 1000) / CONNECTIONS, 'informative', true,
+      'user + system time of the server process over the measured load (/proc/<pid>/stat, 10 ms resolution), divided by the connections: holds up when other work shares the cores, where the delay error does not'),
   ];
 }

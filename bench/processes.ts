@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { runClient } from '../src/clients/run-client.js';
 import type { Manifest } from '../src/manifest.js';
 import { packagedCli, plainScript } from './compile.js';
+import { processCpuMs } from './proc-cpu.js';
 
 
 /** Waits until `check` returns a value (polling every 50 ms, at most `ms`). */
@@ -40,7 +41,7 @@ export async function startFarmProcess(only: string[], certsDir: string): Promis
 }
 
 /** Starts nginx (one worker, like the single farm process) serving `body` over TLS with this key and chain. */
-export async function startNginx(port: number, keyFile: string, chainFile: string, body: string): Promise<{ stop(): void }> {
+export async function startNginx(port: number, keyFile: string, chainFile: string, body: string): Promise<{ child: ChildProcess; stop(): void }> {
   const dir = mkdtempSync(join(tmpdir(), 'badorigin-bench-nginx-'));
   const conf = join(dir, 'nginx.conf');
   writeFileSync(conf, `daemon off; master_process off; worker_processes 1; error_log ${dir}/error.log; pid ${dir}/nginx.pid;
@@ -56,7 +57,7 @@ http {
 `);
   const child = spawn('nginx', ['-c', conf, '-p', dir], { stdio: 'ignore' });
   await until(() => (isListening(port) ? true : undefined), 10_000, 'nginx');
-  return { stop: () => (child.kill('SIGKILL'), rmSync(dir, { recursive: true, force: true })) };
+  return { child, stop: () => (child.kill('SIGKILL'), rmSync(dir, { recursive: true, force: true })) };
 }
 
 /** True when something listens on 127.0.0.1:port (read from /proc/net/tcp, state 0A = LISTEN). */
@@ -98,10 +99,17 @@ export function startPlainHttp(): Promise<{ port: number; child: ChildProcess; s
   return startBenchServer('./plain-http.ts', []);
 }
 
-/** Runs wrk and returns requests/s (wrk's "Requests/sec" line). */
-export async function wrk(url: string, seconds: number, connections: number, extra: string[] = []): Promise<number> {
+/**
+ * Runs wrk and returns its requests/s ("Requests/sec") and request count ("N requests in"), and, when `pid` is
+ * given, the CPU time (ms, user + system) that process used meanwhile.
+ * @throws Error (rejects) when wrk prints no rate.
+ */
+export async function wrk(url: string, seconds: number, connections: number, extra: string[] = [], pid?: number): Promise<{ rps: number; requests: number; cpuMs: number }> {
+  const cpuBefore = pid ? processCpuMs(pid) : 0;
   const result = await runClient(['wrk', '-t1', `-c${connections}`, `-d${seconds}s`, ...extra, url], (seconds + 30) * 1000);
-  const match = /Requests\/sec:\s+([\d.]+)/.exec(result.stdout);
-  if (!match) throw new Error(`wrk printed no rate: ${result.stdout}${result.stderr}`);
-  return Number(match[1]);
+  const cpuMs = pid ? processCpuMs(pid) - cpuBefore : NaN;
+  const rate = /Requests\/sec:\s+([\d.]+)/.exec(result.stdout);
+  const count = /(\d+) requests in/.exec(result.stdout);
+  if (!rate || !count) throw new Error(`wrk printed no rate: ${result.stdout}${result.stderr}`);
+  return { rps: Number(rate[1]), requests: Number(count[1]), cpuMs };
 }
