@@ -24,8 +24,6 @@ export interface HoldLoadOptions {
   sources: string[];
   /** Give up on a connection that has no answer after delayMs + this, in ms. */
   graceMs: number;
-  /** Also return every connection's [request written, error] in ms since the start (for finding where a tail comes from). */
-  timeline?: boolean;
 }
 
 /** What the generator saw. Times in ms. */
@@ -43,8 +41,6 @@ export interface HoldLoadResult {
   heldAtOnce: number;
   /** The generator's own cost: CPU time (user + system) over the run, its peak RSS, its event-loop delay p99. */
   generator: { cpuMs: number; wallMs: number; rssBytes: number; loopDelayP99Ms: number };
-  /** With `timeline`: [ms from the start to the request write, error ms] of each answered connection. */
-  timeline?: [number, number][];
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -62,7 +58,6 @@ export async function runHoldLoad(options: HoldLoadOptions): Promise<{ held: Pro
   const cpuStart = process.cpuUsage();
   const wallStart = performance.now();
   const errors: number[] = [];
-  const timeline: [number, number][] = [];
   const failures: string[] = [];
   let failed = 0;
   let open = 0;
@@ -107,7 +102,6 @@ export async function runHoldLoad(options: HoldLoadOptions): Promise<{ held: Pro
       if (chunk.subarray(0, 12).toString('latin1') === 'HTTP/1.1 200') {
         outcome = 'answered';
         errors.push(at - sentAt - options.delayMs);
-        if (options.timeline) timeline.push([sentAt - wallStart, at - sentAt - options.delayMs]);
       } else {
         outcome = 'failed';
         fail(`answered ${JSON.stringify(chunk.subarray(0, 40).toString('latin1'))}`);
@@ -161,7 +155,6 @@ export async function runHoldLoad(options: HoldLoadOptions): Promise<{ held: Pro
       errorMs: { p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted.at(-1) ?? NaN, min: sorted[0] ?? NaN },
       rampMs,
       heldAtOnce,
-      ...(options.timeline ? { timeline } : {}),
       generator: { cpuMs: (cpu.user + cpu.system) / 1000, wallMs: performance.now() - wallStart, rssBytes: peakRss, loopDelayP99Ms: loopDelay.percentile(99) / 1e6 },
     };
   });
