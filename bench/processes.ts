@@ -3,12 +3,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
 import { runClient } from '../src/clients/run-client.js';
 import type { Manifest } from '../src/manifest.js';
+import { packagedCli, plainScript } from './compile.js';
+import { processCpuMs } from './proc-cpu.js';
 
-const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
 
 /** Waits until `check` returns a value (polling every 50 ms, at most `ms`). */
 async function until<T>(check: () => T | undefined, ms: number, what: string): Promise<T> {
@@ -21,11 +21,15 @@ async function until<T>(check: () => T | undefined, ms: number, what: string): P
   }
 }
 
-/** Starts `badorigin serve` with these listeners in its own process and resolves with its manifest. */
+/**
+ * Starts `badorigin serve` (the packaged build, bench/compile.ts) with these listeners in its own process, event log
+ * silent, no control API, and resolves with its manifest. @throws Error (rejects) when it has no manifest after 30 s.
+ */
 export async function startFarmProcess(only: string[], certsDir: string): Promise<{ manifest: Manifest; child: ChildProcess; stop(): void }> {
+  const cli = await packagedCli();
   const dir = mkdtempSync(join(tmpdir(), 'badorigin-bench-farm-'));
   const manifestFile = join(dir, 'manifest.json');
-  const child = spawn(process.execPath, ['--import', 'tsx', cli, 'serve', '--base-port', '0', '--only', only.join(','), '--certs-dir', certsDir, '--log-level', 'silent', '--no-control', '--manifest-out', manifestFile], { stdio: 'ignore' });
+  const child = spawn(process.execPath, [cli, 'serve', '--base-port', '0', '--only', only.join(','), '--certs-dir', certsDir, '--log-level', 'silent', '--no-control', '--manifest-out', manifestFile], { stdio: 'ignore' });
   const manifest = await until(() => {
     try {
       return JSON.parse(readFileSync(manifestFile, 'utf8')) as Manifest;
@@ -37,7 +41,7 @@ export async function startFarmProcess(only: string[], certsDir: string): Promis
 }
 
 /** Starts nginx (one worker, like the single farm process) serving `body` over TLS with this key and chain. */
-export async function startNginx(port: number, keyFile: string, chainFile: string, body: string): Promise<{ stop(): void }> {
+export async function startNginx(port: number, keyFile: string, chainFile: string, body: string): Promise<{ child: ChildProcess; stop(): void }> {
   const dir = mkdtempSync(join(tmpdir(), 'badorigin-bench-nginx-'));
   const conf = join(dir, 'nginx.conf');
   writeFileSync(conf, `daemon off; master_process off; worker_processes 1; error_log ${dir}/error.log; pid ${dir}/nginx.pid;
@@ -53,7 +57,7 @@ http {
 `);
   const child = spawn('nginx', ['-c', conf, '-p', dir], { stdio: 'ignore' });
   await until(() => (isListening(port) ? true : undefined), 10_000, 'nginx');
-  return { stop: () => (child.kill('SIGKILL'), rmSync(dir, { recursive: true, force: true })) };
+  return { child, stop: () => (child.kill('SIGKILL'), rmSync(dir, { recursive: true, force: true })) };
 }
 
 /** True when something listens on 127.0.0.1:port (read from /proc/net/tcp, state 0A = LISTEN). */
@@ -65,25 +69,47 @@ function isListening(port: number): boolean {
   }
 }
 
-/** Starts bench/plain-https.ts (a bare node:https server, same key, chain and body) and resolves with its port. */
-export async function startPlainHttps(keyFile: string, chainFile: string): Promise<{ port: number; stop(): void }> {
-  const dir = mkdtempSync(join(tmpdir(), 'badorigin-bench-https-'));
+/**
+ * Starts a bench server script (`node <script as plain JS> ...args PORT-FILE`, bench/compile.ts) in its own process
+ * and resolves with the port it wrote to PORT-FILE once listening. @throws Error (rejects) when it is not listening
+ * after 30 s.
+ */
+async function startBenchServer(script: string, args: string[]): Promise<{ port: number; child: ChildProcess; stop(): void }> {
+  const file = plainScript(script);
+  const dir = dirname(file);
   const portFile = join(dir, 'port');
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./plain-https.ts', import.meta.url)), keyFile, chainFile, portFile], { stdio: 'ignore' });
+  const child = spawn(process.execPath, [file, ...args, portFile], { stdio: 'ignore' });
   const port = await until(() => {
     try {
       return Number(readFileSync(portFile, 'utf8')) || undefined;
     } catch {
       return undefined;
     }
-  }, 30_000, 'plain https server');
-  return { port, stop: () => (child.kill('SIGKILL'), rmSync(dir, { recursive: true, force: true })) };
+  }, 30_000, script);
+  return { port, child, stop: () => (child.kill('SIGKILL'), rmSync(dir, { recursive: true, force: true })) };
 }
 
-/** Runs wrk and returns requests/s (wrk's "Requests/sec" line). */
-export async function wrk(url: string, seconds: number, connections: number, extra: string[] = []): Promise<number> {
+/** Starts bench/plain-https.ts (a bare node:https server, same key, chain and body) and resolves with its port. */
+export function startPlainHttps(keyFile: string, chainFile: string): Promise<{ port: number; child: ChildProcess; stop(): void }> {
+  return startBenchServer('./plain-https.ts', [keyFile, chainFile]);
+}
+
+/** Starts bench/plain-http.ts (a plain node:http server: `?delay_ms=`, `?size=`) and resolves with its port. */
+export function startPlainHttp(): Promise<{ port: number; child: ChildProcess; stop(): void }> {
+  return startBenchServer('./plain-http.ts', []);
+}
+
+/**
+ * Runs wrk and returns its requests/s ("Requests/sec") and request count ("N requests in"), and, when `pid` is
+ * given, the CPU time (ms, user + system) that process used meanwhile.
+ * @throws Error (rejects) when wrk prints no rate.
+ */
+export async function wrk(url: string, seconds: number, connections: number, extra: string[] = [], pid?: number): Promise<{ rps: number; requests: number; cpuMs: number }> {
+  const cpuBefore = pid ? processCpuMs(pid) : 0;
   const result = await runClient(['wrk', '-t1', `-c${connections}`, `-d${seconds}s`, ...extra, url], (seconds + 30) * 1000);
-  const match = /Requests\/sec:\s+([\d.]+)/.exec(result.stdout);
-  if (!match) throw new Error(`wrk printed no rate: ${result.stdout}${result.stderr}`);
-  return Number(match[1]);
+  const cpuMs = pid ? processCpuMs(pid) - cpuBefore : NaN;
+  const rate = /Requests\/sec:\s+([\d.]+)/.exec(result.stdout);
+  const count = /(\d+) requests in/.exec(result.stdout);
+  if (!rate || !count) throw new Error(`wrk printed no rate: ${result.stdout}${result.stderr}`);
+  return { rps: Number(rate[1]), requests: Number(count[1]), cpuMs };
 }

@@ -1,33 +1,33 @@
-// npm run bench: measures the farm and writes bench/results/latest.json plus a markdown table on stdout.
-// Every comparison with a peer is a ratio taken in the same run on the same machine. Never part of npm test.
-// `npm run bench -- startup` runs only the named groups (startup, tls).
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
-import { join } from 'node:path';
+// npm run bench: measures the farm, merges the figures into bench/results/latest.json, rewrites README.md's
+// performance table from it and prints that table. Every comparison with a peer is a ratio taken in the same run on
+// the same machine. Never part of npm test. `npm run bench -- hold oversized` runs only the named groups and keeps
+// the other groups' figures from the previous run.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Figure } from './figure.js';
+import { holdFigures } from './hold.js';
+import { oversizedFigures } from './oversized.js';
+import { mergeResults, readResults, writeResults, type GroupRun } from './results.js';
 import { startupFigures } from './startup.js';
+import { renderFigureTable, spliceReadmeBlock } from './table.js';
 import { tlsThroughputFigures } from './tls-throughput.js';
 
-const groups: Record<string, () => Figure[] | Promise<Figure[]>> = { startup: startupFigures, tls: tlsThroughputFigures };
+const groups: Record<string, () => Figure[] | Promise<Figure[]>> = { startup: startupFigures, tls: tlsThroughputFigures, hold: holdFigures, oversized: oversizedFigures };
 const wanted = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(groups);
-const figures: Figure[] = [];
+for (const name of wanted) if (!groups[name]) throw new Error(`unknown benchmark group ${name}; known: ${Object.keys(groups).join(', ')}`);
+
+const fresh: Record<string, { run: GroupRun; figures: Figure[] }> = {};
 for (const name of wanted) {
-  const group = groups[name];
-  if (!group) throw new Error(`unknown benchmark group ${name}; known: ${Object.keys(groups).join(', ')}`);
-  figures.push(...(await group()));
+  const run: GroupRun = { measuredAt: new Date().toISOString(), node: process.version, cpus: cpus().length, model: cpus()[0]?.model, loadavg1: loadavg()[0]! };
+  const started = performance.now();
+  fresh[name] = { run, figures: await groups[name]!() };
+  process.stderr.write(`bench ${name}: ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
 }
 
-const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
-mkdirSync(resultsDir, { recursive: true });
-writeFileSync(
-  join(resultsDir, 'latest.json'),
-  `${JSON.stringify({ generatedAt: new Date().toISOString(), machine: { node: process.version, cpus: cpus().length, model: cpus()[0]?.model }, figures }, null, 2)}\n`,
-);
-const round = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(2));
-process.stdout.write('| figure | what | value | peer | ratio | target | met |\n|---|---|---|---|---|---|---|\n');
-for (const f of figures) {
-  const peer = f.peer ? `${f.peer.name}: ${round(f.peer.value)} ${f.unit}` : '–';
-  process.stdout.write(`| ${f.name} | ${f.what}${f.detail ? ` (${f.detail})` : ''} | ${round(f.value)} ${f.unit} | ${peer} | ${f.peer ? `${f.peer.ratio.toFixed(2)}x` : '–'} | ${f.target} | ${f.met ? 'yes' : 'NO'} |\n`);
-}
-process.stdout.write(`\nwritten: ${join(resultsDir, 'latest.json')}\n`);
+const resultsFile = fileURLToPath(new URL('./results/latest.json', import.meta.url));
+const results = mergeResults(readResults(resultsFile), fresh, Object.keys(groups));
+writeResults(resultsFile, results);
+const readmeFile = fileURLToPath(new URL('../README.md', import.meta.url));
+writeFileSync(readmeFile, spliceReadmeBlock(readFileSync(readmeFile, 'utf8'), results));
+process.stdout.write(`${renderFigureTable(results.figures)}\n\nwritten: ${resultsFile}, README.md performance table\n`);

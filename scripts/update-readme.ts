@@ -1,15 +1,21 @@
-// npm run readme: rewrites the listener table of README.md (between the scenarios markers) from the catalogue,
-// exactly as `badorigin manifest --format markdown` renders it. test/readme.test.ts fails when it is stale.
+// npm run readme: rewrites the generated parts of README.md: the listener table (between the scenarios markers)
+// from the catalogue, exactly as `badorigin manifest --format markdown` renders it, and the performance table
+// (between the bench markers) from bench/results/latest.json (bench/table.ts; `npm run bench` does this too).
+// test/readme.test.ts fails when either is stale.
 import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { readResults } from '../bench/results.js';
+import { spliceReadmeBlock } from '../bench/table.js';
 import { plannedManifest, resolveSettings } from '../src/farm.js';
 import { renderManifest } from '../src/render.js';
 
 const file = new URL('../README.md', import.meta.url);
 const readme = readFileSync(file, 'utf8');
 const table = renderManifest(plannedManifest(resolveSettings({})), 'markdown');
-const updated = readme.replace(/(<!-- scenarios:begin -->\n)[\s\S]*?(<!-- scenarios:end -->)/, `$1${table.trim()}\n$2`);
-if (updated === readme) process.stdout.write('README.md table already up to date\n');
+const withListeners = readme.replace(/(<!-- scenarios:begin -->\n)[\s\S]*?(<!-- scenarios:end -->)/, `$1${table.trim()}\n$2`);
+const updated = spliceReadmeBlock(withListeners, readResults(fileURLToPath(new URL('../bench/results/latest.json', import.meta.url))));
+if (updated === readme) process.stdout.write('README.md tables already up to date\n');
 else {
   writeFileSync(file, updated);
-  process.stdout.write('README.md table updated\n');
+  process.stdout.write('README.md tables updated\n');
 }
