@@ -9,6 +9,7 @@ import { readManifestFile } from './manifest-schema.js';
 import { Pki } from './pki/index.js';
 import { probe } from './probe.js';
 import { renderManifest, type ManifestFormat } from './render.js';
+import { absorbTerminalErrors } from './terminal.js';
 
 const list = (values: string[] | undefined) => (values ?? []).flatMap((v) => String(v).split(',')).map((v) => v.trim()).filter(Boolean);
 
@@ -71,7 +72,11 @@ function toOptions(argv: FarmArgs): FarmOptions {
   };
 }
 
+/** Longest `serve` waits for the farm to close on SIGINT/SIGTERM before it exits anyway, in ms. */
+const STOP_DEADLINE_MS = 1500;
+
 async function serve(argv: FarmArgs & { manifestOut?: string }): Promise<void> {
+  absorbTerminalErrors();
   const farm = await startFarm(toOptions(argv));
   // One listener's uncaught error is logged with its id and never takes the farm down.
   installProcessGuards((listener, error, kind) => {
@@ -94,7 +99,17 @@ async function serve(argv: FarmArgs & { manifestOut?: string }): Promise<void> {
     if (stopping) return;
     stopping = true;
     process.stdout.write(`\n${signal}: closing every listener\n`);
-    void farm.close().then(() => process.exit(0));
+    setTimeout(() => {
+      process.stderr.write(`badorigin: the farm did not close within ${STOP_DEADLINE_MS} ms; exiting anyway\n`);
+      process.exit(1);
+    }, STOP_DEADLINE_MS).unref();
+    farm.close().then(
+      () => process.exit(0),
+      (error: Error) => {
+        process.stderr.write(`badorigin: closing the farm: ${error.message}\n`);
+        process.exit(1);
+      },
+    );
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));

@@ -13,7 +13,7 @@ export interface EventLogOptions {
 /** An open event log. */
 export interface EventLog {
   write(event: ListenerEvent): void;
-  /** Flushes, and closes the file (standard output stays open). */
+  /** Flushes, and closes the file (standard output stays open). Never rejects for a destination that failed. */
   close(): Promise<void>;
 }
 
@@ -27,15 +27,28 @@ export async function openEventLog(options: EventLogOptions): Promise<EventLog> 
   const destination = pino.destination({ dest: options.file ?? 1, sync: false, mkdir: true });
   // SonicBoom's fd is -1 until the file is open (its types do not declare it).
   if (!((destination as unknown as { fd: number }).fd >= 0)) await once(destination, 'ready');
+  // A destination that fails (standard output piped into a reader that has gone: EPIPE) ends the log, not the farm.
+  let broken = false;
+  destination.on('error', () => {
+    broken = true;
+  });
   const logger: Logger = pino({ level: options.level, base: null, timestamp: pino.stdTimeFunctions.isoTime }, destination);
   return {
     write(event) {
+      if (broken) return;
       const { type, time: _time, ...fields } = event;
       if (type === 'handler-error') logger.warn(fields, type);
       else logger.info(fields, type);
     },
     async close() {
-      if (!options.file) return destination.flushSync();
+      if (!options.file) {
+        if (broken) return;
+        try {
+          return destination.flushSync();
+        } catch {
+          return;
+        }
+      }
       const closed = once(destination, 'close');
       destination.end();
       await closed;

@@ -131,4 +131,26 @@ describe('badorigin CLI', () => {
     await heldClosed;
     assert.ok(await portIsFree(expired.port), 'the port is released after SIGTERM');
   });
+
+  test('serve whose output reader has gone (serve 2>&1 | head) keeps serving, logging nothing, and still stops on SIGTERM', async (t) => {
+    if (!requireTool(t, 'curl')) return;
+    const { dir, remove } = tempDir();
+    t.after(remove);
+    const manifestFile = join(dir, 'manifest.json');
+    // The default log level writes every event to standard output; with both pipes closed each write fails (EPIPE).
+    const serve = await startServe(['--base-port', '0', '--only', 'http-ok', '--no-control', '--certs-dir', join(dir, 'certs'), '--manifest-out', manifestFile]);
+    t.after(() => serve.child.kill('SIGKILL'));
+    serve.child.stdout!.destroy();
+    serve.child.stderr!.destroy();
+    const listener = readManifestFile(manifestFile).listeners[0]!;
+    for (let i = 0; i < 3; i++) {
+      const curl = await runClient(curlArgs(readManifestFile(manifestFile), listener));
+      assert.deepEqual([curl.exit, curl.stdout.trim()], [0, '200'], 'still serving after its output failed');
+    }
+    serve.child.kill('SIGTERM');
+    let timer: NodeJS.Timeout | undefined;
+    const gaveUp = new Promise<string>((resolve) => (timer = setTimeout(() => resolve('still running 10 s after SIGTERM'), 10_000)));
+    assert.equal(await Promise.race([serve.exited, gaveUp]), 0);
+    clearTimeout(timer);
+  });
 });
