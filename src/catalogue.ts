@@ -1,7 +1,7 @@
 import { Ajv, type ValidateFunction } from 'ajv';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { YAMLException, load as parseYaml } from 'js-yaml';
 import { FarmError } from './errors.js';
 import { MECHANISMS, type Mechanism } from './listeners/index.js';
 import { packagePath } from './paths.js';
@@ -103,7 +103,8 @@ function errorsText(validate: ValidateFunction): string {
  * @throws FarmError BAD_SCENARIO naming the file and what is wrong.
  */
 export function loadCatalogue(dir = DEFAULT_SCENARIOS_DIR): CatalogueEntry[] {
-  const ajv = new Ajv({ allErrors: true, strict: false });
+  // Without Ajv's code optimiser: it would cost every farm start ~12 ms to speed up some 70 validations.
+  const ajv = new Ajv({ allErrors: true, strict: false, code: { optimize: false } });
   const validateScenario = ajv.compile(JSON.parse(readFileSync(packagePath('schema/scenario.schema.json'), 'utf8')));
   const validators = new Map([...MECHANISMS.values()].map((m) => [m.name, ajv.compile(m.paramsSchema)]));
 
@@ -118,9 +119,12 @@ export function loadCatalogue(dir = DEFAULT_SCENARIOS_DIR): CatalogueEntry[] {
     const file = join(dir, name);
     let data: unknown;
     try {
-      data = parseYaml(readFileSync(file, 'utf8'));
+      data = parseYaml(readFileSync(file, 'utf8'), { filename: file });
     } catch (error) {
-      throw new FarmError('BAD_SCENARIO', `${file}: not valid YAML/JSON: ${(error as Error).message}`);
+      // One line: js-yaml's message carries a multi-line source snippet; its reason and mark say the same.
+      const where = error instanceof YAMLException && error.mark ? `:${error.mark.line + 1}:${error.mark.column + 1}` : '';
+      const why = error instanceof YAMLException ? error.reason : (error as Error).message;
+      throw new FarmError('BAD_SCENARIO', `${file}${where}: not valid YAML/JSON: ${why}`);
     }
     if (!validateScenario(data)) throw new FarmError('BAD_SCENARIO', `${file}: ${errorsText(validateScenario)}`);
     const scenario = { ...(data as Omit<Scenario, 'file'>), file };

@@ -75,6 +75,11 @@ describe('badorigin CLI', () => {
     const scenario = await runCli(['manifest', '--scenarios-dir', join(dir, 'scenarios')]);
     assert.equal(scenario.exit, 2);
     assert.match(scenario.stderr, /broken\.yaml: .*must have required property/);
+
+    writeFileSync(join(dir, 'scenarios', 'broken.yaml'), 'id: broken\nid: twice\n');
+    const duplicate = await runCli(['manifest', '--scenarios-dir', join(dir, 'scenarios')]);
+    assert.equal(duplicate.exit, 2);
+    assert.match(duplicate.stderr, /^badorigin: .*broken\.yaml:2:1: not valid YAML\/JSON: duplicated mapping key\n$/);
   });
 
   test('manifest --format json is valid against the schema, with ports = base port + offset', async () => {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { getDiffieHellman } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import { request as httpsRequest } from 'node:https';
 import { readFileSync } from 'node:fs';
@@ -11,6 +12,7 @@ import { loadCatalogue } from '../src/catalogue.js';
 import { matchesNodeExpectation } from '../src/probe.js';
 import { gnutlsArgs } from './helpers/matrix.js';
 import { requireTool } from './helpers/tools.js';
+import { MODP1024_PRIME_HEX, dhParamsPem } from '../src/listeners/tls.js';
 
 // Issue 4: every protocol scenario, observed by Node, curl, openssl s_client and gnutls-cli.
 const protocolIds = loadCatalogue()
@@ -274,4 +276,35 @@ function TLS13_CLIENT_HELLO(): Buffer {
 
 function SSL3_CLIENT_HELLO(): Buffer {
   return clientHelloRecord(0x0300, [0x0005, 0x0004, 0x000a], Buffer.alloc(0), 0x0300);
+}
+
+test('dh-weak: the DH parameters carry exactly RFC 2409 §6.2 (Node\'s modp2) prime and generator 2', () => {
+  const [prime, generator] = dhParamsIntegers();
+  assert.equal(MODP1024_PRIME_HEX, getDiffieHellman('modp2').getPrime('hex'));
+  assert.equal(prime!.toString('hex'), MODP1024_PRIME_HEX);
+  assert.equal(generator!.toString('hex'), '02');
+});
+
+/** The INTEGERs of the PEM `dhParamsPem` writes (DHParameter ::= SEQUENCE { prime INTEGER, base INTEGER }), read back from its DER. */
+function dhParamsIntegers(): Buffer[] {
+  const der = Buffer.from(dhParamsPem('modp1024').replace(/-----[^-]+-----|\s/g, ''), 'base64');
+  const lengthAt = (at: number): [length: number, headerBytes: number] => {
+    const first = der[at]!;
+    if (!(first & 0x80)) return [first, 1];
+    const n = first & 0x7f;
+    return [der.readUIntBE(at + 1, n), 1 + n];
+  };
+  assert.equal(der[0], 0x30, 'a SEQUENCE');
+  const [sequenceLength, sequenceHeader] = lengthAt(1);
+  assert.equal(1 + sequenceHeader + sequenceLength, der.length);
+  const integers: Buffer[] = [];
+  for (let i = 1 + sequenceHeader; i < der.length; ) {
+    assert.equal(der[i], 0x02, 'an INTEGER');
+    const [length, header] = lengthAt(i + 1);
+    const body = der.subarray(i + 1 + header, i + 1 + header + length);
+    integers.push(body[0] === 0 ? body.subarray(1) : body);
+    i += 1 + header + length;
+  }
+  assert.equal(integers.length, 2);
+  return integers;
 }

@@ -1,4 +1,3 @@
-import { getDiffieHellman } from 'node:crypto';
 import { createSecureContext, type SecureContext, type SecureContextOptions } from 'node:tls';
 import type { CaName, LeafSpec, ServedChain } from '../pki/index.js';
 import { VALID_LEAF } from '../pki/leaf-spec.js';
@@ -50,11 +49,21 @@ function derInteger(magnitude: Buffer): Buffer {
 }
 
 /**
- * PEM `DH PARAMETERS` (PKCS #3 DHParameter ::= SEQUENCE { prime INTEGER, base INTEGER }) of a named MODP group,
- * as node:tls's `dhparam` option takes it. Prime from Node's built-in `modp2` (RFC 2409 §6.2), base 2.
+ * The 1024-bit MODP prime of RFC 2409 §6.2 (the Second Oakley Group, Node's `modp2`), big-endian hex. A constant
+ * because `crypto.getDiffieHellman('modp2')` checks the group on construction, which cost 31 ms of every farm
+ * start; test/tls-protocol.test.ts checks it against Node's group.
  */
-export function dhParamsPem(group: 'modp1024'): string {
-  const prime = getDiffieHellman(group === 'modp1024' ? 'modp2' : group).getPrime();
+export const MODP1024_PRIME_HEX =
+  'ffffffffffffffffc90fdaa22168c234c4c6628b80dc1cd129024e088a67cc74020bbea63b139b22514a08798e3404ddef9519b3cd3a431b30' +
+  '2b0a6df25f14374fe1356d6d51c245e485b576625e7ec6f44c42e9a637ed6b0bff5cb6f406b7edee386bfb5a899fa5ae9f24117c4b1fe649286' +
+  '651ece65381ffffffffffffffff';
+
+/**
+ * PEM `DH PARAMETERS` (PKCS #3 DHParameter ::= SEQUENCE { prime INTEGER, base INTEGER }) of a named MODP group,
+ * as node:tls's `dhparam` option takes it: the RFC 2409 §6.2 prime, base 2.
+ */
+export function dhParamsPem(_group: 'modp1024'): string {
+  const prime = Buffer.from(MODP1024_PRIME_HEX, 'hex');
   const content = Buffer.concat([derInteger(prime), derInteger(Buffer.from([2]))]);
   const der = Buffer.concat([Buffer.from([0x30]), derLength(content.length), content]);
   const lines = der.toString('base64').match(/.{1,64}/g)!.join('\n');
