@@ -403,4 +403,61 @@ describe('dashboard in a real browser (Chromium via playwright-core)', () => {
     const full = await page.$eval(`${row} details.hello [title]`, (element) => element.getAttribute('title'));
     assert.ok(full?.includes(sni), 'the full SNI is available on demand (title)');
   });
+
+  test('a page on another origin cannot reset a listener (form POST, no-cors fetch), nor a rebound name read the manifest', async (t) => {
+    if (!requireTool(t, 'chromium')) return;
+    const certs = tempDir();
+    t.after(certs.remove);
+    const farm = await startFarm({ basePort: 0, certsDir: certs.dir, only: ['close-on-connect'] });
+    t.after(() => farm.close());
+    const controlPort = new URL(farm.control!.url).port;
+    const resetUrl = `${farm.control!.url}/listeners/close-on-connect/reset`;
+    // The other origin: a page that tries both ways a browser lets any page send a POST elsewhere without CORS.
+    const page = `<!doctype html><iframe name="sink"></iframe>
+      <form method="POST" action="${resetUrl}" target="sink"><input name="x" value="1"></form>
+      <script>
+        fetch(${JSON.stringify(resetUrl)}, { method: 'POST', mode: 'no-cors', body: 'x=1' })
+          .then((r) => (document.title = 'fetch ' + r.type), (e) => (document.title = 'fetch failed ' + e));
+        document.forms[0].submit();
+      </script>`;
+    const other = createServer((_request, response) => response.writeHead(200, { 'content-type': 'text/html' }).end(page));
+    await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+    t.after(() => new Promise((resolve) => other.close(resolve)));
+    const otherPort = (other.address() as { port: number }).port;
+
+    const { chromium } = await import('playwright-core');
+    const browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--host-resolver-rules=MAP rebind.test 127.0.0.1'],
+    });
+    t.after(() => browser.close());
+    const resets = countResets(farm);
+    t.after(resets.restore);
+    const tab = await browser.newPage();
+    const statuses: number[] = [];
+    tab.on('response', (response) => {
+      if (response.url() === resetUrl) statuses.push(response.status());
+    });
+    const formPosted = tab.waitForEvent('framenavigated', { predicate: (frame) => frame.url() === resetUrl, timeout: 10_000 });
+    // localhost is another site than 127.0.0.1 (Sec-Fetch-Site: cross-site); Origin is http://localhost:<other port>.
+    await tab.goto(`http://localhost:${otherPort}/`);
+    await tab.waitForFunction(() => document.title.startsWith('fetch'), undefined, { timeout: 10_000 });
+    assert.equal(await tab.title(), 'fetch opaque', 'the no-cors fetch was sent');
+    const sink = await formPosted;
+    assert.match((await sink.textContent('body')) ?? '', /cross-origin POST refused/);
+    for (let i = 0; i < 50 && statuses.length < 2; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.deepEqual(statuses.sort(), [403, 403]);
+    assert.equal(resets.count, 0, 'no reset happened');
+
+    // DNS rebinding: a name that now resolves to 127.0.0.1, on the control port, so the page is same-origin with it.
+    const rebound = await tab.goto(`http://rebind.test:${controlPort}/manifest.json`);
+    assert.equal(rebound?.status(), 421);
+    assert.ok(!(await tab.content()).includes('"listeners"'), 'no manifest was served');
+    const posted = await tab.evaluate((url) => fetch(url, { method: 'POST' }).then((r) => r.status), `http://rebind.test:${controlPort}/listeners/close-on-connect/reset`);
+    assert.equal(posted, 421);
+    assert.equal(resets.count, 0, 'no reset happened');
+    // The counter does count: a curl-style POST resets.
+    assert.equal((await call(resetUrl, 'POST')).status, 200);
+    assert.equal(resets.count, 1);
+  });
 });
