@@ -18,6 +18,9 @@ const KEEPALIVE_MS = 15_000;
 interface Subscriber {
   response: ServerResponse;
   filter: string | undefined;
+  /** Frames of this turn of the event loop, written together (one syscall) when it ends, and their size in bytes. */
+  pending: Buffer[];
+  pendingBytes: number;
 }
 
 /**
@@ -32,6 +35,7 @@ export class EventStream {
   private readonly frames = new EventFrames(SSE_MAX_BUFFER_BYTES);
   private readonly keepalive: NodeJS.Timeout;
   private readonly onEvent = (event: ListenerEvent) => this.broadcast(event);
+  private flushScheduled = false;
 
   /**
    * @param events the farm's event emitter (its handler is added here and removed by `close`).
@@ -71,7 +75,7 @@ export class EventStream {
     }
     // A client gone before this point has already had its 'close': registering it now would keep it forever.
     if (response.destroyed || !response.socket || response.socket.destroyed) return;
-    const subscriber: Subscriber = { response, filter };
+    const subscriber: Subscriber = { response, filter, pending: [], pendingBytes: 0 };
     this.subscribers.add(subscriber);
     response.on('close', () => this.subscribers.delete(subscriber));
   }
@@ -90,17 +94,36 @@ export class EventStream {
     for (const subscriber of this.subscribers) {
       if (subscriber.filter && subscriber.filter !== event.listener) continue;
       frame ??= this.frames.frame(entry);
-      this.write(subscriber, frame);
+      subscriber.pending.push(frame);
+      subscriber.pendingBytes += frame.length;
+      if (subscriber.pendingBytes + subscriber.response.writableLength > SSE_MAX_BUFFER_BYTES) this.drop(subscriber);
+    }
+    if (frame && !this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  /** Writes each subscriber's pending frames at once: under load many events share one syscall per subscriber. */
+  private flush(): void {
+    this.flushScheduled = false;
+    for (const subscriber of this.subscribers) {
+      if (subscriber.pending.length === 0) continue;
+      const chunk = subscriber.pending.length === 1 ? subscriber.pending[0]! : Buffer.concat(subscriber.pending);
+      subscriber.pending = [];
+      subscriber.pendingBytes = 0;
+      this.write(subscriber, chunk);
     }
   }
 
   private write(subscriber: Subscriber, chunk: Buffer | string): void {
-    const { response } = subscriber;
-    if (response.writableLength > SSE_MAX_BUFFER_BYTES) {
-      this.subscribers.delete(subscriber);
-      response.destroy();
-      return;
-    }
-    response.write(chunk);
+    if (subscriber.response.writableLength > SSE_MAX_BUFFER_BYTES) return this.drop(subscriber);
+    subscriber.response.write(chunk);
+  }
+
+  private drop(subscriber: Subscriber): void {
+    this.subscribers.delete(subscriber);
+    subscriber.pending = [];
+    subscriber.response.destroy();
   }
 }
