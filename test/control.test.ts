@@ -250,6 +250,18 @@ describe('control API and event log', () => {
     }
   });
 
+  test('the farm\'s --hostname names are served names too', async (t) => {
+    const own = tempDir();
+    t.after(own.remove);
+    const named = await startFarm({ basePort: 0, certsDir: own.dir, only: ['tls-ok'], hostname: ['origin.test', 'alt.origin.test'] });
+    t.after(() => named.close());
+    const base = named.control!.url;
+    for (const host of ['origin.test', `alt.origin.test:${new URL(base).port}`, 'localhost']) {
+      assert.equal((await call(`${base}/healthz`, 'GET', { host })).status, 200, host);
+    }
+    assert.equal((await call(`${base}/healthz`, 'GET', { host: 'other.origin.test' })).status, 421);
+  });
+
   test('cross-origin writes are refused (Origin, Sec-Fetch-Site) while curl-style and same-origin ones work', async () => {
     const base = farm.control!.url;
     const reset = `${base}/listeners/close-on-connect/reset`;

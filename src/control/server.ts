@@ -74,12 +74,14 @@ export async function startControl(options: ControlOptions, sources: ControlSour
     );
   });
   app.get('/events', (request, response) => {
+    // A HEAD has no body to stream into: answering it must not take a subscriber slot.
+    if (request.method === 'HEAD') return void response.status(200).type('text/event-stream').end();
     const filter = typeof request.query.listener === 'string' ? request.query.listener : undefined;
     stream.subscribe(response, filter, Boolean(request.query.replay));
   });
   app.post('/listeners/:id/reset', (request, response) => {
     const result = sources.reset(request.params.id);
-    if (result === undefined) return void response.status(404).json({ error: `no listener ${request.params.id}` });
+    if (result === undefined) return sendError(response, 404, `no listener ${request.params.id}`);
     response.json({ id: request.params.id, reset: result });
   });
   app.use(express.static(packagePath('dashboard'), { index: 'index.html' }));
@@ -118,10 +120,10 @@ export async function startControl(options: ControlOptions, sources: ControlSour
  * may name files.
  */
 function describeError(error: unknown): [number, string] {
-  // A 500 is a bug of the farm's: its stack goes to the operator's stderr, never to the client.
   const status = typeof error === 'object' && error !== null && 'status' in error && typeof error.status === 'number' ? error.status : 500;
   if (error instanceof URIError || status === 400) return [400, 'malformed request URL (bad percent-encoding?)'];
   if (status >= 400 && status < 500) return [status, 'request refused'];
+  // A 500 is a bug of the farm's: its stack goes to the operator's stderr, never to the client.
   console.error(error);
   return [500, 'internal error in the control API'];
 }
