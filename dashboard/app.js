@@ -5,6 +5,9 @@
 const token = new URLSearchParams(location.search).get('token');
 const withToken = (path) => (token ? `${path}${path.includes('?') ? '&' : '?'}token=${encodeURIComponent(token)}` : path);
 const FAMILIES = ['certificate', 'protocol', 'connection', 'dns', 'http'];
+// Longest line shown of a string a client sent (SNI, ALPN, paths, errors): a 16 KB SNI would otherwise make its row
+// thousands of pixels tall. The element's title keeps the full value.
+const SHOWN_CHARS = 300;
 const rows = new Map();
 
 function cdn(expectation) {
@@ -25,6 +28,15 @@ function describeHello(hello) {
   const suites = hello.cipherSuites.map((s) => `0x${s.toString(16).padStart(4, '0')}`).join(' ');
   return [`SNI: ${hello.sni ?? '(none)'}`, `version: ${hello.version}`, `supported_versions: ${hello.supportedVersions.join(', ') || '(none)'}`,
     `ALPN: ${hello.alpn.join(', ') || '(none)'}`, `cipher suites: ${suites}`, `JA3: ${hello.ja3Hash}`, hello.ja3].join('\n');
+}
+
+/** Sets `element`'s text (never markup) to `text`, each line clipped to SHOWN_CHARS, with the full text as title. */
+function showClipped(element, text) {
+  const lines = text.split('\n');
+  const clipped = lines.map((line) => (line.length > SHOWN_CHARS ? `${line.slice(0, SHOWN_CHARS)}… (${line.length} characters, hover for all)` : line));
+  element.textContent = clipped.join('\n');
+  if (clipped.some((line, i) => line !== lines[i])) element.title = text;
+  else element.removeAttribute('title');
 }
 
 function cell(row, className, text) {
@@ -89,15 +101,17 @@ function render(manifest, stats) {
       open.dataset.field = 'open';
       const last = cell(row, 'last');
       last.dataset.field = 'last-event';
+      const lastText = document.createElement('div');
       const hello = document.createElement('details');
+      hello.className = 'hello';
       hello.innerHTML = '<summary>last ClientHello</summary><pre></pre>';
       hello.hidden = true;
-      last.after(hello);
+      last.append(lastText, hello);
       const tryIt = cell(row, 'try');
       commandBlock(tryIt, 'curl', listener.commands.curl);
       commandBlock(tryIt, 'openssl', listener.commands.openssl);
       commandBlock(tryIt, 'dig', listener.commands.dig);
-      const entry = { row, state, hits, open, last, hello };
+      const entry = { row, state, hits, open, lastText, hello };
       rows.set(listener.id, entry);
       paint(entry, false);
     }
@@ -109,13 +123,10 @@ function paint(entry, flash) {
   const { state } = entry;
   entry.hits.textContent = String(state.connections || state.requests);
   entry.open.textContent = String(state.open);
-  entry.last.textContent = describeEvent(state.lastEvent);
+  showClipped(entry.lastText, describeEvent(state.lastEvent));
   const hello = describeHello(state.lastClientHello);
-  if (hello) {
-    entry.hello.hidden = false;
-    entry.hello.querySelector('pre').textContent = hello;
-    entry.last.append(entry.hello);
-  }
+  entry.hello.hidden = !hello;
+  if (hello) showClipped(entry.hello.querySelector('pre'), hello);
   if (flash) {
     entry.row.classList.remove('flash');
     void entry.row.offsetWidth;

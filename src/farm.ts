@@ -323,7 +323,7 @@ export async function startFarm(options: FarmOptions = {}): Promise<Farm> {
     if (settings.controlPort !== null) {
       const built = manifest;
       control = await startControl(
-        { host: settings.controlHost, port: settings.controlPort, token: settings.controlToken },
+        { host: settings.controlHost, port: settings.controlPort, token: settings.controlToken, hostnames: settings.hostnames },
         { manifest: () => built, rootCaPem: pki.caPem('farm-root'), monitor, events, reset },
       );
       manifest.control = { url: control.url };

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
+import { createServer, request, type ClientRequest, type IncomingMessage } from 'node:http';
+import { connect } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { after, before, describe, test } from 'node:test';
 import { curlArgs } from '../src/clients/commands.js';
@@ -8,7 +9,7 @@ import { runClient } from '../src/clients/run-client.js';
 import { FarmError } from '../src/errors.js';
 import { startFarm, type Farm } from '../src/farm.js';
 import { assertManifest } from '../src/manifest-schema.js';
-import { SSE_MAX_BUFFER_BYTES } from '../src/control/sse.js';
+import { SSE_MAX_BUFFER_BYTES, SSE_MAX_SUBSCRIBERS, SSE_REPLAY_MAX_BYTES } from '../src/control/sse.js';
 import { tempDir } from './helpers/farm.js';
 import { requireTool } from './helpers/tools.js';
 
@@ -25,6 +26,59 @@ function call(url: string, method = 'GET', headers: Record<string, string> = {})
     req.on('error', reject);
     req.end();
   });
+}
+
+/** An open `GET` on the control API whose body is read as it comes (5 s limit to get the response head). */
+interface OpenStream {
+  response: IncomingMessage;
+  req: ClientRequest;
+  /** Everything received so far. */
+  text(): string;
+  /** Resolves once the received text contains `marker`; rejects after 5 s or when the stream ends first. */
+  until(marker: string): Promise<void>;
+}
+
+function openStream(url: string, headers: Record<string, string> = {}): Promise<OpenStream> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { headers, agent: false, timeout: 5000 }, (response) => {
+      let received = '';
+      let waiters: { marker: string; resolve: () => void; reject: (error: Error) => void }[] = [];
+      const settle = () => {
+        waiters = waiters.filter((w) => (received.includes(w.marker) ? (w.resolve(), false) : true));
+      };
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => {
+        received += chunk;
+        settle();
+      });
+      response.on('close', () => waiters.forEach((w) => w.reject(new Error(`stream ended before ${w.marker}`))));
+      resolve({
+        response,
+        req,
+        text: () => received,
+        until: (marker) =>
+          new Promise<void>((resolveMarker, rejectMarker) => {
+            const timer = setTimeout(() => rejectMarker(new Error(`no ${marker} within 5 s`)), 5000);
+            waiters.push({ marker, resolve: () => (clearTimeout(timer), resolveMarker()), reject: (e) => (clearTimeout(timer), rejectMarker(e)) });
+            settle();
+          }),
+      });
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** Counts calls of the farm's listener reset (the control API's POST /listeners/:id/reset ends there). */
+function countResets(farm: Farm): { readonly count: number; restore(): void } {
+  const original = farm.monitor.resetStats;
+  let count = 0;
+  farm.monitor.resetStats = (id) => {
+    count++;
+    original.call(farm.monitor, id);
+  };
+  return { get count() { return count; }, restore: () => (farm.monitor.resetStats = original) };
 }
 
 describe('control API and event log', () => {
@@ -89,7 +143,7 @@ describe('control API and event log', () => {
     // A client that never reads: the farm must cut it off instead of buffering events for it.
     const { connect } = await import('node:net');
     const port = Number(new URL(farm.control!.url).port);
-    const socket = connect(port, '127.0.0.1', () => socket.write('GET /events HTTP/1.1\r\nHost: x\r\n\r\n'));
+    const socket = connect(port, '127.0.0.1', () => socket.write('GET /events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n'));
     socket.pause();
     const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
     socket.on('error', () => undefined);
@@ -104,6 +158,138 @@ describe('control API and event log', () => {
     const grown = process.memoryUsage().heapUsed - before;
     assert.ok(grown < 64 * 1024 * 1024, `heap grew ${grown} bytes for ${SSE_MAX_BUFFER_BYTES}-byte bound`);
     assert.ok(farm.monitor.recent().length <= 1000);
+  });
+
+  test('a replay sends the newest events that fit within the slow-consumer bound, and its subscriber stays connected', async () => {
+    const detail = 'r'.repeat(2000);
+    for (let i = 0; i < 300; i++) farm.events.emit('event', { listener: 'tls-ok', type: 'fault', time: Date.now(), detail: `replay-${i}-${detail}` });
+    const stream = await openStream(`${farm.control!.url}/events?replay=1`);
+    try {
+      assert.equal(stream.response.statusCode, 200);
+      await stream.until('"replay-299-');
+      const replayed = Buffer.byteLength(stream.text());
+      assert.ok(replayed <= SSE_REPLAY_MAX_BYTES + 64, `${replayed} bytes replayed`);
+      assert.ok(replayed > SSE_REPLAY_MAX_BYTES / 2, `${replayed} bytes replayed: the replay should fill its budget`);
+      assert.ok(!stream.text().includes('"replay-0-'), 'the oldest events are the ones left out');
+      const ids = [...stream.text().matchAll(/data: \{"event":\{[^}]*"detail":"replay-(\d+)-/g)].map((m) => Number(m[1]));
+      assert.deepEqual(ids, ids.map((_, i) => ids[0]! + i), 'newest events, oldest first, none skipped');
+      // Still subscribed: a live event follows the replay.
+      farm.events.emit('event', { listener: 'tls-ok', type: 'fault', time: Date.now(), detail: 'after-the-replay' });
+      await stream.until('after-the-replay');
+    } finally {
+      stream.req.destroy();
+    }
+  });
+
+  test('1,000 replays leave the event emitter\'s listener count unchanged and free every subscriber slot; one past the cap gets 503', async () => {
+    const detail = 'l'.repeat(2000);
+    for (let i = 0; i < 300; i++) farm.events.emit('event', { listener: 'tls-ok', type: 'fault', time: Date.now(), detail: `leak-${i}-${detail}` });
+    const listenersBefore = farm.events.listenerCount('event');
+    const url = `${farm.control!.url}/events?replay=1`;
+    let dropped = 0;
+    for (let batch = 0; batch < 1000 / 20; batch++) {
+      await Promise.all(
+        Array.from({ length: 20 }, async (_, i) => {
+          try {
+            const stream = await openStream(url);
+            // Half read the whole replay, half hang up as soon as the head arrives.
+            if (i % 2 === 0) await stream.until('"leak-299-');
+            stream.req.destroy();
+            await new Promise((resolve) => (stream.response.closed ? resolve(undefined) : stream.response.once('close', resolve)));
+          } catch {
+            dropped++; // counted, so that the listener count below is checked whatever the farm did with the replay
+          }
+        }),
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(farm.events.listenerCount('event'), listenersBefore);
+    assert.equal(dropped, 0, 'every replay fits the bound: no subscriber is dropped for it');
+
+    const open: OpenStream[] = [];
+    try {
+      for (let i = 0; i < SSE_MAX_SUBSCRIBERS; i++) {
+        const stream = await openStream(`${farm.control!.url}/events`);
+        open.push(stream);
+        assert.equal(stream.response.statusCode, 200, `subscriber ${i + 1}`);
+      }
+      const refused = await call(`${farm.control!.url}/events`);
+      assert.equal(refused.status, 503);
+      assert.match(refused.body, /^\{"error":"[^\n]*\d+ subscribers[^\n]*"\}\n$/);
+      const head = await openStream(`${farm.control!.url}/events`);
+      assert.equal(head.response.headers['retry-after'], '2');
+      head.req.destroy();
+      open.pop()!.req.destroy();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const again = await openStream(`${farm.control!.url}/events`);
+      open.push(again);
+      assert.equal(again.response.statusCode, 200, 'a freed slot is taken again');
+    } finally {
+      for (const stream of open) stream.req.destroy();
+    }
+  });
+
+  test('a Host the control API is not served under gets 421 on reads and on reset (DNS rebinding)', async () => {
+    const base = farm.control!.url;
+    const resets = countResets(farm);
+    try {
+      for (const host of ['rebind.test', `rebind.test:${new URL(base).port}`, 'localhost.evil.test']) {
+        const read = await call(`${base}/manifest.json`, 'GET', { host });
+        assert.equal(read.status, 421, host);
+        assert.match(read.body, /^\{"error":"[^\n]*rebind|evil[^\n]*"\}\n$/);
+        assert.equal((await call(`${base}/listeners/close-on-connect/reset`, 'POST', { host })).status, 421, host);
+      }
+      assert.equal(resets.count, 0);
+      for (const host of ['localhost', `localhost:${new URL(base).port}`, '127.0.0.1', `[::1]:${new URL(base).port}`, 'LOCALHOST.']) {
+        assert.equal((await call(`${base}/healthz`, 'GET', { host })).status, 200, host);
+      }
+      assert.equal((await call(`${base}/listeners/close-on-connect/reset`, 'POST', { host: 'localhost' })).status, 200);
+      assert.equal(resets.count, 1, 'a reset under a served name goes through');
+    } finally {
+      resets.restore();
+    }
+  });
+
+  test('the farm\'s --hostname names are served names too', async (t) => {
+    const own = tempDir();
+    t.after(own.remove);
+    const named = await startFarm({ basePort: 0, certsDir: own.dir, only: ['tls-ok'], hostname: ['origin.test', 'alt.origin.test'] });
+    t.after(() => named.close());
+    const base = named.control!.url;
+    for (const host of ['origin.test', `alt.origin.test:${new URL(base).port}`, 'localhost']) {
+      assert.equal((await call(`${base}/healthz`, 'GET', { host })).status, 200, host);
+    }
+    assert.equal((await call(`${base}/healthz`, 'GET', { host: 'other.origin.test' })).status, 421);
+  });
+
+  test('cross-origin writes are refused (Origin, Sec-Fetch-Site) while curl-style and same-origin ones work', async () => {
+    const base = farm.control!.url;
+    const reset = `${base}/listeners/close-on-connect/reset`;
+    const resets = countResets(farm);
+    try {
+      for (const headers of [{ origin: 'http://evil.test' } as Record<string, string>, { 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site' }, { origin: 'null' }, { origin: `http://localhost:${new URL(base).port}` }]) {
+        const refused = await call(reset, 'POST', headers);
+        assert.equal(refused.status, 403, JSON.stringify(headers));
+        assert.match(refused.body, /^\{"error":"cross-origin POST refused[^\n]*"\}\n$/);
+      }
+      assert.equal(resets.count, 0);
+      assert.equal((await call(reset, 'POST')).status, 200, 'curl-style: no Origin, no Sec-Fetch-Site');
+      assert.equal((await call(reset, 'POST', { origin: base, 'sec-fetch-site': 'same-origin' })).status, 200, 'the dashboard\'s own origin');
+      assert.equal(resets.count, 2);
+      assert.equal((await call(`${base}/healthz`, 'GET', { origin: 'http://evil.test', 'sec-fetch-site': 'cross-site' })).status, 200, 'reads stay open');
+    } finally {
+      resets.restore();
+    }
+  });
+
+  test('a malformed path answers a one-line JSON 400 without a stack trace or a file path', async () => {
+    for (const [path, method] of [['/listeners/%/reset', 'POST'], ['/listeners/%E0%A4%A/reset', 'POST']] as const) {
+      const { status, body } = await call(`${farm.control!.url}${path}`, method);
+      assert.equal(status, 400, path);
+      assert.match(body, /^\{"error":"[^\n]+"\}\n$/, path);
+      assert.ok(!/\bat \S|node_modules|\/work\/|\.ts\b|\.js\b/.test(body), body);
+      assert.ok(!body.includes(process.cwd()), body);
+    }
   });
 
   test('the event log writes pino JSON lines with connection, fault-side close and byte counts', async (t) => {
@@ -140,9 +326,28 @@ describe('control API and event log', () => {
       assert.equal((await call(`${base}${path}`, method, { authorization: 'Bearer wrong' })).status, 401, path);
     }
     assert.equal((await call(`${base}/healthz`, 'GET', { authorization: 'Bearer s3cret' })).status, 200);
+    // The scheme name is case-insensitive (RFC 9110 §11.1).
+    for (const scheme of ['bearer', 'BEARER', 'BeArEr']) {
+      assert.equal((await call(`${base}/healthz`, 'GET', { authorization: `${scheme} s3cret` })).status, 200, scheme);
+    }
+    assert.equal((await call(`${base}/healthz`, 'GET', { authorization: 'bearer wrong' })).status, 401);
     assert.equal((await call(`${base}/healthz?token=s3cret`)).status, 200);
   });
 });
+
+/**
+ * A TLS 1.2 ClientHello record (RFC 5246 §7.4.1.2) offering TLS_RSA_WITH_AES_128_CBC_SHA with one extension,
+ * server_name (RFC 6066 §3) carrying `sni` as latin1 bytes; `sni` may be far longer than any real client sends.
+ */
+function clientHelloWithSni(sni: string): Buffer {
+  const name = Buffer.from(sni, 'latin1');
+  const u16 = (n: number) => Buffer.from([n >> 8, n & 0xff]);
+  const serverName = Buffer.concat([u16(name.length + 3), Buffer.from([0]), u16(name.length), name]);
+  const extensions = Buffer.concat([u16(0), u16(serverName.length), serverName]);
+  const body = Buffer.concat([Buffer.from([3, 3]), Buffer.alloc(32, 7), Buffer.from([0]), u16(2), u16(0x002f), Buffer.from([1, 0]), u16(extensions.length), extensions]);
+  const handshake = Buffer.concat([Buffer.from([1, body.length >> 16, (body.length >> 8) & 0xff, body.length & 0xff]), body]);
+  return Buffer.concat([Buffer.from([22, 3, 1]), u16(handshake.length), handshake]);
+}
 
 describe('dashboard in a real browser (Chromium via playwright-core)', () => {
   test('lists every listener and updates a counter and the last event live when curl hits cert-expired', async (t) => {
@@ -172,5 +377,99 @@ describe('dashboard in a real browser (Chromium via playwright-core)', () => {
     assert.match((await page.textContent(`${row} [data-field="last-event"]`)) ?? '', /close: by farm/);
     // DASHBOARD_SCREENSHOT=docs/dashboard.png regenerates the README's picture.
     if (process.env.DASHBOARD_SCREENSHOT) await page.screenshot({ path: process.env.DASHBOARD_SCREENSHOT });
+  });
+
+  test('a 16,000-byte SNI is shown clipped, as text, with the full value on demand; the row stays short', async (t) => {
+    if (!requireTool(t, 'chromium')) return;
+    const certs = tempDir();
+    t.after(certs.remove);
+    const farm = await startFarm({ basePort: 0, certsDir: certs.dir, only: ['tls-ok'] });
+    t.after(() => farm.close());
+    const { chromium } = await import('playwright-core');
+    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+    t.after(() => browser.close());
+    const page = await browser.newPage({ viewport: { width: 1500, height: 1100 } });
+    await page.goto(`${farm.control!.url}/`);
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 10_000 });
+
+    const sni = `<b>bold</b>${'s'.repeat(16_000 - 11)}`;
+    const seen = farm.waitFor('tls-ok', (e) => e.type === 'client-hello');
+    const port = farm.manifest.listeners.find((l) => l.id === 'tls-ok')!.port;
+    await new Promise<void>((resolve) => {
+      const socket = connect(port, '127.0.0.1', () => socket.write(clientHelloWithSni(sni)));
+      socket.on('error', () => resolve());
+      socket.on('close', () => resolve());
+      socket.setTimeout(5000, () => socket.destroy());
+      socket.resume();
+    });
+    assert.equal((await seen).clientHello?.sni, sni, 'the farm read the whole SNI');
+    const row = 'tr[data-listener="tls-ok"]';
+    await page.waitForFunction((selector) => document.querySelector(selector)?.textContent?.includes('SNI: <b>bold</b>'), `${row} [data-field="last-event"]`, { timeout: 5000 });
+    // Open the ClientHello: even unfolded, the row stays a few lines tall.
+    await page.click(`${row} details.hello summary`);
+    const height = await page.$eval(row, (element) => element.getBoundingClientRect().height);
+    assert.ok(height < 600, `row is ${height} px tall`);
+    assert.equal(await page.$$eval(`${row} b`, (found) => found.length), 0, 'network strings are text, never markup');
+    const shown = (await page.textContent(`${row} details.hello pre`)) ?? '';
+    assert.ok(shown.length < 2000, `${shown.length} characters shown`);
+    const full = await page.$eval(`${row} details.hello [title]`, (element) => element.getAttribute('title'));
+    assert.ok(full?.includes(sni), 'the full SNI is available on demand (title)');
+  });
+
+  test('a page on another origin cannot reset a listener (form POST, no-cors fetch), nor a rebound name read the manifest', async (t) => {
+    if (!requireTool(t, 'chromium')) return;
+    const certs = tempDir();
+    t.after(certs.remove);
+    const farm = await startFarm({ basePort: 0, certsDir: certs.dir, only: ['close-on-connect'] });
+    t.after(() => farm.close());
+    const controlPort = new URL(farm.control!.url).port;
+    const resetUrl = `${farm.control!.url}/listeners/close-on-connect/reset`;
+    // The other origin: a page that tries both ways a browser lets any page send a POST elsewhere without CORS.
+    const page = `<!doctype html><iframe name="sink"></iframe>
+      <form method="POST" action="${resetUrl}" target="sink"><input name="x" value="1"></form>
+      <script>
+        fetch(${JSON.stringify(resetUrl)}, { method: 'POST', mode: 'no-cors', body: 'x=1' })
+          .then((r) => (document.title = 'fetch ' + r.type), (e) => (document.title = 'fetch failed ' + e));
+        document.forms[0].submit();
+      </script>`;
+    const other = createServer((_request, response) => response.writeHead(200, { 'content-type': 'text/html' }).end(page));
+    await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+    t.after(() => new Promise((resolve) => other.close(resolve)));
+    const otherPort = (other.address() as { port: number }).port;
+
+    const { chromium } = await import('playwright-core');
+    const browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--host-resolver-rules=MAP rebind.test 127.0.0.1'],
+    });
+    t.after(() => browser.close());
+    const resets = countResets(farm);
+    t.after(resets.restore);
+    const tab = await browser.newPage();
+    const statuses: number[] = [];
+    tab.on('response', (response) => {
+      if (response.url() === resetUrl) statuses.push(response.status());
+    });
+    const formPosted = tab.waitForEvent('framenavigated', { predicate: (frame) => frame.url() === resetUrl, timeout: 10_000 });
+    // localhost is another site than 127.0.0.1 (Sec-Fetch-Site: cross-site); Origin is http://localhost:<other port>.
+    await tab.goto(`http://localhost:${otherPort}/`);
+    await tab.waitForFunction(() => document.title.startsWith('fetch'), undefined, { timeout: 10_000 });
+    assert.equal(await tab.title(), 'fetch opaque', 'the no-cors fetch was sent');
+    const sink = await formPosted;
+    assert.match((await sink.textContent('body')) ?? '', /cross-origin POST refused/);
+    for (let i = 0; i < 50 && statuses.length < 2; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.deepEqual(statuses.sort(), [403, 403]);
+    assert.equal(resets.count, 0, 'no reset happened');
+
+    // DNS rebinding: a name that now resolves to 127.0.0.1, on the control port, so the page is same-origin with it.
+    const rebound = await tab.goto(`http://rebind.test:${controlPort}/manifest.json`);
+    assert.equal(rebound?.status(), 421);
+    assert.ok(!(await tab.content()).includes('"listeners"'), 'no manifest was served');
+    const posted = await tab.evaluate((url) => fetch(url, { method: 'POST' }).then((r) => r.status), `http://rebind.test:${controlPort}/listeners/close-on-connect/reset`);
+    assert.equal(posted, 421);
+    assert.equal(resets.count, 0, 'no reset happened');
+    // The counter does count: a curl-style POST resets.
+    assert.equal((await call(resetUrl, 'POST')).status, 200);
+    assert.equal(resets.count, 1);
   });
 });

@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
+import { sendError } from './json-error.js';
 
 /** True for addresses only this machine can reach (127.0.0.0/8, ::1, localhost). */
 export function isLoopback(host: string): boolean {
@@ -12,15 +13,18 @@ export function sameSecret(given: string, expected: string): boolean {
   return timingSafeEqual(digest(given), digest(expected));
 }
 
+/** `Authorization: Bearer <token>`; the scheme name is case-insensitive (RFC 9110 §11.1, RFC 6750 §2.1). */
+const BEARER = /^bearer +(\S+) *$/i;
+
 /**
  * Express middleware: every request must carry the token, as `Authorization: Bearer <token>` or `?token=<token>`
  * (the dashboard's EventSource cannot set headers); otherwise 401 with a JSON error.
  */
 export function requireToken(token: string) {
   return (request: Request, response: Response, next: NextFunction) => {
-    const header = request.get('authorization') ?? '';
-    const given = header.startsWith('Bearer ') ? header.slice(7) : typeof request.query.token === 'string' ? request.query.token : '';
+    const bearer = BEARER.exec(request.get('authorization') ?? '');
+    const given = bearer ? bearer[1]! : typeof request.query.token === 'string' ? request.query.token : '';
     if (given && sameSecret(given, token)) return next();
-    response.status(401).json({ error: 'missing or wrong control token (Authorization: Bearer <token> or ?token=)' });
+    sendError(response, 401, 'missing or wrong control token (Authorization: Bearer <token> or ?token=)');
   };
 }

@@ -8,7 +8,9 @@ import type { Manifest } from '../manifest.js';
 import type { FarmMonitor } from '../monitor.js';
 import { packagePath } from '../paths.js';
 import { isLoopback, requireToken } from './auth.js';
-import { streamEvents } from './sse.js';
+import { sendError } from './json-error.js';
+import { refuseCrossOriginWrites, requireServedHost } from './origin.js';
+import { EventStream } from './sse.js';
 
 /** Where the control API listens, and its token. */
 export interface ControlOptions {
@@ -18,6 +20,8 @@ export interface ControlOptions {
   port: number;
   /** Bearer token checked on every request (constant-time); required off loopback. */
   token?: string;
+  /** The farm's hostnames (--hostname): accepted in Host besides loopback names, IP literals and `host`. */
+  hostnames?: string[];
 }
 
 /** What the control API serves. */
@@ -39,15 +43,20 @@ export interface ControlServer {
 /**
  * The control API and dashboard (express): `GET /` (dashboard), `/manifest.json`, `/ca.pem`, `/listeners` (with live
  * counters), `/events` (server-sent events; `?listener=` filters, `?replay=1` sends the recent ones first),
- * `POST /listeners/:id/reset`, `/healthz`.
+ * `POST /listeners/:id/reset`, `/healthz`. Every request must name a served host (421 otherwise), writes must not
+ * come from another origin (403), and every error is one JSON line `{"error": …}` without stack or paths.
  * @throws FarmError CONTROL_TOKEN_REQUIRED when bound off loopback without a token, or the bind error.
  */
 export async function startControl(options: ControlOptions, sources: ControlSources): Promise<ControlServer> {
   if (!isLoopback(options.host) && !options.token) {
     throw new FarmError('CONTROL_TOKEN_REQUIRED', `the control API on ${options.host} is reachable from other machines: give it a --control-token`);
   }
+  const stream = new EventStream(sources.events, (id) => sources.monitor.get(id));
   const app = express();
+  app.set('env', 'production');
   app.disable('x-powered-by');
+  app.use(requireServedHost(options.host, options.hostnames ?? []));
+  app.use(refuseCrossOriginWrites());
   if (options.token) app.use(requireToken(options.token));
   app.get('/healthz', (_request, response) => {
     response.json({ ok: true, listeners: sources.manifest().listeners.length });
@@ -65,22 +74,28 @@ export async function startControl(options: ControlOptions, sources: ControlSour
     );
   });
   app.get('/events', (request, response) => {
+    // A HEAD has no body to stream into: answering it must not take a subscriber slot.
+    if (request.method === 'HEAD') return void response.status(200).type('text/event-stream').end();
     const filter = typeof request.query.listener === 'string' ? request.query.listener : undefined;
-    streamEvents(response, sources.events, filter, request.query.replay ? sources.monitor.recent(filter) : [], (id) => sources.monitor.get(id));
+    stream.subscribe(response, filter, Boolean(request.query.replay));
   });
   app.post('/listeners/:id/reset', (request, response) => {
     const result = sources.reset(request.params.id);
-    if (result === undefined) return void response.status(404).json({ error: `no listener ${request.params.id}` });
+    if (result === undefined) return sendError(response, 404, `no listener ${request.params.id}`);
     response.json({ id: request.params.id, reset: result });
   });
   app.use(express.static(packagePath('dashboard'), { index: 'index.html' }));
   app.use((_request, response) => {
-    response.status(404).json({ error: 'not found' });
+    sendError(response, 404, 'not found');
+  });
+  app.use((error: unknown, _request: express.Request, response: express.Response, _next: express.NextFunction) => {
+    sendError(response, ...describeError(error));
   });
 
   const server: Server = createServer(app);
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => {
+      stream.close();
       const why = error.code === 'EADDRINUSE' ? 'is already in use' : `cannot be bound (${error.code ?? error.message})`;
       reject(new FarmError(error.code ?? 'LISTEN_FAILED', `control port ${options.port} on ${options.host} ${why}`));
     });
@@ -92,8 +107,23 @@ export async function startControl(options: ControlOptions, sources: ControlSour
     url: `http://${host}:${port}`,
     close: () =>
       new Promise<void>((resolve) => {
+        stream.close();
         server.close(() => resolve());
         server.closeAllConnections();
       }),
   };
+}
+
+/**
+ * Status and one-line message for an error that reached express: its own 4xx (a malformed percent-encoding in the
+ * path is 400) keeps its status and a fixed text, anything else is 500; never the error's stack or message, which
+ * may name files.
+ */
+function describeError(error: unknown): [number, string] {
+  const status = typeof error === 'object' && error !== null && 'status' in error && typeof error.status === 'number' ? error.status : 500;
+  if (error instanceof URIError || status === 400) return [400, 'malformed request URL (bad percent-encoding?)'];
+  if (status >= 400 && status < 500) return [status, 'request refused'];
+  // A 500 is a bug of the farm's: its stack goes to the operator's stderr, never to the client.
+  console.error(error);
+  return [500, 'internal error in the control API'];
 }
