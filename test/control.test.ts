@@ -332,6 +332,9 @@ describe('control API and event log', () => {
     }
     assert.equal((await call(`${base}/healthz`, 'GET', { authorization: 'bearer wrong' })).status, 401);
     assert.equal((await call(`${base}/healthz?token=s3cret`)).status, 200);
+    // Behind a token any name is served (a cluster Service name), and a wrong token is still refused under it.
+    assert.equal((await call(`${base}/healthz`, 'GET', { authorization: 'Bearer s3cret', host: 'badorigin-control.badorigin-eu.svc' })).status, 200);
+    assert.equal((await call(`${base}/healthz`, 'GET', { authorization: 'Bearer wrong', host: 'badorigin-control.badorigin-eu.svc' })).status, 401);
   });
 });
 

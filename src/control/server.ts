@@ -43,7 +43,7 @@ export interface ControlServer {
 /**
  * The control API and dashboard (express): `GET /` (dashboard), `/manifest.json`, `/ca.pem`, `/listeners` (with live
  * counters), `/events` (server-sent events; `?listener=` filters, `?replay=1` sends the recent ones first),
- * `POST /listeners/:id/reset`, `/healthz`. Every request must name a served host (421 otherwise), writes must not
+ * `POST /listeners/:id/reset`, `/healthz`. Without a token, every request must name a served host (421 otherwise); writes must not
  * come from another origin (403), and every error is one JSON line `{"error": …}` without stack or paths.
  * @throws FarmError CONTROL_TOKEN_REQUIRED when bound off loopback without a token, or the bind error.
  */
@@ -55,9 +55,11 @@ export async function startControl(options: ControlOptions, sources: ControlSour
   const app = express();
   app.set('env', 'production');
   app.disable('x-powered-by');
-  app.use(requireServedHost(options.host, options.hostnames ?? []));
-  app.use(refuseCrossOriginWrites());
+  // A rebound name only matters where the API answers without a secret: behind a token, the page would need the
+  // token too, and a cluster Service name or a proxy's name must keep working.
   if (options.token) app.use(requireToken(options.token));
+  else app.use(requireServedHost(options.host, options.hostnames ?? []));
+  app.use(refuseCrossOriginWrites());
   app.get('/healthz', (_request, response) => {
     response.json({ ok: true, listeners: sources.manifest().listeners.length });
   });
