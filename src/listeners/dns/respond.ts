@@ -44,7 +44,9 @@ export function respond(message: Buffer, zone: DnsZone, served: ServedAddresses,
   const label = labelOf(question.name, zone);
   const limit = replyLimit(edns, over);
   if (edns.kind === 'badvers') {
-    const packet = { ...reply(query, RCODE.NOERROR), additionals: replyOpt(edns) };
+    // BADVERS says nothing about the zone's data: not authoritative.
+    const refusal = reply(query, RCODE.NOERROR);
+    const packet = { ...refusal, flags: (refusal.flags ?? 0) & ~dnsPacket.AUTHORITATIVE_ANSWER, additionals: replyOpt(edns) };
     return { kind: 'query', label, detail, reply: encodeWithin(packet, limit), delayMs: 0 };
   }
   const answered = answer(query, zone, served, over);
