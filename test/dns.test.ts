@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createSocket } from 'node:dgram';
 import { connect } from 'node:net';
 import { after, describe, test } from 'node:test';
@@ -12,7 +14,8 @@ import { startFarm } from '../src/farm.js';
 import { tempDir, useFarm } from './helpers/farm.js';
 import { matchesNodeExpectation } from '../src/probe.js';
 import { requireTool } from './helpers/tools.js';
-import { freePort, proxyRequest, startHaproxy, type RunningProxy } from './helpers/proxies.js';
+import { freePort, proxyRequest, startHaproxy, startNginx, type RunningProxy } from './helpers/proxies.js';
+import { nginxConfig } from '../src/config/nginx.js';
 import { addressesOf, dig, parseDig, query, rcode, tcpExchange, truncated, udpExchange } from './helpers/dns.js';
 import type { ListenerEvent } from '../src/listeners/index.js';
 
@@ -214,5 +217,25 @@ describe('through HAProxy resolving with the farm and preferring IPv6', () => {
       response = await proxyRequest(listen, '/', { method: 'GET', timeoutMs: 3000 });
     }
     assert.equal(response.status, 200, `${JSON.stringify(response)}\n${proxy.output()}`);
+  });
+});
+
+describe('through nginx with the generated resolver line, a farm on ::1', () => {
+  const fixture = useFarm({ host: '::1', only: ['dns-ok', 'tls-ok'], controlPort: null });
+  const dir = tempDir();
+  let proxy: RunningProxy | undefined;
+  after(async () => {
+    await proxy?.stop();
+    dir.remove();
+  });
+
+  test('ok.<zone> gives 200: nginx takes the AAAA record (the only one there is)', async (t) => {
+    if (!requireTool(t, 'nginx')) return;
+    const listen = await freePort();
+    const config = nginxConfig(fixture.farm.manifest, { listen, foreground: true, errorLog: join(dir.dir, 'error.log') });
+    proxy = await startNginx(config, dir.dir, listen);
+    const response = await proxyRequest(listen, '/dns-ok/', { method: 'GET', timeoutMs: 10_000 });
+    await proxy.stop();
+    assert.equal(response.status, 200, `${JSON.stringify(response)}\n${readFileSync(join(dir.dir, 'error.log'), 'utf8')}`);
   });
 });
