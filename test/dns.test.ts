@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createSocket } from 'node:dgram';
 import { connect } from 'node:net';
-import { after, before, describe, test } from 'node:test';
-import dnsPacket, { type Packet } from 'dns-packet';
+import { after, describe, test } from 'node:test';
+import dnsPacket from 'dns-packet';
 import { digArgs } from '../src/clients/commands.js';
 import { nodeResolve } from '../src/clients/node-client.js';
 import { runClient } from '../src/clients/run-client.js';
@@ -12,55 +14,12 @@ import { startFarm } from '../src/farm.js';
 import { tempDir, useFarm } from './helpers/farm.js';
 import { matchesNodeExpectation } from '../src/probe.js';
 import { requireTool } from './helpers/tools.js';
+import { freePort, proxyRequest, startHaproxy, startNginx, type RunningProxy } from './helpers/proxies.js';
+import { nginxConfig } from '../src/config/nginx.js';
+import { addressesOf, dig, parseDig, query, rcode, tcpExchange, truncated, udpExchange } from './helpers/dns.js';
+import type { ListenerEvent } from '../src/listeners/index.js';
 
 const dnsIds = loadCatalogue().filter((e) => e.scenario.family === 'dns').map((e) => e.scenario.id);
-
-/** Sends one UDP datagram and resolves with the first reply, or null after `ms`. */
-function udpExchange(port: number, bytes: Buffer, ms = 1000): Promise<Buffer | null> {
-  return new Promise((resolve) => {
-    const socket = createSocket('udp4');
-    const timer = setTimeout(() => {
-      socket.close();
-      resolve(null);
-    }, ms);
-    socket.on('message', (message) => {
-      clearTimeout(timer);
-      socket.close();
-      resolve(message);
-    });
-    socket.send(bytes, port, '127.0.0.1');
-  });
-}
-
-/** Sends one length-prefixed DNS message over TCP and resolves with the decoded reply (10 s limit). */
-function tcpExchange(port: number, query: Packet): Promise<Packet> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1', () => socket.write(dnsPacket.streamEncode(query)));
-    let buffer = Buffer.alloc(0);
-    socket.setTimeout(10_000, () => socket.destroy(new Error('no TCP reply')));
-    socket.on('data', (chunk: Buffer) => {
-      buffer = Buffer.concat([buffer, chunk]);
-      if (buffer.length >= 2 && buffer.length >= 2 + buffer.readUInt16BE(0)) {
-        socket.destroy();
-        resolve(dnsPacket.streamDecode(buffer));
-      }
-    });
-    socket.on('error', reject);
-  });
-}
-
-// dns-packet's types have no rcode or flag_tc: read them from the header flags (RFC 1035 §4.1.1).
-const rcode = (packet: Packet) => ['NOERROR', 'FORMERR', 'SERVFAIL', 'NXDOMAIN', 'NOTIMP', 'REFUSED'][(packet.flags ?? 0) & 0x0f];
-const truncated = (packet: Packet) => ((packet.flags ?? 0) & dnsPacket.TRUNCATED_RESPONSE) !== 0;
-const addressesOf = (packet: Packet) => (packet.answers ?? []).map((answer) => (answer as { data: unknown }).data);
-
-const query = (name: string, id = 1234, type: 'A' | 'SOA' | 'NS' = 'A'): Packet => ({ type: 'query', id, flags: dnsPacket.RECURSION_DESIRED, questions: [{ type, name }] });
-
-/** dig's status line, flags and answer count, or `timeout` when no reply came. */
-function parseDig(output: string): { status: string; flags: string[]; answers: number } {
-  const status = /status: (\w+)/.exec(output)?.[1] ?? (/timed out|no servers could be reached/.test(output) ? 'timeout' : 'unparsed');
-  return { status, flags: (/flags: ([\w ]+);/.exec(output)?.[1] ?? '').split(' ').filter(Boolean), answers: Number(/ANSWER: (\d+)/.exec(output)?.[1] ?? 0) };
-}
 
 describe('embedded DNS server', () => {
   const fixture = useFarm({ only: dnsIds });
@@ -117,7 +76,11 @@ describe('embedded DNS server', () => {
     assert.deepEqual([rcode(outside), outside.id, outside.questions?.[0]?.name], ['REFUSED', 9, 'example.com']);
   });
 
-  test('10,000 malformed packets get FORMERR or are dropped, never a crash; ok.<zone> still resolves', async () => {
+  test('10,000 malformed packets get FORMERR or are dropped, never a crash, and are fault events counted against no name; ok.<zone> still resolves', async () => {
+    const requestsBefore = fixture.farm.monitor.get('dns-cname-loop')!.requests;
+    const seen: ListenerEvent[] = [];
+    const record = (event: ListenerEvent) => seen.push(event);
+    fixture.farm.events.on('event', record);
     const good = dnsPacket.encode(query('ok.origin.test', 1));
     const inputs: Buffer[] = [
       Buffer.from([0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0xc0, 12, 0, 1, 0, 1]), // compression pointer to itself
@@ -154,10 +117,27 @@ describe('embedded DNS server', () => {
         tcp.resume();
       });
     }
+    // Names no scenario serves: in the zone, and outside it.
+    for (const name of ['nope.origin.test', 'example.com']) await udpExchange(port(), dnsPacket.encode(query(name)));
     const ok = await nodeResolve(fixture.farm.manifest, listener('dns-ok'));
     socket.close();
+    fixture.farm.events.off('event', record);
     assert.deepEqual(ok, { code: null, addresses: ['127.0.0.1'] });
     assert.ok(formerr > 0, `FORMERR replies: ${formerr} of ${replies}`);
+    assert.deepEqual(seen.filter((e) => e.type === 'handler-error'), []);
+    assert.ok(seen.some((e) => e.type === 'fault' && /^malformed DNS message over udp/.test(e.detail ?? '')), 'malformed datagrams are fault events');
+    assert.ok(seen.some((e) => e.type === 'fault' && /^malformed DNS message over tcp/.test(e.detail ?? '')), 'malformed TCP messages are fault events');
+    assert.equal(fixture.farm.monitor.get('dns-cname-loop')!.requests, requestsBefore, 'no query counted against dns-cname-loop');
+    assert.deepEqual(seen.filter((e) => e.type === 'request' && /nope\.origin\.test|example\.com/.test(e.detail ?? '')), []);
+  });
+
+  test('a farm on 127.0.0.1: A 127.0.0.1, and no AAAA (NOERROR, no answer, the SOA)', async (t) => {
+    if (!requireTool(t, 'dig')) return;
+    const a = await dig('127.0.0.1', port(), 'ok.origin.test', 'A');
+    assert.deepEqual([a.status, a.records], ['NOERROR', ['127.0.0.1']], a.output);
+    const aaaa = await dig('127.0.0.1', port(), 'ok.origin.test', 'AAAA');
+    assert.deepEqual([aaaa.status, aaaa.answers], ['NOERROR', 0], aaaa.output);
+    assert.match(aaaa.output, /AUTHORITY SECTION:\norigin\.test\.\s+\d+\s+IN\s+SOA/);
   });
 
   test('--dns-zone and --dns-port move the zone and the port', async (t) => {
@@ -168,5 +148,94 @@ describe('embedded DNS server', () => {
     const ok = custom.manifest.listeners.find((l) => l.id === 'dns-ok')!;
     assert.equal(ok.query?.name, 'ok.faults.example');
     assert.deepEqual(await nodeResolve(custom.manifest, ok), { code: null, addresses: ['127.0.0.1'] });
+  });
+});
+
+describe('DNS answers the addresses the farm is bound to', () => {
+  for (const { host, a, aaaa } of [
+    // `::` is dual-stack on Linux: the farm accepts on 127.0.0.1 and ::1.
+    { host: '::', a: ['127.0.0.1'], aaaa: ['::1'] },
+    { host: '::1', a: [], aaaa: ['::1'] },
+  ]) {
+    test(`a farm on ${host}: A ${a.join(' ') || 'none'}, AAAA ${aaaa.join(' ')}`, async (t) => {
+      if (!requireTool(t, 'dig')) return;
+      const certs = tempDir();
+      t.after(certs.remove);
+      const farm = await startFarm({ basePort: 0, host, certsDir: certs.dir, only: ['dns-ok'], controlPort: null });
+      t.after(() => farm.close());
+      const port = farm.manifest.listeners[0]!.port;
+      const answerA = await dig('::1', port, 'ok.origin.test', 'A');
+      const answerAaaa = await dig('::1', port, 'ok.origin.test', 'AAAA');
+      assert.deepEqual([answerA.status, answerA.records], ['NOERROR', a], answerA.output);
+      assert.deepEqual([answerAaaa.status, answerAaaa.records], ['NOERROR', aaaa], answerAaaa.output);
+    });
+  }
+});
+
+describe('through HAProxy resolving with the farm and preferring IPv6', () => {
+  const fixture = useFarm({ only: ['dns-ok', 'http-ok'], controlPort: null });
+  const dir = tempDir();
+  let proxy: RunningProxy | undefined;
+  after(async () => {
+    await proxy?.stop();
+    dir.remove();
+  });
+
+  test('a farm on 127.0.0.1: ok.<zone> gives 200 (HAProxy falls back to A, as there is no AAAA)', async (t) => {
+    if (!requireTool(t, 'haproxy')) return;
+    const listen = await freePort();
+    const dns = fixture.listener('dns-ok').port;
+    const http = fixture.listener('http-ok').port;
+    const config = [
+      'global',
+      '    log stdout format raw local0 info',
+      'defaults',
+      '    mode http',
+      '    log global',
+      '    option httplog',
+      '    timeout connect 2s',
+      '    timeout client 5s',
+      '    timeout server 5s',
+      'resolvers farm',
+      `    nameserver farm 127.0.0.1:${dns}`,
+      '    resolve_retries 2',
+      '    timeout resolve 500ms',
+      '    timeout retry 500ms',
+      '    hold valid 1s',
+      'frontend in',
+      `    bind 127.0.0.1:${listen}`,
+      '    default_backend farm',
+      'backend farm',
+      `    server ok ok.origin.test:${http} resolvers farm resolve-prefer ipv6 init-addr none`,
+      '',
+    ].join('\n');
+    proxy = await startHaproxy(config, dir.dir, listen);
+    // With init-addr none the server waits for its first resolution: ask until it answers 200 (at most 10 s).
+    let response = await proxyRequest(listen, '/', { method: 'GET', timeoutMs: 3000 });
+    for (const deadline = Date.now() + 10_000; response.status !== 200 && Date.now() < deadline; ) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      response = await proxyRequest(listen, '/', { method: 'GET', timeoutMs: 3000 });
+    }
+    assert.equal(response.status, 200, `${JSON.stringify(response)}\n${proxy.output()}`);
+  });
+});
+
+describe('through nginx with the generated resolver line, a farm on ::1', () => {
+  const fixture = useFarm({ host: '::1', only: ['dns-ok', 'tls-ok'], controlPort: null });
+  const dir = tempDir();
+  let proxy: RunningProxy | undefined;
+  after(async () => {
+    await proxy?.stop();
+    dir.remove();
+  });
+
+  test('ok.<zone> gives 200: nginx takes the AAAA record (the only one there is)', async (t) => {
+    if (!requireTool(t, 'nginx')) return;
+    const listen = await freePort();
+    const config = nginxConfig(fixture.farm.manifest, { listen, foreground: true, errorLog: join(dir.dir, 'error.log') });
+    proxy = await startNginx(config, dir.dir, listen);
+    const response = await proxyRequest(listen, '/dns-ok/', { method: 'GET', timeoutMs: 10_000 });
+    await proxy.stop();
+    assert.equal(response.status, 200, `${JSON.stringify(response)}\n${readFileSync(join(dir.dir, 'error.log'), 'utf8')}`);
   });
 });

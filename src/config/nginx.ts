@@ -68,8 +68,9 @@ export function nginxConfig(manifest: Manifest, options: ConfigOptions = {}): st
     '    proxy_set_header Connection "";',
   );
   if (dns.length > 0) {
-    // One DNS server for every dns listener; ipv6=off: the farm binds IPv4 here, so only A records matter.
-    lines.push(`    resolver ${hostPort(address, dns[0]!.port)} ipv6=off valid=1s;`, `    resolver_timeout ${connect}s;`);
+    // One DNS server for every dns listener. No ipv6=off: the farm answers AAAA only for an IPv6 address it accepts
+    // on (none for a farm on IPv4), and a farm bound to an IPv6 address has no A record for nginx to fall back on.
+    lines.push(`    resolver ${hostPort(address, dns[0]!.port)} valid=1s;`, `    resolver_timeout ${connect}s;`);
   }
   lines.push('');
   for (const l of listeners.filter((l) => l.transport !== 'dns')) {

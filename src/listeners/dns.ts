@@ -1,4 +1,3 @@
-import { isIPv6 } from 'node:net';
 import { DnsServer } from './dns/server.js';
 import type { DnsBehaviour } from './dns/answers.js';
 import type { Mechanism, MechanismContext, PortOwner } from './mechanism.js';
@@ -42,12 +41,12 @@ export const dnsMechanism: Mechanism<DnsParams> = {
     const zone = {
       apex: first.names.dnsZone,
       names: members.map(({ params }) => ({ label: params.label, behaviour: params.behaviour, delayMs: params.delayMs })),
-      ipv4: first.names.ips.filter((ip) => !isIPv6(ip)),
-      ipv6: first.names.ips.filter((ip) => isIPv6(ip)),
     };
     const byLabel = new Map(members.map(({ params, context }) => [params.label, context.emit]));
     // cname-loop's partner name (`<label>-2`) belongs to the cname-loop listener too.
     for (const { params, context } of members) if (params.behaviour === 'cname-loop') byLabel.set(`${params.label}-2`, context.emit);
-    return new DnsServer('dns', zone, (label) => (label !== null && byLabel.get(label)) || first.emit);
+    // The port's own events (malformed messages, TCP caps) go to the control name's listener, which no fault owns.
+    const port = (members.find(({ params }) => params.behaviour === 'ok') ?? members[0]!).context.emit;
+    return new DnsServer('dns', zone, { forLabel: (label) => byLabel.get(label), port }, first.caps);
   },
 };

@@ -1,4 +1,5 @@
 import dnsPacket, { type Answer, type Packet, type Question } from 'dns-packet';
+import type { ServedAddresses } from './bound-addresses.js';
 
 /** What the embedded DNS server does for one name of its zone. */
 export type DnsBehaviour = 'ok' | 'nxdomain' | 'servfail' | 'refused' | 'timeout' | 'truncated' | 'slow' | 'cname-loop' | 'empty';
@@ -11,20 +12,18 @@ export interface DnsName {
   delayMs?: number;
 }
 
-/** The zone the server is authoritative for, and the addresses `ok`-like names resolve to. */
+/** The zone the server is authoritative for. */
 export interface DnsZone {
   /** Zone apex, lower case, no trailing dot (e.g. `origin.test`). */
   apex: string;
   names: DnsName[];
-  ipv4: string[];
-  ipv6: string[];
 }
 
 /** A reply to send (after `delayMs`), or none at all (`timeout`, or input not worth answering). */
 export type DnsReply = { packet: Packet; delayMs: number } | null;
 
-// RFC 1035 §4.1.1 response codes; dns-packet's types have no `rcode` field, the code goes in the low bits of flags.
-const RCODE = { NOERROR: 0, FORMERR: 1, SERVFAIL: 2, NXDOMAIN: 3, NOTIMP: 4, REFUSED: 5 } as const;
+/** RFC 1035 §4.1.1 response codes; dns-packet's types have no `rcode` field, the code goes in the low bits of flags. */
+export const RCODE = { NOERROR: 0, FORMERR: 1, SERVFAIL: 2, NXDOMAIN: 3, NOTIMP: 4, REFUSED: 5 } as const;
 const TTL = 60;
 /** Sentinel second name of the CNAME loop: `cname-loop` → `cname-loop-2` → `cname-loop`. */
 const LOOP_PARTNER = '-2';
@@ -38,51 +37,64 @@ function soa(apex: string): Answer {
   };
 }
 
-function reply(query: Packet, rcode: number, extra: Partial<Packet> & { truncated?: boolean } = {}): Packet {
+/**
+ * A reply to a query with one question, echoing its ID, RD and that question. AA only on answers from the zone's
+ * data (NOERROR, NXDOMAIN), as authoritative servers set it (RFC 1035 §4.1.1).
+ */
+export function reply(query: Packet, rcode: number, extra: Partial<Packet> & { truncated?: boolean } = {}): Packet {
   const rd = (query.flags ?? 0) & dnsPacket.RECURSION_DESIRED;
-  // AA only on answers from the zone's data (NOERROR, NXDOMAIN), as authoritative servers set it (RFC 1035 §4.1.1).
   const aa = rcode === RCODE.NOERROR || rcode === RCODE.NXDOMAIN ? dnsPacket.AUTHORITATIVE_ANSWER : 0;
   const flags = aa | rd | (extra.truncated ? dnsPacket.TRUNCATED_RESPONSE : 0) | rcode;
-  return { type: 'response', id: query.id, flags, questions: query.questions, answers: extra.answers ?? [], authorities: extra.authorities ?? [] };
+  return { type: 'response', id: query.id, flags, questions: query.questions?.slice(0, 1), answers: extra.answers ?? [], authorities: extra.authorities ?? [] };
 }
 
-function addresses(question: Question, name: string, zone: DnsZone): Answer[] {
-  if (question.type === 'A') return zone.ipv4.map((data) => ({ type: 'A' as const, name, ttl: TTL, data }));
-  if (question.type === 'AAAA') return zone.ipv6.map((data) => ({ type: 'AAAA' as const, name, ttl: TTL, data }));
+function addressRecords(question: Question, name: string, served: ServedAddresses): Answer[] {
+  if (question.type === 'A') return served.ipv4.map((data) => ({ type: 'A' as const, name, ttl: TTL, data }));
+  if (question.type === 'AAAA') return served.ipv6.map((data) => ({ type: 'AAAA' as const, name, ttl: TTL, data }));
   return [];
 }
 
+/** `name` (any case, trailing dot or not) relative to the apex (`ok` for `ok.origin.test`), or null outside the zone or at the apex. */
+export function labelOf(name: string, zone: DnsZone): string | null {
+  const lower = name.toLowerCase().replace(/\.$/, '');
+  return lower.endsWith(`.${zone.apex}`) ? lower.slice(0, -(zone.apex.length + 1)) : null;
+}
+
 /**
- * Answers one decoded query as an authoritative server for `zone` (RFC 1034 §4.3.2): names outside the zone get
- * REFUSED; unknown names in it NXDOMAIN with the SOA; the apex SOA and NS (for delegation); every configured name
- * its behaviour. `over` is the transport: `truncated` sets TC over UDP and answers in full over TCP (RFC 7766).
- * Never throws for any decoded packet; callers decode with dns-packet and answer FORMERR on a decode error.
+ * Answers a well-formed query (opcode QUERY, exactly one question: see respond.ts) as an authoritative server for
+ * `zone` (RFC 1034 §4.3.2): names outside the zone get REFUSED; unknown names in it NXDOMAIN with the SOA; the apex
+ * SOA and NS (for delegation); `ns.<zone>` and every `ok`-like name the addresses in `served`; every configured
+ * name its behaviour. `over` is the transport: `truncated` sets TC over UDP and answers in full over TCP
+ * (RFC 7766). Never throws; the reply has no OPT record and no size limit yet (edns.ts adds both).
  */
-export function answer(query: Packet, zone: DnsZone, over: 'udp' | 'tcp'): DnsReply {
-  if (query.type !== 'query' || (query.flags ?? 0) & 0x7800) return query.type === 'query' ? { packet: reply(query, RCODE.NOTIMP), delayMs: 0 } : null;
-  const question = query.questions?.[0];
-  if (!question || (query.questions?.length ?? 0) !== 1) return { packet: reply(query, RCODE.FORMERR), delayMs: 0 };
+export function answer(query: Packet, zone: DnsZone, served: ServedAddresses, over: 'udp' | 'tcp'): DnsReply {
+  const question = query.questions![0]!;
   const name = question.name.toLowerCase().replace(/\.$/, '');
-  if (name !== zone.apex && !name.endsWith(`.${zone.apex}`)) return { packet: reply(query, RCODE.REFUSED), delayMs: 0 };
+  const label = labelOf(name, zone);
   if (name === zone.apex) {
     const answers: Answer[] =
       question.type === 'SOA' ? [soa(zone.apex)] : question.type === 'NS' ? [{ type: 'NS', name, ttl: TTL, data: `ns.${zone.apex}` }] : [];
     return { packet: reply(query, RCODE.NOERROR, { answers, authorities: answers.length ? [] : [soa(zone.apex)] }), delayMs: 0 };
   }
-  const label = name.slice(0, -(zone.apex.length + 1));
-  if (label === 'ns') return { packet: reply(query, RCODE.NOERROR, { answers: addresses(question, name, zone) }), delayMs: 0 };
+  if (label === null) return { packet: reply(query, RCODE.REFUSED), delayMs: 0 };
+  // NOERROR with no record of the type asked (AAAA of a farm on IPv4 only) carries the SOA (RFC 2308 §2.2).
+  const addresses = (): Partial<Packet> => {
+    const answers = addressRecords(question, name, served);
+    return answers.length ? { answers } : { authorities: [soa(zone.apex)] };
+  };
+  if (label === 'ns') return { packet: reply(query, RCODE.NOERROR, addresses()), delayMs: 0 };
   const loopOf = zone.names.find((n) => n.behaviour === 'cname-loop' && label === `${n.label}${LOOP_PARTNER}`);
   const entry = loopOf ?? zone.names.find((n) => n.label === label);
   if (!entry) return { packet: reply(query, RCODE.NXDOMAIN, { authorities: [soa(zone.apex)] }), delayMs: 0 };
   switch (entry.behaviour) {
     case 'ok':
-      return { packet: reply(query, RCODE.NOERROR, { answers: addresses(question, name, zone) }), delayMs: 0 };
+      return { packet: reply(query, RCODE.NOERROR, addresses()), delayMs: 0 };
     case 'slow':
-      return { packet: reply(query, RCODE.NOERROR, { answers: addresses(question, name, zone) }), delayMs: entry.delayMs ?? 3000 };
+      return { packet: reply(query, RCODE.NOERROR, addresses()), delayMs: entry.delayMs ?? 3000 };
     case 'truncated':
       return over === 'udp'
         ? { packet: reply(query, RCODE.NOERROR, { truncated: true }), delayMs: 0 }
-        : { packet: reply(query, RCODE.NOERROR, { answers: addresses(question, name, zone) }), delayMs: 0 };
+        : { packet: reply(query, RCODE.NOERROR, addresses()), delayMs: 0 };
     case 'nxdomain':
       return { packet: reply(query, RCODE.NXDOMAIN, { authorities: [soa(zone.apex)] }), delayMs: 0 };
     case 'servfail':
@@ -107,13 +119,16 @@ export function answer(query: Packet, zone: DnsZone, over: 'udp' | 'tcp'): DnsRe
 }
 
 /**
- * The FORMERR reply to bytes dns-packet cannot decode (RFC 1035 §4.1.1), echoing the ID; null when there is not
- * even a 12-byte header, or the bytes claim to be a response (answering those could loop between servers).
+ * A reply of the header alone (no section, so never longer than the 12 bytes of any query) with `rcode`, echoing
+ * the ID, opcode and RD of `bytes` (RFC 1035 §4.1.1): FORMERR for what cannot be decoded or is not a single
+ * question, NOTIMP for an opcode other than QUERY. Null when there is not even a 12-byte header, or the bytes
+ * claim to be a response (answering those could loop between servers).
  */
-export function formatErrorFor(bytes: Buffer): Buffer | null {
+export function headerOnlyReply(bytes: Buffer, rcode: number): Buffer | null {
   if (bytes.length < 12 || bytes[2]! & 0x80) return null;
   const header = Buffer.alloc(12);
   bytes.copy(header, 0, 0, 2);
-  header.writeUInt16BE(0x8000 | RCODE.FORMERR, 2);
+  // QR set; opcode (bits 11-14) and RD (bit 8) copied; everything else clear but the response code.
+  header.writeUInt16BE(0x8000 | (bytes.readUInt16BE(2) & 0x7900) | rcode, 2);
   return header;
 }

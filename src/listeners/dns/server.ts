@@ -1,39 +1,54 @@
-import dnsPacket, { type Packet } from 'dns-packet';
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
-import { createServer, isIPv6, type Server, type Socket } from 'node:net';
+import { createServer, isIPv6, type AddressInfo, type Server, type Socket } from 'node:net';
 import { FarmError } from '../../errors.js';
+import type { ListenerCaps } from '../bound-listener.js';
 import type { ListenerEvent, PortOwner } from '../mechanism.js';
-import { answer, formatErrorFor, type DnsZone } from './answers.js';
+import type { DnsZone } from './answers.js';
+import { servedAddresses, type ServedAddresses } from './bound-addresses.js';
+import { respond } from './respond.js';
 
-/** TCP limits: a message is at most 65535 bytes (RFC 1035 §4.2.2); an idle connection is closed after 10 s. */
+/** Reports one event for the listener it belongs to. */
+export type DnsEmit = (event: Omit<ListenerEvent, 'listener' | 'time'>) => void;
+
+/** Where the server's events go. */
+export interface DnsReporters {
+  /** The listener of a name of the zone (its label, e.g. `ok`), or undefined for a name no scenario serves. */
+  forLabel(label: string): DnsEmit | undefined;
+  /** The listener that carries the port's own events: malformed messages and the TCP caps. */
+  port: DnsEmit;
+}
+
+/** An idle TCP connection (no byte read or written) is closed after 10 s (RFC 7766 §6.2.3 leaves it to the server). */
 const TCP_IDLE_MS = 10_000;
+/** Most delayed replies (`slow`) waiting at once, over UDP and TCP together; more are dropped. */
 const MAX_PENDING_REPLIES = 10_000;
 
 /**
  * An authoritative DNS server for one zone over UDP and TCP on the same port (RFC 1035 §4.2, RFC 7766), built on
- * dns-packet for the wire format. Malformed queries get FORMERR (or are dropped when there is no header); nothing
- * a client sends can throw out of it. Delayed replies (`slow`) are bounded in number and cancelled on close.
+ * dns-packet for the wire format (respond.ts: what goes back for each message, EDNS and the UDP size limits).
+ * Names resolve to the addresses the server itself is bound to (bound-addresses.ts). Over TCP it applies the
+ * listener caps (`maxConnections`, `maxHoldMs`) and stops reading from a client that does not read its replies,
+ * so nothing is queued without bound. Nothing a client sends can throw out of it; delayed replies are bounded in
+ * number and cancelled on close.
  */
 export class DnsServer implements PortOwner {
   warning?: string;
   private udp: UdpSocket | null = null;
   private tcp: Server | null = null;
+  private served: ServedAddresses = { ipv4: [], ipv6: [] };
   private readonly sockets = new Set<Socket>();
   private readonly timers = new Set<NodeJS.Timeout>();
 
   /**
    * @param id names the server in error messages.
-   * @param emitFor the event reporter of the listener a query belongs to, by the label asked (null: none of them).
+   * @param caps the listener caps applied to each TCP connection (`maxHeaderBytes`/`maxHeaders` do not apply).
    */
   constructor(
     private readonly id: string,
     private readonly zone: DnsZone,
-    private readonly emitFor: (label: string | null) => (event: Omit<ListenerEvent, 'listener' | 'time'>) => void,
+    private readonly report: DnsReporters,
+    private readonly caps: Pick<ListenerCaps, 'maxConnections' | 'maxHoldMs'>,
   ) {}
-
-  private get emit() {
-    return this.emitFor(null);
-  }
 
   /**
    * Binds UDP, then TCP on the same port (for port 0, retries a few ephemeral ports until both are free).
@@ -43,7 +58,8 @@ export class DnsServer implements PortOwner {
     for (let attempt = 0; attempt < (port === 0 ? 10 : 1); attempt++) {
       const udpPort = await this.bindUdp(host, port);
       try {
-        await this.bindTcp(host, udpPort);
+        const bound = await this.bindTcp(host, udpPort);
+        this.served = servedAddresses(bound.address);
         return udpPort;
       } catch (error) {
         this.udp?.close();
@@ -77,17 +93,18 @@ export class DnsServer implements PortOwner {
     return new Promise((resolve, reject) => {
       const udp = createSocket({ type: isIPv6(host) ? 'udp6' : 'udp4', reuseAddr: false });
       udp.once('error', (error) => reject(this.failure(host, port, error)));
-      udp.on('message', (message, peer) => this.onQuery(message, 'udp', (bytes) => udp.send(bytes, peer.port, peer.address, () => undefined)));
+      udp.on('message', (message, peer) => this.onMessage(message, 'udp', (bytes) => udp.send(bytes, peer.port, peer.address, () => undefined)));
       udp.bind({ address: host, port, exclusive: true }, () => {
         udp.removeAllListeners('error');
-        udp.on('error', (error) => this.emit({ type: 'handler-error', error: error.message }));
+        udp.on('error', (error) => this.report.port({ type: 'handler-error', error: error.message }));
         this.udp = udp;
         resolve(udp.address().port);
       });
     });
   }
 
-  private bindTcp(host: string, port: number): Promise<void> {
+  /** Binds TCP and resolves with the address the kernel reports (what the names of the zone resolve to). */
+  private bindTcp(host: string, port: number): Promise<AddressInfo> {
     return new Promise((resolve, reject) => {
       const tcp = createServer((socket) => this.onTcpConnection(socket));
       tcp.once('error', (error) => reject(this.failure(host, port, error)));
@@ -95,60 +112,88 @@ export class DnsServer implements PortOwner {
         tcp.removeAllListeners('error');
         tcp.on('error', () => undefined);
         this.tcp = tcp;
-        resolve();
+        resolve(tcp.address() as AddressInfo);
       });
     });
   }
 
-  private onTcpConnection(socket: Socket): void {
-    this.sockets.add(socket);
-    socket.on('close', () => this.sockets.delete(socket));
+  /**
+   * The one place a TCP connection is admitted: under `maxConnections` open at once (one more is reset) and for at
+   * most `maxHoldMs` (then closed); each is a `fault` event naming the flag, as on every other listener.
+   * @returns false when the connection was refused (it is already being reset).
+   */
+  private admitTcp(socket: Socket): boolean {
     socket.on('error', () => socket.destroy());
-    socket.setTimeout(TCP_IDLE_MS, () => socket.destroy());
-    let buffer = Buffer.alloc(0);
-    socket.on('data', (chunk: Buffer) => {
-      buffer = Buffer.concat([buffer, chunk]);
-      // Each message has a two-byte length prefix; a 65535-byte message plus its prefix is the most we ever hold.
-      while (buffer.length >= 2 && buffer.length >= 2 + buffer.readUInt16BE(0)) {
-        const message = buffer.subarray(2, 2 + buffer.readUInt16BE(0));
-        buffer = buffer.subarray(2 + message.length);
-        this.onQuery(message, 'tcp', (bytes) => {
-          if (socket.writable) socket.write(Buffer.concat([Buffer.from([bytes.length >> 8, bytes.length & 0xff]), bytes]));
-        });
-      }
+    if (this.sockets.size >= this.caps.maxConnections) {
+      this.report.port({ type: 'fault', detail: `cap: ${this.caps.maxConnections} connections open, reset a new one (--max-connections)` });
+      socket.resetAndDestroy();
+      return false;
+    }
+    this.sockets.add(socket);
+    const hold = setTimeout(() => {
+      this.report.port({ type: 'fault', detail: `cap: held ${this.caps.maxHoldMs} ms, closed by the farm (--max-hold-ms)` });
+      socket.destroy();
+    }, this.caps.maxHoldMs);
+    hold.unref();
+    socket.on('close', () => {
+      clearTimeout(hold);
+      this.sockets.delete(socket);
     });
+    return true;
   }
 
-  private onQuery(message: Buffer, over: 'udp' | 'tcp', send: (bytes: Buffer) => void): void {
-    let query: Packet;
+  /**
+   * Reads length-prefixed messages (RFC 1035 §4.2.2) and answers them in order. While the socket's write buffer is
+   * above its high-water mark the connection is paused: no further message is answered and no byte read until the
+   * client has taken the replies ('drain'), so one that never reads costs the farm at most a buffer of each kind.
+   */
+  private onTcpConnection(socket: Socket): void {
+    if (!this.admitTcp(socket)) return;
+    socket.setTimeout(TCP_IDLE_MS, () => socket.destroy());
+    let buffer: Buffer = Buffer.alloc(0);
+    const send = (bytes: Buffer) => {
+      if (socket.writable) socket.write(Buffer.concat([Buffer.from([bytes.length >> 8, bytes.length & 0xff]), bytes]));
+    };
+    const pump = () => {
+      // A message is at most 65535 bytes plus its prefix: that, and one chunk, is the most ever held here.
+      while (!socket.writableNeedDrain && buffer.length >= 2 && buffer.length >= 2 + buffer.readUInt16BE(0)) {
+        const message = buffer.subarray(2, 2 + buffer.readUInt16BE(0));
+        buffer = buffer.subarray(2 + message.length);
+        this.onMessage(message, 'tcp', send);
+      }
+      if (socket.writableNeedDrain) socket.pause();
+      else socket.resume();
+    };
+    socket.on('data', (chunk: Buffer) => {
+      buffer = buffer.length ? Buffer.concat([buffer, chunk]) : chunk;
+      pump();
+    });
+    socket.on('drain', pump);
+  }
+
+  private onMessage(message: Buffer, over: 'udp' | 'tcp', send: (bytes: Buffer) => void): void {
+    let outcome;
     try {
-      query = dnsPacket.decode(message);
-    } catch {
-      const formerr = formatErrorFor(message);
-      this.emit({ type: 'handler-error', error: 'malformed DNS query' });
-      if (formerr) send(formerr);
-      return;
-    }
-    const name = query.questions?.[0]?.name?.toLowerCase().replace(/\.$/, '') ?? '';
-    const label = name.endsWith(`.${this.zone.apex}`) ? name.slice(0, -(this.zone.apex.length + 1)) : null;
-    this.emitFor(label)({ type: 'request', detail: `${over} ${query.questions?.[0]?.type ?? '?'} ${name}` });
-    let reply;
-    try {
-      reply = answer(query, this.zone, over);
+      outcome = respond(message, this.zone, this.served, over);
     } catch (error) {
-      this.emit({ type: 'handler-error', error: (error as Error).message });
-      const formerr = formatErrorFor(message);
-      if (formerr) send(formerr);
+      this.report.port({ type: 'handler-error', error: `DNS message over ${over}: ${(error as Error).message}` });
       return;
     }
-    if (!reply) return;
-    const bytes = dnsPacket.encode(reply.packet);
-    if (reply.delayMs <= 0) return send(bytes);
+    if (outcome.kind === 'malformed') {
+      const replied = outcome.reply ? `answered ${outcome.reply.length} bytes` : 'dropped';
+      this.report.port({ type: 'fault', detail: `malformed DNS message over ${over} (${message.length} bytes: ${outcome.why}), ${replied}` });
+      if (outcome.reply) send(outcome.reply);
+      return;
+    }
+    if (outcome.label !== null) this.report.forLabel(outcome.label)?.({ type: 'request', detail: outcome.detail });
+    const bytes = outcome.reply;
+    if (!bytes) return;
+    if (outcome.delayMs <= 0) return send(bytes);
     if (this.timers.size >= MAX_PENDING_REPLIES) return;
     const timer = setTimeout(() => {
       this.timers.delete(timer);
       send(bytes);
-    }, reply.delayMs);
+    }, outcome.delayMs);
     this.timers.add(timer);
   }
 }

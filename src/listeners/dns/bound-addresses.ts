@@ -1,0 +1,26 @@
+import { isIP } from 'node:net';
+
+/** The addresses a name of the zone resolves to: A records (`ipv4`) and AAAA records (`ipv6`). */
+export interface ServedAddresses {
+  ipv4: string[];
+  ipv6: string[];
+}
+
+const IPV4_MAPPED = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i;
+
+/**
+ * The addresses on which a socket bound to `bound` (what `server.address().address` reports) accepts connections,
+ * as a client on this machine reaches them: `0.0.0.0` (every IPv4 address) is 127.0.0.1; `::` is dual-stack on
+ * Linux (Node binds it with IPV6_V6ONLY off) and is 127.0.0.1 and ::1; a specific address is itself (an IPv4-mapped
+ * one as IPv4). A resolver must get no address the farm does not accept on: a dual-stack client that prefers IPv6
+ * connects to an AAAA record first (RFC 8305 §4) and fails where nothing listens.
+ * @param bound an IPv4 or IPv6 address; anything else yields no address.
+ */
+export function servedAddresses(bound: string): ServedAddresses {
+  if (bound === '0.0.0.0') return { ipv4: ['127.0.0.1'], ipv6: [] };
+  if (bound === '::') return { ipv4: ['127.0.0.1'], ipv6: ['::1'] };
+  const mapped = IPV4_MAPPED.exec(bound)?.[1];
+  if (mapped) return { ipv4: [mapped], ipv6: [] };
+  const family = isIP(bound);
+  return { ipv4: family === 4 ? [bound] : [], ipv6: family === 6 ? [bound] : [] };
+}
