@@ -152,20 +152,23 @@ describe('embedded DNS server', () => {
 });
 
 describe('DNS answers the addresses the farm is bound to', () => {
-  for (const { host, a, aaaa } of [
+  for (const { host, hostname, a, aaaa } of [
     // `::` is dual-stack on Linux: the farm accepts on 127.0.0.1 and ::1.
-    { host: '::', a: ['127.0.0.1'], aaaa: ['::1'] },
-    { host: '::1', a: [], aaaa: ['::1'] },
+    { host: '::', hostname: undefined, a: ['127.0.0.1'], aaaa: ['::1'] },
+    { host: '::1', hostname: undefined, a: [], aaaa: ['::1'] },
+    // A wildcard bind accepts on the address a CDN is given as --hostname (here a second loopback address).
+    { host: '0.0.0.0', hostname: '127.0.0.5', a: ['127.0.0.1', '127.0.0.5'], aaaa: [] },
   ]) {
-    test(`a farm on ${host}: A ${a.join(' ') || 'none'}, AAAA ${aaaa.join(' ')}`, async (t) => {
+    test(`a farm on ${host}${hostname ? ` with --hostname ${hostname}` : ''}: A ${a.join(' ') || 'none'}, AAAA ${aaaa.join(' ') || 'none'}`, async (t) => {
       if (!requireTool(t, 'dig')) return;
       const certs = tempDir();
       t.after(certs.remove);
-      const farm = await startFarm({ basePort: 0, host, certsDir: certs.dir, only: ['dns-ok'], controlPort: null });
+      const farm = await startFarm({ basePort: 0, host, hostname, certsDir: certs.dir, only: ['dns-ok'], controlPort: null });
       t.after(() => farm.close());
       const port = farm.manifest.listeners[0]!.port;
-      const answerA = await dig('::1', port, 'ok.origin.test', 'A');
-      const answerAaaa = await dig('::1', port, 'ok.origin.test', 'AAAA');
+      const server = host === '0.0.0.0' ? '127.0.0.1' : '::1';
+      const answerA = await dig(server, port, 'ok.origin.test', 'A');
+      const answerAaaa = await dig(server, port, 'ok.origin.test', 'AAAA');
       assert.deepEqual([answerA.status, answerA.records], ['NOERROR', a], answerA.output);
       assert.deepEqual([answerAaaa.status, answerAaaa.records], ['NOERROR', aaaa], answerAaaa.output);
     });

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { DnsServer } from './dns/server.js';
 import type { DnsBehaviour } from './dns/answers.js';
 import type { Mechanism, MechanismContext, PortOwner } from './mechanism.js';
@@ -41,6 +42,7 @@ export const dnsMechanism: Mechanism<DnsParams> = {
     const zone = {
       apex: first.names.dnsZone,
       names: members.map(({ params }) => ({ label: params.label, behaviour: params.behaviour, delayMs: params.delayMs })),
+      publicIps: first.names.hostnames.filter((name) => isIP(name)),
     };
     const byLabel = new Map(members.map(({ params, context }) => [params.label, context.emit]));
     // cname-loop's partner name (`<label>-2`) belongs to the cname-loop listener too.

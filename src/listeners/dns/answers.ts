@@ -17,6 +17,8 @@ export interface DnsZone {
   /** Zone apex, lower case, no trailing dot (e.g. `origin.test`). */
   apex: string;
   names: DnsName[];
+  /** The farm's `--hostname` values that are IP addresses, answered too where the bind is a wildcard. */
+  publicIps?: string[];
 }
 
 /** A reply to send (after `delayMs`), or none at all (`timeout`, or input not worth answering). */

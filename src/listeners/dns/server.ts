@@ -59,7 +59,7 @@ export class DnsServer implements PortOwner {
       const udpPort = await this.bindUdp(host, port);
       try {
         const bound = await this.bindTcp(host, udpPort);
-        this.served = servedAddresses(bound.address);
+        this.served = servedAddresses(bound.address, this.zone.publicIps);
         return udpPort;
       } catch (error) {
         this.udp?.close();
