@@ -159,7 +159,7 @@ async function main(): Promise<void> {
     )
     .command(
       'probe',
-      'check every listener of a running farm with the reference Node client; exit 1 on any mismatch',
+      'check every listener of a running farm with the reference Node client; exit 1 on any mismatch, 2 when no farm answers at its ports',
       (y) =>
         farmOptions(y)
           .option('manifest', { type: 'string', describe: 'manifest JSON of the running farm (default: the manifest these options give)' })
