@@ -88,22 +88,6 @@ async function serve(argv: FarmArgs & { manifestOut?: string }): Promise<void> {
   absorbTerminalErrors();
   replaceWeakDhWarning((notice) => process.stderr.write(`badorigin: ${notice}\n`));
   const farm = await startFarm(toOptions(argv));
-  // One listener's uncaught error is logged with its id and never takes the farm down.
-  installProcessGuards((listener, error, kind) => {
-    if (listener) farm.events.emit('event', { listener, type: 'handler-error', time: Date.now(), error: `uncaught ${kind}: ${error.message}` });
-    process.stderr.write(`badorigin: uncaught ${kind}${listener ? ` in listener ${listener}` : ''}: ${error.stack ?? error.message}\n`);
-  });
-  for (const notice of farm.notices) process.stderr.write(`badorigin: ${notice}\n`);
-  for (const listener of farm.manifest.listeners) {
-    if (listener.warning) process.stderr.write(`badorigin: warning: ${listener.id}: ${listener.warning}\n`);
-  }
-  if (argv.manifestOut) writeFileSync(argv.manifestOut, renderManifest(farm.manifest, 'json'));
-  process.stdout.write(renderManifest(farm.manifest, 'table'));
-  process.stdout.write(`\n${farm.manifest.listeners.length} listeners on ${farm.settings.host}, hostname ${farm.manifest.hostname}\n`);
-  process.stdout.write(`trust this root CA: ${farm.manifest.trust.rootCaFile}\n`);
-  if (farm.control) process.stdout.write(`dashboard and control API: ${farm.control.url}/\n`);
-  if (argv.manifestOut) process.stdout.write(`manifest: ${argv.manifestOut}\n`);
-  process.stdout.write('Ctrl-C stops the farm.\n');
   let stopping = false;
   const stop = (why: string) => {
     if (stopping) return;
@@ -121,10 +105,27 @@ async function serve(argv: FarmArgs & { manifestOut?: string }): Promise<void> {
       },
     );
   };
+  // Before anything is printed: whoever waits for `Ctrl-C stops the farm` may signal at once.
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => stop(signal));
   // Started by npm (npm start, npm run): close when npm has gone, however it went. Not for a farm started otherwise,
   // which may be meant to outlive whatever started it.
   if (process.env.npm_lifecycle_event) watchParent(() => stop('the npm process that started the farm has exited'));
+  // One listener's uncaught error is logged with its id and never takes the farm down.
+  installProcessGuards((listener, error, kind) => {
+    if (listener) farm.events.emit('event', { listener, type: 'handler-error', time: Date.now(), error: `uncaught ${kind}: ${error.message}` });
+    process.stderr.write(`badorigin: uncaught ${kind}${listener ? ` in listener ${listener}` : ''}: ${error.stack ?? error.message}\n`);
+  });
+  for (const notice of farm.notices) process.stderr.write(`badorigin: ${notice}\n`);
+  for (const listener of farm.manifest.listeners) {
+    if (listener.warning) process.stderr.write(`badorigin: warning: ${listener.id}: ${listener.warning}\n`);
+  }
+  if (argv.manifestOut) writeFileSync(argv.manifestOut, renderManifest(farm.manifest, 'json'));
+  process.stdout.write(renderManifest(farm.manifest, 'table'));
+  process.stdout.write(`\n${farm.manifest.listeners.length} listeners on ${farm.settings.host}, hostname ${farm.manifest.hostname}\n`);
+  process.stdout.write(`trust this root CA: ${farm.manifest.trust.rootCaFile}\n`);
+  if (farm.control) process.stdout.write(`dashboard and control API: ${farm.control.url}/\n`);
+  if (argv.manifestOut) process.stdout.write(`manifest: ${argv.manifestOut}\n`);
+  process.stdout.write('Ctrl-C stops the farm.\n');
 }
 
 async function main(): Promise<void> {
