@@ -310,6 +310,22 @@ describe('badorigin CLI', () => {
     assert.match(gone.stderr, /^badorigin: no farm found at 127\.0\.0\.1 ports \d+-\d+ \(from --manifest .*manifest\.json\): start the farm that wrote it\n$/);
   });
 
+  test("Node's weak-DH SecurityWarning becomes one line of the farm's own; other warnings still reach Node's handler", async () => {
+    const script = [
+      `import { replaceWeakDhWarning } from ${JSON.stringify(new URL('../src/weak-dh-warning.ts', import.meta.url).href)};`,
+      "replaceWeakDhWarning((notice) => process.stderr.write(`badorigin: ${notice}\\n`));",
+      "process.emitWarning('DH parameter is less than 2048 bits', 'SecurityWarning');",
+      "process.emitWarning('DH parameter is less than 2048 bits', 'SecurityWarning');",
+      "process.emitWarning('something else', 'SecurityWarning');",
+    ].join('\n');
+    const result = await runClient([process.execPath, '--import', 'tsx', '--input-type=module', '--eval', script], 30_000);
+    assert.equal(result.exit, 0, result.stderr);
+    const lines = result.stderr.trim().split('\n').filter((line) => !line.startsWith('(Use `node --trace-warnings'));
+    assert.equal(lines.length, 2, result.stderr);
+    assert.equal(lines[0], `badorigin: ${WEAK_DH_NOTICE}`);
+    assert.match(lines[1]!, /^\(node:\d+\) SecurityWarning: something else$/);
+  });
+
   test('serve closes on SIGHUP as on SIGTERM: exit 0, port released', async (t) => {
     const { dir, remove } = tempDir();
     t.after(remove);
