@@ -149,15 +149,34 @@ export function loadCatalogue(dir = DEFAULT_SCENARIOS_DIR): CatalogueEntry[] {
   return entries.sort((a, b) => a.scenario.offset - b.scenario.offset);
 }
 
+/** The listener ids of a scenario: its id, and `<id>-tls` when it has a TLS variant. */
+export function listenerIdsOf(scenario: Scenario): string[] {
+  return scenario.tls ? [scenario.id, `${scenario.id}-tls`] : [scenario.id];
+}
+
 /**
- * Keeps the entries named by `only` (all when empty) minus those named by `skip`.
- * @throws FarmError UNKNOWN_SCENARIO listing the valid ids when a name is not in the catalogue.
+ * True when listener `listenerId` (of scenario `scenarioId`) is selected by `only` (all when empty) and not left out
+ * by `skip`. Both take scenario ids, each meaning every listener of the scenario, and listener ids (`<id>-tls`).
+ */
+export function listenerSelected(listenerId: string, scenarioId: string, only: string[] = [], skip: string[] = []): boolean {
+  const named = (ids: string[]) => ids.includes(scenarioId) || ids.includes(listenerId);
+  return (only.length === 0 || named(only)) && !named(skip);
+}
+
+/**
+ * Keeps the entries with at least one listener selected by `only` and `skip` (see `listenerSelected`); which of an
+ * entry's listeners run is decided again per listener when they are planned.
+ * @throws FarmError UNKNOWN_SCENARIO listing the valid scenario and listener ids when a name is neither.
  */
 export function selectScenarios(entries: CatalogueEntry[], only: string[] = [], skip: string[] = []): CatalogueEntry[] {
-  const ids = entries.map((e) => e.scenario.id);
-  const unknown = [...only, ...skip].filter((id) => !ids.includes(id));
+  const scenarioIds = entries.map((e) => e.scenario.id);
+  const variantIds = entries.flatMap((e) => listenerIdsOf(e.scenario).slice(1));
+  const unknown = [...only, ...skip].filter((id) => !scenarioIds.includes(id) && !variantIds.includes(id));
   if (unknown.length > 0) {
-    throw new FarmError('UNKNOWN_SCENARIO', `unknown scenario id${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; valid ids: ${ids.join(', ')}`);
+    throw new FarmError(
+      'UNKNOWN_SCENARIO',
+      `unknown scenario or listener id${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; scenario ids (each means all its listeners): ${scenarioIds.join(', ')}; listener ids of TLS variants: ${variantIds.join(', ')}`,
+    );
   }
-  return entries.filter((e) => (only.length === 0 || only.includes(e.scenario.id)) && !skip.includes(e.scenario.id));
+  return entries.filter((e) => listenerIdsOf(e.scenario).some((id) => listenerSelected(id, e.scenario.id, only, skip)));
 }

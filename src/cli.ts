@@ -6,10 +6,19 @@ import { installProcessGuards } from './containment.js';
 import { FarmError } from './errors.js';
 import { plannedManifest, resolveSettings, startFarm, type FarmOptions } from './farm.js';
 import { readManifestFile } from './manifest-schema.js';
+import { OptionsFile, type OptionTable } from './options-file.js';
+import { watchParent } from './parent-watch.js';
 import { Pki } from './pki/index.js';
-import { probe } from './probe.js';
+import { farmListens, probe, probedListeners } from './probe.js';
 import { renderManifest, type ManifestFormat } from './render.js';
 import { absorbTerminalErrors } from './terminal.js';
+import { replaceWeakDhWarning } from './weak-dh-warning.js';
+
+/** The `--config` file of this run. */
+const optionsFile = new OptionsFile();
+
+/** The options yargs knows for the command being parsed (its getOptions(), which @types/yargs leaves out). */
+const optionTable = (y: Argv<unknown>) => (y as Argv<unknown> & { getOptions(): OptionTable }).getOptions();
 
 const list = (values: string[] | undefined) => (values ?? []).flatMap((v) => String(v).split(',')).map((v) => v.trim()).filter(Boolean);
 
@@ -19,8 +28,8 @@ function farmOptions<T>(y: Argv<T>) {
     .option('host', { type: 'string', default: '127.0.0.1', describe: 'bind address of every listener' })
     .option('hostname', { type: 'string', default: 'localhost', describe: 'hostname(s) clients use, comma-separated; in every valid certificate and the root CA name constraints' })
     .option('base-port', { type: 'number', default: 9400, describe: 'port of offset 0 (listeners take base + offset); 0 = ephemeral ports' })
-    .option('only', { type: 'string', array: true, describe: 'run only these scenario ids (comma-separated or repeated)' })
-    .option('skip', { type: 'string', array: true, describe: 'leave out these scenario ids' })
+    .option('only', { type: 'string', array: true, describe: 'run only these scenario ids (all their listeners) or listener ids such as slow-first-byte-tls (comma-separated or repeated)' })
+    .option('skip', { type: 'string', array: true, describe: 'leave out these scenario or listener ids' })
     .option('certs-dir', { type: 'string', describe: 'where the farm CA and leaves are kept (default: certs/ of a source checkout, else ~/.local/share/badorigin/certs)' })
     .option('scenarios-dir', { type: 'string', describe: 'scenario files to load instead of the built-in catalogue' })
     .option('tls-cert', { type: 'string', describe: "PEM certificate chain of your own (e.g. publicly trusted), served wherever a scenario needs a valid one" })
@@ -37,7 +46,7 @@ function farmOptions<T>(y: Argv<T>) {
     .option('max-hold-ms', { type: 'number', describe: 'longest a connection may stay open, in ms; older ones are closed and logged (default 600000)' })
     .option('max-header-bytes', { type: 'number', describe: 'largest request head an HTTP listener reads, in bytes; larger ones get 400/431 and are logged (default 32768)' })
     .option('max-headers', { type: 'number', describe: 'most header fields in a request; more get 400/431 and are logged (default 100)' })
-    .config('config', 'JSON file with any of these options (keys as the long flag names)');
+    .config('config', 'JSON file with any of these options (keys as the long flag names)', (file: string) => optionsFile.read(file, optionTable(y)));
 }
 
 type FarmArgs = {
@@ -72,12 +81,35 @@ function toOptions(argv: FarmArgs): FarmOptions {
   };
 }
 
-/** Longest `serve` waits for the farm to close on SIGINT/SIGTERM before it exits anyway, in ms. */
+/** Longest `serve` waits for the farm to close on SIGINT/SIGTERM/SIGHUP before it exits anyway, in ms. */
 const STOP_DEADLINE_MS = 1500;
 
 async function serve(argv: FarmArgs & { manifestOut?: string }): Promise<void> {
   absorbTerminalErrors();
+  replaceWeakDhWarning((notice) => process.stderr.write(`badorigin: ${notice}\n`));
   const farm = await startFarm(toOptions(argv));
+  let stopping = false;
+  const stop = (why: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write(`\n${why}: closing every listener\n`);
+    setTimeout(() => {
+      process.stderr.write(`badorigin: the farm did not close within ${STOP_DEADLINE_MS} ms; exiting anyway\n`);
+      process.exit(1);
+    }, STOP_DEADLINE_MS).unref();
+    farm.close().then(
+      () => process.exit(0),
+      (error: Error) => {
+        process.stderr.write(`badorigin: closing the farm: ${error.message}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  // Before anything is printed: whoever waits for `Ctrl-C stops the farm` may signal at once.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => stop(signal));
+  // Started by npm (npm start, npm run): close when npm has gone, however it went. Not for a farm started otherwise,
+  // which may be meant to outlive whatever started it.
+  if (process.env.npm_lifecycle_event) watchParent(() => stop('the npm process that started the farm has exited'));
   // One listener's uncaught error is logged with its id and never takes the farm down.
   installProcessGuards((listener, error, kind) => {
     if (listener) farm.events.emit('event', { listener, type: 'handler-error', time: Date.now(), error: `uncaught ${kind}: ${error.message}` });
@@ -94,25 +126,6 @@ async function serve(argv: FarmArgs & { manifestOut?: string }): Promise<void> {
   if (farm.control) process.stdout.write(`dashboard and control API: ${farm.control.url}/\n`);
   if (argv.manifestOut) process.stdout.write(`manifest: ${argv.manifestOut}\n`);
   process.stdout.write('Ctrl-C stops the farm.\n');
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    process.stdout.write(`\n${signal}: closing every listener\n`);
-    setTimeout(() => {
-      process.stderr.write(`badorigin: the farm did not close within ${STOP_DEADLINE_MS} ms; exiting anyway\n`);
-      process.exit(1);
-    }, STOP_DEADLINE_MS).unref();
-    farm.close().then(
-      () => process.exit(0),
-      (error: Error) => {
-        process.stderr.write(`badorigin: closing the farm: ${error.message}\n`);
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
 }
 
 async function main(): Promise<void> {
@@ -121,7 +134,7 @@ async function main(): Promise<void> {
     .usage('$0 [command] [options]\n\nA farm of deliberately broken origin servers.')
     .command(
       ['serve', '$0'],
-      'run the farm until SIGINT/SIGTERM (default command)',
+      'run the farm until SIGINT, SIGTERM or SIGHUP (default command)',
       (y) => farmOptions(y).option('manifest-out', { type: 'string', describe: 'write the manifest JSON here once every listener is bound' }),
       (argv) => serve(argv as unknown as FarmArgs & { manifestOut?: string }),
     )
@@ -147,15 +160,25 @@ async function main(): Promise<void> {
     )
     .command(
       'probe',
-      'check every listener of a running farm with the reference Node client; exit 1 on any mismatch',
+      'check every listener of a running farm with the reference Node client; exit 1 on any mismatch, 2 when no farm answers at its ports',
       (y) =>
         farmOptions(y)
           .option('manifest', { type: 'string', describe: 'manifest JSON of the running farm (default: the manifest these options give)' })
           .option('json', { type: 'boolean', default: false, describe: 'print the results as JSON' }),
       async (argv) => {
         const options = toOptions(argv as unknown as FarmArgs);
-        const manifest = argv.manifest ? readManifestFile(argv.manifest) : plannedManifest(resolveSettings({ ...options, only: [] }));
-        const results = await probe(manifest, options.only);
+        const manifest = argv.manifest ? readManifestFile(argv.manifest) : plannedManifest(resolveSettings(options));
+        const { ports, found } = await farmListens(manifest, probedListeners(manifest, options.only, options.skip));
+        if (!found) {
+          const where = `${manifest.host} ${ports.length === 1 ? `port ${ports[0]}` : `ports ${ports[0]}-${ports.at(-1)}`}`;
+          throw new FarmError(
+            'NO_FARM',
+            argv.manifest
+              ? `no farm found at ${where} (from --manifest ${argv.manifest}): start the farm that wrote it`
+              : `no farm found at ${where}: start one, or give probe the same --base-port, --host, --hostname, --dns-port, --only and --skip the farm was started with`,
+          );
+        }
+        const results = await probe(manifest, options.only, 4, options.skip);
         const failed = results.filter((r) => !r.ok);
         if (argv.json) process.stdout.write(`${JSON.stringify({ ok: failed.length === 0, results }, null, 2)}\n`);
         else {
@@ -182,7 +205,7 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   if (error instanceof FarmError) {
-    process.stderr.write(`badorigin: ${error.message}\n`);
+    process.stderr.write(`badorigin: ${optionsFile.attribute(error, hideBin(process.argv)).message}\n`);
     process.exit(error.exitCode);
   }
   process.stderr.write(`badorigin: unexpected error: ${(error as Error)?.stack ?? String(error)}\n`);

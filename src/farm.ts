@@ -3,7 +3,7 @@ import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
-import { DEFAULT_SCENARIOS_DIR, loadCatalogue, selectScenarios, type CatalogueEntry } from './catalogue.js';
+import { DEFAULT_SCENARIOS_DIR, listenerSelected, loadCatalogue, selectScenarios, type CatalogueEntry } from './catalogue.js';
 import { FarmError } from './errors.js';
 import { BoundListener, DEFAULT_CAPS, type ListenerCaps } from './listeners/bound-listener.js';
 import type { ConnectionHandler, ListenerEvent, MechanismContext, PortOwner, Transport } from './listeners/index.js';
@@ -25,9 +25,9 @@ export interface FarmOptions {
   hostname?: string | string[];
   /** Port of offset 0; listeners take base + offset. 0 = every listener on an ephemeral port. Default 9400. */
   basePort?: number;
-  /** Scenario ids to run (default: all). */
+  /** Scenario ids (all their listeners) and listener ids (`<id>-tls`) to run (default: all); see `listenerSelected`. */
   only?: string[];
-  /** Scenario ids to leave out. */
+  /** Scenario ids and listener ids to leave out. */
   skip?: string[];
   /** Certificates directory; default `certs/` of a source checkout, else a user directory (src/paths.ts). */
   certsDir?: string;
@@ -209,7 +209,7 @@ export function planListeners(settings: FarmSettings, entries: CatalogueEntry[])
       expect: { ...scenario.expect, ...scenario.tls.expect },
       notes: notes.length ? notes : undefined,
     }];
-  });
+  }).filter((listener) => listenerSelected(listener.id, listener.scenario.id, settings.only, settings.skip));
 }
 
 /** The manifest a farm with these settings would have, without starting it (ports = base + offset). */

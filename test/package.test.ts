@@ -3,6 +3,7 @@ import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
+import { minVersion, satisfies } from 'semver';
 import { runClient } from '../src/clients/run-client.js';
 import { assertManifest } from '../src/manifest-schema.js';
 import { tempDir } from './helpers/farm.js';
@@ -34,4 +35,19 @@ test('npm pack gives a package whose badorigin works from any directory, with ce
   assert.equal(ca.exit, 0, ca.stderr);
   assert.equal(ca.stdout, readFileSync(parsed.trust.rootCaFile, 'utf8'));
   assert.ok(!existsSync(join(work.dir, 'certs')), 'nothing is written to the working directory');
+});
+
+test('every locked package runs on the oldest Node the package.json engines allow (npm ci prints no EBADENGINE)', () => {
+  type Entry = { engines?: { node?: string } | string[] };
+  const nodeRange = (entry: Entry | undefined) => (entry?.engines && !Array.isArray(entry.engines) ? entry.engines.node : undefined);
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { engines: { node: string } };
+  const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')) as { packages: Record<string, Entry> };
+  const oldest = minVersion(pkg.engines.node);
+  assert.ok(oldest, `engines.node ${pkg.engines.node} is not a version range`);
+  assert.equal(nodeRange(lock.packages['']), pkg.engines.node, 'package-lock.json is out of date');
+  assert.ok(Object.keys(lock.packages).length > 100, 'the lockfile lists the installed tree');
+  const refused = Object.entries(lock.packages)
+    .filter(([, entry]) => nodeRange(entry) !== undefined && !satisfies(oldest, nodeRange(entry)!))
+    .map(([path, entry]) => `${path} wants node ${nodeRange(entry)}`);
+  assert.deepEqual(refused, [], `Node ${oldest.version} (engines.node ${pkg.engines.node}) is refused by`);
 });

@@ -15,13 +15,21 @@ export function runCli(args: string[], timeoutMs = 30_000): Promise<ProcessResul
  * if it exits first or does not get there within `timeoutMs`.
  */
 export function startServe(args: string[], timeoutMs = 30_000): Promise<{ child: ChildProcess; output: () => string; exited: Promise<number | null> }> {
-  const child = spawn(cliArgv[0]!, [...cliArgv.slice(1), 'serve', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  return startFarmProcess([...cliArgv, 'serve', ...args], timeoutMs);
+}
+
+/**
+ * Runs `argv` (a command that starts a farm, e.g. `npm start -- …`) in the repository and resolves once it prints
+ * `Ctrl-C stops the farm`, or rejects with what it printed if it exits first or does not get there within `timeoutMs`.
+ */
+export function startFarmProcess(argv: string[], timeoutMs = 30_000): Promise<{ child: ChildProcess; output: () => string; exited: Promise<number | null> }> {
+  const child = spawn(argv[0]!, argv.slice(1), { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`serve did not start within ${timeoutMs} ms:\n${output}`));
+      reject(new Error(`${argv.join(' ')} did not start within ${timeoutMs} ms:\n${output}`));
     }, timeoutMs);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
@@ -34,7 +42,7 @@ export function startServe(args: string[], timeoutMs = 30_000): Promise<{ child:
     child.stderr!.on('data', onData);
     void exited.then((code) => {
       clearTimeout(timer);
-      reject(new Error(`serve exited with ${code} before starting:\n${output}`));
+      reject(new Error(`${argv.join(' ')} exited with ${code} before starting:\n${output}`));
     });
   });
 }

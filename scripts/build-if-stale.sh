@@ -1,0 +1,17 @@
+#!/bin/sh
+# Compiles src/ into dist/ (npm run build) unless dist/cli.js is newer than every source file, so `npm start` and
+# `npm run badorigin` run compiled JavaScript in one node process, without a build on every start. One build at a
+# time where flock(1) exists (util-linux): a caller that finds a build running (npm start during npm pack) waits on
+# a lock on dist/, then finds dist/ fresh. A failed build removes dist/cli.js, so the next start builds again
+# instead of running what the failed build emitted.
+set -eu
+cd "$(dirname "$0")/.."
+mkdir -p dist
+build='
+  if [ -e dist/cli.js ] && [ -z "$(find src tsconfig.json tsconfig.build.json -newer dist/cli.js -print -quit)" ]; then
+    exit 0
+  fi
+  npm run --silent build || { rm -f dist/cli.js; exit 1; }
+'
+if command -v flock >/dev/null 2>&1; then exec flock dist sh -c "$build"; fi
+exec sh -c "$build"
