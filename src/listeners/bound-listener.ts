@@ -38,9 +38,9 @@ export interface ListenerCaps {
 /**
  * Defaults: 20,000 connections per listener (a farm lowers it to half its farm-wide budget), nothing held longer than 10 minutes,
  * request heads of at most 32 KiB and 100 fields (nginx's large_client_header_buffers default is 4 × 8 KiB), 10 s
- * for a request head and 10 s for a TLS handshake. nginx waits 60 s for both (client_header_timeout,
- * ssl_handshake_timeout); HAProxy's documentation recommends a few seconds for `timeout http-request` and uses
- * 10 s in its examples, which a CDN's origin connection (a machine, not a person typing) meets with a wide margin.
+ * for a request head and 10 s for a TLS handshake. nginx waits 60 s for each (client_header_timeout, and
+ * ssl_handshake_timeout since 1.25.3); HAProxy's configuration manual (`timeout http-request`) finds a few seconds
+ * enough, plus 3 s for TCP retransmits, since clients send the whole request at once, as a CDN's origin connection does.
  */
 export const DEFAULT_CAPS: ListenerCaps = {
   maxConnections: 20_000,
