@@ -35,7 +35,7 @@ function farmOptions<T>(y: Argv<T>) {
     .option('control', { type: 'boolean', default: true, describe: 'run the control API and dashboard (--no-control: do not)' })
     .option('log-level', { type: 'string', default: 'info', choices: ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], describe: 'event log level' })
     .option('log-file', { type: 'string', describe: 'write the event log (JSON lines) here instead of standard output' })
-    .option('max-connections', { type: 'number', describe: 'concurrent connections per listener; more are reset and logged (default 20000 or half of --max-open-connections, whichever is less)' })
+    .option('max-connections', { type: 'number', describe: 'concurrent connections per listener; more are reset and logged (default 20000 or nine tenths of --max-open-connections, whichever is less)' })
     .option('max-open-connections', { type: 'number', describe: `concurrent connections across the farm; more are reset and logged (default and ceiling: RLIMIT_NOFILE - ${RESERVED_FDS})` })
     .option('max-hold-ms', { type: 'number', describe: 'longest a connection may stay open, in ms; older ones are closed and logged (default 600000)' })
     .option('head-timeout-ms', { type: 'number', describe: `longest a client may take to send a request head, in ms; slower ones are closed and logged (default ${DEFAULT_CAPS.headTimeoutMs})` })

@@ -52,8 +52,8 @@ export interface FarmOptions {
   /** Event log file (JSON lines); default standard output when a level is set. */
   logFile?: string;
   /**
-   * Concurrent connections per listener; more are reset and reported. Default 20,000 or half of `maxOpenConnections`,
-   * whichever is less; never more than `maxOpenConnections`.
+   * Concurrent connections per listener; more are reset and reported. Default 20,000 or nine tenths of
+   * `maxOpenConnections`, whichever is less; never more than `maxOpenConnections`.
    */
   maxConnections?: number;
   /**
@@ -155,8 +155,8 @@ export function resolveSettings(options: FarmOptions = {}): FarmSettings {
   if (options.maxOpenConnections !== undefined && options.maxOpenConnections > ceiling) {
     notices.push(`--max-open-connections ${options.maxOpenConnections} lowered to ${ceiling}: RLIMIT_NOFILE is ${fdLimit} and ${fdLimit - ceiling} descriptors are kept for the farm itself and the control API`);
   }
-  // By default one flooded listener may take half the budget, so every other listener keeps the other half.
-  const maxConnections = Math.min(options.maxConnections ?? DEFAULT_CAPS.maxConnections, options.maxConnections ? maxOpenConnections : Math.max(1, Math.floor(maxOpenConnections / 2)));
+  // By default one flooded listener may take nine tenths of the budget, so every other listener keeps a tenth.
+  const maxConnections = Math.min(options.maxConnections ?? DEFAULT_CAPS.maxConnections, options.maxConnections ? maxOpenConnections : Math.max(1, maxOpenConnections - Math.ceil(maxOpenConnections / 10)));
   if (options.maxConnections !== undefined && options.maxConnections > maxOpenConnections) {
     notices.push(`--max-connections ${options.maxConnections} lowered to the farm-wide --max-open-connections ${maxOpenConnections}`);
   }
