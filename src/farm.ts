@@ -156,7 +156,8 @@ export function resolveSettings(options: FarmOptions = {}): FarmSettings {
     notices.push(`--max-open-connections ${options.maxOpenConnections} lowered to ${ceiling}: RLIMIT_NOFILE is ${fdLimit} and ${fdLimit - ceiling} descriptors are kept for the farm itself and the control API`);
   }
   // By default one flooded listener may take nine tenths of the budget, so every other listener keeps a tenth.
-  const maxConnections = Math.min(options.maxConnections ?? DEFAULT_CAPS.maxConnections, options.maxConnections ? maxOpenConnections : Math.max(1, maxOpenConnections - Math.ceil(maxOpenConnections / 10)));
+  const perListenerDefault = Math.min(DEFAULT_CAPS.maxConnections, Math.max(1, maxOpenConnections - Math.ceil(maxOpenConnections / 10)));
+  const maxConnections = options.maxConnections === undefined ? perListenerDefault : Math.min(options.maxConnections, maxOpenConnections);
   if (options.maxConnections !== undefined && options.maxConnections > maxOpenConnections) {
     notices.push(`--max-connections ${options.maxConnections} lowered to the farm-wide --max-open-connections ${maxOpenConnections}`);
   }

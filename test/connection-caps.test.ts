@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { after, describe, test } from 'node:test';
-import type { Farm } from '../src/farm.js';
+import { resolveSettings, type Farm } from '../src/farm.js';
 import { handshakeTimeoutDetail, headTimeoutDetail } from '../src/listeners/bound-listener.js';
 import { ConnectionBudget, budgetForFdLimit, readFdLimit } from '../src/listeners/connection-budget.js';
 import { tlsRecordEnd } from '../src/listeners/connection/read-until.js';
@@ -267,7 +267,8 @@ describe('--max-open-connections: one flooded listener leaves the others and the
     const { accepted, reset, faults } = await open('connection-hold-tls', BUDGET - PER_LISTENER + 5);
     assert.equal(accepted.length, BUDGET - PER_LISTENER);
     assert.equal(reset, 5);
-    const detail = `cap: ${BUDGET} connections open farm-wide, reset a new one (${ConnectionBudget.FLAG})`;
+    const detail = `cap: ${BUDGET} connections open farm-wide, reset a new one (--max-open-connections)`;
+    assert.equal(new ConnectionBudget(BUDGET).exhaustedDetail, detail);
     assert.ok(faults.length > 0 && faults.every((e) => e.detail!.startsWith(detail)), JSON.stringify(faults));
     assert.equal(hits(faults), 5);
     const refused = fixture.farm.waitFor('http-ok', (e) => e.type === 'fault' && e.detail === detail);
@@ -293,6 +294,21 @@ describe('the budget follows RLIMIT_NOFILE', () => {
     assert.equal(readFdLimit('/nonexistent/limits'), null);
     assert.equal(budgetForFdLimit(20_000), 20_000 - 1024);
     assert.equal(budgetForFdLimit(1024), 512);
+  });
+
+  test('--max-open-connections is clamped to what the limit allows, --max-connections to it; bad values are refused', () => {
+    const ceiling = budgetForFdLimit(readFdLimit()!);
+    const high = resolveSettings({ maxOpenConnections: ceiling + 1 });
+    assert.equal(high.maxOpenConnections, ceiling);
+    assert.match(high.notices.join('\n'), new RegExp(`^--max-open-connections ${ceiling + 1} lowered to ${ceiling}: RLIMIT_NOFILE is `));
+    const low = resolveSettings({ maxOpenConnections: 50, maxConnections: 80 });
+    assert.equal(low.caps.maxConnections, 50);
+    assert.match(low.notices.join('\n'), /^--max-connections 80 lowered to the farm-wide --max-open-connections 50$/);
+    assert.equal(resolveSettings({ maxOpenConnections: 50 }).caps.maxConnections, 45);
+    assert.equal(resolveSettings({}).caps.maxConnections, Math.min(20_000, ceiling - Math.ceil(ceiling / 10)));
+    for (const flag of ['maxOpenConnections', 'headTimeoutMs', 'handshakeTimeoutMs'] as const) {
+      assert.throws(() => resolveSettings({ [flag]: 0 }), /must be a positive whole number, not 0/);
+    }
   });
 
   test('a farm under a 300-descriptor limit: flooded listeners leave the other listeners and the control API reachable, and are logged', async (t) => {
@@ -347,7 +363,7 @@ describe('the budget follows RLIMIT_NOFILE', () => {
     const lines = readFileSync(log, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { msg: string; listener: string; detail?: string });
     const capLines = lines.filter((l) => l.msg === 'fault' && /^cap: /.test(l.detail ?? ''));
     assert.ok(capLines.some((l) => l.listener === 'connection-hold' && l.detail!.startsWith('cap: 135 connections open, reset a new one (--max-connections)')), JSON.stringify(capLines));
-    assert.ok(capLines.some((l) => l.listener === 'connection-hold-tls' && l.detail!.startsWith(`cap: 150 connections open farm-wide, reset a new one (${ConnectionBudget.FLAG})`)), JSON.stringify(capLines));
+    assert.ok(capLines.some((l) => l.listener === 'connection-hold-tls' && l.detail!.startsWith('cap: 150 connections open farm-wide, reset a new one (--max-open-connections)')), JSON.stringify(capLines));
     assert.ok(capLines.length < 20, `${capLines.length} cap lines for 100 resets: rate-limited`);
   });
 });

@@ -36,9 +36,9 @@ export interface ListenerCaps {
 }
 
 /**
- * Defaults: 20,000 connections per listener (a farm lowers it to nine tenths of its farm-wide budget), nothing held longer than 10 minutes,
- * request heads of at most 32 KiB and 100 fields (nginx's large_client_header_buffers default is 4 × 8 KiB), 10 s
- * for a request head and 10 s for a TLS handshake. nginx waits 60 s for each (client_header_timeout, and
+ * Defaults: 20,000 connections per listener (a farm lowers it to nine tenths of its farm-wide budget), nothing held
+ * longer than 10 minutes, request heads of at most 32 KiB and 100 fields (nginx's large_client_header_buffers default
+ * is 4 × 8 KiB), 10 s for a request head and 10 s for a TLS handshake. nginx waits 60 s for each (client_header_timeout, and
  * ssl_handshake_timeout since 1.25.3); HAProxy's configuration manual (`timeout http-request`) finds a few seconds
  * enough, plus 3 s for TCP retransmits, since clients send the whole request at once, as a CDN's origin connection does.
  */
@@ -91,7 +91,7 @@ export class BoundListener implements PortOwner {
         capFaults.report(
           release
             ? `cap: ${caps.maxConnections} connections open, reset a new one (--max-connections)`
-            : `cap: ${budget.limit} connections open farm-wide, reset a new one (${ConnectionBudget.FLAG})`,
+            : budget.exhaustedDetail,
         );
         socket.resetAndDestroy();
         return;

@@ -47,8 +47,8 @@ export type ReleaseSlot = () => void;
  * connections, so that one flooded listener cannot take the descriptors every other listener and the control API
  * need (accept(2) fails with EMFILE past RLIMIT_NOFILE, and Node then resets new connections on every port).
  * A listener calls `acquire()` for each accepted connection and closes the connection at once when it gets null;
- * it calls the returned release when the connection closes. Reports nothing itself: the caller emits the `fault`
- * event (rate-limited, see `CapFaultReporter`) naming `FLAG`.
+ * it calls the returned release when the connection closes. Reports nothing itself: the caller reports
+ * `exhaustedDetail` as a `fault` event (rate-limited, see `CapFaultReporter`).
  */
 export class ConnectionBudget {
   /** The farm flag that sets `limit`, for the cap's `fault` event. */
@@ -58,6 +58,11 @@ export class ConnectionBudget {
   /** @param limit connections open at once across the farm; a positive whole number. @throws RangeError otherwise. */
   constructor(readonly limit: number) {
     if (!Number.isSafeInteger(limit) || limit < 1) throw new RangeError(`connection budget ${limit} is not a positive whole number`);
+  }
+
+  /** The `fault` event's detail for a connection refused because every slot is taken. */
+  get exhaustedDetail(): string {
+    return `cap: ${this.limit} connections open farm-wide, reset a new one (${ConnectionBudget.FLAG})`;
   }
 
   /** Connections holding a slot now. */
