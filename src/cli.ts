@@ -5,6 +5,8 @@ import { hideBin } from 'yargs/helpers';
 import { installProcessGuards } from './containment.js';
 import { FarmError } from './errors.js';
 import { plannedManifest, resolveSettings, startFarm, type FarmOptions } from './farm.js';
+import { DEFAULT_CAPS } from './listeners/bound-listener.js';
+import { RESERVED_FDS } from './listeners/connection-budget.js';
 import { readManifestFile } from './manifest-schema.js';
 import { OptionsFile, type OptionTable } from './options-file.js';
 import { watchParent } from './parent-watch.js';
@@ -42,8 +44,11 @@ function farmOptions<T>(y: Argv<T>) {
     .option('control', { type: 'boolean', default: true, describe: 'run the control API and dashboard (--no-control: do not)' })
     .option('log-level', { type: 'string', default: 'info', choices: ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], describe: 'event log level' })
     .option('log-file', { type: 'string', describe: 'write the event log (JSON lines) here instead of standard output' })
-    .option('max-connections', { type: 'number', describe: 'concurrent connections per listener; more are reset and logged (default 20000)' })
+    .option('max-connections', { type: 'number', describe: 'concurrent connections per listener; more are reset and logged (default 20000 or nine tenths of --max-open-connections, whichever is less)' })
+    .option('max-open-connections', { type: 'number', describe: `concurrent connections across the farm; more are reset and logged (default and ceiling: RLIMIT_NOFILE - ${RESERVED_FDS})` })
     .option('max-hold-ms', { type: 'number', describe: 'longest a connection may stay open, in ms; older ones are closed and logged (default 600000)' })
+    .option('head-timeout-ms', { type: 'number', describe: `longest a client may take to send a request head, in ms; slower ones are closed and logged (default ${DEFAULT_CAPS.headTimeoutMs})` })
+    .option('handshake-timeout-ms', { type: 'number', describe: `longest a client may take to complete a TLS handshake, in ms; slower ones are closed and logged (default ${DEFAULT_CAPS.handshakeTimeoutMs})` })
     .option('max-header-bytes', { type: 'number', describe: 'largest request head an HTTP listener reads, in bytes; larger ones get 400/431 and are logged (default 32768)' })
     .option('max-headers', { type: 'number', describe: 'most header fields in a request; more get 400/431 and are logged (default 100)' })
     .config('config', 'JSON file with any of these options (keys as the long flag names)', (file: string) => optionsFile.read(file, optionTable(y)));
@@ -54,6 +59,7 @@ type FarmArgs = {
   tlsCert?: string; tlsKey?: string; dnsPort?: number; dnsZone: string;
   controlPort?: number; controlHost: string; controlToken?: string; control: boolean; logLevel: string; logFile?: string;
   maxConnections?: number; maxHoldMs?: number; maxHeaderBytes?: number; maxHeaders?: number;
+  maxOpenConnections?: number; headTimeoutMs?: number; handshakeTimeoutMs?: number;
 };
 
 function toOptions(argv: FarmArgs): FarmOptions {
@@ -78,6 +84,9 @@ function toOptions(argv: FarmArgs): FarmOptions {
     maxHoldMs: argv.maxHoldMs,
     maxHeaderBytes: argv.maxHeaderBytes,
     maxHeaders: argv.maxHeaders,
+    maxOpenConnections: argv.maxOpenConnections,
+    headTimeoutMs: argv.headTimeoutMs,
+    handshakeTimeoutMs: argv.handshakeTimeoutMs,
   };
 }
 

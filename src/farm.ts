@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { DEFAULT_SCENARIOS_DIR, listenerSelected, loadCatalogue, selectScenarios, type CatalogueEntry } from './catalogue.js';
 import { FarmError } from './errors.js';
 import { BoundListener, DEFAULT_CAPS, type ListenerCaps } from './listeners/bound-listener.js';
+import { ConnectionBudget, FALLBACK_FD_LIMIT, budgetForFdLimit, readFdLimit } from './listeners/connection-budget.js';
 import type { ConnectionHandler, ListenerEvent, MechanismContext, PortOwner, Transport } from './listeners/index.js';
 import { tlsTerminator } from './listeners/tls-terminator.js';
 import { VALID_LEAF } from './pki/leaf-spec.js';
@@ -50,10 +51,22 @@ export interface FarmOptions {
   logLevel?: string;
   /** Event log file (JSON lines); default standard output when a level is set. */
   logFile?: string;
-  /** Concurrent connections per listener (default 20,000); more are reset and reported. */
+  /**
+   * Concurrent connections per listener; more are reset and reported. Default 20,000 or nine tenths of
+   * `maxOpenConnections`, whichever is less; never more than `maxOpenConnections`.
+   */
   maxConnections?: number;
+  /**
+   * Concurrent client connections across the farm; more are reset and reported. Default and ceiling: RLIMIT_NOFILE
+   * minus `RESERVED_FDS` (at least half of it), src/listeners/connection-budget.ts.
+   */
+  maxOpenConnections?: number;
   /** Longest a connection may stay open, in ms (default 600,000); older ones are closed and reported. */
   maxHoldMs?: number;
+  /** Longest a client may take to send a request head, in ms (default 10,000); slower ones are closed and reported. */
+  headTimeoutMs?: number;
+  /** Longest a client may take to complete a TLS handshake, in ms (default 10,000); slower ones are closed and reported. */
+  handshakeTimeoutMs?: number;
   /** Largest request head an HTTP listener reads, in bytes (default 32,768); larger ones get 400/431 and are reported. */
   maxHeaderBytes?: number;
   /** Most header fields in a request (default 100); more get 400/431 and are reported. */
@@ -80,6 +93,10 @@ export interface FarmSettings {
   logLevel: string;
   logFile?: string;
   caps: ListenerCaps;
+  /** The farm-wide connection budget (`--max-open-connections`), already clamped to what RLIMIT_NOFILE allows. */
+  maxOpenConnections: number;
+  /** Lines to show the user about the settings (a cap lowered to fit the descriptor limit). */
+  notices: string[];
 }
 
 /** A running farm. */
@@ -121,12 +138,28 @@ export function resolveSettings(options: FarmOptions = {}): FarmSettings {
   if (dnsPort !== undefined && (!Number.isInteger(dnsPort) || dnsPort < 0 || dnsPort > 65535)) throw new FarmError('BAD_OPTION', `--dns-port ${dnsPort} is not a port number`);
   const capFlags = [
     ['--max-connections', options.maxConnections],
+    ['--max-open-connections', options.maxOpenConnections],
     ['--max-hold-ms', options.maxHoldMs],
+    ['--head-timeout-ms', options.headTimeoutMs],
+    ['--handshake-timeout-ms', options.handshakeTimeoutMs],
     ['--max-header-bytes', options.maxHeaderBytes],
     ['--max-headers', options.maxHeaders],
   ] as const;
   for (const [flag, value] of capFlags) {
     if (value !== undefined && (!Number.isInteger(value) || value < 1)) throw new FarmError('BAD_OPTION', `${flag} must be a positive whole number, not ${value}`);
+  }
+  const notices: string[] = [];
+  const fdLimit = readFdLimit() ?? FALLBACK_FD_LIMIT;
+  const ceiling = budgetForFdLimit(fdLimit);
+  const maxOpenConnections = Math.min(options.maxOpenConnections ?? ceiling, ceiling);
+  if (options.maxOpenConnections !== undefined && options.maxOpenConnections > ceiling) {
+    notices.push(`--max-open-connections ${options.maxOpenConnections} lowered to ${ceiling}: RLIMIT_NOFILE is ${fdLimit} and ${fdLimit - ceiling} descriptors are kept for the farm itself and the control API`);
+  }
+  // By default one flooded listener may take nine tenths of the budget, so every other listener keeps a tenth.
+  const perListenerDefault = Math.min(DEFAULT_CAPS.maxConnections, Math.max(1, maxOpenConnections - Math.ceil(maxOpenConnections / 10)));
+  const maxConnections = options.maxConnections === undefined ? perListenerDefault : Math.min(options.maxConnections, maxOpenConnections);
+  if (options.maxConnections !== undefined && options.maxConnections > maxOpenConnections) {
+    notices.push(`--max-connections ${options.maxConnections} lowered to the farm-wide --max-open-connections ${maxOpenConnections}`);
   }
   const wildcard = ['0.0.0.0', '::', ''].includes(host);
   const ips = [...new Set(['127.0.0.1', '::1', ...hostnames.filter((h) => isIP(h)), ...(!wildcard && isIP(host) ? [host] : [])])];
@@ -149,11 +182,15 @@ export function resolveSettings(options: FarmOptions = {}): FarmSettings {
     logLevel: options.logLevel ?? 'silent',
     logFile: options.logFile,
     caps: {
-      maxConnections: options.maxConnections ?? DEFAULT_CAPS.maxConnections,
+      maxConnections,
       maxHoldMs: options.maxHoldMs ?? DEFAULT_CAPS.maxHoldMs,
+      headTimeoutMs: options.headTimeoutMs ?? DEFAULT_CAPS.headTimeoutMs,
+      handshakeTimeoutMs: options.handshakeTimeoutMs ?? DEFAULT_CAPS.handshakeTimeoutMs,
       maxHeaderBytes: options.maxHeaderBytes ?? DEFAULT_CAPS.maxHeaderBytes,
       maxHeaders: options.maxHeaders ?? DEFAULT_CAPS.maxHeaders,
     },
+    maxOpenConnections,
+    notices,
   };
 }
 
@@ -223,8 +260,8 @@ export function plannedManifest(settings: FarmSettings): Manifest {
 }
 
 /** Terminates TLS with a valid certificate in front of a plain mechanism (the `<scenario>-tls` listeners). */
-function overTls(inner: ConnectionHandler, chain: ServedChain, emit: MechanismContext['emit']): ConnectionHandler {
-  return tlsTerminator({ key: chain.privateKeyPem, cert: chain.chainPem }, (socket, raw) => inner.onConnection(socket, raw), emit);
+function overTls(inner: ConnectionHandler, chain: ServedChain, context: MechanismContext): ConnectionHandler {
+  return tlsTerminator({ key: chain.privateKeyPem, cert: chain.chainPem }, (socket, raw) => inner.onConnection(socket, raw), context);
 }
 
 function loadUserCertificate(settings: FarmSettings): ServedChain | null {
@@ -255,6 +292,7 @@ export async function startFarm(options: FarmOptions = {}): Promise<Farm> {
     entries.flatMap((entry) => [...entry.mechanism.leafSpecs(entry.scenario.params as never), ...(entry.scenario.tls?.terminate !== false ? [VALID_LEAF] : [])]),
   );
   const events = new EventEmitter<{ event: [ListenerEvent] }>();
+  const connectionBudget = new ConnectionBudget(settings.maxOpenConnections);
   const mechanisms = new Map(entries.map((entry) => [entry.scenario.id, entry.mechanism]));
   const planned = planListeners(settings, entries);
   const contextOf = (listener: PlannedListener): MechanismContext => ({
@@ -264,6 +302,7 @@ export async function startFarm(options: FarmOptions = {}): Promise<Farm> {
     names: settings,
     emit: (event) => events.emit('event', { ...event, listener: listener.id, time: Date.now() }),
     caps: settings.caps,
+    connectionBudget,
   });
   const handlers = new Map<string, ConnectionHandler>();
   // One PortOwner per listener, except that the scenarios of a shared-port mechanism (DNS) at one offset share one.
@@ -289,8 +328,8 @@ export async function startFarm(options: FarmOptions = {}): Promise<Farm> {
       continue;
     }
     handlers.set(listener.id, created);
-    const handler = listener.terminateTls ? overTls(created, userCertificate ?? pki.chain(VALID_LEAF), context.emit) : created;
-    owners.push({ owner: new BoundListener(listener.id, handler, context.emit, settings.caps), members: [listener] });
+    const handler = listener.terminateTls ? overTls(created, userCertificate ?? pki.chain(VALID_LEAF), context) : created;
+    owners.push({ owner: new BoundListener(listener.id, handler, context.emit, settings.caps, connectionBudget), members: [listener] });
   }
   const monitor = new FarmMonitor(events, planned.map((l) => l.id));
   let log: EventLog | null = null;
@@ -335,7 +374,7 @@ export async function startFarm(options: FarmOptions = {}): Promise<Farm> {
   return {
     manifest,
     settings,
-    notices: pki.notices,
+    notices: [...settings.notices, ...pki.notices],
     events,
     monitor,
     control: control ? { url: control.url } : null,

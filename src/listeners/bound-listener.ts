@@ -1,17 +1,30 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { runAsListener } from '../containment.js';
 import { FarmError } from '../errors.js';
+import { CapFaultReporter, ConnectionBudget } from './connection-budget.js';
 import type { ConnectionHandler, ListenerEvent, PortOwner } from './mechanism.js';
 
 /** Farm-wide connection numbers, for the event log. */
 let nextConnection = 1;
 
-/** Per-listener limits (issue: a fault farm must be more robust than what it tests). */
+/** Per-listener limits: a fault farm must be more robust than what it tests. */
 export interface ListenerCaps {
-  /** Concurrent connections per listener. */
+  /** Concurrent connections per listener (never more than the farm-wide `--max-open-connections`). */
   maxConnections: number;
   /** Longest a connection may stay open, in ms (stalling scenarios hold connections by design). */
   maxHoldMs: number;
+  /**
+   * Longest a client may take to send a complete request head, in ms: from the end of the TLS handshake (or the
+   * accept) and from the end of each response on a kept-alive connection. Applied by every mechanism that reads
+   * requests (not by this class); the connection is then closed and a `fault` event names `--head-timeout-ms`.
+   */
+  headTimeoutMs: number;
+  /**
+   * Longest a client may take from the accept to a completed TLS handshake (or, on listeners that only read the
+   * ClientHello, to its complete record), in ms. Applied by the TLS mechanisms and the `-tls` variants; the
+   * connection is then closed and a `fault` event names `--handshake-timeout-ms`.
+   */
+  handshakeTimeoutMs: number;
   /**
    * Largest request head a listener reads (request line, header fields, the empty line), in bytes; a larger one
    * gets 400 (http-fault) or 431 (node:http, the `ok` responder) and a close. Applied by the mechanisms that read
@@ -23,10 +36,26 @@ export interface ListenerCaps {
 }
 
 /**
- * Defaults: room for 10,000 held connections per listener, nothing held longer than 10 minutes, request heads of
- * at most 32 KiB and 100 fields (nginx's large_client_header_buffers default is 4 × 8 KiB).
+ * Defaults: 20,000 connections per listener (a farm lowers it to nine tenths of its farm-wide budget), nothing held
+ * longer than 10 minutes, request heads of at most 32 KiB and 100 fields (nginx's large_client_header_buffers default
+ * is 4 × 8 KiB), 10 s for a request head and 10 s for a TLS handshake. nginx waits 60 s for each (client_header_timeout, and
+ * ssl_handshake_timeout since 1.25.3); HAProxy's configuration manual (`timeout http-request`) finds a few seconds
+ * enough, plus 3 s for TCP retransmits, since clients send the whole request at once, as a CDN's origin connection does.
  */
-export const DEFAULT_CAPS: ListenerCaps = { maxConnections: 20_000, maxHoldMs: 600_000, maxHeaderBytes: 32 * 1024, maxHeaders: 100 };
+export const DEFAULT_CAPS: ListenerCaps = {
+  maxConnections: 20_000,
+  maxHoldMs: 600_000,
+  headTimeoutMs: 10_000,
+  handshakeTimeoutMs: 10_000,
+  maxHeaderBytes: 32 * 1024,
+  maxHeaders: 100,
+};
+
+/** The `fault` event of a request head not complete within `--head-timeout-ms` (`ms`). */
+export const headTimeoutDetail = (ms: number): string => `cap: no complete request head within ${ms} ms, closed (--head-timeout-ms)`;
+
+/** The `fault` event of a TLS handshake (or ClientHello record) not complete within `--handshake-timeout-ms` (`ms`). */
+export const handshakeTimeoutDetail = (ms: number): string => `cap: no complete TLS handshake within ${ms} ms, closed (--handshake-timeout-ms)`;
 
 /**
  * One TCP port of the farm: accepts connections and hands each to its scenario's handler, keeps track of them so
@@ -41,18 +70,29 @@ export class BoundListener implements PortOwner {
   /**
    * @param caps.maxConnections concurrent connections; one more is reset at once and reported as a `fault` event.
    * @param caps.maxHoldMs a connection still open after this long is closed by the farm (a `fault` event says so).
+   * @param budget the farm-wide connection budget; a connection past it is reset at once and reported the same way.
+   *   Default: a budget of this listener's own (`caps.maxConnections`), for a listener outside a farm.
    */
   constructor(
     id: string,
     handler: ConnectionHandler,
     emit: (event: Omit<ListenerEvent, 'listener' | 'time'>) => void,
     caps: ListenerCaps = DEFAULT_CAPS,
+    budget: ConnectionBudget = new ConnectionBudget(caps.maxConnections),
   ) {
     this.id = id;
+    const capFaults = new CapFaultReporter(emit);
     this.server = createServer((socket) => {
       socket.on('error', () => socket.destroy());
-      if (this.sockets.size >= caps.maxConnections) {
-        emit({ type: 'fault', detail: `cap: ${caps.maxConnections} connections open, reset a new one (--max-connections)` });
+      // The farm-wide budget first: when --max-connections is clamped to it, the flag to name is the budget's.
+      const release = budget.acquire();
+      if (!release || this.sockets.size >= caps.maxConnections) {
+        release?.();
+        capFaults.report(
+          release
+            ? `cap: ${caps.maxConnections} connections open, reset a new one (--max-connections)`
+            : budget.exhaustedDetail,
+        );
         socket.resetAndDestroy();
         return;
       }
@@ -70,6 +110,7 @@ export class BoundListener implements PortOwner {
       hold.unref();
       socket.on('close', (hadError) => {
         clearTimeout(hold);
+        release();
         this.sockets.delete(socket);
         emit({
           type: 'close',

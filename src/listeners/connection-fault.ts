@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import { httpHeadEnd, readUntil, type ReadLimits } from './connection/read-until.js';
+import { headTimeoutDetail } from './bound-listener.js';
 import type { Mechanism } from './mechanism.js';
 
 /** The faults of the `connection-fault` mechanism, each on an accepted TCP connection. */
@@ -16,7 +17,8 @@ export interface ConnectionFaultParams {
   resetAfterMs?: number;
 }
 
-const REQUEST_LIMITS: ReadLimits = { maxBytes: 64 * 1024, timeoutMs: 10_000 };
+/** Largest request head read before the fault, in bytes; a larger one just closes. */
+const MAX_REQUEST_BYTES = 64 * 1024;
 
 /** Half-closes (FIN) and keeps draining, so unread input never turns the FIN into an RST (RFC 9293 §3.6.1). */
 export function finWithoutReply(socket: Socket): void {
@@ -24,7 +26,8 @@ export function finWithoutReply(socket: Socket): void {
   socket.end();
 }
 
-async function apply(params: ConnectionFaultParams, socket: Socket, raw: Socket, fault: (detail: string) => void): Promise<void> {
+async function apply(params: ConnectionFaultParams, socket: Socket, raw: Socket, fault: (detail: string) => void, headTimeoutMs: number): Promise<void> {
+  const requestLimits: ReadLimits = { maxBytes: MAX_REQUEST_BYTES, timeoutMs: headTimeoutMs, onTimeout: () => fault(headTimeoutDetail(headTimeoutMs)) };
   switch (params.fault) {
     case 'reset-on-connect':
       fault('RST on connect');
@@ -35,12 +38,12 @@ async function apply(params: ConnectionFaultParams, socket: Socket, raw: Socket,
       finWithoutReply(socket);
       return;
     case 'close-after-request':
-      if (!(await readUntil(socket, httpHeadEnd, REQUEST_LIMITS))) return void socket.destroy();
+      if (!(await readUntil(socket, httpHeadEnd, requestLimits))) return void socket.destroy();
       fault('FIN after the request head');
       finWithoutReply(socket);
       return;
     case 'reset-mid-response': {
-      if (!(await readUntil(socket, httpHeadEnd, REQUEST_LIMITS))) return void socket.destroy();
+      if (!(await readUntil(socket, httpHeadEnd, requestLimits))) return void socket.destroy();
       const length = params.contentLength ?? 1024 * 1024;
       const head = `HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: ${length}\r\n\r\n`;
       const body = Buffer.alloc(Math.min(params.sentBytes ?? 1024, length), 0x61);
@@ -84,7 +87,7 @@ export const connectionFaultMechanism: Mechanism<ConnectionFaultParams> = {
   create(params, context) {
     return {
       onConnection(socket, raw) {
-        apply(params, socket, raw, (detail) => context.emit({ type: 'fault', detail })).catch((error: Error) => {
+        apply(params, socket, raw, (detail) => context.emit({ type: 'fault', detail }), context.caps.headTimeoutMs).catch((error: Error) => {
           context.emit({ type: 'handler-error', error: error.message });
           socket.destroy();
         });

@@ -1,11 +1,13 @@
 import { finWithoutReply } from './connection-fault.js';
 import { readUntil, tlsRecordEnd } from './connection/read-until.js';
+import { handshakeTimeoutDetail } from './bound-listener.js';
 import type { Mechanism } from './mechanism.js';
 
 /**
  * `close-during-handshake`: reads the client's first TLS record (the ClientHello), then closes with a FIN and never
  * sends a ServerHello — the client sees an unexpected EOF in the handshake (Fastly: "SSL handshake error",
- * fastly-generated-errors § Errors in VCL). Bounded: a record over 16 KiB + 2 KiB or 10 s of waiting just closes.
+ * fastly-generated-errors § Errors in VCL). Bounded: a record over 16 KiB + 2 KiB just closes, and so does
+ * `--handshake-timeout-ms` of waiting (with a `fault` event).
  */
 export const handshakeCloseMechanism: Mechanism<Record<string, never>> = {
   name: 'close-during-handshake',
@@ -14,9 +16,11 @@ export const handshakeCloseMechanism: Mechanism<Record<string, never>> = {
   leafSpecs: () => [],
   servesValidLeaf: () => false,
   create(_params, context) {
+    const { handshakeTimeoutMs } = context.caps;
+    const onTimeout = () => context.emit({ type: 'fault', detail: handshakeTimeoutDetail(handshakeTimeoutMs) });
     return {
       onConnection(socket) {
-        void readUntil(socket, tlsRecordEnd, { maxBytes: 5 + 16 * 1024 + 2048, timeoutMs: 10_000 }).then((record) => {
+        void readUntil(socket, tlsRecordEnd, { maxBytes: 5 + 16 * 1024 + 2048, timeoutMs: handshakeTimeoutMs, onTimeout }).then((record) => {
           if (!record) return void socket.destroy();
           context.emit({ type: 'fault', detail: `FIN after a ${record.length}-byte ClientHello record, no ServerHello` });
           finWithoutReply(socket);

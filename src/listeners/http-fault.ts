@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import { headTimeoutDetail } from './bound-listener.js';
 import type { Mechanism } from './mechanism.js';
 import { DEFAULT_HEAD_LIMITS, readRequestHead, type HeadFailure, type HeadLimits } from './http/request-head.js';
 import { HTTP_FAULT_PARAMS_SCHEMA, withOverrides, type HttpFaultKind, type HttpFaultParams } from './http/params.js';
@@ -47,8 +48,8 @@ const CAP_FLAGS: Partial<Record<HeadFailure, string>> = { 'head-too-large': '--m
  * HTTP response faults (issue 6; fastly-generated-errors § Errors in VCL): `params.fault` picks the behaviour,
  * the other params its timings and sizes, overridable per request from the query string (`?delay_ms=1500`, see
  * `OVERRIDES`). The request head is read by a bounds-checked reader (src/listeners/http/request-head.ts: 8 KiB
- * request line, a head of the farm's `--max-header-bytes` and `--max-headers`, 10 s); a bad head gets a 400 and a
- * close, a slow or vanished client just a close. Responses are written byte-exactly on the socket (node:http would refuse most of them), one request per
+ * request line, a head of the farm's `--max-header-bytes` and `--max-headers`, within `--head-timeout-ms` or the
+ * scenario's `headTimeoutMs`); a bad head gets a 400 and a close, a slow or vanished client just a close. Responses are written byte-exactly on the socket (node:http would refuse most of them), one request per
  * connection (`Connection: close`). A listener's state (health-flapping's clock, stale-then-fail's first request)
  * is its own, and `reset()` starts it over.
  */
@@ -64,7 +65,7 @@ export const httpFaultMechanism: Mechanism<HttpFaultParams> = {
       maxLineBytes: Math.min(DEFAULT_HEAD_LIMITS.maxLineBytes, context.caps.maxHeaderBytes),
       maxHeadBytes: context.caps.maxHeaderBytes,
       maxHeaders: context.caps.maxHeaders,
-      timeoutMs: params.headTimeoutMs ?? DEFAULT_HEAD_LIMITS.timeoutMs,
+      timeoutMs: params.headTimeoutMs ?? context.caps.headTimeoutMs,
     };
     const behaviour = BEHAVIOURS[params.fault];
     const handle = async (socket: Socket, raw: Socket) => {
@@ -75,7 +76,9 @@ export const httpFaultMechanism: Mechanism<HttpFaultParams> = {
       const read = await readRequestHead(socket, limits);
       if (!read.ok) {
         if (read.failure === 'closed' || read.failure === 'timeout') {
-          if (read.failure === 'timeout') context.emit({ type: 'fault', detail: `bad request: ${read.detail}, closed` });
+          if (read.failure === 'timeout') {
+            context.emit({ type: 'fault', detail: params.headTimeoutMs ? `bad request: ${read.detail}, closed (headTimeoutMs)` : headTimeoutDetail(limits.timeoutMs) });
+          }
           return void socket.destroy();
         }
         const cap = CAP_FLAGS[read.failure];

@@ -1,5 +1,7 @@
 import { STATUS_CODES, createServer, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { headTimeoutDetail } from './bound-listener.js';
+import { HeadDeadlines } from './http/head-deadline.js';
 import { sendAndClose } from './http/response.js';
 import type { MechanismContext } from './mechanism.js';
 
@@ -21,15 +23,24 @@ const CLIENT_ERROR_STATUS: Record<string, number> = { HPE_HEADER_OVERFLOW: 431, 
  * `maxHeaders` fields gets a 431 and a close, and a `fault` event naming the flag. Other parse errors (node:http's
  * `HPE_*` codes) get a 400 and a `bad request` fault event. The answers are node:http's own (status, bytes, only
  * before anything else was written on the connection), but sent with `sendAndClose` rather than written and
- * destroyed at once, which over TLS could drop the answer before it left.
+ * destroyed at once, which over TLS could drop the answer before it left. A client that has not sent a complete
+ * request head `headTimeoutMs` after `serve` or after its last response is closed with a `fault` event naming
+ * `--head-timeout-ms`.
  */
 export class HttpOkResponder {
   private readonly server: Server;
+  private readonly heads: HeadDeadlines;
 
   constructor(context: Pick<MechanismContext, 'id' | 'emit' | 'caps'>) {
     const { id, caps } = context;
     const body = `badorigin ${id}: you got through\n`;
-    this.server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000, maxHeaderSize: caps.maxHeaderBytes }, (request, response) => {
+    this.heads = new HeadDeadlines(caps.headTimeoutMs, (socket) => {
+      context.emit({ type: 'fault', detail: headTimeoutDetail(caps.headTimeoutMs) });
+      socket.destroy();
+    });
+    this.server = createServer({ maxHeaderSize: caps.maxHeaderBytes }, (request, response) => {
+      this.heads.requestStarted(request.socket);
+      response.once('finish', () => this.heads.responseDone(request.socket));
       if (request.rawHeaders.length / 2 > caps.maxHeaders) {
         context.emit({ type: 'fault', detail: `cap: more than ${caps.maxHeaders} header fields, 431 (--max-headers)` });
         sendAndClose(request.socket, refusal(431));
@@ -62,6 +73,7 @@ export class HttpOkResponder {
 
   /** Serves HTTP on an already-connected socket. */
   serve(socket: Duplex): void {
+    this.heads.watch(socket);
     this.server.emit('connection', socket);
   }
 }

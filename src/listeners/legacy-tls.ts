@@ -8,6 +8,7 @@ import {
   type LegacySuiteName, type LegacyVersionName, type EngineEvent,
 } from './legacy-tls/handshake.js';
 import { ContentType, encodeRecord } from './legacy-tls/records.js';
+import { handshakeTimeoutDetail } from './bound-listener.js';
 import type { Mechanism } from './mechanism.js';
 
 /** `params` of the `legacy-tls` mechanism. */
@@ -17,9 +18,6 @@ export interface LegacyTlsParams {
   /** Cipher suites, in server preference order (all RC4-128). */
   suites: LegacySuiteName[];
 }
-
-/** The longest a client may take to complete the handshake, in ms. */
-const HANDSHAKE_TIMEOUT_MS = 10_000;
 
 /**
  * The decrypted side of a legacy-TLS connection, as a Duplex that node:http can serve (the farm's HttpOkResponder is
@@ -69,7 +67,8 @@ class SecureStream extends Duplex {
  * completes the handshake and gets the farm's 200; one that offers none gets handshake_failure (40), as an OpenSSL
  * RC4-only server sends (Fastly "Using RC4 Cipher", fastly-tls-origin-configuration-messages § RC4 cipher error).
  * `sslv3-only` (SSLv3): a ServerHello 3.0 flight to a client that offers SSL 3.0, protocol_version (70) otherwise.
- * Serves the farm's `valid` leaf (or the user's `--tls-cert`, which must have an RSA key).
+ * Serves the farm's `valid` leaf (or the user's `--tls-cert`, which must have an RSA key). A handshake not complete
+ * within `--handshake-timeout-ms` of the accept is closed with a `fault` event.
  */
 export const legacyTlsMechanism: Mechanism<LegacyTlsParams> = {
   name: 'legacy-tls',
@@ -112,9 +111,12 @@ export const legacyTlsMechanism: Mechanism<LegacyTlsParams> = {
     return {
       onConnection(socket: Socket) {
         let stream: SecureStream | undefined;
+        const { handshakeTimeoutMs } = context.caps;
         const timer = setTimeout(() => {
-          if (!stream) socket.destroy();
-        }, HANDSHAKE_TIMEOUT_MS);
+          if (stream) return;
+          context.emit({ type: 'fault', detail: handshakeTimeoutDetail(handshakeTimeoutMs) });
+          socket.destroy();
+        }, handshakeTimeoutMs);
         timer.unref();
         const engine: LegacyTlsEngine = new LegacyTlsEngine(config, key, {
           write: (bytes) => {

@@ -2,6 +2,7 @@ import type { Socket } from 'node:net';
 import type { LeafSpec, Pki, ServedChain } from '../pki/index.js';
 import type { FarmNames } from '../placeholders.js';
 import type { ListenerCaps } from './bound-listener.js';
+import type { ConnectionBudget } from './connection-budget.js';
 
 /** How a client reaches a listener, as the manifest says (CONVENTIONS.md). */
 export type Transport = 'tcp' | 'tls' | 'http' | 'https' | 'dns';
@@ -69,8 +70,16 @@ export interface MechanismContext {
   names: FarmNames;
   /** Reports an event on the farm's event stream. */
   emit(event: Omit<ListenerEvent, 'listener' | 'time'>): void;
-  /** The farm's per-listener caps; mechanisms that read HTTP requests apply `maxHeaderBytes` and `maxHeaders`. */
+  /**
+   * The farm's per-listener caps; mechanisms that read HTTP requests apply `maxHeaderBytes`, `maxHeaders` and
+   * `headTimeoutMs`, those that complete or read a TLS handshake `handshakeTimeoutMs`.
+   */
   caps: ListenerCaps;
+  /**
+   * The farm-wide connection budget (`--max-open-connections`): the farm's own listeners take a slot per accepted
+   * connection; a PortOwner that accepts TCP connections itself must do the same (src/listeners/connection-budget.ts).
+   */
+  connectionBudget: ConnectionBudget;
 }
 
 /** A listener's behaviour: called once for every accepted TCP connection. It must never throw for bad input. */

@@ -2,6 +2,7 @@ import { readUntil, tlsRecordEnd } from './connection/read-until.js';
 import { parseClientHelloRecord, summarizeClientHello, versionLabel } from '../tls/client-hello.js';
 import { MAX_CIPHERTEXT, alertRecord } from './legacy-tls/records.js';
 import { sendAndClose } from './http/response.js';
+import { handshakeTimeoutDetail } from './bound-listener.js';
 import type { Mechanism } from './mechanism.js';
 
 /** `params` of the `tls-alert` mechanism. */
@@ -18,8 +19,8 @@ const RECORD_VERSIONS = { SSLv3: 0x0300, TLSv1: 0x0301, 'TLSv1.1': 0x0302, 'TLSv
  * Reads the client's first TLS record (the ClientHello), reports it as a `client-hello` event when it parses, and
  * answers with one fatal alert record (RFC 5246 §7.2: level 2, the configured description), then closes with a FIN.
  * Reproduces fastly-tls-origin-configuration-messages § SSL and old TLS protocol errors ("TLSv1 alert internal error"
- * for 80, "SSL handshake failure" for 40). Input that does not frame as a record within 16 KiB + 2 KiB or 10 s is
- * just closed; bytes that frame but do not parse as a ClientHello still get the alert (the listener does not care
+ * for 80, "SSL handshake failure" for 40). Input that does not frame as a record within 16 KiB + 2 KiB is just
+ * closed, and so is one that does not within `--handshake-timeout-ms` (with a `fault` event); bytes that frame but do not parse as a ClientHello still get the alert (the listener does not care
  * what the client said). After the alert the socket keeps draining until the client closes (5 s at most). Never throws.
  */
 export const tlsAlertMechanism: Mechanism<TlsAlertParams> = {
@@ -38,9 +39,11 @@ export const tlsAlertMechanism: Mechanism<TlsAlertParams> = {
   servesValidLeaf: () => false,
   create(params, context) {
     const version = RECORD_VERSIONS[params.recordVersion ?? 'TLSv1'];
+    const { handshakeTimeoutMs } = context.caps;
+    const onTimeout = () => context.emit({ type: 'fault', detail: handshakeTimeoutDetail(handshakeTimeoutMs) });
     return {
       onConnection(socket) {
-        void readUntil(socket, tlsRecordEnd, { maxBytes: 5 + MAX_CIPHERTEXT, timeoutMs: 10_000 }).then((bytes) => {
+        void readUntil(socket, tlsRecordEnd, { maxBytes: 5 + MAX_CIPHERTEXT, timeoutMs: handshakeTimeoutMs, onTimeout }).then((bytes) => {
           if (!bytes) return void socket.destroy();
           const record = bytes.subarray(0, tlsRecordEnd(bytes) ?? bytes.length);
           const parsed = parseClientHelloRecord(record);

@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import { createServer, type TLSSocket, type TlsOptions } from 'node:tls';
 import { captureClientHello } from '../tls/capture.js';
+import { handshakeTimeoutDetail } from './bound-listener.js';
 import type { ConnectionHandler, MechanismContext } from './mechanism.js';
 
 /**
@@ -14,24 +15,42 @@ function underlyingSocket(socket: TLSSocket): Socket {
 /**
  * Terminates TLS on accepted sockets with a real node:tls server (which never listens itself) and hands each
  * completed handshake to `onSecure`. The client's ClientHello is read first and reported as a `client-hello` event
- * (src/tls/capture.ts), then given back to node:tls untouched. Failed handshakes (bad ClientHello, verify failure on the client's side, plain
- * HTTP on a TLS port) are reported as `tls-error` events and end that connection only.
+ * (src/tls/capture.ts), then given back to node:tls untouched. Failed handshakes (bad ClientHello, verify failure
+ * on the client's side, plain HTTP on a TLS port) are reported as `tls-error` events and end that connection only.
+ * A connection whose handshake is not complete `context.caps.handshakeTimeoutMs` after the accept (a client that
+ * sends nothing, or a ClientHello and then nothing) is closed and reported as a `fault` naming
+ * `--handshake-timeout-ms`.
  * Used by the `tls` mechanism and by every `<scenario>-tls` listener, which wraps a plain mechanism.
  */
 export function tlsTerminator(
   options: TlsOptions,
   onSecure: (socket: TLSSocket, raw: Socket) => void,
-  emit: MechanismContext['emit'],
+  context: Pick<MechanismContext, 'emit' | 'caps'>,
 ): ConnectionHandler {
-  const server = createServer(options);
-  server.on('secureConnection', (socket) => onSecure(socket, underlyingSocket(socket)));
+  const { emit, caps } = context;
+  // node:tls's own handshakeTimeout (default 120 s) only starts once it has the socket; the farm's deadline below
+  // starts at the accept and fires first.
+  const server = createServer({ ...options, handshakeTimeout: caps.handshakeTimeoutMs });
+  const deadlines = new WeakMap<Socket, NodeJS.Timeout>();
+  server.on('secureConnection', (socket) => {
+    const raw = underlyingSocket(socket);
+    clearTimeout(deadlines.get(raw));
+    onSecure(socket, raw);
+  });
   server.on('tlsClientError', (error: NodeJS.ErrnoException, socket) => {
     emit({ type: 'tls-error', error: error.code ?? error.message });
     socket.destroy();
   });
   return {
     onConnection(socket) {
-      void captureClientHello(socket).then((captured) => {
+      const deadline = setTimeout(() => {
+        emit({ type: 'fault', detail: handshakeTimeoutDetail(caps.handshakeTimeoutMs) });
+        socket.destroy();
+      }, caps.handshakeTimeoutMs);
+      deadline.unref();
+      deadlines.set(socket, deadline);
+      socket.once('close', () => clearTimeout(deadline));
+      void captureClientHello(socket, caps.handshakeTimeoutMs).then((captured) => {
         if (!captured) return void socket.destroy();
         if (captured.summary) emit({ type: 'client-hello', clientHello: captured.summary });
         if (!socket.destroyed) server.emit('connection', socket);

@@ -178,7 +178,7 @@ export const tlsMechanism: Mechanism<TlsParams> = {
           : undefined,
       },
       (socket) => responder.serve(socket),
-      context.emit,
+      context,
     );
   },
 };

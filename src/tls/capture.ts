@@ -5,8 +5,6 @@ import { parseClientHelloRecord, summarizeClientHello } from './client-hello.js'
 
 /** Largest TLSPlaintext fragment (RFC 8446 §5.1: 2^14 bytes); a longer record is handed on unparsed. */
 const MAX_FRAGMENT = 16_384;
-/** A client that has not sent its first record after this long is dropped. */
-const FIRST_RECORD_TIMEOUT_MS = 10_000;
 
 /**
  * How much of the buffered input to take before handing the socket on: the whole first record when it is a
@@ -24,11 +22,12 @@ function firstRecordEnd(buffer: Buffer): number | null {
 /**
  * Reads the client's first TLS record before node:tls sees the socket, summarises it when it is a ClientHello, and
  * puts every byte back (`unshift`), so the handshake proceeds untouched.
+ * @param timeoutMs how long to wait for the whole record, in ms (the farm's handshake timeout).
  * @returns `{ summary }` (null summary for input that is not a parsable ClientHello), or null when the client closed
- *   or sent no complete record within 10 s (the caller then drops the connection).
+ *   or sent no complete record within `timeoutMs` (the caller then drops the connection).
  */
-export async function captureClientHello(socket: Socket): Promise<{ summary: ClientHelloSummary | null } | null> {
-  const bytes = await readUntil(socket, firstRecordEnd, { maxBytes: 5 + MAX_FRAGMENT + 1, timeoutMs: FIRST_RECORD_TIMEOUT_MS });
+export async function captureClientHello(socket: Socket, timeoutMs: number): Promise<{ summary: ClientHelloSummary | null } | null> {
+  const bytes = await readUntil(socket, firstRecordEnd, { maxBytes: 5 + MAX_FRAGMENT + 1, timeoutMs });
   if (!bytes) return null;
   socket.unshift(bytes);
   const parsed = parseClientHelloRecord(bytes.subarray(0, firstRecordEnd(bytes) ?? bytes.length));

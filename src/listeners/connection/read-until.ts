@@ -6,6 +6,8 @@ export interface ReadLimits {
   maxBytes: number;
   /** Give up after this many ms. */
   timeoutMs: number;
+  /** Called when `timeoutMs` passes first (to report it), before the promise resolves with null. */
+  onTimeout?: () => void;
 }
 
 /**
@@ -29,7 +31,10 @@ export function readUntil(socket: Socket, complete: (buffer: Buffer) => number |
       else if (buffer.length > limits.maxBytes) finish(null);
     };
     const onClose = () => finish(null);
-    const timer = setTimeout(() => finish(null), limits.timeoutMs);
+    const timer = setTimeout(() => {
+      limits.onTimeout?.();
+      finish(null);
+    }, limits.timeoutMs);
     socket.on('data', onData);
     socket.on('close', onClose);
     socket.resume();

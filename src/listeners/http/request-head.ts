@@ -1,4 +1,5 @@
 import type { Duplex } from 'node:stream';
+import { DEFAULT_CAPS } from '../bound-listener.js';
 
 /** Bounds of the request-head reader: a fault farm must be more robust than what it tests. */
 export interface HeadLimits {
@@ -8,12 +9,17 @@ export interface HeadLimits {
   maxHeadBytes: number;
   /** Most header fields. */
   maxHeaders: number;
-  /** Time from the first byte we wait for to the end of the head, in ms (slowloris). */
+  /** Time from the start of the read to the end of the head, in ms (slowloris). */
   timeoutMs: number;
 }
 
-/** Defaults: 8 KiB request line, 32 KiB head, 100 fields, 10 s. */
-export const DEFAULT_HEAD_LIMITS: HeadLimits = { maxLineBytes: 8 * 1024, maxHeadBytes: 32 * 1024, maxHeaders: 100, timeoutMs: 10_000 };
+/** Defaults: 8 KiB request line, and the farm's default head caps (DEFAULT_CAPS). */
+export const DEFAULT_HEAD_LIMITS: HeadLimits = {
+  maxLineBytes: 8 * 1024,
+  maxHeadBytes: DEFAULT_CAPS.maxHeaderBytes,
+  maxHeaders: DEFAULT_CAPS.maxHeaders,
+  timeoutMs: DEFAULT_CAPS.headTimeoutMs,
+};
 
 /** A parsed HTTP/1.x request head (RFC 9112 §3 request line, §5 field lines). */
 export interface RequestHead {
@@ -82,14 +88,33 @@ export function parseRequestHead(bytes: Buffer, limits: HeadLimits = DEFAULT_HEA
 }
 
 /**
+ * Offset of the first bare line ending in `buffer[from, to)`: an LF without a CR before it, or a CR followed by
+ * anything but an LF (a CR at `to - 1` is not judged yet); -1 when there is none. RFC 9112 §2.2 lets a recipient
+ * accept a bare LF; the farm, like node:http, refuses it, since proxies that disagree on line endings are what
+ * request smuggling is made of.
+ */
+export function bareLineEnding(buffer: Buffer, from: number, to: number): number {
+  for (let lf = buffer.indexOf(0x0a, from); lf !== -1 && lf < to; lf = buffer.indexOf(0x0a, lf + 1)) {
+    if (lf === 0 || buffer[lf - 1] !== 0x0d) return lf;
+  }
+  for (let cr = buffer.indexOf(0x0d, from); cr !== -1 && cr + 1 < to; cr = buffer.indexOf(0x0d, cr + 1)) {
+    if (buffer[cr + 1] !== 0x0a) return cr;
+  }
+  return -1;
+}
+
+/**
  * Reads one request head from `socket`, bounds-checked: gives up as soon as the request line passes
  * `maxLineBytes`, the head `maxHeadBytes`, or `timeoutMs` elapses, so a 1 MiB request line or a slowloris client
  * costs at most one small buffer. Afterwards the socket is paused, with its listeners removed; bytes read past the
- * head come back in `rest`. Leading empty lines are ignored (RFC 9112 §2.2). Never rejects.
+ * head come back in `rest`. Leading empty lines are ignored (RFC 9112 §2.2). A bare LF or CR, or a NUL, fails the
+ * read as `malformed` as soon as it arrives, without waiting for the rest of the head. Never rejects.
  */
 export function readRequestHead(socket: Duplex, limits: HeadLimits = DEFAULT_HEAD_LIMITS): Promise<HeadResult> {
   return new Promise((resolve) => {
     let buffer: Buffer = Buffer.alloc(0);
+    // Bytes at the start of `buffer` already checked for bare line endings.
+    let checked = 0;
     let settled = false;
     const finish = (result: HeadResult) => {
       if (settled) return;
@@ -104,13 +129,20 @@ export function readRequestHead(socket: Duplex, limits: HeadLimits = DEFAULT_HEA
     const fail = (failure: HeadFailure, detail: string) => finish({ ok: false, failure, detail });
     const onData = (chunk: Buffer) => {
       buffer = buffer.length ? Buffer.concat([buffer, chunk]) : chunk;
+      const before = buffer.length;
       while (buffer.length >= 2 && buffer[0] === 0x0d && buffer[1] === 0x0a) buffer = buffer.subarray(2);
+      checked = Math.max(0, checked - (before - buffer.length));
       const lineEnd = buffer.indexOf('\r\n');
       if ((lineEnd === -1 ? buffer.length : lineEnd) > limits.maxLineBytes) return fail('line-too-long', `request line longer than ${limits.maxLineBytes} bytes`);
       const end = buffer.indexOf('\r\n\r\n');
+      // A bare line ending or a NUL in the head is not HTTP/1.x: no need to wait for more. Bytes past the head
+      // (a body) may hold anything.
+      const headEnd = end === -1 ? buffer.length : end + 4;
+      const bare = bareLineEnding(buffer, Math.max(0, checked - 1), headEnd);
+      checked = headEnd;
+      if (bare !== -1) return fail('malformed', `bare ${buffer[bare] === 0x0a ? 'LF' : 'CR'} in the request head (lines end with CRLF)`);
       if (end === -1) {
         if (buffer.length > limits.maxHeadBytes) fail('head-too-large', `request head larger than ${limits.maxHeadBytes} bytes`);
-        // A bare LF or a NUL before the head is complete is not HTTP/1.x: no need to wait for more.
         else if (buffer.includes(0)) fail('malformed', 'NUL byte in the request head');
         return;
       }
