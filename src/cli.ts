@@ -5,7 +5,7 @@ import { hideBin } from 'yargs/helpers';
 import { installProcessGuards } from './containment.js';
 import { FarmError } from './errors.js';
 import { plannedManifest, resolveSettings, startFarm, type FarmOptions } from './farm.js';
-import { DEFAULT_CAPS } from './listeners/bound-listener.js';
+import { DEFAULT_CAPS } from './listeners/caps.js';
 import { RESERVED_FDS } from './listeners/connection-budget.js';
 import { readManifestFile } from './manifest-schema.js';
 import { OptionsFile, type OptionTable } from './options-file.js';

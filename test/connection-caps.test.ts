@@ -7,7 +7,7 @@ import { connect as tlsConnect } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { after, describe, test } from 'node:test';
 import { resolveSettings, type Farm } from '../src/farm.js';
-import { handshakeTimeoutDetail, headTimeoutDetail } from '../src/listeners/bound-listener.js';
+import { handshakeTimeoutDetail, headTimeoutDetail } from '../src/listeners/caps.js';
 import { ConnectionBudget, budgetForFdLimit, readFdLimit } from '../src/listeners/connection-budget.js';
 import { tlsRecordEnd } from '../src/listeners/connection/read-until.js';
 import type { ListenerEvent } from '../src/listeners/index.js';

@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import { httpHeadEnd, readUntil, type ReadLimits } from './connection/read-until.js';
-import { headTimeoutDetail } from './bound-listener.js';
+import { headTimeoutDetail } from './caps.js';
 import type { Mechanism } from './mechanism.js';
 
 /** The faults of the `connection-fault` mechanism, each on an accepted TCP connection. */

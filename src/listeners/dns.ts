@@ -49,6 +49,6 @@ export const dnsMechanism: Mechanism<DnsParams> = {
     for (const { params, context } of members) if (params.behaviour === 'cname-loop') byLabel.set(`${params.label}-2`, context.emit);
     // The port's own events (malformed messages, TCP caps) go to the control name's listener, which no fault owns.
     const port = (members.find(({ params }) => params.behaviour === 'ok') ?? members[0]!).context.emit;
-    return new DnsServer('dns', zone, { forLabel: (label) => byLabel.get(label), port }, first.caps);
+    return new DnsServer('dns', zone, { forLabel: (label) => byLabel.get(label), port }, first.caps, first.connectionBudget);
   },
 };

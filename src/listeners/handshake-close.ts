@@ -1,6 +1,6 @@
 import { finWithoutReply } from './connection-fault.js';
 import { readUntil, tlsRecordEnd } from './connection/read-until.js';
-import { handshakeTimeoutDetail } from './bound-listener.js';
+import { handshakeTimeoutDetail } from './caps.js';
 import type { Mechanism } from './mechanism.js';
 
 /**

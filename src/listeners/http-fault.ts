@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { headTimeoutDetail } from './bound-listener.js';
+import { headTimeoutDetail } from './caps.js';
 import type { Mechanism } from './mechanism.js';
 import { DEFAULT_HEAD_LIMITS, readRequestHead, type HeadFailure, type HeadLimits } from './http/request-head.js';
 import { HTTP_FAULT_PARAMS_SCHEMA, withOverrides, type HttpFaultKind, type HttpFaultParams } from './http/params.js';

@@ -1,6 +1,6 @@
 import { STATUS_CODES, createServer, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { headTimeoutDetail } from './bound-listener.js';
+import { headTimeoutDetail } from './caps.js';
 import { HeadDeadlines } from './http/head-deadline.js';
 import { sendAndClose } from './http/response.js';
 import type { MechanismContext } from './mechanism.js';

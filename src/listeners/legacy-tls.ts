@@ -8,7 +8,7 @@ import {
   type LegacySuiteName, type LegacyVersionName, type EngineEvent,
 } from './legacy-tls/handshake.js';
 import { ContentType, encodeRecord } from './legacy-tls/records.js';
-import { handshakeTimeoutDetail } from './bound-listener.js';
+import { handshakeTimeoutDetail } from './caps.js';
 import type { Mechanism } from './mechanism.js';
 
 /** `params` of the `legacy-tls` mechanism. */

@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import type { LeafSpec, Pki, ServedChain } from '../pki/index.js';
 import type { FarmNames } from '../placeholders.js';
-import type { ListenerCaps } from './bound-listener.js';
+import type { ListenerCaps } from './caps.js';
 import type { ConnectionBudget } from './connection-budget.js';
 
 /** How a client reaches a listener, as the manifest says (CONVENTIONS.md). */

@@ -2,7 +2,7 @@ import { readUntil, tlsRecordEnd } from './connection/read-until.js';
 import { parseClientHelloRecord, summarizeClientHello, versionLabel } from '../tls/client-hello.js';
 import { MAX_CIPHERTEXT, alertRecord } from './legacy-tls/records.js';
 import { sendAndClose } from './http/response.js';
-import { handshakeTimeoutDetail } from './bound-listener.js';
+import { handshakeTimeoutDetail } from './caps.js';
 import type { Mechanism } from './mechanism.js';
 
 /** `params` of the `tls-alert` mechanism. */

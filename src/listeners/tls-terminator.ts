@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import { createServer, type TLSSocket, type TlsOptions } from 'node:tls';
 import { captureClientHello } from '../tls/capture.js';
-import { handshakeTimeoutDetail } from './bound-listener.js';
+import { handshakeTimeoutDetail } from './caps.js';
 import type { ConnectionHandler, MechanismContext } from './mechanism.js';
 
 /**

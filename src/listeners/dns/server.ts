@@ -1,7 +1,8 @@
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { createServer, isIPv6, type AddressInfo, type Server, type Socket } from 'node:net';
 import { FarmError } from '../../errors.js';
-import type { ListenerCaps } from '../bound-listener.js';
+import { admitConnection, type Admission, type ListenerCaps } from '../caps.js';
+import { CapFaultReporter, type ConnectionBudget } from '../connection-budget.js';
 import type { ListenerEvent, PortOwner } from '../mechanism.js';
 import type { DnsZone } from './answers.js';
 import { servedAddresses, type ServedAddresses } from './bound-addresses.js';
@@ -37,18 +38,23 @@ export class DnsServer implements PortOwner {
   private tcp: Server | null = null;
   private served: ServedAddresses = { ipv4: [], ipv6: [] };
   private readonly sockets = new Set<Socket>();
+  private readonly admission: Admission;
   private readonly timers = new Set<NodeJS.Timeout>();
 
   /**
    * @param id names the server in error messages.
    * @param caps the listener caps applied to each TCP connection (`maxHeaderBytes`/`maxHeaders` do not apply).
+   * @param budget the farm-wide connection budget each TCP connection takes a slot of.
    */
   constructor(
     private readonly id: string,
     private readonly zone: DnsZone,
     private readonly report: DnsReporters,
-    private readonly caps: Pick<ListenerCaps, 'maxConnections' | 'maxHoldMs'>,
-  ) {}
+    caps: Pick<ListenerCaps, 'maxConnections' | 'maxHoldMs'>,
+    budget: ConnectionBudget,
+  ) {
+    this.admission = { sockets: this.sockets, caps, budget, capFaults: new CapFaultReporter(report.port) };
+  }
 
   /**
    * Binds UDP, then TCP on the same port (for port 0, retries a few ephemeral ports until both are free).
@@ -124,22 +130,7 @@ export class DnsServer implements PortOwner {
    */
   private admitTcp(socket: Socket): boolean {
     socket.on('error', () => socket.destroy());
-    if (this.sockets.size >= this.caps.maxConnections) {
-      this.report.port({ type: 'fault', detail: `cap: ${this.caps.maxConnections} connections open, reset a new one (--max-connections)` });
-      socket.resetAndDestroy();
-      return false;
-    }
-    this.sockets.add(socket);
-    const hold = setTimeout(() => {
-      this.report.port({ type: 'fault', detail: `cap: held ${this.caps.maxHoldMs} ms, closed by the farm (--max-hold-ms)` });
-      socket.destroy();
-    }, this.caps.maxHoldMs);
-    hold.unref();
-    socket.on('close', () => {
-      clearTimeout(hold);
-      this.sockets.delete(socket);
-    });
-    return true;
+    return admitConnection(socket, this.admission, (detail) => this.report.port({ type: 'fault', detail }));
   }
 
   /**

@@ -1,5 +1,5 @@
 import type { Duplex } from 'node:stream';
-import { DEFAULT_CAPS } from '../bound-listener.js';
+import { DEFAULT_CAPS } from '../caps.js';
 
 /** Bounds of the request-head reader: a fault farm must be more robust than what it tests. */
 export interface HeadLimits {
