@@ -1,9 +1,7 @@
+import { writeFill } from '../filler.js';
 import { SCENARIO_HEADER, flushed, gone, finish, responseHead, sleep, writeAndWait } from '../response.js';
 import { cacheableResponse } from './cacheable.js';
 import type { Behaviour } from './context.js';
-
-/** Filler byte of generated bodies. */
-const FILL = 0x61;
 
 /**
  * slow-first-byte: reads the request head, sends nothing for `delayMs` (default 60 s, beyond Fastly's 15 s
@@ -22,35 +20,36 @@ export const slowFirstByte: Behaviour = async (context) => {
 
 /**
  * stall-mid-body: the response head (Content-Length `contentLength`, default 1 MiB) and `sentBytes` (default
- * 1024) body bytes at once, then nothing, the connection held open until the client (or the farm's hold cap)
- * ends it. fastly-generated-errors § Errors in VCL: "backend read error" (the between-bytes timeout).
+ * 1024, at most `contentLength` - 1) body bytes as fast as the client reads them (generated from the shared filler
+ * block, so no request costs a buffer of its size), then nothing, the connection held open until the client (or the
+ * farm's hold cap) ends it. fastly-generated-errors § Errors in VCL: "backend read error" (the between-bytes timeout).
  */
-export const stallMidBody: Behaviour = (context) => {
+export const stallMidBody: Behaviour = async (context) => {
   const length = context.params.contentLength ?? 1024 * 1024;
   const sent = Math.min(context.params.sentBytes ?? 1024, Math.max(length - 1, 0));
   context.fault(`stalled after ${sent} of ${length} body bytes`);
   const head = responseHead(200, [['Content-Type', 'application/octet-stream'], ['Content-Length', length], ['Cache-Control', 'no-store'], [SCENARIO_HEADER, context.id]]);
-  context.socket.write(Buffer.concat([head, Buffer.alloc(sent, FILL)]));
   // Keep reading whatever the client sends, so the kernel never resets a held connection for unread data.
   context.socket.resume();
+  if (!(await writeAndWait(context.socket, head))) return;
+  await writeFill(context.socket, sent);
 };
 
 /**
  * slow-drip: the head at once (Content-Length = chunks × chunkBytes), then one `chunkBytes` chunk every
  * `intervalMs` (defaults 30 × 1024 bytes every 2 s: each gap under a between-bytes timeout, 60 s in all), so only
- * a total-time limit trips. The first chunk goes with the head.
+ * a total-time limit trips. The first chunk goes with the head; chunks are written from the shared filler block.
  */
 export const slowDrip: Behaviour = async (context) => {
   const chunks = context.params.chunks ?? 30;
   const size = context.params.chunkBytes ?? 1024;
   const interval = context.params.intervalMs ?? 2_000;
   context.fault(`${chunks} chunks of ${size} bytes, one every ${interval} ms`);
-  const chunk = Buffer.alloc(size, FILL);
   context.socket.resume();
   context.socket.write(responseHead(200, [['Content-Type', 'application/octet-stream'], ['Content-Length', chunks * size], ['Cache-Control', 'no-store'], [SCENARIO_HEADER, context.id], ['Connection', 'close']]));
   for (let i = 0; i < chunks; i++) {
     if (i > 0 && !(await sleep(context.socket, interval))) return;
-    if (!(await writeAndWait(context.socket, chunk))) return;
+    if (!(await writeFill(context.socket, size))) return;
   }
   finish(context.socket);
 };
