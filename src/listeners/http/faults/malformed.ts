@@ -61,10 +61,11 @@ const CRLF = Buffer.from('\r\n');
  * 128 KiB), then a one-line body. Two shapes, for two kinds of limit:
  * - `many` (default): fields `X-Badorigin-Filler-N` of 1 KiB each. Past every limit on the whole head: nginx's
  *   4/8 KiB `proxy_buffer_size`, Node's and HAProxy's 16 KiB, Varnish's 32 KiB `http_resp_size`, Cloudflare's 32 KB
- *   total (cloudflare-connection-limits § Response limits); under every limit per field (Apache httpd's 8,190
- *   bytes), so a proxy with only a per-field limit (Apache; Caddy, whose Go client allows 10 MiB in all) passes it.
+ *   total (cloudflare-connection-limits § Response limits); under every limit per field (Apache httpd's 8,192-byte
+ *   `ResponseFieldSize`), so a proxy with only a per-field limit (Apache; Caddy, whose Go client allows 10 MiB in all) passes it.
  * - `single`: one field `X-Badorigin-Filler` of `headerBytes` bytes (CRLF included). Past limits per field:
- *   Cloudflare's 16 KB per header (same section), Apache httpd's 8,190 bytes, Varnish's 8 KiB `http_resp_hdr_len`.
+ *   Cloudflare's 16 KB per header (same section), Apache httpd's 8,192-byte `ResponseFieldSize`, Varnish's 8 KiB
+ *   `http_resp_hdr_len`.
  * Written with backpressure, so a client that reads slowly holds no more than a block of it in the farm.
  */
 export const headerOverflow: Behaviour = async (context) => {
