@@ -62,7 +62,7 @@ const CRLF = Buffer.from('\r\n');
  * - `many` (default): fields `X-Badorigin-Filler-N` of 1 KiB each. Past every limit on the whole head: nginx's
  *   4/8 KiB `proxy_buffer_size`, Node's and HAProxy's 16 KiB, Varnish's 32 KiB `http_resp_size`, Cloudflare's 32 KB
  *   total (cloudflare-connection-limits § Response limits); under every limit per field (Apache httpd's 8,192-byte
- *   `ResponseFieldSize`), so a proxy with only a per-field limit passes it (Apache; Caddy, whose Go client allows
+ *   `ResponseFieldSize`), so a proxy with only a per-field limit passes it (Apache; Caddy's Go transport allows
  *   10 MiB in all).
  * - `single`: one field `X-Badorigin-Filler` of `headerBytes` bytes (CRLF included). Past limits per field:
  *   Cloudflare's 16 KB per header (same section), Apache httpd's 8,192-byte `ResponseFieldSize`, Varnish's 8 KiB
