@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { curlArgs } from '../src/clients/commands.js';
@@ -8,9 +8,12 @@ import { runClient } from '../src/clients/run-client.js';
 import { loadCatalogue } from '../src/catalogue.js';
 import { startFarm, type Farm } from '../src/farm.js';
 import type { ManifestListener } from '../src/manifest.js';
+import type { ListenerEvent } from '../src/listeners/mechanism.js';
 import { matchesNodeExpectation } from '../src/probe.js';
 import { tempDir } from './helpers/farm.js';
-import { curlFor, nodeTimed, parseCurl, rawExchange } from './helpers/http-faults.js';
+import { blockedUpload, curlFor, nodeInformational, nodeTimed, parseCurl, rawExchange, silentClient } from './helpers/http-faults.js';
+import { MAX_AGE_S, MAX_BODY_BYTES, MAX_CHUNK_BYTES, MAX_CHUNKS, MAX_DELAY_MS, MAX_HEADER_BYTES, OVERRIDES } from '../src/listeners/http/params.js';
+import { PEER_PROBE_MS } from '../src/listeners/http/faults/timing.js';
 import { requireTool } from './helpers/tools.js';
 
 const httpIds = loadCatalogue()
@@ -82,15 +85,42 @@ describe('HTTP response faults, observed by Node and curl', () => {
     assert.match(raw.data.toString(), /^HTTP\/1\.1 304 Not Modified\r\n/);
   });
 
-  test('origin-status: /status/<code> answers that status, well-formed; bad codes and bad overrides get a 400', async () => {
-    for (const [path, status] of [['/status/503', 503], ['/origin-status/status/404', 404], ['/status/204', 204], ['/', 200], ['/status/999', 400]] as const) {
+  test('origin-status: /status/<code> answers 100-599, well-formed (a 1xx before the final 200); anything else and bad overrides get a 400', async (t) => {
+    if (!requireTool(t, 'curl')) return;
+    for (const [path, status] of [['/status/503', 503], ['/origin-status/status/404', 404], ['/status/204', 204], ['/status/599', 599], ['/', 200],
+      ['/status/999', 400], ['/status/600', 400], ['/status/0', 400], ['/status/99', 400], ['/status/1e9', 400], ['/status/abc', 400], ['/status/', 400], ['/status/0200', 400]] as const) {
       const seen = await nodeTimed(farm.manifest, l('origin-status-tls'), path, 5000);
       assert.equal(seen.status, status, path);
       assert.ok(seen.ended, path);
+      const curl = parseCurl(await runClient(curlFor(farm.manifest, l('origin-status'), path, ['--max-time', '5'])));
+      assert.deepEqual([curl.exit, curl.code], [0, status], `curl ${path}`);
     }
-    for (const query of ['delay_ms=abc', 'delay_ms=600001', 'size=-1', 'encoding=gzip']) {
+    for (const code of [100, 103, 199]) {
+      const seen = await nodeInformational(l('origin-status').port, `/status/${code}`);
+      assert.deepEqual(seen, { informational: [code], status: 200 }, `/status/${code}`);
+      const curl = parseCurl(await runClient(curlFor(farm.manifest, l('origin-status-tls'), `/status/${code}`, ['--max-time', '5'])));
+      assert.deepEqual([curl.exit, curl.code], [0, 200], `curl /status/${code}`);
+    }
+    const caps = { delay_ms: MAX_DELAY_MS, content_length: MAX_BODY_BYTES, sent_bytes: MAX_BODY_BYTES, size: MAX_BODY_BYTES, chunks: MAX_CHUNKS, chunk_bytes: MAX_CHUNK_BYTES, header_bytes: MAX_HEADER_BYTES, max_age: MAX_AGE_S };
+    for (const [query, cap] of Object.entries(caps)) {
+      assert.equal((await nodeTimed(farm.manifest, l('http-ok'), `/?${query}=${cap}`, 5000)).status, 200, `${query} at its cap`);
+      const over = await rawExchange(l('http-ok').port, `GET /?${query}=${cap + 1} HTTP/1.1\r\nHost: x\r\n\r\n`);
+      assert.match(over.data.toString(), new RegExp(`^HTTP/1\\.1 400 [^]*${query} must be a whole number from \\d+ to ${cap}\\n$`), query);
+    }
+    for (const query of ['delay_ms=abc', 'size=-1', 'encoding=gzip']) {
       const seen = await nodeTimed(farm.manifest, l('slow-first-byte'), `/?${query}`, 5000);
       assert.equal(seen.status, 400, query);
+    }
+  });
+
+  test('the README states the cap of every per-request size and time override', () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const paragraph = /^Per-request overrides are capped[^]*?\n\n/m.exec(readme)?.[0].replace(/\s+/g, ' ');
+    assert.ok(paragraph, 'README has the paragraph on override caps');
+    const stated = (n: number) => (n % 2 ** 40 === 0 ? `${n / 2 ** 40} TiB` : n % 2 ** 20 === 0 ? `${n / 2 ** 20} MiB` : n.toLocaleString('en-US'));
+    for (const override of OVERRIDES.filter((o) => o.max !== undefined)) {
+      const clause = new RegExp(`\`${override.query}\`[^;]*? ${stated(override.max!)}( |;|\\.)`);
+      assert.match(paragraph, clause, `${override.query}: cap ${stated(override.max!)}`);
     }
   });
 
@@ -120,6 +150,40 @@ describe('HTTP response faults, observed by Node and curl', () => {
       assert.equal(r.sizeDownload, 100);
       assert.ok(r.starttransfer < 0.5, `${id}: first byte at ${r.starttransfer} s`);
       assert.match(r.stderr, /with 100 out of 5000 bytes received/);
+    }
+  });
+
+  test('stall-mid-body, truncated-body: sent_bytes across several filler blocks arrive exactly (curl, Node, HTTP and TLS)', async (t) => {
+    if (!requireTool(t, 'curl')) return;
+    const path = '/?content_length=1000000&sent_bytes=600001';
+    for (const id of ['stall-mid-body', 'stall-mid-body-tls']) {
+      const r = parseCurl(await runClient(curlFor(farm.manifest, l(id), path, ['--max-time', '1.5'])));
+      assert.deepEqual([r.exit, r.sizeDownload], [28, 600001], `${id}: ${r.stderr}`);
+      const node = await nodeTimed(farm.manifest, l(id), path, 1500);
+      assert.deepEqual([node.status, node.bytes, node.error], [200, 600001, 'timeout'], id);
+    }
+    for (const id of ['truncated-body', 'truncated-body-tls']) {
+      const r = parseCurl(await runClient(curlFor(farm.manifest, l(id), path, ['--max-time', '5'])));
+      assert.deepEqual([r.exit, r.sizeDownload], [18, 600001], `${id}: ${r.stderr}`);
+      const node = await nodeTimed(farm.manifest, l(id), path, 5000);
+      assert.deepEqual([node.status, node.bytes, node.ended], [200, 600001, false], id);
+    }
+  });
+
+  test('stall-mid-body, truncated-body: 256 MiB of sent_bytes to clients that do not read costs the farm less than 64 MiB', async () => {
+    const before = process.memoryUsage().rss;
+    const ca = readFileSync(farm.manifest.trust.rootCaFile);
+    const path = `/?content_length=${MAX_BODY_BYTES}&sent_bytes=${256 * 1024 ** 2}`;
+    const clients = await Promise.all(['stall-mid-body', 'stall-mid-body-tls', 'truncated-body', 'truncated-body-tls'].flatMap((id) =>
+      Array.from({ length: 3 }, () => silentClient(l(id).port, `GET ${path} HTTP/1.1\r\nHost: x\r\n\r\n`, l(id).transport === 'https' ? { ca, servername: 'localhost' } : undefined))));
+    try {
+      // Every response is under way (the head and the first bytes came): what the farm holds for them is in RSS now.
+      assert.ok(clients.every((c) => c.received() > 0));
+      await new Promise((r) => setTimeout(r, 500));
+      const grown = process.memoryUsage().rss - before;
+      assert.ok(grown < 64 * 2 ** 20, `RSS grew by ${(grown / 2 ** 20).toFixed(1)} MiB for 12 responses of 256 MiB`);
+    } finally {
+      for (const c of clients) c.close();
     }
   });
 
@@ -198,6 +262,28 @@ describe('HTTP response faults, observed by Node and curl', () => {
       assert.equal(r.code, 0);
       assert.ok(r.sizeUpload < 16 * 1024 * 1024, `${id}: ${r.sizeUpload} bytes uploaded`);
     }
+  });
+
+  test('request-body-not-read: a peer that resets its blocked upload is let go within PEER_PROBE_MS, not held until --max-hold-ms', async () => {
+    const ca = readFileSync(farm.manifest.trust.rootCaFile);
+    // The farm's connection number of each peer address, to tell this test's connection from earlier tests' ones.
+    const connections = new Map<string, number>();
+    const record = (e: ListenerEvent) => void (e.type === 'connection' && connections.set(`${e.listener} ${e.peer}`, e.connection!));
+    farm.events.on('event', record);
+    for (const id of ['request-body-not-read', 'request-body-not-read-tls']) {
+      const tls = l(id).transport === 'https' ? { ca, servername: 'localhost' } : undefined;
+      const upload = await blockedUpload(l(id).port, 64 * 1024 * 1024, 300, tls);
+      const connection = connections.get(`${id} 127.0.0.1:${upload.localPort}`);
+      assert.ok(connection !== undefined, `${id}: no connection event for port ${upload.localPort}`);
+      const closed = farm.waitFor(id, (e) => e.type === 'close' && e.connection === connection, PEER_PROBE_MS + 3000);
+      const resetAt = performance.now();
+      upload.reset();
+      const event = await closed;
+      const after = performance.now() - resetAt;
+      assert.equal(event.by, 'error', id);
+      assert.ok(after <= PEER_PROBE_MS + 1000, `${id}: closed ${after.toFixed(0)} ms after the reset`);
+    }
+    farm.events.off('event', record);
   });
 
   test('request-body-reset: the head is read, then an RST while the client still sends its body', async (t) => {

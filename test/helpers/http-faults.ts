@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { Manifest, ManifestListener } from '../../src/manifest.js';
@@ -100,5 +101,79 @@ export function rawExchange(port: number, bytes: Buffer | string, timeoutMs = 50
     socket.on('error', () => done('reset'));
     socket.on('connect', () => socket.write(bytes));
     const timer = setTimeout(() => done('timeout'), timeoutMs);
+  });
+}
+
+/**
+ * POSTs a `bodyBytes` body on a fresh connection (TLS when `tls` is given, over a TCP socket kept for the reset)
+ * until the farm stops reading: resolves once no write has drained for `stalledMs`, with `reset()` to end the
+ * connection with an RST (SO_LINGER 0), as a proxy giving up on a backend often does, and `destroy()` to end it
+ * with a FIN queued behind the unsent body; `localPort` is the client's port (the farm's `connection` event names
+ * it). Rejects after 10 s if the writes never block.
+ */
+export function blockedUpload(port: number, bodyBytes: number, stalledMs = 300, tls?: { ca: Buffer; servername: string }): Promise<{ localPort: number; reset: () => void; destroy: () => void }> {
+  return new Promise((resolve, reject) => {
+    const raw = connect(port, '127.0.0.1');
+    const stream = tls ? tlsConnect({ socket: raw, ca: tls.ca, servername: tls.servername }) : raw;
+    const block = Buffer.alloc(64 * 1024, 0x62);
+    let stall: NodeJS.Timeout | undefined;
+    const give = setTimeout(() => (raw.destroy(), reject(new Error('the upload never blocked within 10 s'))), 10_000);
+    const blocked = () => {
+      clearTimeout(give);
+      resolve({ localPort: raw.localPort!, reset: () => raw.resetAndDestroy(), destroy: () => raw.destroy() });
+    };
+    let left = bodyBytes;
+    const write = () => {
+      clearTimeout(stall);
+      while (left > 0) {
+        left -= block.length;
+        if (!stream.write(block)) {
+          stall = setTimeout(blocked, stalledMs);
+          return void stream.once('drain', write);
+        }
+      }
+    };
+    stream.on('error', () => undefined);
+    raw.on('error', () => undefined);
+    stream.once(tls ? 'secureConnect' : 'connect', () => {
+      stream.write(`POST / HTTP/1.1\r\nHost: x\r\nContent-Length: ${bodyBytes}\r\n\r\n`);
+      write();
+    });
+  });
+}
+
+/** GET `path` with node:http on 127.0.0.1:port: the 1xx statuses it reported ('information'), then the final status. Never rejects (status 0 on error). */
+export function nodeInformational(port: number, path: string, timeoutMs = 5000): Promise<{ informational: number[]; status: number }> {
+  return new Promise((resolve) => {
+    const informational: number[] = [];
+    const req = httpRequest({ host: '127.0.0.1', port, path, agent: false, timeout: timeoutMs });
+    req.on('information', (info) => informational.push(info.statusCode));
+    req.on('response', (res) => {
+      res.resume();
+      res.on('end', () => resolve({ informational, status: res.statusCode ?? 0 }));
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve({ informational, status: 0 }));
+    req.end();
+  });
+}
+
+/**
+ * Sends `request` on a fresh connection (TLS when `tls` is given) and then never reads again: resolves once the
+ * first response bytes came, with how many bytes were read and `close()`.
+ */
+export function silentClient(port: number, request: string, tls?: { ca: Buffer; servername: string }): Promise<{ received: () => number; close: () => void }> {
+  return new Promise((resolve, reject) => {
+    const stream = tls ? tlsConnect({ host: '127.0.0.1', port, ca: tls.ca, servername: tls.servername }) : connect(port, '127.0.0.1');
+    let received = 0;
+    const timer = setTimeout(() => (stream.destroy(), reject(new Error('no response within 5 s'))), 5000);
+    stream.on('error', () => undefined);
+    stream.once(tls ? 'secureConnect' : 'connect', () => stream.write(request));
+    stream.once('data', (chunk: Buffer) => {
+      received += chunk.length;
+      stream.pause();
+      clearTimeout(timer);
+      resolve({ received: () => received, close: () => stream.destroy() });
+    });
   });
 }

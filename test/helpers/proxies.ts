@@ -117,6 +117,36 @@ export function startHaproxy(config: string, dir: string, port: number): Promise
   return startProcess(['haproxy', '-db', '-f', file], port);
 }
 
+/** Where Debian's apache2 package keeps its modules. */
+const APACHE_MODULES = '/usr/lib/apache2/modules';
+
+/**
+ * Apache httpd (Debian's `apache2`) in the foreground (`-DFOREGROUND`) with `directives` after a minimal
+ * configuration of ours in `dir`: the event MPM, mod_proxy and mod_proxy_http loaded, `Listen 127.0.0.1:port`, its
+ * error log in `dir/error.log` (read it with `readFileSync`), pid file and runtime files in `dir`. As root, its
+ * children run as www-data (Apache refuses to serve as root).
+ */
+export function startApache(directives: string[], dir: string, port: number): Promise<RunningProxy> {
+  const file = join(dir, 'httpd.conf');
+  const root = process.getuid?.() === 0;
+  writeFileSync(file, [
+    ...['mpm_event', 'authz_core', 'proxy', 'proxy_http'].map((m) => `LoadModule ${m}_module ${APACHE_MODULES}/mod_${m}.so`),
+    'ServerName localhost',
+    `Listen 127.0.0.1:${port}`,
+    `PidFile ${join(dir, 'httpd.pid')}`,
+    `DefaultRuntimeDir ${dir}`,
+    'Mutex posixsem',
+    `ErrorLog ${join(dir, 'error.log')}`,
+    'LogLevel warn',
+    'StartServers 1',
+    ...(root ? ['User www-data', 'Group www-data'] : []),
+    ...directives,
+    '',
+  ].join('\n'));
+  chmodSync(dir, 0o755);
+  return startProcess(['apache2', '-f', file, '-DFOREGROUND'], port);
+}
+
 /** varnishd in the foreground with work directory `dir/varnish` and Transient storage capped as the generated VCL's run line says (read its log with `varnishLog(dir)`). */
 export function startVarnish(vcl: string, dir: string, port: number): Promise<RunningProxy> {
   const file = join(dir, 'badorigin.vcl');

@@ -57,9 +57,9 @@ export interface HttpFaultParams {
   statusLine?: string;
   /** garbage-response: the bytes sent before FIN, as text (default an SSH-like banner and binary noise). */
   garbage?: string;
-  /** header-overflow: total bytes of the response header fields (default 128 KiB). */
+  /** header-overflow: total bytes of the filler header fields (default 128 KiB). */
   headerBytes?: number;
-  /** header-overflow: `many` (1 KiB fields, default) or `single` (one huge field). */
+  /** header-overflow: `many` (1 KiB fields, default: past limits on the whole head) or `single` (one field: past limits per field). */
   headerShape?: 'many' | 'single';
   /** conflicting-content-length: the Content-Length values, in order (default [16, 32]). */
   contentLengths?: number[];
@@ -75,8 +75,21 @@ export interface HttpFaultParams {
   headTimeoutMs?: number;
 }
 
-const MAX_HOLD_MS = 600_000;
-const TIB = 2 ** 40;
+/** Cap of every delay and interval, in ms (the farm's default --max-hold-ms: 10 minutes). */
+export const MAX_DELAY_MS = 600_000;
+/**
+ * Cap of every body size (`content_length`, `sent_bytes`, `size`), in bytes: 1 TiB. Bodies are generated from one
+ * shared block as fast as the client reads, so a large size costs time, never memory.
+ */
+export const MAX_BODY_BYTES = 2 ** 40;
+/** Cap of slow-drip's `chunks`. */
+export const MAX_CHUNKS = 100_000;
+/** Cap of slow-drip's `chunk_bytes`, in bytes: 1 MiB. */
+export const MAX_CHUNK_BYTES = 1024 * 1024;
+/** Cap of header-overflow's `header_bytes`, in bytes: 1 MiB (curl's own limit is 300 KiB). */
+export const MAX_HEADER_BYTES = 1024 * 1024;
+/** Cap of `max_age`, in seconds: one year. */
+export const MAX_AGE_S = 31_536_000;
 
 /** A query parameter that overrides one param for one request, with its inclusive bounds. */
 export interface Override {
@@ -89,17 +102,17 @@ export interface Override {
 
 /** Per-request overrides (`?delay_ms=1500&size=1048576`); values outside the bounds get a 400. */
 export const OVERRIDES: Override[] = [
-  { query: 'delay_ms', param: 'delayMs', min: 0, max: MAX_HOLD_MS },
-  { query: 'content_length', param: 'contentLength', min: 1, max: TIB },
-  { query: 'sent_bytes', param: 'sentBytes', min: 0, max: TIB },
-  { query: 'chunks', param: 'chunks', min: 1, max: 100_000 },
-  { query: 'chunk_bytes', param: 'chunkBytes', min: 1, max: 1024 * 1024 },
-  { query: 'interval_ms', param: 'intervalMs', min: 0, max: MAX_HOLD_MS },
-  { query: 'size', param: 'sizeBytes', min: 0, max: TIB },
+  { query: 'delay_ms', param: 'delayMs', min: 0, max: MAX_DELAY_MS },
+  { query: 'content_length', param: 'contentLength', min: 1, max: MAX_BODY_BYTES },
+  { query: 'sent_bytes', param: 'sentBytes', min: 0, max: MAX_BODY_BYTES },
+  { query: 'chunks', param: 'chunks', min: 1, max: MAX_CHUNKS },
+  { query: 'chunk_bytes', param: 'chunkBytes', min: 1, max: MAX_CHUNK_BYTES },
+  { query: 'interval_ms', param: 'intervalMs', min: 0, max: MAX_DELAY_MS },
+  { query: 'size', param: 'sizeBytes', min: 0, max: MAX_BODY_BYTES },
   { query: 'encoding', param: 'encoding', values: ['content-length', 'chunked'] },
   { query: 'variant', param: 'variant', values: BAD_CHUNKED_VARIANTS },
-  { query: 'header_bytes', param: 'headerBytes', min: 0, max: 1024 * 1024 },
-  { query: 'max_age', param: 'maxAgeS', min: 0, max: 31_536_000 },
+  { query: 'header_bytes', param: 'headerBytes', min: 0, max: MAX_HEADER_BYTES },
+  { query: 'max_age', param: 'maxAgeS', min: 0, max: MAX_AGE_S },
 ];
 
 /** JSON Schema of `HttpFaultParams` (the catalogue checks every scenario's params against it). */
@@ -109,24 +122,24 @@ export const HTTP_FAULT_PARAMS_SCHEMA = {
   required: ['fault'],
   properties: {
     fault: { enum: [...HTTP_FAULTS] },
-    delayMs: { type: 'integer', minimum: 0, maximum: MAX_HOLD_MS },
-    contentLength: { type: 'integer', minimum: 1, maximum: TIB },
-    sentBytes: { type: 'integer', minimum: 0, maximum: TIB },
-    chunks: { type: 'integer', minimum: 1, maximum: 100_000 },
-    chunkBytes: { type: 'integer', minimum: 1, maximum: 1024 * 1024 },
-    intervalMs: { type: 'integer', minimum: 0, maximum: MAX_HOLD_MS },
-    sizeBytes: { type: 'integer', minimum: 0, maximum: TIB },
+    delayMs: { type: 'integer', minimum: 0, maximum: MAX_DELAY_MS },
+    contentLength: { type: 'integer', minimum: 1, maximum: MAX_BODY_BYTES },
+    sentBytes: { type: 'integer', minimum: 0, maximum: MAX_BODY_BYTES },
+    chunks: { type: 'integer', minimum: 1, maximum: MAX_CHUNKS },
+    chunkBytes: { type: 'integer', minimum: 1, maximum: MAX_CHUNK_BYTES },
+    intervalMs: { type: 'integer', minimum: 0, maximum: MAX_DELAY_MS },
+    sizeBytes: { type: 'integer', minimum: 0, maximum: MAX_BODY_BYTES },
     encoding: { enum: ['content-length', 'chunked'] },
     vary: { type: 'string', minLength: 1, maxLength: 8192, pattern: '^[\\x20-\\x7e]*$' },
     variant: { enum: [...BAD_CHUNKED_VARIANTS] },
     statusLine: { type: 'string', maxLength: 8192, pattern: '^[^\\r\\n]*$' },
     garbage: { type: 'string', minLength: 1, maxLength: 65536 },
-    headerBytes: { type: 'integer', minimum: 0, maximum: 1024 * 1024 },
+    headerBytes: { type: 'integer', minimum: 0, maximum: MAX_HEADER_BYTES },
     headerShape: { enum: ['many', 'single'] },
-    contentLengths: { type: 'array', minItems: 2, maxItems: 16, items: { type: 'integer', minimum: 0, maximum: TIB } },
+    contentLengths: { type: 'array', minItems: 2, maxItems: 16, items: { type: 'integer', minimum: 0, maximum: MAX_BODY_BYTES } },
     failStatus: { type: 'integer', minimum: 200, maximum: 599 },
     periodMs: { type: 'integer', minimum: 100, maximum: 3_600_000 },
-    maxAgeS: { type: 'integer', minimum: 0, maximum: 31_536_000 },
+    maxAgeS: { type: 'integer', minimum: 0, maximum: MAX_AGE_S },
     defaultStatus: { type: 'integer', minimum: 200, maximum: 599 },
     headTimeoutMs: { type: 'integer', minimum: 100, maximum: 60_000 },
   },
