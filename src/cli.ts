@@ -2,6 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { warnIfCertsDiffer } from './commands/certs-check.js';
 import { installProcessGuards } from './containment.js';
 import { FarmError } from './errors.js';
 import { plannedManifest, resolveSettings, startFarm, type FarmOptions } from './farm.js';
@@ -129,18 +130,19 @@ async function main(): Promise<void> {
       'manifest',
       'print the manifest of a farm with these options (ports = base + offset), without starting it',
       (y) => farmOptions(y).option('format', { choices: ['json', 'markdown', 'table'] as const, default: 'json' as const }),
-      (argv) => {
-        const manifest = plannedManifest(resolveSettings(toOptions(argv as unknown as FarmArgs)));
-        process.stdout.write(renderManifest(manifest, argv.format as ManifestFormat));
+      async (argv) => {
+        const settings = resolveSettings(toOptions(argv as unknown as FarmArgs));
+        process.stdout.write(renderManifest(plannedManifest(settings), argv.format as ManifestFormat));
+        await warnIfCertsDiffer(settings);
       },
     )
     .command(
       'ca',
-      'print the farm root CA certificate (PEM), creating the certs directory if needed',
+      'print the farm root CA certificate (PEM), creating the certs directory if needed (never replacing one that does not fit these options)',
       (y) => farmOptions(y),
       async (argv) => {
         const settings = resolveSettings(toOptions(argv as unknown as FarmArgs));
-        const pki = await Pki.open({ certsDir: settings.certsDir, hostnames: settings.hostnames, ips: settings.ips }, []);
+        const pki = await Pki.open({ certsDir: settings.certsDir, hostnames: settings.hostnames, ips: settings.ips }, [], 'create-only');
         for (const notice of pki.notices) process.stderr.write(`badorigin: ${notice}\n`);
         process.stdout.write(pki.caPem('farm-root'));
       },
@@ -154,7 +156,9 @@ async function main(): Promise<void> {
           .option('json', { type: 'boolean', default: false, describe: 'print the results as JSON' }),
       async (argv) => {
         const options = toOptions(argv as unknown as FarmArgs);
-        const manifest = argv.manifest ? readManifestFile(argv.manifest) : plannedManifest(resolveSettings({ ...options, only: [] }));
+        const settings = resolveSettings({ ...options, only: [] });
+        const manifest = argv.manifest ? readManifestFile(argv.manifest) : plannedManifest(settings);
+        if (!argv.manifest) await warnIfCertsDiffer(settings);
         const results = await probe(manifest, options.only);
         const failed = results.filter((r) => !r.ok);
         if (argv.json) process.stdout.write(`${JSON.stringify({ ok: failed.length === 0, results }, null, 2)}\n`);
