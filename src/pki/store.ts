@@ -107,7 +107,8 @@ export class CertsStore {
         throw new FarmError('CERTS_DIR_UNSAFE', `${dir} belongs to uid ${stats.uid}, not to this user (uid ${uid}): refusing to keep private keys there; point --certs-dir at a directory of your own`);
       }
       if (stats.mode & 0o022) {
-        throw new FarmError('CERTS_DIR_UNSAFE', `${dir} is writable by ${stats.mode & 0o020 ? 'its group' : 'others'} (mode ${(stats.mode & 0o777).toString(8)}): refusing to keep private keys there; chmod go-w it, or point --certs-dir elsewhere`);
+        const writers = [stats.mode & 0o020 ? 'its group' : '', stats.mode & 0o002 ? 'others' : ''].filter(Boolean).join(' and ');
+        throw new FarmError('CERTS_DIR_UNSAFE', `${dir} is writable by ${writers} (mode ${(stats.mode & 0o777).toString(8)}): refusing to keep private keys there; chmod go-w it, or point --certs-dir elsewhere`);
       }
     }
   }
