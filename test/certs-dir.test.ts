@@ -1,23 +1,21 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { chmodSync, chownSync, copyFileSync, existsSync, lstatSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, watch, writeFileSync } from 'node:fs';
-import { request } from 'node:https';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { describe, test, type TestContext } from 'node:test';
-import { curlArgs } from '../src/clients/commands.js';
 import { runClient, type ProcessResult } from '../src/clients/run-client.js';
 import { FarmError } from '../src/errors.js';
+import { resolveSettings } from '../src/farm.js';
 import { readManifestFile } from '../src/manifest-schema.js';
 import { generateKey } from '../src/pki/keys.js';
 import { Pki, type PkiOptions } from '../src/pki/index.js';
 import type { PermittedNames } from '../src/pki/name-constraints.js';
 import { issueCertificate } from '../src/pki/x509.js';
 import { tempDir } from './helpers/farm.js';
+import { getWithOnlyCa } from './helpers/only-ca.js';
 import { runCli, startServe } from './helpers/cli.js';
-import { requireTool } from './helpers/tools.js';
 
 const names = { hostnames: ['localhost'], ips: ['127.0.0.1', '::1'] };
 const options = (certsDir: string, extra: Partial<PkiOptions> = {}): PkiOptions => ({ certsDir, ...names, ...extra });
@@ -46,79 +44,7 @@ function canActAsAnotherUser(t: TestContext): boolean {
   return false;
 }
 
-/** A long-lived child process running test/fixtures/farm-child.ts; `send` writes one command and resolves with its reply. */
-function farmChild(): { send(command: object): Promise<Record<string, unknown>>; child: ChildProcess } {
-  const script = fileURLToPath(new URL('./fixtures/farm-child.ts', import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const replies: ((value: Record<string, unknown>) => void)[] = [];
-  createInterface({ input: child.stdout! }).on('line', (line) => replies.shift()?.(JSON.parse(line) as Record<string, unknown>));
-  return {
-    child,
-    send(command) {
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no reply to ${JSON.stringify(command)} within 60 s`)), 60_000);
-        replies.push((value) => {
-          clearTimeout(timer);
-          resolve(value);
-        });
-        child.stdin!.write(`${JSON.stringify(command)}\n`);
-      });
-    },
-  };
-}
-
-/** GET / of tls-ok with Node's https client trusting only `ca`; resolves with the status or the TLS error code. */
-function getWithOnlyCa(port: number, ca: string): Promise<string> {
-  return new Promise((resolve) => {
-    const req = request({ host: '127.0.0.1', port, servername: 'localhost', path: '/', ca, agent: false, timeout: 10_000 }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(String(res.statusCode)));
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
-    req.end();
-  });
-}
-
-describe('certs directory shared by several processes', () => {
-  test('two processes starting a farm at once on one empty certs directory both serve the root on disk (20 races)', async (t) => {
-    const { dir, remove } = tempDir();
-    t.after(remove);
-    const children = [farmChild(), farmChild()];
-    t.after(() => children.forEach(({ child }) => child.kill()));
-    for (let race = 0; race < 20; race++) {
-      const certsDir = join(dir, `race-${race}`);
-      mkdirSync(certsDir, { mode: 0o700 });
-      const started = await Promise.all(children.map(({ send }) => send({ start: certsDir })));
-      const rootCa = readFileSync(join(certsDir, 'root-ca.pem'), 'utf8');
-      for (const [i, reply] of started.entries()) {
-        assert.equal(typeof reply.port, 'number', `race ${race}, process ${i}: ${JSON.stringify(reply)}`);
-        assert.equal(await getWithOnlyCa(reply.port as number, rootCa), '200', `race ${race}, process ${i}: tls-ok must verify with the root-ca.pem on disk`);
-      }
-      await Promise.all(children.map(({ send }) => send({ close: true })));
-    }
-  });
-});
-
 describe('certs directory', () => {
-  test('two serve processes racing on one empty certs directory both serve the root on disk (curl with only root-ca.pem)', async (t) => {
-    if (!requireTool(t, 'curl')) return;
-    const { dir, remove } = tempDir();
-    t.after(remove);
-    const certsDir = join(dir, 'certs');
-    const serves = await Promise.all(
-      [0, 1].map((i) => startServe(['--base-port', '0', '--only', 'tls-ok', '--no-control', '--log-level', 'silent', '--certs-dir', certsDir, '--manifest-out', join(dir, `manifest-${i}.json`)], 60_000)),
-    );
-    t.after(() => serves.forEach((serve) => serve.child.kill('SIGKILL')));
-    for (const i of [0, 1]) {
-      const manifest = readManifestFile(join(dir, `manifest-${i}.json`));
-      assert.equal(manifest.trust.rootCaFile, join(certsDir, 'root-ca.pem'));
-      const curl = await runClient(curlArgs(manifest, manifest.listeners.find((l) => l.id === 'tls-ok')!));
-      assert.equal(curl.exit, 0, `serve ${i}: ${curl.stderr}`);
-      assert.equal(curl.stdout.trim(), '200');
-    }
-  });
-
   test('a farm killed during its first generation leaves a directory the next start finishes', async (t) => {
     const { dir, remove } = tempDir();
     t.after(remove);
@@ -194,9 +120,9 @@ describe('certs directory', () => {
       const result = await runCli([...args, '--certs-dir', certsDir, '--hostname', 'origin.example.test']);
       assert.match(result.stderr, /^badorigin: warning: the farm CA hierarchy in .* does not fit these options \(root-ca\.pem is constrained to localhost/m, `${args[0]}: ${result.stderr}`);
       if (args[0] !== 'probe') assert.equal(result.exit, 0, result.stderr);
-      const fitting = await runCli([...args, '--certs-dir', certsDir]);
-      assert.doesNotMatch(fitting.stderr, /warning/, `${args[0]} with fitting options: ${fitting.stderr}`);
     }
+    const fitting = await runCli(['manifest', '--certs-dir', certsDir]);
+    assert.equal(fitting.stderr, '', 'no warning when the root fits');
     assert.equal(readFileSync(join(certsDir, 'root-ca.pem'), 'utf8'), root);
   });
 
@@ -205,16 +131,20 @@ describe('certs directory', () => {
     t.after(remove);
     const file = join(dir, 'a-file');
     writeFileSync(file, 'x');
-    for (const command of [['serve', '--base-port', '0', '--only', 'tls-ok'], ['ca'], ['manifest']]) {
+    for (const command of [['serve', '--base-port', '0', '--only', 'tls-ok'], ['manifest']]) {
       assertOneLineError(await runCli([...command, '--certs-dir', file]), /--certs-dir .*a-file is not a directory/);
     }
-    for (const hostname of ['bad host', '999.1.1.1', '*.example.com', 'a_b.example', 'fe80::1%lo']) {
-      const result = await runCli(['ca', '--certs-dir', join(dir, 'certs'), '--hostname', `localhost,${hostname}`]);
-      assertOneLineError(result, /--hostname ".*" is (neither a DNS name .* nor an IP address|an IPv6 address with a zone index)/);
+    await assert.rejects(Pki.open(options(file), []), (error: unknown) => error instanceof FarmError && error.exitCode === 2 && /a-file is not a directory/.test(error.message));
+    assertOneLineError(await runCli(['ca', '--certs-dir', join(dir, 'certs'), '--hostname', 'localhost,bad host']), /--hostname "bad host" is neither a DNS name .* nor an IP address/);
+    for (const hostname of ['999.1.1.1', '*.example.com', 'a_b.example', 'a..b', '-a.example', `${'a'.repeat(64)}.example`, 'fe80::1%lo']) {
+      assert.throws(
+        () => resolveSettings({ hostname: `localhost,${hostname}`, certsDir: join(dir, 'certs') }),
+        (error: unknown) => error instanceof FarmError && error.exitCode === 2 && error.message.startsWith(`--hostname ${JSON.stringify(hostname)} is `),
+        hostname,
+      );
     }
     assert.ok(!existsSync(join(dir, 'certs')), 'nothing was created');
-    const ok = await runCli(['manifest', '--hostname', 'Origin-1.example.com,10.0.0.7,2001:db8::7', '--certs-dir', join(dir, 'certs')]);
-    assert.equal(ok.exit, 0, ok.stderr);
+    assert.deepEqual(resolveSettings({ hostname: 'Origin-1.example.com,10.0.0.7,2001:db8::7,localhost' }).hostnames, ['origin-1.example.com', '10.0.0.7', '2001:db8::7', 'localhost']);
   });
 
   test('a certs directory owned by another user, or writable by group or others, is refused and left untouched', async (t) => {
@@ -228,16 +158,16 @@ describe('certs directory', () => {
     symlinkSync(join(dir, 'target'), join(foreign, 'root-ca.key'));
     writeFileSync(join(foreign, 'farm.json'), JSON.stringify({ format: 'badorigin-certs/1', hierarchies: {}, leaves: {} }));
     chownSync(foreign, NOBODY, NOBODY);
-    for (const command of [['serve', '--base-port', '0', '--only', 'tls-ok'], ['ca']]) {
-      assertOneLineError(await runCli([...command, '--certs-dir', foreign]), /foreign belongs to uid 65534, not to this user \(uid 0\)/);
-    }
+    assertOneLineError(await runCli(['serve', '--base-port', '0', '--only', 'tls-ok', '--certs-dir', foreign]), /foreign belongs to uid 65534, not to this user \(uid 0\)/);
+    await assert.rejects(Pki.open(options(foreign), [], 'create-only'), (error: unknown) => error instanceof FarmError && /belongs to uid 65534/.test(error.message));
     assert.equal(readFileSync(join(dir, 'target'), 'utf8'), 'root-owned file');
 
     for (const [mode, who] of [[0o770, 'its group'], [0o707, 'others'], [0o1777, 'its group and others']] as const) {
       const open = join(dir, `mode-${mode.toString(8)}`);
       mkdirSync(open);
       chmodSync(open, mode);
-      assertOneLineError(await runCli(['ca', '--certs-dir', open]), new RegExp(`is writable by ${who} \\(mode ${(mode & 0o777).toString(8)}\\)`));
+      const refused = new RegExp(`is writable by ${who} \\(mode ${(mode & 0o777).toString(8)}\\)`);
+      await assert.rejects(Pki.open(options(open), [], 'create-only'), (error: unknown) => error instanceof FarmError && error.exitCode === 2 && refused.test(error.message));
       assert.equal(existsSync(join(open, 'farm.json')), false);
     }
     const keysOpen = join(dir, 'keys-open');
@@ -257,9 +187,7 @@ describe('certs directory', () => {
     const root = readFileSync(join(certsDir, 'root-ca.pem'), 'utf8');
 
     chmodSync(join(certsDir, 'root-ca.key'), 0);
-    for (const command of [['serve', '--base-port', '0', '--only', 'tls-ok', '--no-control'], ['ca']]) {
-      assertOneLineError(await runCliAsNobody([...command, '--certs-dir', certsDir]), /root-ca\.key is unreadable \(EACCES\)/);
-    }
+    assertOneLineError(await runCliAsNobody(['serve', '--base-port', '0', '--only', 'tls-ok', '--no-control', '--certs-dir', certsDir]), /root-ca\.key is unreadable \(EACCES\)/);
     assert.equal(readFileSync(join(certsDir, 'root-ca.pem'), 'utf8'), root, 'the CA was not regenerated');
     chmodSync(join(certsDir, 'root-ca.key'), 0o600);
 
@@ -295,11 +223,13 @@ describe('certs directory', () => {
       { format: 'badorigin-certs/1', hierarchies: {}, leaves: { abc: { file: '../../etc/passwd', issuedAt: new Date().toISOString(), issuer: 'self' } } },
       null,
     ];
+    writeFileSync(join(dir, 'farm.json'), JSON.stringify(bad[0]));
+    const ca = await runCli(['ca', '--certs-dir', dir]);
+    assert.equal(ca.exit, 0, ca.stderr);
+    assert.equal(ca.stdout, root);
+    assert.match(ca.stderr, /^badorigin: .*farm\.json was unreadable: rebuilt it from the files that are still valid\n$/);
     for (const index of bad) {
       writeFileSync(join(dir, 'farm.json'), JSON.stringify(index));
-      const result = await runCli(['ca', '--certs-dir', dir]);
-      assert.equal(result.exit, 0, result.stderr);
-      assert.equal(result.stdout, root, `with farm.json ${JSON.stringify(index)}`);
       const pki = await Pki.open(options(dir), [VALID]);
       assert.deepEqual(pki.notices.filter((n) => !/farm\.json was unreadable: rebuilt it/.test(n)), [], JSON.stringify(index));
       assert.equal(readFileSync(join(dir, 'root-ca.pem'), 'utf8'), root, 'the CA files were kept');
@@ -322,9 +252,8 @@ describe('certs directory', () => {
       writeFileSync(join(dir, 'root-ca.pem'), rootOf(permitted));
       writeFileSync(join(dir, 'root-ca.key'), key.privateKeyPem, { mode: 0o600 });
       const planted = readFileSync(join(dir, 'root-ca.pem'), 'utf8');
-      assertOneLineError(await runCli(['ca', '--certs-dir', dir]), problem);
-      const manifest = await runCli(['manifest', '--certs-dir', dir]);
-      assert.match(manifest.stderr, problem);
+      await assert.rejects(Pki.open(options(dir), [], 'create-only'), (error: unknown) => error instanceof FarmError && error.code === 'CERTS_MISMATCH' && problem.test(error.message));
+      assert.match((await Pki.inspect(options(dir))) ?? '', problem);
       const pki = await Pki.open(options(dir), [VALID]);
       assert.ok(pki.notices.some((n) => problem.test(n) && /regenerated the farm CA hierarchy/.test(n)), pki.notices.join('\n'));
       assert.notEqual(readFileSync(join(dir, 'root-ca.pem'), 'utf8'), planted);
