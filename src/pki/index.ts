@@ -81,7 +81,7 @@ export class Pki {
       store.removeLeftovers();
       const notices: string[] = [];
       const opened = store.open();
-      if (opened === 'corrupt') notices.push(`${store.path('farm.json')} was unreadable: rebuilt it from the files that are still valid`);
+      if (opened === 'corrupt') notices.push(`${store.path('farm.json')} was not a badorigin index (truncated or edited): rebuilt it from the files that are still valid`);
       const index: CertsIndex = opened && opened !== 'corrupt' ? opened : emptyIndex();
       if (opened === null) store.saveIndex(index);
       const permitted = Pki.permittedNames(options);
@@ -160,9 +160,9 @@ export class Pki {
               return;
             }
           } catch {
-            /* unreadable: generated anew below */
+            /* not a valid key: generated anew below */
           }
-          this.notices.push(`${this.store.path(file)} was unreadable or of the wrong size: generated a new key`);
+          this.notices.push(`${this.store.path(file)} was not a valid key or of the wrong size: generated a new key`);
         }
         const pair = await generateKey(type);
         this.store.write(file, pair.privateKeyPem, true);

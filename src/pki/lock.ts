@@ -117,7 +117,13 @@ async function acquire(dir: string): Promise<() => void> {
     let taken = false;
     try {
       writeFileSync(temp, text, { flag: 'wx', mode: 0o600 });
-      linkSync(temp, file);
+      try {
+        linkSync(temp, file);
+      } catch (error) {
+        // A file system without hard links: O_EXCL alone (a reader may then briefly see an empty lock, never stale).
+        if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw error;
+        writeFileSync(file, text, { flag: 'wx', mode: 0o600 });
+      }
       taken = true;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {

@@ -102,8 +102,10 @@ export class CertsStore {
         if (dir === this.dir) this.notADirectory();
         throw new FarmError('CERTS_DIR_UNSAFE', `${dir} is not a directory: remove it, or point --certs-dir elsewhere`);
       }
+      // Owners and modes are POSIX notions; Windows reports neither faithfully.
       const uid = process.getuid?.();
-      if (uid !== undefined && stats.uid !== uid) {
+      if (uid === undefined) continue;
+      if (stats.uid !== uid) {
         throw new FarmError('CERTS_DIR_UNSAFE', `${dir} belongs to uid ${stats.uid}, not to this user (uid ${uid}): refusing to keep private keys there; point --certs-dir at a directory of your own`);
       }
       if (stats.mode & 0o022) {
