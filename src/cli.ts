@@ -2,6 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { warnIfCertsDiffer } from './commands/certs-check.js';
 import { installProcessGuards } from './containment.js';
 import { FarmError } from './errors.js';
 import { plannedManifest, resolveSettings, startFarm, type FarmOptions } from './farm.js';
@@ -151,18 +152,19 @@ async function main(): Promise<void> {
       'manifest',
       'print the manifest of a farm with these options (ports = base + offset), without starting it',
       (y) => farmOptions(y).option('format', { choices: ['json', 'markdown', 'table'] as const, default: 'json' as const }),
-      (argv) => {
-        const manifest = plannedManifest(resolveSettings(toOptions(argv as unknown as FarmArgs)));
-        process.stdout.write(renderManifest(manifest, argv.format as ManifestFormat));
+      async (argv) => {
+        const settings = resolveSettings(toOptions(argv as unknown as FarmArgs));
+        process.stdout.write(renderManifest(plannedManifest(settings), argv.format as ManifestFormat));
+        await warnIfCertsDiffer(settings);
       },
     )
     .command(
       'ca',
-      'print the farm root CA certificate (PEM), creating the certs directory if needed',
+      'print the farm root CA certificate (PEM), creating the certs directory if needed (never replacing one that does not fit these options)',
       (y) => farmOptions(y),
       async (argv) => {
         const settings = resolveSettings(toOptions(argv as unknown as FarmArgs));
-        const pki = await Pki.open({ certsDir: settings.certsDir, hostnames: settings.hostnames, ips: settings.ips }, []);
+        const pki = await Pki.open({ certsDir: settings.certsDir, hostnames: settings.hostnames, ips: settings.ips }, [], 'create-only');
         for (const notice of pki.notices) process.stderr.write(`badorigin: ${notice}\n`);
         process.stdout.write(pki.caPem('farm-root'));
       },
@@ -176,7 +178,9 @@ async function main(): Promise<void> {
           .option('json', { type: 'boolean', default: false, describe: 'print the results as JSON' }),
       async (argv) => {
         const options = toOptions(argv as unknown as FarmArgs);
-        const manifest = argv.manifest ? readManifestFile(argv.manifest) : plannedManifest(resolveSettings(options));
+        const settings = resolveSettings(options);
+        const manifest = argv.manifest ? readManifestFile(argv.manifest) : plannedManifest(settings);
+        if (!argv.manifest) await warnIfCertsDiffer(settings);
         const { ports, found } = await farmListens(manifest, probedListeners(manifest, options.only, options.skip));
         if (!found) {
           const where = `${manifest.host} ${ports.length === 1 ? `port ${ports[0]}` : `ports ${ports[0]}-${ports.at(-1)}`}`;

@@ -1,10 +1,11 @@
 import { EventEmitter } from 'node:events';
 import { X509Certificate, createPrivateKey } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { DEFAULT_SCENARIOS_DIR, listenerSelected, loadCatalogue, selectScenarios, type CatalogueEntry } from './catalogue.js';
 import { FarmError } from './errors.js';
+import { hostnameProblem, isDnsName } from './hostname.js';
 import { BoundListener } from './listeners/bound-listener.js';
 import { DEFAULT_CAPS, type ListenerCaps } from './listeners/caps.js';
 import { ConnectionBudget, FALLBACK_FD_LIMIT, budgetForFdLimit, readFdLimit } from './listeners/connection-budget.js';
@@ -17,6 +18,7 @@ import { startControl, type ControlServer } from './control/server.js';
 import { openEventLog, type EventLog } from './event-log.js';
 import { FarmMonitor } from './monitor.js';
 import { Pki, type ServedChain } from './pki/index.js';
+import { notADirectoryError } from './pki/store.js';
 import { defaultCertsDir } from './paths.js';
 
 /** Options of `startFarm` and of `badorigin serve` (same names as the CLI flags). */
@@ -130,11 +132,15 @@ export function resolveSettings(options: FarmOptions = {}): FarmSettings {
   const host = options.host ?? '127.0.0.1';
   const hostnames = [options.hostname ?? 'localhost'].flat().flatMap((h) => h.split(',')).map((h) => h.trim().toLowerCase()).filter(Boolean);
   if (hostnames.length === 0) throw new FarmError('BAD_OPTION', '--hostname must name at least one host');
+  for (const name of hostnames) {
+    const problem = hostnameProblem(name);
+    if (problem) throw new FarmError('BAD_OPTION', `--hostname ${JSON.stringify(name)} ${problem}`);
+  }
   const basePort = options.basePort ?? 9400;
   if (!Number.isInteger(basePort) || basePort < 0 || basePort > 65535) throw new FarmError('BAD_OPTION', `--base-port ${basePort} is not a port number`);
   if (Boolean(options.tlsCert) !== Boolean(options.tlsKey)) throw new FarmError('BAD_OPTION', '--tls-cert and --tls-key go together');
   const dnsZone = (options.dnsZone ?? 'origin.test').toLowerCase().replace(/\.$/, '');
-  if (!/^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(dnsZone)) throw new FarmError('BAD_OPTION', `--dns-zone ${options.dnsZone} is not a DNS name`);
+  if (!isDnsName(dnsZone)) throw new FarmError('BAD_OPTION', `--dns-zone ${options.dnsZone} is not a DNS name`);
   const dnsPort = options.dnsPort;
   if (dnsPort !== undefined && (!Number.isInteger(dnsPort) || dnsPort < 0 || dnsPort > 65535)) throw new FarmError('BAD_OPTION', `--dns-port ${dnsPort} is not a port number`);
   const capFlags = [
@@ -162,6 +168,8 @@ export function resolveSettings(options: FarmOptions = {}): FarmSettings {
   if (options.maxConnections !== undefined && options.maxConnections > maxOpenConnections) {
     notices.push(`--max-connections ${options.maxConnections} lowered to the farm-wide --max-open-connections ${maxOpenConnections}`);
   }
+  const certsDir = options.certsDir ? resolve(options.certsDir) : defaultCertsDir();
+  if (existsSync(certsDir) && !statSync(certsDir).isDirectory()) throw notADirectoryError(certsDir);
   const wildcard = ['0.0.0.0', '::', ''].includes(host);
   const ips = [...new Set(['127.0.0.1', '::1', ...hostnames.filter((h) => isIP(h)), ...(!wildcard && isIP(host) ? [host] : [])])];
   return {
@@ -169,7 +177,7 @@ export function resolveSettings(options: FarmOptions = {}): FarmSettings {
     hostnames,
     ips,
     basePort,
-    certsDir: options.certsDir ? resolve(options.certsDir) : defaultCertsDir(),
+    certsDir,
     scenariosDir: options.scenariosDir ?? DEFAULT_SCENARIOS_DIR,
     only: options.only ?? [],
     skip: options.skip ?? [],

@@ -4,6 +4,7 @@ import { FarmError } from '../errors.js';
 import { plannedManifest, resolveSettings } from '../farm.js';
 import { readManifestFile } from '../manifest-schema.js';
 import { CONFIG_TARGETS, generateConfig } from '../config/index.js';
+import { warnIfCertsDiffer } from './certs-check.js';
 
 interface ConfigArgs {
   for: string;
@@ -49,15 +50,15 @@ export const configCommand: CommandModule<object, ConfigArgs> = {
       .option('scenarios-dir', { type: 'string', describe: 'scenario files of the farm' })
       .option('only', { type: 'string', array: true, describe: 'only these scenario ids' })
       .option('skip', { type: 'string', array: true, describe: 'leave out these scenario ids' }) as unknown as Argv<ConfigArgs>,
-  handler: (argv: ArgumentsCamelCase<ConfigArgs>) => {
+  handler: async (argv: ArgumentsCamelCase<ConfigArgs>) => {
     for (const [flag, value] of [['--connect-timeout', argv.connectTimeout], ['--read-timeout', argv.readTimeout]] as const) {
       if (!Number.isInteger(value) || value < 1) throw new FarmError('BAD_OPTION', `${flag} must be a whole number of seconds, not ${value}`);
     }
-    const manifest = argv.manifest
-      ? readManifestFile(argv.manifest)
-      : plannedManifest(
-          resolveSettings({ host: argv.host, hostname: argv.hostname, basePort: argv.basePort, certsDir: argv.certsDir, scenariosDir: argv.scenariosDir, only: list(argv.only), skip: list(argv.skip) }),
-        );
+    const settings = argv.manifest
+      ? null
+      : resolveSettings({ host: argv.host, hostname: argv.hostname, basePort: argv.basePort, certsDir: argv.certsDir, scenariosDir: argv.scenariosDir, only: list(argv.only), skip: list(argv.skip) });
+    const manifest = settings ? plannedManifest(settings) : readManifestFile(argv.manifest!);
+    if (settings) await warnIfCertsDiffer(settings);
     // The Fastly targets embed the CA certificates; the generators stay pure, so read them here (when they exist yet).
     const caPems: Record<string, string> = {};
     for (const file of [manifest.trust.rootCaFile, manifest.trust.intermediateCaFile]) {

@@ -1,6 +1,7 @@
 import { X509Certificate, createPrivateKey } from 'node:crypto';
+import { FarmError } from '../errors.js';
 import { generateKey } from './keys.js';
-import type { PermittedNames } from './name-constraints.js';
+import { canonicalIp, readNameConstraints, type PermittedNames } from './name-constraints.js';
 import type { CertsIndex, CertsStore } from './store.js';
 import { issueCertificate } from './x509.js';
 
@@ -42,30 +43,72 @@ const DAY_MS = 86_400_000;
 const CA_LIFETIME_DAYS = 3650;
 const CA_RENEW_MARGIN_DAYS = 30;
 
-function samePermitted(a: PermittedNames | undefined, b: PermittedNames): boolean {
-  const key = (p: PermittedNames) => JSON.stringify([[...p.dns].sort(), [...p.ips].sort()]);
-  return a !== undefined && key(a) === key(b);
+const namesOf = (names: PermittedNames) => [...names.dns, ...names.ips];
+const permittedKey = (names: PermittedNames) => JSON.stringify([[...names.dns].sort(), names.ips.map(canonicalIp).sort()]);
+
+/** Why a root's own NameConstraints are not exactly the ones `permitted` asks for, or null when they are. */
+function constraintsProblem(def: CaDefinition, cert: X509Certificate, permitted: PermittedNames): string | null {
+  const read = readNameConstraints(cert.raw);
+  if (!read) return `${def.stem}.pem carries no name constraints`;
+  if (!read.critical || read.other) return `${def.stem}.pem has name constraints badorigin does not write`;
+  if (permittedKey(read.permitted) !== permittedKey(permitted)) return `${def.stem}.pem is constrained to ${namesOf(read.permitted).join(', ')}, not ${namesOf(permitted).join(', ')}`;
+  return null;
 }
 
-/** The cached CA, ready to sign, or why it cannot be reused. */
-function loadCachedCa(store: CertsStore, def: CaDefinition, parent: LoadedCa | null): string | LoadedCa {
+/**
+ * The cached CA, ready to sign; `'missing'` when neither of its files exists; or why it cannot be reused.
+ * @throws FarmError CERTS_FILE_UNREADABLE when a file exists but cannot be read.
+ */
+function loadCachedCa(store: CertsStore, def: CaDefinition, parent: LoadedCa | null, permitted: PermittedNames): 'missing' | string | LoadedCa {
   const certPem = store.read(`${def.stem}.pem`);
   const privateKeyPem = store.read(`${def.stem}.key`);
-  if (certPem === null || privateKeyPem === null) return `${def.stem}.pem or .key is missing`;
+  if (certPem === null && privateKeyPem === null) return 'missing';
+  if (certPem === null || privateKeyPem === null) return `${def.stem}.${certPem === null ? 'pem' : 'key'} is missing`;
   let cert: X509Certificate;
   try {
     cert = new X509Certificate(certPem);
     if (!cert.checkPrivateKey(createPrivateKey(privateKeyPem))) return `${def.stem}.key does not match ${def.stem}.pem`;
   } catch (error) {
-    return `${def.stem}.pem or .key is unreadable (${(error as Error).message})`;
+    return `${def.stem}.pem or .key is not a valid PEM certificate and key (${(error as Error).message})`;
   }
   if (!cert.ca) return `${def.stem}.pem is not a CA certificate`;
   const signerKey = parent ? parent.cert.publicKey : cert.publicKey;
   if ((parent && !cert.checkIssued(parent.cert)) || !cert.verify(signerKey)) {
     return `${def.stem}.pem is not signed by ${parent ? parent.name : 'itself'}`;
   }
+  if (!parent) {
+    let problem: string | null;
+    try {
+      problem = constraintsProblem(def, cert, permitted);
+    } catch (error) {
+      problem = `${def.stem}.pem cannot be parsed (${(error as Error).message})`;
+    }
+    if (problem) return problem;
+  }
   if (Date.parse(cert.validTo) - Date.now() < CA_RENEW_MARGIN_DAYS * DAY_MS) return `${def.stem}.pem expires soon`;
   return { name: def.name, certPem, privateKeyPem, cert, certFile: store.path(`${def.stem}.pem`) };
+}
+
+/**
+ * Loads one CA hierarchy as it is on disk, checking each certificate against its key and its issuer, and the root's
+ * own NameConstraints against `permitted`.
+ * @returns the loaded CAs, parents first; or `{ problem, existed }`: why they cannot be used, and whether any file
+ *   of the hierarchy exists at all.
+ * @throws FarmError CERTS_FILE_UNREADABLE when a file exists but cannot be read.
+ */
+export function loadHierarchy(store: CertsStore, hierarchy: HierarchyName, permitted: PermittedNames): LoadedCa[] | { problem: string; existed: boolean } {
+  const defs = CA_DEFINITIONS.filter((d) => d.hierarchy === hierarchy);
+  const loaded: LoadedCa[] = [];
+  for (const def of defs) {
+    const result = loadCachedCa(store, def, loaded.find((ca) => ca.name === def.parent) ?? null, permitted);
+    if (typeof result !== 'string') {
+      loaded.push(result);
+      continue;
+    }
+    const existed = defs.some((d) => store.read(`${d.stem}.pem`) !== null || store.read(`${d.stem}.key`) !== null);
+    return { problem: result === 'missing' ? `${def.stem}.pem and .key are missing` : result, existed };
+  }
+  return loaded;
 }
 
 async function generateHierarchy(store: CertsStore, defs: CaDefinition[], permitted: PermittedNames): Promise<LoadedCa[]> {
@@ -94,11 +137,16 @@ async function generateHierarchy(store: CertsStore, defs: CaDefinition[], permit
   return loaded;
 }
 
+/** Whether `ensureHierarchy` may replace a hierarchy whose files exist (`serve`), or only create a missing one (`ca`). */
+export type RewritePolicy = 'rewrite' | 'create-only';
+
 /**
  * Loads one CA hierarchy from the certs directory, or generates it anew (RSA-2048, SHA-256, ten years) when a file
- * is missing, unreadable, mismatched, about to expire, or its root's NameConstraints no longer cover `permitted`
- * (the hostname or bind address changed). Every regeneration adds a line to `notices`, since users who trusted the
- * old root must trust the new one. Updates `index.hierarchies`; the caller saves the index.
+ * is missing, not a valid PEM, mismatched, about to expire, or its root's own NameConstraints are not exactly
+ * `permitted` (the hostname or bind address changed). Replacing existing files adds a line to `notices`, since users
+ * who trusted the old root must trust the new one. Updates `index.hierarchies`; the caller saves the index.
+ * @throws FarmError CERTS_MISMATCH (exit 2) when files exist but cannot be used and `policy` is `create-only`;
+ *   CERTS_FILE_UNREADABLE when a file exists but cannot be read (it is never regenerated); CERTS_DIR_UNWRITABLE.
  */
 export async function ensureHierarchy(
   store: CertsStore,
@@ -106,27 +154,29 @@ export async function ensureHierarchy(
   hierarchy: HierarchyName,
   permitted: PermittedNames,
   notices: string[],
+  policy: RewritePolicy = 'rewrite',
 ): Promise<LoadedCa[]> {
-  const defs = CA_DEFINITIONS.filter((def) => def.hierarchy === hierarchy);
-  const record = index.hierarchies[hierarchy];
-  let problem: string | null = null;
-  if (!record) problem = 'none yet';
-  else if (!samePermitted(record.permitted, permitted)) problem = `its root was constrained to ${[...record.permitted.dns, ...record.permitted.ips].join(', ')}`;
-  const loaded: LoadedCa[] = [];
-  for (const def of defs) {
-    if (problem) break;
-    const result = loadCachedCa(store, def, loaded.find((ca) => ca.name === def.parent) ?? null);
-    if (typeof result === 'string') problem = result;
-    else loaded.push(result);
+  const loaded = loadHierarchy(store, hierarchy, permitted);
+  if (Array.isArray(loaded)) {
+    index.hierarchies[hierarchy] ??= { createdAt: new Date(loaded[0]!.cert.validFrom).toISOString(), permitted };
+    return loaded;
   }
-  if (!problem) return loaded;
-  if (record) {
+  if (loaded.existed && policy === 'create-only') throw mismatchError(store, hierarchy, loaded.problem);
+  if (loaded.existed) {
     notices.push(
-      `regenerated the ${hierarchy} CA hierarchy in ${store.dir} (${problem})` +
+      `regenerated the ${hierarchy} CA hierarchy in ${store.dir} (${loaded.problem})` +
         (hierarchy === 'farm' ? `: trust the new ${store.path('root-ca.pem')} wherever the old root was configured` : ''),
     );
   }
-  const generated = await generateHierarchy(store, defs, permitted);
+  const generated = await generateHierarchy(store, CA_DEFINITIONS.filter((def) => def.hierarchy === hierarchy), permitted);
   index.hierarchies[hierarchy] = { createdAt: new Date().toISOString(), permitted };
   return generated;
+}
+
+/** The one-line error of a command that only reads the certs directory and finds it does not fit its options. */
+export function mismatchError(store: CertsStore, hierarchy: HierarchyName, problem: string): FarmError {
+  return new FarmError(
+    'CERTS_MISMATCH',
+    `the ${hierarchy} CA hierarchy in ${store.dir} does not fit these options (${problem}); only \`badorigin serve\` rewrites it (with a notice)`,
+  );
 }

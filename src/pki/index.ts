@@ -1,14 +1,16 @@
 import { X509Certificate, createPrivateKey } from 'node:crypto';
-import { ensureHierarchy, type CaName, type LoadedCa } from './hierarchy.js';
+import { FarmError } from '../errors.js';
+import { ensureHierarchy, loadHierarchy, mismatchError, type CaName, type LoadedCa, type RewritePolicy } from './hierarchy.js';
 import { generateKey, keyBits, keyPairFromPrivatePem, type KeyPairPem, type KeyType } from './keys.js';
 import { resolveLeafSpec, type LeafSpec, type ResolvedLeafSpec } from './leaf-spec.js';
 import type { PermittedNames } from './name-constraints.js';
-import { CERTS_FORMAT, CertsStore, type CertsIndex } from './store.js';
+import { withCertsLock, waitUntilUnlocked } from './lock.js';
+import { CertsStore, emptyIndex, type CertsIndex } from './store.js';
 import { issueCertificate } from './x509.js';
 import type { FarmNames } from '../placeholders.js';
 
 export type { LeafSpec, ResolvedLeafSpec } from './leaf-spec.js';
-export type { CaName } from './hierarchy.js';
+export type { CaName, RewritePolicy } from './hierarchy.js';
 
 /** The reserved name (RFC 6761 `.invalid`) under which the farm's deliberately wrong names live. */
 export const WRONG_NAMES_DOMAIN = 'badorigin.invalid';
@@ -62,24 +64,54 @@ export class Pki {
   }
 
   /**
-   * Opens (or creates) the certs directory and prepares every leaf in `specs`.
-   * @throws FarmError CERTS_DIR_FOREIGN when the directory was not written by badorigin.
+   * Opens (or creates) the certs directory and prepares every leaf in `specs`. Everything from reading the directory
+   * to saving its index happens under its lock file (src/pki/lock.ts), so processes sharing a directory take turns
+   * and each one serves exactly what is on disk when it is done. An empty directory gets its `farm.json` before
+   * anything else, so that a run killed while generating leaves a directory the next run finishes.
+   * @param policy `rewrite` (serve) replaces what does not fit these options, with a notice; `create-only` (ca) only
+   *   creates what is missing and refuses to replace anything.
+   * @throws FarmError (exit 2): CERTS_DIR_FOREIGN when the directory was not written by badorigin; CERTS_DIR_UNSAFE
+   *   when it is not a directory or others can write it; CERTS_FILE_UNREADABLE, CERTS_DIR_UNWRITABLE,
+   *   CERTS_DIR_LOCKED; CERTS_MISMATCH under `create-only`.
    */
-  static async open(options: PkiOptions, specs: LeafSpec[]): Promise<Pki> {
+  static async open(options: PkiOptions, specs: LeafSpec[], policy: RewritePolicy = 'rewrite'): Promise<Pki> {
     const store = new CertsStore(options.certsDir);
-    const notices: string[] = [];
-    const opened = store.open();
-    if (opened === 'corrupt') notices.push(`${store.path('farm.json')} was unreadable: regenerating every certificate`);
-    const index: CertsIndex = opened && opened !== 'corrupt' ? opened : { format: CERTS_FORMAT, hierarchies: {}, leaves: {} };
-    const permitted = Pki.permittedNames(options);
-    const [farm, unknown] = await Promise.all([
-      ensureHierarchy(store, index, 'farm', permitted, notices),
-      ensureHierarchy(store, index, 'unknown', permitted, notices),
-    ]);
-    const pki = new Pki(store, [...farm, ...unknown], { hostnames: options.hostnames, ips: options.ips }, notices);
-    await pki.prepare(index, specs);
-    store.saveIndex(index);
-    return pki;
+    store.prepareForWriting();
+    return withCertsLock(store.dir, async () => {
+      store.removeLeftovers();
+      const notices: string[] = [];
+      const opened = store.open();
+      if (opened === 'corrupt') notices.push(`${store.path('farm.json')} was not a badorigin index (truncated or edited): rebuilt it from the files that are still valid`);
+      const index: CertsIndex = opened && opened !== 'corrupt' ? opened : emptyIndex();
+      if (opened === null) store.saveIndex(index);
+      const permitted = Pki.permittedNames(options);
+      const [farm, unknown] = await Promise.all([
+        ensureHierarchy(store, index, 'farm', permitted, notices, policy),
+        ensureHierarchy(store, index, 'unknown', permitted, notices, policy),
+      ]);
+      const pki = new Pki(store, [...farm, ...unknown], { hostnames: options.hostnames, ips: options.ips }, notices);
+      await pki.prepare(index, specs);
+      store.saveIndex(index);
+      return pki;
+    });
+  }
+
+  /**
+   * Checks, without writing anything, that the farm root CA in the certs directory fits these options, for the
+   * commands that only read it (`manifest`, `probe`, `config`). Waits (bounded) while another process writes it.
+   * @returns null when it fits, else a one-line description of what does not fit and what to do.
+   */
+  static async inspect(options: PkiOptions): Promise<string | null> {
+    const store = new CertsStore(options.certsDir);
+    try {
+      if (store.open() === null) return `no farm root CA in ${store.dir} yet: \`badorigin serve\` (or \`badorigin ca\`) with these options creates it`;
+      await waitUntilUnlocked(store.dir);
+      const loaded = loadHierarchy(store, 'farm', Pki.permittedNames(options));
+      return Array.isArray(loaded) ? null : mismatchError(store, 'farm', loaded.problem).message;
+    } catch (error) {
+      if (error instanceof FarmError) return error.message;
+      throw error;
+    }
   }
 
   /** Absolute path of a CA certificate PEM (`farm-root` is the one users trust). */
@@ -128,9 +160,9 @@ export class Pki {
               return;
             }
           } catch {
-            /* unreadable: generated anew below */
+            /* not a valid key: generated anew below */
           }
-          this.notices.push(`${this.store.path(file)} was unreadable or of the wrong size: generated a new key`);
+          this.notices.push(`${this.store.path(file)} was not a valid key or of the wrong size: generated a new key`);
         }
         const pair = await generateKey(type);
         this.store.write(file, pair.privateKeyPem, true);
@@ -158,11 +190,16 @@ export class Pki {
     if (Date.now() - Date.parse(record.issuedAt) > LEAF_REISSUE_DAYS * DAY_MS) return null;
     const pem = this.store.read(record.file);
     try {
-      if (pem !== null && new X509Certificate(pem).checkPrivateKey(createPrivateKey(key.privateKeyPem))) return pem;
+      const leaf = pem === null ? null : new X509Certificate(pem);
+      // The signature is checked, not only the recorded issuer fingerprint: a leaf another run signed must never be served.
+      const issuerCert = spec.issuer === 'self' ? leaf : this.ca(spec.issuer).cert;
+      if (leaf && issuerCert && leaf.checkPrivateKey(createPrivateKey(key.privateKeyPem)) && (spec.issuer === 'self' || leaf.checkIssued(issuerCert)) && leaf.verify(issuerCert.publicKey)) {
+        return pem;
+      }
     } catch {
-      /* fall through */
+      /* not a valid certificate: issued anew below */
     }
-    this.notices.push(`${this.store.path(record.file)} was unreadable or did not match its key: issued it anew`);
+    this.notices.push(`${this.store.path(record.file)} was not a valid certificate, did not match its key or was not signed by its issuer: issued it anew`);
     return null;
   }
 
