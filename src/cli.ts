@@ -180,7 +180,6 @@ async function main(): Promise<void> {
         const options = toOptions(argv as unknown as FarmArgs);
         const settings = resolveSettings(options);
         const manifest = argv.manifest ? readManifestFile(argv.manifest) : plannedManifest(settings);
-        if (!argv.manifest) await warnIfCertsDiffer(settings);
         const { ports, found } = await farmListens(manifest, probedListeners(manifest, options.only, options.skip));
         if (!found) {
           const where = `${manifest.host} ${ports.length === 1 ? `port ${ports[0]}` : `ports ${ports[0]}-${ports.at(-1)}`}`;
@@ -191,6 +190,8 @@ async function main(): Promise<void> {
               : `no farm found at ${where}: start one, or give probe the same --base-port, --host, --hostname, --dns-port, --only and --skip the farm was started with`,
           );
         }
+        // Only a farm that answers makes its certificates worth checking against these options.
+        if (!argv.manifest) await warnIfCertsDiffer(settings);
         const results = await probe(manifest, options.only, 4, options.skip);
         const failed = results.filter((r) => !r.ok);
         if (argv.json) process.stdout.write(`${JSON.stringify({ ok: failed.length === 0, results }, null, 2)}\n`);

@@ -7,11 +7,13 @@ import { fileURLToPath } from 'node:url';
 import { describe, test, type TestContext } from 'node:test';
 import { runClient, type ProcessResult } from '../src/clients/run-client.js';
 import { FarmError } from '../src/errors.js';
-import { resolveSettings } from '../src/farm.js';
+import { loadCatalogue } from '../src/catalogue.js';
+import { resolveSettings, startFarm } from '../src/farm.js';
 import { readManifestFile } from '../src/manifest-schema.js';
 import { generateKey } from '../src/pki/keys.js';
 import { Pki, type PkiOptions } from '../src/pki/index.js';
 import type { PermittedNames } from '../src/pki/name-constraints.js';
+import { isPrivateGroup } from '../src/pki/private-group.js';
 import { issueCertificate } from '../src/pki/x509.js';
 import { tempDir } from './helpers/farm.js';
 import { getWithOnlyCa } from './helpers/only-ca.js';
@@ -23,6 +25,8 @@ const VALID = { issuer: 'farm-intermediate' } as const;
 const cliPath = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
 /** uid/gid of `nobody`, the other user the tests run badorigin as, or give directories to. */
 const NOBODY = 65534;
+/** The `users` group of Debian's base-passwd (gid 100): no account's private group. */
+const SHARED_GID = 100;
 
 /** Asserts a CLI run failed with exit 2 and exactly one line on stderr matching `pattern`. */
 function assertOneLineError(result: ProcessResult, pattern: RegExp): void {
@@ -116,7 +120,12 @@ describe('certs directory', () => {
     assert.equal(other.stdout, '');
     assert.equal(readFileSync(join(certsDir, 'root-ca.pem'), 'utf8'), root, 'root-ca.pem is left as it was');
 
-    for (const args of [['manifest'], ['config', '--for', 'nginx'], ['probe', '--only', 'http-ok', '--base-port', '1']]) {
+    // probe checks certificates only once a farm answers: run one (http-ok alone) on this directory.
+    const offset = loadCatalogue().find((e) => e.scenario.id === 'http-ok')!.scenario.offset;
+    const probeFarm = await startFarm({ basePort: 0, certsDir, only: ['http-ok'], controlPort: null });
+    t.after(() => probeFarm.close());
+    const basePort = String(probeFarm.manifest.listeners[0]!.port - offset);
+    for (const args of [['manifest'], ['config', '--for', 'nginx'], ['probe', '--only', 'http-ok', '--base-port', basePort]]) {
       const result = await runCli([...args, '--certs-dir', certsDir, '--hostname', 'origin.example.test']);
       assert.match(result.stderr, /^badorigin: warning: the farm CA hierarchy in .* does not fit these options \(root-ca\.pem is constrained to localhost/m, `${args[0]}: ${result.stderr}`);
       if (args[0] !== 'probe') assert.equal(result.exit, 0, result.stderr);
@@ -165,6 +174,8 @@ describe('certs directory', () => {
     for (const [mode, who] of [[0o770, 'its group'], [0o707, 'others'], [0o1777, 'its group and others']] as const) {
       const open = join(dir, `mode-${mode.toString(8)}`);
       mkdirSync(open);
+      // A group other than the user's private group (root's own group would be private: see the next test).
+      chownSync(open, 0, SHARED_GID);
       chmodSync(open, mode);
       const refused = new RegExp(`is writable by ${who} \\(mode ${(mode & 0o777).toString(8)}\\)`);
       await assert.rejects(Pki.open(options(open), [], 'create-only'), (error: unknown) => error instanceof FarmError && error.exitCode === 2 && refused.test(error.message));
@@ -172,8 +183,34 @@ describe('certs directory', () => {
     }
     const keysOpen = join(dir, 'keys-open');
     await Pki.open(options(keysOpen), [VALID]);
+    chownSync(join(keysOpen, 'keys'), 0, SHARED_GID);
     chmodSync(join(keysOpen, 'keys'), 0o777);
     await assert.rejects(Pki.open(options(keysOpen), [VALID]), (error: unknown) => error instanceof FarmError && error.exitCode === 2 && /keys is writable by its group/.test(error.message));
+  });
+
+  test("group-writable is accepted where the group is the user's private group (umask 002), and only there", async (t) => {
+    if (!canActAsAnotherUser(t)) return;
+    const { dir, remove } = tempDir();
+    t.after(remove);
+    const accounts = join(dir, 'accounts');
+    mkdirSync(accounts);
+    const passwd = join(accounts, 'passwd');
+    const group = join(accounts, 'group');
+    writeFileSync(passwd, 'alice:x:1000:1000::/home/alice:/bin/sh\nbob:x:1001:1001::/home/bob:/bin/sh\ncarol:x:1002:1000::/home/carol:/bin/sh\n');
+    writeFileSync(passwd, `${readFileSync(passwd, 'utf8')}dave:x:1003:1003::/home/dave:/bin/sh\n`);
+    writeFileSync(group, 'alice:x:1000:\nbob:x:1001:bob\ndave:x:1003:dave,alice\nstaff:x:50:alice\n');
+    assert.equal(isPrivateGroup(1001, 1001, passwd, group), true, "bob's group lists bob alone");
+    assert.equal(isPrivateGroup(1000, 1000, passwd, group), false, "carol shares alice's primary group");
+    assert.equal(isPrivateGroup(1001, 50, passwd, group), false, 'not his primary group');
+    assert.equal(isPrivateGroup(1003, 1003, passwd, group), false, "alice is a member of dave's group");
+    assert.equal(isPrivateGroup(1000, 1001, passwd, group), false, "alice's primary group is not bob's");
+    // A checkout made under umask 002 by root, whose group is its own, starts.
+    const umask002 = join(dir, 'umask-002');
+    mkdirSync(umask002);
+    chownSync(umask002, 0, 0);
+    chmodSync(umask002, 0o775);
+    await Pki.open(options(umask002), [VALID]);
+    assert.equal(existsSync(join(umask002, 'farm.json')), true);
   });
 
   test('unreadable files and unwritable directories: one line, exit 2, never a reason to regenerate', async (t) => {

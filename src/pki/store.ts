@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, fchmodSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { FarmError } from '../errors.js';
+import { isPrivateGroup } from './private-group.js';
 import type { PermittedNames } from './name-constraints.js';
 
 /** Version tag of `farm.json`, the index of a certs directory written by badorigin. */
@@ -83,7 +84,7 @@ export class CertsStore {
   /**
    * Creates the directory (mode 0700) when missing and checks that only this user can write it, as OpenSSH checks
    * `~/.ssh`: the directory and its `keys/` and `leaves/` must be directories owned by the current user and not
-   * writable by group or others; else anyone who can write there could plant links or replace the root CA.
+   * writable by group (unless it is the user's private group) or others; else anyone who can write there could plant links or replace the root CA.
    * @throws FarmError CERTS_DIR_UNSAFE (exit 2) when that is not so; BAD_OPTION when `dir` is not a directory;
    *   CERTS_DIR_UNWRITABLE when it cannot be created.
    */
@@ -108,8 +109,11 @@ export class CertsStore {
       if (stats.uid !== uid) {
         throw new FarmError('CERTS_DIR_UNSAFE', `${dir} belongs to uid ${stats.uid}, not to this user (uid ${uid}): refusing to keep private keys there; point --certs-dir at a directory of your own`);
       }
-      if (stats.mode & 0o022) {
-        const writers = [stats.mode & 0o020 ? 'its group' : '', stats.mode & 0o002 ? 'others' : ''].filter(Boolean).join(' and ');
+      // Group-writable is writable by this user alone when the group is the user's private group.
+      const groupAlone = stats.mode & 0o020 && isPrivateGroup(uid, stats.gid) ? 0o020 : 0;
+      const unsafe = stats.mode & 0o022 & ~groupAlone;
+      if (unsafe) {
+        const writers = [unsafe & 0o020 ? 'its group' : '', unsafe & 0o002 ? 'others' : ''].filter(Boolean).join(' and ');
         throw new FarmError('CERTS_DIR_UNSAFE', `${dir} is writable by ${writers} (mode ${(stats.mode & 0o777).toString(8)}): refusing to keep private keys there; chmod go-w it, or point --certs-dir elsewhere`);
       }
     }
