@@ -61,6 +61,8 @@ export interface RunnableSection {
   run(options: { short: boolean; certsDir: string }): Promise<SectionResult>;
 }
 
+class DeadlineError extends Error {}
+
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 
 function watchTargets(farm: AttackFarm, extra: ('tls-ok' | 'healthz')[]): PingTarget[] {
@@ -123,10 +125,13 @@ export function defineSection<C>(section: Section<C>): RunnableSection {
 }
 
 async function attackFarm<C>(farm: AttackFarm, section: Section<C>, counts: C, deadlineMs: number, fallback: boolean, result: SectionResult): Promise<void> {
-  const figure = (line: string) => void result.figures.push(line);
+  let cut = false;
+  const record = (line: string) => void result.figures.push(line);
+  // The attack's own figures once the deadline has cut it short say so.
+  const figure = (line: string) => record(cut ? `${line} (measured after the deadline cut the attack)` : line);
   const fail = (reason: string) => void result.failures.push(reason);
   const targets = watchTargets(farm, section.watch ?? []);
-  if (section.nofile) figure(`farm RLIMIT_NOFILE ${farm.openFileLimit()}`);
+  if (section.nofile) record(`farm RLIMIT_NOFILE ${farm.openFileLimit()}`);
   // Warm-up: the first request of each kind allocates what every later one reuses.
   for (let i = 0; i < 5; i++) for (const target of targets) await ping(target, 5000);
   await sleep(300);
@@ -145,22 +150,26 @@ async function attackFarm<C>(farm: AttackFarm, section: Section<C>, counts: C, d
     return held;
   };
   let timer: NodeJS.Timeout | undefined;
+  const attack = section.attack({ farm, fallback, figure, fail, signal: abort.signal, track }, counts);
   try {
     await Promise.race([
-      section.attack({ farm, fallback, figure, fail, signal: abort.signal, track }, counts),
-      new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`the attack did not finish within its ${deadlineMs} ms deadline (cut)`)), deadlineMs))),
+      attack,
+      new Promise((_, reject) => (timer = setTimeout(() => reject(new DeadlineError(`the attack did not finish within its ${deadlineMs} ms deadline (cut)`)), deadlineMs))),
     ]);
   } catch (error) {
     fail(`the attack failed: ${(error as Error).message}`);
+    cut = error instanceof DeadlineError;
   } finally {
     clearTimeout(timer);
     abort.abort();
     await closeAll([...tracked]);
   }
+  // With its connections gone the attack ends soon; its last figures still belong to this section.
+  if (cut) await Promise.race([attack.catch(() => undefined), sleep(10_000)]);
   const pings = await watchdog.stop();
   const peakRss = memory.stop().peakRssBytes;
   const peakFds = fds.stop();
-  figure(`watchdog: ${pings.pings} pings (${targets.map((t) => t.name).join(', ')}), median ${pings.medianMs} ms, max ${pings.maxMs} ms, ${pings.failures.length} over ${WATCHDOG_MAX_MS} ms or failed`);
+  record(`watchdog: ${pings.pings} pings (${targets.map((t) => t.name).join(', ')}), median ${pings.medianMs} ms, max ${pings.maxMs} ms, ${pings.failures.length} over ${WATCHDOG_MAX_MS} ms or failed`);
   if (pings.failures.length) fail(`watchdog: ${pings.failures.length} of ${pings.pings} pings over ${WATCHDOG_MAX_MS} ms or failed, first: ${pings.failures.slice(0, 3).join('; ')}`);
   if (farm.exit()) {
     fail(`the farm exited (${JSON.stringify(farm.exit())})`);
@@ -176,8 +185,8 @@ async function attackFarm<C>(farm: AttackFarm, section: Section<C>, counts: C, d
   }
   const settleMs = Math.round(performance.now() - settleStarted);
   const rssAfter = farm.rssBytes();
-  figure(`farm fds ${fdsBefore} before, ${peakFds} at peak, ${fdsAfter} after (${settleMs} ms after the attack)`);
-  figure(`farm RSS ${mib(rssBefore)} before, ${mib(peakRss)} at peak, ${mib(rssAfter)} after`);
+  record(`farm fds ${fdsBefore} before, ${peakFds} at peak, ${fdsAfter} after (${settleMs} ms after the attack)`);
+  record(`farm RSS ${mib(rssBefore)} before, ${mib(peakRss)} at peak, ${mib(rssAfter)} after`);
   if (fdsAfter > fdsBefore + FD_TOLERANCE) fail(`fds ${fdsAfter} ${SETTLE_MS} ms after the attack, baseline ${fdsBefore} (+${FD_TOLERANCE} allowed)`);
   if (section.peakRss && peakRss - rssBefore >= RSS_BOUND_BYTES) fail(`peak RSS grew ${mib(peakRss - rssBefore)} (bound ${mib(RSS_BOUND_BYTES)})`);
   if (rssAfter - rssBefore >= RSS_BOUND_BYTES) fail(`RSS after the attack ${mib(rssAfter - rssBefore)} over the baseline (bound ${mib(RSS_BOUND_BYTES)})`);
