@@ -3,8 +3,8 @@ import { closeAll, firstBytes, hold, sleep, statusOf, tally, type Held } from '.
 
 /** 1 TiB: the largest `sent_bytes` / `content_length` override the query string grammar admits today. */
 const HUGE = 2 ** 40;
-/** 128 MiB: huge for a test body, small enough that 12 of them at once cannot exhaust the machine running the attack. */
-const LARGE = 2 ** 27;
+/** 64 MiB: huge for a test body, small enough that 12 of them at once cannot exhaust the machine running the attack. */
+const LARGE = 2 ** 26;
 const LISTENERS = ['stall-mid-body', 'truncated-body', 'stall-mid-body-tls', 'truncated-body-tls'];
 const QUERIES = [`sent_bytes=${HUGE}`, `content_length=${HUGE}&sent_bytes=${HUGE}`, `content_length=${HUGE}&sent_bytes=${LARGE}`];
 

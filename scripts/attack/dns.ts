@@ -30,26 +30,28 @@ async function trickle({ signal, track, figure, fail }: AttackContext, port: num
 }
 
 /** (b) One TCP connection that sends `count` amplification queries and never reads a reply. */
-async function neverReads({ farm, figure }: AttackContext, port: number, apex: string, count: number): Promise<void> {
+async function neverReads({ farm, figure, signal }: AttackContext, port: number, apex: string, count: number): Promise<void> {
   const socket = connect({ host: '127.0.0.1', port });
   socket.on('error', () => undefined);
   await new Promise((resolve) => socket.once('connect', resolve).once('close', resolve));
   // No 'data' listener: node:net reads until its 16 KiB buffer is full, then leaves the rest to the kernel.
+  let total = 0;
   for (let i = 0; i < count; i++) {
     const query = pointerQuery(i & 0xffff, AMPLIFIER_QUESTIONS, apex);
     socket.write(Buffer.concat([Buffer.from([query.length >> 8, query.length & 0xff]), query]));
+    total += query.length + 2;
   }
-  const total = socket.bytesWritten + socket.writableLength;
-  // The client cannot see what the farm has read: wait until the farm's CPU goes quiet (under 20% of a core over
-  // 500 ms) or 15 s.
+  // The client cannot see what the farm has done with them: wait until every byte has left this process and the
+  // farm's CPU has gone quiet (under 20% of a core over 500 ms), at most 30 s.
   const started = performance.now();
-  for (let cpu = farm.cpuMs(); performance.now() - started < 15_000 && !socket.destroyed; ) {
+  const sent = () => socket.bytesWritten - socket.writableLength;
+  for (let cpu = farm.cpuMs(); performance.now() - started < 30_000 && !socket.destroyed && !signal.aborted; ) {
     await sleep(500);
     const now = farm.cpuMs();
-    if (now - cpu < 100) break;
+    if (sent() >= total && now - cpu < 100) break;
     cpu = now;
   }
-  figure(`(b) ${count} queries (${(total / 2 ** 20).toFixed(1)} MiB) on one TCP connection that never reads: ${((socket.bytesWritten) / 2 ** 20).toFixed(1)} MiB left this process; the farm was busy for ${Math.round(performance.now() - started)} ms`);
+  figure(`(b) ${count} queries (${(total / 2 ** 20).toFixed(1)} MiB) on one TCP connection that never reads: ${(sent() / 2 ** 20).toFixed(1)} MiB taken by the farm; it was busy for ${Math.round(performance.now() - started)} ms`);
   socket.destroy();
 }
 

@@ -19,8 +19,9 @@ export const replay = defineSection({
   async attack({ farm, figure, fail, signal, track }, { events, replays, cpuRequests }) {
     const controlPort = Number(new URL(farm.controlUrl).port);
     // Each answered request is a connection, a request and a close event: a full replay ring and then some.
-    await getMany({ name: 'http-ok', url: `http://127.0.0.1:${farm.listener('http-ok').port}/` }, events, 16, signal);
-    const before = await cpuPerRequest(farm, cpuRequests);
+    const made = await getMany({ name: 'http-ok', url: `http://127.0.0.1:${farm.listener('http-ok').port}/` }, events, 16, signal);
+    if (made.ok < events) fail(`${events - made.ok} of ${events} http-ok requests failed before the attack: ${made.failed}`);
+    const before = await cpuPerRequest(farm, cpuRequests, signal);
     const statuses: string[] = [];
     const started = performance.now();
     await runPool(replays, 50, async () => {
@@ -33,8 +34,8 @@ export const replay = defineSection({
     });
     figure(`${replays} replays after ${events} http-ok requests, in ${Math.round(performance.now() - started)} ms: ${tally(statuses)}`);
     await sleep(1000);
-    const after = await cpuPerRequest(farm, cpuRequests);
-    figure(`farm CPU per http-ok request (${cpuRequests} requests): ${before.toFixed(2)} ms before, ${after.toFixed(2)} ms after (${(after / before).toFixed(2)}x)`);
-    if (after > CPU_FACTOR * before) fail(`CPU per http-ok request ${after.toFixed(2)} ms after the replays, over ${CPU_FACTOR}x the ${before.toFixed(2)} ms before`);
+    const after = await cpuPerRequest(farm, cpuRequests, signal);
+    figure(`farm CPU per http-ok request: ${before.ms.toFixed(2)} ms before (${before.requests} requests), ${after.ms.toFixed(2)} ms after (${after.requests} requests): ${(after.ms / before.ms).toFixed(2)}x`);
+    if (after.ms > CPU_FACTOR * before.ms) fail(`CPU per http-ok request ${after.ms.toFixed(2)} ms after the replays, over ${CPU_FACTOR}x the ${before.ms.toFixed(2)} ms before`);
   },
 });

@@ -98,13 +98,17 @@ export function tally(values: string[]): string {
 
 /**
  * Sends `count` GETs to `target` (a connection each), `concurrency` at a time, and resolves with how many got a
- * whole 200 (stops sending once `signal` is aborted). Each one the farm answers is also a few events (connection, request, close) on its event stream.
+ * whole 200 and why the others did not (stops sending once `signal` is aborted). Each one the farm answers is also a
+ * few events (connection, request, close) on its event stream.
  */
-export async function getMany(target: PingTarget, count: number, concurrency: number, signal?: AbortSignal): Promise<number> {
+export async function getMany(target: PingTarget, count: number, concurrency: number, signal?: AbortSignal): Promise<{ ok: number; failed: string }> {
   let ok = 0;
+  const errors: string[] = [];
   await runPool(count, concurrency, async () => {
-    if (signal?.aborted) return;
-    if (!(await ping(target, 10_000)).error) ok++;
+    if (signal?.aborted) return void errors.push('not sent (aborted)');
+    const result = await ping(target, 10_000);
+    if (result.error) errors.push(result.error);
+    else ok++;
   });
-  return ok;
+  return { ok, failed: tally(errors) || 'none' };
 }
