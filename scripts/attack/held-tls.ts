@@ -30,10 +30,10 @@ export const heldTls = defineSection({
     const heads: Held[] = [];
     const silent: Held[] = [];
     await Promise.all([
-      runPool(partial, 16, async () => {
+      runPool(partial, 8, async () => {
         if (!signal.aborted) heads.push(track(await hold({ port: l.port, tls }, { send: `GET / HTTP/1.1\r\nHost: ${tls.servername}\r\nUser-Agent: attack\r\n`, keepReading: true })));
       }),
-      runPool(hellos, 16, async () => {
+      runPool(hellos, 8, async () => {
         if (!signal.aborted) silent.push(track(await hold({ port: l.port }, { send: hello, keepReading: true })));
       }),
     ]);
