@@ -175,6 +175,37 @@ describe('DNS over TCP: the listener caps', () => {
   });
 });
 
+describe('DNS over TCP: a message trickled a byte at a time', () => {
+  const fixture = useFarm({ only: ['dns-ok'], headTimeoutMs: 800, controlPort: null });
+
+  test('is closed at --head-timeout-ms although the connection is never idle; a whole query first is answered', async () => {
+    const port = fixture.listener('dns-ok').port;
+    const faults: string[] = [];
+    const record = (event: ListenerEvent) => event.type === 'fault' && faults.push(event.detail ?? '');
+    fixture.farm.events.on('event', record);
+    const frame = dnsPacket.streamEncode(query('ok.origin.test'));
+    const socket = await open(port);
+    let answered = 0;
+    socket.on('data', () => (answered += 1));
+    socket.on('error', () => undefined);
+    socket.write(frame);
+    const started = performance.now();
+    // One byte every 100 ms: never 10 s idle, never a whole message.
+    let sent = 0;
+    const timer = setInterval(() => socket.writable && sent < frame.length - 1 && socket.write(frame.subarray(sent, ++sent)), 100);
+    const closedAfter = await new Promise<number | null>((resolve) => {
+      socket.on('close', () => resolve(performance.now() - started));
+      setTimeout(() => resolve(null), 5000);
+    });
+    clearInterval(timer);
+    socket.destroy();
+    fixture.farm.events.off('event', record);
+    assert.ok(answered >= 1, 'the whole query was answered');
+    assert.ok(closedAfter !== null && closedAfter >= 700 && closedAfter < 3000, `closed after ${closedAfter} ms, head timeout 800 ms`);
+    assert.ok(faults.some((f) => f.includes('(--head-timeout-ms)')), faults.join('\n'));
+  });
+});
+
 describe('DNS over TCP: a client that never reads its replies', () => {
   const fixture = useFarm({ only: ['dns-ok'], controlPort: null });
 

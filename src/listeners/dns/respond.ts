@@ -25,6 +25,8 @@ export type DnsOutcome =
  * EDNS: an OPT record answers an OPT record, BADVERS answers an unknown version (RFC 6891 §6.1.3). Never throws.
  */
 export function respond(message: Buffer, zone: DnsZone, served: ServedAddresses, over: 'udp' | 'tcp'): DnsOutcome {
+  const refused = refusedByHeader(message);
+  if (refused) return refused;
   let query: DecodedPacket;
   try {
     query = dnsPacket.decode(message);
@@ -53,6 +55,22 @@ export function respond(message: Buffer, zone: DnsZone, served: ServedAddresses,
   if (!answered) return { kind: 'query', label, detail, reply: null, delayMs: 0 };
   const packet = { ...answered.packet, additionals: replyOpt(edns) };
   return { kind: 'query', label, detail, reply: encodeWithin(packet, limit), delayMs: answered.delayMs };
+}
+
+/**
+ * What the 12-byte header alone (RFC 1035 §4.1.1) rules out, before anything is decoded: a response, an opcode
+ * other than QUERY, a question count other than 1. Decoding a message of many compressed questions costs
+ * milliseconds; a flood of them must cost the farm no more than reading their headers.
+ * @returns the outcome for such a message, or null when the header allows a query worth decoding.
+ */
+function refusedByHeader(message: Buffer): DnsOutcome | null {
+  if (message.length < 12) return null;
+  const flags = message.readUInt16BE(2);
+  if (flags & 0x8000) return { kind: 'malformed', why: 'a response, not a query', reply: null };
+  const opcode = (flags >> 11) & 0xf;
+  if (opcode !== 0) return malformed(message, `opcode ${opcode}`, RCODE.NOTIMP);
+  const count = message.readUInt16BE(4);
+  return count === 1 ? null : malformed(message, `${count} questions`, RCODE.FORMERR);
 }
 
 /**

@@ -1,7 +1,7 @@
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { createServer, isIPv6, type AddressInfo, type Server, type Socket } from 'node:net';
 import { FarmError } from '../../errors.js';
-import { admitConnection, type Admission, type ListenerCaps } from '../caps.js';
+import { admitConnection, headTimeoutDetail, type Admission, type ListenerCaps } from '../caps.js';
 import { CapFaultReporter, type ConnectionBudget } from '../connection-budget.js';
 import type { ListenerEvent, PortOwner } from '../mechanism.js';
 import type { DnsZone } from './answers.js';
@@ -21,6 +21,8 @@ export interface DnsReporters {
 
 /** An idle TCP connection (no byte read or written) is closed after 10 s (RFC 7766 §6.2.3 leaves it to the server). */
 const TCP_IDLE_MS = 10_000;
+/** Most messages of one TCP connection answered in one turn of the event loop. */
+const MESSAGES_PER_TURN = 64;
 /** Most delayed replies (`slow`) waiting at once, over UDP and TCP together; more are dropped. */
 const MAX_PENDING_REPLIES = 10_000;
 
@@ -28,7 +30,7 @@ const MAX_PENDING_REPLIES = 10_000;
  * An authoritative DNS server for one zone over UDP and TCP on the same port (RFC 1035 §4.2, RFC 7766), built on
  * dns-packet for the wire format (respond.ts: what goes back for each message, EDNS and the UDP size limits).
  * Names resolve to the addresses the server itself is bound to (bound-addresses.ts). Over TCP it applies the
- * listener caps (`maxConnections`, `maxHoldMs`) and stops reading from a client that does not read its replies,
+ * listener caps (`maxConnections`, `maxHoldMs`, and `headTimeoutMs` for each message) and stops reading from a client that does not read its replies,
  * so nothing is queued without bound. Nothing a client sends can throw out of it; delayed replies are bounded in
  * number and cancelled on close.
  */
@@ -50,7 +52,7 @@ export class DnsServer implements PortOwner {
     private readonly id: string,
     private readonly zone: DnsZone,
     private readonly report: DnsReporters,
-    caps: Pick<ListenerCaps, 'maxConnections' | 'maxHoldMs'>,
+    private readonly caps: Pick<ListenerCaps, 'maxConnections' | 'maxHoldMs' | 'headTimeoutMs'>,
     budget: ConnectionBudget,
   ) {
     this.admission = { sockets: this.sockets, caps, budget, capFaults: new CapFaultReporter(report.port) };
@@ -145,15 +147,42 @@ export class DnsServer implements PortOwner {
     const send = (bytes: Buffer) => {
       if (socket.writable) socket.write(Buffer.concat([Buffer.from([bytes.length >> 8, bytes.length & 0xff]), bytes]));
     };
+    const complete = () => buffer.length >= 2 && buffer.length >= 2 + buffer.readUInt16BE(0);
+    // Like a request head, a message must be complete within --head-timeout-ms of the previous one (or the
+    // accept): a client trickling bytes keeps the idle timer alive but never gets past this.
+    let deadline: NodeJS.Timeout | undefined;
+    const arm = () => {
+      clearTimeout(deadline);
+      deadline = setTimeout(() => {
+        if (buffer.length === 0 || complete()) return;
+        this.report.port({ type: 'fault', detail: headTimeoutDetail(this.caps.headTimeoutMs) });
+        socket.destroy();
+      }, this.caps.headTimeoutMs);
+      deadline.unref();
+    };
+    socket.once('close', () => clearTimeout(deadline));
+    arm();
+    let scheduled = false;
     const pump = () => {
+      scheduled = false;
       // A message is at most 65535 bytes plus its prefix: that, and one chunk, is the most ever held here.
-      while (!socket.writableNeedDrain && buffer.length >= 2 && buffer.length >= 2 + buffer.readUInt16BE(0)) {
+      let answered = 0;
+      while (!socket.writableNeedDrain && complete() && answered < MESSAGES_PER_TURN) {
         const message = buffer.subarray(2, 2 + buffer.readUInt16BE(0));
         buffer = buffer.subarray(2 + message.length);
         this.onMessage(message, 'tcp', send);
+        answered += 1;
+        arm();
       }
-      if (socket.writableNeedDrain) socket.pause();
-      else socket.resume();
+      if (socket.writableNeedDrain) return void socket.pause();
+      // A burst of queued messages is answered a turn at a time, so other listeners are served in between.
+      if (complete()) {
+        socket.pause();
+        if (!scheduled) setImmediate(pump);
+        scheduled = true;
+        return;
+      }
+      socket.resume();
     };
     socket.on('data', (chunk: Buffer) => {
       buffer = buffer.length ? Buffer.concat([buffer, chunk]) : chunk;
@@ -172,7 +201,8 @@ export class DnsServer implements PortOwner {
     }
     if (outcome.kind === 'malformed') {
       const replied = outcome.reply ? `answered ${outcome.reply.length} bytes` : 'dropped';
-      this.report.port({ type: 'fault', detail: `malformed DNS message over ${over} (${message.length} bytes: ${outcome.why}), ${replied}` });
+      // Rate-limited like the caps: a flood of malformed messages is a few summary events, not one each.
+      this.admission.capFaults.report(`malformed DNS message over ${over} (${outcome.why}), ${replied}`);
       if (outcome.reply) send(outcome.reply);
       return;
     }
