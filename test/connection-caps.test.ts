@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { connect, createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
@@ -11,6 +10,7 @@ import { handshakeTimeoutDetail, headTimeoutDetail } from '../src/listeners/caps
 import { ConnectionBudget, budgetForFdLimit, readFdLimit } from '../src/listeners/connection-budget.js';
 import { tlsRecordEnd } from '../src/listeners/connection/read-until.js';
 import type { ListenerEvent } from '../src/listeners/index.js';
+import { startFarmProcess } from './helpers/cli.js';
 import { tempDir, useFarm } from './helpers/farm.js';
 import { requireTool } from './helpers/tools.js';
 
@@ -318,23 +318,9 @@ describe('the budget follows RLIMIT_NOFILE', () => {
     const log = join(dir.dir, 'events.log');
     const manifestFile = join(dir.dir, 'manifest.json');
     const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
-    const child = spawn('prlimit', ['--nofile=300:300', process.execPath, '--import', 'tsx', cli, 'serve', '--base-port', '0', '--only', 'connection-hold,http-ok',
-      '--certs-dir', join(dir.dir, 'certs'), '--log-file', log, '--manifest-out', manifestFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const { child } = await startFarmProcess(['prlimit', '--nofile=300:300', process.execPath, '--import', 'tsx', cli, 'serve', '--base-port', '0', '--only', 'connection-hold,http-ok',
+      '--certs-dir', join(dir.dir, 'certs'), '--log-file', log, '--manifest-out', manifestFile]);
     t.after(() => child.kill('SIGKILL'));
-    let output = '';
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`serve did not start:\n${output}`)), 30_000);
-      const onData = (chunk: Buffer) => {
-        output += chunk.toString();
-        if (output.includes('Ctrl-C stops the farm')) {
-          clearTimeout(timer);
-          resolve();
-        }
-      };
-      child.stdout.on('data', onData);
-      child.stderr.on('data', onData);
-      child.once('exit', (code) => reject(new Error(`serve exited with ${code}:\n${output}`)));
-    });
     const childLimits = readFileSync(`/proc/${child.pid}/limits`, 'latin1');
     assert.match(childLimits, /^Max open files\s+300\s+300\s/m);
     const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as { control: { url: string }; listeners: { id: string; port: number }[] };

@@ -1,12 +1,12 @@
-import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FarmProcess } from '../fuzz/farm-process.js';
 import type { Manifest, ManifestListener } from '../../src/manifest.js';
 import { processCpuMs } from '../../bench/proc-cpu.js';
+import { readFdLimit } from '../../src/listeners/connection-budget.js';
+import { startFarmProcess } from '../../test/helpers/cli.js';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
 const cli = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
 
 /** A farm under attack: the fuzzer's FarmProcess, plus what the attacks need to reach and measure it. */
@@ -48,32 +48,17 @@ export async function startAttackFarm(options: AttackFarmOptions): Promise<Attac
   const node = [process.execPath, '--import', 'tsx', ...serveArgs];
   const argv = options.nofile ? ['prlimit', `--nofile=${options.nofile}:${options.nofile}`, '--', ...node] : node;
   // prlimit execs the command, so the child's pid is the farm's.
-  const child = spawn(argv[0]!, argv.slice(1), { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
+  const started = await startFarmProcess(argv, options.startTimeoutMs ?? 60_000).catch((error: Error) => {
+    if (/ did not start within /.test(error.message)) throw error;
+    // The last line serve printed says why it refused (a flag it does not know, a bad value).
+    throw new FarmRefused(error.message.trim().split('\n').at(-1) ?? error.message);
+  });
+  const { child, output } = started;
   let exited: { code: number | null } | null = null;
-  const exit = new Promise<void>((resolve) => child.on('exit', (code) => ((exited = { code }), resolve())));
+  const exit = started.exited.then((code) => void (exited = { code }));
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
   void exit.then(() => process.off('exit', killOnExit));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`serve did not start within ${options.startTimeoutMs ?? 60_000} ms`));
-    }, options.startTimeoutMs ?? 60_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('Ctrl-C stops the farm')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    void exit.then(() => {
-      clearTimeout(timer);
-      reject(new FarmRefused(output.trim().split('\n').at(-1) ?? `serve exited with ${exited?.code}`));
-    });
-  });
   const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as Manifest;
   if (!manifest.control) throw new Error('the farm started without its control API');
   const pid = child.pid!;
@@ -83,14 +68,11 @@ export async function startAttackFarm(options: AttackFarmOptions): Promise<Attac
     controlUrl: manifest.control.url,
     caPem: readFileSync(manifest.trust.rootCaFile, 'utf8'),
     exit: () => exited,
-    problems: () => output.split('\n').filter((line) => /badorigin: uncaught/.test(line)),
+    problems: () => output().split('\n').filter((line) => /badorigin: uncaught/.test(line)),
     rssBytes: () => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) * 1024,
     openFds: () => readdirSync(`/proc/${pid}/fd`).length,
     cpuMs: () => processCpuMs(pid),
-    openFileLimit() {
-      const match = /^Max open files\s+(\S+)/m.exec(readFileSync(`/proc/${pid}/limits`, 'utf8'));
-      return !match || match[1] === 'unlimited' ? Infinity : Number(match[1]);
-    },
+    openFileLimit: () => readFdLimit(`/proc/${pid}/limits`) ?? Infinity,
     listener(id: string) {
       const found = manifest.listeners.find((l) => l.id === id);
       if (!found) throw new Error(`the farm runs no listener ${id}`);

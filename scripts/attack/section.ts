@@ -2,7 +2,7 @@ import { sampleMemory } from '../../bench/proc-memory.js';
 import { FarmRefused, startAttackFarm, type AttackFarm } from './farm.js';
 import { ping, type PingTarget } from './ping.js';
 import { closeAll, sleep, type Held } from './sockets.js';
-import { startWatchdog, WATCHDOG_MAX_MS } from './watchdog.js';
+import { startWatchdog, WATCHDOG_MAX_MS, WATCHDOG_SHORT_MAX_MS } from './watchdog.js';
 
 /** RSS growth allowed over the baseline, bytes: at the peak for memory attacks, after every section for all. */
 export const RSS_BOUND_BYTES = 64 * 2 ** 20;
@@ -22,6 +22,8 @@ export interface AttackContext {
   fail(reason: string): void;
   /** Aborted when the attack runs past its deadline: stop making connections and return. */
   signal: AbortSignal;
+  /** Slowest answer a ping of another listener may take, ms (WATCHDOG_MAX_MS, or WATCHDOG_SHORT_MAX_MS in CI). */
+  maxPingMs: number;
   /** Registers an attacking connection: the section destroys every one still open when the attack ends or is cut. */
   track(held: Held): Held;
 }
@@ -87,7 +89,7 @@ function sampleFds(farm: AttackFarm): { stop(): number } {
 /**
  * Makes `section` runnable: starts its farm (the section's flags and fd limit), warms up the listeners the watchdog
  * pings, takes the baseline (fds, RSS), runs the attack under the watchdog, then requires every ping within
- * WATCHDOG_MAX_MS, the farm alive without an uncaught error, its fds back to the baseline (± FD_TOLERANCE within
+ * `maxPingMs` (WATCHDOG_MAX_MS; WATCHDOG_SHORT_MAX_MS in the short run), the farm alive without an uncaught error, its fds back to the baseline (± FD_TOLERANCE within
  * SETTLE_MS) and its RSS within RSS_BOUND_BYTES of the baseline (also at the peak for memory attacks). Never throws:
  * every problem, including a farm that does not start, is a failure of the section. Stops the farm.
  */
@@ -111,7 +113,8 @@ export function defineSection<C>(section: Section<C>): RunnableSection {
           fallback = true;
           farm = await startAttackFarm({ certsDir, nofile });
         }
-        await attackFarm(farm, section, counts, short ? section.deadlineMs.short : section.deadlineMs.full, fallback, result);
+        const limits = short ? { deadlineMs: section.deadlineMs.short, maxPingMs: WATCHDOG_SHORT_MAX_MS } : { deadlineMs: section.deadlineMs.full, maxPingMs: WATCHDOG_MAX_MS };
+        await attackFarm(farm, section, counts, limits, fallback, result);
       } catch (error) {
         result.failures.push(`the section could not run: ${(error as Error).message}`);
       } finally {
@@ -124,7 +127,14 @@ export function defineSection<C>(section: Section<C>): RunnableSection {
   };
 }
 
-async function attackFarm<C>(farm: AttackFarm, section: Section<C>, counts: C, deadlineMs: number, fallback: boolean, result: SectionResult): Promise<void> {
+async function attackFarm<C>(
+  farm: AttackFarm,
+  section: Section<C>,
+  counts: C,
+  { deadlineMs, maxPingMs }: { deadlineMs: number; maxPingMs: number },
+  fallback: boolean,
+  result: SectionResult,
+): Promise<void> {
   let cut = false;
   const record = (line: string) => void result.figures.push(line);
   // The attack's own figures once the deadline has cut it short say so.
@@ -140,7 +150,7 @@ async function attackFarm<C>(farm: AttackFarm, section: Section<C>, counts: C, d
   const problemsBefore = farm.problems().length;
   const memory = sampleMemory(farm.pid);
   const fds = sampleFds(farm);
-  const watchdog = await startWatchdog(targets);
+  const watchdog = await startWatchdog(targets, maxPingMs);
   const tracked = new Set<Held>();
   const abort = new AbortController();
   const track = (held: Held) => {
@@ -150,7 +160,7 @@ async function attackFarm<C>(farm: AttackFarm, section: Section<C>, counts: C, d
     return held;
   };
   let timer: NodeJS.Timeout | undefined;
-  const attack = section.attack({ farm, fallback, figure, fail, signal: abort.signal, track }, counts);
+  const attack = section.attack({ farm, fallback, figure, fail, signal: abort.signal, maxPingMs, track }, counts);
   try {
     await Promise.race([
       attack,
@@ -169,8 +179,8 @@ async function attackFarm<C>(farm: AttackFarm, section: Section<C>, counts: C, d
   const pings = await watchdog.stop();
   const peakRss = memory.stop().peakRssBytes;
   const peakFds = fds.stop();
-  record(`watchdog: ${pings.pings} pings (${targets.map((t) => t.name).join(', ')}), median ${pings.medianMs} ms, max ${pings.maxMs} ms, ${pings.failures.length} over ${WATCHDOG_MAX_MS} ms or failed`);
-  if (pings.failures.length) fail(`watchdog: ${pings.failures.length} of ${pings.pings} pings over ${WATCHDOG_MAX_MS} ms or failed, first: ${pings.failures.slice(0, 3).join('; ')}`);
+  record(`watchdog: ${pings.pings} pings (${targets.map((t) => t.name).join(', ')}), median ${pings.medianMs} ms, max ${pings.maxMs} ms, ${pings.failures.length} over ${maxPingMs} ms or failed`);
+  if (pings.failures.length) fail(`watchdog: ${pings.failures.length} of ${pings.pings} pings over ${maxPingMs} ms or failed, first: ${pings.failures.slice(0, 3).join('; ')}`);
   if (farm.exit()) {
     fail(`the farm exited (${JSON.stringify(farm.exit())})`);
     return;
