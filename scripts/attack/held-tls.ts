@@ -7,6 +7,9 @@ import { hold, type Held } from './sockets.js';
 
 /** The request head and TLS handshake time limits the farm is started with, ms. */
 const TIMEOUT_MS = 2000;
+/** What the farm may hold per TLS connection, bytes: the bound grows with connections, never with time held. */
+const PER_CONNECTION_BYTES = 32 * 1024;
+
 /** How much later than its limit a connection may close (timer granularity, a loaded machine), ms. */
 const MARGIN_MS = 3000;
 
@@ -21,6 +24,8 @@ export const heldTls = defineSection({
   title: 'tls-ok connections with a partial request head, or only a ClientHello',
   counts: { full: { partial: 2000, hellos: 2000 }, short: { partial: 200, hellos: 200 } },
   deadlineMs: { full: 180_000, short: 40_000 },
+  // A TLS connection costs the farm a socket and OpenSSL's state (~18 KiB measured); glibc keeps the pages after.
+  rssBound: ({ partial, hellos }) => (partial + hellos) * PER_CONNECTION_BYTES,
   farmArgs: ['--head-timeout-ms', String(TIMEOUT_MS), '--handshake-timeout-ms', String(TIMEOUT_MS)],
   async attack({ farm, figure, fail, signal, track }, { partial, hellos }) {
     if (openFileLimit() < partial + hellos + 200) throw new Error(`this process may open only ${openFileLimit()} files, ${partial + hellos + 200} needed (raise ulimit -n)`);

@@ -2,6 +2,9 @@ import { runPool } from '../fuzz/pool.js';
 import { defineSection } from './section.js';
 import { closeAll, firstBytes, getMany, hold, statusOf, tally, type Held } from './sockets.js';
 
+/** What the farm may hold per subscriber connection, bytes: the bound grows with connections, never with events. */
+const PER_CONNECTION_BYTES = 48 * 1024;
+
 /**
  * Attack 3: many `GET /events` subscribers that never read, while http-ok requests make events for all of them.
  * The farm must cap its subscribers (the ones beyond the cap get a 503), keep its peak RSS within the bound and keep
@@ -14,6 +17,8 @@ export const subscribers = defineSection({
   counts: { full: { subscribers: 2000, requests: 3000 }, short: { subscribers: 2000, requests: 500 } },
   deadlineMs: { full: 120_000, short: 30_000 },
   peakRss: true,
+  // A connection the farm answers (a 503, or a stream) costs it a socket and node:http's parser: ~35 KiB measured.
+  rssBound: ({ subscribers }) => subscribers * PER_CONNECTION_BYTES,
   async attack({ farm, figure, fail, signal, track }, { subscribers, requests }) {
     const controlPort = Number(new URL(farm.controlUrl).port);
     const held: Held[] = [];
