@@ -1,8 +1,8 @@
 import { isIP } from 'node:net';
 import type { Expectations, Scenario } from './catalogue.js';
-import { curlArgs, digArgs, opensslArgs, shellQuote } from './clients/commands.js';
+import { curlArgs, digArgs, opensslArgs, shellQuote } from './client-commands.js';
 import { expandPrimary } from './placeholders.js';
-import type { Transport } from './listeners/index.js';
+import type { Transport } from './transport.js';
 
 /** Version tag of the manifest format (CONVENTIONS.md § The manifest). */
 export const MANIFEST_FORMAT = 'badorigin-manifest/1';

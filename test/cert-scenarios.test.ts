@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { curlArgs, opensslArgs } from '../src/clients/commands.js';
+import { curlArgs, opensslArgs } from '../src/client-commands.js';
 import { nodeRequest } from '../src/clients/node-client.js';
 import { parseOpensslVerify, runClient } from '../src/clients/run-client.js';
 import { useFarm } from './helpers/farm.js';

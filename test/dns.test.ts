@@ -6,7 +6,7 @@ import { createSocket } from 'node:dgram';
 import { connect } from 'node:net';
 import { after, describe, test } from 'node:test';
 import dnsPacket from 'dns-packet';
-import { digArgs } from '../src/clients/commands.js';
+import { digArgs } from '../src/client-commands.js';
 import { nodeResolve } from '../src/clients/node-client.js';
 import { runClient } from '../src/clients/run-client.js';
 import { loadCatalogue } from '../src/catalogue.js';

@@ -4,7 +4,7 @@ import { connect, type Socket } from 'node:net';
 import { request as httpsRequest } from 'node:https';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { curlArgs, opensslArgs } from '../src/clients/commands.js';
+import { curlArgs, opensslArgs } from '../src/client-commands.js';
 import { nodeRequest, type NodeObservation } from '../src/clients/node-client.js';
 import { runClient, type ProcessResult } from '../src/clients/run-client.js';
 import { useFarm } from './helpers/farm.js';
