@@ -4,7 +4,7 @@ import { curlArgs, digArgs, opensslArgs, shellQuote } from './client-commands.js
 import { expandPrimary } from './placeholders.js';
 import type { Transport } from './transport.js';
 
-/** Version tag of the manifest format (CONVENTIONS.md § The manifest). */
+/** Version tag of the manifest format, also fixed by schema/manifest.schema.json; a reader checks it before trusting the rest. */
 export const MANIFEST_FORMAT = 'badorigin-manifest/1';
 
 /** How the reference client connects to a listener: the client that `expect.node` and `expect.curl` describe. */

@@ -15,7 +15,7 @@ export interface NodeObservation {
 }
 
 /**
- * The reference Node client of CONVENTIONS.md: `GET /` with node:http, or node:https trusting `connect.caFile` (or
+ * The reference Node client, the one `expect.node` describes: `GET /` with node:http, or node:https trusting `connect.caFile` (or
  * the system store), sending SNI `connect.sni` (none when null) and checking the certificate against
  * `connect.certHostname`; gives up after `timeoutMs` (code `ETIMEDOUT`). Never rejects: every failure is an observation.
  */
