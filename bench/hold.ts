@@ -1,4 +1,4 @@
-// 10,000 concurrent connections held by slow-first-byte (issue 9): the farm (`badorigin serve --only
+// 10,000 concurrent connections held by slow-first-byte: the farm (`badorigin serve --only
 // slow-first-byte`, its own process) and a plain node:http server doing the same delayed answer (bench/plain-http.ts,
 // its own process), each loaded in turn by bench/hold-load.ts (a third process). Figures: the server's RSS while
 // every connection is held (VmRSS from /proc, sampled every 50 ms; peak and VmHWM), and the error of the delivered

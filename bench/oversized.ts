@@ -1,4 +1,4 @@
-// oversized-body (issue 9): throughput on loopback and RSS growth for a 20 GiB body, the farm (`badorigin serve
+// oversized-body: throughput on loopback and RSS growth for a 20 GiB body, the farm (`badorigin serve
 // --only oversized-body`, its own process) against a plain node:http server streaming the same size from one
 // buffer (bench/plain-http.ts). The reader is curl -o /dev/null: it reads in C with little CPU (about 0.5 s of CPU
 // per 4 GiB here, where a Node raw-socket reader needed 2.1 s and capped the rate at about 1.4 GB/s), so the server

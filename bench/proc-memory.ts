@@ -1,4 +1,4 @@
-// Memory of another process, read from /proc/<pid>/status (Linux): the figures the RSS targets of issue 9 are about.
+// Memory of another process, read from /proc/<pid>/status (Linux): the figures the README's RSS targets are stated in.
 import { readFileSync } from 'node:fs';
 
 /** Resident set size now (VmRSS) and its high-water mark since the process started (VmHWM), in bytes. */

@@ -1,5 +1,5 @@
 // npm run soak -- [--minutes 10] [--held 200] [--seed S]
-// The soak of issue 9 (Hardening): mixed load over every listener of a farm in its own process, the farm's open file
+// The soak, so that a leak shows as growth that outlives the load: mixed load over every listener of a farm in its own process, the farm's open file
 // descriptors and RSS sampled every few seconds; once the load stops and the held connections are released, both
 // must return to their baseline. Writes bench/results/soak.json and prints the figures; exit 1 when it fails.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';

@@ -6,7 +6,8 @@ import { createServer, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { runClient } from '../src/clients/run-client.js';
-import { readUntil, tlsRecordEnd } from '../src/listeners/connection/read-until.js';
+import { readUntil } from '../src/listeners/connection/read-until.js';
+import { tlsRecordEnd } from '../src/tls/records.js';
 import { parseClientHelloRecord } from '../src/tls/client-hello.js';
 import type { CapturedHello } from './fuzz/hello-seeds.js';
 

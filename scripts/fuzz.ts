@@ -1,5 +1,5 @@
 // npm run fuzz -- [--hellos N] [--http N] [--inputs N] [--seed S] [--concurrency C] [--deadline-ms MS] [--json FILE]
-// The fuzz run of issue 9 (Hardening): scripts/fuzz/run.ts. Exit 0 when it passed, 1 when it failed, 2 on bad flags.
+// The fuzz run (scripts/fuzz/run.ts): malformed ClientHellos and HTTP requests must not crash the farm. Exit 0 when it passed, 1 when it failed, 2 on bad flags.
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { formatReport, runFuzz } from './fuzz/run.js';

@@ -22,7 +22,7 @@ export interface CdnExpectation {
   note?: string;
 }
 
-/** Expectations of one scenario, by reporter (CONVENTIONS.md § The manifest). */
+/** Expectations of one scenario, by reporter: each CDN, reference client and proxy. */
 export interface Expectations {
   fastly?: CdnExpectation;
   cloudfront?: CdnExpectation;

@@ -13,7 +13,7 @@ import type { ConnectionHandler, ListenerEvent, MechanismContext, PortOwner, Tra
 import { tlsTerminator } from './listeners/tls-terminator.js';
 import { VALID_LEAF } from './pki/leaf-spec.js';
 import { buildManifest, type Manifest, type PlannedListener } from './manifest.js';
-import { clientAddress } from './clients/commands.js';
+import { clientAddress } from './client-commands.js';
 import { startControl, type ControlServer } from './control/server.js';
 import { openEventLog, type EventLog } from './event-log.js';
 import { FarmMonitor } from './monitor.js';

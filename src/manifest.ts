@@ -1,10 +1,10 @@
 import { isIP } from 'node:net';
 import type { Expectations, Scenario } from './catalogue.js';
-import { curlArgs, digArgs, opensslArgs, shellQuote } from './clients/commands.js';
+import { curlArgs, digArgs, opensslArgs, shellQuote } from './client-commands.js';
 import { expandPrimary } from './placeholders.js';
-import type { Transport } from './listeners/index.js';
+import type { Transport } from './transport.js';
 
-/** Version tag of the manifest format (CONVENTIONS.md § The manifest). */
+/** Version tag of the manifest format, also fixed by schema/manifest.schema.json; a reader checks it before trusting the rest. */
 export const MANIFEST_FORMAT = 'badorigin-manifest/1';
 
 /** How the reference client connects to a listener: the client that `expect.node` and `expect.curl` describe. */

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
-import { curlArgs } from '../src/clients/commands.js';
+import { curlArgs } from '../src/client-commands.js';
 import { runClient } from '../src/clients/run-client.js';
 import { readManifestFile } from '../src/manifest-schema.js';
 import { tempDir } from './helpers/farm.js';

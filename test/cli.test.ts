@@ -3,7 +3,7 @@ import { readFileSync, readdirSync, writeFileSync, mkdirSync, copyFileSync } fro
 import { connect, createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
-import { curlArgs } from '../src/clients/commands.js';
+import { curlArgs } from '../src/client-commands.js';
 import { runClient } from '../src/clients/run-client.js';
 import { DEFAULT_SCENARIOS_DIR } from '../src/catalogue.js';
 import { assertManifest, readManifestFile } from '../src/manifest-schema.js';

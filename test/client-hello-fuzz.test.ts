@@ -3,7 +3,7 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { parseClientHelloBody, parseClientHelloRecord } from '../src/tls/client-hello.js';
-import { LEGACY_SUITES, LegacyTlsEngine, prepareKey } from '../src/listeners/legacy-tls/handshake.js';
+import { LEGACY_SUITES, LegacyTlsEngine, prepareKey } from '../src/tls/legacy/handshake.js';
 import { nodeRequest } from '../src/clients/node-client.js';
 import { startFarm, type Farm } from '../src/farm.js';
 import { matchesNodeExpectation } from '../src/probe.js';

@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import { nodeRequest } from '../src/clients/node-client.js';
 import { runClient } from '../src/clients/run-client.js';
 import { useFarm } from './helpers/farm.js';
-import { tlsRecordEnd } from '../src/listeners/connection/read-until.js';
+import { tlsRecordEnd } from '../src/tls/records.js';
 import { parseClientHelloRecord } from '../src/tls/client-hello.js';
 import { requireTool } from './helpers/tools.js';
 

@@ -8,7 +8,7 @@ import { after, describe, test } from 'node:test';
 import { resolveSettings, type Farm } from '../src/farm.js';
 import { handshakeTimeoutDetail, headTimeoutDetail } from '../src/listeners/caps.js';
 import { ConnectionBudget, budgetForFdLimit, readFdLimit } from '../src/listeners/connection-budget.js';
-import { tlsRecordEnd } from '../src/listeners/connection/read-until.js';
+import { tlsRecordEnd } from '../src/tls/records.js';
 import type { ListenerEvent } from '../src/listeners/index.js';
 import { startFarmProcess } from './helpers/cli.js';
 import { tempDir, useFarm } from './helpers/farm.js';

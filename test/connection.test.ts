@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { connect, createServer, type Server } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { curlArgs } from '../src/clients/commands.js';
+import { curlArgs } from '../src/client-commands.js';
 import { nodeRequest } from '../src/clients/node-client.js';
 import { runClient } from '../src/clients/run-client.js';
 import { startFarm, type Farm } from '../src/farm.js';
@@ -48,7 +48,7 @@ describe('connection faults, observed by Node and curl', () => {
     certs.remove();
   });
 
-  test('the catalogue has the connection scenarios issue 5 names, with -tls variants where they make sense', () => {
+  test('the catalogue has the connection scenarios, with -tls variants where they make sense', () => {
     const ids = farm.manifest.listeners.map((l) => l.id);
     for (const id of ['connection-refused', 'connect-timeout', 'reset-on-connect', 'reset-on-connect-tls', 'close-on-connect', 'close-on-connect-tls',
       'close-after-request', 'close-after-request-tls', 'reset-mid-response', 'reset-mid-response-tls', 'close-during-handshake']) {

@@ -4,7 +4,7 @@ import { connect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
-import { curlArgs } from '../src/clients/commands.js';
+import { curlArgs } from '../src/client-commands.js';
 import { nodeRequest } from '../src/clients/node-client.js';
 import { runClient } from '../src/clients/run-client.js';
 import { startFarm } from '../src/farm.js';

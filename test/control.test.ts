@@ -3,7 +3,7 @@ import { createServer, request, type ClientRequest, type IncomingMessage } from 
 import { connect } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { after, before, describe, test } from 'node:test';
-import { curlArgs } from '../src/clients/commands.js';
+import { curlArgs } from '../src/client-commands.js';
 import { nodeRequest } from '../src/clients/node-client.js';
 import { runClient } from '../src/clients/run-client.js';
 import { FarmError } from '../src/errors.js';

@@ -6,7 +6,7 @@ import { createSocket } from 'node:dgram';
 import { connect } from 'node:net';
 import { after, describe, test } from 'node:test';
 import dnsPacket from 'dns-packet';
-import { digArgs } from '../src/clients/commands.js';
+import { digArgs } from '../src/client-commands.js';
 import { nodeResolve } from '../src/clients/node-client.js';
 import { runClient } from '../src/clients/run-client.js';
 import { loadCatalogue } from '../src/catalogue.js';
@@ -27,7 +27,7 @@ describe('embedded DNS server', () => {
   const port = () => listener('dns-ok').port;
 
 
-  test('every name of the issue is in the zone, all on one port, named in the manifest query', () => {
+  test('every DNS scenario name is in the zone, all on one port, named in the manifest query', () => {
     for (const label of ['ok', 'nxdomain', 'servfail', 'refused', 'timeout', 'truncated', 'slow', 'cname-loop', 'empty']) {
       assert.ok(fixture.farm.manifest.listeners.some((l) => l.query?.name === `${label}.origin.test`), label);
     }

@@ -7,7 +7,7 @@ import { inputRng } from '../scripts/fuzz/random.js';
 import { formatReport, runFuzz } from '../scripts/fuzz/run.js';
 import { parseClientHelloRecord } from '../src/tls/client-hello.js';
 
-// CI's short version of `npm run fuzz` (issue 9, Hardening): the same code, 20,000 inputs.
+// CI's short version of `npm run fuzz`: the same code, 20,000 inputs.
 
 describe('fuzz inputs', () => {
   test('input i of a seed is the same on every run, and another index or seed gives another input', () => {

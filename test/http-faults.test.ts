@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { curlArgs } from '../src/clients/commands.js';
+import { curlArgs } from '../src/client-commands.js';
 import { nodeRequest } from '../src/clients/node-client.js';
 import { runClient } from '../src/clients/run-client.js';
 import { loadCatalogue } from '../src/catalogue.js';
@@ -46,7 +46,7 @@ describe('HTTP response faults, observed by Node and curl', () => {
     certs.remove();
   });
 
-  test('every scenario of issue 6 is served over HTTP and over TLS, on offsets 60-99', () => {
+  test('every HTTP response fault scenario is served over HTTP and over TLS, on offsets 60-99', () => {
     for (const id of ['http-ok', 'origin-status', 'slow-first-byte', 'stall-mid-body', 'slow-drip', 'request-body-not-read', 'request-body-reset',
       'illegal-vary', 'oversized-body', 'truncated-body', 'bad-chunked', 'garbage-response', 'malformed-status-line', 'header-overflow',
       'conflicting-content-length', 'health-failing', 'health-flapping', 'stale-then-fail', 'connection-hold', 'redirect-loop']) {

@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, test } from 'node:test';
 import forge from 'node-forge';
-import { Rc4 } from '../src/listeners/legacy-tls/rc4.js';
-import { keyBlock, masterSecret, pHash, prfTls10, prfTls12, transcriptHash } from '../src/listeners/legacy-tls/prf.js';
-import { StreamCipherState } from '../src/listeners/legacy-tls/cipher-state.js';
-import { chooseVersion } from '../src/listeners/legacy-tls/handshake.js';
-import { HandshakeReader, RecordReader, alertRecord } from '../src/listeners/legacy-tls/records.js';
+import { Rc4 } from '../src/tls/legacy/rc4.js';
+import { keyBlock, masterSecret, pHash, prfTls10, prfTls12, transcriptHash } from '../src/tls/legacy/prf.js';
+import { StreamCipherState } from '../src/tls/legacy/cipher-state.js';
+import { chooseVersion } from '../src/tls/legacy/handshake.js';
+import { HandshakeReader, RecordReader, alertRecord } from '../src/tls/records.js';
 
 const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 

@@ -35,6 +35,31 @@ test('npm pack gives a package whose badorigin works from any directory, with ce
   assert.equal(ca.exit, 0, ca.stderr);
   assert.equal(ca.stdout, readFileSync(parsed.trust.rootCaFile, 'utf8'));
   assert.ok(!existsSync(join(work.dir, 'certs')), 'nothing is written to the working directory');
+
+  // The exports map: `badorigin` and its package.json resolve for an installed user, deeper paths do not.
+  const probeImports = [
+    "const lib = await import('badorigin');",
+    "const pkg = (await import('badorigin/package.json', { with: { type: 'json' } })).default;",
+    "const deep = await import('badorigin/dist/farm.js').then(() => 'imported', (error) => error.code);",
+    'console.log(JSON.stringify({ exports: Object.keys(lib).sort(), name: pkg.name, deep }));',
+  ].join('\n');
+  const imported = await runClient(['env', '--chdir', project, process.execPath, '--input-type=module', '-e', probeImports], 60_000);
+  assert.equal(imported.exit, 0, imported.stderr);
+  const library = JSON.parse(imported.stdout) as { exports: string[]; name: string; deep: string };
+  assert.equal(library.name, 'badorigin');
+  assert.equal(library.deep, 'ERR_PACKAGE_PATH_NOT_EXPORTED');
+  for (const name of ['startFarm', 'plannedManifest', 'resolveSettings', 'assertManifest', 'probe', 'generateConfig', 'FarmError']) {
+    assert.ok(library.exports.includes(name), `badorigin exports ${name}`);
+  }
+  // A strict TypeScript user importing `badorigin` (resolved through the exports map) gets its declarations, else TS7016.
+  writeFileSync(join(project, 'uses.ts'), "import { startFarm, type Manifest } from 'badorigin';\nexport const start: typeof startFarm = startFarm;\nexport type M = Manifest['listeners'];\n");
+  const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+  writeFileSync(join(project, 'tsconfig.json'), JSON.stringify({
+    compilerOptions: { strict: true, noEmit: true, skipLibCheck: true, module: 'nodenext', moduleResolution: 'nodenext', types: [] },
+    files: ['uses.ts'],
+  }));
+  const typed = await runClient([process.execPath, tsc, '-p', project], 120_000);
+  assert.equal(typed.exit, 0, typed.stdout + typed.stderr);
 });
 
 test('every locked package runs on the oldest Node the package.json engines allow (npm ci prints no EBADENGINE)', () => {

@@ -4,7 +4,7 @@ import { connect, type Socket } from 'node:net';
 import { request as httpsRequest } from 'node:https';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { curlArgs, opensslArgs } from '../src/clients/commands.js';
+import { curlArgs, opensslArgs } from '../src/client-commands.js';
 import { nodeRequest, type NodeObservation } from '../src/clients/node-client.js';
 import { runClient, type ProcessResult } from '../src/clients/run-client.js';
 import { useFarm } from './helpers/farm.js';
@@ -36,12 +36,12 @@ function assertClient(result: { exit: number | null; stdout: string; stderr: str
 
 const HTTP_GET = 'GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n';
 
-describe('protocol scenarios (issue 4), observed by Node, curl, openssl s_client and gnutls-cli', () => {
+describe('protocol scenarios, observed by Node, curl, openssl s_client and gnutls-cli', () => {
   const fixture = useFarm({ only: protocolIds });
   const listener = fixture.listener;
 
 
-  test('the catalogue has every scenario issue 4 names, in offsets 20-39', () => {
+  test('the catalogue has every protocol scenario, in offsets 20-39', () => {
     for (const id of ['tls10-only', 'tls10-only-rsa', 'tls11-only', 'tls13-only', 'sslv3-only', 'rc4-only', 'plaintext-on-tls',
       'tls-alert-internal-error', 'tls-alert-handshake-failure', 'client-cert-required', 'dh-weak']) {
       assert.ok(protocolIds.includes(id), `missing scenario ${id}`);

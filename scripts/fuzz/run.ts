@@ -130,7 +130,7 @@ async function phase(
 }
 
 /**
- * A fuzz run (issue 9, Hardening): starts the whole farm in its own process, sends `hellos` ClientHello inputs to
+ * A fuzz run, so that no input a client can send crashes the farm or leaks a connection: starts the whole farm in its own process, sends `hellos` ClientHello inputs to
  * every TLS listener and `http` HTTP inputs to every HTTP listener, then requires the farm to be alive, to have
  * printed no uncaught or handler error, to have counted every connection, to have closed every connection the
  * fuzzer closed, and the probe (src/probe.ts) to pass for every listener. Stops the farm before resolving.

@@ -5,7 +5,7 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { checkServerIdentity } from 'node:tls';
 import type { Manifest, ManifestListener } from '../manifest.js';
-import { CLIENT_TIMEOUT_S, clientAddress, usesTls } from './commands.js';
+import { CLIENT_TIMEOUT_S, clientAddress, usesTls } from '../client-commands.js';
 
 /** What the reference Node client saw: `code` null and an HTTP status when the request succeeded. */
 export interface NodeObservation {
@@ -15,7 +15,7 @@ export interface NodeObservation {
 }
 
 /**
- * The reference Node client of CONVENTIONS.md: `GET /` with node:http, or node:https trusting `connect.caFile` (or
+ * The reference Node client, the one `expect.node` describes: `GET /` with node:http, or node:https trusting `connect.caFile` (or
  * the system store), sending SNI `connect.sni` (none when null) and checking the certificate against
  * `connect.certHostname`; gives up after `timeoutMs` (code `ETIMEDOUT`). Never rejects: every failure is an observation.
  */

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { CLIENT_TIMEOUT_S } from './commands.js';
+import { CLIENT_TIMEOUT_S } from '../client-commands.js';
 
 /** The outcome of a client process: exit code (null when it was killed), and what it printed. */
 export interface ProcessResult {

@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { clientAddress } from '../clients/commands.js';
+import { clientAddress } from '../client-commands.js';
 import type { Manifest, ManifestListener } from '../manifest.js';
 
 /** Options every generator takes; each generator documents which ones it uses and its own defaults. */

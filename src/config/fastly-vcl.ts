@@ -55,7 +55,7 @@ function backend(listener: ManifestListener, host: string, port: number, tlsFrom
  * by path prefix `/<listener id>/` in `vcl_recv` (always `pass`); `vcl_error` copies `obj.response` and `obj.status`
  * into `X-Badorigin-Error` / `X-Badorigin-Status`, so a person sees which error fired (HTTP/2 drops the reason phrase).
  * Backends point at `options.originAddress`, else the farm hostname. Not runnable here: varnishd rejects Fastly's
- * extensions; sources: shared/docs/fastly-tls-origin-configuration-messages, fastly-generated-errors. Pure; never throws.
+ * extensions; sources: Fastly's fastly-tls-origin-configuration-messages, fastly-generated-errors. Pure; never throws.
  */
 export function fastlyVclConfig(manifest: Manifest, options: ConfigOptions = {}): string {
   const host = cdnOriginAddress(manifest, options);

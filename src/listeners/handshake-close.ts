@@ -1,5 +1,6 @@
 import { finWithoutReply } from './connection-fault.js';
-import { readUntil, tlsRecordEnd } from './connection/read-until.js';
+import { readUntil } from './connection/read-until.js';
+import { tlsRecordEnd } from '../tls/records.js';
 import { handshakeTimeoutDetail } from './caps.js';
 import type { Mechanism } from './mechanism.js';
 

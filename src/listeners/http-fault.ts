@@ -45,7 +45,7 @@ function freshState(): ListenerState {
 const CAP_FLAGS: Partial<Record<HeadFailure, string>> = { 'head-too-large': '--max-header-bytes', 'too-many-headers': '--max-headers' };
 
 /**
- * HTTP response faults (issue 6; fastly-generated-errors § Errors in VCL): `params.fault` picks the behaviour,
+ * HTTP response faults, what an origin does wrong once the connection is up (fastly-generated-errors § Errors in VCL): `params.fault` picks the behaviour,
  * the other params its timings and sizes, overridable per request from the query string (`?delay_ms=1500`, see
  * `OVERRIDES`). The request head is read by a bounds-checked reader (src/listeners/http/request-head.ts: 8 KiB
  * request line, a head of the farm's `--max-header-bytes` and `--max-headers`, within `--head-timeout-ms` or the

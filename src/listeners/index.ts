@@ -10,7 +10,9 @@ import { plaintextHttpMechanism } from './plaintext-http.js';
 import { tlsAlertMechanism } from './tls-alert.js';
 import { legacyTlsMechanism } from './legacy-tls.js';
 
-export type { ClientHelloSummary, Mechanism, MechanismContext, ConnectionHandler, PortOwner, ListenerEvent, ListenerEventType, Transport } from './mechanism.js';
+export type { Mechanism, MechanismContext, ConnectionHandler, PortOwner, ListenerEvent, ListenerEventType } from './mechanism.js';
+export type { ClientHelloSummary } from '../tls/client-hello.js';
+export type { Transport } from '../transport.js';
 
 const ALL: Mechanism<never>[] = [
   tlsMechanism as Mechanism<never>,

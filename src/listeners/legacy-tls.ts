@@ -6,8 +6,8 @@ import { HttpOkResponder } from './http-ok.js';
 import {
   LEGACY_SUITES, LEGACY_VERSIONS, LegacyTlsEngine, pemChainToDer, prepareKey,
   type LegacySuiteName, type LegacyVersionName, type EngineEvent,
-} from './legacy-tls/handshake.js';
-import { ContentType, encodeRecord } from './legacy-tls/records.js';
+} from '../tls/legacy/handshake.js';
+import { ContentType, encodeRecord } from '../tls/records.js';
 import { handshakeTimeoutDetail } from './caps.js';
 import type { Mechanism } from './mechanism.js';
 
@@ -62,7 +62,7 @@ class SecureStream extends Duplex {
 }
 
 /**
- * A TLS server of the farm's own (src/listeners/legacy-tls/): the versions and RC4 suites node:tls cannot serve.
+ * A TLS server of the farm's own (the engine in src/tls/legacy/): the versions and RC4 suites node:tls cannot serve.
  * `rc4-only` (TLS 1.0–1.2, TLS_ECDHE_RSA_WITH_RC4_128_SHA and TLS_RSA_WITH_RC4_128_SHA): a client that offers RC4
  * completes the handshake and gets the farm's 200; one that offers none gets handshake_failure (40), as an OpenSSL
  * RC4-only server sends (Fastly "Using RC4 Cipher", fastly-tls-origin-configuration-messages § RC4 cipher error).

@@ -1,28 +1,10 @@
 import type { Socket } from 'node:net';
 import type { LeafSpec, Pki, ServedChain } from '../pki/index.js';
 import type { FarmNames } from '../placeholders.js';
+import type { ClientHelloSummary } from '../tls/client-hello.js';
+import type { Transport } from '../transport.js';
 import type { ListenerCaps } from './caps.js';
 import type { ConnectionBudget } from './connection-budget.js';
-
-/** How a client reaches a listener, as the manifest says (CONVENTIONS.md). */
-export type Transport = 'tcp' | 'tls' | 'http' | 'https' | 'dns';
-
-/** What a TLS client offered in its ClientHello (RFC 8446 §4.1.2, RFC 5246 §7.4.1.2), as the event log shows it. */
-export interface ClientHelloSummary {
-  /** SNI host name (RFC 6066 §3), or null when none was sent. */
-  sni: string | null;
-  /** legacy_version of the ClientHello, e.g. `TLSv1.2` (0x0303). */
-  version: string;
-  /** supported_versions (RFC 8446 §4.2.1) when sent, GREASE removed, e.g. [`TLSv1.3`, `TLSv1.2`]. */
-  supportedVersions: string[];
-  /** Offered cipher suites as IANA code points, in order, GREASE removed. */
-  cipherSuites: number[];
-  /** ALPN protocols (RFC 7301). */
-  alpn: string[];
-  /** JA3 string (version,ciphers,extensions,curves,point formats; decimal, GREASE removed) and its MD5. */
-  ja3: string;
-  ja3Hash: string;
-}
 
 /** Kinds of listener events. */
 export type ListenerEventType =

@@ -1,6 +1,6 @@
-import { readUntil, tlsRecordEnd } from './connection/read-until.js';
+import { readUntil } from './connection/read-until.js';
 import { parseClientHelloRecord, summarizeClientHello, versionLabel } from '../tls/client-hello.js';
-import { MAX_CIPHERTEXT, alertRecord } from './legacy-tls/records.js';
+import { MAX_CIPHERTEXT, alertRecord, tlsRecordEnd } from '../tls/records.js';
 import { sendAndClose } from './http/response.js';
 import { handshakeTimeoutDetail } from './caps.js';
 import type { Mechanism } from './mechanism.js';

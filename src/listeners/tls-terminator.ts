@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import { createServer, type TLSSocket, type TlsOptions } from 'node:tls';
-import { captureClientHello } from '../tls/capture.js';
+import { captureClientHello } from './connection/client-hello-capture.js';
 import { handshakeTimeoutDetail } from './caps.js';
 import type { ConnectionHandler, MechanismContext } from './mechanism.js';
 
@@ -15,7 +15,7 @@ function underlyingSocket(socket: TLSSocket): Socket {
 /**
  * Terminates TLS on accepted sockets with a real node:tls server (which never listens itself) and hands each
  * completed handshake to `onSecure`. The client's ClientHello is read first and reported as a `client-hello` event
- * (src/tls/capture.ts), then given back to node:tls untouched. Failed handshakes (bad ClientHello, verify failure
+ * (connection/client-hello-capture.ts), then given back to node:tls untouched. Failed handshakes (bad ClientHello, verify failure
  * on the client's side, plain HTTP on a TLS port) are reported as `tls-error` events and end that connection only.
  * A connection whose handshake is not complete `context.caps.handshakeTimeoutMs` after the accept (a client that
  * sends nothing, or a ClientHello and then nothing) is closed and reported as a `fault` naming

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import type { ClientHelloSummary } from '../listeners/mechanism.js';
 /**
  * A bounds-checked ClientHello parser for the farm's own TLS record layer (RFC 5246 §7.4.1.2, RFC 2246 §7.4.1.2,
  * RFC 6101 §5.6.1.2, RFC 8446 §4.1.2). It never throws: every outcome is a `ClientHelloResult`.
@@ -22,6 +21,23 @@ import type { ClientHelloSummary } from '../listeners/mechanism.js';
 
 /** A ProtocolVersion as its 16-bit code point: 0x0300 SSL 3.0, 0x0301 TLS 1.0, 0x0302 TLS 1.1, 0x0303 TLS 1.2, 0x0304 TLS 1.3. */
 export type ProtocolVersion = number;
+
+/** What a TLS client offered in its ClientHello (RFC 8446 §4.1.2, RFC 5246 §7.4.1.2), as the event log shows it. */
+export interface ClientHelloSummary {
+  /** SNI host name (RFC 6066 §3), or null when none was sent. */
+  sni: string | null;
+  /** legacy_version of the ClientHello, e.g. `TLSv1.2` (0x0303). */
+  version: string;
+  /** supported_versions (RFC 8446 §4.2.1) when sent, GREASE removed, e.g. [`TLSv1.3`, `TLSv1.2`]. */
+  supportedVersions: string[];
+  /** Offered cipher suites as IANA code points, in order, GREASE removed. */
+  cipherSuites: number[];
+  /** ALPN protocols (RFC 7301). */
+  alpn: string[];
+  /** JA3 string (version,ciphers,extensions,curves,point formats; decimal, GREASE removed) and its MD5. */
+  ja3: string;
+  ja3Hash: string;
+}
 
 /** Extension code points the engine reads (IANA TLS ExtensionType Values). */
 export const EXT = {

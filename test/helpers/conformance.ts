@@ -8,7 +8,7 @@ import { isHealthScenario } from '../../src/config/varnish.js';
 import type { HttpFaultParams } from '../../src/listeners/http/params.js';
 import { freePort, proxyRequest, startHaproxy, startNginx, startVarnish, varnishProbed, varnishLog, type ProxyRequest, type ProxyResponse, type RunningProxy } from './proxies.js';
 
-/** Families whose listeners must carry an expectation for every proxy that reaches them (issue 7). */
+/** Families whose listeners must carry an expectation for every proxy that reaches them (a family left out would let a proxy's behaviour go unrecorded). */
 export const COVERED_FAMILIES: ManifestListener['family'][] = ['certificate', 'protocol', 'connection', 'dns', 'http'];
 
 /** Request body the suite POSTs where a scenario only faults on one: larger than loopback's socket buffers (32 MiB receive + 4 MiB send here), bytes. */

@@ -46,10 +46,3 @@ export function httpHeadEnd(buffer: Buffer): number | null {
   const end = buffer.indexOf('\r\n\r\n');
   return end === -1 ? null : end + 4;
 }
-
-/** Length of the first complete TLS record (RFC 8446 §5.1: 5-byte header, then `length` bytes); null until then. */
-export function tlsRecordEnd(buffer: Buffer): number | null {
-  if (buffer.length < 5) return null;
-  const end = 5 + buffer.readUInt16BE(3);
-  return buffer.length >= end ? end : null;
-}

@@ -1,4 +1,4 @@
-/** The behaviours of the `http-fault` mechanism (issue 6: what a misbehaving origin does once the connection is up). */
+/** The behaviours of the `http-fault` mechanism: what a misbehaving origin does once the connection is up. */
 export const HTTP_FAULTS = [
   'ok',
   'status',

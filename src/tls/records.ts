@@ -1,7 +1,7 @@
 /**
  * TLS record layer framing (RFC 5246 §6.2, RFC 2246 §6.2, RFC 6101 §5.2): content types, alerts, and an incremental
  * reader that cuts a byte stream into records and a record stream into handshake messages. No cryptography here
- * (see cipher-state.ts). Nothing in this module throws on peer input: malformed input is reported as a fatal alert.
+ * (see legacy/cipher-state.ts). Nothing in this module throws on peer input: malformed input is reported as a fatal alert.
  *
  * RFC 5246 §6.2.1:
  * ```
@@ -37,6 +37,13 @@ export const Alert = {
 export const MAX_PLAINTEXT = 16_384;
 /** Largest ciphertext fragment accepted (RFC 5246 §6.2.3: 2^14 + 2048). */
 export const MAX_CIPHERTEXT = MAX_PLAINTEXT + 2048;
+
+/** Length of the first complete TLS record (RFC 8446 §5.1: 5-byte header, then `length` bytes); null until then. */
+export function tlsRecordEnd(buffer: Buffer): number | null {
+  if (buffer.length < 5) return null;
+  const end = 5 + buffer.readUInt16BE(3);
+  return buffer.length >= end ? end : null;
+}
 
 /** One record as read off the wire. */
 export interface TlsRecord {

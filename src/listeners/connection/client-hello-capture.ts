@@ -1,7 +1,6 @@
 import type { Socket } from 'node:net';
-import type { ClientHelloSummary } from '../listeners/mechanism.js';
-import { readUntil } from '../listeners/connection/read-until.js';
-import { parseClientHelloRecord, summarizeClientHello } from './client-hello.js';
+import { parseClientHelloRecord, summarizeClientHello, type ClientHelloSummary } from '../../tls/client-hello.js';
+import { readUntil } from './read-until.js';
 
 /** Largest TLSPlaintext fragment (RFC 8446 §5.1: 2^14 bytes); a longer record is handed on unparsed. */
 const MAX_FRAGMENT = 16_384;

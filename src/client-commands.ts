@@ -1,7 +1,28 @@
 import { isIP } from 'node:net';
-import type { Manifest, ManifestListener } from '../manifest.js';
+import type { Transport } from './transport.js';
 
-/** Client timeout of the reference clients, in seconds (CONVENTIONS.md: `curl --max-time 5`). */
+/**
+ * The reference clients' command lines are data formatting: the manifest prints them (`commands`), the client
+ * runners and config generators execute or embed them. They take the manifest's fields by shape rather than its
+ * types, so the manifest can build its `commands` from here without the two modules importing each other.
+ */
+
+/** What a command line needs of a manifest: the bind address (`Manifest.host`). */
+export interface CommandFarm {
+  host: string;
+}
+
+/** What a command line needs of a manifest listener (`ManifestListener`): port, transport, how to connect. */
+export interface CommandListener {
+  port: number;
+  transport: Transport;
+  /** As `ManifestListener.connect`: SNI (null = none), the name checked in the certificate, the CA file to trust. */
+  connect: { sni: string | null; certHostname: string | null; caFile: string | null };
+  /** As `ManifestListener.query`, for `dns` listeners. */
+  query?: { name: string; type: 'A' };
+}
+
+/** Client timeout of the reference clients, in seconds (`curl --max-time 5`). */
 export const CLIENT_TIMEOUT_S = 5;
 
 /** Address a client should connect to for a bind address (a wildcard bind is reached over loopback). */
@@ -12,7 +33,7 @@ export function clientAddress(host: string): string {
 }
 
 /** True for listeners a client reaches over TLS (transport `tls` or `https`). */
-export function usesTls(listener: Pick<ManifestListener, 'transport'>): boolean {
+export function usesTls(listener: Pick<CommandListener, 'transport'>): boolean {
   return listener.transport === 'tls' || listener.transport === 'https';
 }
 
@@ -23,7 +44,7 @@ const hostPort = (host: string, port: number) => (isIP(host) === 6 ? `[${host}]:
  * `connect.sni` (curl sends the URL host as SNI and checks the certificate against it; with no SNI the URL is the
  * IP address, which curl never sends as SNI). Prints the status code; the exit code is what `expect.curl` gives.
  */
-export function curlArgs(manifest: Pick<Manifest, 'host'>, listener: Pick<ManifestListener, 'port' | 'connect' | 'transport'>): string[] {
+export function curlArgs(manifest: CommandFarm, listener: Pick<CommandListener, 'port' | 'connect' | 'transport'>): string[] {
   const address = clientAddress(manifest.host);
   const { sni, caFile } = listener.connect;
   const scheme = usesTls(listener) ? 'https' : 'http';
@@ -41,7 +62,7 @@ export function curlArgs(manifest: Pick<Manifest, 'host'>, listener: Pick<Manife
  * argv of the reference `openssl s_client`: stops at the first verify error (`-verify_return_error`) and checks
  * the certificate name as a CDN does (`-verify_hostname`/`-verify_ip`); `expect.openssl` gives the verify code.
  */
-export function opensslArgs(manifest: Pick<Manifest, 'host'>, listener: Pick<ManifestListener, 'port' | 'connect'>): string[] {
+export function opensslArgs(manifest: CommandFarm, listener: Pick<CommandListener, 'port' | 'connect'>): string[] {
   const { sni, caFile } = listener.connect;
   const certHostname = listener.connect.certHostname ?? clientAddress(manifest.host);
   return [
@@ -57,7 +78,7 @@ export function opensslArgs(manifest: Pick<Manifest, 'host'>, listener: Pick<Man
  * argv of the reference `dig` for a DNS listener: one try, the client timeout, straight to the farm's server over
  * UDP (dig retries over TCP by itself when the answer is truncated); `expect.dig` gives its status and flags.
  */
-export function digArgs(manifest: Pick<Manifest, 'host'>, listener: Pick<ManifestListener, 'port' | 'query'>): string[] {
+export function digArgs(manifest: CommandFarm, listener: Pick<CommandListener, 'port' | 'query'>): string[] {
   const query = listener.query ?? { name: '.', type: 'A' };
   return ['dig', `@${clientAddress(manifest.host)}`, '-p', String(listener.port), query.name, query.type, '+tries=1', `+time=${CLIENT_TIMEOUT_S}`];
 }

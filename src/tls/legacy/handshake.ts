@@ -1,12 +1,12 @@
 import { createECDH, createHash, createPrivateKey, privateEncrypt, randomBytes, sign, constants, type ECDH, type KeyObject } from 'node:crypto';
 import forge from 'node-forge';
-import { EXT, parseClientHelloBody, type ParsedClientHello } from '../../tls/client-hello.js';
+import { EXT, parseClientHelloBody, type ParsedClientHello } from '../client-hello.js';
 import { StreamCipherState } from './cipher-state.js';
 import { finishedVerifyData, keyBlock, masterSecret } from './prf.js';
 import {
   Alert, ContentType, HandshakeReader, HandshakeType, MAX_PLAINTEXT, RecordReader, alertRecord, encodeRecord,
   handshakeMessage, vector, type HandshakeMessage, type TlsRecord,
-} from './records.js';
+} from '../records.js';
 
 /** Protocol versions the engine can answer with (RFC 6101, 2246, 4346, 5246). */
 export const LEGACY_VERSIONS = { SSLv3: 0x0300, TLSv1: 0x0301, 'TLSv1.1': 0x0302, 'TLSv1.2': 0x0303 } as const;

@@ -1,0 +1,61 @@
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
+
+// The floors of docs/architecture.md, checked on the import statements themselves (type-only imports included:
+// a type borrowed from above is still a dependency on above).
+const SRC = fileURLToPath(new URL('../src/', import.meta.url));
+
+/** Every .ts file under `src/<dir>`, as paths relative to src/. */
+function sources(dir = ''): string[] {
+  return readdirSync(join(SRC, dir), { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return sources(path);
+    return entry.name.endsWith('.ts') ? [path] : [];
+  });
+}
+
+/** The src/-relative files a module imports by relative path (packages and node: modules are left out). */
+function localImports(file: string): string[] {
+  const info = ts.preProcessFile(readFileSync(join(SRC, file), 'utf8'), true, true);
+  return info.importedFiles
+    .map((imported) => imported.fileName)
+    .filter((name) => name.startsWith('.'))
+    .map((name) => relative(SRC, resolve(SRC, dirname(file), name)).replace(/\.js$/, '.ts'));
+}
+
+test('src/tls/ (the protocol floor) imports nothing of the farm outside src/tls/', () => {
+  const files = sources('tls');
+  assert.ok(files.includes(join('tls', 'client-hello.ts')) && files.includes(join('tls', 'records.ts')), 'src/tls/ holds the parser and the records');
+  const outside = files.flatMap((file) => localImports(file).filter((target) => !target.startsWith('tls/')).map((target) => `${file} -> ${target}`));
+  assert.deepEqual(outside, []);
+});
+
+test('src/manifest.ts and the command lines it prints import nothing from listeners/ or clients/', () => {
+  for (const file of ['manifest.ts', 'client-commands.ts', 'transport.ts']) {
+    const imports = localImports(file);
+    assert.deepEqual(imports.filter((target) => /^(listeners|clients)\//.test(target)), [], file);
+  }
+  assert.ok(localImports('manifest.ts').includes('client-commands.ts'), 'the manifest builds its commands from client-commands.ts');
+});
+
+test('no import cycle among the modules of src/', () => {
+  const graph = new Map(sources().map((file) => [file, localImports(file)]));
+  const state = new Map<string, 'open' | 'done'>();
+  const cycles: string[] = [];
+  const visit = (file: string, path: string[]) => {
+    if (state.get(file) === 'done') return;
+    if (state.get(file) === 'open') {
+      cycles.push([...path.slice(path.indexOf(file)), file].join(' -> '));
+      return;
+    }
+    state.set(file, 'open');
+    for (const target of graph.get(file) ?? []) visit(target, [...path, file]);
+    state.set(file, 'done');
+  };
+  for (const file of graph.keys()) visit(file, []);
+  assert.deepEqual(cycles, []);
+});
