@@ -20,61 +20,12 @@ import { FarmMonitor } from './monitor.js';
 import { Pki, type ServedChain } from './pki/index.js';
 import { notADirectoryError } from './pki/store.js';
 import { defaultCertsDir } from './paths.js';
+import { FARM_OPTIONS, type FarmOptions } from './options/table.js';
 
-/** Options of `startFarm` and of `badorigin serve` (same names as the CLI flags). */
-export interface FarmOptions {
-  /** Bind address of every listener; default 127.0.0.1. */
-  host?: string;
-  /** Hostname(s) clients use; the first goes into CN and SNI. Default `localhost`. */
-  hostname?: string | string[];
-  /** Port of offset 0; listeners take base + offset. 0 = every listener on an ephemeral port. Default 9400. */
-  basePort?: number;
-  /** Scenario ids (all their listeners) and listener ids (`<id>-tls`) to run (default: all); see `listenerSelected`. */
-  only?: string[];
-  /** Scenario ids and listener ids to leave out. */
-  skip?: string[];
-  /** Certificates directory; default `certs/` of a source checkout, else a user directory (src/paths.ts). */
-  certsDir?: string;
-  /** Scenario files directory; default the package's `scenarios/`. */
-  scenariosDir?: string;
-  /** PEM files of a certificate (chain) and key of the user's own, served wherever a scenario needs a valid one. */
-  tlsCert?: string;
-  tlsKey?: string;
-  /** Port of the embedded DNS server (UDP and TCP); default base port + 0 (ephemeral with base port 0). */
-  dnsPort?: number;
-  /** Zone the DNS server is authoritative for; default `origin.test`. */
-  dnsZone?: string;
-  /** Control API port; default base port - 1 (ephemeral with base port 0); null = no control API. */
-  controlPort?: number | null;
-  /** Control API bind address; default 127.0.0.1 (a non-loopback address requires `controlToken`). */
-  controlHost?: string;
-  /** Bearer token the control API requires on every request. */
-  controlToken?: string;
-  /** Event log level (pino: info, warn, silent…); default `silent` in the library, `info` in the CLI. */
-  logLevel?: string;
-  /** Event log file (JSON lines); default standard output when a level is set. */
-  logFile?: string;
-  /**
-   * Concurrent connections per listener; more are reset and reported. Default 20,000 or nine tenths of
-   * `maxOpenConnections`, whichever is less; never more than `maxOpenConnections`.
-   */
-  maxConnections?: number;
-  /**
-   * Concurrent client connections across the farm; more are reset and reported. Default and ceiling: RLIMIT_NOFILE
-   * minus `RESERVED_FDS` (at least half of it), src/listeners/connection-budget.ts.
-   */
-  maxOpenConnections?: number;
-  /** Longest a connection may stay open, in ms (default 600,000); older ones are closed and reported. */
-  maxHoldMs?: number;
-  /** Longest a client may take to send a request head, in ms (default 10,000); slower ones are closed and reported. */
-  headTimeoutMs?: number;
-  /** Longest a client may take to complete a TLS handshake, in ms (default 10,000); slower ones are closed and reported. */
-  handshakeTimeoutMs?: number;
-  /** Largest request head an HTTP listener reads, in bytes (default 32,768); larger ones get 400/431 and are reported. */
-  maxHeaderBytes?: number;
-  /** Most header fields in a request (default 100); more get 400/431 and are reported. */
-  maxHeaders?: number;
-}
+/** `a,b` and `['a', 'b,c']` as trimmed, non-empty items. */
+const listOf = (values: string | string[] | undefined): string[] => [values ?? []].flat().flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+
+export type { FarmOptions } from './options/table.js';
 
 /** A farm's options with every default applied. */
 export interface FarmSettings {
@@ -129,17 +80,17 @@ export interface Farm {
 
 /** Applies defaults; the farm's IPs are loopback, IP hostnames and a specific bind address. */
 export function resolveSettings(options: FarmOptions = {}): FarmSettings {
-  const host = options.host ?? '127.0.0.1';
-  const hostnames = [options.hostname ?? 'localhost'].flat().flatMap((h) => h.split(',')).map((h) => h.trim().toLowerCase()).filter(Boolean);
+  const host = options.host ?? FARM_OPTIONS.host.default;
+  const hostnames = listOf(options.hostname ?? FARM_OPTIONS.hostname.default).map((h) => h.toLowerCase());
   if (hostnames.length === 0) throw new FarmError('BAD_OPTION', '--hostname must name at least one host');
   for (const name of hostnames) {
     const problem = hostnameProblem(name);
     if (problem) throw new FarmError('BAD_OPTION', `--hostname ${JSON.stringify(name)} ${problem}`);
   }
-  const basePort = options.basePort ?? 9400;
+  const basePort = options.basePort ?? FARM_OPTIONS.basePort.default;
   if (!Number.isInteger(basePort) || basePort < 0 || basePort > 65535) throw new FarmError('BAD_OPTION', `--base-port ${basePort} is not a port number`);
   if (Boolean(options.tlsCert) !== Boolean(options.tlsKey)) throw new FarmError('BAD_OPTION', '--tls-cert and --tls-key go together');
-  const dnsZone = (options.dnsZone ?? 'origin.test').toLowerCase().replace(/\.$/, '');
+  const dnsZone = (options.dnsZone ?? FARM_OPTIONS.dnsZone.default).toLowerCase().replace(/\.$/, '');
   if (!isDnsName(dnsZone)) throw new FarmError('BAD_OPTION', `--dns-zone ${options.dnsZone} is not a DNS name`);
   const dnsPort = options.dnsPort;
   if (dnsPort !== undefined && (!Number.isInteger(dnsPort) || dnsPort < 0 || dnsPort > 65535)) throw new FarmError('BAD_OPTION', `--dns-port ${dnsPort} is not a port number`);
@@ -179,16 +130,16 @@ export function resolveSettings(options: FarmOptions = {}): FarmSettings {
     basePort,
     certsDir,
     scenariosDir: options.scenariosDir ?? DEFAULT_SCENARIOS_DIR,
-    only: options.only ?? [],
-    skip: options.skip ?? [],
+    only: listOf(options.only),
+    skip: listOf(options.skip),
     tlsCert: options.tlsCert,
     tlsKey: options.tlsKey,
     dnsPort,
     dnsZone,
     controlPort: options.controlPort === null ? null : (options.controlPort ?? (basePort === 0 ? 0 : basePort - 1)),
-    controlHost: options.controlHost ?? '127.0.0.1',
+    controlHost: options.controlHost ?? FARM_OPTIONS.controlHost.default,
     controlToken: options.controlToken,
-    logLevel: options.logLevel ?? 'silent',
+    logLevel: options.logLevel ?? FARM_OPTIONS.logLevel.default,
     logFile: options.logFile,
     caps: {
       maxConnections,
