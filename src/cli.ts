@@ -4,7 +4,7 @@ import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { warnIfCertsDiffer } from './commands/certs-check.js';
 import { installProcessGuards } from './containment.js';
-import { FarmError } from './errors.js';
+import { FarmError, farmError } from './errors.js';
 import { plannedManifest, resolveSettings, startFarm } from './farm.js';
 import { readManifestFile } from './manifest-schema.js';
 import { OptionsFile } from './options-file.js';
@@ -140,12 +140,7 @@ async function main(): Promise<void> {
         const { ports, found } = await farmListens(manifest, probedListeners(manifest, settings.only, settings.skip));
         if (!found) {
           const where = `${manifest.host} ${ports.length === 1 ? `port ${ports[0]}` : `ports ${ports[0]}-${ports.at(-1)}`}`;
-          throw new FarmError(
-            'NO_FARM',
-            manifestFile
-              ? `no farm found at ${where} (from --manifest ${manifestFile}): start the farm that wrote it`
-              : `no farm found at ${where}: start one, or give probe the same --base-port, --host, --hostname, --dns-port, --only and --skip the farm was started with`,
-          );
+          throw farmError('NO_FARM', where, manifestFile);
         }
         // Only a farm that answers makes its certificates worth checking against these options.
         if (!manifestFile) await warnIfCertsDiffer(settings);
@@ -169,7 +164,7 @@ async function main(): Promise<void> {
     .fail((message, error) => {
       // yargs reports its own usage and config-file problems as YError: those are the user's to fix.
       if (error && error.name !== 'YError') throw error;
-      throw new FarmError('USAGE', message ?? error?.message ?? 'bad usage (see --help)');
+      throw farmError('USAGE', message ?? error?.message ?? 'bad usage (see --help)');
     })
     .parseAsync();
 }

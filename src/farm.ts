@@ -4,16 +4,17 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { DEFAULT_SCENARIOS_DIR, listenerSelected, loadCatalogue, selectScenarios, type CatalogueEntry } from './catalogue.js';
-import { FarmError } from './errors.js';
+import { farmError } from './errors.js';
 import { hostnameProblem, isDnsName } from './hostname.js';
 import { BoundListener } from './listeners/bound-listener.js';
 import { DEFAULT_CAPS, type ListenerCaps } from './listeners/caps.js';
 import { ConnectionBudget, FALLBACK_FD_LIMIT, budgetForFdLimit, readFdLimit } from './listeners/connection-budget.js';
 import type { ConnectionHandler, ListenerEvent, MechanismContext, PortOwner, Transport } from './listeners/index.js';
+import { isTlsTransport } from './listeners/mechanism.js';
 import { tlsTerminator } from './listeners/tls-terminator.js';
 import { VALID_LEAF } from './pki/leaf-spec.js';
 import { buildManifest, type Manifest, type PlannedListener } from './manifest.js';
-import { clientAddress } from './clients/commands.js';
+import { clientAddress, hostPort, isWildcard } from './address.js';
 import { startControl, type ControlServer } from './control/server.js';
 import { openEventLog, type EventLog } from './event-log.js';
 import { FarmMonitor } from './monitor.js';
@@ -82,18 +83,18 @@ export interface Farm {
 export function resolveSettings(options: FarmOptions = {}): FarmSettings {
   const host = options.host ?? FARM_OPTIONS.host.default;
   const hostnames = listOf(options.hostname ?? FARM_OPTIONS.hostname.default).map((h) => h.toLowerCase());
-  if (hostnames.length === 0) throw new FarmError('BAD_OPTION', '--hostname must name at least one host');
+  if (hostnames.length === 0) throw farmError('BAD_OPTION', '--hostname', 'must name at least one host');
   for (const name of hostnames) {
     const problem = hostnameProblem(name);
-    if (problem) throw new FarmError('BAD_OPTION', `--hostname ${JSON.stringify(name)} ${problem}`);
+    if (problem) throw farmError('BAD_OPTION', `--hostname ${JSON.stringify(name)}`, problem);
   }
   const basePort = options.basePort ?? FARM_OPTIONS.basePort.default;
-  if (!Number.isInteger(basePort) || basePort < 0 || basePort > 65535) throw new FarmError('BAD_OPTION', `--base-port ${basePort} is not a port number`);
-  if (Boolean(options.tlsCert) !== Boolean(options.tlsKey)) throw new FarmError('BAD_OPTION', '--tls-cert and --tls-key go together');
+  if (!Number.isInteger(basePort) || basePort < 0 || basePort > 65535) throw farmError('BAD_OPTION', `--base-port ${basePort}`, 'is not a port number');
+  if (Boolean(options.tlsCert) !== Boolean(options.tlsKey)) throw farmError('BAD_OPTION', '--tls-cert', 'and --tls-key go together');
   const dnsZone = (options.dnsZone ?? FARM_OPTIONS.dnsZone.default).toLowerCase().replace(/\.$/, '');
-  if (!isDnsName(dnsZone)) throw new FarmError('BAD_OPTION', `--dns-zone ${options.dnsZone} is not a DNS name`);
+  if (!isDnsName(dnsZone)) throw farmError('BAD_OPTION', `--dns-zone ${options.dnsZone}`, 'is not a DNS name');
   const dnsPort = options.dnsPort;
-  if (dnsPort !== undefined && (!Number.isInteger(dnsPort) || dnsPort < 0 || dnsPort > 65535)) throw new FarmError('BAD_OPTION', `--dns-port ${dnsPort} is not a port number`);
+  if (dnsPort !== undefined && (!Number.isInteger(dnsPort) || dnsPort < 0 || dnsPort > 65535)) throw farmError('BAD_OPTION', `--dns-port ${dnsPort}`, 'is not a port number');
   const capFlags = [
     ['--max-connections', options.maxConnections],
     ['--max-open-connections', options.maxOpenConnections],
@@ -104,7 +105,7 @@ export function resolveSettings(options: FarmOptions = {}): FarmSettings {
     ['--max-headers', options.maxHeaders],
   ] as const;
   for (const [flag, value] of capFlags) {
-    if (value !== undefined && (!Number.isInteger(value) || value < 1)) throw new FarmError('BAD_OPTION', `${flag} must be a positive whole number, not ${value}`);
+    if (value !== undefined && (!Number.isInteger(value) || value < 1)) throw farmError('BAD_OPTION', flag, `must be a positive whole number, not ${value}`);
   }
   const notices: string[] = [];
   const fdLimit = readFdLimit() ?? FALLBACK_FD_LIMIT;
@@ -121,8 +122,7 @@ export function resolveSettings(options: FarmOptions = {}): FarmSettings {
   }
   const certsDir = options.certsDir ? resolve(options.certsDir) : defaultCertsDir();
   if (existsSync(certsDir) && !statSync(certsDir).isDirectory()) throw notADirectoryError(certsDir);
-  const wildcard = ['0.0.0.0', '::', ''].includes(host);
-  const ips = [...new Set(['127.0.0.1', '::1', ...hostnames.filter((h) => isIP(h)), ...(!wildcard && isIP(host) ? [host] : [])])];
+    const ips = [...new Set(['127.0.0.1', '::1', ...hostnames.filter((h) => isIP(h)), ...(!isWildcard(host) && isIP(host) ? [host] : [])])];
   return {
     host,
     hostnames,
@@ -163,7 +163,7 @@ export function plannedEntries(settings: FarmSettings): CatalogueEntry[] {
 export function plannedPort(settings: FarmSettings, offset: number): number {
   if (settings.basePort === 0) return 0;
   const port = settings.basePort + offset;
-  if (port > 65535) throw new FarmError('BAD_OPTION', `--base-port ${settings.basePort} + offset ${offset} is past port 65535`);
+  if (port > 65535) throw farmError('BAD_OPTION', `--base-port ${settings.basePort}`, `+ offset ${offset} is past port 65535`);
   return port;
 }
 
@@ -213,8 +213,7 @@ export function planListeners(settings: FarmSettings, entries: CatalogueEntry[])
 export function plannedManifest(settings: FarmSettings): Manifest {
   const manifest = buildManifest({ host: settings.host, hostnames: settings.hostnames, ...caFiles(settings) }, planListeners(settings, plannedEntries(settings)));
   if (settings.controlPort) {
-    const host = isIP(settings.controlHost) === 6 ? `[${settings.controlHost}]` : settings.controlHost === '0.0.0.0' ? '127.0.0.1' : settings.controlHost;
-    manifest.control = { url: `http://${host}:${settings.controlPort}` };
+    manifest.control = { url: `http://${hostPort(clientAddress(settings.controlHost), settings.controlPort)}` };
   }
   return manifest;
 }
@@ -233,7 +232,7 @@ function loadUserCertificate(settings: FarmSettings): ServedChain | null {
     if (!leaf.checkPrivateKey(createPrivateKey(privateKeyPem))) throw new Error('the key does not match the certificate');
     return { chainPem, privateKeyPem, leaf };
   } catch (error) {
-    throw new FarmError('BAD_TLS_CERT', `--tls-cert ${settings.tlsCert} / --tls-key ${settings.tlsKey}: ${(error as Error).message}`);
+    throw farmError('BAD_TLS_CERT', settings.tlsCert, settings.tlsKey, (error as Error).message);
   }
 }
 
@@ -283,7 +282,7 @@ export async function startFarm(options: FarmOptions = {}): Promise<Farm> {
     const context = contextOf(listener);
     const created = mechanism.create(listener.scenario.params as never, context);
     if ('listen' in created) {
-      if (listener.terminateTls) throw new FarmError('BAD_SCENARIO', `${listener.scenario.file}: mechanism ${listener.scenario.mechanism} owns its port, so its tls variant needs terminate: false`);
+      if (listener.terminateTls) throw farmError('BAD_SCENARIO', listener.scenario.file, `mechanism ${listener.scenario.mechanism} owns its port, so its tls variant needs terminate: false`);
       owners.push({ owner: created, members: [listener] });
       continue;
     }
@@ -296,7 +295,7 @@ export async function startFarm(options: FarmOptions = {}): Promise<Farm> {
   try {
     log = settings.logLevel === 'silent' ? null : await openEventLog({ level: settings.logLevel, file: settings.logFile });
   } catch (error) {
-    throw new FarmError('BAD_LOG_FILE', `--log-file ${settings.logFile}: ${(error as Error).message}`);
+    throw farmError('BAD_LOG_FILE', String(settings.logFile), (error as Error).message);
   }
   if (log) events.on('event', (event) => log!.write(event));
   let control: ControlServer | null = null;
@@ -343,9 +342,9 @@ export async function startFarm(options: FarmOptions = {}): Promise<Farm> {
     url(id) {
       const listener = manifest.listeners.find((l) => l.id === id);
       if (!listener) throw new Error(`the farm runs no listener ${id}`);
-      const scheme = listener.transport === 'tls' || listener.transport === 'https' ? 'https' : 'http';
+      const scheme = isTlsTransport(listener.transport) ? 'https' : 'http';
       const host = listener.connect.sni ?? clientAddress(settings.host);
-      return `${scheme}://${isIP(host) === 6 ? `[${host}]` : host}:${listener.port}/`;
+      return `${scheme}://${hostPort(host, listener.port)}/`;
     },
     close,
   };

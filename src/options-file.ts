@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { FarmError } from './errors.js';
+import { FARM_ERRORS, FarmError, farmError } from './errors.js';
 import { envName, flagName, type OptionSpec, type OptionSpecs } from './options/spec.js';
 
 /** Why `value` does not fit `spec` in a `--config` file (a `names` option is one comma-separated string there), or null. */
@@ -28,7 +28,7 @@ export class OptionsFile {
    *   JSON, not an object, unknown key, wrong type or value.
    */
   read(file: string, options: OptionSpecs): Record<string, unknown> {
-    const fail = (why: string) => new FarmError('BAD_CONFIG', `--config ${file}: ${why}`);
+    const fail = (why: string) => farmError('BAD_CONFIG', file, why);
     let text: string;
     try {
       text = readFileSync(file, 'utf8');
@@ -68,6 +68,6 @@ export class OptionsFile {
     const onCommandLine = args.some((a) => a === `--${name}` || a.startsWith(`--${name}=`) || a === `--no-${name}`);
     const inEnvironment = env[envName(name)] !== undefined;
     if (!this.keys.has(name) || onCommandLine || inEnvironment) return error;
-    return new FarmError(error.code, `--config ${this.file}: "${name}":${match[2]}`, error.exitCode);
+    return new FarmError(error.code, FARM_ERRORS.BAD_CONFIG.message(this.file, `"${name}":${match[2]}`), error.exitCode);
   }
 }

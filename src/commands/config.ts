@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Argv, CommandModule } from 'yargs';
-import { FarmError } from '../errors.js';
+import { farmError } from '../errors.js';
 import { plannedManifest, resolveSettings } from '../farm.js';
 import type { Manifest } from '../manifest.js';
 import { readManifestFile } from '../manifest-schema.js';
@@ -47,7 +47,7 @@ export const configCommand: CommandModule = {
     const options = readOptions(CONFIG_OPTIONS, argv);
     const { connectTimeout = CONFIG_OPTIONS.connectTimeout.default, readTimeout = CONFIG_OPTIONS.readTimeout.default } = options;
     for (const [flag, value] of [['--connect-timeout', connectTimeout], ['--read-timeout', readTimeout]] as const) {
-      if (!Number.isInteger(value) || value < 1) throw new FarmError('BAD_OPTION', `${flag} must be a whole number of seconds, not ${value}`);
+      if (!Number.isInteger(value) || value < 1) throw farmError('BAD_OPTION', flag, `must be a whole number of seconds, not ${value}`);
     }
     let manifest: Manifest;
     if (options.manifest) manifest = readManifestFile(options.manifest);

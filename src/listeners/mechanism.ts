@@ -7,6 +7,11 @@ import type { ConnectionBudget } from './connection-budget.js';
 /** How a client reaches a listener, as the manifest says (CONVENTIONS.md). */
 export type Transport = 'tcp' | 'tls' | 'http' | 'https' | 'dns';
 
+/** Whether a client reaches a listener of `transport` over TLS (`tls`, `https`). */
+export function isTlsTransport(transport: Transport): boolean {
+  return transport === 'tls' || transport === 'https';
+}
+
 /** What a TLS client offered in its ClientHello (RFC 8446 §4.1.2, RFC 5246 §7.4.1.2), as the event log shows it. */
 export interface ClientHelloSummary {
   /** SNI host name (RFC 6066 §3), or null when none was sent. */

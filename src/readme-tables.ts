@@ -1,4 +1,5 @@
-import { envName, flagName, type OptionSpec, type OptionSpecs } from './spec.js';
+import { FARM_ERRORS } from './errors.js';
+import { envName, flagName, type OptionSpec, type OptionSpecs } from './options/spec.js';
 
 const code = (value: unknown) => `\`${String(value)}\``;
 
@@ -27,7 +28,18 @@ export function renderOptionTable(specs: OptionSpecs): string {
   return ['| Option | Variable | Default | Meaning |', '| --- | --- | --- | --- |', ...rows].join('\n');
 }
 
-/** `readme` with the block between `<!-- options:begin -->` and `<!-- options:end -->` replaced by `table`. */
-export function spliceOptionTable(readme: string, table: string): string {
-  return readme.replace(/(<!-- options:begin -->\n)[\s\S]*?(<!-- options:end -->)/, `$1${table}\n$2`);
+/** The README's error table (markdown): every `FarmError` code and what it means. */
+export function renderErrorTable(): string {
+  const rows = Object.entries(FARM_ERRORS).map(([code, { meaning }]) => `| \`${code}\` | ${meaning} |`);
+  return ['| Code | Meaning |', '| --- | --- |', ...rows].join('\n');
+}
+
+/** The block of `readme` between `<!-- name:begin -->` and `<!-- name:end -->`, or undefined without the markers. */
+export function readmeBlock(readme: string, name: string): string | undefined {
+  return new RegExp(`<!-- ${name}:begin -->\\n([\\s\\S]*?)<!-- ${name}:end -->`).exec(readme)?.[1];
+}
+
+/** `readme` with the block between `<!-- name:begin -->` and `<!-- name:end -->` replaced by `table`. */
+export function spliceBlock(readme: string, name: string, table: string): string {
+  return readme.replace(new RegExp(`(<!-- ${name}:begin -->\\n)[\\s\\S]*?(<!-- ${name}:end -->)`), (_match, begin: string, end: string) => `${begin}${table}\n${end}`);
 }
