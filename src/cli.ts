@@ -5,7 +5,7 @@ import { hideBin } from 'yargs/helpers';
 import { warnIfCertsDiffer } from './commands/certs-check.js';
 import { installProcessGuards } from './containment.js';
 import { FarmError, farmError } from './errors.js';
-import { plannedManifest, resolveSettings, startFarm } from './farm.js';
+import { plannedManifest, resolveSettings, startControl, startFarm } from './farm.js';
 import { readManifestFile } from './manifest-schema.js';
 import { OptionsFile } from './options-file.js';
 import { readOptions, type OptionSpecs } from './options/spec.js';
@@ -57,6 +57,12 @@ async function serve(argv: Readonly<Record<string, unknown>>): Promise<void> {
   absorbTerminalErrors();
   replaceWeakDhWarning((notice) => process.stderr.write(`badorigin: ${notice}\n`));
   const farm = await startFarm(farmOptionsOf(argv));
+  if (farm.settings.controlPort !== null) {
+    await startControl(farm).catch(async (error: unknown) => {
+      await farm.close();
+      throw error;
+    });
+  }
   let stopping = false;
   const stop = (why: string) => {
     if (stopping) return;
