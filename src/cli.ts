@@ -103,6 +103,34 @@ async function serve(argv: Readonly<Record<string, unknown>>): Promise<void> {
   process.stdout.write('Ctrl-C stops the farm.\n');
 }
 
+/**
+ * `badorigin probe`: checks every selected listener of a running farm with the reference Node client; exit code 1
+ * on a mismatch. @throws FarmError NO_FARM when nothing listens at the manifest's ports.
+ */
+async function probeFarm(argv: Readonly<Record<string, unknown>>): Promise<void> {
+  const settings = resolveSettings(farmOptionsOf(argv));
+  const { manifest: manifestFile, json } = readOptions(PROBE_OPTIONS, argv);
+  const manifest = manifestFile ? readManifestFile(manifestFile) : plannedManifest(settings);
+  const { ports, found } = await farmListens(manifest, probedListeners(manifest, settings.only, settings.skip));
+  if (!found) {
+    const where = `${manifest.host} ${ports.length === 1 ? `port ${ports[0]}` : `ports ${ports[0]}-${ports.at(-1)}`}`;
+    throw farmError('NO_FARM', where, manifestFile);
+  }
+  // Only a farm that answers makes its certificates worth checking against these options.
+  if (!manifestFile) await warnIfCertsDiffer(settings);
+  const results = await probe(manifest, settings.only, 4, settings.skip);
+  const failed = results.filter((r) => !r.ok);
+  if (json) process.stdout.write(`${JSON.stringify({ ok: failed.length === 0, results }, null, 2)}\n`);
+  else {
+    for (const r of results) {
+      const observed = r.observed.code ?? `ok (HTTP ${r.observed.status})`;
+      process.stdout.write(`${r.ok ? 'ok  ' : 'FAIL'} ${String(r.port).padEnd(5)} ${r.id.padEnd(28)} expected ${String(r.expected.code ?? 'ok').padEnd(34)} observed ${observed}\n`);
+    }
+    process.stdout.write(`${results.length - failed.length} passed, ${failed.length} failed\n`);
+  }
+  process.exitCode = failed.length === 0 ? 0 : 1;
+}
+
 async function main(): Promise<void> {
   await yargs(hideBin(process.argv))
     .scriptName('badorigin')
@@ -139,29 +167,7 @@ async function main(): Promise<void> {
       'probe',
       'check every listener of a running farm with the reference Node client; exit 1 on any mismatch, 2 when no farm answers at its ports',
       (y) => farmCommand(y, PROBE_OPTIONS),
-      async (argv) => {
-        const settings = resolveSettings(farmOptionsOf(argv));
-        const { manifest: manifestFile, json } = readOptions(PROBE_OPTIONS, argv);
-        const manifest = manifestFile ? readManifestFile(manifestFile) : plannedManifest(settings);
-        const { ports, found } = await farmListens(manifest, probedListeners(manifest, settings.only, settings.skip));
-        if (!found) {
-          const where = `${manifest.host} ${ports.length === 1 ? `port ${ports[0]}` : `ports ${ports[0]}-${ports.at(-1)}`}`;
-          throw farmError('NO_FARM', where, manifestFile);
-        }
-        // Only a farm that answers makes its certificates worth checking against these options.
-        if (!manifestFile) await warnIfCertsDiffer(settings);
-        const results = await probe(manifest, settings.only, 4, settings.skip);
-        const failed = results.filter((r) => !r.ok);
-        if (json) process.stdout.write(`${JSON.stringify({ ok: failed.length === 0, results }, null, 2)}\n`);
-        else {
-          for (const r of results) {
-            const observed = r.observed.code ?? `ok (HTTP ${r.observed.status})`;
-            process.stdout.write(`${r.ok ? 'ok  ' : 'FAIL'} ${String(r.port).padEnd(5)} ${r.id.padEnd(28)} expected ${String(r.expected.code ?? 'ok').padEnd(34)} observed ${observed}\n`);
-          }
-          process.stdout.write(`${results.length - failed.length} passed, ${failed.length} failed\n`);
-        }
-        process.exitCode = failed.length === 0 ? 0 : 1;
-      },
+      probeFarm,
     )
     .command((await import('./commands/config.js')).configCommand)
     .env('BADORIGIN')
