@@ -2,7 +2,7 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { YAMLException, load as parseYaml } from 'js-yaml';
-import { FarmError } from './errors.js';
+import { farmError } from './errors.js';
 import { MECHANISMS, type Mechanism } from './listeners/index.js';
 import { packagePath } from './paths.js';
 
@@ -112,7 +112,7 @@ export function loadCatalogue(dir = DEFAULT_SCENARIOS_DIR): CatalogueEntry[] {
   try {
     files = readdirSync(dir).filter((name) => /\.(ya?ml|json)$/.test(name)).sort();
   } catch (error) {
-    throw new FarmError('BAD_SCENARIO', `cannot read the scenarios directory ${dir}: ${(error as Error).message}`);
+    throw farmError('BAD_SCENARIO', `cannot read the scenarios directory ${dir}`, (error as Error).message);
   }
   const entries: CatalogueEntry[] = [];
   for (const name of files) {
@@ -124,17 +124,17 @@ export function loadCatalogue(dir = DEFAULT_SCENARIOS_DIR): CatalogueEntry[] {
       // One line: js-yaml's message carries a multi-line source snippet; its reason and mark say the same.
       const where = error instanceof YAMLException && error.mark ? `:${error.mark.line + 1}:${error.mark.column + 1}` : '';
       const why = error instanceof YAMLException ? error.reason : (error as Error).message;
-      throw new FarmError('BAD_SCENARIO', `${file}${where}: not valid YAML/JSON: ${why}`);
+      throw farmError('BAD_SCENARIO', `${file}${where}`, `not valid YAML/JSON: ${why}`);
     }
-    if (!validateScenario(data)) throw new FarmError('BAD_SCENARIO', `${file}: ${errorsText(validateScenario)}`);
+    if (!validateScenario(data)) throw farmError('BAD_SCENARIO', file, errorsText(validateScenario));
     const scenario = { ...(data as Omit<Scenario, 'file'>), file };
     const mechanism = MECHANISMS.get(scenario.mechanism);
     const validateParams = validators.get(scenario.mechanism);
     if (!mechanism || !validateParams) {
-      throw new FarmError('BAD_SCENARIO', `${file}: unknown mechanism '${scenario.mechanism}' (known: ${[...MECHANISMS.keys()].join(', ')})`);
+      throw farmError('BAD_SCENARIO', file, `unknown mechanism '${scenario.mechanism}' (known: ${[...MECHANISMS.keys()].join(', ')})`);
     }
-    if (!validateParams(scenario.params)) throw new FarmError('BAD_SCENARIO', `${file}: params${errorsText(validateParams)}`);
-    if (mechanism.transport !== 'dns' && !scenario.expect.curl) throw new FarmError('BAD_SCENARIO', `${file}: expect.curl is required for a ${mechanism.transport} listener`);
+    if (!validateParams(scenario.params)) throw farmError('BAD_SCENARIO', file, `params${errorsText(validateParams)}`);
+    if (mechanism.transport !== 'dns' && !scenario.expect.curl) throw farmError('BAD_SCENARIO', file, `expect.curl is required for a ${mechanism.transport} listener`);
     const sharesPort = (e: CatalogueEntry) => e.mechanism === mechanism && mechanism.createGroup !== undefined;
     const clash = entries.find(
       (e) =>
@@ -143,7 +143,7 @@ export function loadCatalogue(dir = DEFAULT_SCENARIOS_DIR): CatalogueEntry[] {
         e.scenario.id === `${scenario.id}-tls` ||
         scenario.id === `${e.scenario.id}-tls`,
     );
-    if (clash) throw new FarmError('BAD_SCENARIO', `${file}: id or offset already used by ${clash.scenario.file}`);
+    if (clash) throw farmError('BAD_SCENARIO', file, `id or offset already used by ${clash.scenario.file}`);
     entries.push({ scenario, mechanism });
   }
   return entries.sort((a, b) => a.scenario.offset - b.scenario.offset);
@@ -173,10 +173,7 @@ export function selectScenarios(entries: CatalogueEntry[], only: string[] = [], 
   const variantIds = entries.flatMap((e) => listenerIdsOf(e.scenario).slice(1));
   const unknown = [...only, ...skip].filter((id) => !scenarioIds.includes(id) && !variantIds.includes(id));
   if (unknown.length > 0) {
-    throw new FarmError(
-      'UNKNOWN_SCENARIO',
-      `unknown scenario or listener id${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; scenario ids (each means all its listeners): ${scenarioIds.join(', ')}; listener ids of TLS variants: ${variantIds.join(', ')}`,
-    );
+    throw farmError('UNKNOWN_SCENARIO', unknown, scenarioIds, variantIds);
   }
   return entries.filter((e) => listenerIdsOf(e.scenario).some((id) => listenerSelected(id, e.scenario.id, only, skip)));
 }

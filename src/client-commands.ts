@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
-import type { Transport } from './transport.js';
+import { clientAddress, hostPort, urlHost } from './address.js';
+import { isTlsTransport, type Transport } from './transport.js';
 
 /**
  * The reference clients' command lines are data formatting: the manifest prints them (`commands`), the client
@@ -25,19 +26,10 @@ export interface CommandListener {
 /** Client timeout of the reference clients, in seconds (`curl --max-time 5`). */
 export const CLIENT_TIMEOUT_S = 5;
 
-/** Address a client should connect to for a bind address (a wildcard bind is reached over loopback). */
-export function clientAddress(host: string): string {
-  if (host === '0.0.0.0' || host === '') return '127.0.0.1';
-  if (host === '::') return '::1';
-  return host;
-}
-
 /** True for listeners a client reaches over TLS (transport `tls` or `https`). */
 export function usesTls(listener: Pick<CommandListener, 'transport'>): boolean {
-  return listener.transport === 'tls' || listener.transport === 'https';
+  return isTlsTransport(listener.transport);
 }
-
-const hostPort = (host: string, port: number) => (isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`);
 
 /**
  * argv of the reference curl for a listener: `GET /` over HTTP, or HTTPS trusting `connect.caFile` with SNI
@@ -49,7 +41,7 @@ export function curlArgs(manifest: CommandFarm, listener: Pick<CommandListener, 
   const { sni, caFile } = listener.connect;
   const scheme = usesTls(listener) ? 'https' : 'http';
   const target = sni
-    ? ['--resolve', `${sni}:${listener.port}:${isIP(address) === 6 ? `[${address}]` : address}`, `${scheme}://${hostPort(sni, listener.port)}/`]
+    ? ['--resolve', `${sni}:${listener.port}:${urlHost(address)}`, `${scheme}://${hostPort(sni, listener.port)}/`]
     : [`${scheme}://${hostPort(address, listener.port)}/`];
   return [
     'curl', '-sS', '-o', '/dev/null', '-w', '%{http_code}\\n', '--max-time', String(CLIENT_TIMEOUT_S),

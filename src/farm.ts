@@ -1,106 +1,22 @@
 import { EventEmitter } from 'node:events';
-import { X509Certificate, createPrivateKey } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { isIP } from 'node:net';
-import { resolve } from 'node:path';
-import { DEFAULT_SCENARIOS_DIR, listenerSelected, loadCatalogue, selectScenarios, type CatalogueEntry } from './catalogue.js';
-import { FarmError } from './errors.js';
-import { hostnameProblem, isDnsName } from './hostname.js';
-import { BoundListener } from './listeners/bound-listener.js';
-import { DEFAULT_CAPS, type ListenerCaps } from './listeners/caps.js';
-import { ConnectionBudget, FALLBACK_FD_LIMIT, budgetForFdLimit, readFdLimit } from './listeners/connection-budget.js';
-import type { ConnectionHandler, ListenerEvent, MechanismContext, PortOwner, Transport } from './listeners/index.js';
-import { tlsTerminator } from './listeners/tls-terminator.js';
-import { VALID_LEAF } from './pki/leaf-spec.js';
-import { buildManifest, type Manifest, type PlannedListener } from './manifest.js';
-import { clientAddress } from './client-commands.js';
-import { startControl, type ControlServer } from './control/server.js';
+import { clientAddress, hostPort } from './address.js';
+import { bindPorts, createPorts } from './bind.js';
+import { startControl as startControlServer, type ControlOptions, type ControlServer } from './control/server.js';
+import { farmError } from './errors.js';
 import { openEventLog, type EventLog } from './event-log.js';
+import { ConnectionBudget } from './listeners/connection-budget.js';
+import type { ConnectionHandler, ListenerEvent } from './listeners/index.js';
+import { isTlsTransport } from './transport.js';
+import { buildManifest, type Manifest } from './manifest.js';
 import { FarmMonitor } from './monitor.js';
-import { Pki, type ServedChain } from './pki/index.js';
-import { notADirectoryError } from './pki/store.js';
-import { defaultCertsDir } from './paths.js';
+import type { FarmOptions } from './options/table.js';
+import { caFiles, planListeners, plannedEntries } from './plan.js';
+import { prepareCertificates } from './prepare.js';
+import { resolveSettings, type FarmSettings } from './settings.js';
 
-/** Options of `startFarm` and of `badorigin serve` (same names as the CLI flags). */
-export interface FarmOptions {
-  /** Bind address of every listener; default 127.0.0.1. */
-  host?: string;
-  /** Hostname(s) clients use; the first goes into CN and SNI. Default `localhost`. */
-  hostname?: string | string[];
-  /** Port of offset 0; listeners take base + offset. 0 = every listener on an ephemeral port. Default 9400. */
-  basePort?: number;
-  /** Scenario ids (all their listeners) and listener ids (`<id>-tls`) to run (default: all); see `listenerSelected`. */
-  only?: string[];
-  /** Scenario ids and listener ids to leave out. */
-  skip?: string[];
-  /** Certificates directory; default `certs/` of a source checkout, else a user directory (src/paths.ts). */
-  certsDir?: string;
-  /** Scenario files directory; default the package's `scenarios/`. */
-  scenariosDir?: string;
-  /** PEM files of a certificate (chain) and key of the user's own, served wherever a scenario needs a valid one. */
-  tlsCert?: string;
-  tlsKey?: string;
-  /** Port of the embedded DNS server (UDP and TCP); default base port + 0 (ephemeral with base port 0). */
-  dnsPort?: number;
-  /** Zone the DNS server is authoritative for; default `origin.test`. */
-  dnsZone?: string;
-  /** Control API port; default base port - 1 (ephemeral with base port 0); null = no control API. */
-  controlPort?: number | null;
-  /** Control API bind address; default 127.0.0.1 (a non-loopback address requires `controlToken`). */
-  controlHost?: string;
-  /** Bearer token the control API requires on every request. */
-  controlToken?: string;
-  /** Event log level (pino: info, warn, silent…); default `silent` in the library, `info` in the CLI. */
-  logLevel?: string;
-  /** Event log file (JSON lines); default standard output when a level is set. */
-  logFile?: string;
-  /**
-   * Concurrent connections per listener; more are reset and reported. Default 20,000 or nine tenths of
-   * `maxOpenConnections`, whichever is less; never more than `maxOpenConnections`.
-   */
-  maxConnections?: number;
-  /**
-   * Concurrent client connections across the farm; more are reset and reported. Default and ceiling: RLIMIT_NOFILE
-   * minus `RESERVED_FDS` (at least half of it), src/listeners/connection-budget.ts.
-   */
-  maxOpenConnections?: number;
-  /** Longest a connection may stay open, in ms (default 600,000); older ones are closed and reported. */
-  maxHoldMs?: number;
-  /** Longest a client may take to send a request head, in ms (default 10,000); slower ones are closed and reported. */
-  headTimeoutMs?: number;
-  /** Longest a client may take to complete a TLS handshake, in ms (default 10,000); slower ones are closed and reported. */
-  handshakeTimeoutMs?: number;
-  /** Largest request head an HTTP listener reads, in bytes (default 32,768); larger ones get 400/431 and are reported. */
-  maxHeaderBytes?: number;
-  /** Most header fields in a request (default 100); more get 400/431 and are reported. */
-  maxHeaders?: number;
-}
-
-/** A farm's options with every default applied. */
-export interface FarmSettings {
-  host: string;
-  hostnames: string[];
-  ips: string[];
-  basePort: number;
-  certsDir: string;
-  scenariosDir: string;
-  only: string[];
-  skip: string[];
-  tlsCert?: string;
-  tlsKey?: string;
-  dnsPort?: number;
-  dnsZone: string;
-  controlPort: number | null;
-  controlHost: string;
-  controlToken?: string;
-  logLevel: string;
-  logFile?: string;
-  caps: ListenerCaps;
-  /** The farm-wide connection budget (`--max-open-connections`), already clamped to what RLIMIT_NOFILE allows. */
-  maxOpenConnections: number;
-  /** Lines to show the user about the settings (a cap lowered to fit the descriptor limit). */
-  notices: string[];
-}
+export type { FarmOptions } from './options/table.js';
+export { resolveSettings, type FarmSettings } from './settings.js';
+export { caFiles, plannedEntries, plannedManifest, plannedPort, planListeners } from './plan.js';
 
 /** A running farm. */
 export interface Farm {
@@ -112,8 +28,10 @@ export interface Farm {
   events: EventEmitter<{ event: [ListenerEvent] }>;
   /** Live counters, last event and last ClientHello of every listener, and the recent events. */
   monitor: FarmMonitor;
-  /** The control API, unless it was turned off (`controlPort: null`). */
+  /** The control API once `startControl(farm)` started it (`serve` does unless `--no-control`); null before. */
   control: { url: string } | null;
+  /** PEM of the farm root CA (the file `manifest.trust.rootCaFile`). */
+  rootCaPem: string;
   /**
    * Resolves with the next event of listener `id` matching `predicate` (start it before the request that causes
    * it). @throws Error (rejects) after `timeoutMs` (default 5000).
@@ -123,279 +41,102 @@ export interface Farm {
   reset(id: string): boolean | undefined;
   /** `https://hostname:port/` of a listener. @throws Error for an id the farm does not run. */
   url(id: string): string;
-  /** Stops every listener and ends every connection; resolves when every port is released. */
+  /** Stops every listener (and the control API) and ends every connection; resolves when every port is released. */
   close(): Promise<void>;
 }
 
-/** Applies defaults; the farm's IPs are loopback, IP hostnames and a specific bind address. */
-export function resolveSettings(options: FarmOptions = {}): FarmSettings {
-  const host = options.host ?? '127.0.0.1';
-  const hostnames = [options.hostname ?? 'localhost'].flat().flatMap((h) => h.split(',')).map((h) => h.trim().toLowerCase()).filter(Boolean);
-  if (hostnames.length === 0) throw new FarmError('BAD_OPTION', '--hostname must name at least one host');
-  for (const name of hostnames) {
-    const problem = hostnameProblem(name);
-    if (problem) throw new FarmError('BAD_OPTION', `--hostname ${JSON.stringify(name)} ${problem}`);
-  }
-  const basePort = options.basePort ?? 9400;
-  if (!Number.isInteger(basePort) || basePort < 0 || basePort > 65535) throw new FarmError('BAD_OPTION', `--base-port ${basePort} is not a port number`);
-  if (Boolean(options.tlsCert) !== Boolean(options.tlsKey)) throw new FarmError('BAD_OPTION', '--tls-cert and --tls-key go together');
-  const dnsZone = (options.dnsZone ?? 'origin.test').toLowerCase().replace(/\.$/, '');
-  if (!isDnsName(dnsZone)) throw new FarmError('BAD_OPTION', `--dns-zone ${options.dnsZone} is not a DNS name`);
-  const dnsPort = options.dnsPort;
-  if (dnsPort !== undefined && (!Number.isInteger(dnsPort) || dnsPort < 0 || dnsPort > 65535)) throw new FarmError('BAD_OPTION', `--dns-port ${dnsPort} is not a port number`);
-  const capFlags = [
-    ['--max-connections', options.maxConnections],
-    ['--max-open-connections', options.maxOpenConnections],
-    ['--max-hold-ms', options.maxHoldMs],
-    ['--head-timeout-ms', options.headTimeoutMs],
-    ['--handshake-timeout-ms', options.handshakeTimeoutMs],
-    ['--max-header-bytes', options.maxHeaderBytes],
-    ['--max-headers', options.maxHeaders],
-  ] as const;
-  for (const [flag, value] of capFlags) {
-    if (value !== undefined && (!Number.isInteger(value) || value < 1)) throw new FarmError('BAD_OPTION', `${flag} must be a positive whole number, not ${value}`);
-  }
-  const notices: string[] = [];
-  const fdLimit = readFdLimit() ?? FALLBACK_FD_LIMIT;
-  const ceiling = budgetForFdLimit(fdLimit);
-  const maxOpenConnections = Math.min(options.maxOpenConnections ?? ceiling, ceiling);
-  if (options.maxOpenConnections !== undefined && options.maxOpenConnections > ceiling) {
-    notices.push(`--max-open-connections ${options.maxOpenConnections} lowered to ${ceiling}: RLIMIT_NOFILE is ${fdLimit} and ${fdLimit - ceiling} descriptors are kept for the farm itself and the control API`);
-  }
-  // By default one flooded listener may take nine tenths of the budget, so every other listener keeps a tenth.
-  const perListenerDefault = Math.min(DEFAULT_CAPS.maxConnections, Math.max(1, maxOpenConnections - Math.ceil(maxOpenConnections / 10)));
-  const maxConnections = options.maxConnections === undefined ? perListenerDefault : Math.min(options.maxConnections, maxOpenConnections);
-  if (options.maxConnections !== undefined && options.maxConnections > maxOpenConnections) {
-    notices.push(`--max-connections ${options.maxConnections} lowered to the farm-wide --max-open-connections ${maxOpenConnections}`);
-  }
-  const certsDir = options.certsDir ? resolve(options.certsDir) : defaultCertsDir();
-  if (existsSync(certsDir) && !statSync(certsDir).isDirectory()) throw notADirectoryError(certsDir);
-  const wildcard = ['0.0.0.0', '::', ''].includes(host);
-  const ips = [...new Set(['127.0.0.1', '::1', ...hostnames.filter((h) => isIP(h)), ...(!wildcard && isIP(host) ? [host] : [])])];
-  return {
-    host,
-    hostnames,
-    ips,
-    basePort,
-    certsDir,
-    scenariosDir: options.scenariosDir ?? DEFAULT_SCENARIOS_DIR,
-    only: options.only ?? [],
-    skip: options.skip ?? [],
-    tlsCert: options.tlsCert,
-    tlsKey: options.tlsKey,
-    dnsPort,
-    dnsZone,
-    controlPort: options.controlPort === null ? null : (options.controlPort ?? (basePort === 0 ? 0 : basePort - 1)),
-    controlHost: options.controlHost ?? '127.0.0.1',
-    controlToken: options.controlToken,
-    logLevel: options.logLevel ?? 'silent',
-    logFile: options.logFile,
-    caps: {
-      maxConnections,
-      maxHoldMs: options.maxHoldMs ?? DEFAULT_CAPS.maxHoldMs,
-      headTimeoutMs: options.headTimeoutMs ?? DEFAULT_CAPS.headTimeoutMs,
-      handshakeTimeoutMs: options.handshakeTimeoutMs ?? DEFAULT_CAPS.handshakeTimeoutMs,
-      maxHeaderBytes: options.maxHeaderBytes ?? DEFAULT_CAPS.maxHeaderBytes,
-      maxHeaders: options.maxHeaders ?? DEFAULT_CAPS.maxHeaders,
-    },
-    maxOpenConnections,
-    notices,
-  };
-}
+/** What `close()` of each farm also closes (its control API, once started). */
+const attachedClosers = new WeakMap<Farm, (() => Promise<void>)[]>();
 
-/** Loads the catalogue and selects the scenarios of these settings. */
-export function plannedEntries(settings: FarmSettings): CatalogueEntry[] {
-  return selectScenarios(loadCatalogue(settings.scenariosDir), settings.only, settings.skip);
-}
-
-/** Port of a scenario for these settings (0 when the base port is 0). */
-export function plannedPort(settings: FarmSettings, offset: number): number {
-  if (settings.basePort === 0) return 0;
-  const port = settings.basePort + offset;
-  if (port > 65535) throw new FarmError('BAD_OPTION', `--base-port ${settings.basePort} + offset ${offset} is past port 65535`);
-  return port;
-}
-
-/** The CA file paths of a certs directory (they exist once a farm has started there). */
-export function caFiles(settings: FarmSettings): { rootCaFile: string; intermediateCaFile: string } {
-  return { rootCaFile: resolve(settings.certsDir, 'root-ca.pem'), intermediateCaFile: resolve(settings.certsDir, 'intermediate-ca.pem') };
-}
-
-/** Transport of a mechanism's listener once the farm terminates TLS in front of it. */
-const OVER_TLS: Record<Transport, Transport> = { tcp: 'tls', http: 'https', tls: 'tls', https: 'https', dns: 'dns' };
-
-/**
- * The listeners of these settings, with ports base + offset (0 for an ephemeral port): one per scenario, plus
- * `<id>-tls` at offset + 100 for a scenario with a `tls` section (CONVENTIONS.md § Scenario ids).
- */
-export function planListeners(settings: FarmSettings, entries: CatalogueEntry[]): PlannedListener[] {
-  return entries.flatMap(({ scenario, mechanism }) => {
-    const plain: PlannedListener = {
-      id: scenario.id,
-      scenario,
-      transport: mechanism.transport,
-      port: mechanism.transport === 'dns' && settings.dnsPort !== undefined ? settings.dnsPort : plannedPort(settings, scenario.offset),
-      query: mechanism.query?.(scenario.params as never, settings),
-      tlsVariant: false,
-      terminateTls: false,
-      usesUserCertificate: Boolean(settings.tlsCert) && mechanism.servesValidLeaf(scenario.params as never),
-      expect: scenario.expect,
-      notes: scenario.notes,
-    };
-    if (!scenario.tls) return [plain];
-    const notes = [...(scenario.notes ?? []), ...(scenario.tls.notes ?? [])];
-    return [plain, {
-      ...plain,
-      id: `${scenario.id}-tls`,
-      transport: OVER_TLS[mechanism.transport],
-      port: plannedPort(settings, scenario.offset + 100),
-      tlsVariant: true,
-      terminateTls: scenario.tls.terminate !== false,
-      usesUserCertificate: Boolean(settings.tlsCert) && scenario.tls.terminate !== false,
-      expect: { ...scenario.expect, ...scenario.tls.expect },
-      notes: notes.length ? notes : undefined,
-    }];
-  }).filter((listener) => listenerSelected(listener.id, listener.scenario.id, settings.only, settings.skip));
-}
-
-/** The manifest a farm with these settings would have, without starting it (ports = base + offset). */
-export function plannedManifest(settings: FarmSettings): Manifest {
-  const manifest = buildManifest({ host: settings.host, hostnames: settings.hostnames, ...caFiles(settings) }, planListeners(settings, plannedEntries(settings)));
-  if (settings.controlPort) {
-    const host = isIP(settings.controlHost) === 6 ? `[${settings.controlHost}]` : settings.controlHost === '0.0.0.0' ? '127.0.0.1' : settings.controlHost;
-    manifest.control = { url: `http://${host}:${settings.controlPort}` };
-  }
-  return manifest;
-}
-
-/** Terminates TLS with a valid certificate in front of a plain mechanism (the `<scenario>-tls` listeners). */
-function overTls(inner: ConnectionHandler, chain: ServedChain, context: MechanismContext): ConnectionHandler {
-  return tlsTerminator({ key: chain.privateKeyPem, cert: chain.chainPem }, (socket, raw) => inner.onConnection(socket, raw), context);
-}
-
-function loadUserCertificate(settings: FarmSettings): ServedChain | null {
-  if (!settings.tlsCert || !settings.tlsKey) return null;
+/** @throws FarmError BAD_LOG_FILE when `--log-file` cannot be opened. */
+async function openLog(settings: FarmSettings): Promise<EventLog | null> {
   try {
-    const chainPem = readFileSync(settings.tlsCert, 'utf8');
-    const privateKeyPem = readFileSync(settings.tlsKey, 'utf8');
-    const leaf = new X509Certificate(chainPem);
-    if (!leaf.checkPrivateKey(createPrivateKey(privateKeyPem))) throw new Error('the key does not match the certificate');
-    return { chainPem, privateKeyPem, leaf };
+    return settings.logLevel === 'silent' ? null : await openEventLog({ level: settings.logLevel, file: settings.logFile });
   } catch (error) {
-    throw new FarmError('BAD_TLS_CERT', `--tls-cert ${settings.tlsCert} / --tls-key ${settings.tlsKey}: ${(error as Error).message}`);
+    throw farmError('BAD_LOG_FILE', String(settings.logFile), (error as Error).message);
   }
 }
 
-/**
- * Starts a farm: loads and validates the scenarios, prepares every certificate, binds every listener (all or
- * nothing), and returns the running farm with its manifest.
- * @throws FarmError for bad options, an unknown scenario id, a bad scenario file, a foreign certs directory, a bad
- *   `--tls-cert`, or a port that cannot be bound (then no listener is left open).
- */
-export async function startFarm(options: FarmOptions = {}): Promise<Farm> {
-  const settings = resolveSettings(options);
-  const entries = plannedEntries(settings);
-  const userCertificate = loadUserCertificate(settings);
-  const pki = await Pki.open(
-    { certsDir: settings.certsDir, hostnames: settings.hostnames, ips: settings.ips },
-    entries.flatMap((entry) => [...entry.mechanism.leafSpecs(entry.scenario.params as never), ...(entry.scenario.tls?.terminate !== false ? [VALID_LEAF] : [])]),
-  );
-  const events = new EventEmitter<{ event: [ListenerEvent] }>();
-  const connectionBudget = new ConnectionBudget(settings.maxOpenConnections);
-  const mechanisms = new Map(entries.map((entry) => [entry.scenario.id, entry.mechanism]));
-  const planned = planListeners(settings, entries);
-  const contextOf = (listener: PlannedListener): MechanismContext => ({
-    id: listener.id,
-    pki,
-    userCertificate,
-    names: settings,
-    emit: (event) => events.emit('event', { ...event, listener: listener.id, time: Date.now() }),
-    caps: settings.caps,
-    connectionBudget,
-  });
-  const handlers = new Map<string, ConnectionHandler>();
-  // One PortOwner per listener, except that the scenarios of a shared-port mechanism (DNS) at one offset share one.
-  const owners: { owner: PortOwner; members: PlannedListener[] }[] = [];
-  const groups = new Map<string, { owner: PortOwner; members: PlannedListener[] }>();
-  for (const listener of planned) {
-    const mechanism = mechanisms.get(listener.scenario.id)!;
-    if (mechanism.createGroup) {
-      const key = `${mechanism.name}@${listener.scenario.offset}`;
-      if (!groups.has(key)) {
-        const members = planned.filter((l) => mechanisms.get(l.scenario.id) === mechanism && l.scenario.offset === listener.scenario.offset);
-        const group = { owner: mechanism.createGroup(members.map((l) => ({ params: l.scenario.params as never, context: contextOf(l) }))), members };
-        groups.set(key, group);
-        owners.push(group);
-      }
-      continue;
-    }
-    const context = contextOf(listener);
-    const created = mechanism.create(listener.scenario.params as never, context);
-    if ('listen' in created) {
-      if (listener.terminateTls) throw new FarmError('BAD_SCENARIO', `${listener.scenario.file}: mechanism ${listener.scenario.mechanism} owns its port, so its tls variant needs terminate: false`);
-      owners.push({ owner: created, members: [listener] });
-      continue;
-    }
-    handlers.set(listener.id, created);
-    const handler = listener.terminateTls ? overTls(created, userCertificate ?? pki.chain(VALID_LEAF), context) : created;
-    owners.push({ owner: new BoundListener(listener.id, handler, context.emit, settings.caps, connectionBudget), members: [listener] });
-  }
-  const monitor = new FarmMonitor(events, planned.map((l) => l.id));
-  let log: EventLog | null = null;
-  try {
-    log = settings.logLevel === 'silent' ? null : await openEventLog({ level: settings.logLevel, file: settings.logFile });
-  } catch (error) {
-    throw new FarmError('BAD_LOG_FILE', `--log-file ${settings.logFile}: ${(error as Error).message}`);
-  }
-  if (log) events.on('event', (event) => log!.write(event));
-  let control: ControlServer | null = null;
-  const close = async () => {
-    await Promise.all([...owners.map(({ owner }) => owner.close()), control?.close()]);
-    await log?.close();
-  };
-  const reset = (id: string) => {
-    if (!planned.some((l) => l.id === id)) return undefined;
+/** Resets listener `id`'s state and counters (see `Farm.reset`). */
+function resetter(ids: Set<string>, monitor: FarmMonitor, handlers: Map<string, ConnectionHandler>): (id: string) => boolean | undefined {
+  return (id) => {
+    if (!ids.has(id)) return undefined;
     monitor.resetStats(id);
     const handler = handlers.get(id);
     if (!handler?.reset) return false;
     handler.reset();
     return true;
   };
-  let manifest: Manifest;
+}
+
+/** `scheme://host:port/` of a listener of `manifest`, by the name (SNI) or address a client uses. */
+function listenerUrl(manifest: Manifest, host: string, id: string): string {
+  const listener = manifest.listeners.find((l) => l.id === id);
+  if (!listener) throw new Error(`the farm runs no listener ${id}`);
+  const name = listener.connect.sni ?? clientAddress(host);
+  return `${isTlsTransport(listener.transport) ? 'https' : 'http'}://${hostPort(name, listener.port)}/`;
+}
+
+/**
+ * Starts a farm's listeners: plans them from the scenarios (src/plan.ts), prepares every certificate
+ * (src/prepare.ts), binds every port (src/bind.ts, all or nothing), and returns the running farm with its manifest.
+ * The control API is not started here: `startControl(farm)` does that.
+ * @throws FarmError for bad options, an unknown scenario id, a bad scenario file, a foreign certs directory, a bad
+ *   `--tls-cert`, a bad `--log-file`, or a port that cannot be bound (then no listener is left open).
+ */
+export async function startFarm(options: FarmOptions = {}): Promise<Farm> {
+  const settings = resolveSettings(options);
+  const entries = plannedEntries(settings);
+  const certificates = await prepareCertificates(settings, entries);
+  const events = new EventEmitter<{ event: [ListenerEvent] }>();
+  const planned = planListeners(settings, entries);
+  const { ports, handlers } = createPorts(entries, planned, { settings, certificates, events, connectionBudget: new ConnectionBudget(settings.maxOpenConnections) });
+  const monitor = new FarmMonitor(events, planned.map((l) => l.id));
+  const log = await openLog(settings);
+  if (log) events.on('event', (event) => log.write(event));
+  const closers: (() => Promise<void>)[] = [];
+  const close = async () => {
+    await Promise.all([...ports.map(({ owner }) => owner.close()), ...closers.map((closer) => closer())]);
+    await log?.close();
+  };
   try {
-    for (const { owner, members } of owners) {
-      const port = await owner.listen(settings.host, members[0]!.port);
-      for (const member of members) Object.assign(member, { port, warning: owner.warning });
-    }
-    manifest = buildManifest({ host: settings.host, hostnames: settings.hostnames, ...caFiles(settings) }, planned);
-    if (settings.controlPort !== null) {
-      const built = manifest;
-      control = await startControl(
-        { host: settings.controlHost, port: settings.controlPort, token: settings.controlToken, hostnames: settings.hostnames },
-        { manifest: () => built, rootCaPem: pki.caPem('farm-root'), monitor, events, reset },
-      );
-      manifest.control = { url: control.url };
-    }
+    await bindPorts(ports, settings.host);
   } catch (error) {
     await close();
     throw error;
   }
-  return {
+  const manifest = buildManifest({ host: settings.host, hostnames: settings.hostnames, ...caFiles(settings) }, planned);
+  const farm: Farm = {
     manifest,
     settings,
-    notices: [...settings.notices, ...pki.notices],
+    notices: [...settings.notices, ...certificates.pki.notices],
     events,
     monitor,
-    control: control ? { url: control.url } : null,
+    control: null,
+    rootCaPem: certificates.pki.caPem('farm-root'),
     waitFor: (id, predicate, timeoutMs) => monitor.waitFor(id, predicate, timeoutMs),
-    reset,
-    url(id) {
-      const listener = manifest.listeners.find((l) => l.id === id);
-      if (!listener) throw new Error(`the farm runs no listener ${id}`);
-      const scheme = listener.transport === 'tls' || listener.transport === 'https' ? 'https' : 'http';
-      const host = listener.connect.sni ?? clientAddress(settings.host);
-      return `${scheme}://${isIP(host) === 6 ? `[${host}]` : host}:${listener.port}/`;
-    },
+    reset: resetter(new Set(planned.map((l) => l.id)), monitor, handlers),
+    url: (id) => listenerUrl(manifest, settings.host, id),
     close,
   };
+  attachedClosers.set(farm, closers);
+  return farm;
+}
+
+/**
+ * Starts the control API and dashboard of a running farm (src/control/server.ts) on the farm's `controlHost`,
+ * `controlPort` (ephemeral when null) and `controlToken` unless `options` names others; sets `farm.control` and
+ * `farm.manifest.control`, and `farm.close()` then closes it too.
+ * @throws FarmError CONTROL_TOKEN_REQUIRED off loopback without a token, or the bind error (the farm keeps running).
+ */
+export async function startControl(farm: Farm, options: Partial<ControlOptions> = {}): Promise<ControlServer> {
+  const { settings } = farm;
+  const control = await startControlServer(
+    { host: settings.controlHost, port: settings.controlPort ?? 0, token: settings.controlToken, hostnames: settings.hostnames, ...options },
+    { manifest: () => farm.manifest, rootCaPem: farm.rootCaPem, monitor: farm.monitor, events: farm.events, reset: (id) => farm.reset(id) },
+  );
+  farm.control = { url: control.url };
+  farm.manifest.control = { url: control.url };
+  attachedClosers.get(farm)?.push(() => control.close());
+  return control;
 }

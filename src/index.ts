@@ -1,5 +1,5 @@
 /** Library entry: start a farm in-process (tests, fixtures) and read its manifest. */
-export { startFarm, plannedManifest, resolveSettings, type Farm, type FarmOptions, type FarmSettings } from './farm.js';
+export { startFarm, startControl, plannedManifest, resolveSettings, type Farm, type FarmOptions, type FarmSettings } from './farm.js';
 export type { Manifest, ManifestListener, ManifestConnect } from './manifest.js';
 export { assertManifest, readManifestFile } from './manifest-schema.js';
 export { probe, type ProbeResult } from './probe.js';

@@ -1,6 +1,6 @@
 import { Ajv } from 'ajv';
 import { readFileSync } from 'node:fs';
-import { FarmError } from './errors.js';
+import { farmError } from './errors.js';
 import type { Manifest } from './manifest.js';
 import { packagePath } from './paths.js';
 
@@ -18,7 +18,7 @@ export function assertManifest(data: unknown, what = 'manifest'): asserts data i
   }
   if (!validator(data)) {
     const errors = (validator.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`).join('; ');
-    throw new FarmError('BAD_MANIFEST', `${what} is not a badorigin manifest: ${errors}`);
+    throw farmError('BAD_MANIFEST', `${what} is not a badorigin manifest`, errors);
   }
 }
 
@@ -31,7 +31,7 @@ export function readManifestFile(file: string): Manifest {
   try {
     data = JSON.parse(readFileSync(file, 'utf8'));
   } catch (error) {
-    throw new FarmError('BAD_MANIFEST', `cannot read manifest ${file}: ${(error as Error).message}`);
+    throw farmError('BAD_MANIFEST', `cannot read manifest ${file}`, (error as Error).message);
   }
   assertManifest(data, file);
   return data;

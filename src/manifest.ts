@@ -2,7 +2,7 @@ import { isIP } from 'node:net';
 import type { Expectations, Scenario } from './catalogue.js';
 import { curlArgs, digArgs, opensslArgs, shellQuote } from './client-commands.js';
 import { expandPrimary } from './placeholders.js';
-import type { Transport } from './transport.js';
+import { isTlsTransport, type Transport } from './transport.js';
 
 /** Version tag of the manifest format, also fixed by schema/manifest.schema.json; a reader checks it before trusting the rest. */
 export const MANIFEST_FORMAT = 'badorigin-manifest/1';
@@ -105,7 +105,7 @@ export function buildManifest(settings: ManifestSettings, listeners: PlannedList
   };
   for (const planned of listeners) {
     const { scenario } = planned;
-    const tls = planned.transport === 'tls' || planned.transport === 'https';
+    const tls = isTlsTransport(planned.transport);
     const sni = scenario.connect?.sni === undefined ? (isIP(hostname) ? null : hostname) : scenario.connect.sni && resolve(scenario.connect.sni);
     const trust = planned.usesUserCertificate ? 'system' : (scenario.connect?.trust ?? 'root');
     const caFile = trust === 'system' ? null : trust === 'root' ? settings.rootCaFile : settings.intermediateCaFile;

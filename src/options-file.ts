@@ -1,20 +1,16 @@
 import { readFileSync } from 'node:fs';
-import { FarmError } from './errors.js';
+import { FARM_ERRORS, FarmError, farmError } from './errors.js';
+import { envName, flagName, type OptionSpec, type OptionSpecs } from './options/spec.js';
 
-/**
- * The options a command takes, by long name (kebab-case), as yargs declares them: `key` holds every name; the lists
- * say which are strings, numbers, booleans or arrays; `choices` the allowed values of some.
- */
-export interface OptionTable {
-  key: Record<string, unknown>;
-  string: string[];
-  number: string[];
-  boolean: string[];
-  array: string[];
-  choices: Record<string, unknown[]>;
+/** Why `value` does not fit `spec` in a `--config` file (a `names` option is one comma-separated string there), or null. */
+function misfit(spec: OptionSpec, value: unknown): string | null {
+  const isString = (v: unknown) => typeof v === 'string';
+  if (spec.kind === 'list') return isString(value) || (Array.isArray(value) && value.every(isString)) ? null : 'is not a string or a list of strings';
+  if (spec.kind === 'number') return typeof value === 'number' ? null : 'is not a number';
+  if (spec.kind === 'boolean') return typeof value === 'boolean' ? null : 'is not true or false';
+  if (!isString(value)) return 'is not a string';
+  return spec.choices && !spec.choices.includes(value) ? `is not one of ${spec.choices.map((c) => JSON.stringify(c)).join(', ')}` : null;
 }
-
-const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
 /**
  * The JSON options file of `--config FILE` (an object whose keys are long option names, kebab-case or camelCase),
@@ -31,8 +27,8 @@ export class OptionsFile {
    * @throws FarmError BAD_CONFIG (exit code 2), one line naming the file (and the key): no such file, not valid
    *   JSON, not an object, unknown key, wrong type or value.
    */
-  read(file: string, options: OptionTable): Record<string, unknown> {
-    const fail = (why: string) => new FarmError('BAD_CONFIG', `--config ${file}: ${why}`);
+  read(file: string, options: OptionSpecs): Record<string, unknown> {
+    const fail = (why: string) => farmError('BAD_CONFIG', file, why);
     let text: string;
     try {
       text = readFileSync(file, 'utf8');
@@ -47,27 +43,17 @@ export class OptionsFile {
       throw fail(`not valid JSON: ${(error as Error).message}`);
     }
     if (typeof data !== 'object' || data === null || Array.isArray(data)) throw fail('not a JSON object of options');
-    const known = Object.keys(options.key).filter((name) => !['help', 'version', 'config'].includes(name));
+    const known = new Map(Object.entries(options).map(([name, spec]) => [flagName(name), spec]));
     for (const [key, value] of Object.entries(data)) {
-      const name = kebab(key);
-      if (!known.includes(name)) throw fail(`unknown key "${key}" (known: ${known.join(', ')})`);
-      const shown = JSON.stringify(value);
-      const isString = (v: unknown) => typeof v === 'string';
-      if (options.array.includes(name)) {
-        if (!isString(value) && !(Array.isArray(value) && value.every(isString))) throw fail(`"${key}": ${shown} is not a string or a list of strings`);
-      } else if (options.number.includes(name)) {
-        if (typeof value !== 'number') throw fail(`"${key}": ${shown} is not a number`);
-      } else if (options.boolean.includes(name)) {
-        if (typeof value !== 'boolean') throw fail(`"${key}": ${shown} is not true or false`);
-      } else if (options.string.includes(name) && !isString(value)) {
-        throw fail(`"${key}": ${shown} is not a string`);
-      }
-      const choices = options.choices[name];
-      if (choices && !choices.includes(value)) throw fail(`"${key}": ${shown} is not one of ${choices.map((c) => JSON.stringify(c)).join(', ')}`);
+      const name = flagName(key);
+      const spec = known.get(name);
+      if (!spec) throw fail(`unknown key "${key}" (known: ${[...known.keys()].join(', ')})`);
+      const problem = misfit(spec, value);
+      if (problem) throw fail(`"${key}": ${JSON.stringify(value)} ${problem}`);
       this.keys.add(name);
     }
     this.file = file;
-    return data as Record<string, unknown>;
+    return Object.fromEntries(Object.entries(data));
   }
 
   /**
@@ -80,8 +66,8 @@ export class OptionsFile {
     if (!this.file || !match) return error;
     const name = match[1]!;
     const onCommandLine = args.some((a) => a === `--${name}` || a.startsWith(`--${name}=`) || a === `--no-${name}`);
-    const inEnvironment = env[`BADORIGIN_${name.toUpperCase().replace(/-/g, '_')}`] !== undefined;
+    const inEnvironment = env[envName(name)] !== undefined;
     if (!this.keys.has(name) || onCommandLine || inEnvironment) return error;
-    return new FarmError(error.code, `--config ${this.file}: "${name}":${match[2]}`, error.exitCode);
+    return new FarmError(error.code, FARM_ERRORS.BAD_CONFIG.message(this.file, `"${name}":${match[2]}`), error.exitCode);
   }
 }

@@ -1,6 +1,6 @@
 import { connect } from 'node:net';
 import { listenerSelected } from './catalogue.js';
-import { clientAddress } from './client-commands.js';
+import { clientAddress } from './address.js';
 import { nodeObserve, type NodeObservation } from './clients/node-client.js';
 import type { Manifest, ManifestListener } from './manifest.js';
 

@@ -4,3 +4,8 @@
  * it, so it lives below both.
  */
 export type Transport = 'tcp' | 'tls' | 'http' | 'https' | 'dns';
+
+/** Whether a client reaches a listener of `transport` over TLS (`tls`, `https`). */
+export function isTlsTransport(transport: Transport): boolean {
+  return transport === 'tls' || transport === 'https';
+}

@@ -7,10 +7,10 @@ import { curlArgs } from '../src/client-commands.js';
 import { nodeRequest } from '../src/clients/node-client.js';
 import { runClient } from '../src/clients/run-client.js';
 import { FarmError } from '../src/errors.js';
-import { startFarm, type Farm } from '../src/farm.js';
+import { startControl, startFarm, type Farm } from '../src/farm.js';
 import { assertManifest } from '../src/manifest-schema.js';
 import { SSE_MAX_BUFFER_BYTES, SSE_MAX_SUBSCRIBERS, SSE_REPLAY_MAX_BYTES } from '../src/control/sse.js';
-import { tempDir } from './helpers/farm.js';
+import { startFarmWithControl, tempDir } from './helpers/farm.js';
 import { requireTool } from './helpers/tools.js';
 
 /** GET/POST against the control API; resolves with status and body text (5 s limit). */
@@ -85,7 +85,7 @@ describe('control API and event log', () => {
   let farm: Farm;
   const certs = tempDir();
   before(async () => {
-    farm = await startFarm({ basePort: 0, certsDir: certs.dir, only: ['tls-ok', 'cert-expired', 'close-on-connect', 'dns-nxdomain'] });
+    farm = await startFarmWithControl({ basePort: 0, certsDir: certs.dir, only: ['tls-ok', 'cert-expired', 'close-on-connect', 'dns-nxdomain'] });
   });
   after(async () => {
     await farm?.close();
@@ -253,7 +253,7 @@ describe('control API and event log', () => {
   test('the farm\'s --hostname names are served names too', async (t) => {
     const own = tempDir();
     t.after(own.remove);
-    const named = await startFarm({ basePort: 0, certsDir: own.dir, only: ['tls-ok'], hostname: ['origin.test', 'alt.origin.test'] });
+    const named = await startFarmWithControl({ basePort: 0, certsDir: own.dir, only: ['tls-ok'], hostname: ['origin.test', 'alt.origin.test'] });
     t.after(() => named.close());
     const base = named.control!.url;
     for (const host of ['origin.test', `alt.origin.test:${new URL(base).port}`, 'localhost']) {
@@ -296,7 +296,7 @@ describe('control API and event log', () => {
     const dir = tempDir();
     t.after(dir.remove);
     const logFile = `${dir.dir}/events.log`;
-    const logged = await startFarm({ basePort: 0, certsDir: certs.dir, only: ['cert-expired'], logLevel: 'info', logFile, controlPort: null });
+    const logged = await startFarmWithControl({ basePort: 0, certsDir: certs.dir, only: ['cert-expired'], logLevel: 'info', logFile, controlPort: null });
     // The client's alert (tls-error) and the close come in either order: wait for both.
     const seen = Promise.all([logged.waitFor('cert-expired', (e) => e.type === 'close'), logged.waitFor('cert-expired', (e) => e.type === 'tls-error')]);
     await nodeRequest(logged.manifest, logged.manifest.listeners[0]!);
@@ -314,11 +314,11 @@ describe('control API and event log', () => {
   test('off loopback the control API needs a token, and without it every route answers 401', async (t) => {
     const address = Object.values(networkInterfaces()).flat().find((i) => i && i.family === 'IPv4' && !i.internal)?.address;
     await assert.rejects(
-      startFarm({ basePort: 0, certsDir: certs.dir, only: ['tls-ok'], controlHost: address ?? '0.0.0.0' }),
+      startFarmWithControl({ basePort: 0, certsDir: certs.dir, only: ['tls-ok'], controlHost: address ?? '0.0.0.0' }),
       (error: unknown) => error instanceof FarmError && error.code === 'CONTROL_TOKEN_REQUIRED',
     );
     // With a token (bound to 0.0.0.0, but only ever called on 127.0.0.1 here).
-    const guarded = await startFarm({ basePort: 0, certsDir: certs.dir, only: ['tls-ok'], controlHost: '0.0.0.0', controlToken: 's3cret' });
+    const guarded = await startFarmWithControl({ basePort: 0, certsDir: certs.dir, only: ['tls-ok'], controlHost: '0.0.0.0', controlToken: 's3cret' });
     t.after(() => guarded.close());
     const base = guarded.control!.url;
     for (const [path, method] of [['/', 'GET'], ['/manifest.json', 'GET'], ['/ca.pem', 'GET'], ['/listeners', 'GET'], ['/events', 'GET'], ['/healthz', 'GET'], ['/listeners/tls-ok/reset', 'POST'], ['/nope', 'GET']] as const) {
@@ -357,7 +357,7 @@ describe('dashboard in a real browser (Chromium via playwright-core)', () => {
     if (!requireTool(t, 'chromium') || !requireTool(t, 'curl')) return;
     const certs = tempDir();
     t.after(certs.remove);
-    const farm = await startFarm({ basePort: 0, certsDir: certs.dir });
+    const farm = await startFarmWithControl({ basePort: 0, certsDir: certs.dir });
     t.after(() => farm.close());
     const { chromium } = await import('playwright-core');
     const browser = await chromium.launch({
@@ -386,7 +386,7 @@ describe('dashboard in a real browser (Chromium via playwright-core)', () => {
     if (!requireTool(t, 'chromium')) return;
     const certs = tempDir();
     t.after(certs.remove);
-    const farm = await startFarm({ basePort: 0, certsDir: certs.dir, only: ['tls-ok'] });
+    const farm = await startFarmWithControl({ basePort: 0, certsDir: certs.dir, only: ['tls-ok'] });
     t.after(() => farm.close());
     const { chromium } = await import('playwright-core');
     const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu'] });
@@ -423,7 +423,7 @@ describe('dashboard in a real browser (Chromium via playwright-core)', () => {
     if (!requireTool(t, 'chromium')) return;
     const certs = tempDir();
     t.after(certs.remove);
-    const farm = await startFarm({ basePort: 0, certsDir: certs.dir, only: ['close-on-connect'] });
+    const farm = await startFarmWithControl({ basePort: 0, certsDir: certs.dir, only: ['close-on-connect'] });
     t.after(() => farm.close());
     const controlPort = new URL(farm.control!.url).port;
     const resetUrl = `${farm.control!.url}/listeners/close-on-connect/reset`;
@@ -475,4 +475,27 @@ describe('dashboard in a real browser (Chromium via playwright-core)', () => {
     assert.equal((await call(resetUrl, 'POST')).status, 200);
     assert.equal(resets.count, 1);
   });
+});
+
+test('startFarm starts only the listeners; startControl(farm) adds the control API to the farm and its manifest, and farm.close() closes it', async (t) => {
+  const certs = tempDir();
+  t.after(certs.remove);
+  const farm = await startFarm({ basePort: 0, certsDir: certs.dir, only: ['tls-ok'] });
+  let url = '';
+  try {
+    const { control: before, manifest } = farm;
+    assert.equal(before, null);
+    assert.equal(manifest.control, undefined);
+    const control = await startControl(farm);
+    url = control.url;
+    assert.deepEqual([farm.control, farm.manifest.control], [{ url }, { url }]);
+    assert.equal((await call(`${control.url}/healthz`, 'GET')).status, 200);
+    const served = JSON.parse((await call(`${control.url}/manifest.json`, 'GET')).body) as { control?: { url: string } };
+    assert.equal(served.control?.url, control.url);
+  } finally {
+    await farm.close();
+  }
+  const port = Number(new URL(url).port);
+  const refused = await new Promise<string>((resolve) => connect(port, '127.0.0.1').once('connect', function (this: import('node:net').Socket) { this.destroy(); resolve('open'); }).once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? 'error')));
+  assert.equal(refused, 'ECONNREFUSED', 'farm.close() closed the control API');
 });

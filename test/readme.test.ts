@@ -6,6 +6,9 @@ import { readResults } from '../bench/results.js';
 import { spliceReadmeBlock } from '../bench/table.js';
 import { plannedManifest, resolveSettings } from '../src/farm.js';
 import { renderManifest } from '../src/render.js';
+import { FARM_ERRORS } from '../src/errors.js';
+import { readmeBlock, renderErrorTable, renderOptionTable } from '../src/readme-tables.js';
+import { FARM_OPTIONS } from '../src/options/table.js';
 
 test('the README listener table is what `badorigin manifest --format markdown` renders', () => {
   const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
@@ -19,4 +22,21 @@ test('the README performance table is what bench/results/latest.json says', () =
   const results = readResults(fileURLToPath(new URL('../bench/results/latest.json', import.meta.url)));
   assert.ok(results.figures.length > 0, 'bench/results/latest.json is committed with figures (npm run bench)');
   assert.equal(readme, spliceReadmeBlock(readme, results), 'README.md is stale: run npm run readme');
+});
+
+test('the README option table is what src/options/table.ts declares, one row per farm option', () => {
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  const table = readmeBlock(readme, 'options');
+  assert.ok(table, 'README has the options markers');
+  assert.equal(table.trim(), renderOptionTable(FARM_OPTIONS), 'README.md is stale: run npm run readme');
+  assert.equal(table.trim().split('\n').length, 2 + Object.keys(FARM_OPTIONS).length);
+  assert.match(table, /\| `--max-hold-ms` \(ms\) \| `BADORIGIN_MAX_HOLD_MS` \| `600000` \|/);
+});
+
+test('the README error table lists every FarmError code of src/errors.ts', () => {
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  const table = readmeBlock(readme, 'errors');
+  assert.ok(table, 'README has the errors markers');
+  assert.equal(table.trim(), renderErrorTable(), 'README.md is stale: run npm run readme');
+  for (const code of Object.keys(FARM_ERRORS)) assert.ok(table.includes(`| \`${code}\` |`), code);
 });

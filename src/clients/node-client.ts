@@ -5,7 +5,8 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { checkServerIdentity } from 'node:tls';
 import type { Manifest, ManifestListener } from '../manifest.js';
-import { CLIENT_TIMEOUT_S, clientAddress, usesTls } from '../client-commands.js';
+import { clientAddress } from '../address.js';
+import { CLIENT_TIMEOUT_S, usesTls } from '../client-commands.js';
 
 /** What the reference Node client saw: `code` null and an HTTP status when the request succeeded. */
 export interface NodeObservation {

@@ -1,5 +1,5 @@
-import { isIP } from 'node:net';
-import { clientAddress } from '../client-commands.js';
+import { clientAddress, hostPort } from '../address.js';
+import { isTlsTransport } from '../transport.js';
 import type { Manifest, ManifestListener } from '../manifest.js';
 
 /** Options every generator takes; each generator documents which ones it uses and its own defaults. */
@@ -49,7 +49,7 @@ export function dnsLanding(manifest: Manifest): ManifestListener | undefined {
  * HAProxy: tcp/http, tls/https; Varnish: tcp/http only (open-source Varnish has no backend TLS).
  */
 export function reach(proxy: ProxyName, listener: ManifestListener, manifest: Manifest): Reach {
-  const tls = listener.transport === 'tls' || listener.transport === 'https';
+  const tls = isTls(listener);
   if (listener.transport === 'dns') {
     if (proxy === 'nginx') {
       return dnsLanding(manifest) ? { reachable: true } : { reachable: false, why: 'the farm runs no tls-ok listener for the resolved name to land on' };
@@ -71,14 +71,11 @@ export function originAddress(manifest: Manifest, options: ConfigOptions): strin
   return options.originAddress ?? clientAddress(manifest.host);
 }
 
-/** `host:port`, bracketing IPv6 addresses. */
-export function hostPort(host: string, port: number): string {
-  return isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`;
-}
+export { hostPort };
 
 /** True for a listener reached over TLS. */
 export function isTls(listener: ManifestListener): boolean {
-  return listener.transport === 'tls' || listener.transport === 'https';
+  return isTlsTransport(listener.transport);
 }
 
 /** The CA file a proxy must trust for a TLS listener: the manifest's `connect.caFile`, or the system bundle. */

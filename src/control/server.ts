@@ -1,8 +1,8 @@
 import express from 'express';
 import type { EventEmitter } from 'node:events';
 import { createServer, type Server } from 'node:http';
-import { isIP } from 'node:net';
-import { FarmError } from '../errors.js';
+import { clientAddress, hostPort } from '../address.js';
+import { bindError, farmError } from '../errors.js';
 import type { ListenerEvent } from '../listeners/index.js';
 import type { Manifest } from '../manifest.js';
 import type { FarmMonitor } from '../monitor.js';
@@ -49,7 +49,7 @@ export interface ControlServer {
  */
 export async function startControl(options: ControlOptions, sources: ControlSources): Promise<ControlServer> {
   if (!isLoopback(options.host) && !options.token) {
-    throw new FarmError('CONTROL_TOKEN_REQUIRED', `the control API on ${options.host} is reachable from other machines: give it a --control-token`);
+    throw farmError('CONTROL_TOKEN_REQUIRED', options.host);
   }
   const stream = new EventStream(sources.events, (id) => sources.monitor.get(id));
   const app = express();
@@ -98,15 +98,13 @@ export async function startControl(options: ControlOptions, sources: ControlSour
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => {
       stream.close();
-      const why = error.code === 'EADDRINUSE' ? 'is already in use' : `cannot be bound (${error.code ?? error.message})`;
-      reject(new FarmError(error.code ?? 'LISTEN_FAILED', `control port ${options.port} on ${options.host} ${why}`));
+      reject(bindError(`control port ${options.port} on ${options.host}`, error));
     });
     server.listen({ port: options.port, host: options.host, exclusive: true }, () => resolve());
   });
   const port = (server.address() as { port: number }).port;
-  const host = isIP(options.host) === 6 ? `[${options.host}]` : options.host === '0.0.0.0' ? '127.0.0.1' : options.host;
   return {
-    url: `http://${host}:${port}`,
+    url: `http://${hostPort(clientAddress(options.host), port)}`,
     close: () =>
       new Promise<void>((resolve) => {
         stream.close();

@@ -1,6 +1,6 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { runAsListener } from '../containment.js';
-import { FarmError } from '../errors.js';
+import { bindError } from '../errors.js';
 import { admitConnection, DEFAULT_CAPS, type Admission, type ListenerCaps } from './caps.js';
 import { CapFaultReporter, ConnectionBudget } from './connection-budget.js';
 import type { ConnectionHandler, ListenerEvent, PortOwner } from './mechanism.js';
@@ -70,9 +70,7 @@ export class BoundListener implements PortOwner {
   listen(host: string, port: number): Promise<number> {
     return new Promise((resolve, reject) => {
       const onError = (error: NodeJS.ErrnoException) => {
-        const why =
-          error.code === 'EADDRINUSE' ? 'is already in use' : error.code === 'EACCES' ? 'needs privileges to bind' : `cannot be bound (${error.code ?? error.message})`;
-        reject(new FarmError(error.code ?? 'LISTEN_FAILED', `port ${port} on ${host} (listener ${this.id}) ${why}`));
+        reject(bindError(`port ${port} on ${host} (listener ${this.id})`, error));
       };
       this.server.once('error', onError);
       this.server.listen({ host, port, exclusive: true }, () => {

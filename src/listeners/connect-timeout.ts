@@ -1,6 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import { Worker } from 'node:worker_threads';
-import { FarmError } from '../errors.js';
+import { bindError } from '../errors.js';
+import { clientAddress } from '../address.js';
 import type { Mechanism, PortOwner } from './mechanism.js';
 
 /** `params` of the `connect-timeout` mechanism. */
@@ -72,11 +73,10 @@ export const connectTimeoutMechanism: Mechanism<ConnectTimeoutParams> = {
         });
         if (message.error !== undefined || message.port === undefined) {
           await this.close();
-          const why = message.error === 'EADDRINUSE' ? 'is already in use' : `cannot be bound (${message.error})`;
-          throw new FarmError(message.error ?? 'LISTEN_FAILED', `port ${port} on ${host} (listener ${context.id}) ${why}`);
+          throw bindError(`port ${port} on ${host} (listener ${context.id})`, { code: message.error, message: 'no port' });
         }
         // Fill the accept queue (backlog + 1 entries on Linux) with connections nobody will ever accept.
-        const target = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
+        const target = clientAddress(host);
         for (let i = 0; i <= backlog; i++) {
           if (!(await handshake(target, message.port, 2000, fillers))) break;
         }

@@ -1,5 +1,5 @@
 import { X509Certificate, createPrivateKey } from 'node:crypto';
-import { FarmError } from '../errors.js';
+import { farmError, type FarmError } from '../errors.js';
 import { generateKey } from './keys.js';
 import { canonicalIp, readNameConstraints, type PermittedNames } from './name-constraints.js';
 import type { CertsIndex, CertsStore } from './store.js';
@@ -175,8 +175,5 @@ export async function ensureHierarchy(
 
 /** The one-line error of a command that only reads the certs directory and finds it does not fit its options. */
 export function mismatchError(store: CertsStore, hierarchy: HierarchyName, problem: string): FarmError {
-  return new FarmError(
-    'CERTS_MISMATCH',
-    `the ${hierarchy} CA hierarchy in ${store.dir} does not fit these options (${problem}); only \`badorigin serve\` rewrites it (with a notice)`,
-  );
+  return farmError('CERTS_MISMATCH', hierarchy, store.dir, problem);
 }

@@ -3,7 +3,7 @@ import { linkSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync }
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { FarmError } from '../errors.js';
+import { farmError } from '../errors.js';
 
 /** Name of the lock file a process holds while it writes a certs directory (a dotfile: never taken for content). */
 export const LOCK_FILE = '.lock';
@@ -127,7 +127,7 @@ async function acquire(dir: string): Promise<() => void> {
       taken = true;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
-        throw new FarmError('CERTS_DIR_UNWRITABLE', `cannot create the lock file ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+        throw farmError('CERTS_DIR_UNWRITABLE', `create the lock file ${file}`, (error as NodeJS.ErrnoException).code ?? (error as Error).message);
       }
     } finally {
       rmSync(temp, { force: true });
@@ -140,10 +140,7 @@ async function acquire(dir: string): Promise<() => void> {
       continue;
     }
     if (Date.now() > deadline) {
-      throw new FarmError(
-        'CERTS_DIR_LOCKED',
-        `certs directory ${dir} is being written by ${describeHolder(seen)}; waited ${LOCK_WAIT_MS / 1000} s (remove ${file} if no badorigin runs there)`,
-      );
+      throw farmError('CERTS_DIR_LOCKED', dir, describeHolder(seen), LOCK_WAIT_MS / 1000, file);
     }
     await sleep(POLL_MS + Math.random() * POLL_MS);
   }

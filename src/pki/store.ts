@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, fchmodSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { FarmError } from '../errors.js';
+import { farmError, type FarmError } from '../errors.js';
 import { isPrivateGroup } from './private-group.js';
 import type { PermittedNames } from './name-constraints.js';
 
@@ -59,7 +59,7 @@ function isIndex(value: unknown): value is CertsIndex {
 
 /** The error for a `--certs-dir` that names something other than a directory (exit 2). */
 export function notADirectoryError(dir: string): FarmError {
-  return new FarmError('BAD_OPTION', `--certs-dir ${dir} is not a directory`);
+  return farmError('BAD_OPTION', `--certs-dir ${dir}`, 'is not a directory');
 }
 
 const errorCode = (error: unknown) => (error as NodeJS.ErrnoException).code ?? (error as Error).message;
@@ -94,27 +94,27 @@ export class CertsStore {
     } catch (error) {
       const stats = this.stat(this.dir);
       if (stats && !stats.isDirectory()) this.notADirectory();
-      throw new FarmError('CERTS_DIR_UNWRITABLE', `cannot create the certs directory ${this.dir} (${errorCode(error)})`);
+      throw farmError('CERTS_DIR_UNWRITABLE', `create the certs directory ${this.dir}`, errorCode(error));
     }
     for (const dir of [this.dir, ...SUBDIRECTORIES.map((sub) => this.path(sub))]) {
       const stats = this.stat(dir);
       if (!stats) continue;
       if (!stats.isDirectory()) {
         if (dir === this.dir) this.notADirectory();
-        throw new FarmError('CERTS_DIR_UNSAFE', `${dir} is not a directory: remove it, or point --certs-dir elsewhere`);
+        throw farmError('CERTS_DIR_UNSAFE', dir, 'is not a directory: remove it, or point --certs-dir elsewhere');
       }
       // Owners and modes are POSIX notions; Windows reports neither faithfully.
       const uid = process.getuid?.();
       if (uid === undefined) continue;
       if (stats.uid !== uid) {
-        throw new FarmError('CERTS_DIR_UNSAFE', `${dir} belongs to uid ${stats.uid}, not to this user (uid ${uid}): refusing to keep private keys there; point --certs-dir at a directory of your own`);
+        throw farmError('CERTS_DIR_UNSAFE', dir, `belongs to uid ${stats.uid}, not to this user (uid ${uid}): refusing to keep private keys there; point --certs-dir at a directory of your own`);
       }
       // Group-writable is writable by this user alone when the group is the user's private group.
       const groupAlone = stats.mode & 0o020 && isPrivateGroup(uid, stats.gid) ? 0o020 : 0;
       const unsafe = stats.mode & 0o022 & ~groupAlone;
       if (unsafe) {
         const writers = [unsafe & 0o020 ? 'its group' : '', unsafe & 0o002 ? 'others' : ''].filter(Boolean).join(' and ');
-        throw new FarmError('CERTS_DIR_UNSAFE', `${dir} is writable by ${writers} (mode ${(stats.mode & 0o777).toString(8)}): refusing to keep private keys there; chmod go-w it, or point --certs-dir elsewhere`);
+        throw farmError('CERTS_DIR_UNSAFE', dir, `is writable by ${writers} (mode ${(stats.mode & 0o777).toString(8)}): refusing to keep private keys there; chmod go-w it, or point --certs-dir elsewhere`);
       }
     }
   }
@@ -148,15 +148,11 @@ export class CertsStore {
     try {
       entries = readdirSync(this.dir).filter((name) => name !== 'README.md' && !name.startsWith('.'));
     } catch (error) {
-      throw new FarmError('CERTS_FILE_UNREADABLE', `cannot list the certs directory ${this.dir} (${errorCode(error)})`);
+      throw farmError('CERTS_FILE_UNREADABLE', `cannot list the certs directory ${this.dir}`, errorCode(error));
     }
     if (entries.length === 0) return null;
     if (!entries.includes('farm.json')) {
-      throw new FarmError(
-        'CERTS_DIR_FOREIGN',
-        `certs directory ${this.dir} holds files but no farm.json, so badorigin did not write it; ` +
-          'point --certs-dir at an empty or badorigin directory (nothing was changed)',
-      );
+      throw farmError('CERTS_DIR_FOREIGN', this.dir);
     }
     const text = this.read('farm.json');
     if (text === null) return 'corrupt';
@@ -179,7 +175,7 @@ export class CertsStore {
       return readFileSync(this.path(relative), 'utf8');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-      throw new FarmError('CERTS_FILE_UNREADABLE', `${this.path(relative)} is unreadable (${errorCode(error)}): fix its permissions or remove it`);
+      throw farmError('CERTS_FILE_UNREADABLE', `${this.path(relative)} is unreadable`, errorCode(error), 'fix its permissions or remove it');
     }
   }
 
@@ -204,7 +200,7 @@ export class CertsStore {
       renameSync(temp, target);
     } catch (error) {
       rmSync(temp, { force: true });
-      throw new FarmError('CERTS_DIR_UNWRITABLE', `cannot write ${target} (${errorCode(error)}): fix the permissions of ${dir}, or point --certs-dir elsewhere`);
+      throw farmError('CERTS_DIR_UNWRITABLE', `write ${target}`, errorCode(error), `fix the permissions of ${dir}, or point --certs-dir elsewhere`);
     }
   }
 
@@ -218,7 +214,7 @@ export class CertsStore {
       return statSync(path);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-      throw new FarmError('CERTS_FILE_UNREADABLE', `cannot look at ${path} (${errorCode(error)})`);
+      throw farmError('CERTS_FILE_UNREADABLE', `cannot look at ${path}`, errorCode(error));
     }
   }
 

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before } from 'node:test';
-import { startFarm, type Farm, type FarmOptions } from '../../src/farm.js';
+import { startControl, startFarm, type Farm, type FarmOptions } from '../../src/farm.js';
 import type { ManifestListener } from '../../src/manifest.js';
 
 /** A fresh temporary directory, and a function that removes it. */
@@ -12,14 +12,31 @@ export function tempDir(prefix = 'badorigin-test-'): { dir: string; remove: () =
 }
 
 /**
- * Starts a farm for the enclosing `describe` (ephemeral ports, a temporary certs directory) before its tests and
+ * Starts a farm and, unless `controlPort: null`, its control API, as `badorigin serve` does; a control API that
+ * cannot start closes the farm. `farm.close()` closes both.
+ * @throws FarmError as `startFarm` and `startControl`.
+ */
+export async function startFarmWithControl(options: FarmOptions): Promise<Farm> {
+  const farm = await startFarm(options);
+  if (farm.settings.controlPort === null) return farm;
+  try {
+    await startControl(farm);
+  } catch (error) {
+    await farm.close();
+    throw error;
+  }
+  return farm;
+}
+
+/**
+ * Starts a farm (and its control API unless `controlPort: null`, see `startFarmWithControl`) for the enclosing `describe` (ephemeral ports, a temporary certs directory) before its tests and
  * closes it, and removes the directory, after them. `fixture.farm` is the running farm (it exists once `before` ran).
  */
 export function useFarm(options: FarmOptions): { readonly farm: Farm; listener(id: string): ManifestListener } {
   const certs = tempDir();
   let running: Farm | undefined;
   before(async () => {
-    running = await startFarm({ basePort: 0, certsDir: certs.dir, ...options });
+    running = await startFarmWithControl({ basePort: 0, certsDir: certs.dir, ...options });
   });
   after(async () => {
     await running?.close();

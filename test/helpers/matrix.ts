@@ -1,4 +1,5 @@
-import { curlArgs, digArgs, opensslArgs, usesTls, clientAddress } from '../../src/client-commands.js';
+import { clientAddress } from '../../src/address.js';
+import { curlArgs, digArgs, opensslArgs, usesTls } from '../../src/client-commands.js';
 import { nodeObserve } from '../../src/clients/node-client.js';
 import { parseOpensslVerify, runClient } from '../../src/clients/run-client.js';
 import { reach, type ProxyName } from '../../src/config/common.js';

@@ -1,6 +1,6 @@
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { createServer, isIPv6, type AddressInfo, type Server, type Socket } from 'node:net';
-import { FarmError } from '../../errors.js';
+import { bindError, farmError, type FarmError } from '../../errors.js';
 import { admitConnection, headTimeoutDetail, type Admission, type ListenerCaps } from '../caps.js';
 import { CapFaultReporter, type ConnectionBudget } from '../connection-budget.js';
 import type { ListenerEvent, PortOwner } from '../mechanism.js';
@@ -25,6 +25,8 @@ const TCP_IDLE_MS = 10_000;
 const MESSAGES_PER_TURN = 64;
 /** Most delayed replies (`slow`) waiting at once, over UDP and TCP together; more are dropped. */
 const MAX_PENDING_REPLIES = 10_000;
+/** Ephemeral ports tried for one that is free for both UDP and TCP (port 0 binds UDP first, then TCP on its port). */
+const EPHEMERAL_ATTEMPTS = 10;
 
 /**
  * An authoritative DNS server for one zone over UDP and TCP on the same port (RFC 1035 §4.2, RFC 7766), built on
@@ -63,7 +65,8 @@ export class DnsServer implements PortOwner {
    * @throws FarmError naming the port when it cannot be bound.
    */
   async listen(host: string, port: number): Promise<number> {
-    for (let attempt = 0; attempt < (port === 0 ? 10 : 1); attempt++) {
+    const attempts = port === 0 ? EPHEMERAL_ATTEMPTS : 1;
+    for (let attempt = 0; attempt < attempts; attempt++) {
       const udpPort = await this.bindUdp(host, port);
       try {
         const bound = await this.bindTcp(host, udpPort);
@@ -75,7 +78,7 @@ export class DnsServer implements PortOwner {
         if (port !== 0) throw error;
       }
     }
-    throw new FarmError('EADDRINUSE', `no free port for both UDP and TCP on ${host} (listener ${this.id})`);
+    throw farmError('EADDRINUSE', `each of ${attempts} ephemeral ports tried for both UDP and TCP on ${host} (listener ${this.id}, DNS)`);
   }
 
   close(): Promise<void> {
@@ -93,8 +96,7 @@ export class DnsServer implements PortOwner {
   }
 
   private failure(host: string, port: number, error: NodeJS.ErrnoException): FarmError {
-    const why = error.code === 'EADDRINUSE' ? 'is already in use' : error.code === 'EACCES' ? 'needs privileges to bind' : `cannot be bound (${error.code})`;
-    return new FarmError(error.code ?? 'LISTEN_FAILED', `port ${port} on ${host} (listener ${this.id}, DNS) ${why}`);
+    return bindError(`port ${port} on ${host} (listener ${this.id}, DNS)`, error);
   }
 
   private bindUdp(host: string, port: number): Promise<number> {

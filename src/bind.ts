@@ -1,0 +1,99 @@
+import type { EventEmitter } from 'node:events';
+import type { CatalogueEntry } from './catalogue.js';
+import { farmError } from './errors.js';
+import { BoundListener } from './listeners/bound-listener.js';
+import type { ConnectionBudget } from './listeners/connection-budget.js';
+import type { ConnectionHandler, ListenerEvent, Mechanism, MechanismContext, PortOwner } from './listeners/index.js';
+import { tlsTerminator } from './listeners/tls-terminator.js';
+import type { PlannedListener } from './manifest.js';
+import { VALID_LEAF } from './pki/leaf-spec.js';
+import type { ServedChain } from './pki/index.js';
+import type { PreparedCertificates } from './prepare.js';
+import type { FarmSettings } from './settings.js';
+
+/** One port and the listeners it serves (one, or the scenarios of a shared-port mechanism at one offset). */
+export interface PortPlan {
+  owner: PortOwner;
+  members: PlannedListener[];
+}
+
+/** The farm's ports, unbound, and the connection handler of every listener that has one (for `reset`). */
+export interface FarmPorts {
+  ports: PortPlan[];
+  handlers: Map<string, ConnectionHandler>;
+}
+
+/** What every listener shares: settings, certificates, the event stream and the farm-wide connection budget. */
+export interface FarmWiring {
+  settings: FarmSettings;
+  certificates: PreparedCertificates;
+  events: EventEmitter<{ event: [ListenerEvent] }>;
+  connectionBudget: ConnectionBudget;
+}
+
+/** Terminates TLS with a valid certificate in front of a plain mechanism (the `<scenario>-tls` listeners). */
+function overTls(inner: ConnectionHandler, chain: ServedChain, context: MechanismContext): ConnectionHandler {
+  return tlsTerminator({ key: chain.privateKeyPem, cert: chain.chainPem }, (socket, raw) => inner.onConnection(socket, raw), context);
+}
+
+function contextFor(listener: PlannedListener, wiring: FarmWiring): MechanismContext {
+  const { settings, certificates, events, connectionBudget } = wiring;
+  return {
+    id: listener.id,
+    pki: certificates.pki,
+    userCertificate: certificates.userCertificate,
+    names: settings,
+    emit: (event) => events.emit('event', { ...event, listener: listener.id, time: Date.now() }),
+    caps: settings.caps,
+    connectionBudget,
+  };
+}
+
+/** The port of one listener: the mechanism's own (it owns its port) or a BoundListener around its handler. */
+function portOf(listener: PlannedListener, mechanism: Mechanism<never>, wiring: FarmWiring, handlers: FarmPorts['handlers']): PortPlan {
+  const context = contextFor(listener, wiring);
+  const created = mechanism.create(listener.scenario.params as never, context);
+  if ('listen' in created) {
+    if (listener.terminateTls) throw farmError('BAD_SCENARIO', listener.scenario.file, `mechanism ${listener.scenario.mechanism} owns its port, so its tls variant needs terminate: false`);
+    return { owner: created, members: [listener] };
+  }
+  handlers.set(listener.id, created);
+  const { pki, userCertificate } = wiring.certificates;
+  const handler = listener.terminateTls ? overTls(created, userCertificate ?? pki.chain(VALID_LEAF), context) : created;
+  return { owner: new BoundListener(listener.id, handler, context.emit, wiring.settings.caps, wiring.connectionBudget), members: [listener] };
+}
+
+/**
+ * Creates the port of every planned listener, none bound yet: one per listener, except that the scenarios of a
+ * shared-port mechanism (DNS) at one offset share one.
+ * @throws FarmError BAD_SCENARIO for a `-tls` variant that would terminate TLS in front of a mechanism owning its port.
+ */
+export function createPorts(entries: CatalogueEntry[], planned: PlannedListener[], wiring: FarmWiring): FarmPorts {
+  const mechanisms = new Map(entries.map((entry) => [entry.scenario.id, entry.mechanism]));
+  const result: FarmPorts = { ports: [], handlers: new Map() };
+  const groups = new Set<string>();
+  for (const listener of planned) {
+    const mechanism = mechanisms.get(listener.scenario.id)!;
+    if (!mechanism.createGroup) {
+      result.ports.push(portOf(listener, mechanism, wiring, result.handlers));
+      continue;
+    }
+    const key = `${mechanism.name}@${listener.scenario.offset}`;
+    if (groups.has(key)) continue;
+    groups.add(key);
+    const members = planned.filter((l) => mechanisms.get(l.scenario.id) === mechanism && l.scenario.offset === listener.scenario.offset);
+    result.ports.push({ owner: mechanism.createGroup(members.map((l) => ({ params: l.scenario.params as never, context: contextFor(l, wiring) }))), members });
+  }
+  return result;
+}
+
+/**
+ * Binds every port on `host`, in order, and writes the bound port (and any warning) into its listeners.
+ * @throws FarmError the first bind error (see `bindError`); the caller closes what was bound.
+ */
+export async function bindPorts(ports: PortPlan[], host: string): Promise<void> {
+  for (const { owner, members } of ports) {
+    const port = await owner.listen(host, members[0]!.port);
+    for (const member of members) Object.assign(member, { port, warning: owner.warning });
+  }
+}

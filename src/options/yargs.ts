@@ -1,0 +1,25 @@
+import type { Argv, Options } from 'yargs';
+import { flagName, type OptionSpec, type OptionSpecs } from './spec.js';
+
+/** The yargs declaration of one option: its kind, CLI default, choices and help (with its unit). */
+function yargsOption(spec: OptionSpec): Options {
+  const fallback = spec.cliDefault ?? spec.default;
+  return {
+    type: spec.kind === 'list' || spec.kind === 'names' ? 'string' : spec.kind,
+    ...(spec.kind === 'list' ? { array: true } : {}),
+    ...(fallback !== undefined ? { default: fallback } : {}),
+    ...(spec.choices ? { choices: [...spec.choices] } : {}),
+    ...(spec.required ? { demandOption: true } : {}),
+    describe: spec.unit ? `${spec.help} (${spec.unit})` : spec.help,
+  };
+}
+
+/** The yargs options of a table, by flag name (kebab-case), in the table's order. */
+export function yargsOptions(specs: OptionSpecs): Record<string, Options> {
+  return Object.fromEntries(Object.entries(specs).map(([name, spec]) => [flagName(name), yargsOption(spec)]));
+}
+
+/** Declares every option of `specs` on `y`; `.env('BADORIGIN')` on the parser makes each a `BADORIGIN_*` variable too. */
+export function declareOptions<T>(y: Argv<T>, specs: OptionSpecs) {
+  return y.options(yargsOptions(specs));
+}

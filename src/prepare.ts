@@ -1,0 +1,42 @@
+import { X509Certificate, createPrivateKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { CatalogueEntry } from './catalogue.js';
+import { farmError } from './errors.js';
+import { VALID_LEAF } from './pki/leaf-spec.js';
+import { Pki, type ServedChain } from './pki/index.js';
+import type { FarmSettings } from './settings.js';
+
+/** The certificates a farm serves: its PKI (every leaf issued) and the user's own chain, if given. */
+export interface PreparedCertificates {
+  pki: Pki;
+  /** `--tls-cert`/`--tls-key`, served wherever a scenario needs a valid leaf; null without them. */
+  userCertificate: ServedChain | null;
+}
+
+/** @throws FarmError BAD_TLS_CERT when the files are unreadable, not PEM, or the key does not match the certificate. */
+function loadUserCertificate(settings: FarmSettings): ServedChain | null {
+  if (!settings.tlsCert || !settings.tlsKey) return null;
+  try {
+    const chainPem = readFileSync(settings.tlsCert, 'utf8');
+    const privateKeyPem = readFileSync(settings.tlsKey, 'utf8');
+    const leaf = new X509Certificate(chainPem);
+    if (!leaf.checkPrivateKey(createPrivateKey(privateKeyPem))) throw new Error('the key does not match the certificate');
+    return { chainPem, privateKeyPem, leaf };
+  } catch (error) {
+    throw farmError('BAD_TLS_CERT', settings.tlsCert, settings.tlsKey, (error as Error).message);
+  }
+}
+
+/**
+ * Loads the user's certificate and opens the certs directory, issuing every leaf the selected scenarios serve (and
+ * the valid leaf of the `-tls` variants that terminate TLS) before any listener starts.
+ * @throws FarmError BAD_TLS_CERT, or the certs directory's errors (CERTS_*, see src/errors.ts).
+ */
+export async function prepareCertificates(settings: FarmSettings, entries: CatalogueEntry[]): Promise<PreparedCertificates> {
+  const userCertificate = loadUserCertificate(settings);
+  const pki = await Pki.open(
+    { certsDir: settings.certsDir, hostnames: settings.hostnames, ips: settings.ips },
+    entries.flatMap((entry) => [...entry.mechanism.leafSpecs(entry.scenario.params as never), ...(entry.scenario.tls?.terminate !== false ? [VALID_LEAF] : [])]),
+  );
+  return { pki, userCertificate };
+}

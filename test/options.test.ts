@@ -1,0 +1,57 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { DEFAULT_CAPS } from '../src/listeners/caps.js';
+import { OptionsFile } from '../src/options-file.js';
+import { envName, flagName, readOptions } from '../src/options/spec.js';
+import { FARM_OPTIONS, type FarmOptions } from '../src/options/table.js';
+import { yargsOptions } from '../src/options/yargs.js';
+import { resolveSettings } from '../src/farm.js';
+
+test('the yargs options are the table: flag names, kinds, CLI defaults, choices, in its order', () => {
+  const declared = yargsOptions(FARM_OPTIONS);
+  assert.deepEqual(Object.keys(declared), Object.keys(FARM_OPTIONS).map(flagName));
+  assert.equal(declared['base-port']?.type, 'number');
+  assert.equal(declared['base-port']?.default, 9400);
+  assert.equal(declared.only?.array, true);
+  assert.equal(declared.hostname?.array, undefined, '--hostname is one comma-separated string, not a greedy array');
+  assert.equal(declared['log-level']?.default, 'info');
+  assert.deepEqual(declared['log-level']?.choices, [...FARM_OPTIONS.logLevel.choices]);
+  assert.equal(declared['max-connections']?.default, undefined, 'a computed default is left to resolveSettings');
+  assert.equal(envName('maxHoldMs'), 'BADORIGIN_MAX_HOLD_MS');
+});
+
+test('the library applies the table defaults; the caps defaults are DEFAULT_CAPS', () => {
+  const settings = resolveSettings({});
+  assert.equal(settings.host, FARM_OPTIONS.host.default);
+  assert.equal(settings.basePort, FARM_OPTIONS.basePort.default);
+  assert.equal(settings.logLevel, 'silent');
+  assert.equal(settings.caps.maxHoldMs, DEFAULT_CAPS.maxHoldMs);
+  assert.equal(FARM_OPTIONS.maxHoldMs.default, DEFAULT_CAPS.maxHoldMs);
+  const lists: FarmOptions = { only: 'tls-ok, cert-expired', skip: ['a,b', 'c'], hostname: ['x.test,y.test'], controlPort: null };
+  const listed = resolveSettings(lists);
+  assert.deepEqual([listed.only, listed.skip, listed.hostnames, listed.controlPort], [['tls-ok', 'cert-expired'], ['a', 'b', 'c'], ['x.test', 'y.test'], null]);
+});
+
+test('readOptions keeps only the table options and refuses a value of the wrong kind', () => {
+  assert.deepEqual(readOptions(FARM_OPTIONS, { basePort: 1, 'base-port': 1, _: [], $0: 'x', format: 'json' }), { basePort: 1 });
+  assert.throws(() => readOptions(FARM_OPTIONS, { basePort: '1' }), /--base-port: "1" is not a number/);
+  assert.throws(() => readOptions(FARM_OPTIONS, { logLevel: 'loud' }), /--log-level/);
+});
+
+test('a --config file takes exactly the table keys, each of its kind', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'badorigin-options-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const read = (data: unknown) => {
+    const file = join(dir, 'c.json');
+    writeFileSync(file, JSON.stringify(data));
+    return new OptionsFile().read(file, FARM_OPTIONS);
+  };
+  assert.deepEqual(read({ 'max-hold-ms': 5, maxHeaders: 3, only: ['a'], control: false }), { 'max-hold-ms': 5, maxHeaders: 3, only: ['a'], control: false });
+  assert.throws(() => read({ hostname: ['a'] }), /"hostname": \["a"\] is not a string$/);
+  assert.throws(() => read({ 'max-hold-ms': '5' }), /"max-hold-ms": "5" is not a number$/);
+  assert.throws(() => read({ 'log-level': 'loud' }), /is not one of "trace"/);
+  assert.throws(() => read({ format: 'json' }), /unknown key "format" \(known: host, hostname, base-port, only, skip, /);
+});
