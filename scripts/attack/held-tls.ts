@@ -24,7 +24,7 @@ export const heldTls = defineSection({
   title: 'tls-ok connections with a partial request head, or only a ClientHello',
   counts: { full: { partial: 2000, hellos: 2000 }, short: { partial: 200, hellos: 200 } },
   deadlineMs: { full: 180_000, short: 40_000 },
-  // A TLS connection costs the farm a socket and OpenSSL's state (~18 KiB measured); glibc keeps the pages after.
+  // A TLS connection costs the farm a socket and OpenSSL's state (19–27 KiB measured); glibc keeps the pages after.
   rssBound: ({ partial, hellos }) => (partial + hellos) * PER_CONNECTION_BYTES,
   farmArgs: ['--head-timeout-ms', String(TIMEOUT_MS), '--handshake-timeout-ms', String(TIMEOUT_MS)],
   async attack({ farm, figure, fail, signal, track }, { partial, hellos }) {

@@ -17,7 +17,7 @@ export const subscribers = defineSection({
   counts: { full: { subscribers: 2000, requests: 3000 }, short: { subscribers: 2000, requests: 500 } },
   deadlineMs: { full: 120_000, short: 30_000 },
   peakRss: true,
-  // A connection the farm answers (a 503, or a stream) costs it a socket and node:http's parser: ~35 KiB measured.
+  // A connection the farm answers (a 503, or a stream) costs it a socket and node:http's parser: 35–37 KiB measured.
   rssBound: ({ subscribers }) => subscribers * PER_CONNECTION_BYTES,
   async attack({ farm, figure, fail, signal, track }, { subscribers, requests }) {
     const controlPort = Number(new URL(farm.controlUrl).port);
