@@ -1,6 +1,9 @@
 import type { Socket } from 'node:net';
 import { httpHeadEnd, readUntil, type ReadLimits } from './connection/read-until.js';
 import { headTimeoutDetail } from './caps.js';
+import { writeFill } from './http/filler.js';
+import { MAX_BODY_BYTES } from './http/params.js';
+import { writeAndWait } from './http/response.js';
 import type { Mechanism } from './mechanism.js';
 
 /** The faults of the `connection-fault` mechanism, each on an accepted TCP connection. */
@@ -46,16 +49,16 @@ async function apply(params: ConnectionFaultParams, socket: Socket, raw: Socket,
       if (!(await readUntil(socket, httpHeadEnd, requestLimits))) return void socket.destroy();
       const length = params.contentLength ?? 1024 * 1024;
       const head = `HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: ${length}\r\n\r\n`;
-      const body = Buffer.alloc(Math.min(params.sentBytes ?? 1024, length), 0x61);
-      // The RST must not overtake the bytes: wait until they are written (for TLS, until the ciphertext has also
-      // left the TCP socket's queue: an empty write completes after it), then give the peer resetAfterMs to read.
-      socket.write(Buffer.concat([Buffer.from(head), body]), () =>
-        raw.write(Buffer.alloc(0), () =>
-          setTimeout(() => {
-            fault(`RST after ${body.length} of ${length} body bytes`);
-            raw.resetAndDestroy();
-          }, params.resetAfterMs ?? 50),
-        ),
+      const sent = Math.min(params.sentBytes ?? 1024, length);
+      // The body comes from the shared filler block, as fast as the client reads: no buffer of its own.
+      if (!(await writeAndWait(socket, Buffer.from(head))) || !(await writeFill(socket, sent))) return;
+      // The RST must not overtake the bytes: for TLS, wait until the ciphertext has also left the TCP socket's
+      // queue (an empty write completes after it), then give the peer resetAfterMs to read.
+      raw.write(Buffer.alloc(0), () =>
+        setTimeout(() => {
+          fault(`RST after ${sent} of ${length} body bytes`);
+          raw.resetAndDestroy();
+        }, params.resetAfterMs ?? 50),
       );
       return;
     }
@@ -77,8 +80,8 @@ export const connectionFaultMechanism: Mechanism<ConnectionFaultParams> = {
     required: ['fault'],
     properties: {
       fault: { enum: ['reset-on-connect', 'close-on-connect', 'close-after-request', 'reset-mid-response'] },
-      contentLength: { type: 'integer', minimum: 1 },
-      sentBytes: { type: 'integer', minimum: 0 },
+      contentLength: { type: 'integer', minimum: 1, maximum: MAX_BODY_BYTES },
+      sentBytes: { type: 'integer', minimum: 0, maximum: MAX_BODY_BYTES },
       resetAfterMs: { type: 'integer', minimum: 0, maximum: 60_000 },
     },
   },
