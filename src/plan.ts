@@ -29,7 +29,7 @@ const OVER_TLS: Record<Transport, Transport> = { tcp: 'tls', http: 'https', tls:
 
 /**
  * The listeners of these settings, with ports base + offset (0 for an ephemeral port): one per scenario, plus
- * `<id>-tls` at offset + 100 for a scenario with a `tls` section (CONVENTIONS.md § Scenario ids).
+ * `<id>-tls` at offset + 100 for a scenario with a `tls` section (the manifest's id rule: a variant is its scenario's id plus `-tls`).
  */
 export function planListeners(settings: FarmSettings, entries: CatalogueEntry[]): PlannedListener[] {
   return entries.flatMap(({ scenario, mechanism }) => {
