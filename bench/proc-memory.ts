@@ -1,5 +1,6 @@
 // Memory of another process, read from /proc/<pid>/status (Linux): the figures the README's RSS targets are stated in.
 import { readFileSync } from 'node:fs';
+import { readFdLimit } from '../src/listeners/connection-budget.js';
 
 /** Resident set size now (VmRSS) and its high-water mark since the process started (VmHWM), in bytes. */
 export interface ProcessMemory {
@@ -52,7 +53,7 @@ export function sampleMemory(pid: number, intervalMs = 50): { stop(): { peakRssB
 
 /** The open-file limit of this process (RLIMIT_NOFILE, soft), from /proc/self/limits; Infinity when unlimited. */
 export function openFileLimit(): number {
-  const match = /^Max open files\s+(\S+)/m.exec(readFileSync('/proc/self/limits', 'utf8'));
-  if (!match) throw new Error('/proc/self/limits has no "Max open files" line');
-  return match[1] === 'unlimited' ? Infinity : Number(match[1]);
+  const limit = readFdLimit();
+  if (limit === null) throw new Error('/proc/self/limits has no readable "Max open files" line');
+  return limit;
 }
