@@ -1,13 +1,11 @@
 import { finWithoutReply } from './connection-fault.js';
-import { readUntil } from './connection/read-until.js';
-import { tlsRecordEnd } from '../tls/records.js';
-import { handshakeTimeoutDetail } from './caps.js';
+import { readFirstRecord } from './connection/handshake-deadline.js';
 import type { Mechanism } from './mechanism.js';
 
 /**
  * `close-during-handshake`: reads the client's first TLS record (the ClientHello), then closes with a FIN and never
  * sends a ServerHello — the client sees an unexpected EOF in the handshake (Fastly: "SSL handshake error",
- * fastly-generated-errors § Errors in VCL). Bounded: a record over 16 KiB + 2 KiB just closes, and so does
+ * fastly-generated-errors § Errors in VCL). Bounded: a record over 16 KiB + 2 KiB (MAX_CIPHERTEXT) just closes, and so does
  * `--handshake-timeout-ms` of waiting (with a `fault` event).
  */
 export const handshakeCloseMechanism: Mechanism<Record<string, never>> = {
@@ -17,11 +15,9 @@ export const handshakeCloseMechanism: Mechanism<Record<string, never>> = {
   leafSpecs: () => [],
   servesValidLeaf: () => false,
   create(_params, context) {
-    const { handshakeTimeoutMs } = context.caps;
-    const onTimeout = () => context.emit({ type: 'fault', detail: handshakeTimeoutDetail(handshakeTimeoutMs) });
     return {
       onConnection(socket) {
-        void readUntil(socket, tlsRecordEnd, { maxBytes: 5 + 16 * 1024 + 2048, timeoutMs: handshakeTimeoutMs, onTimeout }).then((record) => {
+        void readFirstRecord(socket, context.caps, context.emit).then((record) => {
           if (!record) return void socket.destroy();
           context.emit({ type: 'fault', detail: `FIN after a ${record.length}-byte ClientHello record, no ServerHello` });
           finWithoutReply(socket);

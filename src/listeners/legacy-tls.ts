@@ -8,7 +8,7 @@ import {
   type LegacySuiteName, type LegacyVersionName, type EngineEvent,
 } from '../tls/legacy/handshake.js';
 import { ContentType, encodeRecord } from '../tls/records.js';
-import { handshakeTimeoutDetail } from './caps.js';
+import { handshakeDeadline } from './connection/handshake-deadline.js';
 import type { Mechanism } from './mechanism.js';
 
 /** `params` of the `legacy-tls` mechanism. */
@@ -111,13 +111,7 @@ export const legacyTlsMechanism: Mechanism<LegacyTlsParams> = {
     return {
       onConnection(socket: Socket) {
         let stream: SecureStream | undefined;
-        const { handshakeTimeoutMs } = context.caps;
-        const timer = setTimeout(() => {
-          if (stream) return;
-          context.emit({ type: 'fault', detail: handshakeTimeoutDetail(handshakeTimeoutMs) });
-          socket.destroy();
-        }, handshakeTimeoutMs);
-        timer.unref();
+        const timer = handshakeDeadline(socket, context.caps, context.emit);
         const engine: LegacyTlsEngine = new LegacyTlsEngine(config, key, {
           write: (bytes) => {
             if (!socket.destroyed) socket.write(bytes);

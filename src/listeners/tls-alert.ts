@@ -1,8 +1,7 @@
-import { readUntil } from './connection/read-until.js';
+import { readFirstRecord } from './connection/handshake-deadline.js';
 import { parseClientHelloRecord, summarizeClientHello, versionLabel } from '../tls/client-hello.js';
-import { MAX_CIPHERTEXT, alertRecord, tlsRecordEnd } from '../tls/records.js';
+import { alertRecord, tlsRecordEnd } from '../tls/records.js';
 import { sendAndClose } from './http/response.js';
-import { handshakeTimeoutDetail } from './caps.js';
 import type { Mechanism } from './mechanism.js';
 
 /** `params` of the `tls-alert` mechanism. */
@@ -39,11 +38,9 @@ export const tlsAlertMechanism: Mechanism<TlsAlertParams> = {
   servesValidLeaf: () => false,
   create(params, context) {
     const version = RECORD_VERSIONS[params.recordVersion ?? 'TLSv1'];
-    const { handshakeTimeoutMs } = context.caps;
-    const onTimeout = () => context.emit({ type: 'fault', detail: handshakeTimeoutDetail(handshakeTimeoutMs) });
     return {
       onConnection(socket) {
-        void readUntil(socket, tlsRecordEnd, { maxBytes: 5 + MAX_CIPHERTEXT, timeoutMs: handshakeTimeoutMs, onTimeout }).then((bytes) => {
+        void readFirstRecord(socket, context.caps, context.emit).then((bytes) => {
           if (!bytes) return void socket.destroy();
           const record = bytes.subarray(0, tlsRecordEnd(bytes) ?? bytes.length);
           const parsed = parseClientHelloRecord(record);

@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import { createServer, type TLSSocket, type TlsOptions } from 'node:tls';
 import { captureClientHello } from './connection/client-hello-capture.js';
-import { handshakeTimeoutDetail } from './caps.js';
+import { handshakeDeadline } from './connection/handshake-deadline.js';
 import type { ConnectionHandler, MechanismContext } from './mechanism.js';
 
 /**
@@ -43,13 +43,7 @@ export function tlsTerminator(
   });
   return {
     onConnection(socket) {
-      const deadline = setTimeout(() => {
-        emit({ type: 'fault', detail: handshakeTimeoutDetail(caps.handshakeTimeoutMs) });
-        socket.destroy();
-      }, caps.handshakeTimeoutMs);
-      deadline.unref();
-      deadlines.set(socket, deadline);
-      socket.once('close', () => clearTimeout(deadline));
+      deadlines.set(socket, handshakeDeadline(socket, caps, emit));
       void captureClientHello(socket, caps.handshakeTimeoutMs).then((captured) => {
         if (!captured) return void socket.destroy();
         if (captured.summary) emit({ type: 'client-hello', clientHello: captured.summary });
