@@ -1,0 +1,69 @@
+import { Type, type Static } from 'typebox';
+
+/**
+ * The ClientHello as the ledger records it (the parser's `ClientHelloSummary`, src/tls/client-hello.ts): SNI
+ * (RFC 6066 §3) or null, legacy_version, supported_versions (RFC 8446 §4.2.1), cipher suites as IANA code points,
+ * ALPN (RFC 7301), JA3 string and its MD5.
+ */
+export const ClientHelloRecord = Type.Object({
+  sni: Type.Union([Type.String(), Type.Null()]),
+  version: Type.String(),
+  supportedVersions: Type.Array(Type.String()),
+  cipherSuites: Type.Array(Type.Integer()),
+  alpn: Type.Array(Type.String()),
+  ja3: Type.String(),
+  ja3Hash: Type.String(),
+});
+
+/** One HTTP request head the farm read on a connection: time (ms since the epoch), request line, header fields in order. */
+export const RequestRecord = Type.Object({
+  at: Type.Number(),
+  method: Type.String(),
+  target: Type.String(),
+  headers: Type.Array(Type.Tuple([Type.String(), Type.String()])),
+});
+
+/** One DNS query a DNS listener answered: time (ms since the epoch), name, type, transport and the answer given. */
+export const DnsQueryRecord = Type.Object({
+  at: Type.Number(),
+  name: Type.String(),
+  type: Type.String(),
+  transport: Type.Union([Type.Literal('udp'), Type.Literal('tcp')]),
+  answer: Type.String(),
+});
+
+/**
+ * One attempt: what the farm saw of one TCP connection (or, for a DNS listener, one query) on a listener, from the
+ * listener's events. Times are ms since the epoch; bytes are counted on the TCP socket.
+ */
+export const Attempt = Type.Object({
+  /** Farm-wide number of the connection (DNS queries over UDP get numbers from the same sequence). */
+  connection: Type.Integer(),
+  listener: Type.String(),
+  /** Accept time. */
+  startedAt: Type.Number(),
+  /** Peer address as `ip:port`. */
+  peer: Type.String(),
+  clientHello: Type.Optional(ClientHelloRecord),
+  requests: Type.Array(RequestRecord),
+  /** What the farm did, in order (the listener's `fault` events: `reset`, `alert 40`, `held 60000 ms`…). */
+  actions: Type.Array(Type.Object({ at: Type.Number(), detail: Type.String() })),
+  dns: Type.Optional(DnsQueryRecord),
+  /** Set when the connection ended: when, who closed first (`client` FIN, `farm`, `error`: reset or failure). */
+  closedAt: Type.Optional(Type.Number()),
+  closedBy: Type.Optional(Type.Union([Type.Literal('client'), Type.Literal('farm'), Type.Literal('error')])),
+  bytesIn: Type.Optional(Type.Integer()),
+  bytesOut: Type.Optional(Type.Integer()),
+  /**
+   * The probe this attempt belongs to (`verify` sends an `X-Badorigin-Probe` header and a path suffix): set from the
+   * request when it carries one, or by the probe window of the listener otherwise; absent for traffic outside any
+   * probe (health checks, unrelated clients), which is kept but never counted as an attempt of a probe.
+   */
+  probe: Type.Optional(Type.String()),
+});
+
+/** One attempt record (see `Attempt`). */
+export type Attempt = Static<typeof Attempt>;
+export type RequestRecord = Static<typeof RequestRecord>;
+export type DnsQueryRecord = Static<typeof DnsQueryRecord>;
+export type ClientHelloRecord = Static<typeof ClientHelloRecord>;
