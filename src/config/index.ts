@@ -7,6 +7,7 @@ import { fastlyVclConfig } from './fastly-vcl.js';
 import { fastlyTerraformConfig } from './fastly-terraform.js';
 import { cloudFrontConfig } from './cloudfront.js';
 import { kubernetesServiceConfig } from './kubernetes.js';
+import { cloudflareTerraformConfig } from './cloudflare-terraform.js';
 
 export type { ConfigOptions, ProxyName, Reach } from './common.js';
 export { reach, reachable, routePath } from './common.js';
@@ -22,6 +23,7 @@ export const CONFIG_TARGETS = {
   'fastly-vcl': fastlyVclConfig,
   'fastly-terraform': fastlyTerraformConfig,
   cloudfront: cloudFrontConfig,
+  'cloudflare-terraform': cloudflareTerraformConfig,
   'kubernetes-service': kubernetesServiceConfig,
 } satisfies Record<string, ConfigGenerator>;
 
