@@ -1,5 +1,5 @@
 import type { Manifest, ManifestListener } from '../manifest.js';
-import { cdnOriginAddress, certNameFor, dnsLanding, isTls, timeouts, type ConfigOptions } from './common.js';
+import { cdnOriginAddress, certNameFor, dnsLanding, isTls, routePath, timeouts, type ConfigOptions } from './common.js';
 import { FASTLY_MAX_CONN } from './fastly-vcl.js';
 
 const hcl = (text: string) => JSON.stringify(text).replaceAll('${', '$${').replaceAll('%{', '%%{');
@@ -71,7 +71,7 @@ export function fastlyTerraformConfig(manifest: Manifest, options: ConfigOptions
       '  condition {',
       `    name      = ${hcl(`route ${id}`)}`,
       '    type      = "REQUEST"',
-      `    statement = ${hcl(`req.url ~ "^/${id}/"`)}`,
+      `    statement = ${hcl(`req.url ~ "^${routePath({ id })}"`)}`,
       '  }',
       '',
     );

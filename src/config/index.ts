@@ -8,6 +8,7 @@ import { fastlyTerraformConfig } from './fastly-terraform.js';
 import { cloudFrontConfig } from './cloudfront.js';
 import { kubernetesServiceConfig } from './kubernetes.js';
 import { cloudflareTerraformConfig } from './cloudflare-terraform.js';
+import { azureFrontDoorConfig } from './azure-frontdoor.js';
 
 export type { ConfigOptions, ProxyName, Reach } from './common.js';
 export { reach, reachable, routePath } from './common.js';
@@ -24,6 +25,7 @@ export const CONFIG_TARGETS = {
   'fastly-terraform': fastlyTerraformConfig,
   cloudfront: cloudFrontConfig,
   'cloudflare-terraform': cloudflareTerraformConfig,
+  'azure-frontdoor': azureFrontDoorConfig,
   'kubernetes-service': kubernetesServiceConfig,
 } satisfies Record<string, ConfigGenerator>;
 
