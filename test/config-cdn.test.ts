@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
 import { Ajv } from 'ajv';
 import { parse as parseHcl } from '@cdktf/hcl2json';
@@ -148,6 +150,29 @@ describe('every routing target routes /<listener id>/ and forwards the path unch
       assert.ok(routed.length > 0);
       for (const id of routed) assert.match(text, route(id), `${target}: no route for /${id}/`);
       assert.doesNotMatch(text, /rewrite|OriginPath": "\/|originPath|uri_path|regsub/, `${target} rewrites a path`);
+    });
+  }
+});
+
+describe('the CDN targets cite sections that exist and quote them verbatim', () => {
+  const docsDir = fileURLToPath(new URL('../../shared/docs/', import.meta.url));
+  for (const target of ['cloudflare-terraform', 'azure-frontdoor']) {
+    test(target, (t) => {
+      if (!existsSync(docsDir)) {
+        if (process.env.CI === 'true') throw new Error(`CI must have the CDN documents beside the clone (${docsDir})`);
+        return t.skip('the CDN documents are not beside this checkout');
+      }
+      const text = generateConfig(target, manifest).replaceAll('\\"', '"');
+      const citations = [...text.matchAll(/([a-z0-9]+(?:-[a-z0-9]+)+) § ([^)(,;\n"]+?)(?=\)|,|;|\n|")/g)];
+      assert.ok(citations.length >= 3, `${target}: ${citations.length} citations`);
+      for (const [, doc, section] of citations) {
+        const body = readFileSync(`${docsDir}${doc}.txt`, 'utf8');
+        assert.match(body, new RegExp(`^#+ ${escape(section!.trim())}$`, 'm'), `${doc} § ${section}`);
+      }
+      const quotes = [...text.matchAll(/"([^"]{30,})" \(/g)].map((m) => m[1]!);
+      assert.ok(quotes.length >= 1, `${target}: no quotation found`);
+      const docs = citations.map(([, doc]) => readFileSync(`${docsDir}${doc}.txt`, 'utf8').replace(/\s+/g, ' ')).join('\n');
+      for (const quote of quotes) assert.ok(docs.includes(quote), `${target}: "${quote}" is not in the cited documents`);
     });
   }
 });

@@ -118,7 +118,7 @@ export function azureFrontDoorTemplate(manifest: Manifest, options: ConfigOption
         'Front Door also applies "composite limit on the number of routes, domains, protocols, and paths" (azure-frontdoor-timeouts § Azure Front Door Standard and Premium service limits).',
         `Origin response timeout ${timeoutS} s: Front Door takes ${AFD_ORIGIN_TIMEOUT_S.min}-${AFD_ORIGIN_TIMEOUT_S.max} s; its connect timeout is not configurable.`,
         'Every origin has the same hostName on a different port; the API describes hostName as "unique across all origins in an endpoint": untested whether Front Door accepts that.',
-        'Front Door sends the origin host name as SNI (azure-frontdoor-troubleshoot § My origin is configured as an IP address) and checks the certificate name and chain (same document, § 502 responses from Azure Front Door only for HTTPS); whether it trusts the farm CA is not documented here: expect every farm-CA listener to fail alike unless the farm serves a public certificate (--tls-cert).',
+        'Front Door sends the origin host name as SNI (azure-frontdoor-troubleshoot § My origin is configured as an IP address) and checks the certificate name and chain (azure-frontdoor-troubleshoot § 502 responses from Azure Front Door only for HTTPS); the cited documents do not say which CAs it trusts: expect every farm-CA listener to fail alike unless the farm serves a public certificate (--tls-cert).',
       ],
       notConfigured: skipped,
     },
