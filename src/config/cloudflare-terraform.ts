@@ -1,9 +1,7 @@
 import { isIP } from 'node:net';
 import type { Manifest, ManifestListener } from '../manifest.js';
-import { cdnOriginAddress, dnsLanding, isTls, routePath, type ConfigOptions } from './common.js';
+import { cdnOriginAddress, dnsLanding, hclString as hcl, isTls, routePath, type ConfigOptions } from './common.js';
 
-/** A Terraform string literal: JSON quoting, with `${` and `%{` escaped so nothing in `text` is interpolated. */
-const hcl = (text: string) => JSON.stringify(text).replaceAll('${', '$${').replaceAll('%{', '%%{');
 
 /** A Terraform string template from literal pieces and raw expressions (`{ ref: 'var.zone_name' }` becomes `${var.zone_name}`). */
 function template(...parts: (string | { ref: string })[]): string {

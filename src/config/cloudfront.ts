@@ -97,17 +97,18 @@ export function cloudFrontOrigins(manifest: Manifest, options: ConfigOptions = {
 
 /**
  * The `Origins` and `CacheBehaviors` of a CloudFront DistributionConfig (`{ "Origins": { Quantity, Items },
- * "CacheBehaviors": { Quantity, Items } }`, JSON, the API's names and shapes): a custom origin per listener with `Id` = the listener id, `DomainName` = `options.originAddress` or the farm hostname (a
- * DNS listener: its query name, on the tls-ok port), `https-only` on the listener's port for TLS listeners and
- * `http-only` for plain ones, `ConnectionAttempts` 1, `ConnectionTimeout` = `options.connectTimeoutS` (1–10 s,
- * default 2), `OriginReadTimeout` = `options.readTimeoutS` (default 3 s); a cache behavior per origin routes the path
- * pattern `/<listener id>/*` to it with every method allowed and the managed CachingDisabled policy (the default
- * cache behavior, which CloudFront requires, is the user's: point it at any origin). A whole farm exceeds CloudFront's
- * default quota of 75 cache behaviors per distribution (adjustable): use `--only`, or ask AWS for more. Listeners on a port CloudFront refuses
+ * "CacheBehaviors": { Quantity, Items } }`, JSON, the API's names and shapes): a custom origin per listener with
+ * `Id` = the listener id, `DomainName` = `options.originAddress` or the farm hostname (a DNS listener: its query name,
+ * on the tls-ok port), `https-only` on the listener's port for TLS listeners and `http-only` for plain ones,
+ * `ConnectionAttempts` 1, `ConnectionTimeout` = `options.connectTimeoutS` (1–10 s, default 2), `OriginReadTimeout` =
+ * `options.readTimeoutS` (default 3 s); a cache behavior per origin routes the path pattern `/<listener id>/*` to it
+ * with every method allowed and the managed CachingDisabled policy (the default cache behavior, which CloudFront
+ * requires, is the user's: point it at any origin). A whole farm exceeds CloudFront's default quota of 75 cache
+ * behaviors per distribution (adjustable): use `--only`, or ask AWS for more. Listeners on a port CloudFront refuses
  * (below 1024 but 80/443) are left out and listed under `_skipped`, which is not part of the API shape: remove it
  * before use. CloudFront trusts only public CAs, so every farm-CA listener ends in 502 (see the manifest). Untested
- * here: its shape is type-checked against @aws-sdk/client-cloudfront's `Origins` and `CacheBehaviors` (test/config.test.ts).
- * Pure; never throws.
+ * here: its shape is type-checked against @aws-sdk/client-cloudfront's `Origins` and `CacheBehaviors`
+ * (test/config.test.ts). Pure; never throws.
  */
 export function cloudFrontConfig(manifest: Manifest, options: ConfigOptions = {}): string {
   const { origins, behaviors, skipped } = cloudFrontOrigins(manifest, options);

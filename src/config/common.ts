@@ -102,6 +102,11 @@ export function routePath(listener: Pick<ManifestListener, 'id'>): string {
   return `/${listener.id}/`;
 }
 
+/** A Terraform (HCL) string literal of `text`: JSON quoting, with `${` and `%{` escaped so that nothing in it is interpolated. */
+export function hclString(text: string): string {
+  return JSON.stringify(text).replaceAll('${', '$${').replaceAll('%{', '%%{');
+}
+
 /** The address a CDN on the internet uses for the farm: `options.originAddress`, else the farm hostname. */
 export function cdnOriginAddress(manifest: Manifest, options: ConfigOptions): string {
   return options.originAddress ?? manifest.hostname;
