@@ -2,7 +2,6 @@ import { isIP } from 'node:net';
 import type { Manifest, ManifestListener } from '../manifest.js';
 import { cdnOriginAddress, dnsLanding, hclString as hcl, isTls, routePath, type ConfigOptions } from './common.js';
 
-
 /** A Terraform string template from literal pieces and raw expressions (`{ ref: 'var.zone_name' }` becomes `${var.zone_name}`). */
 function template(...parts: (string | { ref: string })[]): string {
   return `"${parts.map((p) => (typeof p === 'string' ? hcl(p).slice(1, -1) : `\${${p.ref}}`)).join('')}"`;
