@@ -21,7 +21,7 @@ interface CloudflareRule {
   ref: string;
   expression: string;
   action: string;
-  action_parameters: { origin?: { port: number }; ssl?: string };
+  action_parameters: { origin?: { port: number }; sni?: string; ssl?: string };
 }
 interface CloudflareTf {
   terraform: { required_providers: { cloudflare: { source: string; version: string } }[] }[];
@@ -43,6 +43,7 @@ describe('cloudflare-terraform', () => {
     assert.equal(tf.variable.ssl_mode![0]!.default, 'strict');
     assert.match(tf.variable.ssl_mode![0]!.validation![0]!.condition, /contains\(\["strict", "full"\], var\.ssl_mode\)/);
     assert.equal(tf.variable.trust_farm_ca![0]!.default, false);
+    assert.equal(tf.variable.origin_sni![0]!.default, null);
     const records = tf.locals[0]!.records;
     assert.deepEqual(Object.keys(records).sort(), ['route_host', ...manifest.listeners.map((l) => l.id)].sort());
     for (const l of manifest.listeners) {
@@ -58,7 +59,8 @@ describe('cloudflare-terraform', () => {
     manifest.listeners.forEach((l, i) => {
       const route = origin.rules[i]!;
       const ssl = config.rules[i]!;
-      assert.deepEqual([route.action, route.action_parameters], ['route', { origin: { port: portOf(l) } }], l.id);
+      const sni = tls(l) ? { sni: '${var.origin_sni == null ? null : { value = var.origin_sni }}' } : {};
+      assert.deepEqual([route.action, route.action_parameters], ['route', { origin: { port: portOf(l) }, ...sni }], l.id);
       assert.deepEqual([ssl.action, ssl.action_parameters], ['set_config', { ssl: tls(l) ? '${var.ssl_mode}' : 'flexible' }], l.id);
       assert.equal(ssl.expression, route.expression);
       assert.ok(route.expression.startsWith(`(http.host eq "${l.id}.\${var.zone_name}")`), route.expression);

@@ -48,6 +48,12 @@ function matchExpression(route: CloudflareRoute): string {
   return template(...host, ' or (http.host eq "', ROUTE_HOST, '.', ZONE, `" and starts_with(http.request.uri.path, "${routePath(route.listener)}"))`);
 }
 
+/** A route rule's parameters: the destination port, and for a TLS listener the SNI of `var.origin_sni` when set. */
+function originParameters(route: CloudflareRoute): string {
+  const sni = route.tls ? ', sni = var.origin_sni == null ? null : { value = var.origin_sni }' : '';
+  return `{ origin = { port = ${route.port} }${sni} }`;
+}
+
 function rule(route: CloudflareRoute, action: 'route' | 'set_config', parameters: string): string[] {
   const l = route.listener;
   return [
@@ -112,6 +118,14 @@ function variables(manifest: Manifest): string[] {
     '# The farm CA is not publicly trusted: under Full (strict) every TLS listener then fails the same way. Adding the farm root to the',
     '# zone\'s Custom Origin Trust Store (cloudflare-error-526 § Resolution) lets the certificate faults be told apart; it trusts the',
     '# farm root for every origin of the zone, so use a zone of its own.',
+    '# Cloudflare sends the visitor\'s host name (<id>.<zone_name>) as SNI, which the farm\'s certificates do not name. An origin rule',
+    '# can override the SNI; whether your plan offers that, and whether Full (strict) then checks the certificate against it, is untested.',
+    'variable "origin_sni" {',
+    '  type        = string',
+    '  default     = null',
+    `  description = ${hcl(`SNI towards the TLS listeners, e.g. the farm's --hostname (${manifest.hostname}); null sends the visitor's host name.`)}`,
+    '}',
+    '',
     'variable "trust_farm_ca" {',
     '  type        = bool',
     '  default     = false',
@@ -129,7 +143,8 @@ function variables(manifest: Manifest): string[] {
  * `route` rule per listener that overrides the destination port (`action_parameters.origin.port`) for its host name
  * and for `/<listener id>/` on the routing host (path forwarded unchanged); a `cloudflare_ruleset` in phase
  * `http_config_settings` with a `set_config` rule per listener: `ssl = var.ssl_mode` (default `strict`, Full (strict))
- * for TLS listeners, `flexible` (plain HTTP to the origin) for the others; and, with `var.trust_farm_ca`, a
+ * for TLS listeners, `flexible` (plain HTTP to the origin) for the others; `var.origin_sni` (default null) overrides
+ * the SNI towards the TLS listeners (`action_parameters.sni.value`); and, with `var.trust_farm_ca`, a
  * `cloudflare_custom_origin_trust_store` holding the farm root. Cloudflare's origin timeouts are not per-origin settings,
  * so `options.connectTimeoutS`/`readTimeoutS` are not used. Untested against Cloudflare: HCL syntax checked only,
  * never applied (test/config.test.ts). Pure; never throws.
@@ -174,7 +189,7 @@ export function cloudflareTerraformConfig(manifest: Manifest, options: ConfigOpt
     '  ttl      = 1',
     '}',
     '',
-    ...ruleset('badorigin_origin', 'http_request_origin', 'badorigin: the destination port of each listener', routes.flatMap((r) => rule(r, 'route', `{ origin = { port = ${r.port} } }`))),
+    ...ruleset('badorigin_origin', 'http_request_origin', 'badorigin: the destination port of each listener', routes.flatMap((r) => rule(r, 'route', originParameters(r)))),
     ...ruleset('badorigin_config', 'http_config_settings', 'badorigin: the SSL/TLS mode towards each listener', routes.flatMap((r) => rule(r, 'set_config', r.tls ? '{ ssl = var.ssl_mode }' : '{ ssl = "flexible" }'))),
     'resource "cloudflare_custom_origin_trust_store" "farm_root" {',
     '  count       = var.trust_farm_ca ? 1 : 0',
