@@ -1,0 +1,117 @@
+import type { Attempt, ClientHelloRecord, RequestRecord } from './attempt.js';
+
+/** Most requests one attempt keeps (a kept-alive connection may carry any number); later ones are only counted. */
+export const MAX_REQUESTS_PER_ATTEMPT = 32;
+/** Most actions one attempt keeps; later ones are only counted. */
+export const MAX_ACTIONS_PER_ATTEMPT = 32;
+/** Recorded text one listener may hold per attempt of its bound, on average, in bytes (see `ListenerLedger`). */
+export const TEXT_BYTES_PER_ATTEMPT = 4096;
+/** Recorded text one listener may always hold, however small its bound, in bytes. */
+const MIN_TEXT_BYTES = 1 << 20;
+
+/** A request as kept: its header fields as one JSON string (a fraction of the memory of arrays of strings). */
+interface StoredRequest {
+  at: number;
+  method: string;
+  target: string;
+  headersJson: string;
+  probe?: string;
+}
+
+/** An attempt as kept: the parts that are many small values (ClientHello, headers) as JSON text. */
+export interface StoredAttempt extends Omit<Attempt, 'requests' | 'clientHello'> {
+  requests: StoredRequest[];
+  clientHelloJson?: string;
+  /** True once a request named the probe: a window no longer decides it. */
+  probeFromRequest: boolean;
+  /** Time of the latest event of the attempt (ms since the epoch), for `since`. */
+  lastAt: number;
+  /** Approximate bytes of text recorded (targets, header fields, ClientHello, actions). */
+  textBytes: number;
+}
+
+/** Adds a request (or counts it, past MAX_REQUESTS_PER_ATTEMPT); returns the bytes of text it added. */
+export function addRequest(attempt: StoredAttempt, request: RequestRecord): number {
+  if (attempt.requests.length >= MAX_REQUESTS_PER_ATTEMPT) {
+    attempt.requestsOmitted = (attempt.requestsOmitted ?? 0) + 1;
+    return 0;
+  }
+  const { headers, ...rest } = request;
+  const stored: StoredRequest = { ...rest, headersJson: JSON.stringify(headers) };
+  attempt.requests.push(stored);
+  return stored.headersJson.length + stored.target.length + stored.method.length;
+}
+
+/** Adds an action (or counts it, past MAX_ACTIONS_PER_ATTEMPT); returns the bytes of text it added. */
+export function addAction(attempt: StoredAttempt, at: number, detail: string): number {
+  if (attempt.actions.length >= MAX_ACTIONS_PER_ATTEMPT) {
+    attempt.actionsOmitted = (attempt.actionsOmitted ?? 0) + 1;
+    return 0;
+  }
+  attempt.actions.push({ at, detail });
+  return detail.length;
+}
+
+/** Sets the ClientHello; returns the bytes of text it added. */
+export function setClientHello(attempt: StoredAttempt, hello: ClientHelloRecord): number {
+  attempt.clientHelloJson = JSON.stringify(hello);
+  return attempt.clientHelloJson.length;
+}
+
+/** The record of a stored attempt, as `Attempt` describes it (a fresh object the caller may keep). */
+export function toAttempt(stored: StoredAttempt): Attempt {
+  const { requests, clientHelloJson, probeFromRequest: _p, lastAt: _l, textBytes: _t, actions, ...rest } = stored;
+  const attempt: Attempt = {
+    ...rest,
+    requests: requests.map(({ headersJson, ...request }) => ({ ...request, headers: JSON.parse(headersJson) as RequestRecord['headers'] })),
+    actions: actions.map((action) => ({ ...action })),
+  };
+  if (clientHelloJson !== undefined) attempt.clientHello = JSON.parse(clientHelloJson) as ClientHelloRecord;
+  if (rest.dns) attempt.dns = { ...rest.dns };
+  return attempt;
+}
+
+/**
+ * The attempts of one listener, oldest first, bounded twice: at most `size` attempts, and at most
+ * `max(size × TEXT_BYTES_PER_ATTEMPT, 1 MiB)` bytes of recorded text, so that clients sending the largest heads the
+ * caps allow on every connection cannot make it grow past that; the oldest attempts go first.
+ */
+export class ListenerLedger {
+  private readonly attempts = new Map<number, StoredAttempt>();
+  private textBytes = 0;
+  private readonly maxTextBytes: number;
+
+  constructor(private readonly size: number) {
+    this.maxTextBytes = Math.max(size * TEXT_BYTES_PER_ATTEMPT, MIN_TEXT_BYTES);
+  }
+
+  get(connection: number): StoredAttempt | undefined {
+    return this.attempts.get(connection);
+  }
+
+  /** Adds an attempt (its `textBytes` counted), dropping the oldest past the bound. */
+  add(attempt: StoredAttempt): void {
+    this.attempts.set(attempt.connection, attempt);
+    this.account(attempt, attempt.textBytes);
+  }
+
+  /** Records that `attempt` holds `bytes` more text, dropping the oldest attempts past the bound. */
+  grow(attempt: StoredAttempt, bytes: number): void {
+    attempt.textBytes += bytes;
+    this.account(attempt, bytes);
+  }
+
+  private account(keep: StoredAttempt, bytes: number): void {
+    this.textBytes += bytes;
+    for (const [connection, oldest] of this.attempts) {
+      if ((this.attempts.size <= this.size && this.textBytes <= this.maxTextBytes) || oldest === keep) break;
+      this.attempts.delete(connection);
+      this.textBytes -= oldest.textBytes;
+    }
+  }
+
+  /** Every attempt kept, oldest first. */
+  all(): IterableIterator<StoredAttempt> {
+    return this.attempts.values();
+  }
+}
