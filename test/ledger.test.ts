@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { request as httpsRequest } from 'node:https';
 import { connect } from 'node:net';
-import { describe, test } from 'node:test';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
 import { Check } from 'typebox/value';
 import { runClient } from '../src/clients/run-client.js';
 import { Attempt } from '../src/ledger/attempt.js';
-import { useFarm } from './helpers/farm.js';
+import { tempDir, useFarm } from './helpers/farm.js';
+import { freePort, proxyRequest, startNginx, type RunningProxy } from './helpers/proxies.js';
 import { closes, control, events } from './helpers/ledger.js';
 import { requireTool } from './helpers/tools.js';
 
@@ -175,6 +177,62 @@ describe('attempt ledger: what the farm saw of each connection', () => {
     assert.equal((await control(farm, 'GET', '/listeners/http-ok/attempts?since=yesterday')).status, 400);
     assert.equal(farm.attempts('no-such'), undefined);
     assert.throws(() => farm.beginProbe('http-ok', ''), /bad probe id/);
+  });
+});
+
+/** nginx in front of one upstream that lists `port` three times, retrying on errors up to 3 tries. */
+function retryingNginx(dir: string, listen: number, port: number): string {
+  return [
+    'daemon off;',
+    'master_process off;',
+    'worker_processes 1;',
+    `error_log ${join(dir, 'error.log')} warn;`,
+    'events { worker_connections 64; }',
+    'http {',
+    '    access_log off;',
+    // max_fails=0: a failed try must not take the server out, or the second and third would not be tried.
+    `    upstream failing { ${[1, 2, 3].map(() => `server 127.0.0.1:${port} max_fails=0;`).join(' ')} }`,
+    '    server {',
+    `        listen 127.0.0.1:${listen};`,
+    '        location / {',
+    '            proxy_pass http://failing;',
+    '            proxy_next_upstream error timeout;',
+    '            proxy_next_upstream_tries 3;',
+    '            proxy_connect_timeout 2s;',
+    '            proxy_read_timeout 3s;',
+    '        }',
+    '    }',
+    '}',
+    '',
+  ].join('\n');
+}
+
+describe('attempt ledger: the retries of a proxy', () => {
+  const fixture = useFarm({ only: ['reset-on-connect'] });
+  const dir = tempDir();
+  let proxy: RunningProxy | undefined;
+  after(async () => {
+    await proxy?.stop();
+    dir.remove();
+  });
+
+  test('nginx with proxy_next_upstream_tries 3 to a resetting listener: exactly 3 attempts in the probe window', async (t) => {
+    if (!requireTool(t, 'nginx')) return;
+    const { farm } = fixture;
+    const id = 'reset-on-connect';
+    const listen = await freePort();
+    proxy = await startNginx(retryingNginx(dir.dir, listen, fixture.listener(id).port), dir.dir, listen);
+    assert.equal((await control(farm, 'POST', `/listeners/${id}/probes`, { probe: 'retry-1' })).status, 201);
+    const closed = closes(farm, id, 3);
+    const response = await proxyRequest(listen, `/${id}/__probe/retry-1`, { method: 'GET', timeoutMs: 10_000 });
+    await closed;
+    assert.equal((await control(farm, 'DELETE', `/listeners/${id}/probes/retry-1`)).status, 200);
+    assert.equal(response.status, 502, JSON.stringify(response));
+    const attempts = await served(farm, `${id}/attempts?probe=retry-1`);
+    assert.equal(attempts.length, 3, JSON.stringify(attempts));
+    assert.equal(new Set(attempts.map((a) => a.peer)).size, 3, 'three connections, each from its own port');
+    assert.ok(attempts.every((a) => a.requests.length === 0 && a.actions.length === 1), JSON.stringify(attempts));
+    assert.equal(farm.attempts(id)!.length, 3, 'and no attempt outside the window');
   });
 });
 
