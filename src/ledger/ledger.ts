@@ -2,7 +2,7 @@ import type { EventEmitter } from 'node:events';
 import type { ListenerEvent } from '../listeners/index.js';
 import type { Attempt } from './attempt.js';
 import { isProbeId, probeOfRequest, ProbeWindows } from './probe.js';
-import { addAction, addRequest, ListenerLedger, setClientHello, toAttempt, type StoredAttempt } from './store.js';
+import { addAction, addRequest, detached, ListenerLedger, setClientHello, toAttempt, type StoredAttempt } from './store.js';
 
 /** Which attempts `attempts()` returns. */
 export interface AttemptQuery {
@@ -110,7 +110,7 @@ export class AttemptLedger {
     const headers = event.headers ?? [];
     const target = event.target ?? '';
     const probe = probeOfRequest(target, headers);
-    if (probe !== undefined && !attempt.probeFromRequest) Object.assign(attempt, { probe, probeFromRequest: true });
+    if (probe !== undefined && !attempt.probeFromRequest) Object.assign(attempt, { probe: detached(probe), probeFromRequest: true });
     return addRequest(attempt, { at: event.time, method: event.method ?? '', target, headers, ...(probe === undefined ? {} : { probe }) });
   }
 

@@ -9,16 +9,57 @@ export const TEXT_BYTES_PER_ATTEMPT = 4096;
 /** Recorded text one listener may always hold, however small its bound, in bytes. */
 const MIN_TEXT_BYTES = 1 << 20;
 
-/** A request as kept: its header fields as one JSON string (a fraction of the memory of arrays of strings). */
+/**
+ * A request as kept: the request line and the header fields as one string, `METHOD target` then `name:value` lines,
+ * joined by LF (a third of the memory of arrays of strings; a method and a target have no space, a field name no
+ * `:`, and a parsed value no LF: RFC 9112 §3, RFC 9110 §5.1, §5.5). Being built anew, it keeps no larger string
+ * alive (a substring of the request head would keep the whole head).
+ */
 interface StoredRequest {
   at: number;
-  method: string;
-  target: string;
-  headersJson: string;
+  text: string;
   probe?: string;
 }
 
-/** An attempt as kept: the parts that are many small values (ClientHello, headers) as JSON text. */
+/** The text of a request (see `StoredRequest`); an LF that got into a value anyway becomes a space. */
+function requestText(method: string, target: string, headers: RequestRecord['headers']): string {
+  const line = (name: string, value: string) => `${name}:${value.includes('\n') ? value.replaceAll('\n', ' ') : value}`;
+  return [`${method} ${target}`, ...headers.map(([name, value]) => line(name, value))].join('\n');
+}
+
+/** The request of `requestText`'s string. */
+function parseRequest({ at, text, probe }: StoredRequest): RequestRecord {
+  const [first = '', ...lines] = text.split('\n');
+  const space = first.indexOf(' ');
+  const headers = lines.map((line): [string, string] => {
+    const colon = line.indexOf(':');
+    return [line.slice(0, colon), line.slice(colon + 1)];
+  });
+  return { at, method: first.slice(0, space), target: first.slice(space + 1), headers, ...(probe === undefined ? {} : { probe }) };
+}
+
+/**
+ * A copy of a short ASCII string (a probe id) that keeps no larger string alive: V8 may hold a substring as a
+ * pointer into the string it was cut from, here the whole request head.
+ */
+export function detached(text: string): string {
+  return Buffer.from(text, 'latin1').toString('latin1');
+}
+
+/** Most distinct ClientHello texts shared between attempts (one intermediary sends the same ClientHello each time). */
+const SHARED_HELLOS = 256;
+const sharedHellos = new Map<string, string>();
+
+/** One copy of each ClientHello text among the last SHARED_HELLOS distinct ones. */
+function shared(text: string): string {
+  const known = sharedHellos.get(text);
+  if (known !== undefined) return known;
+  if (sharedHellos.size >= SHARED_HELLOS) sharedHellos.clear();
+  sharedHellos.set(text, text);
+  return text;
+}
+
+/** An attempt as kept: the parts that are many small values (ClientHello, header fields) as one string each. */
 export interface StoredAttempt extends Omit<Attempt, 'requests' | 'clientHello'> {
   requests: StoredRequest[];
   clientHelloJson?: string;
@@ -36,10 +77,11 @@ export function addRequest(attempt: StoredAttempt, request: RequestRecord): numb
     attempt.requestsOmitted = (attempt.requestsOmitted ?? 0) + 1;
     return 0;
   }
-  const { headers, ...rest } = request;
-  const stored: StoredRequest = { ...rest, headersJson: JSON.stringify(headers) };
-  attempt.requests.push(stored);
-  return stored.headersJson.length + stored.target.length + stored.method.length;
+  const stored: StoredRequest = { at: request.at, text: requestText(request.method, request.target, request.headers) };
+  if (request.probe !== undefined) stored.probe = detached(request.probe);
+  // A new array of the exact length: the first push into an empty one reserves room for 17.
+  attempt.requests = [...attempt.requests, stored];
+  return stored.text.length;
 }
 
 /** Adds an action (or counts it, past MAX_ACTIONS_PER_ATTEMPT); returns the bytes of text it added. */
@@ -48,13 +90,13 @@ export function addAction(attempt: StoredAttempt, at: number, detail: string): n
     attempt.actionsOmitted = (attempt.actionsOmitted ?? 0) + 1;
     return 0;
   }
-  attempt.actions.push({ at, detail });
+  attempt.actions = [...attempt.actions, { at, detail }];
   return detail.length;
 }
 
 /** Sets the ClientHello; returns the bytes of text it added. */
 export function setClientHello(attempt: StoredAttempt, hello: ClientHelloRecord): number {
-  attempt.clientHelloJson = JSON.stringify(hello);
+  attempt.clientHelloJson = shared(JSON.stringify(hello));
   return attempt.clientHelloJson.length;
 }
 
@@ -63,7 +105,7 @@ export function toAttempt(stored: StoredAttempt): Attempt {
   const { requests, clientHelloJson, probeFromRequest: _p, lastAt: _l, textBytes: _t, actions, ...rest } = stored;
   const attempt: Attempt = {
     ...rest,
-    requests: requests.map(({ headersJson, ...request }) => ({ ...request, headers: JSON.parse(headersJson) as RequestRecord['headers'] })),
+    requests: requests.map(parseRequest),
     actions: actions.map((action) => ({ ...action })),
   };
   if (clientHelloJson !== undefined) attempt.clientHello = JSON.parse(clientHelloJson) as ClientHelloRecord;
