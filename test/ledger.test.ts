@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { request as httpsRequest } from 'node:https';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -90,6 +90,28 @@ describe('attempt ledger: what the farm saw of each connection', () => {
     assert.deepEqual(attempt!.requests.map((r) => [r.method, r.target, r.probe]), [['GET', '/tls/__probe/p-path', 'p-path']]);
     assert.ok(attempt!.requests[0]!.headers.some(([n, v]) => n === 'cdn-loop' && v === 'test'));
     assert.equal(attempt!.probe, 'p-path', 'a path suffix names the probe');
+  });
+
+  test('one re-used connection carrying the requests of two probes: each request names its own, ?probe= finds both', async () => {
+    const { farm } = fixture;
+    const { port } = fixture.listener('tls-ok');
+    const since = Date.now();
+    const agent = new HttpsAgent({ keepAlive: true, maxSockets: 1 });
+    const get = (probe: string) =>
+      new Promise<void>((resolve, reject) => {
+        const options = { host: '127.0.0.1', port, servername: 'localhost', ca: farm.rootCaPem, path: '/', agent, headers: { 'x-badorigin-probe': probe } };
+        httpsRequest(options, (response) => response.resume().on('end', resolve)).on('error', reject).end();
+      });
+    await get('ka-1');
+    await get('ka-2');
+    const closed = closes(farm, 'tls-ok', 1);
+    agent.destroy();
+    await closed;
+    const attempts = farm.attempts('tls-ok', { since })!;
+    assert.equal(attempts.length, 1, 'one connection');
+    assert.deepEqual(attempts[0]!.requests.map((r) => r.probe), ['ka-1', 'ka-2']);
+    assert.equal(attempts[0]!.probe, 'ka-1', 'the attempt belongs to the first probe named on it');
+    assert.deepEqual(farm.attempts('tls-ok', { probe: 'ka-2' })!.map((a) => a.connection), [attempts[0]!.connection]);
   });
 
   test('a reset listener: the close is recorded as the farm resetting, with its action', async () => {

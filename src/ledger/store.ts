@@ -127,6 +127,7 @@ export class ListenerLedger {
     this.maxTextBytes = Math.max(size * TEXT_BYTES_PER_ATTEMPT, MIN_TEXT_BYTES);
   }
 
+  /** The attempt of connection (or DNS query) number `connection`, if still kept. */
   get(connection: number): StoredAttempt | undefined {
     return this.attempts.get(connection);
   }
