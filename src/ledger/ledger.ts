@@ -74,13 +74,7 @@ export class AttemptLedger {
     const kept = this.listeners.get(event.listener);
     if (!kept || event.connection === undefined) return;
     if (event.type === 'connection' || event.dns) return void kept.add(this.fresh(event, event.connection));
-    let attempt = kept.get(event.connection);
-    if (!attempt && event.type === 'fault' && event.peer !== undefined) {
-      // Refused at the accept (a cap): the connection has no `connection` event, only this one.
-      attempt = this.fresh(event, event.connection);
-      Object.assign(attempt, { closedAt: event.time, closedBy: 'farm', bytesIn: 0, bytesOut: 0 });
-      kept.add(attempt);
-    }
+    const attempt = kept.get(event.connection);
     if (!attempt) return;
     attempt.lastAt = event.time;
     kept.grow(attempt, this.apply(attempt, event));
@@ -99,7 +93,10 @@ export class AttemptLedger {
       case 'handler-error':
         return addAction(attempt, event.time, `${event.type}: ${event.error ?? 'unknown'}`);
       case 'close':
-        Object.assign(attempt, { closedAt: event.time, closedBy: event.by, bytesIn: event.bytesIn, bytesOut: event.bytesOut });
+        attempt.closedAt = event.time;
+        if (event.by !== undefined) attempt.closedBy = event.by;
+        if (event.bytesIn !== undefined) attempt.bytesIn = event.bytesIn;
+        if (event.bytesOut !== undefined) attempt.bytesOut = event.bytesOut;
         return 0;
       default:
         return 0;

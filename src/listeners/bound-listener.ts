@@ -34,8 +34,7 @@ export class BoundListener implements PortOwner {
     this.server = createServer((socket) => {
       socket.on('error', () => socket.destroy());
       const connection = nextConnectionNumber();
-      const peer = `${socket.remoteAddress}:${socket.remotePort}`;
-      if (!admitConnection(socket, admission, (detail) => emit({ type: 'fault', connection, peer, detail }))) return;
+      if (!admitConnection(socket, admission, (detail) => emit({ type: 'fault', connection, detail }))) return;
       const opened = performance.now();
       // Who ended first: the peer's FIN ('end') before ours ('finish') means the client; a reset or error, 'error'.
       let first: 'client' | 'farm' | undefined;
@@ -51,7 +50,7 @@ export class BoundListener implements PortOwner {
           bytesOut: socket.bytesWritten,
         });
       });
-      emit({ type: 'connection', connection, peer });
+      emit({ type: 'connection', connection, peer: `${socket.remoteAddress}:${socket.remotePort}` });
       try {
         runAsListener(id, socket, () => handler.onConnection(socket, socket), connection);
       } catch (error) {

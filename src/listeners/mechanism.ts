@@ -34,7 +34,7 @@ export interface ListenerEvent {
   time: number;
   /** Farm-wide number of the TCP connection the event belongs to, when known. */
   connection?: number;
-  /** Peer address as `ip:port`, for `connection`, a DNS query, and the `fault` of a connection refused at the accept. */
+  /** Peer address as `ip:port`, for `connection` and a DNS query. */
   peer?: string;
   /** Error code or message, for `tls-error` and `handler-error`. */
   error?: string;
