@@ -5,6 +5,7 @@ import { AttemptLedger } from '../src/ledger/ledger.js';
 import { MAX_ACTIONS_PER_ATTEMPT, MAX_REQUESTS_PER_ATTEMPT, TEXT_BYTES_PER_ATTEMPT } from '../src/ledger/store.js';
 import { MAX_EVENT_VALUE_CHARS, requestEvent } from '../src/listeners/http/request-event.js';
 import type { ListenerEvent } from '../src/listeners/index.js';
+import { resolveSettings } from '../src/settings.js';
 
 // The bounds no real client reaches cheaply, driven with the events the listeners emit.
 
@@ -58,4 +59,11 @@ test('events of an attempt already pushed out are dropped, not recorded as a new
   for (let connection = 1; connection <= 3; connection++) emit({ type: 'connection', connection, peer: '127.0.0.1:1' });
   emit({ type: 'close', connection: 1, by: 'client', bytesIn: 1, bytesOut: 1 });
   assert.deepEqual(ledger.attempts('l')!.map((a) => [a.connection, a.closedBy]), [[2, undefined], [3, undefined]]);
+});
+
+test('--ledger-size: default 1000, 0 allowed, negative or fractional sizes refused naming the flag', () => {
+  assert.equal(resolveSettings({}).ledgerSize, 1000);
+  assert.equal(resolveSettings({ ledgerSize: 0 }).ledgerSize, 0);
+  assert.throws(() => resolveSettings({ ledgerSize: -1 }), /--ledger-size.*whole number from 0/);
+  assert.throws(() => resolveSettings({ ledgerSize: 2.5 }), /--ledger-size/);
 });
