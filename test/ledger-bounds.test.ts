@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
+import { openEventLog } from '../src/event-log.js';
 import { AttemptLedger } from '../src/ledger/ledger.js';
 import { MAX_ACTIONS_PER_ATTEMPT, MAX_REQUESTS_PER_ATTEMPT, TEXT_BYTES_PER_ATTEMPT } from '../src/ledger/store.js';
 import { MAX_EVENT_VALUE_CHARS, requestEvent } from '../src/listeners/http/request-event.js';
@@ -66,4 +70,16 @@ test('--ledger-size: default 1000, 0 allowed, negative or fractional sizes refus
   assert.equal(resolveSettings({ ledgerSize: 0 }).ledgerSize, 0);
   assert.throws(() => resolveSettings({ ledgerSize: -1 }), /--ledger-size.*whole number from 0/);
   assert.throws(() => resolveSettings({ ledgerSize: 2.5 }), /--ledger-size/);
+});
+
+test('the event log leaves a request event\'s header fields out (the ledger has them)', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'badorigin-log-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'events.log');
+  const log = await openEventLog({ file, level: 'info' });
+  log.write({ listener: 'l', time: 1, connection: 7, ...requestEvent('GET', '/x', [['authorization', 'Bearer secret']], 100) });
+  await log.close();
+  const line = JSON.parse(readFileSync(file, 'utf8').trim()) as Record<string, unknown>;
+  assert.deepEqual([line.msg, line.method, line.target, line.connection, line.headers], ['request', 'GET', '/x', 7, undefined]);
+  assert.doesNotMatch(readFileSync(file, 'utf8'), /secret/);
 });
