@@ -12,7 +12,7 @@ import { sendError } from './json-error.js';
 import { refuseCrossOriginWrites, requireServedHost } from './origin.js';
 import { ConnectionBook } from './connection-book.js';
 import { EventStream } from './sse.js';
-import { isInstalled, TRY_CLIENTS } from './try-client.js';
+import { triableClients } from './try-client.js';
 import { tryRoute } from './try-route.js';
 
 /** Where the control API listens, and its token. */
@@ -47,7 +47,7 @@ export interface ControlServer {
  * The control API and dashboard (express): `GET /` (dashboard), `/manifest.json`, `/ca.pem`, `/listeners` (with live
  * counters), `/events` (server-sent events; `?listener=` filters, `?replay=1` sends the recent ones first),
  * `POST /listeners/:id/reset`, `/listeners/:id/connections` (the newest 50 connections with their events),
- * `POST /listeners/:id/try` (runs a reference client, see `tryRoute`), `/try/clients`, `/healthz`. Without a token, every request must name a served host (421 otherwise); writes must not
+ * `POST /listeners/:id/try` (runs a reference client, see `tryRoute`; a GET lists the clients that apply), `/healthz`. Without a token, every request must name a served host (421 otherwise); writes must not
  * come from another origin (403), and every error is one JSON line `{"error": …}` without stack or paths.
  * @throws FarmError CONTROL_TOKEN_REQUIRED when bound off loopback without a token, or the bind error.
  */
@@ -97,8 +97,10 @@ export async function startControl(options: ControlOptions, sources: ControlSour
     if (!sources.monitor.get(id)) return sendError(response, 404, `no listener ${id}`);
     response.json({ id, connections: book.connections(id) });
   });
-  app.get('/try/clients', async (_request, response) => {
-    response.json(await Promise.all(TRY_CLIENTS.map(async (client) => ({ client, installed: client === 'node' || (await isInstalled(client)) }))));
+  app.get('/listeners/:id/try', async (request, response) => {
+    const listener = sources.manifest().listeners.find((l) => l.id === request.params.id);
+    if (!listener) return sendError(response, 404, `no listener ${request.params.id}`);
+    response.json(await triableClients(listener));
   });
   app.post('/listeners/:id/try', express.json({ limit: 1024 }), tryRoute(sources.manifest, book, sources.events));
   app.use(express.static(packagePath('dashboard'), { index: 'index.html' }));

@@ -54,6 +54,14 @@ export function isInstalled(name: string): Promise<boolean> {
   return known;
 }
 
+/** The reference clients that apply to `listener` and whether each can run here (`reason` says why not). */
+export async function triableClients(listener: Pick<ManifestListener, 'transport'>): Promise<{ client: TryClient; available: boolean; reason?: string }[]> {
+  const fitting = TRY_CLIENTS.filter((client) => clientFits(client, listener));
+  return Promise.all(
+    fitting.map(async (client) => (client === 'node' || (await isInstalled(client)) ? { client, available: true } : { client, available: false, reason: "not installed on the farm's machine" })),
+  );
+}
+
 function tail(text: string): string {
   return text.length <= OUTPUT_TAIL_CHARS ? text : `…${text.slice(-OUTPUT_TAIL_CHARS)}`;
 }
