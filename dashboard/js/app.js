@@ -14,6 +14,7 @@ async function route() {
   if (match) await renderListener(main, state, decodeURIComponent(match[1]));
   else renderOverview(main, state);
   document.body.dataset.view = match ? 'listener' : 'overview';
+  document.body.dataset.route = location.hash || '#/';
   document.body.dataset.ready = 'true';
 }
 
