@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
 import { connect } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
@@ -7,7 +8,7 @@ import { runClient } from '../src/clients/run-client.js';
 import { launchChromium, openDashboard } from './helpers/browser.js';
 import { clientHelloWithSni } from './helpers/client-hello.js';
 import { useFarm } from './helpers/farm.js';
-import { hasTool } from './helpers/tools.js';
+import { hasTool, requireTool } from './helpers/tools.js';
 
 /** Sends `bytes` to 127.0.0.1:`port` and resolves once the farm closed the connection (5 s at most). */
 function sendRaw(port: number, bytes: Buffer | string): Promise<void> {
@@ -18,6 +19,28 @@ function sendRaw(port: number, bytes: Buffer | string): Promise<void> {
     socket.setTimeout(5000, () => socket.destroy());
     socket.resume();
   });
+}
+
+/**
+ * With DASHBOARD_SCREENSHOTS=<dir> (e.g. `docs`), saves the page as `<dir>/dashboard-<name>.png`, from the top: the
+ * README's pictures are made this way.
+ */
+async function screenshot(page: Page, name: string, fullPage = false): Promise<void> {
+  const dir = process.env.DASHBOARD_SCREENSHOTS;
+  if (!dir) return;
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: `${dir}/dashboard-${name}.png`, fullPage });
+}
+
+/** The WCAG A/AA rules of axe-core whose violations on `page` are `serious` or `critical`, with the first offending nodes. */
+async function seriousViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ path: createRequire(import.meta.url).resolve('axe-core/axe.min.js') });
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: { id: string; impact: string | null; nodes: { target: unknown[] }[] }[] }> } }).axe;
+    const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.slice(0, 3).map((n) => JSON.stringify(n.target)) }));
+  });
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}): ${v.targets.join(', ')}`);
 }
 
 /** Markup a client puts where a name or a path goes; shown as text it creates no element and runs nothing. */
@@ -134,7 +157,7 @@ describe('dashboard in Chromium (playwright-core)', { skip: !ready && process.en
         await openDashboard(page, base(), hash);
         const [scroll, client] = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
         assert.ok(scroll <= client, `${hash}: page is ${scroll} px wide in a ${client} px viewport`);
-        if (process.env.DASHBOARD_SCREENSHOTS) await page.screenshot({ path: `${process.env.DASHBOARD_SCREENSHOTS}/dashboard-${hash === '#/' ? 'overview' : 'listener'}-390.png`, fullPage: hash !== '#/' });
+        await screenshot(page, `${hash === '#/' ? 'overview' : 'listener'}-390`);
       }
     } finally {
       await page.setViewportSize({ width: 1400, height: 1000 });
@@ -154,11 +177,20 @@ describe('dashboard in Chromium (playwright-core)', { skip: !ready && process.en
     assert.ok(outline.width >= 2, `outline ${outline.width} px`);
     await page.keyboard.press('Enter');
     await page.waitForFunction((id) => document.body.dataset.route === `#/listeners/${id}` && document.body.dataset.ready === 'true', focused, { timeout: 10_000 });
-    if (process.env.DASHBOARD_SCREENSHOTS) {
-      await openDashboard(page, base());
-      await page.screenshot({ path: `${process.env.DASHBOARD_SCREENSHOTS}/dashboard-overview-1400.png` });
-      await openDashboard(page, base(), '#/listeners/cert-expired');
-      await page.screenshot({ path: `${process.env.DASHBOARD_SCREENSHOTS}/dashboard-listener-1400.png`, fullPage: true });
-    }
+    await openDashboard(page, base());
+    await screenshot(page, 'overview-1400');
+    assert.deepEqual(await seriousViolations(page), [], 'axe-core: the overview');
+  });
+
+  test('Try it with openssl on cert-expired: verify code 10 next to the farm\'s view (skipped without openssl)', async (t) => {
+    if (!requireTool(t, 'openssl')) return;
+    await openDashboard(page, base(), '#/listeners/cert-expired');
+    await page.click('button[data-client="openssl"]');
+    await page.waitForSelector('.side-by-side[data-client="openssl"]', { timeout: 15_000 });
+    assert.match((await page.textContent('.try-client [data-field="observed"]')) ?? '', /verifyCode: 10/);
+    assert.match((await page.textContent('.try-client .verdict')) ?? '', /as the manifest expects/);
+    await page.waitForSelector('.try-farm figure.connection svg', { timeout: 5000 });
+    assert.deepEqual(await seriousViolations(page), [], 'axe-core: a listener page with a diagram and a Try it result');
+    if (process.env.DASHBOARD_SCREENSHOTS) await page.screenshot({ path: `${process.env.DASHBOARD_SCREENSHOTS}/dashboard-listener-1400.png`, fullPage: true, clip: { x: 0, y: 0, width: 1400, height: 2000 } });
   });
 });

@@ -27,7 +27,7 @@ function faultStep(event) {
 function tlsErrorStep(event) {
   const error = event.error ?? '';
   const named = alertInCode(error);
-  if (named) return step(event.time, 'client', `alert ${named}`, [`the client refused the handshake (${error})`]);
+  if (named) return step(event.time, 'client', `alert ${named}`, ['the client refused the handshake', error]);
   const legacy = /client alert (\w+) (\d+)/.exec(error);
   if (legacy) return step(event.time, 'client', `alert ${legacy[2]} ${alertName(Number(legacy[2]))}`, [`${legacy[1]} alert from the client`]);
   if (error === 'ECONNRESET') return step(event.time, 'client', 'RST', ['the client reset the TLS connection (ECONNRESET)']);
