@@ -92,6 +92,9 @@ describe('control API: connections and Try it', () => {
     assert.equal(farm[0]!.closed, true);
     assert.deepEqual(farm[0]!.events.slice(0, 2).map((e) => e.type), ['connection', 'client-hello']);
     assert.equal(farm[0]!.events[1]!.clientHello!.sni, 'localhost');
+    const outcomes = new Map(((await (await fetch(`${base()}/listeners`)).json()) as { id: string; outcome: string }[]).map((l) => [l.id, l.outcome]));
+    assert.equal(outcomes.get('cert-expired'), 'error', 'the failed handshake counts as the error provoked');
+    assert.equal(outcomes.get('connection-refused'), 'waiting', 'nothing ever reaches a refusing port');
   });
 
   test('Try it with openssl and dig where installed; curl on connection-refused reaches nothing on the farm', async (t) => {

@@ -2,8 +2,8 @@ import type { ClientHelloSummary, ListenerEvent } from '../listeners/index.js';
 
 /** Longest string of an event the dashboard's connection book keeps (SNI, ALPN protocol, detail, error), in characters. */
 export const KEPT_STRING_CHARS = 512;
-/** Most ALPN protocols and cipher suites kept of one ClientHello. */
-const KEPT_LIST_ITEMS = 64;
+/** Most ALPN protocols and cipher suites kept of one ClientHello (real clients offer fewer than 100 suites). */
+const KEPT_LIST_ITEMS = 128;
 
 /** `text` cut to KEPT_STRING_CHARS, with `…` and the full length appended when cut. */
 function clip(text: string): string {
@@ -20,11 +20,22 @@ function clipHello(hello: ClientHelloSummary): ClientHelloSummary {
   };
 }
 
+const long = (text: string | null | undefined) => text !== undefined && text !== null && text.length > KEPT_STRING_CHARS;
+
+/** True when an event has a string or a ClientHello list past the bounds `boundedEvent` keeps. */
+function oversized(event: ListenerEvent): boolean {
+  const hello = event.clientHello;
+  if (long(event.detail) || long(event.error) || long(event.peer)) return true;
+  return hello !== undefined && (long(hello.sni) || long(hello.ja3) || hello.alpn.length > KEPT_LIST_ITEMS || hello.cipherSuites.length > KEPT_LIST_ITEMS || hello.alpn.some(long));
+}
+
 /**
- * A copy of `event` whose strings are at most KEPT_STRING_CHARS long and whose ClientHello lists hold at most 64
- * items, so a client sending a 16 KB SNI costs the book no more than one sending `localhost`.
+ * `event` itself when it is within bounds, else a copy whose strings are at most KEPT_STRING_CHARS long and whose
+ * ClientHello lists hold at most 128 items, so a client sending a 16 KB SNI costs the book no more than one sending
+ * `localhost`. Events are never modified.
  */
 export function boundedEvent(event: ListenerEvent): ListenerEvent {
+  if (!oversized(event)) return event;
   const copy: ListenerEvent = { ...event };
   if (copy.detail !== undefined) copy.detail = clip(copy.detail);
   if (copy.error !== undefined) copy.error = clip(copy.error);
