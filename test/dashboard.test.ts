@@ -34,7 +34,13 @@ async function screenshot(page: Page, name: string, fullPage = false): Promise<v
 
 /** The WCAG A/AA rules of axe-core whose violations on `page` are `serious` or `critical`, with the first offending nodes. */
 async function seriousViolations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ path: createRequire(import.meta.url).resolve('axe-core/axe.min.js') });
+  let axePath: string;
+  try {
+    axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+  } catch {
+    throw new Error('axe-core is not installed: run npm install (it is a devDependency)');
+  }
+  await page.addScriptTag({ path: axePath });
   const violations = await page.evaluate(async () => {
     const axe = (window as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: { id: string; impact: string | null; nodes: { target: unknown[] }[] }[] }> } }).axe;
     const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
