@@ -11,6 +11,8 @@ import {
 /** Protocol versions the engine can answer with (RFC 6101, 2246, 4346, 5246). */
 export const LEGACY_VERSIONS = { SSLv3: 0x0300, TLSv1: 0x0301, 'TLSv1.1': 0x0302, 'TLSv1.2': 0x0303 } as const;
 export type LegacyVersionName = keyof typeof LEGACY_VERSIONS;
+/** The names of LEGACY_VERSIONS, as a list (a scenario's `versions` are checked against it). */
+export const LEGACY_VERSION_NAMES = ['SSLv3', 'TLSv1', 'TLSv1.1', 'TLSv1.2'] as const satisfies readonly LegacyVersionName[];
 
 /** A cipher suite the engine implements: key exchange, MAC. All use RC4-128 (RFC 5246 App. A.5, RFC 4492 §6). */
 export interface LegacySuite {
@@ -26,6 +28,8 @@ export const LEGACY_SUITES = {
   TLS_RSA_WITH_RC4_128_MD5: { code: 0x0004, keyExchange: 'rsa', mac: 'md5' },
 } as const satisfies Record<string, LegacySuite>;
 export type LegacySuiteName = keyof typeof LEGACY_SUITES;
+/** The names of LEGACY_SUITES, as a list (a scenario's `suites` are checked against it). */
+export const LEGACY_SUITE_NAMES = ['TLS_ECDHE_RSA_WITH_RC4_128_SHA', 'TLS_RSA_WITH_RC4_128_SHA', 'TLS_RSA_WITH_RC4_128_MD5'] as const satisfies readonly LegacySuiteName[];
 
 /** secp256r1 (RFC 8422 §5.1.1 NamedCurve 23), the only ECDHE group the engine offers. */
 const SECP256R1 = 23;
