@@ -23,5 +23,11 @@ export interface ClientLimits {
   readTimeoutS: number;
 }
 
+/**
+ * Bytes of a request body that blocks its sender where a listener stops reading: more than loopback's socket
+ * buffers hold (32 MiB receive + 4 MiB send on the development machine).
+ */
+export const BLOCKING_BODY_BYTES = 64 * 1024 * 1024;
+
 /** The request of every listener that declares none: `GET`, the whole body. */
 export const PLAIN_GET: ClientRequest = { method: 'GET' };
