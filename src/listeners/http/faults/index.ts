@@ -3,6 +3,7 @@ import { badChunkedFault } from './bad-chunked.js';
 import { conflictingContentLengthFault } from './conflicting-content-length.js';
 import { connectionHoldFault } from './connection-hold.js';
 import { garbageResponseFault } from './garbage-response.js';
+import { gzipCorruptFault } from './gzip-corrupt.js';
 import { headerOverflowFault } from './header-overflow.js';
 import { healthFailingFault } from './health-failing.js';
 import { healthFlappingFault } from './health-flapping.js';
@@ -42,4 +43,5 @@ export const HTTP_FAULTS: readonly HttpFault[] = [
   staleThenFailFault,
   connectionHoldFault,
   redirectLoopFault,
+  gzipCorruptFault,
 ];
