@@ -105,7 +105,7 @@ function errorsText(validate: ValidateFunction): string {
  */
 export function loadCatalogue(dir = DEFAULT_SCENARIOS_DIR): CatalogueEntry[] {
   // Without Ajv's code optimiser: it would cost every farm start ~12 ms to speed up some 70 validations.
-  const ajv = new Ajv({ allErrors: true, strict: false, code: { optimize: false } });
+  const ajv = new Ajv({ allErrors: true, strict: false, discriminator: true, code: { optimize: false } });
   const validateScenario = ajv.compile(JSON.parse(readFileSync(packagePath('schema/scenario.schema.json'), 'utf8')));
   const validators = new Map([...MECHANISMS.values()].map((m) => [m.name, ajv.compile(m.paramsSchema)]));
 

@@ -10,8 +10,17 @@ import { DEFAULT_HEAD_LIMITS, readRequestHead, type HeadFailure, type HeadLimits
 import { SCENARIO_HEADER, sendAndClose, simpleResponse } from './http/response.js';
 import type { MechanismContext } from './mechanism.js';
 
-/** `params` of the `http-fault` mechanism: the params of one of its faults, told apart by `fault`. */
-export const HttpFaultParams = Type.Union(HTTP_FAULTS.map((fault) => fault.schema));
+/**
+ * `params` of the `http-fault` mechanism: the params of exactly one of its faults, told apart by `fault` (a
+ * discriminated union, so that a validator reports the errors of the fault named rather than of every fault). Its
+ * type stays `unknown` here: each fault narrows its own params (`HttpFault.bind`).
+ */
+export const HttpFaultParams = Type.Unsafe<unknown>({
+  type: 'object',
+  required: ['fault'],
+  discriminator: { propertyName: 'fault' },
+  oneOf: HTTP_FAULTS.map((fault) => fault.schema),
+});
 
 /** The fault a scenario's params name, bound to them. @throws FarmError BAD_SCENARIO when no fault takes them. */
 function bindFault(params: unknown): BoundFault {
