@@ -55,9 +55,9 @@ function contextFor(listener: PlannedListener, wiring: FarmWiring): MechanismCon
 }
 
 /** The port of one listener: the mechanism's own (it owns its port) or a BoundListener around its handler. */
-function portOf(listener: PlannedListener, mechanism: Mechanism<never>, wiring: FarmWiring, handlers: FarmPorts['handlers']): PortPlan {
+function portOf(listener: PlannedListener, mechanism: Mechanism, wiring: FarmWiring, handlers: FarmPorts['handlers']): PortPlan {
   const context = contextFor(listener, wiring);
-  const created = mechanism.create(listener.scenario.params as never, context);
+  const created = mechanism.create(listener.scenario.params, context);
   if ('listen' in created) {
     if (listener.terminateTls) throw farmError('BAD_SCENARIO', listener.scenario.file, `mechanism ${listener.scenario.mechanism} owns its port, so its tls variant needs terminate: false`);
     return { owner: created, members: [listener] };
@@ -79,7 +79,8 @@ export function createPorts(entries: CatalogueEntry[], planned: PlannedListener[
   const groups = new Set<string>();
   for (const listener of planned) {
     const mechanism = mechanisms.get(listener.scenario.id)!;
-    if (!mechanism.createGroup) {
+    const { sharedPort } = mechanism;
+    if (!sharedPort) {
       result.ports.push(portOf(listener, mechanism, wiring, result.handlers));
       continue;
     }
@@ -87,7 +88,7 @@ export function createPorts(entries: CatalogueEntry[], planned: PlannedListener[
     if (groups.has(key)) continue;
     groups.add(key);
     const members = planned.filter((l) => mechanisms.get(l.scenario.id) === mechanism && l.scenario.offset === listener.scenario.offset);
-    result.ports.push({ owner: mechanism.createGroup(members.map((l) => ({ params: l.scenario.params as never, context: contextFor(l, wiring) }))), members });
+    result.ports.push({ owner: sharedPort.createGroup(members.map((l) => ({ params: l.scenario.params, context: contextFor(l, wiring) }))), members });
   }
   return result;
 }

@@ -2,6 +2,7 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { YAMLException, load as parseYaml } from 'js-yaml';
+import { PLAIN_GET, type ClientLimits, type ClientRequest } from './client-request.js';
 import { farmError } from './errors.js';
 import { MECHANISMS, type Mechanism } from './listeners/index.js';
 import { packagePath } from './paths.js';
@@ -86,7 +87,7 @@ export interface Scenario {
 /** A scenario with its mechanism, ready to be planned onto ports. */
 export interface CatalogueEntry {
   scenario: Scenario;
-  mechanism: Mechanism<never>;
+  mechanism: Mechanism;
 }
 
 /** Default location of the scenario files: `scenarios/` of the package. */
@@ -104,7 +105,7 @@ function errorsText(validate: ValidateFunction): string {
  */
 export function loadCatalogue(dir = DEFAULT_SCENARIOS_DIR): CatalogueEntry[] {
   // Without Ajv's code optimiser: it would cost every farm start ~12 ms to speed up some 70 validations.
-  const ajv = new Ajv({ allErrors: true, strict: false, code: { optimize: false } });
+  const ajv = new Ajv({ allErrors: true, strict: false, discriminator: true, code: { optimize: false } });
   const validateScenario = ajv.compile(JSON.parse(readFileSync(packagePath('schema/scenario.schema.json'), 'utf8')));
   const validators = new Map([...MECHANISMS.values()].map((m) => [m.name, ajv.compile(m.paramsSchema)]));
 
@@ -135,7 +136,7 @@ export function loadCatalogue(dir = DEFAULT_SCENARIOS_DIR): CatalogueEntry[] {
     }
     if (!validateParams(scenario.params)) throw farmError('BAD_SCENARIO', file, `params${errorsText(validateParams)}`);
     if (mechanism.transport !== 'dns' && !scenario.expect.curl) throw farmError('BAD_SCENARIO', file, `expect.curl is required for a ${mechanism.transport} listener`);
-    const sharesPort = (e: CatalogueEntry) => e.mechanism === mechanism && mechanism.createGroup !== undefined;
+    const sharesPort = (e: CatalogueEntry) => e.mechanism === mechanism && mechanism.sharedPort !== undefined;
     const clash = entries.find(
       (e) =>
         e.scenario.id === scenario.id ||
@@ -147,6 +148,14 @@ export function loadCatalogue(dir = DEFAULT_SCENARIOS_DIR): CatalogueEntry[] {
     entries.push({ scenario, mechanism });
   }
   return entries.sort((a, b) => a.scenario.offset - b.scenario.offset);
+}
+
+/**
+ * The request a client sends a listener of `scenario` to observe its fault (the fault's declared request, or `GET`
+ * with the whole body read), for a client whose read timeout is `client.readTimeoutS`.
+ */
+export function requestFor(scenario: Pick<Scenario, 'mechanism' | 'params'>, client: ClientLimits): ClientRequest {
+  return MECHANISMS.get(scenario.mechanism)?.clientRequest?.request(scenario.params, client) ?? PLAIN_GET;
 }
 
 /** The listener ids of a scenario: its id, and `<id>-tls` when it has a TLS variant. */

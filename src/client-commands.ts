@@ -21,6 +21,8 @@ export interface CommandListener {
   connect: { sni: string | null; certHostname: string | null; caFile: string | null };
   /** As `ManifestListener.query`, for `dns` listeners. */
   query?: { name: string; type: 'A' };
+  /** As `ManifestListener.acceptEncoding`: curl asks for it and decodes (`--compressed`). */
+  acceptEncoding?: 'gzip';
 }
 
 /** Client timeout of the reference clients, in seconds (`curl --max-time 5`). */
@@ -34,9 +36,10 @@ export function usesTls(listener: Pick<CommandListener, 'transport'>): boolean {
 /**
  * argv of the reference curl for a listener: `GET /` over HTTP, or HTTPS trusting `connect.caFile` with SNI
  * `connect.sni` (curl sends the URL host as SNI and checks the certificate against it; with no SNI the URL is the
- * IP address, which curl never sends as SNI). Prints the status code; the exit code is what `expect.curl` gives.
+ * IP address, which curl never sends as SNI); `--compressed` when the listener's `acceptEncoding` says so. Prints the
+ * status code; the exit code is what `expect.curl` gives.
  */
-export function curlArgs(manifest: CommandFarm, listener: Pick<CommandListener, 'port' | 'connect' | 'transport'>): string[] {
+export function curlArgs(manifest: CommandFarm, listener: Pick<CommandListener, 'port' | 'connect' | 'transport' | 'acceptEncoding'>): string[] {
   const address = clientAddress(manifest.host);
   const { sni, caFile } = listener.connect;
   const scheme = usesTls(listener) ? 'https' : 'http';
@@ -46,6 +49,7 @@ export function curlArgs(manifest: CommandFarm, listener: Pick<CommandListener, 
   return [
     'curl', '-sS', '-o', '/dev/null', '-w', '%{http_code}\\n', '--max-time', String(CLIENT_TIMEOUT_S),
     ...(caFile ? ['--cacert', caFile] : []),
+    ...(listener.acceptEncoding ? ['--compressed'] : []),
     ...target,
   ];
 }

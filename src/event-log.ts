@@ -26,7 +26,8 @@ export interface EventLog {
 export async function openEventLog(options: EventLogOptions): Promise<EventLog> {
   const destination = pino.destination({ dest: options.file ?? 1, sync: false, mkdir: true });
   // SonicBoom's fd is -1 until the file is open (its types do not declare it).
-  if (!((destination as unknown as { fd: number }).fd >= 0)) await once(destination, 'ready');
+  const open = 'fd' in destination && typeof destination.fd === 'number' && destination.fd >= 0;
+  if (!open) await once(destination, 'ready');
   // A destination that fails (standard output piped into a reader that has gone: EPIPE) ends the log, not the farm.
   let broken = false;
   destination.on('error', () => {

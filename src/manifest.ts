@@ -33,6 +33,11 @@ export interface ManifestListener {
   warning?: string;
   /** For `dns` listeners: the question the reference clients ask the DNS server on `port`. */
   query?: { name: string; type: 'A' };
+  /**
+   * Content coding the reference clients ask for (`Accept-Encoding`) and decode (curl `--compressed`, Node's zlib),
+   * where the fault is in the encoded body; absent: they ask for none.
+   */
+  acceptEncoding?: 'gzip';
   /** For TLS listeners: whose certificate a client that gets through sees (`user` = `--tls-cert`). */
   certificate?: 'farm' | 'user';
   connect: ManifestConnect;
@@ -82,6 +87,8 @@ export interface PlannedListener {
   warning?: string;
   /** For `dns` listeners: the question the reference clients ask. */
   query?: { name: string; type: 'A' };
+  /** Content coding the reference clients ask for and decode, when the fault is in the encoded body. */
+  acceptEncoding?: 'gzip';
   usesUserCertificate: boolean;
   /** The scenario's expectations, with the `tls` overrides applied for the TLS variant. */
   expect: Expectations;
@@ -112,7 +119,7 @@ export function buildManifest(settings: ManifestSettings, listeners: PlannedList
     const connect: ManifestConnect = tls
       ? { sni, certHostname: resolve(scenario.connect?.certHostname ?? '{hostname}'), trust, caFile }
       : { sni: null, certHostname: null, trust: null, caFile: null };
-    const partial = { port: planned.port, connect, transport: planned.transport, query: planned.query };
+    const partial = { port: planned.port, connect, transport: planned.transport, query: planned.query, acceptEncoding: planned.acceptEncoding };
     manifest.listeners.push({
       id: planned.id,
       scenario: scenario.id,
@@ -124,6 +131,7 @@ export function buildManifest(settings: ManifestSettings, listeners: PlannedList
       ...(tls ? { certificate: planned.usesUserCertificate ? ('user' as const) : ('farm' as const) } : {}),
       ...(planned.warning ? { warning: planned.warning } : {}),
       ...(planned.query ? { query: planned.query } : {}),
+      ...(planned.acceptEncoding ? { acceptEncoding: planned.acceptEncoding } : {}),
       connect,
       expect: planned.expect,
       ...(planned.notes ? { notes: planned.notes } : {}),

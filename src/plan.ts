@@ -3,6 +3,7 @@ import { clientAddress, hostPort } from './address.js';
 import { listenerSelected, loadCatalogue, selectScenarios, type CatalogueEntry } from './catalogue.js';
 import { farmError } from './errors.js';
 import type { Transport } from './listeners/index.js';
+import { CLIENT_TIMEOUT_S } from './client-commands.js';
 import { buildManifest, type Manifest, type PlannedListener } from './manifest.js';
 import type { FarmSettings } from './settings.js';
 
@@ -38,10 +39,11 @@ export function planListeners(settings: FarmSettings, entries: CatalogueEntry[])
       scenario,
       transport: mechanism.transport,
       port: mechanism.transport === 'dns' && settings.dnsPort !== undefined ? settings.dnsPort : plannedPort(settings, scenario.offset),
-      query: mechanism.query?.(scenario.params as never, settings),
+      query: mechanism.dnsName?.query(scenario.params, settings),
+      acceptEncoding: mechanism.clientRequest?.request(scenario.params, { readTimeoutS: CLIENT_TIMEOUT_S }).acceptEncoding,
       tlsVariant: false,
       terminateTls: false,
-      usesUserCertificate: Boolean(settings.tlsCert) && mechanism.servesValidLeaf(scenario.params as never),
+      usesUserCertificate: Boolean(settings.tlsCert) && (mechanism.certificates?.servesValidLeaf(scenario.params) ?? false),
       expect: scenario.expect,
       notes: scenario.notes,
     };

@@ -36,7 +36,7 @@ export async function prepareCertificates(settings: FarmSettings, entries: Catal
   const userCertificate = loadUserCertificate(settings);
   const pki = await Pki.open(
     { certsDir: settings.certsDir, hostnames: settings.hostnames, ips: settings.ips },
-    entries.flatMap((entry) => [...entry.mechanism.leafSpecs(entry.scenario.params as never), ...(entry.scenario.tls?.terminate !== false ? [VALID_LEAF] : [])]),
+    entries.flatMap((entry) => [...(entry.mechanism.certificates?.leafSpecs(entry.scenario.params) ?? []), ...(entry.scenario.tls?.terminate !== false ? [VALID_LEAF] : [])]),
   );
   return { pki, userCertificate };
 }

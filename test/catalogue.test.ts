@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
-import { loadCatalogue } from '../src/catalogue.js';
+import { loadCatalogue, requestFor } from '../src/catalogue.js';
 import { plannedManifest, resolveSettings } from '../src/farm.js';
 import { assertManifest } from '../src/manifest-schema.js';
 
@@ -57,4 +57,16 @@ describe('scenario catalogue and manifest', () => {
       }
     }
   });
+});
+
+test('requestFor: the request each fault declares, GET with the whole body for the rest', () => {
+  const byId = new Map(loadCatalogue().map((e) => [e.scenario.id, e.scenario]));
+  const request = (id: string) => requestFor(byId.get(id)!, { readTimeoutS: 3 });
+  assert.deepEqual(request('request-body-not-read'), { method: 'POST', bodyBytes: 64 * 1024 * 1024 });
+  assert.deepEqual(request('request-body-reset'), { method: 'POST', bodyBytes: 64 * 1024 * 1024 });
+  assert.deepEqual(request('origin-status'), { method: 'GET', pathSuffix: 'status/503' });
+  assert.deepEqual(request('oversized-body'), { method: 'GET', maxBodyBytes: 1024 * 1024 });
+  // slow-drip (2 s apart, 1024 bytes): the chunks of a 3 s read timeout and a second more, plus one.
+  assert.deepEqual(request('slow-drip'), { method: 'GET', maxBodyBytes: 3 * 1024 });
+  for (const id of ['http-ok', 'truncated-body', 'tls-ok', 'dns-nxdomain', 'reset-on-connect']) assert.deepEqual(request(id), { method: 'GET' }, id);
 });

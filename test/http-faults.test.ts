@@ -13,7 +13,7 @@ import { matchesNodeExpectation } from '../src/probe.js';
 import { tempDir } from './helpers/farm.js';
 import { blockedUpload, curlFor, nodeInformational, nodeTimed, parseCurl, rawExchange, silentClient } from './helpers/http-faults.js';
 import { MAX_AGE_S, MAX_BODY_BYTES, MAX_CHUNK_BYTES, MAX_CHUNKS, MAX_DELAY_MS, MAX_HEADER_BYTES, OVERRIDES } from '../src/listeners/http/params.js';
-import { PEER_PROBE_MS } from '../src/listeners/http/faults/timing.js';
+import { PEER_PROBE_MS } from '../src/listeners/http/faults/request-body-not-read.js';
 import { requireTool } from './helpers/tools.js';
 
 const httpIds = loadCatalogue()

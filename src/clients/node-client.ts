@@ -1,9 +1,11 @@
 import { Resolver } from 'node:dns/promises';
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { request as httpRequest } from 'node:http';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import type { Readable } from 'node:stream';
 import { checkServerIdentity } from 'node:tls';
+import { createGunzip } from 'node:zlib';
 import type { Manifest, ManifestListener } from '../manifest.js';
 import { clientAddress } from '../address.js';
 import { CLIENT_TIMEOUT_S, usesTls } from '../client-commands.js';
@@ -15,14 +17,40 @@ export interface NodeObservation {
   message?: string;
 }
 
+/** A response's own outcome: its end (the status), or its error (after decoding, when `decode`). */
+function watchResponse(response: IncomingMessage, decode: boolean, failure: () => NodeJS.ErrnoException | undefined, settle: (o: NodeObservation) => void): void {
+  let ended = false;
+  let responseError: NodeJS.ErrnoException | undefined;
+  const gzip = decode && /^\s*(x-)?gzip\s*$/i.test(response.headers['content-encoding'] ?? '');
+  // A body that does not inflate is the client's error (zlib's code, e.g. Z_DATA_ERROR), as for a browser.
+  const body: Readable = gzip ? response.pipe(createGunzip()) : response;
+  body.resume();
+  body.on('end', () => (ended = true));
+  body.on('error', (error: NodeJS.ErrnoException) => {
+    responseError = error;
+    if (gzip) settle(asObservation(error));
+  });
+  response.on('error', (error: NodeJS.ErrnoException) => {
+    responseError ??= error;
+    if (gzip) body.destroy(error);
+  });
+  body.on('close', () => {
+    const error = responseError ?? (ended ? undefined : failure());
+    settle(error ? asObservation(error) : ended ? { code: null, status: response.statusCode } : { code: 'ERROR', message: 'response closed early' });
+  });
+}
+
+const asObservation = (error: NodeJS.ErrnoException): NodeObservation => ({ code: error.code ?? 'ERROR', message: error.message });
+
 /**
- * The reference Node client, the one `expect.node` describes: `GET /` with node:http, or node:https trusting `connect.caFile` (or
- * the system store), sending SNI `connect.sni` (none when null) and checking the certificate against
- * `connect.certHostname`; gives up after `timeoutMs` (code `ETIMEDOUT`). Never rejects: every failure is an observation.
+ * The reference Node client, the one `expect.node` describes: `GET /` with node:http, or node:https trusting
+ * `connect.caFile` (or the system store), sending SNI `connect.sni` (none when null) and checking the certificate
+ * against `connect.certHostname`; with `acceptEncoding` it asks for gzip and inflates the body with node:zlib. Gives
+ * up after `timeoutMs` (code `ETIMEDOUT`). Never rejects: every failure is an observation.
  */
 export function nodeRequest(
   manifest: Pick<Manifest, 'host'>,
-  listener: Pick<ManifestListener, 'port' | 'connect' | 'transport'>,
+  listener: Pick<ManifestListener, 'port' | 'connect' | 'transport' | 'acceptEncoding'>,
   timeoutMs = CLIENT_TIMEOUT_S * 1000,
 ): Promise<NodeObservation> {
   const { sni, caFile, certHostname } = listener.connect;
@@ -40,7 +68,8 @@ export function nodeRequest(
     } catch (error) {
       return settle({ code: 'CA_FILE_UNREADABLE', message: (error as Error).message });
     }
-    const common = { host: clientAddress(manifest.host), port: listener.port, path: '/', method: 'GET', agent: false as const };
+    const headers = listener.acceptEncoding ? { 'accept-encoding': listener.acceptEncoding } : {};
+    const common = { host: clientAddress(manifest.host), port: listener.port, path: '/', method: 'GET', headers, agent: false as const };
     const req = usesTls(listener)
       ? httpsRequest({
           ...common,
@@ -58,18 +87,9 @@ export function nodeRequest(
     // the request's `read ECONNRESET` and the response's `aborted`, in either order.
     let responded = false;
     let failure: NodeJS.ErrnoException | undefined;
-    const asObservation = (error: NodeJS.ErrnoException) => ({ code: error.code ?? 'ERROR', message: error.message });
     req.on('response', (response) => {
       responded = true;
-      let ended = false;
-      let responseError: NodeJS.ErrnoException | undefined;
-      response.resume();
-      response.on('end', () => (ended = true));
-      response.on('error', (error: NodeJS.ErrnoException) => (responseError = error));
-      response.on('close', () => {
-        const error = responseError ?? (ended ? undefined : failure);
-        settle(error ? asObservation(error) : ended ? { code: null, status: response.statusCode } : { code: 'ERROR', message: 'response closed early' });
-      });
+      watchResponse(response, Boolean(listener.acceptEncoding), () => failure, settle);
     });
     req.on('error', (error: NodeJS.ErrnoException) => {
       if (responded) failure = error;

@@ -2,13 +2,18 @@ import { connect, type Socket } from 'node:net';
 import { Worker } from 'node:worker_threads';
 import { bindError } from '../errors.js';
 import { clientAddress } from '../address.js';
-import type { Mechanism, PortOwner } from './mechanism.js';
+import { Type } from 'typebox';
+import { defineMechanism } from './define-mechanism.js';
+import type { PortOwner } from './mechanism.js';
 
 /** `params` of the `connect-timeout` mechanism. */
-export interface ConnectTimeoutParams {
-  /** listen(2) backlog of the never-drained socket; Linux queues backlog + 1 connections (default 1). */
-  backlog?: number;
-}
+export const ConnectTimeoutParams = Type.Object(
+  {
+    /** listen(2) backlog of the never-drained socket; Linux queues backlog + 1 connections (default 1). */
+    backlog: Type.Optional(Type.Integer({ minimum: 0, maximum: 16 })),
+  },
+  { additionalProperties: false },
+);
 
 /**
  * The worker: binds and listens, reports the port, then blocks its thread in Atomics.wait so its event loop never
@@ -49,16 +54,10 @@ function handshake(host: string, port: number, ms: number, keep: Socket[]): Prom
  * drops every further SYN (the listen-overflow path), which clients retry until their connect timeout. Needs no
  * root and no firewall rule.
  */
-export const connectTimeoutMechanism: Mechanism<ConnectTimeoutParams> = {
+export const connectTimeoutMechanism = defineMechanism({
   name: 'connect-timeout',
   transport: 'tcp',
-  paramsSchema: {
-    type: 'object',
-    additionalProperties: false,
-    properties: { backlog: { type: 'integer', minimum: 0, maximum: 16 } },
-  },
-  leafSpecs: () => [],
-  servesValidLeaf: () => false,
+  params: ConnectTimeoutParams,
   create(params, context): PortOwner {
     const stop = new SharedArrayBuffer(4);
     const fillers: Socket[] = [];
@@ -95,4 +94,4 @@ export const connectTimeoutMechanism: Mechanism<ConnectTimeoutParams> = {
       },
     };
   },
-};
+});

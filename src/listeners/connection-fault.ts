@@ -4,21 +4,25 @@ import { headTimeoutDetail } from './caps.js';
 import { writeFill } from './http/filler.js';
 import { MAX_BODY_BYTES } from './http/params.js';
 import { writeAndWait } from './http/response.js';
-import type { Mechanism } from './mechanism.js';
+import { Type, type Static } from 'typebox';
+import { defineMechanism } from './define-mechanism.js';
 
-/** The faults of the `connection-fault` mechanism, each on an accepted TCP connection. */
-export type ConnectionFault = 'reset-on-connect' | 'close-on-connect' | 'close-after-request' | 'reset-mid-response';
-
-/** `params` of the `connection-fault` mechanism. */
-export interface ConnectionFaultParams {
-  fault: ConnectionFault;
-  /** reset-mid-response: the Content-Length announced, in bytes (default 1 MiB). */
-  contentLength?: number;
-  /** reset-mid-response: body bytes sent before the RST (default 1024). */
-  sentBytes?: number;
-  /** reset-mid-response: ms between the bytes reaching the kernel and the RST (default 50). */
-  resetAfterMs?: number;
-}
+/** `params` of the `connection-fault` mechanism; `fault` is one of its faults, each on an accepted TCP connection. */
+export const ConnectionFaultParams = Type.Object(
+  {
+    fault: Type.Enum(['reset-on-connect', 'close-on-connect', 'close-after-request', 'reset-mid-response']),
+    /** reset-mid-response: the Content-Length announced, in bytes (default 1 MiB). */
+    contentLength: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_BODY_BYTES })),
+    /** reset-mid-response: body bytes sent before the RST (default 1024). */
+    sentBytes: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_BODY_BYTES })),
+    /** reset-mid-response: ms between the bytes reaching the kernel and the RST (default 50). */
+    resetAfterMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 60_000 })),
+  },
+  { additionalProperties: false },
+);
+export type ConnectionFaultParams = Static<typeof ConnectionFaultParams>;
+/** The faults of the `connection-fault` mechanism. */
+export type ConnectionFault = ConnectionFaultParams['fault'];
 
 /** Largest request head read before the fault, in bytes; a larger one just closes. */
 const MAX_REQUEST_BYTES = 64 * 1024;
@@ -71,22 +75,10 @@ async function apply(params: ConnectionFaultParams, socket: Socket, raw: Socket,
  * or in the middle of a response. On a `-tls` listener the farm terminates
  * TLS first (or not, with `terminate: false`), and RSTs go out on the TCP socket underneath.
  */
-export const connectionFaultMechanism: Mechanism<ConnectionFaultParams> = {
+export const connectionFaultMechanism = defineMechanism({
   name: 'connection-fault',
   transport: 'tcp',
-  paramsSchema: {
-    type: 'object',
-    additionalProperties: false,
-    required: ['fault'],
-    properties: {
-      fault: { enum: ['reset-on-connect', 'close-on-connect', 'close-after-request', 'reset-mid-response'] },
-      contentLength: { type: 'integer', minimum: 1, maximum: MAX_BODY_BYTES },
-      sentBytes: { type: 'integer', minimum: 0, maximum: MAX_BODY_BYTES },
-      resetAfterMs: { type: 'integer', minimum: 0, maximum: 60_000 },
-    },
-  },
-  leafSpecs: () => [],
-  servesValidLeaf: () => false,
+  params: ConnectionFaultParams,
   create(params, context) {
     return {
       onConnection(socket, raw) {
@@ -97,4 +89,4 @@ export const connectionFaultMechanism: Mechanism<ConnectionFaultParams> = {
       },
     };
   },
-};
+});

@@ -1,6 +1,7 @@
 import { finWithoutReply } from './connection-fault.js';
 import { readFirstRecord } from './connection/handshake-deadline.js';
-import type { Mechanism } from './mechanism.js';
+import { Type } from 'typebox';
+import { defineMechanism } from './define-mechanism.js';
 
 /**
  * `close-during-handshake`: reads the client's first TLS record (the ClientHello), then closes with a FIN and never
@@ -8,12 +9,10 @@ import type { Mechanism } from './mechanism.js';
  * fastly-generated-errors § Errors in VCL). Bounded: a record over 16 KiB + 2 KiB (MAX_CIPHERTEXT) just closes, and so does
  * `--handshake-timeout-ms` of waiting (with a `fault` event).
  */
-export const handshakeCloseMechanism: Mechanism<Record<string, never>> = {
+export const handshakeCloseMechanism = defineMechanism({
   name: 'close-during-handshake',
   transport: 'tls',
-  paramsSchema: { type: 'object', additionalProperties: false, properties: {} },
-  leafSpecs: () => [],
-  servesValidLeaf: () => false,
+  params: Type.Object({}, { additionalProperties: false }),
   create(_params, context) {
     return {
       onConnection(socket) {
@@ -25,4 +24,4 @@ export const handshakeCloseMechanism: Mechanism<Record<string, never>> = {
       },
     };
   },
-};
+});

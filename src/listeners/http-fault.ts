@@ -1,41 +1,36 @@
 import type { Socket } from 'node:net';
+import { Type } from 'typebox';
+import { farmError } from '../errors.js';
 import { headTimeoutDetail } from './caps.js';
-import type { Mechanism } from './mechanism.js';
+import { defineMechanism } from './define-mechanism.js';
+import type { BoundFault } from './http/define-fault.js';
+import type { ListenerState, RequestContext } from './http/faults/context.js';
+import { HTTP_FAULTS } from './http/faults/index.js';
 import { DEFAULT_HEAD_LIMITS, readRequestHead, type HeadFailure, type HeadLimits } from './http/request-head.js';
-import { HTTP_FAULT_PARAMS_SCHEMA, withOverrides, type HttpFaultKind, type HttpFaultParams } from './http/params.js';
 import { requestEvent } from './http/request-event.js';
 import { SCENARIO_HEADER, sendAndClose, simpleResponse } from './http/response.js';
-import type { Behaviour, FaultContext, ListenerState } from './http/faults/context.js';
-import { healthFailing, healthFlapping, illegalVary, ok, redirectLoop, staleThenFail, status } from './http/faults/cacheable.js';
-import { connectionHold, requestBodyNotRead, requestBodyReset, slowDrip, slowFirstByte, stallMidBody } from './http/faults/timing.js';
-import { badChunked, conflictingContentLength, garbageResponse, headerOverflow, malformedStatusLine, truncatedBody } from './http/faults/malformed.js';
-import { oversizedBody } from './http/faults/oversized.js';
+import type { MechanismContext } from './mechanism.js';
 
-export type { HttpFaultParams, HttpFaultKind } from './http/params.js';
+/**
+ * `params` of the `http-fault` mechanism: the params of exactly one of its faults, told apart by `fault` (a
+ * discriminated union, so that a validator reports the errors of the fault named rather than of every fault). Its
+ * type stays `unknown` here: each fault narrows its own params (`HttpFault.bind`).
+ */
+export const HttpFaultParams = Type.Unsafe<unknown>({
+  type: 'object',
+  required: ['fault'],
+  discriminator: { propertyName: 'fault' },
+  oneOf: HTTP_FAULTS.map((fault) => fault.schema),
+});
 
-/** The behaviour of each fault (src/listeners/http/faults/). */
-const BEHAVIOURS: Record<HttpFaultKind, Behaviour> = {
-  ok,
-  status,
-  'slow-first-byte': slowFirstByte,
-  'stall-mid-body': stallMidBody,
-  'slow-drip': slowDrip,
-  'request-body-not-read': requestBodyNotRead,
-  'request-body-reset': requestBodyReset,
-  'illegal-vary': illegalVary,
-  'oversized-body': oversizedBody,
-  'truncated-body': truncatedBody,
-  'bad-chunked': badChunked,
-  'garbage-response': garbageResponse,
-  'malformed-status-line': malformedStatusLine,
-  'header-overflow': headerOverflow,
-  'conflicting-content-length': conflictingContentLength,
-  'health-failing': healthFailing,
-  'health-flapping': healthFlapping,
-  'stale-then-fail': staleThenFail,
-  'connection-hold': connectionHold,
-  'redirect-loop': redirectLoop,
-};
+/** The fault a scenario's params name, bound to them. @throws FarmError BAD_SCENARIO when no fault takes them. */
+function bindFault(params: unknown): BoundFault {
+  for (const fault of HTTP_FAULTS) {
+    const bound = fault.bind(params);
+    if (bound) return bound;
+  }
+  throw farmError('BAD_SCENARIO', 'params of mechanism http-fault', `no fault of ${HTTP_FAULTS.map((f) => f.name).join(', ')} takes them`);
+}
 
 function freshState(): ListenerState {
   const now = Date.now();
@@ -45,55 +40,67 @@ function freshState(): ListenerState {
 /** The farm flag behind each head failure that is a cap rather than a malformed request. */
 const CAP_FLAGS: Partial<Record<HeadFailure, string>> = { 'head-too-large': '--max-header-bytes', 'too-many-headers': '--max-headers' };
 
+type Base = Omit<RequestContext, 'head' | 'rest'>;
+
+/** Reads one request head and answers it with the fault; a bad head gets a 400, a slow or vanished client a close. */
+async function serveRequest(fault: BoundFault, base: Base, limits: HeadLimits, context: MechanismContext): Promise<void> {
+  const { socket } = base;
+  const read = await readRequestHead(socket, limits);
+  if (!read.ok) {
+    if (read.failure === 'closed' || read.failure === 'timeout') {
+      if (read.failure === 'timeout') {
+        context.emit({ type: 'fault', detail: fault.headTimeoutMs ? `bad request: ${read.detail}, closed (headTimeoutMs)` : headTimeoutDetail(limits.timeoutMs) });
+      }
+      return void socket.destroy();
+    }
+    const cap = CAP_FLAGS[read.failure];
+    context.emit({ type: 'fault', detail: cap ? `cap: ${read.detail}, 400 (${cap})` : `bad request: ${read.detail}, 400` });
+    return sendAndClose(socket, simpleResponse(400, `badorigin ${context.id}: bad request: ${read.detail}\n`));
+  }
+  context.emit(requestEvent(read.head.method, read.head.target, read.head.headers, limits.maxHeaders));
+  const response = fault.respond(read.head.query);
+  if ('error' in response) {
+    return sendAndClose(socket, simpleResponse(400, `badorigin ${context.id}: ${response.error}\n`, [[SCENARIO_HEADER, context.id]]));
+  }
+  base.state.served += 1;
+  await response.run({ ...base, head: read.head, rest: read.rest });
+}
+
+/** Holds a connection with the fault before any request (connection-hold). */
+function serveUnread(fault: BoundFault, base: Base): void | Promise<void> {
+  const response = fault.respond(new URLSearchParams());
+  if ('error' in response) return void base.socket.destroy();
+  const head = { method: '', target: '', path: '', query: new URLSearchParams(), version: '', headers: [], headBytes: 0 };
+  return response.run({ ...base, head, rest: Buffer.alloc(0) });
+}
+
 /**
- * HTTP response faults, what an origin does wrong once the connection is up (fastly-generated-errors § Errors in VCL): `params.fault` picks the behaviour,
- * the other params its timings and sizes, overridable per request from the query string (`?delay_ms=1500`, see
- * `OVERRIDES`). The request head is read by a bounds-checked reader (src/listeners/http/request-head.ts: 8 KiB
- * request line, a head of the farm's `--max-header-bytes` and `--max-headers`, within `--head-timeout-ms` or the
- * scenario's `headTimeoutMs`); a bad head gets a 400 and a close, a slow or vanished client just a close. Responses are written byte-exactly on the socket (node:http would refuse most of them), one request per
- * connection (`Connection: close`). A listener's state (health-flapping's clock, stale-then-fail's first request)
- * is its own, and `reset()` starts it over.
+ * HTTP response faults, what an origin does wrong once the connection is up (fastly-generated-errors § Errors in
+ * VCL): `params.fault` picks the fault (src/listeners/http/faults/, one module each), the other params its timings
+ * and sizes, overridable per request from the query string (`?delay_ms=1500`, see `OVERRIDES`). The request head
+ * is read by a bounds-checked reader (src/listeners/http/request-head.ts: 8 KiB request line, a head of the farm's
+ * `--max-header-bytes` and `--max-headers`, within `--head-timeout-ms` or the scenario's `headTimeoutMs`); a bad
+ * head gets a 400 and a close, a slow or vanished client just a close. Responses are written byte-exactly on the
+ * socket (node:http would refuse most of them), one request per connection (`Connection: close`). A listener's
+ * state (health-flapping's clock, stale-then-fail's first request) is its own, and `reset()` starts it over.
  */
-export const httpFaultMechanism: Mechanism<HttpFaultParams> = {
+export const httpFaultMechanism = defineMechanism({
   name: 'http-fault',
   transport: 'http',
-  paramsSchema: HTTP_FAULT_PARAMS_SCHEMA,
-  leafSpecs: () => [],
-  servesValidLeaf: () => false,
+  params: HttpFaultParams,
+  clientRequest: { request: (params, client) => bindFault(params).request(client) },
   create(params, context) {
+    const fault = bindFault(params);
     let state = freshState();
     const limits: HeadLimits = {
       maxLineBytes: Math.min(DEFAULT_HEAD_LIMITS.maxLineBytes, context.caps.maxHeaderBytes),
       maxHeadBytes: context.caps.maxHeaderBytes,
       maxHeaders: context.caps.maxHeaders,
-      timeoutMs: params.headTimeoutMs ?? context.caps.headTimeoutMs,
+      timeoutMs: fault.headTimeoutMs ?? context.caps.headTimeoutMs,
     };
-    const behaviour = BEHAVIOURS[params.fault];
     const handle = async (socket: Socket, raw: Socket) => {
-      const base = { id: context.id, socket, raw, state, fault: (detail: string) => context.emit({ type: 'fault', detail }) };
-      if (params.fault === 'connection-hold') {
-        return behaviour({ ...base, head: { method: '', target: '', path: '', query: new URLSearchParams(), version: '', headers: [], headBytes: 0 }, rest: Buffer.alloc(0), params });
-      }
-      const read = await readRequestHead(socket, limits);
-      if (!read.ok) {
-        if (read.failure === 'closed' || read.failure === 'timeout') {
-          if (read.failure === 'timeout') {
-            context.emit({ type: 'fault', detail: params.headTimeoutMs ? `bad request: ${read.detail}, closed (headTimeoutMs)` : headTimeoutDetail(limits.timeoutMs) });
-          }
-          return void socket.destroy();
-        }
-        const cap = CAP_FLAGS[read.failure];
-        context.emit({ type: 'fault', detail: cap ? `cap: ${read.detail}, 400 (${cap})` : `bad request: ${read.detail}, 400` });
-        return sendAndClose(socket, simpleResponse(400, `badorigin ${context.id}: bad request: ${read.detail}\n`));
-      }
-      context.emit(requestEvent(read.head.method, read.head.target, read.head.headers, limits.maxHeaders));
-      const resolved = withOverrides(params, read.head.query);
-      if ('error' in resolved) {
-        return sendAndClose(socket, simpleResponse(400, `badorigin ${context.id}: ${resolved.error}\n`, [[SCENARIO_HEADER, context.id]]));
-      }
-      state.served += 1;
-      const faultContext: FaultContext = { ...base, head: read.head, rest: read.rest, params: resolved.params };
-      await behaviour(faultContext);
+      const base: Base = { id: context.id, socket, raw, state, fault: (detail: string) => context.emit({ type: 'fault', detail }) };
+      return fault.readsRequest ? serveRequest(fault, base, limits, context) : serveUnread(fault, base);
     };
     return {
       onConnection(socket, raw) {
@@ -107,4 +114,4 @@ export const httpFaultMechanism: Mechanism<HttpFaultParams> = {
       },
     };
   },
-};
+});

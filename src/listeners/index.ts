@@ -1,4 +1,4 @@
-import type { Mechanism } from './mechanism.js';
+import type { Mechanism } from './define-mechanism.js';
 import { tlsMechanism } from './tls.js';
 import { dnsMechanism } from './dns.js';
 import { connectionFaultMechanism } from './connection-fault.js';
@@ -10,22 +10,24 @@ import { plaintextHttpMechanism } from './plaintext-http.js';
 import { tlsAlertMechanism } from './tls-alert.js';
 import { legacyTlsMechanism } from './legacy-tls.js';
 
-export type { Mechanism, MechanismContext, ConnectionHandler, PortOwner, ListenerEvent, ListenerEventType } from './mechanism.js';
+export type { MechanismContext, ConnectionHandler, PortOwner, ListenerEvent, ListenerEventType } from './mechanism.js';
+export type { Mechanism, DnsQuestion } from './define-mechanism.js';
 export type { ClientHelloSummary } from '../tls/client-hello.js';
 export type { Transport } from '../transport.js';
 
-const ALL: Mechanism<never>[] = [
-  tlsMechanism as Mechanism<never>,
-  dnsMechanism as Mechanism<never>,
-  connectionFaultMechanism as Mechanism<never>,
-  connectTimeoutMechanism as Mechanism<never>,
-  handshakeCloseMechanism as Mechanism<never>,
-  refuseMechanism as Mechanism<never>,
-  httpFaultMechanism as Mechanism<never>,
-  plaintextHttpMechanism as Mechanism<never>,
-  tlsAlertMechanism as Mechanism<never>,
-  legacyTlsMechanism as Mechanism<never>,
+/** Every mechanism, one line each (src/listeners/define-mechanism.ts says what a module declares). */
+const ALL: readonly Mechanism[] = [
+  tlsMechanism,
+  dnsMechanism,
+  connectionFaultMechanism,
+  connectTimeoutMechanism,
+  handshakeCloseMechanism,
+  refuseMechanism,
+  httpFaultMechanism,
+  plaintextHttpMechanism,
+  tlsAlertMechanism,
+  legacyTlsMechanism,
 ];
 
 /** Every mechanism a scenario file may name in `mechanism`, by name. */
-export const MECHANISMS: ReadonlyMap<string, Mechanism<never>> = new Map(ALL.map((mechanism) => [mechanism.name, mechanism]));
+export const MECHANISMS: ReadonlyMap<string, Mechanism> = new Map(ALL.map((mechanism) => [mechanism.name, mechanism]));

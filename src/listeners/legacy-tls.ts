@@ -4,20 +4,25 @@ import { VALID_LEAF } from '../pki/leaf-spec.js';
 import { summarizeClientHello, versionLabel } from '../tls/client-hello.js';
 import { HttpOkResponder } from './http-ok.js';
 import {
-  LEGACY_SUITES, LEGACY_VERSIONS, LegacyTlsEngine, pemChainToDer, prepareKey,
-  type LegacySuiteName, type LegacyVersionName, type EngineEvent,
+  LEGACY_SUITES, LEGACY_SUITE_NAMES, LEGACY_VERSIONS, LEGACY_VERSION_NAMES, LegacyTlsEngine, pemChainToDer, prepareKey,
+  type EngineEvent,
 } from '../tls/legacy/handshake.js';
 import { ContentType, encodeRecord } from '../tls/records.js';
 import { handshakeDeadline } from './connection/handshake-deadline.js';
-import type { Mechanism } from './mechanism.js';
+import { Type, type Static } from 'typebox';
+import { defineMechanism } from './define-mechanism.js';
 
 /** `params` of the `legacy-tls` mechanism. */
-export interface LegacyTlsParams {
-  /** Protocol versions the listener accepts (the highest one the client offers is used). */
-  versions: LegacyVersionName[];
-  /** Cipher suites, in server preference order (all RC4-128). */
-  suites: LegacySuiteName[];
-}
+export const LegacyTlsParams = Type.Object(
+  {
+    /** Protocol versions the listener accepts (the highest one the client offers is used). */
+    versions: Type.Array(Type.Enum(LEGACY_VERSION_NAMES), { minItems: 1, uniqueItems: true }),
+    /** Cipher suites, in server preference order (all RC4-128). */
+    suites: Type.Array(Type.Enum(LEGACY_SUITE_NAMES), { minItems: 1, uniqueItems: true }),
+  },
+  { additionalProperties: false },
+);
+export type LegacyTlsParams = Static<typeof LegacyTlsParams>;
 
 /**
  * The decrypted side of a legacy-TLS connection, as a Duplex that node:http can serve (the farm's HttpOkResponder is
@@ -70,20 +75,11 @@ class SecureStream extends Duplex {
  * Serves the farm's `valid` leaf (or the user's `--tls-cert`, which must have an RSA key). A handshake not complete
  * within `--handshake-timeout-ms` of the accept is closed with a `fault` event.
  */
-export const legacyTlsMechanism: Mechanism<LegacyTlsParams> = {
+export const legacyTlsMechanism = defineMechanism({
   name: 'legacy-tls',
   transport: 'tls',
-  paramsSchema: {
-    type: 'object',
-    additionalProperties: false,
-    required: ['versions', 'suites'],
-    properties: {
-      versions: { type: 'array', minItems: 1, uniqueItems: true, items: { enum: Object.keys(LEGACY_VERSIONS) } },
-      suites: { type: 'array', minItems: 1, uniqueItems: true, items: { enum: Object.keys(LEGACY_SUITES) } },
-    },
-  },
-  leafSpecs: () => [VALID_LEAF],
-  servesValidLeaf: () => true,
+  params: LegacyTlsParams,
+  certificates: { leafSpecs: () => [VALID_LEAF], servesValidLeaf: () => true },
   create(params, context) {
     const chain = context.userCertificate ?? context.pki.chain(VALID_LEAF);
     const key = prepareKey(chain.privateKeyPem);
@@ -139,4 +135,4 @@ export const legacyTlsMechanism: Mechanism<LegacyTlsParams> = {
       },
     };
   },
-};
+});

@@ -1,8 +1,7 @@
 import type { Socket } from 'node:net';
-import type { LeafSpec, Pki, ServedChain } from '../pki/index.js';
+import type { Pki, ServedChain } from '../pki/index.js';
 import type { FarmNames } from '../placeholders.js';
 import type { ClientHelloSummary } from '../tls/client-hello.js';
-import type { Transport } from '../transport.js';
 import type { ListenerCaps } from './caps.js';
 import type { ConnectionBudget } from './connection-budget.js';
 
@@ -109,29 +108,4 @@ export interface PortOwner {
   close(): Promise<void>;
   /** Set after `listen` when the listener could not be made as promised (shown in the manifest and on the terminal). */
   warning?: string;
-}
-
-/**
- * A mechanism: one way of misbehaving on a socket, configured by a scenario's `params`.
- * Adding a scenario of an existing mechanism is a data file; adding a mechanism is one module registered in
- * src/listeners/index.ts.
- */
-export interface Mechanism<P = unknown> {
-  name: string;
-  transport: Transport;
-  /** JSON Schema of `params`; the catalogue rejects a scenario whose params do not match. */
-  paramsSchema: object;
-  /** Leaf certificates this listener will serve, so the PKI can issue them all before any listener starts. */
-  leafSpecs(params: P): LeafSpec[];
-  /** True when the listener serves the farm's `valid` leaf, which the user's `--tls-cert` then replaces. */
-  servesValidLeaf(params: P): boolean;
-  /**
-   * Scenarios of a mechanism that has this share one port and one PortOwner per offset (the DNS server carries
-   * every `dns` scenario): the farm calls it once with every member instead of calling `create` for each.
-   */
-  createGroup?(members: { params: P; context: MechanismContext }[]): PortOwner;
-  /** For `dns` listeners: the question the reference clients ask. */
-  query?(params: P, names: FarmNames): { name: string; type: 'A' };
-  /** Builds the listener: a connection handler the farm serves on its own listener, or a PortOwner. */
-  create(params: P, context: MechanismContext): ConnectionHandler | PortOwner;
 }

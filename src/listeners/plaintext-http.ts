@@ -1,5 +1,6 @@
 import { HttpOkResponder } from './http-ok.js';
-import type { Mechanism } from './mechanism.js';
+import { Type } from 'typebox';
+import { defineMechanism } from './define-mechanism.js';
 
 /**
  * `plaintext-on-tls`: plain HTTP/1.1 on a port the client reaches with TLS (Fastly "Unknown protocol",
@@ -12,12 +13,10 @@ import type { Mechanism } from './mechanism.js';
  *
  * Transport `tls` in the manifest because the client's side speaks TLS. No params.
  */
-export const plaintextHttpMechanism: Mechanism<Record<string, never>> = {
+export const plaintextHttpMechanism = defineMechanism({
   name: 'plaintext-http',
   transport: 'tls',
-  paramsSchema: { type: 'object', additionalProperties: false, properties: {} },
-  leafSpecs: () => [],
-  servesValidLeaf: () => false,
+  params: Type.Object({}, { additionalProperties: false }),
   create(_params, context) {
     const responder = new HttpOkResponder(context);
     return {
@@ -26,4 +25,4 @@ export const plaintextHttpMechanism: Mechanism<Record<string, never>> = {
       },
     };
   },
-};
+});

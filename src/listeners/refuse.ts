@@ -1,5 +1,7 @@
 import { createServer } from 'node:net';
-import type { Mechanism, PortOwner } from './mechanism.js';
+import { Type } from 'typebox';
+import { defineMechanism } from './define-mechanism.js';
+import type { PortOwner } from './mechanism.js';
 
 /** Binds `host:port` and releases it at once; resolves with the port (useful for port 0), or the bind error's code. */
 function probeBind(host: string, port: number): Promise<{ port: number } | { code: string }> {
@@ -19,12 +21,10 @@ function probeBind(host: string, port: number): Promise<{ port: number } | { cod
  * farm checks the port is free; when another process holds it, the listener carries a warning (manifest `warning`
  * and the terminal) instead of failing the farm, since then nothing the farm does can make it refuse.
  */
-export const refuseMechanism: Mechanism<Record<string, never>> = {
+export const refuseMechanism = defineMechanism({
   name: 'refuse',
   transport: 'tcp',
-  paramsSchema: { type: 'object', additionalProperties: false, properties: {} },
-  leafSpecs: () => [],
-  servesValidLeaf: () => false,
+  params: Type.Object({}, { additionalProperties: false }),
   create(): PortOwner {
     const owner: PortOwner = {
       async listen(host, port) {
@@ -37,4 +37,4 @@ export const refuseMechanism: Mechanism<Record<string, never>> = {
     };
     return owner;
   },
-};
+});

@@ -2,17 +2,22 @@ import { readFirstRecord } from './connection/handshake-deadline.js';
 import { parseClientHelloRecord, summarizeClientHello, versionLabel } from '../tls/client-hello.js';
 import { alertRecord, tlsRecordEnd } from '../tls/records.js';
 import { sendAndClose } from './http/response.js';
-import type { Mechanism } from './mechanism.js';
-
-/** `params` of the `tls-alert` mechanism. */
-export interface TlsAlertParams {
-  /** AlertDescription to send (RFC 5246 §7.2), e.g. 80 internal_error, 40 handshake_failure. */
-  alert: number;
-  /** Record-layer version of the alert record; default `TLSv1` (0x0301, what TLS 1.0–1.3 servers may use before a version is agreed). */
-  recordVersion?: 'SSLv3' | 'TLSv1' | 'TLSv1.1' | 'TLSv1.2';
-}
+import { Type, type Static } from 'typebox';
+import { defineMechanism } from './define-mechanism.js';
 
 const RECORD_VERSIONS = { SSLv3: 0x0300, TLSv1: 0x0301, 'TLSv1.1': 0x0302, 'TLSv1.2': 0x0303 } as const;
+
+/** `params` of the `tls-alert` mechanism. */
+export const TlsAlertParams = Type.Object(
+  {
+    /** AlertDescription to send (RFC 5246 §7.2), e.g. 80 internal_error, 40 handshake_failure. */
+    alert: Type.Integer({ minimum: 0, maximum: 255 }),
+    /** Record-layer version of the alert record; default `TLSv1` (0x0301, what TLS 1.0–1.3 servers may use before a version is agreed). */
+    recordVersion: Type.Optional(Type.Enum(['SSLv3', 'TLSv1', 'TLSv1.1', 'TLSv1.2'])),
+  },
+  { additionalProperties: false },
+);
+export type TlsAlertParams = Static<typeof TlsAlertParams>;
 
 /**
  * Reads the client's first TLS record (the ClientHello), reports it as a `client-hello` event when it parses, and
@@ -22,20 +27,10 @@ const RECORD_VERSIONS = { SSLv3: 0x0300, TLSv1: 0x0301, 'TLSv1.1': 0x0302, 'TLSv
  * closed, and so is one that does not within `--handshake-timeout-ms` (with a `fault` event); bytes that frame but do not parse as a ClientHello still get the alert (the listener does not care
  * what the client said). After the alert the socket keeps draining until the client closes (5 s at most). Never throws.
  */
-export const tlsAlertMechanism: Mechanism<TlsAlertParams> = {
+export const tlsAlertMechanism = defineMechanism({
   name: 'tls-alert',
   transport: 'tls',
-  paramsSchema: {
-    type: 'object',
-    additionalProperties: false,
-    required: ['alert'],
-    properties: {
-      alert: { type: 'integer', minimum: 0, maximum: 255 },
-      recordVersion: { enum: Object.keys(RECORD_VERSIONS) },
-    },
-  },
-  leafSpecs: () => [],
-  servesValidLeaf: () => false,
+  params: TlsAlertParams,
   create(params, context) {
     const version = RECORD_VERSIONS[params.recordVersion ?? 'TLSv1'];
     return {
@@ -54,4 +49,4 @@ export const tlsAlertMechanism: Mechanism<TlsAlertParams> = {
       },
     };
   },
-};
+});

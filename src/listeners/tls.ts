@@ -1,38 +1,47 @@
 import { createSecureContext, type SecureContext, type SecureContextOptions } from 'node:tls';
-import type { CaName, LeafSpec, ServedChain } from '../pki/index.js';
-import { VALID_LEAF } from '../pki/leaf-spec.js';
+import { Type, type Static } from 'typebox';
+import type { ServedChain } from '../pki/index.js';
+import { CaNameSchema, LeafSpecSchema, VALID_LEAF } from '../pki/leaf-spec.js';
 import { HttpOkResponder } from './http-ok.js';
 import { tlsTerminator } from './tls-terminator.js';
 import { expandNames } from '../placeholders.js';
-import type { Mechanism, MechanismContext } from './mechanism.js';
+import { defineMechanism } from './define-mechanism.js';
 
-/** A certificate a TLS listener serves: `valid` (the farm's ordinary leaf, or the user's `--tls-cert`) or a spec. */
-export type CertificateChoice = 'valid' | LeafSpec;
+/** A certificate a TLS listener serves: `valid` (the farm's ordinary leaf, or the user's `--tls-cert`) or a leaf spec. */
+const CertificateChoice = Type.Union([Type.Literal('valid'), LeafSpecSchema]);
+export type CertificateChoice = Static<typeof CertificateChoice>;
+const TlsVersion = Type.Enum(['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']);
 
 /** `params` of the `tls` mechanism. */
-export interface TlsParams {
-  /** Served when no `byServerName` entry matches the client's SNI, or the client sends none. */
-  certificate: CertificateChoice;
-  /** Certificates by SNI (case-insensitive); `serverName` `{hostname}` matches any farm hostname. */
-  byServerName?: { serverName: string; certificate: CertificateChoice }[];
-  /** OpenSSL cipher list (TLS ≤ 1.2), e.g. `DEFAULT@SECLEVEL=0` to load a SHA-1-signed leaf. */
-  ciphers?: string;
-  minVersion?: SecureContextOptions['minVersion'];
-  maxVersion?: SecureContextOptions['maxVersion'];
-  /**
-   * Require a client certificate (RFC 5246 §7.4.4 CertificateRequest / RFC 8446 §4.3.2): the server asks for one
-   * issued by the `acceptedCas` (their subject names go into certificate_authorities) and fails the handshake when the
-   * client sends none or one that does not chain to them (OpenSSL: alert 40 in TLS 1.2, 116 certificate_required in
-   * TLS 1.3).
-   */
-  clientCertificate?: { acceptedCas: CaName[] };
-  /**
-   * Finite-field Diffie-Hellman group for DHE suites (RFC 5246 §7.4.3 ServerDHParams): `modp1024` is the 1024-bit
-   * Oakley group 2 of RFC 2409 §6.2 (generator 2). Node refuses groups under 1024 bits, so this is the weakest it loads.
-   * Pair it with DHE-only `ciphers` and `maxVersion: TLSv1.2` (TLS 1.3 has no DHE suites).
-   */
-  dhGroup?: 'modp1024';
-}
+export const TlsParams = Type.Object(
+  {
+    /** Served when no `byServerName` entry matches the client's SNI, or the client sends none. */
+    certificate: CertificateChoice,
+    /** Certificates by SNI (case-insensitive); `serverName` `{hostname}` matches any farm hostname. */
+    byServerName: Type.Optional(
+      Type.Array(Type.Object({ serverName: Type.String({ minLength: 1 }), certificate: CertificateChoice }, { additionalProperties: false })),
+    ),
+    /** OpenSSL cipher list (TLS ≤ 1.2), e.g. `DEFAULT@SECLEVEL=0` to load a SHA-1-signed leaf. */
+    ciphers: Type.Optional(Type.String({ minLength: 1 })),
+    minVersion: Type.Optional(TlsVersion),
+    maxVersion: Type.Optional(TlsVersion),
+    /**
+     * Require a client certificate (RFC 5246 §7.4.4 CertificateRequest / RFC 8446 §4.3.2): the server asks for one
+     * issued by the `acceptedCas` (their subject names go into certificate_authorities) and fails the handshake when
+     * the client sends none or one that does not chain to them (OpenSSL: alert 40 in TLS 1.2, 116
+     * certificate_required in TLS 1.3).
+     */
+    clientCertificate: Type.Optional(Type.Object({ acceptedCas: Type.Array(CaNameSchema, { minItems: 1 }) }, { additionalProperties: false })),
+    /**
+     * Finite-field Diffie-Hellman group for DHE suites (RFC 5246 §7.4.3 ServerDHParams): `modp1024` is the 1024-bit
+     * Oakley group 2 of RFC 2409 §6.2 (generator 2). Node refuses groups under 1024 bits, so this is the weakest it
+     * loads. Pair it with DHE-only `ciphers` and `maxVersion: TLSv1.2` (TLS 1.3 has no DHE suites).
+     */
+    dhGroup: Type.Optional(Type.Literal('modp1024')),
+  },
+  { additionalProperties: false },
+);
+export type TlsParams = Static<typeof TlsParams>;
 
 /** DER length octets (X.690 §8.1.3). */
 function derLength(length: number): Buffer {
@@ -70,27 +79,6 @@ export function dhParamsPem(_group: 'modp1024'): string {
   return `-----BEGIN DH PARAMETERS-----\n${lines}\n-----END DH PARAMETERS-----\n`;
 }
 
-const leafSpecSchema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['issuer'],
-  properties: {
-    issuer: { enum: ['farm-intermediate', 'farm-sub-intermediate', 'unknown-intermediate', 'self'] },
-    commonName: { type: 'string', minLength: 1 },
-    subjectAltNames: { type: 'array', items: { type: 'string', minLength: 1 } },
-    notBeforeDays: { type: 'integer' },
-    notAfterDays: { type: 'integer' },
-    key: { enum: ['rsa-2048', 'rsa-1024'] },
-    digest: { enum: ['sha256', 'sha1'] },
-    chain: {
-      type: 'array',
-      items: { enum: ['farm-root', 'farm-intermediate', 'farm-sub-intermediate', 'unknown-root', 'unknown-intermediate'] },
-    },
-  },
-};
-const certificateChoiceSchema = { oneOf: [{ const: 'valid' }, leafSpecSchema] };
-const versionSchema = { enum: ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'] };
-
 function choices(params: TlsParams): CertificateChoice[] {
   return [params.certificate, ...(params.byServerName ?? []).map((entry) => entry.certificate)];
 }
@@ -101,51 +89,14 @@ function choices(params: TlsParams): CertificateChoice[] {
  * Reproduces fastly-tls-origin-configuration-messages § Certificate chain mismatches, Certificate expirations and
  * Hostname mismatches, and cloudfront-502-origin-connection § SSL/TLS Certificate on the Origin Is Expired, Invalid….
  */
-export const tlsMechanism: Mechanism<TlsParams> = {
+export const tlsMechanism = defineMechanism({
   name: 'tls',
   transport: 'tls',
-  paramsSchema: {
-    type: 'object',
-    additionalProperties: false,
-    required: ['certificate'],
-    properties: {
-      certificate: certificateChoiceSchema,
-      byServerName: {
-        type: 'array',
-        items: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['serverName', 'certificate'],
-          properties: { serverName: { type: 'string', minLength: 1 }, certificate: certificateChoiceSchema },
-        },
-      },
-      ciphers: { type: 'string', minLength: 1 },
-      minVersion: versionSchema,
-      maxVersion: versionSchema,
-      clientCertificate: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['acceptedCas'],
-        properties: {
-          acceptedCas: {
-            type: 'array',
-            minItems: 1,
-            items: { enum: ['farm-root', 'farm-intermediate', 'farm-sub-intermediate', 'unknown-root', 'unknown-intermediate'] },
-          },
-        },
-      },
-      dhGroup: { enum: ['modp1024'] },
-    },
+  params: TlsParams,
+  certificates: {
+    leafSpecs: (params) => choices(params).map((choice) => (choice === 'valid' ? VALID_LEAF : choice)),
+    servesValidLeaf: (params) => choices(params).includes('valid'),
   },
-
-  leafSpecs(params) {
-    return choices(params).map((choice) => (choice === 'valid' ? VALID_LEAF : choice));
-  },
-
-  servesValidLeaf(params) {
-    return choices(params).includes('valid');
-  },
-
   create(params, context) {
     const served = (choice: CertificateChoice): ServedChain =>
       choice === 'valid' ? (context.userCertificate ?? context.pki.chain(VALID_LEAF)) : context.pki.chain(choice);
@@ -181,4 +132,4 @@ export const tlsMechanism: Mechanism<TlsParams> = {
       context,
     );
   },
-};
+});

@@ -6,7 +6,8 @@ import type { CertsIndex, CertsStore } from './store.js';
 import { issueCertificate } from './x509.js';
 
 /** The CAs the farm keeps. `farm-*` chain up to the root users trust; `unknown-*` is never trusted by anyone. */
-export type CaName = 'farm-root' | 'farm-intermediate' | 'farm-sub-intermediate' | 'unknown-root' | 'unknown-intermediate';
+export const CA_NAMES = ['farm-root', 'farm-intermediate', 'farm-sub-intermediate', 'unknown-root', 'unknown-intermediate'] as const;
+export type CaName = (typeof CA_NAMES)[number];
 export type HierarchyName = 'farm' | 'unknown';
 
 interface CaDefinition {

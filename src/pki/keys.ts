@@ -4,7 +4,8 @@ import { promisify } from 'node:util';
 const generateKeyPairAsync = promisify(generateKeyPair);
 
 /** Key types a scenario may ask for. RSA only: node-forge signs and embeds RSA keys. */
-export type KeyType = 'rsa-2048' | 'rsa-1024';
+export const KEY_TYPES = ['rsa-2048', 'rsa-1024'] as const;
+export type KeyType = (typeof KEY_TYPES)[number];
 
 /** A key pair as PEM text: `privateKeyPem` is PKCS#1 ("RSA PRIVATE KEY"), `publicKeyPem` is SPKI. */
 export interface KeyPairPem {

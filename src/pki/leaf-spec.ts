@@ -1,31 +1,42 @@
 import { createHash } from 'node:crypto';
-import type { CaName } from './hierarchy.js';
-import type { KeyType } from './keys.js';
-import type { Digest } from './x509.js';
+import { Type, type Static } from 'typebox';
+import { CA_NAMES, type CaName } from './hierarchy.js';
+import { KEY_TYPES, type KeyType } from './keys.js';
+import { DIGESTS, type Digest } from './x509.js';
 import { expandNames, type FarmNames } from '../placeholders.js';
 
 /** The CAs a leaf may be issued by, or `self` for a self-signed leaf. */
-export type LeafIssuer = 'farm-intermediate' | 'farm-sub-intermediate' | 'unknown-intermediate' | 'self';
+export const LEAF_ISSUERS = ['farm-intermediate', 'farm-sub-intermediate', 'unknown-intermediate', 'self'] as const;
+export type LeafIssuer = (typeof LEAF_ISSUERS)[number];
 
 /**
- * A leaf certificate as a scenario file describes it (`params.certificate`). Names may use the placeholders
- * `{hostname}` (every farm hostname; the first one for `commonName`) and `{ips}` (127.0.0.1, ::1 and the bind address).
- * The string `valid` stands for the farm's ordinary valid leaf, the one `--tls-cert` replaces.
+ * A leaf certificate as a scenario file describes it (`params.certificate` of the `tls` mechanism), the one
+ * vocabulary of the PKI and the scenario files. Names may use the placeholders `{hostname}` (every farm hostname;
+ * the first one for `commonName`) and `{ips}` (127.0.0.1, ::1 and the bind address).
  */
-export interface LeafSpec {
-  issuer: LeafIssuer;
-  /** Subject CN; default `{hostname}`. */
-  commonName?: string;
-  /** SAN entries; default `[{hostname}, {ips}]`; `[]` = no SAN extension at all. */
-  subjectAltNames?: string[];
-  /** Validity relative to the time of issue, in days; defaults -1 and 397. */
-  notBeforeDays?: number;
-  notAfterDays?: number;
-  key?: KeyType;
-  digest?: Digest;
-  /** CA certificates sent after the leaf, in this order; default: the issuer's chain up to, not including, the root. */
-  chain?: CaName[];
-}
+export const LeafSpecSchema = Type.Object(
+  {
+    issuer: Type.Enum(LEAF_ISSUERS),
+    /** Subject CN; default `{hostname}`. */
+    commonName: Type.Optional(Type.String({ minLength: 1 })),
+    /** SAN entries; default `[{hostname}, {ips}]`; `[]` = no SAN extension at all. */
+    subjectAltNames: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
+    /** Validity relative to the time of issue, in days; defaults -1 and 397. */
+    notBeforeDays: Type.Optional(Type.Integer()),
+    notAfterDays: Type.Optional(Type.Integer()),
+    /** Key type; default `rsa-2048`. */
+    key: Type.Optional(Type.Enum(KEY_TYPES)),
+    /** Signature digest; default `sha256`. */
+    digest: Type.Optional(Type.Enum(DIGESTS)),
+    /** CA certificates sent after the leaf, in this order; default: the issuer's chain up to, not including, the root. */
+    chain: Type.Optional(Type.Array(Type.Enum(CA_NAMES))),
+  },
+  { additionalProperties: false },
+);
+export type LeafSpec = Static<typeof LeafSpecSchema>;
+
+/** The CA names a scenario may list (`chain`, a client certificate's `acceptedCas`), as a schema. */
+export const CaNameSchema = Type.Enum(CA_NAMES);
 
 /** The farm's ordinary valid leaf: issued by the farm intermediate, SAN = hostnames and IPs. */
 export const VALID_LEAF: LeafSpec = { issuer: 'farm-intermediate' };

@@ -14,10 +14,15 @@ export interface PermittedNames {
 /** OID of the X.509 NameConstraints extension. */
 export const NAME_CONSTRAINTS_OID = '2.5.29.30';
 
+declare module 'node-forge' {
+  namespace util {
+    /** The network-order bytes of an IPv4 or IPv6 address, null for anything else (missing from @types/node-forge). */
+    function bytesFromIP(ip: string): string | null;
+  }
+}
+
 function ipBytes(ip: string): string {
-  // forge's bytesFromIP (missing from @types/node-forge) gives the network-order bytes of an IPv4 or IPv6 address.
-  const util = forge.util as unknown as { bytesFromIP(ip: string): string | null };
-  const bytes = util.bytesFromIP(ip);
+  const bytes = forge.util.bytesFromIP(ip);
   if (!bytes) throw new Error(`not an IP address: ${ip}`);
   return bytes + String.fromCharCode(0xff).repeat(bytes.length);
 }

@@ -4,7 +4,8 @@ import { isIP } from 'node:net';
 import { nameConstraintsExtension, type PermittedNames } from './name-constraints.js';
 
 /** Signature digests a scenario may ask for. forge's `sign()` defaults to SHA-1, so it is always passed. */
-export type Digest = 'sha256' | 'sha1';
+export const DIGESTS = ['sha256', 'sha1'] as const;
+export type Digest = (typeof DIGESTS)[number];
 
 /** What to put in a certificate. Times are absolute; names are literal (placeholders resolved by the caller). */
 export interface CertificateRequest {

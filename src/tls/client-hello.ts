@@ -176,6 +176,9 @@ export function parseClientHelloBody(body: Buffer): ClientHelloResult {
   }
 }
 
+/** Extensions whose body must be read to its last byte (trailing bytes there are a malformed ClientHello). */
+const WHOLE_EXTENSIONS: ReadonlySet<number> = new Set([EXT.supportedGroups, EXT.ecPointFormats, EXT.signatureAlgorithms, EXT.alpn, EXT.supportedVersions, EXT.renegotiationInfo]);
+
 function readExtension(hello: ParsedClientHello, type: number, reader: Reader): void {
   switch (type) {
     case EXT.serverName: {
@@ -214,7 +217,7 @@ function readExtension(hello: ParsedClientHello, type: number, reader: Reader): 
       break;
     }
   }
-  if (type !== EXT.serverName && reader.remaining !== 0 && [EXT.supportedGroups, EXT.ecPointFormats, EXT.signatureAlgorithms, EXT.alpn, EXT.supportedVersions, EXT.renegotiationInfo].includes(type as never)) {
+  if (type !== EXT.serverName && reader.remaining !== 0 && WHOLE_EXTENSIONS.has(type)) {
     throw new Malformed(`extension ${type}: trailing bytes`);
   }
 }

@@ -1,21 +1,22 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Manifest, ManifestListener } from '../../src/manifest.js';
-import { loadCatalogue, logMatches, statusMatches, type ProxyExpectation, type Scenario } from '../../src/catalogue.js';
+import { loadCatalogue, logMatches, requestFor, statusMatches, type ProxyExpectation, type Scenario } from '../../src/catalogue.js';
 import { reach, routePath, type ProxyName } from '../../src/config/common.js';
 import { generateConfig } from '../../src/config/index.js';
 import { isHealthScenario } from '../../src/config/varnish.js';
-import type { HttpFaultParams } from '../../src/listeners/http/params.js';
+import { BLOCKING_BODY_BYTES } from '../../src/client-request.js';
+import { OVERSIZED_READ_BYTES } from '../../src/listeners/http/faults/oversized-body.js';
 import { freePort, proxyRequest, startHaproxy, startNginx, startVarnish, varnishProbed, varnishLog, type ProxyRequest, type ProxyResponse, type RunningProxy } from './proxies.js';
 
 /** Families whose listeners must carry an expectation for every proxy that reaches them (a family left out would let a proxy's behaviour go unrecorded). */
 export const COVERED_FAMILIES: ManifestListener['family'][] = ['certificate', 'protocol', 'connection', 'dns', 'http'];
 
-/** Request body the suite POSTs where a scenario only faults on one: larger than loopback's socket buffers (32 MiB receive + 4 MiB send here), bytes. */
-export const SUITE_BODY_BYTES = 64 * 1024 * 1024;
+/** Request body the suite POSTs where a scenario only faults on one (the request-body faults declare it), bytes. */
+export const SUITE_BODY_BYTES = BLOCKING_BODY_BYTES;
 
-/** Body bytes the suite reads of an oversized body before it ends the connection (the proxy has shown it streams). */
-export const SUITE_OVERSIZED_READ_BYTES = 1024 * 1024;
+/** Body bytes the suite reads of an oversized body before it ends the connection (the fault declares it). */
+export const SUITE_OVERSIZED_READ_BYTES = OVERSIZED_READ_BYTES;
 
 export const PROXIES: ProxyName[] = ['nginx', 'haproxy', 'varnish'];
 
@@ -87,27 +88,12 @@ export async function mapLimit<T, R>(items: T[], limit: number, work: (item: T) 
 }
 
 /**
- * The request the suite sends through a proxy for a listener of `scenario` (the one place that knows which
- * scenarios need more than `GET /<id>/` with the whole body read):
- * - request-body-not-read, request-body-reset fault only on a request body: a POST of `SUITE_BODY_BYTES`;
- * - oversized-body (25 GiB): read `SUITE_OVERSIZED_READ_BYTES`, then end the connection;
- * - slow-drip: read the chunks that span one read timeout and a second more (what shows that the proxy's read
- *   timeout is between bytes, not in all), then end the connection;
- * - origin-status: `GET /<id>/status/503`, a well-formed origin error (which a proxy passes on, not its own error);
- * - everything else: GET, the whole body, 15 s at most (the proxies' own timeouts, 2 s and 3 s, trip first).
+ * The request the suite sends through a proxy for a listener of `scenario`: what its fault declares
+ * (`requestFor`), for a client whose read timeout is the proxy's; everything else `GET`, the whole body, 15 s at
+ * most (the proxies' own timeouts, 2 s and 3 s, trip first).
  */
 export function suiteRequest(scenario: Pick<Scenario, 'mechanism' | 'params'> | undefined): ProxyRequest {
-  if (scenario?.mechanism !== 'http-fault') return { method: 'GET' };
-  const params = scenario.params as unknown as HttpFaultParams;
-  if (params.fault === 'request-body-not-read' || params.fault === 'request-body-reset') return { method: 'POST', bodyBytes: SUITE_BODY_BYTES };
-  if (params.fault === 'status') return { method: 'GET', pathSuffix: 'status/503' };
-  if (params.fault === 'oversized-body') return { method: 'GET', maxBodyBytes: SUITE_OVERSIZED_READ_BYTES };
-  if (params.fault === 'slow-drip') {
-    const interval = params.intervalMs ?? 2_000;
-    const chunks = Math.ceil(((SUITE_TIMEOUTS.readTimeoutS + 1) * 1000) / interval) + 1;
-    return { method: 'GET', maxBodyBytes: chunks * (params.chunkBytes ?? 1024) };
-  }
-  return { method: 'GET' };
+  return scenario ? requestFor(scenario, { readTimeoutS: SUITE_TIMEOUTS.readTimeoutS }) : { method: 'GET' };
 }
 
 /** Options of `observeProxy`. */

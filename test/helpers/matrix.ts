@@ -101,7 +101,7 @@ export function renderMatrix(manifest: Manifest, clients: Map<string, ClientCell
     'without time, pid, connection number and the `client:`/`upstream:` suffix; HAProxy: the generated log-format',
     '`%b %ST %tsc ssl_bc_err=%[ssl_bc_err] %[ssl_bc_err_str]` without the backend name; Varnish: its `FetchError` records).',
     `Through each proxy the suite sends \`GET /<listener id>/\` and reads the whole response (${PROXY_REQUEST_LIMIT_S} s at most), except where a`,
-    `scenario needs more (\`suiteRequest\` in test/helpers/conformance.ts): request-body-* POST ${SUITE_BODY_BYTES / 2 ** 20} MiB, origin-status asks`,
+    `scenario needs more (the request its fault module declares): request-body-* POST ${SUITE_BODY_BYTES / 2 ** 20} MiB, origin-status asks`,
     `\`status/503\`, oversized-body reads ${SUITE_OVERSIZED_READ_BYTES / 2 ** 20} MiB and slow-drip the chunks of one read timeout and a second more, then end the`,
     'connection. Before each proxy starts, the farm\'s listeners are reset (stale-then-fail, health-flapping start over);',
     'Varnish gets its first requests once every health probe has run once. Where a proxy\'s answer depends on timing, the',

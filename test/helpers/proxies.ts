@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import type { ClientRequest } from '../../src/client-request.js';
 import { chmodSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { connect, createServer } from 'node:net';
@@ -184,15 +185,8 @@ export interface ProxyResponse {
   error?: string;
 }
 
-/** The request the conformance suite sends through a proxy for one listener (see `suiteRequest`). */
-export interface ProxyRequest {
-  method: 'GET' | 'POST';
-  /** Appended to the listener's route `/<listener id>/` (e.g. `status/503`); default nothing. */
-  pathSuffix?: string;
-  /** POST: bytes of request body, sent with Content-Length and no `Expect: 100-continue`. */
-  bodyBytes?: number;
-  /** Stop reading (and end the connection) once this many body bytes came: the response counts as complete. */
-  maxBodyBytes?: number;
+/** The request the conformance suite sends through a proxy for one listener (see `suiteRequest`): the fault's declared request. */
+export interface ProxyRequest extends ClientRequest {
   /** Give up after this many ms (default 15,000): the response then carries the error `no answer within … ms`. */
   timeoutMs?: number;
 }
@@ -224,6 +218,7 @@ export function proxyRequest(port: number, path: string, request: ProxyRequest =
     };
     const headers: Record<string, string | number> = { connection: 'close' };
     if (request.method === 'POST') headers['content-length'] = bodyBytes;
+    if (request.acceptEncoding) headers['accept-encoding'] = request.acceptEncoding;
     const req = httpRequest({ host: '127.0.0.1', port, path, method: request.method, agent: false, headers }, (res) => {
       status = res.statusCode ?? null;
       let received = 0;

@@ -2,7 +2,8 @@ import dnsPacket, { type Answer, type Packet, type Question } from 'dns-packet';
 import type { ServedAddresses } from './bound-addresses.js';
 
 /** What the embedded DNS server does for one name of its zone. */
-export type DnsBehaviour = 'ok' | 'nxdomain' | 'servfail' | 'refused' | 'timeout' | 'truncated' | 'slow' | 'cname-loop' | 'empty';
+export const DNS_BEHAVIOURS = ['ok', 'nxdomain', 'servfail', 'refused', 'timeout', 'truncated', 'slow', 'cname-loop', 'empty'] as const;
+export type DnsBehaviour = (typeof DNS_BEHAVIOURS)[number];
 
 /** One name of the zone (relative label, e.g. `nxdomain`) and its behaviour. */
 export interface DnsName {

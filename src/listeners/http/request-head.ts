@@ -61,7 +61,7 @@ export function parseRequestHead(bytes: Buffer, limits: HeadLimits = DEFAULT_HEA
   const bad = (detail: string): HeadResult => ({ ok: false, failure: 'malformed', detail });
   const requestLine = /^([^ ]+) ([^ ]+) (HTTP\/1\.[01])$/.exec(lines[0] ?? '');
   if (!requestLine) return bad('request line is not "METHOD target HTTP/1.x"');
-  const [, method, target, version] = requestLine as unknown as [string, string, string, string];
+  const [, method = '', target = '', version = ''] = requestLine;
   if (!TOKEN.test(method)) return bad('method is not a token');
   if (!TARGET.test(target)) return bad('request target has characters outside visible ASCII');
   if (lines.length - 1 > limits.maxHeaders) return { ok: false, failure: 'too-many-headers', detail: `more than ${limits.maxHeaders} header fields` };

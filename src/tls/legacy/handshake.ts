@@ -1,5 +1,4 @@
-import { createECDH, createHash, createPrivateKey, privateEncrypt, randomBytes, sign, constants, type ECDH, type KeyObject } from 'node:crypto';
-import forge from 'node-forge';
+import { createECDH, randomBytes, type ECDH } from 'node:crypto';
 import { EXT, parseClientHelloBody, type ParsedClientHello } from '../client-hello.js';
 import { StreamCipherState } from './cipher-state.js';
 import { finishedVerifyData, keyBlock, masterSecret } from './prf.js';
@@ -7,28 +6,11 @@ import {
   Alert, ContentType, HandshakeReader, HandshakeType, MAX_PLAINTEXT, RecordReader, alertRecord, encodeRecord,
   handshakeMessage, vector, type HandshakeMessage, type TlsRecord,
 } from '../records.js';
+import { rsaPreMaster, serverKeyExchange, u16, type PreparedKey } from './server-key.js';
+import { negotiate, type LegacySuite } from './suites.js';
 
-/** Protocol versions the engine can answer with (RFC 6101, 2246, 4346, 5246). */
-export const LEGACY_VERSIONS = { SSLv3: 0x0300, TLSv1: 0x0301, 'TLSv1.1': 0x0302, 'TLSv1.2': 0x0303 } as const;
-export type LegacyVersionName = keyof typeof LEGACY_VERSIONS;
-
-/** A cipher suite the engine implements: key exchange, MAC. All use RC4-128 (RFC 5246 App. A.5, RFC 4492 §6). */
-export interface LegacySuite {
-  code: number;
-  keyExchange: 'rsa' | 'ecdhe_rsa';
-  mac: 'sha1' | 'md5';
-}
-
-/** The suites by IANA name. */
-export const LEGACY_SUITES = {
-  TLS_ECDHE_RSA_WITH_RC4_128_SHA: { code: 0xc011, keyExchange: 'ecdhe_rsa', mac: 'sha1' },
-  TLS_RSA_WITH_RC4_128_SHA: { code: 0x0005, keyExchange: 'rsa', mac: 'sha1' },
-  TLS_RSA_WITH_RC4_128_MD5: { code: 0x0004, keyExchange: 'rsa', mac: 'md5' },
-} as const satisfies Record<string, LegacySuite>;
-export type LegacySuiteName = keyof typeof LEGACY_SUITES;
-
-/** secp256r1 (RFC 8422 §5.1.1 NamedCurve 23), the only ECDHE group the engine offers. */
-const SECP256R1 = 23;
+export { LEGACY_SUITES, LEGACY_SUITE_NAMES, LEGACY_VERSIONS, LEGACY_VERSION_NAMES, chooseVersion, type LegacySuite, type LegacySuiteName, type LegacyVersionName } from './suites.js';
+export { pemChainToDer, prepareKey, type PreparedKey } from './server-key.js';
 
 /** What the engine serves. */
 export interface LegacyServerConfig {
@@ -66,37 +48,6 @@ export interface EngineIo {
 }
 
 type State = 'client-hello' | 'client-key-exchange' | 'change-cipher-spec' | 'finished' | 'application' | 'closed';
-
-/** Prepared key material: node KeyObject for signing, forge key for RSA decryption (see docs/tls-protocol.md). */
-export interface PreparedKey {
-  keyObject: KeyObject;
-  forgeKey: forge.pki.rsa.PrivateKey;
-}
-
-/** Parses the PEM key once per listener. @throws Error for a key that is not RSA. */
-export function prepareKey(privateKeyPem: string): PreparedKey {
-  const keyObject = createPrivateKey(privateKeyPem);
-  if (keyObject.asymmetricKeyType !== 'rsa') throw new Error('the legacy TLS engine needs an RSA key');
-  const pkcs1 = keyObject.export({ type: 'pkcs1', format: 'pem' }).toString();
-  return { keyObject, forgeKey: forge.pki.privateKeyFromPem(pkcs1) as forge.pki.rsa.PrivateKey };
-}
-
-/** DER certificates from a PEM chain text, in order. */
-export function pemChainToDer(chainPem: string): Buffer[] {
-  return [...chainPem.matchAll(/-----BEGIN CERTIFICATE-----([\s\S]+?)-----END CERTIFICATE-----/g)].map((m) => Buffer.from(m[1]!.replace(/\s+/g, ''), 'base64'));
-}
-
-/**
- * Picks the version to answer with (RFC 5246 Appendix E.1; RFC 8446 §4.2.1 for supported_versions): the highest of
- * `ours` that the client offers. A client that sends supported_versions offers exactly that list; one that does not
- * offers every version from SSL 3.0 up to its client_version.
- * @returns the version, or null when there is none in common (the server then sends protocol_version, 70).
- */
-export function chooseVersion(hello: Pick<ParsedClientHello, 'version' | 'supportedVersions'>, ours: number[]): number | null {
-  const offered = (v: number) => (hello.supportedVersions.length ? hello.supportedVersions.includes(v) : v >= 0x0300 && v <= hello.version);
-  const common = ours.filter(offered);
-  return common.length ? Math.max(...common) : null;
-}
 
 /**
  * A server-side TLS 1.0–1.2 handshake (RSA and ECDHE_RSA key exchange, RC4-128 suites, no resumption, no client
@@ -259,23 +210,9 @@ export class LegacyTlsEngine {
     const hello = parsed.hello;
     this.hello = hello;
     this.io.event({ kind: 'client-hello', hello, raw: message.raw, recordVersion });
-    const version = chooseVersion(hello, this.config.versions);
-    if (version === null) return this.fail(Alert.protocolVersion, `no common version (client ${hello.version.toString(16)}, supported_versions [${hello.supportedVersions.map((v) => v.toString(16))}])`);
-    if (hello.renegotiationInfoNotEmpty) return this.fail(Alert.handshakeFailure, 'renegotiation_info not empty on an initial handshake (RFC 5746 §3.6)');
-    if (!hello.compressionMethods.includes(0)) return this.fail(Alert.illegalParameter, 'null compression not offered');
-    const ecdheUsable =
-      version >= 0x0301 &&
-      (hello.supportedGroups.length === 0 || hello.supportedGroups.includes(SECP256R1)) &&
-      (hello.ecPointFormats.length === 0 || hello.ecPointFormats.includes(0));
-    const suite = this.config.suites.find((s) => hello.cipherSuites.includes(s.code) && (s.keyExchange === 'rsa' || ecdheUsable));
-    if (!suite) return this.fail(Alert.handshakeFailure, 'no shared cipher suite');
-    let signatureScheme = 0;
-    if (suite.keyExchange === 'ecdhe_rsa' && version >= 0x0303) {
-      // RFC 5246 §7.4.1.4.1: without the extension, the client is taken to support {sha1, rsa}.
-      const offered = hello.extensions.some((e) => e.type === EXT.signatureAlgorithms) ? hello.signatureAlgorithms : [0x0201];
-      signatureScheme = [0x0401, 0x0501, 0x0601, 0x0201].find((s) => offered.includes(s)) ?? 0;
-      if (!signatureScheme) return this.fail(Alert.handshakeFailure, 'no RSA PKCS#1 v1.5 signature algorithm offered');
-    }
+    const agreed = negotiate(hello, this.config.versions, this.config.suites);
+    if ('alert' in agreed) return this.fail(agreed.alert, agreed.reason);
+    const { version, suite, signatureScheme } = agreed;
     this.version = version;
     this.suite = suite;
     this.io.event({ kind: 'negotiated', version, suite: suite.code });
@@ -291,7 +228,11 @@ export class LegacyTlsEngine {
     ]);
     const flight = [handshakeMessage(HandshakeType.serverHello, serverHello)];
     flight.push(handshakeMessage(HandshakeType.certificate, vector(3, Buffer.concat(this.config.chainDer.map((der) => vector(3, der))))));
-    if (suite.keyExchange === 'ecdhe_rsa') flight.push(handshakeMessage(HandshakeType.serverKeyExchange, this.serverKeyExchange(signatureScheme)));
+    if (suite.keyExchange === 'ecdhe_rsa') {
+      this.ecdh = createECDH('prime256v1');
+      const randoms = Buffer.concat([hello.random, this.serverRandom]);
+      flight.push(handshakeMessage(HandshakeType.serverKeyExchange, serverKeyExchange(this.ecdh, this.key, version, randoms, signatureScheme)));
+    }
     flight.push(handshakeMessage(HandshakeType.serverHelloDone, Buffer.alloc(0)));
     this.transcript.push(...flight);
     const bytes = Buffer.concat(flight);
@@ -299,30 +240,6 @@ export class LegacyTlsEngine {
       this.writeRecord(ContentType.handshake, bytes.subarray(offset, offset + MAX_PLAINTEXT));
     }
     this.state = 'client-key-exchange';
-  }
-
-  /**
-   * ServerKeyExchange for ECDHE_RSA (RFC 8422 §5.4, RFC 4492 §5.4):
-   * ```
-   * struct { ECCurveType curve_type = named_curve(3); NamedCurve namedcurve; opaque point <1..2^8-1>; } ServerECDHParams;
-   * signed over ClientHello.random + ServerHello.random + ServerECDHParams:
-   *   TLS 1.2: SignatureAndHashAlgorithm + RSASSA-PKCS1-v1_5 signature (RFC 5246 §7.4.3, §4.7)
-   *   TLS 1.0/1.1: RSA PKCS#1 v1.5 type-1 padding over MD5(data) + SHA1(data), no DigestInfo (RFC 2246 §7.4.3)
-   * ```
-   */
-  private serverKeyExchange(signatureScheme: number): Buffer {
-    this.ecdh = createECDH('prime256v1');
-    const point = this.ecdh.generateKeys();
-    const params = Buffer.concat([Buffer.from([3]), u16(SECP256R1), vector(1, point)]);
-    const signed = Buffer.concat([this.hello!.random, this.serverRandom, params]);
-    if (this.version >= 0x0303) {
-      const hash = { 0x0401: 'sha256', 0x0501: 'sha384', 0x0601: 'sha512', 0x0201: 'sha1' }[signatureScheme]!;
-      const signature = sign(hash, signed, { key: this.key.keyObject, padding: constants.RSA_PKCS1_PADDING });
-      return Buffer.concat([params, u16(signatureScheme), vector(2, signature)]);
-    }
-    const digest = Buffer.concat([createHash('md5').update(signed).digest(), createHash('sha1').update(signed).digest()]);
-    const signature = privateEncrypt({ key: this.key.keyObject, padding: constants.RSA_PKCS1_PADDING }, digest);
-    return Buffer.concat([params, vector(2, signature)]);
   }
 
   private onClientKeyExchange(message: HandshakeMessage): void {
@@ -346,17 +263,7 @@ export class LegacyTlsEngine {
         if (encrypted.length < 2 || encrypted.readUInt16BE(0) !== encrypted.length - 2) return this.fail(Alert.decodeError, 'malformed EncryptedPreMasterSecret');
         encrypted = encrypted.subarray(2);
       }
-      // RFC 5246 §7.4.7.1: on any failure continue with a random premaster so that the Finished check fails,
-      // revealing nothing (Bleichenbacher). Node 20 refuses PKCS#1 v1.5 decryption (CVE-2023-46809), so forge does it.
-      const random = randomBytes(48);
-      random.writeUInt16BE(hello.version, 0);
-      preMaster = random;
-      try {
-        const decrypted = Buffer.from(this.key.forgeKey.decrypt(encrypted.toString('binary'), 'RSAES-PKCS1-V1_5'), 'binary');
-        if (decrypted.length === 48 && decrypted.readUInt16BE(0) === hello.version) preMaster = decrypted;
-      } catch {
-        // keep the random premaster
-      }
+      preMaster = rsaPreMaster(this.key, encrypted, hello.version);
     }
     this.transcript.push(message.raw);
     this.master = masterSecret(this.version, preMaster, hello.random, this.serverRandom);
@@ -385,12 +292,6 @@ export class LegacyTlsEngine {
     this.io.event({ kind: 'secure' });
     this.io.onSecure();
   }
-}
-
-function u16(value: number): Buffer {
-  const out = Buffer.alloc(2);
-  out.writeUInt16BE(value);
-  return out;
 }
 
 function extension(type: number, data: Buffer): Buffer {

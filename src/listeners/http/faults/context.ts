@@ -1,6 +1,5 @@
 import type { Socket } from 'node:net';
 import type { RequestHead } from '../request-head.js';
-import type { HttpFaultParams } from '../params.js';
 
 /** State one listener keeps across requests (health-flapping, stale-then-fail); `reset()` starts it over. */
 export interface ListenerState {
@@ -12,8 +11,8 @@ export interface ListenerState {
   lastModified: Date;
 }
 
-/** Everything a behaviour gets for one request. */
-export interface FaultContext {
+/** One request as every behaviour gets it. */
+export interface RequestContext {
   /** Listener id, for the X-Badorigin-Scenario header and bodies. */
   id: string;
   /** The connection (the TLS socket on a `-tls` listener). */
@@ -23,12 +22,12 @@ export interface FaultContext {
   head: RequestHead;
   /** Request bytes read past the head (the start of a body). */
   rest: Buffer;
-  /** The scenario's params with this request's overrides applied. */
-  params: HttpFaultParams;
   state: ListenerState;
   /** Reports what the listener did as a `fault` event. */
   fault(detail: string): void;
 }
 
-/** A behaviour: answers (or deliberately does not answer) one request. May return a promise; must not throw for bad input. */
-export type Behaviour = (context: FaultContext) => void | Promise<void>;
+/** Everything a behaviour gets for one request: the request and its fault's params, overrides and defaults applied. */
+export interface FaultContext<P> extends RequestContext {
+  params: P;
+}
