@@ -2,7 +2,7 @@
 // from the catalogue, exactly as `badorigin manifest --format markdown` renders it, and the performance table
 // (between the bench markers) from bench/results/latest.json (bench/table.ts; `npm run bench` does this too), and
 // the CLI option table and the error codes (between the options and errors markers) from src/options/table.ts and
-// src/errors.ts; docs/sources.md and docs/timeouts.md from src/cdn/; the CDN expectation definitions of
+// src/errors.ts; docs/sources.md, docs/timeouts.md and the settings table of docs/cdns.md from src/cdn/; the CDN expectation definitions of
 // schema/scenario.schema.json from src/cdn/expectation.ts.
 // test/readme.test.ts and test/sources.test.ts fail when any is stale.
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -11,8 +11,9 @@ import { readResults } from '../bench/results.js';
 import { spliceReadmeBlock } from '../bench/table.js';
 import { plannedManifest, resolveSettings } from '../src/farm.js';
 import { renderManifest } from '../src/render.js';
-import { CDN_EXPECTATION_SCHEMAS } from '../src/cdn/expectation.js';
+import { CDN_COLUMNS, CDN_EXPECTATION_SCHEMAS } from '../src/cdn/expectation.js';
 import { renderSourcesMarkdown } from '../src/cdn/sources.js';
+import { renderSettingsTable } from '../src/cdn/settings.js';
 import { renderTimeoutsMarkdown } from '../src/cdn/timeouts.js';
 import { renderErrorTable, renderOptionTable, spliceBlock } from '../src/readme-tables.js';
 import { FARM_OPTIONS } from '../src/options/table.js';
@@ -45,6 +46,8 @@ function write(path: string, text: string): void {
 
 write('docs/sources.md', renderSourcesMarkdown());
 write('docs/timeouts.md', renderTimeoutsMarkdown());
+const cdnNames = Object.fromEntries(CDN_COLUMNS.map((c) => [c.key, c.name]));
+write('docs/cdns.md', spliceBlock(readFileSync(new URL('../docs/cdns.md', import.meta.url), 'utf8'), 'settings', renderSettingsTable(cdnNames)));
 const schema = JSON.parse(readFileSync(new URL('../schema/scenario.schema.json', import.meta.url), 'utf8'));
 for (const [key, definition] of Object.entries(CDN_EXPECTATION_SCHEMAS)) {
   schema.definitions.reporters.properties[key] = { $ref: `#/definitions/cdn-${key}` };

@@ -1,5 +1,5 @@
 import Table from 'cli-table3';
-import { CDN_COLUMNS, outcomesOf, type CdnOutcome, type Settled } from './cdn/expectation.js';
+import { CDN_COLUMNS, isBySetting, outcomesOf, type CdnOutcome, type Settled } from './cdn/expectation.js';
 import { citedDocIds, sourceOf } from './cdn/sources.js';
 import type { Manifest } from './manifest.js';
 
@@ -8,14 +8,15 @@ export type ManifestFormat = 'json' | 'markdown' | 'table';
 
 /**
  * One outcome in a few words: `503 "certificate has expired"`, `502 (Error from cloudfront) OriginDnsError`,
- * `OriginConnectionRefused` (no status documented), `200`.
+ * `OriginConnectionRefused` (no status documented), `200`. `compact` leaves out what the status already says
+ * (Cloudflare's error heading, CloudFront's X-Cache).
  */
-export function outcomeSummary(outcome: CdnOutcome): string {
-  const quoted = 'response' in outcome && outcome.response ? `"${outcome.response}"` : 'error' in outcome && outcome.error ? `"${outcome.error}"` : undefined;
+export function outcomeSummary(outcome: CdnOutcome, compact = false): string {
+  const error = !compact && 'error' in outcome && outcome.error ? `"${outcome.error}"` : undefined;
   const parts = [
     outcome.status === undefined ? undefined : String(outcome.status),
-    quoted,
-    'xCache' in outcome && outcome.xCache ? `(${outcome.xCache})` : undefined,
+    'response' in outcome && outcome.response ? `"${outcome.response}"` : error,
+    !compact && 'xCache' in outcome && outcome.xCache ? `(${outcome.xCache})` : undefined,
     'detailedResultType' in outcome ? outcome.detailedResultType : undefined,
     'errorInfo' in outcome ? outcome.errorInfo : undefined,
     'errorCode' in outcome ? outcome.errorCode : undefined,
@@ -37,15 +38,18 @@ function linked(text: string, source: string): string {
 
 /**
  * A CDN cell: `–` where the documents say nothing; the outcome; or, where it depends on a setting, every outcome with
- * its value, the default first (`526 "…" (strict, default); 200 (full)`). `markdown` links each outcome to its source
+ * its value, the default first (`ssl-mode strict (default): 526 "…"; full: 200`). `markdown` links each outcome to its source
  * document; `defaultOnly` (the terminal) shows the default outcome, starred when others exist.
  */
 export function cdnCell(expectation: Settled<CdnOutcome> | undefined, style: { markdown?: boolean; defaultOnly?: boolean } = {}): string {
   const outcomes = outcomesOf(expectation);
   if (outcomes.length === 0) return '–';
   const text = (o: CdnOutcome) => (style.markdown ? linked(outcomeSummary(o), o.source) : outcomeSummary(o));
-  if (style.defaultOnly) return `${outcomeSummary(outcomes[0]!.outcome)}${outcomes.length > 1 ? ' *' : ''}`;
-  return outcomes.map(({ value, isDefault, outcome }) => (value === null ? text(outcome) : `${text(outcome)} (${value}${isDefault ? ', default' : ''})`)).join('; ');
+  if (style.defaultOnly) return `${outcomeSummary(outcomes[0]!.outcome, true)}${outcomes.length > 1 ? ' *' : ''}`;
+  const setting = expectation && isBySetting(expectation) ? `${expectation.setting} ` : '';
+  return outcomes
+    .map(({ value, isDefault, outcome }, i) => (value === null ? text(outcome) : `${i === 0 ? setting : ''}${value}${isDefault ? ' (default)' : ''}: ${text(outcome)}`))
+    .join('; ');
 }
 
 function rows(manifest: Manifest, style: { markdown?: boolean; defaultOnly?: boolean }): string[][] {

@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
-import { CDN_EXPECTATION_SCHEMAS } from '../src/cdn/expectation.js';
+import { CDN_COLUMNS, CDN_EXPECTATION_SCHEMAS } from '../src/cdn/expectation.js';
+import { renderSettingsTable } from '../src/cdn/settings.js';
+import { readmeBlock } from '../src/readme-tables.js';
 import { SOURCES, Source, citedDocIds, renderSourcesMarkdown, sourceOf } from '../src/cdn/sources.js';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
@@ -25,6 +27,11 @@ test('the source register is valid: unique ids, each entry as its schema says', 
 
 test('docs/sources.md is what the register renders', () => {
   assert.equal(readFileSync(join(root, 'docs/sources.md'), 'utf8'), renderSourcesMarkdown(), 'docs/sources.md is stale: run npm run readme');
+});
+
+test('the settings table of docs/cdns.md is what src/cdn/settings.ts renders', () => {
+  const block = readmeBlock(readFileSync(join(root, 'docs/cdns.md'), 'utf8'), 'settings');
+  assert.equal(block?.trim(), renderSettingsTable(Object.fromEntries(CDN_COLUMNS.map((c) => [c.key, c.name]))), 'docs/cdns.md is stale: run npm run readme');
 });
 
 test('every `<document> § <section>` in scenarios, schema, code, docs and README names a document of the register', () => {

@@ -66,3 +66,15 @@ export function settingProblems(cdn: CdnKey, expectation: { setting: string; def
   if (!(setting.default in expectation.outcomes)) problems.push(`expect.${cdn}.outcomes lacks the default '${setting.default}'`);
   return problems;
 }
+
+/** The settings table of docs/cdns.md (between its `settings` markers): CDN, setting, values, default and its source. */
+export function renderSettingsTable(names: Record<string, string>): string {
+  const cell = (text: string) => text.replaceAll('|', '\\|');
+  const rows = Object.entries(CDN_SETTINGS).flatMap(([cdn, settings]) =>
+    settings.map((s) => {
+      const values = Object.entries(s.values).map(([value, meaning]) => `\`${value}\`: ${meaning}`).join('; ');
+      return `| ${names[cdn] ?? cdn} | \`${s.name}\`: ${cell(s.what)} | ${cell(values)} | \`${s.default}\` | ${cell(s.defaultSource)} |`;
+    }),
+  );
+  return ['| CDN | setting | values | default | why that default |', '|---|---|---|---|---|', ...rows].join('\n');
+}
