@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
-import { CDN_COLUMNS, outcomesOf, type CdnOutcome } from '../src/cdn/expectation.js';
+import { CDN_COLUMNS, cdnOutcome, outcomesOf, type CdnOutcome } from '../src/cdn/expectation.js';
 import { loadCatalogue } from '../src/catalogue.js';
 import { plannedManifest, resolveSettings } from '../src/farm.js';
 import { assertManifest } from '../src/manifest-schema.js';
@@ -81,5 +83,39 @@ describe('scenario catalogue and manifest', () => {
       }
     }
     assert.ok(quotes > 40, `only ${quotes} quoted texts checked`);
+  });
+
+  test('an outcome per setting: the default unless a value is asked for; tls-cert defaults to the certificate served', () => {
+    const planned = (tlsCert?: string) =>
+      plannedManifest(resolveSettings({ basePort: 9400, certsDir: '/tmp/unused-certs', ...(tlsCert ? { tlsCert, tlsKey: '/tmp/unused-key.pem' } : {}) }));
+    const expired = planned().listeners.find((l) => l.id === 'cert-expired')!;
+    assert.equal(cdnOutcome(expired.expect.cloudflare)?.status, 526);
+    assert.equal(cdnOutcome(expired.expect.cloudflare, 'full')?.status, 200);
+    assert.equal(cdnOutcome(expired.expect.cloudflare, 'no-such-mode')?.status, 526);
+    assert.equal(cdnOutcome(expired.expect.fastly, 'false')?.status, 200);
+    assert.equal(cdnOutcome(expired.expect.cloudfront, 'user')?.status, 502, 'a single outcome holds under every value');
+    for (const [tlsCert, status] of [[undefined, 502], ['/tmp/unused-cert.pem', 200]] as const) {
+      const ok = planned(tlsCert).listeners.find((l) => l.id === 'tls-ok')!;
+      assert.equal(cdnOutcome(ok.expect.cloudfront)?.status, status, `tls-ok with${tlsCert ? '' : 'out'} --tls-cert`);
+      assert.equal(cdnOutcome(ok.expect.cloudfront, ok.certificate)?.status, status);
+    }
+  });
+
+  test('a by-setting expectation naming another setting, value or default is refused with the file named', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'badorigin-settings-'));
+    try {
+      const text = readFileSync(new URL('../scenarios/cert-expired.yaml', import.meta.url), 'utf8');
+      for (const [from, to, message] of [
+        ['setting: "ssl-mode"', 'setting: "sslmode"', /expect\.cloudflare\.setting 'sslmode' is not a setting of cloudflare/],
+        ['default: "strict"', 'default: "full"', /expect\.cloudflare\.default is 'full', but ssl-mode defaults to 'strict'/],
+        ['      full:\n', '      flexible:\n', /expect\.cloudflare\.outcomes has 'flexible', not a value of ssl-mode/],
+      ] as const) {
+        assert.ok(text.includes(from), from);
+        writeFileSync(join(dir, 'cert-expired.yaml'), text.replace(from, to));
+        assert.throws(() => loadCatalogue(dir), (error: Error) => message.test(error.message) && error.message.includes('cert-expired.yaml'));
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
