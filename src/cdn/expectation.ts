@@ -53,7 +53,7 @@ const bySetting = <T extends TObject>(single: T) =>
   Type.Object(
     {
       setting: Type.String({ minLength: 1, description: 'Name of the setting the outcome depends on.' }),
-      default: Type.String({ minLength: 1, description: 'The value in effect unless the user changes it; a key of outcomes.' }),
+      default: Type.String({ minLength: 1, description: "The value in effect unless the user changes it; a key of outcomes. In a manifest, tls-cert's default is the certificate the listener serves." }),
       outcomes: Type.Record(Type.String(), single, { minProperties: 2 }),
     },
     { additionalProperties: false, description: 'One outcome per value of a setting; default marks the one in effect unless changed.' },
