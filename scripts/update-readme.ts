@@ -2,14 +2,19 @@
 // from the catalogue, exactly as `badorigin manifest --format markdown` renders it, and the performance table
 // (between the bench markers) from bench/results/latest.json (bench/table.ts; `npm run bench` does this too), and
 // the CLI option table and the error codes (between the options and errors markers) from src/options/table.ts and
-// src/errors.ts.
-// test/readme.test.ts fails when either is stale.
+// src/errors.ts; docs/sources.md, docs/timeouts.md and the settings table of docs/cdns.md from src/cdn/; the CDN expectation definitions of
+// schema/scenario.schema.json from src/cdn/expectation.ts.
+// test/readme.test.ts and test/sources.test.ts fail when any is stale.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { readResults } from '../bench/results.js';
 import { spliceReadmeBlock } from '../bench/table.js';
 import { plannedManifest, resolveSettings } from '../src/farm.js';
 import { renderManifest } from '../src/render.js';
+import { CDN_COLUMNS, CDN_EXPECTATION_SCHEMAS } from '../src/cdn/expectation.js';
+import { renderSourcesMarkdown } from '../src/cdn/sources.js';
+import { renderSettingsTable } from '../src/cdn/settings.js';
+import { renderTimeoutsMarkdown } from '../src/cdn/timeouts.js';
 import { renderErrorTable, renderOptionTable, spliceBlock } from '../src/readme-tables.js';
 import { FARM_OPTIONS } from '../src/options/table.js';
 
@@ -24,3 +29,28 @@ else {
   writeFileSync(file, updated);
   process.stdout.write('README.md tables updated\n');
 }
+
+/** Writes `text` to `file` (relative to the package) when it differs, and says which. */
+function write(path: string, text: string): void {
+  const target = new URL(`../${path}`, import.meta.url);
+  let before = '';
+  try {
+    before = readFileSync(target, 'utf8');
+  } catch {
+    // a new file
+  }
+  if (before === text) return;
+  writeFileSync(target, text);
+  process.stdout.write(`${path} updated\n`);
+}
+
+write('docs/sources.md', renderSourcesMarkdown());
+write('docs/timeouts.md', renderTimeoutsMarkdown());
+const cdnNames = Object.fromEntries(CDN_COLUMNS.map((c) => [c.key, c.name]));
+write('docs/cdns.md', spliceBlock(readFileSync(new URL('../docs/cdns.md', import.meta.url), 'utf8'), 'settings', renderSettingsTable(cdnNames)));
+const schema = JSON.parse(readFileSync(new URL('../schema/scenario.schema.json', import.meta.url), 'utf8'));
+for (const [key, definition] of Object.entries(CDN_EXPECTATION_SCHEMAS)) {
+  schema.definitions.reporters.properties[key] = { $ref: `#/definitions/cdn-${key}` };
+  schema.definitions[`cdn-${key}`] = definition;
+}
+write('schema/scenario.schema.json', `${JSON.stringify(schema, null, 2)}\n`);

@@ -3,6 +3,8 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { YAMLException, load as parseYaml } from 'js-yaml';
 import { PLAIN_GET, type ClientLimits, type ClientRequest } from './client-request.js';
+import { CDN_COLUMNS, isBySetting, type CdnExpectations } from './cdn/expectation.js';
+import { settingProblems } from './cdn/settings.js';
 import { farmError } from './errors.js';
 import { MECHANISMS, type Mechanism } from './listeners/index.js';
 import { packagePath } from './paths.js';
@@ -14,19 +16,11 @@ export interface ScenarioConnect {
   trust?: 'root' | 'intermediate';
 }
 
-/** What a CDN reports; every value cites its `source`. */
-export interface CdnExpectation {
-  status?: number;
-  response?: string;
-  xCache?: string;
-  source: string;
-  note?: string;
-}
-
-/** Expectations of one scenario, by reporter: each CDN, reference client and proxy. */
-export interface Expectations {
-  fastly?: CdnExpectation;
-  cloudfront?: CdnExpectation;
+/**
+ * Expectations of one scenario, by reporter: each CDN (`CdnExpectations`, src/cdn/expectation.ts: one outcome, or one
+ * per setting value), reference client and proxy.
+ */
+export interface Expectations extends CdnExpectations {
   node: { code: string | null; message?: string; note?: string };
   curl?: { exit: number | number[]; note?: string };
   /** For DNS listeners: what `dig` prints as status (NOERROR, NXDOMAIN…; `timeout` when no reply comes), and flags. */
@@ -135,6 +129,8 @@ export function loadCatalogue(dir = DEFAULT_SCENARIOS_DIR): CatalogueEntry[] {
       throw farmError('BAD_SCENARIO', file, `unknown mechanism '${scenario.mechanism}' (known: ${[...MECHANISMS.keys()].join(', ')})`);
     }
     if (!validateParams(scenario.params)) throw farmError('BAD_SCENARIO', file, `params${errorsText(validateParams)}`);
+    const settings = cdnSettingProblems(scenario);
+    if (settings.length > 0) throw farmError('BAD_SCENARIO', file, settings.join('; '));
     if (mechanism.transport !== 'dns' && !scenario.expect.curl) throw farmError('BAD_SCENARIO', file, `expect.curl is required for a ${mechanism.transport} listener`);
     const sharesPort = (e: CatalogueEntry) => e.mechanism === mechanism && mechanism.sharedPort !== undefined;
     const clash = entries.find(
@@ -156,6 +152,16 @@ export function loadCatalogue(dir = DEFAULT_SCENARIOS_DIR): CatalogueEntry[] {
  */
 export function requestFor(scenario: Pick<Scenario, 'mechanism' | 'params'>, client: ClientLimits): ClientRequest {
   return MECHANISMS.get(scenario.mechanism)?.clientRequest?.request(scenario.params, client) ?? PLAIN_GET;
+}
+
+/** Problems of the scenario's by-setting CDN expectations (its `tls.expect` too) against src/cdn/settings.ts. */
+function cdnSettingProblems(scenario: Omit<Scenario, 'file'>): string[] {
+  return [scenario.expect, scenario.tls?.expect ?? {}].flatMap((expect) =>
+    CDN_COLUMNS.flatMap(({ key }) => {
+      const expectation = expect[key];
+      return expectation && isBySetting<object>(expectation) ? settingProblems(key, expectation) : [];
+    }),
+  );
 }
 
 /** The listener ids of a scenario: its id, and `<id>-tls` when it has a TLS variant. */

@@ -5,6 +5,7 @@ export { assertManifest, readManifestFile } from './manifest-schema.js';
 export { probe, type ProbeResult } from './probe.js';
 export { generateConfig, CONFIG_TARGETS, type ConfigTarget, type ConfigOptions } from './config/index.js';
 export { FarmError } from './errors.js';
+export { cdnOutcome, CDN_COLUMNS, type CdnKey, type CdnOutcome } from './cdn/expectation.js';
 export type { ListenerEvent } from './listeners/index.js';
 export { Attempt as AttemptSchema, type Attempt, type RequestRecord, type DnsQueryRecord, type ClientHelloRecord } from './ledger/attempt.js';
 export type { AttemptQuery } from './ledger/ledger.js';

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import type { Expectations, Scenario } from './catalogue.js';
+import { CDN_COLUMNS, isBySetting } from './cdn/expectation.js';
 import { curlArgs, digArgs, opensslArgs, shellQuote } from './client-commands.js';
 import { expandPrimary } from './placeholders.js';
 import { isTlsTransport, type Transport } from './transport.js';
@@ -96,6 +97,21 @@ export interface PlannedListener {
 }
 
 /**
+ * The expectations with every outcome that depends on the farm's `tls-cert` setting defaulting to the certificate the
+ * listener actually serves (`user` under --tls-cert), so that a listener's default outcome is the one that holds.
+ */
+function forCertificate(expect: Expectations, certificate: 'farm' | 'user'): Expectations {
+  const adjusted: Expectations = { ...expect };
+  for (const { key } of CDN_COLUMNS) {
+    const expectation = expect[key];
+    if (expectation && isBySetting<object>(expectation) && expectation.setting === 'tls-cert' && certificate in expectation.outcomes) {
+      Object.assign(adjusted, { [key]: { ...expectation, default: certificate } });
+    }
+  }
+  return adjusted;
+}
+
+/**
  * Builds the manifest from the scenario data and the ports, never by hand: `{hostname}` in `connect` becomes the
  * primary hostname; a primary hostname that is an IP address is never sent as SNI (RFC 6066 §3).
  */
@@ -133,7 +149,7 @@ export function buildManifest(settings: ManifestSettings, listeners: PlannedList
       ...(planned.query ? { query: planned.query } : {}),
       ...(planned.acceptEncoding ? { acceptEncoding: planned.acceptEncoding } : {}),
       connect,
-      expect: planned.expect,
+      expect: forCertificate(planned.expect, planned.usesUserCertificate ? 'user' : 'farm'),
       ...(planned.notes ? { notes: planned.notes } : {}),
       sources: scenario.sources,
       commands:

@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
 import { loadCatalogue, requestFor } from '../src/catalogue.js';
+import { CDN_COLUMNS, cdnOutcome, outcomesOf, type CdnOutcome } from '../src/cdn/expectation.js';
 import { plannedManifest, resolveSettings } from '../src/farm.js';
 import { assertManifest } from '../src/manifest-schema.js';
 
@@ -15,6 +18,19 @@ function citations(source: string): [string, string][] {
     const [doc, section] = part.replace(/^\s*\w+:\s*/, '').split('§').map((s) => s.trim());
     return [doc!, (section ?? '').replace(/\s*\(.*\)$/, '')];
   });
+}
+
+/** The texts an outcome quotes from its documents: Fastly's obj.response, CloudFront's X-Cache and log field, Cloudflare's error heading, Azure's ErrorInfo, bunny.net's error code. */
+function quotedTexts(outcome: CdnOutcome): string[] {
+  const texts = [
+    'response' in outcome ? outcome.response : undefined,
+    'xCache' in outcome ? outcome.xCache : undefined,
+    'detailedResultType' in outcome ? outcome.detailedResultType : undefined,
+    'error' in outcome ? outcome.error : undefined,
+    'errorInfo' in outcome ? outcome.errorInfo : undefined,
+    'errorCode' in outcome ? outcome.errorCode : undefined,
+  ];
+  return texts.filter((text): text is string => Boolean(text));
 }
 
 describe('scenario catalogue and manifest', () => {
@@ -32,29 +48,74 @@ describe('scenario catalogue and manifest', () => {
     }
   });
 
-  test('every CDN expectation cites a section that exists in shared/docs, and quotes only what the docs print', (t) => {
+  test('every CDN expectation cites a section that exists in its document, and quotes only what the document prints', (t) => {
     if (!existsSync(docsDir)) {
-      if (process.env.CI === 'true') throw new Error(`CI must have shared/docs beside the clone (${docsDir})`);
-      return t.skip('shared/docs is not beside this checkout');
+      if (process.env.CI === 'true') throw new Error(`CI must have the CDN documents beside the clone (${docsDir})`);
+      return t.skip('the CDN documents are not beside this checkout');
     }
     const docs = new Map<string, string>();
     const doc = (name: string) => {
       if (!docs.has(name)) docs.set(name, readFileSync(`${docsDir}${name}.txt`, 'utf8').toLowerCase());
       return docs.get(name)!;
     };
+    const checkSource = (where: string, source: string) => {
+      if (source === 'observed') return;
+      for (const [name, section] of citations(source)) {
+        assert.ok(existsSync(`${docsDir}${name}.txt`), `${where}: no document ${name}`);
+        assert.ok(doc(name).includes(section.toLowerCase()), `${where}: no section "${section}" in ${name}`);
+      }
+    };
+    let quotes = 0;
     for (const { scenario } of catalogue) {
-      const sources = [...scenario.sources, scenario.expect.fastly?.source, scenario.expect.cloudfront?.source].filter((s): s is string => Boolean(s));
-      for (const source of sources) {
-        if (source === 'observed') continue;
-        for (const [name, section] of citations(source)) {
-          assert.ok(existsSync(`${docsDir}${name}.txt`), `${scenario.id}: no document ${name}`);
-          assert.ok(doc(name).includes(section.toLowerCase()), `${scenario.id}: no section "${section}" in ${name}`);
+      for (const source of scenario.sources) checkSource(scenario.id, source);
+      for (const [where, expect] of [[scenario.id, scenario.expect], [`${scenario.id}-tls`, scenario.tls?.expect ?? {}]] as const) {
+        for (const { key } of CDN_COLUMNS) {
+          for (const { value, outcome } of outcomesOf(expect[key])) {
+            const at = `${where} expect.${key}${value === null ? '' : `.outcomes.${value}`}`;
+            checkSource(at, outcome.source);
+            const cited = citations(outcome.source).map(([name]) => name);
+            for (const text of quotedTexts(outcome)) {
+              quotes += 1;
+              assert.ok(cited.some((name) => doc(name).includes(text.toLowerCase())), `${at}: "${text}" is not in ${cited.join(', ')}`);
+            }
+          }
         }
       }
-      const quoted = [scenario.expect.fastly?.response, scenario.expect.cloudfront?.xCache].filter((s): s is string => Boolean(s));
-      for (const text of quoted) {
-        assert.ok([...['fastly-generated-errors', 'fastly-tls-origin-configuration-messages', 'cloudfront-502-origin-connection'].map(doc)].some((d) => d.includes(text.toLowerCase())), `${scenario.id}: "${text}" is not in any document`);
+    }
+    assert.ok(quotes > 40, `only ${quotes} quoted texts checked`);
+  });
+
+  test('an outcome per setting: the default unless a value is asked for; tls-cert defaults to the certificate served', () => {
+    const planned = (tlsCert?: string) =>
+      plannedManifest(resolveSettings({ basePort: 9400, certsDir: '/tmp/unused-certs', ...(tlsCert ? { tlsCert, tlsKey: '/tmp/unused-key.pem' } : {}) }));
+    const expired = planned().listeners.find((l) => l.id === 'cert-expired')!;
+    assert.equal(cdnOutcome(expired.expect.cloudflare)?.status, 526);
+    assert.equal(cdnOutcome(expired.expect.cloudflare, 'full')?.status, 200);
+    assert.equal(cdnOutcome(expired.expect.cloudflare, 'no-such-mode')?.status, 526);
+    assert.equal(cdnOutcome(expired.expect.fastly, 'false')?.status, 200);
+    assert.equal(cdnOutcome(expired.expect.cloudfront, 'user')?.status, 502, 'a single outcome holds under every value');
+    for (const [tlsCert, status] of [[undefined, 502], ['/tmp/unused-cert.pem', 200]] as const) {
+      const ok = planned(tlsCert).listeners.find((l) => l.id === 'tls-ok')!;
+      assert.equal(cdnOutcome(ok.expect.cloudfront)?.status, status, `tls-ok with${tlsCert ? '' : 'out'} --tls-cert`);
+      assert.equal(cdnOutcome(ok.expect.cloudfront, ok.certificate)?.status, status);
+    }
+  });
+
+  test('a by-setting expectation naming another setting, value or default is refused with the file named', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'badorigin-settings-'));
+    try {
+      const text = readFileSync(new URL('../scenarios/cert-expired.yaml', import.meta.url), 'utf8');
+      for (const [from, to, message] of [
+        ['setting: "ssl-mode"', 'setting: "sslmode"', /expect\.cloudflare\.setting 'sslmode' is not a setting of cloudflare/],
+        ['default: "strict"', 'default: "full"', /expect\.cloudflare\.default is 'full', but ssl-mode defaults to 'strict'/],
+        ['      full:\n', '      flexible:\n', /expect\.cloudflare\.outcomes has 'flexible', not a value of ssl-mode/],
+      ] as const) {
+        assert.ok(text.includes(from), from);
+        writeFileSync(join(dir, 'cert-expired.yaml'), text.replace(from, to));
+        assert.throws(() => loadCatalogue(dir), (error: Error) => message.test(error.message) && error.message.includes('cert-expired.yaml'));
       }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -57,7 +57,7 @@ describe('conformance catches drift between a listener and its manifest entry', 
   });
 
   test('slow-first-byte answering at once fails the nginx, HAProxy and Varnish comparisons', async (t) => {
-    const result = await drifted(t, 'slow-first-byte', /delayMs: 60000/, 'delayMs: 0', ['nginx', 'haproxy', 'varnish']);
+    const result = await drifted(t, 'slow-first-byte', /delayMs: \d+/, 'delayMs: 0', ['nginx', 'haproxy', 'varnish']);
     if (!result) return;
     for (const [proxy, differences] of result) {
       const ids = proxy === 'varnish' ? ['slow-first-byte'] : ['slow-first-byte', 'slow-first-byte-tls'];
