@@ -34,6 +34,8 @@ export interface Expectations {
   openssl?: { verifyCode?: number; verifyError?: string; exit?: number; alert?: number; output?: string[]; note?: string };
   /** gnutls-cli (default priority): exit code, alert number, texts it prints. */
   gnutls?: { exit: number; alert?: number; output?: string[]; note?: string };
+  /** HTTP/2 listeners: nghttp's (nghttp2-client) exit code and texts it prints with -v. */
+  nghttp?: { exit: number; output?: string[]; note?: string };
   /** What nginx, HAProxy and Varnish report with `badorigin config --for <proxy>`; null = the proxy cannot reach this listener. */
   nginx?: ProxyExpectation | null;
   haproxy?: ProxyExpectation | null;
@@ -68,7 +70,7 @@ export interface ProxyExpectation {
 export interface Scenario {
   id: string;
   offset: number;
-  family: 'certificate' | 'protocol' | 'connection' | 'dns' | 'http';
+  family: 'certificate' | 'protocol' | 'connection' | 'dns' | 'http' | 'http2';
   title: string;
   fault: string;
   mechanism: string;

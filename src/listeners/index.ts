@@ -9,6 +9,7 @@ import { httpFaultMechanism } from './http-fault.js';
 import { plaintextHttpMechanism } from './plaintext-http.js';
 import { tlsAlertMechanism } from './tls-alert.js';
 import { legacyTlsMechanism } from './legacy-tls.js';
+import { http2Mechanism } from './http2.js';
 
 export type { Mechanism, MechanismContext, ConnectionHandler, PortOwner, ListenerEvent, ListenerEventType } from './mechanism.js';
 export type { ClientHelloSummary } from '../tls/client-hello.js';
@@ -25,6 +26,7 @@ const ALL: Mechanism<never>[] = [
   plaintextHttpMechanism as Mechanism<never>,
   tlsAlertMechanism as Mechanism<never>,
   legacyTlsMechanism as Mechanism<never>,
+  http2Mechanism as Mechanism<never>,
 ];
 
 /** Every mechanism a scenario file may name in `mechanism`, by name. */

@@ -1,0 +1,75 @@
+import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import { Type, type Static } from 'typebox';
+import { VALID_LEAF } from '../pki/leaf-spec.js';
+import { H2_FAULTS, H2_FAULT_NAMES } from './http2/faults/index.js';
+import { H2Session } from './http2/session.js';
+import { HttpOkResponder } from './http-ok.js';
+import type { Mechanism } from './mechanism.js';
+import { tlsTerminator } from './tls-terminator.js';
+
+
+/**
+ * What the server does with ALPN (RFC 7301): `h2` selects h2 when the client offers it (a client that offers
+ * neither h2 nor nothing gets fatal alert 120, as node:tls does with one protocol configured); `none` ignores the
+ * extension (the client is told no protocol: an h2-only client cannot go on) and speaks HTTP/1.1; `no-overlap` offers
+ * only a protocol no client asks for (`spdy/3`), so every client that sends ALPN gets fatal alert 120
+ * no_application_protocol (RFC 7301 §3.2); `h2-speaks-http1` selects h2, then answers in HTTP/1.1.
+ */
+const ALPN_MODES = ['h2', 'none', 'no-overlap', 'h2-speaks-http1'] as const;
+
+/** `params` schema of the `http2` mechanism. */
+export const Http2Params = Type.Object(
+  {
+    fault: Type.Enum(H2_FAULT_NAMES),
+    alpn: Type.Optional(Type.Enum(ALPN_MODES)),
+  },
+  { additionalProperties: false },
+);
+
+/** `params` of the `http2` mechanism: a fault of `H2_FAULTS` and the ALPN mode (default `h2`). */
+export type Http2Params = Static<typeof Http2Params>;
+
+const ALPN_PROTOCOLS: Record<(typeof ALPN_MODES)[number], string[] | undefined> = {
+  h2: ['h2'],
+  'h2-speaks-http1': ['h2'],
+  none: undefined,
+  'no-overlap': ['spdy/3'],
+};
+
+/**
+ * HTTP/2 origin faults over TLS (the farm's valid leaf, or --tls-cert) with ALPN: each connection is an H2Session
+ * (src/listeners/http2/session.ts) driven by one fault of H2_FAULTS, written frame by frame with src/h2/.
+ * A client that negotiates no protocol is still spoken to in HTTP/2 (prior knowledge), so one that sends HTTP/1.1
+ * gets GOAWAY PROTOCOL_ERROR. Reproduces cloudflare-error-520 § Resolution (an origin that accepts HTTP/2 and then
+ * does not respect the protocol).
+ */
+export const http2Mechanism: Mechanism<Http2Params> = {
+  name: 'http2',
+  transport: 'tls',
+  paramsSchema: Http2Params,
+  leafSpecs: () => [VALID_LEAF],
+  servesValidLeaf: () => true,
+  create(params, context) {
+    const { privateKeyPem, chainPem } = context.userCertificate ?? context.pki.chain(VALID_LEAF);
+    const alpn = params.alpn ?? 'h2';
+    const fault = H2_FAULTS[params.fault](context.id);
+    const http1 = new HttpOkResponder(context);
+    const onSecure = (socket: TLSSocket, _raw: Socket) => {
+      if (alpn === 'none') return http1.serve(socket);
+      if (alpn === 'h2-speaks-http1') return speakHttp1(socket, context.emit);
+      new H2Session(socket, fault, context);
+    };
+    return tlsTerminator({ key: privateKeyPem, cert: chainPem, ALPNProtocols: ALPN_PROTOCOLS[alpn] }, onSecure, context);
+  },
+};
+
+/** After ALPN chose h2: waits for the client's first bytes and answers with an HTTP/1.1 200, then closes. */
+function speakHttp1(socket: TLSSocket, emit: Parameters<Mechanism['create']>[1]['emit']): void {
+  socket.on('error', () => socket.destroy());
+  socket.once('data', () => {
+    emit({ type: 'fault', detail: `ALPN ${socket.alpnProtocol || 'none'}, answered in HTTP/1.1` });
+    const body = 'HTTP/1.1 answer on an h2 connection\n';
+    socket.end(`HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`);
+  });
+}
