@@ -9,7 +9,7 @@ import type { HttpFaultParams } from '../../src/listeners/http/params.js';
 import { freePort, proxyRequest, startHaproxy, startNginx, startVarnish, varnishProbed, varnishLog, type ProxyRequest, type ProxyResponse, type RunningProxy } from './proxies.js';
 
 /** Families whose listeners must carry an expectation for every proxy that reaches them (a family left out would let a proxy's behaviour go unrecorded). */
-export const COVERED_FAMILIES: ManifestListener['family'][] = ['certificate', 'protocol', 'connection', 'dns', 'http'];
+export const COVERED_FAMILIES: ManifestListener['family'][] = ['certificate', 'protocol', 'connection', 'dns', 'http', 'http2'];
 
 /** Request body the suite POSTs where a scenario only faults on one: larger than loopback's socket buffers (32 MiB receive + 4 MiB send here), bytes. */
 export const SUITE_BODY_BYTES = 64 * 1024 * 1024;
