@@ -42,7 +42,7 @@ describe('HTTP/2 listeners', () => {
       const [node, curl, nghttp] = await Promise.all([
         nodeObserve(manifest, l),
         runClient(curlArgs(manifest, l)),
-        runClient(['nghttp', '-v', '-t', '5', `https://${l.connect.sni}:${l.port}/`]),
+        runClient(['nghttp', '-nv', '-t', '5', `https://${l.connect.sni}:${l.port}/`]),
       ]);
       const found: string[] = [];
       if (!matchesNodeExpectation(l.expect.node, node)) found.push(`node: expected ${JSON.stringify(l.expect.node)}, observed ${JSON.stringify(node)}`);

@@ -1,34 +1,13 @@
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import { Type, type Static } from 'typebox';
 import { VALID_LEAF } from '../pki/leaf-spec.js';
-import { H2_FAULTS, H2_FAULT_NAMES } from './http2/faults/index.js';
+import { H2_FAULTS } from './http2/faults/index.js';
+import { ALPN_MODES, Http2Params } from './http2/params.js';
 import { H2Session } from './http2/session.js';
 import { HttpOkResponder } from './http-ok.js';
 import type { Mechanism } from './mechanism.js';
 import { tlsTerminator } from './tls-terminator.js';
 
-
-/**
- * What the server does with ALPN (RFC 7301): `h2` selects h2 when the client offers it (a client that offers
- * neither h2 nor nothing gets fatal alert 120, as node:tls does with one protocol configured); `none` ignores the
- * extension (the client is told no protocol: an h2-only client cannot go on) and speaks HTTP/1.1; `no-overlap` offers
- * only a protocol no client asks for (`spdy/3`), so every client that sends ALPN gets fatal alert 120
- * no_application_protocol (RFC 7301 §3.2); `h2-speaks-http1` selects h2, then answers in HTTP/1.1.
- */
-const ALPN_MODES = ['h2', 'none', 'no-overlap', 'h2-speaks-http1'] as const;
-
-/** `params` schema of the `http2` mechanism. */
-export const Http2Params = Type.Object(
-  {
-    fault: Type.Enum(H2_FAULT_NAMES),
-    alpn: Type.Optional(Type.Enum(ALPN_MODES)),
-  },
-  { additionalProperties: false },
-);
-
-/** `params` of the `http2` mechanism: a fault of `H2_FAULTS` and the ALPN mode (default `h2`). */
-export type Http2Params = Static<typeof Http2Params>;
 
 const ALPN_PROTOCOLS: Record<(typeof ALPN_MODES)[number], string[] | undefined> = {
   h2: ['h2'],
@@ -53,7 +32,7 @@ export const http2Mechanism: Mechanism<Http2Params> = {
   create(params, context) {
     const { privateKeyPem, chainPem } = context.userCertificate ?? context.pki.chain(VALID_LEAF);
     const alpn = params.alpn ?? 'h2';
-    const fault = H2_FAULTS[params.fault](context.id);
+    const fault = H2_FAULTS[params.fault]({ id: context.id, params });
     const http1 = new HttpOkResponder(context);
     const onSecure = (socket: TLSSocket, _raw: Socket) => {
       if (alpn === 'none') return http1.serve(socket);

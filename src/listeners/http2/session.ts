@@ -12,6 +12,8 @@ import type { MechanismContext } from '../mechanism.js';
 export interface H2Request {
   streamId: number;
   fields: HeaderField[];
+  /** True when the request's HEADERS ended the stream (no request body). */
+  endStream: boolean;
 }
 
 /**
@@ -51,6 +53,7 @@ export class H2Session {
   private opened = false;
   private closed = false;
   private idle: NodeJS.Timeout | undefined;
+  private idleClose: NodeJS.Timeout | undefined;
 
   constructor(
     readonly socket: Duplex,
@@ -111,6 +114,20 @@ export class H2Session {
 
   private stopIdle(): void {
     clearTimeout(this.idle);
+    clearTimeout(this.idleClose);
+  }
+
+  /**
+   * Ends the connection without GOAWAY once `ms` pass without a new request (each request clears it), calling
+   * `onClose` first.
+   */
+  closeWhenIdle(ms: number, onClose: () => void): void {
+    clearTimeout(this.idleClose);
+    this.idleClose = setTimeout(() => {
+      onClose();
+      this.end();
+    }, ms);
+    this.idleClose.unref();
   }
 
   private receive(chunk: Buffer): void {
@@ -194,6 +211,6 @@ export class H2Session {
     const method = decoded.fields.find((f) => f.name === ':method')?.value ?? '?';
     const path = decoded.fields.find((f) => f.name === ':path')?.value ?? '?';
     this.context.emit({ type: 'request', detail: `${method} ${path}` });
-    this.fault.onRequest(this, { streamId: block.streamId, fields: decoded.fields });
+    this.fault.onRequest(this, { streamId: block.streamId, fields: decoded.fields, endStream: block.endStream });
   }
 }

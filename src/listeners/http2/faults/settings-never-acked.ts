@@ -1,11 +1,12 @@
 import { okResponse } from '../response.js';
+import type { FaultSetup } from '../params.js';
 import type { H2Fault } from '../session.js';
 
 /**
  * h2-settings-never-acked: the server sends its SETTINGS and answers requests, but never acknowledges the client's
  * SETTINGS (RFC 9113 §6.5.3: a client may treat that as a SETTINGS_TIMEOUT connection error).
  */
-export function settingsNeverAcked(id: string): H2Fault {
+export function settingsNeverAcked({ id }: FaultSetup): H2Fault {
   const startedAt = new Date();
   return {
     ackSettings: false,
