@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { connect } from 'node:http2';
 import { describe, test } from 'node:test';
 import { loadCatalogue } from '../src/catalogue.js';
 import { curlArgs } from '../src/client-commands.js';
@@ -94,5 +95,42 @@ describe('HTTP/2 robustness: malformed input ends that connection only', () => {
     const parsed = new FrameReader({ expectPreface: false }).push(result.received);
     assert.ok(parsed.ok);
     assert.deepEqual(parsed.frames.filter((f) => f.streamId === 1).map((f) => f.type), [FRAME.HEADERS, FRAME.DATA]);
+  });
+});
+
+describe('HTTP/2 listeners in cleartext (h2c with prior knowledge, on the same port)', () => {
+  const fixture = useFarm({ only: ['h2-ok', 'h2-rst-refused-stream', 'h2-rst-internal-error', 'h2-bad-hpack', 'alpn-h2-speaks-http1'], controlPort: null });
+  const url = (id: string) => `http://127.0.0.1:${fixture.listener(id).port}/`;
+
+  test('curl --http2-prior-knowledge sees what it sees over TLS', async (t) => {
+    if (!requireTool(t, 'curl')) return;
+    const curl = (id: string) => runClient(['curl', '-sS', '-o', '/dev/null', '-w', '%{http_version} %{http_code}', '--max-time', '5', '--http2-prior-knowledge', url(id)]);
+    const ok = await curl('h2-ok');
+    assert.deepEqual([ok.exit, ok.stdout], [0, '2 200']);
+    for (const id of ['h2-rst-internal-error', 'h2-bad-hpack', 'alpn-h2-speaks-http1']) {
+      const result = await curl(id);
+      assert.equal(result.exit, fixture.listener(id).expect.curl!.exit, `${id}: ${result.stderr}`);
+    }
+  });
+
+  test('nghttp over http:// sees the RST_STREAM code', async (t) => {
+    if (!requireTool(t, 'nghttp')) return;
+    const result = await runClient(['nghttp', '-nv', '-t', '5', url('h2-rst-refused-stream')]);
+    assert.match(result.stdout, /\(error_code=REFUSED_STREAM\(0x07\)\)/);
+  });
+
+  test('node:http2 over http:// sees the RST_STREAM code', async () => {
+    const session = connect(url('h2-rst-refused-stream'));
+    try {
+      const code = await new Promise<string>((resolve) => {
+        const stream = session.request({ ':path': '/' });
+        stream.on('error', (error: NodeJS.ErrnoException) => resolve(`${error.code} ${error.message}`));
+        stream.on('close', () => resolve(`closed ${stream.rstCode}`));
+        stream.resume();
+      });
+      assert.equal(code, 'ERR_HTTP2_STREAM_ERROR Stream closed with error code NGHTTP2_REFUSED_STREAM');
+    } finally {
+      session.destroy();
+    }
   });
 });
