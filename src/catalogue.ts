@@ -39,6 +39,8 @@ export interface Expectations {
   /** What nginx, HAProxy and Varnish report with `badorigin config --for <proxy>`; null = the proxy cannot reach this listener. */
   nginx?: ProxyExpectation | null;
   haproxy?: ProxyExpectation | null;
+  /** HTTP/2 listeners: HAProxy with `alpn h2` added to the generated server line (HTTP/2 to the origin). */
+  haproxyH2?: ProxyExpectation;
   varnish?: ProxyExpectation | null;
 }
 
