@@ -34,10 +34,10 @@ describe('HTTP/2 faults beyond one GET', () => {
       stream.on('end', () => resolve({ status, trailers }));
     });
 
-  test('h2-flow-control-stall: curl sending a request body times out, while a GET gets the 200', async (t) => {
+  test('h2-flow-control-stall: curl sending a 1 MiB request body times out, while a GET gets the 200', async (t) => {
     if (!requireTool(t, 'curl')) return;
     const argv = curlArgs(fixture.farm.manifest, fixture.listener('h2-flow-control-stall')).map((a) => (a === '5' ? '3' : a));
-    const post = await runClient([...argv, '--http2', '--data-binary', 'a request body']);
+    const post = await runClient([...argv, '--http2', '--data-binary', '@-'], 8000, 'b'.repeat(1024 * 1024));
     assert.equal(post.exit, 28, post.stderr);
     assert.equal((await runClient([...argv, '--http2'])).exit, 0);
   });
@@ -96,5 +96,16 @@ describe('HTTP/2 faults beyond one GET', () => {
     } finally {
       s.destroy();
     }
+  });
+});
+
+describe('h2-ok reads request bodies larger than the initial window', () => {
+  const fixture = useFarm({ only: ['h2-ok'], controlPort: null });
+
+  test('curl POSTs 1 MiB over HTTP/2 and gets the 200: the server opens the windows as it reads', async (t) => {
+    if (!requireTool(t, 'curl')) return;
+    const result = await runClient([...curlArgs(fixture.farm.manifest, fixture.listener('h2-ok')), '--http2', '--data-binary', '@-'], 10_000, 'b'.repeat(1024 * 1024));
+    assert.equal(result.exit, 0, result.stderr);
+    assert.equal(result.stdout.trim(), '200');
   });
 });

@@ -1,19 +1,17 @@
 import type { Duplex } from 'node:stream';
 import { FrameReader } from '../../h2/frame-reader.js';
 import {
-  FLAG, FRAME, dataFrame, goawayFrame, headersBlockFragment, headersFrames, pingFrame, settingsAckFrame, settingsFrame,
+  FLAG, FRAME, dataFrame, goawayFrame, headersBlockFragment, headersFrames, pingFrame, rstStreamFrame, settingsAckFrame, settingsFrame, windowUpdateFrame,
   type ErrorCodeName, type Frame, type SettingName,
 } from '../../h2/frames.js';
 import { HeaderDecoder, HeaderEncoder, type HeaderField } from '../../h2/hpack.js';
 import { headTimeoutDetail, type ListenerCaps } from '../caps.js';
 import type { MechanismContext } from '../mechanism.js';
 
-/** A request as the session hands it to a fault: its stream and decoded header fields. */
+/** A complete request as the session hands it to a fault: its stream and decoded header fields (the body, if any, was read and dropped). */
 export interface H2Request {
   streamId: number;
   fields: HeaderField[];
-  /** True when the request's HEADERS ended the stream (no request body). */
-  endStream: boolean;
 }
 
 /**
@@ -27,6 +25,8 @@ export interface H2Fault {
   ackSettings?: boolean;
   /** false: never answers a PING (§6.7). */
   answerPing?: boolean;
+  /** false: never sends WINDOW_UPDATE for request body bytes received (§6.9), so a client's window only shrinks. */
+  windowUpdates?: boolean;
   /** Called once the client preface and the server's SETTINGS are through (e.g. to send GOAWAY at once). */
   onOpen?(session: H2Session): void;
   /** Called for each complete request head; the fault answers (or does not). */
@@ -48,7 +48,9 @@ export class H2Session {
   readonly encoder = new HeaderEncoder();
   private readonly decoder = new HeaderDecoder();
   private readonly reader = new FrameReader({ expectPreface: true });
-  private block: { streamId: number; endStream: boolean; fragments: Buffer[]; bytes: number } | null = null;
+  private block: { streamId: number; endStream: boolean; trailers: boolean; fragments: Buffer[]; bytes: number } | null = null;
+  /** Requests whose body is still coming, by stream id (at most MAX_STREAMS). */
+  private readonly pending = new Map<number, H2Request>();
   private lastStreamId = 0;
   private opened = false;
   private closed = false;
@@ -170,18 +172,41 @@ export class H2Session {
         return this.onContinuation(frame);
       case FRAME.GOAWAY:
         return this.end();
+      case FRAME.DATA:
+        return this.onData(frame);
+      case FRAME.RST_STREAM:
+        return void this.pending.delete(frame.streamId);
       default:
-        // DATA (request bodies are read and dropped), WINDOW_UPDATE, PRIORITY, RST_STREAM, unknown types (§5.5).
+        // WINDOW_UPDATE, PRIORITY, unknown types (§5.5).
         return;
     }
+  }
+
+  /**
+   * Request body bytes are dropped and given back to the client's windows (connection and stream) at once; the
+   * request goes to the fault when its body ends.
+   */
+  private onData(frame: Frame): void {
+    if (frame.length > 0 && this.fault.windowUpdates !== false) {
+      this.write(Buffer.concat([windowUpdateFrame(0, frame.length), ...(frame.streamId ? [windowUpdateFrame(frame.streamId, frame.length)] : [])]));
+    }
+    if (frame.flags & FLAG.END_STREAM) this.deliver(frame.streamId);
+  }
+
+  private deliver(streamId: number): void {
+    const request = this.pending.get(streamId);
+    if (!request) return;
+    this.pending.delete(streamId);
+    this.fault.onRequest(this, request);
   }
 
   private onHeaders(frame: Frame): void {
     const fragment = headersBlockFragment(frame.flags, frame.payload);
     if (!fragment) return this.protocolError('HEADERS with bad padding');
-    if (frame.streamId === 0 || frame.streamId % 2 === 0 || frame.streamId <= this.lastStreamId) return this.protocolError(`HEADERS on stream ${frame.streamId}`);
-    this.lastStreamId = frame.streamId;
-    this.block = { streamId: frame.streamId, endStream: Boolean(frame.flags & FLAG.END_STREAM), fragments: [], bytes: 0 };
+    const trailers = this.pending.has(frame.streamId);
+    if (!trailers && (frame.streamId === 0 || frame.streamId % 2 === 0 || frame.streamId <= this.lastStreamId)) return this.protocolError(`HEADERS on stream ${frame.streamId}`);
+    if (!trailers) this.lastStreamId = frame.streamId;
+    this.block = { streamId: frame.streamId, endStream: Boolean(frame.flags & FLAG.END_STREAM), trailers, fragments: [], bytes: 0 };
     this.addFragment(fragment, frame.flags);
   }
 
@@ -207,10 +232,17 @@ export class H2Session {
       this.report(`cap: more than ${maxHeaders} header fields, GOAWAY ENHANCE_YOUR_CALM (--max-headers)`);
       return this.goaway('ENHANCE_YOUR_CALM');
     }
+    if (block.trailers) return block.endStream ? this.deliver(block.streamId) : undefined;
     this.stopIdle();
     const method = decoded.fields.find((f) => f.name === ':method')?.value ?? '?';
     const path = decoded.fields.find((f) => f.name === ':path')?.value ?? '?';
     this.context.emit({ type: 'request', detail: `${method} ${path}` });
-    this.fault.onRequest(this, { streamId: block.streamId, fields: decoded.fields, endStream: block.endStream });
+    const request = { streamId: block.streamId, fields: decoded.fields };
+    if (block.endStream) return this.fault.onRequest(this, request);
+    if (this.pending.size >= MAX_STREAMS) {
+      this.report(`stream ${block.streamId} past ${MAX_STREAMS} open streams: RST_STREAM REFUSED_STREAM`);
+      return this.write(rstStreamFrame(block.streamId, 'REFUSED_STREAM'));
+    }
+    this.pending.set(block.streamId, request);
   }
 }
