@@ -109,3 +109,25 @@ describe('h2-ok reads request bodies larger than the initial window', () => {
     assert.equal(result.stdout.trim(), '200');
   });
 });
+
+describe('HTTP/2 listeners under the caps', () => {
+  const fixture = useFarm({ only: ['h2-ok', 'h2-no-server-preface'], controlPort: null, maxHoldMs: 1500, headTimeoutMs: 800 });
+  const preface = Buffer.concat([CLIENT_PREFACE, settingsFrame()]);
+
+  test('--head-timeout-ms: a connection that sends no request after the preface is closed, with a fault event naming the flag', async () => {
+    const event = fixture.farm.waitFor('h2-ok', (e) => e.type === 'fault' && /--head-timeout-ms/.test(e.detail ?? ''), 5000);
+    const result = await h2Exchange(fixture.listener('h2-ok').port, preface, 5000);
+    assert.ok(result.closed);
+    assert.match((await event).detail!, /no complete request head within 800 ms/);
+  });
+
+  test('--max-hold-ms: h2-no-server-preface, holding a request it never answers, is closed by the farm', async () => {
+    const event = fixture.farm.waitFor('h2-no-server-preface', (e) => e.type === 'fault' && /--max-hold-ms/.test(e.detail ?? ''), 5000);
+    const head = [{ name: ':method', value: 'GET' }, { name: ':scheme', value: 'https' }, { name: ':path', value: '/' }, { name: ':authority', value: 'localhost' }];
+    const request = headersFrames(1, new HeaderEncoder().encode(head), true);
+    const result = await h2Exchange(fixture.listener('h2-no-server-preface').port, Buffer.concat([preface, request]), 5000);
+    assert.ok(result.closed);
+    assert.equal(result.received.length, 0, 'the server said nothing');
+    await event;
+  });
+});
