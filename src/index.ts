@@ -6,3 +6,5 @@ export { probe, type ProbeResult } from './probe.js';
 export { generateConfig, CONFIG_TARGETS, type ConfigTarget, type ConfigOptions } from './config/index.js';
 export { FarmError } from './errors.js';
 export type { ListenerEvent } from './listeners/index.js';
+export { Attempt as AttemptSchema, type Attempt, type RequestRecord, type DnsQueryRecord, type ClientHelloRecord } from './ledger/attempt.js';
+export type { AttemptQuery } from './ledger/ledger.js';

@@ -1,6 +1,15 @@
 import type { EventEmitter } from 'node:events';
 import type { ClientHelloSummary, ListenerEvent } from './listeners/index.js';
 
+/**
+ * What the newest connection (or DNS query) of a listener came to, as far as the farm saw it: `waiting` before any,
+ * `hit` once one arrived, `error` once that one carried a `fault`, `tls-error` or `handler-error` event.
+ */
+export type ListenerOutcome = 'waiting' | 'hit' | 'error';
+
+/** Event types that mean the listener's fault (or a failure) showed on the newest connection. */
+const ERROR_EVENTS: ReadonlySet<ListenerEvent['type']> = new Set(['fault', 'tls-error', 'handler-error']);
+
 /** Live figures of one listener. */
 export interface ListenerStats {
   id: string;
@@ -12,6 +21,8 @@ export interface ListenerStats {
   open: number;
   lastEvent: ListenerEvent | null;
   lastClientHello: ClientHelloSummary | null;
+  /** The newest connection's outcome (see `ListenerOutcome`). */
+  outcome: ListenerOutcome;
 }
 
 /** Most events kept for late subscribers (`recent`, the control API's `/events` replay). */
@@ -26,7 +37,7 @@ export class FarmMonitor {
   private readonly ring: ListenerEvent[] = [];
 
   constructor(private readonly events: EventEmitter<{ event: [ListenerEvent] }>, ids: string[]) {
-    for (const id of ids) this.stats.set(id, { id, connections: 0, requests: 0, open: 0, lastEvent: null, lastClientHello: null });
+    for (const id of ids) this.stats.set(id, { id, connections: 0, requests: 0, open: 0, lastEvent: null, lastClientHello: null, outcome: 'waiting' });
     events.on('event', (event) => this.record(event));
   }
 
@@ -68,7 +79,7 @@ export class FarmMonitor {
   /** Clears one listener's counters (its behaviour's own state is reset by the farm). */
   resetStats(id: string): void {
     const stats = this.stats.get(id);
-    if (stats) Object.assign(stats, { connections: 0, requests: 0, lastEvent: null, lastClientHello: null });
+    if (stats) Object.assign(stats, { connections: 0, requests: 0, lastEvent: null, lastClientHello: null, outcome: 'waiting' });
   }
 
   private record(event: ListenerEvent): void {
@@ -84,5 +95,9 @@ export class FarmMonitor {
     if (event.type === 'request') stats.requests++;
     if (event.type === 'close') stats.open = Math.max(0, stats.open - 1);
     if (event.clientHello) stats.lastClientHello = event.clientHello;
+    if (event.type === 'connection') stats.outcome = 'hit';
+    else if (ERROR_EVENTS.has(event.type)) stats.outcome = 'error';
+    // A request outside any open connection is an exchange of its own (a DNS query over UDP).
+    else if (event.type === 'request' && (stats.outcome === 'waiting' || stats.open === 0)) stats.outcome = 'hit';
   }
 }

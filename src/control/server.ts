@@ -7,10 +7,15 @@ import type { ListenerEvent } from '../listeners/index.js';
 import type { Manifest } from '../manifest.js';
 import type { FarmMonitor } from '../monitor.js';
 import { packagePath } from '../paths.js';
+import type { AttemptLedger } from '../ledger/ledger.js';
 import { isLoopback, requireToken } from './auth.js';
+import { ledgerRoutes } from './ledger-routes.js';
 import { sendError } from './json-error.js';
 import { refuseCrossOriginWrites, requireServedHost } from './origin.js';
+import { ConnectionBook } from './connection-book.js';
 import { EventStream } from './sse.js';
+import { triableClients } from './try-client.js';
+import { tryRoute } from './try-route.js';
 
 /** Where the control API listens, and its token. */
 export interface ControlOptions {
@@ -32,6 +37,8 @@ export interface ControlSources {
   events: EventEmitter<{ event: [ListenerEvent] }>;
   /** Resets a listener's state; false when it has none to reset, undefined for an unknown id. */
   reset(id: string): boolean | undefined;
+  /** The attempt ledger (`/listeners/:id/attempts`, `/listeners/:id/probes`). */
+  ledger: AttemptLedger;
 }
 
 /** A running control API. */
@@ -43,7 +50,12 @@ export interface ControlServer {
 /**
  * The control API and dashboard (express): `GET /` (dashboard), `/manifest.json`, `/ca.pem`, `/listeners` (with live
  * counters), `/events` (server-sent events; `?listener=` filters, `?replay=1` sends the recent ones first),
- * `POST /listeners/:id/reset`, `/healthz`. Without a token, every request must name a served host (421 otherwise); writes must not
+<<<<<<< HEAD
+ * `POST /listeners/:id/reset`, the attempt ledger's routes (ledger-routes.ts: `GET /listeners/:id/attempts`,
+ * `POST /listeners/:id/probes`, `DELETE /listeners/:id/probes/:probe`), `/healthz`. Without a token, every request must name a served host (421 otherwise); writes must not
+=======
+ * `POST /listeners/:id/reset`, `/listeners/:id/connections` (the newest 50 connections with their events),
+ * `POST /listeners/:id/try` (runs a reference client, see `tryRoute`; a GET lists the clients that apply), `/healthz`. Without a token, every request must name a served host (421 otherwise); writes must not
  * come from another origin (403), and every error is one JSON line `{"error": …}` without stack or paths.
  * @throws FarmError CONTROL_TOKEN_REQUIRED when bound off loopback without a token, or the bind error.
  */
@@ -52,6 +64,7 @@ export async function startControl(options: ControlOptions, sources: ControlSour
     throw farmError('CONTROL_TOKEN_REQUIRED', options.host);
   }
   const stream = new EventStream(sources.events, (id) => sources.monitor.get(id));
+  const book = new ConnectionBook(sources.events);
   const app = express();
   app.set('env', 'production');
   app.disable('x-powered-by');
@@ -84,8 +97,21 @@ export async function startControl(options: ControlOptions, sources: ControlSour
   app.post('/listeners/:id/reset', (request, response) => {
     const result = sources.reset(request.params.id);
     if (result === undefined) return sendError(response, 404, `no listener ${request.params.id}`);
+    book.forget(request.params.id);
     response.json({ id: request.params.id, reset: result });
   });
+  ledgerRoutes(app, sources.ledger);
+  app.get('/listeners/:id/connections', (request, response) => {
+    const id = request.params.id;
+    if (!sources.monitor.get(id)) return sendError(response, 404, `no listener ${id}`);
+    response.json({ id, connections: book.connections(id) });
+  });
+  app.get('/listeners/:id/try', async (request, response) => {
+    const listener = sources.manifest().listeners.find((l) => l.id === request.params.id);
+    if (!listener) return sendError(response, 404, `no listener ${request.params.id}`);
+    response.json(await triableClients(listener));
+  });
+  app.post('/listeners/:id/try', express.json({ limit: 1024 }), tryRoute(sources.manifest, book, sources.events));
   app.use(express.static(packagePath('dashboard'), { index: 'index.html' }));
   app.use((_request, response) => {
     sendError(response, 404, 'not found');
@@ -98,6 +124,7 @@ export async function startControl(options: ControlOptions, sources: ControlSour
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => {
       stream.close();
+      book.close();
       reject(bindError(`control port ${options.port} on ${options.host}`, error));
     });
     server.listen({ port: options.port, host: options.host, exclusive: true }, () => resolve());
@@ -108,6 +135,7 @@ export async function startControl(options: ControlOptions, sources: ControlSour
     close: () =>
       new Promise<void>((resolve) => {
         stream.close();
+        book.close();
         server.close(() => resolve());
         server.closeAllConnections();
       }),
@@ -121,6 +149,7 @@ export async function startControl(options: ControlOptions, sources: ControlSour
  */
 function describeError(error: unknown): [number, string] {
   const status = typeof error === 'object' && error !== null && 'status' in error && typeof error.status === 'number' ? error.status : 500;
+  if (status === 400 && typeof error === 'object' && error !== null && 'type' in error && error.type === 'entity.parse.failed') return [400, 'malformed JSON body'];
   if (error instanceof URIError || status === 400) return [400, 'malformed request URL (bad percent-encoding?)'];
   if (status >= 400 && status < 500) return [status, 'request refused'];
   // A 500 is a bug of the farm's: its stack goes to the operator's stderr, never to the client.

@@ -13,3 +13,8 @@ export function requireTool(t: TestContext, tool: string): boolean {
   t.skip(`${tool} is not installed (apt-get install it to run this test)`);
   return false;
 }
+
+/** Whether program `tool` is on PATH (for skipping a whole suite; inside a test use `requireTool`). */
+export function hasTool(tool: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0;
+}

@@ -1,0 +1,44 @@
+// badorigin dashboard: the overview (#/) and a page per listener (#/listeners/<id>), following the farm's event
+// stream. Plain modules, no framework, no build step; every network string is shown as text (see dom.js).
+import { follow, getJson, withToken } from './api.js';
+import { listenerEvent, renderListener } from './listener.js';
+import { renderOverview, updateTile } from './overview.js';
+import { verifyVerdicts } from './verify.js';
+
+const state = { manifest: null, stats: new Map(), verdicts: new Map(), filter: { text: '', family: '' } };
+const main = document.getElementById('view');
+
+async function route() {
+  const match = /^#\/listeners\/(.+)$/.exec(location.hash);
+  document.body.dataset.ready = 'false';
+  if (match) await renderListener(main, state, decodeURIComponent(match[1]));
+  else renderOverview(main, state);
+  document.body.dataset.view = match ? 'listener' : 'overview';
+  document.body.dataset.route = location.hash || '#/';
+  document.body.dataset.ready = 'true';
+}
+
+async function start() {
+  const [manifest, stats, verdicts] = await Promise.all([getJson('manifest.json'), getJson('listeners'), verifyVerdicts()]);
+  state.manifest = manifest;
+  state.stats = new Map(stats.map((s) => [s.id, s]));
+  state.verdicts = verdicts;
+  document.getElementById('summary').textContent = `${manifest.listeners.length} listeners on ${manifest.host}, hostname ${manifest.hostname}`;
+  document.getElementById('ca-link').href = withToken('ca.pem');
+  follow(({ event, stats: counters }) => {
+    if (!counters) return;
+    state.stats.set(event.listener, counters);
+    updateTile(event.listener, state);
+    listenerEvent(event.listener, state);
+  });
+  window.addEventListener('hashchange', () => {
+    route().then(() => main.focus({ preventScroll: false }), showError);
+  });
+  await route();
+}
+
+function showError(error) {
+  document.getElementById('summary').textContent = `cannot load the farm: ${error}`;
+}
+
+start().catch(showError);
