@@ -41,6 +41,8 @@ export interface Expectations {
   haproxy?: ProxyExpectation | null;
   /** HTTP/2 listeners: HAProxy with `alpn h2` added to the generated server line (HTTP/2 to the origin). */
   haproxyH2?: ProxyExpectation;
+  /** HTTP/2 listeners: Apache httpd's mod_proxy_http2 with `ProxyPass … h2c://` (cleartext HTTP/2, prior knowledge). */
+  apacheH2c?: ProxyExpectation;
   varnish?: ProxyExpectation | null;
 }
 
