@@ -10,7 +10,7 @@ import { OVERSIZED_READ_BYTES } from '../../src/listeners/http/faults/oversized-
 import { freePort, proxyRequest, startHaproxy, startNginx, startVarnish, varnishProbed, varnishLog, type ProxyRequest, type ProxyResponse, type RunningProxy } from './proxies.js';
 
 /** Families whose listeners must carry an expectation for every proxy that reaches them (a family left out would let a proxy's behaviour go unrecorded). */
-export const COVERED_FAMILIES: ManifestListener['family'][] = ['certificate', 'protocol', 'connection', 'dns', 'http'];
+export const COVERED_FAMILIES: ManifestListener['family'][] = ['certificate', 'protocol', 'connection', 'dns', 'http', 'http2'];
 
 /** Request body the suite POSTs where a scenario only faults on one (the request-body faults declare it), bytes. */
 export const SUITE_BODY_BYTES = BLOCKING_BODY_BYTES;
