@@ -50,12 +50,10 @@ export interface ControlServer {
 /**
  * The control API and dashboard (express): `GET /` (dashboard), `/manifest.json`, `/ca.pem`, `/listeners` (with live
  * counters), `/events` (server-sent events; `?listener=` filters, `?replay=1` sends the recent ones first),
-<<<<<<< HEAD
  * `POST /listeners/:id/reset`, the attempt ledger's routes (ledger-routes.ts: `GET /listeners/:id/attempts`,
- * `POST /listeners/:id/probes`, `DELETE /listeners/:id/probes/:probe`), `/healthz`. Without a token, every request must name a served host (421 otherwise); writes must not
-=======
- * `POST /listeners/:id/reset`, `/listeners/:id/connections` (the newest 50 connections with their events),
- * `POST /listeners/:id/try` (runs a reference client, see `tryRoute`; a GET lists the clients that apply), `/healthz`. Without a token, every request must name a served host (421 otherwise); writes must not
+ * `POST /listeners/:id/probes`, `DELETE /listeners/:id/probes/:probe`), `/listeners/:id/connections` (the newest 50
+ * connections with their events), `POST /listeners/:id/try` (runs a reference client, see `tryRoute`; a GET lists the
+ * clients that apply), `/healthz`. Without a token, every request must name a served host (421 otherwise); writes must not
  * come from another origin (403), and every error is one JSON line `{"error": …}` without stack or paths.
  * @throws FarmError CONTROL_TOKEN_REQUIRED when bound off loopback without a token, or the bind error.
  */
