@@ -93,6 +93,14 @@ export const ListenerReport = Type.Object({
   verdict: Verdict,
 });
 
+/** The header of schema/verify-report.schema.json. */
+const SCHEMA_HEADER = {
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  $id: 'https://badorigin.dev/schema/verify-report.schema.json',
+  title: `badorigin verify report (${VERIFY_REPORT_FORMAT})`,
+  description: 'What `badorigin verify` sent through an intermediary to each listener, what the client and the origin saw, and the verdict against the manifest.',
+};
+
 /** The whole report, as `--json` writes it and the library returns it. */
 export const VerifyReport = Type.Object(
   {
@@ -112,12 +120,7 @@ export const VerifyReport = Type.Object(
     ok: Type.Boolean({ description: 'True when no listener mismatched.' }),
     listeners: Type.Array(ListenerReport),
   },
-  {
-    $schema: 'http://json-schema.org/draft-07/schema#',
-    $id: 'https://badorigin.dev/schema/verify-report.schema.json',
-    title: `badorigin verify report (${VERIFY_REPORT_FORMAT})`,
-    description: 'What `badorigin verify` sent through an intermediary to each listener, what the client and the origin saw, and the verdict against the manifest.',
-  },
+  SCHEMA_HEADER,
 );
 
 export type VerifyReport = Static<typeof VerifyReport>;
@@ -131,5 +134,5 @@ export type SentRequest = Static<typeof SentRequest>;
 
 /** The JSON Schema text of the report (schema/verify-report.schema.json holds exactly this). */
 export function verifyReportSchemaText(): string {
-  return `${JSON.stringify(VerifyReport, null, 2)}\n`;
+  return `${JSON.stringify({ ...SCHEMA_HEADER, ...VerifyReport }, null, 2)}\n`;
 }
