@@ -5,17 +5,18 @@ import { loadCatalogue, logMatches, statusMatches, type ProxyExpectation, type S
 import { reach, routePath, type ProxyName } from '../../src/config/common.js';
 import { generateConfig } from '../../src/config/index.js';
 import { isHealthScenario } from '../../src/config/varnish.js';
-import type { HttpFaultParams } from '../../src/listeners/http/params.js';
+import { parseHaproxyLog, parseNginxLog, parseVarnishLog } from '../../src/verify/proxy-log.js';
+import { OVERSIZED_READ_BYTES, POST_BODY_BYTES, requestFor } from '../../src/verify/request.js';
 import { freePort, proxyRequest, startHaproxy, startNginx, startVarnish, varnishProbed, varnishLog, type ProxyRequest, type ProxyResponse, type RunningProxy } from './proxies.js';
 
 /** Families whose listeners must carry an expectation for every proxy that reaches them (a family left out would let a proxy's behaviour go unrecorded). */
 export const COVERED_FAMILIES: ManifestListener['family'][] = ['certificate', 'protocol', 'connection', 'dns', 'http'];
 
-/** Request body the suite POSTs where a scenario only faults on one: larger than loopback's socket buffers (32 MiB receive + 4 MiB send here), bytes. */
-export const SUITE_BODY_BYTES = 64 * 1024 * 1024;
+/** Request body the suite POSTs where a scenario only faults on one (`requestFor`), bytes. */
+export const SUITE_BODY_BYTES = POST_BODY_BYTES;
 
-/** Body bytes the suite reads of an oversized body before it ends the connection (the proxy has shown it streams). */
-export const SUITE_OVERSIZED_READ_BYTES = 1024 * 1024;
+/** Body bytes the suite reads of an oversized body before it ends the connection (`requestFor`). */
+export const SUITE_OVERSIZED_READ_BYTES = OVERSIZED_READ_BYTES;
 
 export const PROXIES: ProxyName[] = ['nginx', 'haproxy', 'varnish'];
 
@@ -38,39 +39,7 @@ export function listenersToObserve(proxy: ProxyName, manifest: Manifest): Manife
   );
 }
 
-/** nginx error-log lines by request path: the message without time, level, pid, connection number and the `, client: …` suffix. */
-export function parseNginxLog(text: string): Map<string, string[]> {
-  const byPath = new Map<string, string[]>();
-  for (const line of text.split('\n')) {
-    const m = /^\S+ \S+ \[(\w+)\] \d+#\d+: (?:\*\d+ )?(.*?), client: .*request: "\S+ (\S+) HTTP\/[\d.]+"/.exec(line);
-    if (!m) continue;
-    const [, , message, path] = m;
-    byPath.set(path!, [...(byPath.get(path!) ?? []), message!]);
-  }
-  return byPath;
-}
-
-/** HAProxy log lines (HAPROXY_LOG_FORMAT) by backend name, without the leading backend name. */
-export function parseHaproxyLog(text: string, backends: string[]): Map<string, string[]> {
-  const byBackend = new Map<string, string[]>();
-  for (const line of text.split('\n')) {
-    const name = line.split(' ')[0]!;
-    if (!backends.includes(name)) continue;
-    byBackend.set(name, [...(byBackend.get(name) ?? []), line.slice(name.length + 1).trim()]);
-  }
-  return byBackend;
-}
-
-/** Varnish FetchError records by client request URL, from `varnishlog -d -g request`. */
-export function parseVarnishLog(text: string): Map<string, string[]> {
-  const byUrl = new Map<string, string[]>();
-  for (const block of text.split(/\n\s*\n/)) {
-    const url = /^-+\s+ReqURL\s+(\S+)/m.exec(block)?.[1];
-    if (!url) continue;
-    byUrl.set(url, [...block.matchAll(/^-+\s+FetchError\s+(.*?)\s*$/gm)].map((m) => m[1]!));
-  }
-  return byUrl;
-}
+export { parseHaproxyLog, parseNginxLog, parseVarnishLog };
 
 /** Runs `work` over `items` with at most `limit` at a time, keeping the order of results. */
 export async function mapLimit<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
@@ -86,28 +55,9 @@ export async function mapLimit<T, R>(items: T[], limit: number, work: (item: T) 
   return results;
 }
 
-/**
- * The request the suite sends through a proxy for a listener of `scenario` (the one place that knows which
- * scenarios need more than `GET /<id>/` with the whole body read):
- * - request-body-not-read, request-body-reset fault only on a request body: a POST of `SUITE_BODY_BYTES`;
- * - oversized-body (25 GiB): read `SUITE_OVERSIZED_READ_BYTES`, then end the connection;
- * - slow-drip: read the chunks that span one read timeout and a second more (what shows that the proxy's read
- *   timeout is between bytes, not in all), then end the connection;
- * - origin-status: `GET /<id>/status/503`, a well-formed origin error (which a proxy passes on, not its own error);
- * - everything else: GET, the whole body, 15 s at most (the proxies' own timeouts, 2 s and 3 s, trip first).
- */
+/** The request the suite sends through a proxy for a listener of `scenario`: `requestFor` with the suite's read timeout. */
 export function suiteRequest(scenario: Pick<Scenario, 'mechanism' | 'params'> | undefined): ProxyRequest {
-  if (scenario?.mechanism !== 'http-fault') return { method: 'GET' };
-  const params = scenario.params as unknown as HttpFaultParams;
-  if (params.fault === 'request-body-not-read' || params.fault === 'request-body-reset') return { method: 'POST', bodyBytes: SUITE_BODY_BYTES };
-  if (params.fault === 'status') return { method: 'GET', pathSuffix: 'status/503' };
-  if (params.fault === 'oversized-body') return { method: 'GET', maxBodyBytes: SUITE_OVERSIZED_READ_BYTES };
-  if (params.fault === 'slow-drip') {
-    const interval = params.intervalMs ?? 2_000;
-    const chunks = Math.ceil(((SUITE_TIMEOUTS.readTimeoutS + 1) * 1000) / interval) + 1;
-    return { method: 'GET', maxBodyBytes: chunks * (params.chunkBytes ?? 1024) };
-  }
-  return { method: 'GET' };
+  return requestFor(scenario, SUITE_TIMEOUTS.readTimeoutS);
 }
 
 /** Options of `observeProxy`. */
