@@ -22,11 +22,11 @@ export interface AttemptSource {
   attempts(id: string, query: AttemptQuery): Promise<Attempt[]>;
 }
 
-/** The ledger methods of a farm object (`Farm.attempts`, `beginProbe`, `endProbe`). */
+/** The ledger methods of a farm object (`Farm.attempts`, `beginProbe`, `endProbe`); undefined or false for an id the farm does not run. */
 interface FarmLedger {
-  attempts(id: string, query?: AttemptQuery): Attempt[];
-  beginProbe(id: string, probe: string): void;
-  endProbe(id: string, probe: string): void;
+  attempts(id: string, query?: AttemptQuery): Attempt[] | undefined;
+  beginProbe(id: string, probe: string): unknown;
+  endProbe(id: string, probe: string): unknown;
 }
 
 function hasLedger(farm: object): farm is FarmLedger {
@@ -40,9 +40,9 @@ export function farmAttemptSource(farm: object): AttemptSource {
   if (!hasLedger(farm)) throw farmError('NO_LEDGER', 'the farm object');
   return {
     name: 'in-process',
-    beginProbe: async (id, probe) => farm.beginProbe(id, probe),
-    endProbe: async (id, probe) => farm.endProbe(id, probe),
-    attempts: async (id, query) => farm.attempts(id, query),
+    beginProbe: async (id, probe) => void farm.beginProbe(id, probe),
+    endProbe: async (id, probe) => void farm.endProbe(id, probe),
+    attempts: async (id, query) => farm.attempts(id, query) ?? [],
   };
 }
 
