@@ -5,6 +5,7 @@ import { farmOptionsOf } from '../options/farm-cli.js';
 import { readOptions, type OptionSpecs } from '../options/spec.js';
 import { FARM_OPTIONS } from '../options/table.js';
 import { declareOptions } from '../options/yargs.js';
+import { replaceWeakDhWarning } from '../weak-dh-warning.js';
 import { renderJunit } from '../verify/format/junit.js';
 import { renderMarkdown } from '../verify/format/markdown.js';
 import { renderTable } from '../verify/format/table.js';
@@ -42,6 +43,8 @@ export const verifyCommand: CommandModule = {
   handler: async (argv) => {
     const options = readOptions(VERIFY_OPTIONS, argv);
     const { only, skip, controlToken } = readOptions(FARM_FOR_VERIFY, argv);
+    // A farm started here serves dh-weak as `serve` does: one notice instead of Node's warning.
+    if (options.start) replaceWeakDhWarning((notice) => process.stderr.write(`badorigin: ${notice}\n`));
     const report = await verify({
       ...options,
       only,

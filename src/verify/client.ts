@@ -1,4 +1,4 @@
-import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { ClientView } from './report-schema.js';
 import type { VerifyRequest } from './request.js';
@@ -40,6 +40,20 @@ function identifying(response: IncomingMessage): Record<string, string> {
     if (value !== undefined) picked[name] = Array.isArray(value) ? value.join(', ') : value;
   }
   return picked;
+}
+
+/** Writes `bytes` of body from the shared block with backpressure, then ends the request; stops once `stopped()`. */
+function streamBody(req: ClientRequest, bytes: number, stopped: () => boolean): void {
+  let left = bytes;
+  const write = () => {
+    while (left > 0 && !stopped()) {
+      const part = left >= BODY_BLOCK.length ? BODY_BLOCK : BODY_BLOCK.subarray(0, left);
+      left -= part.length;
+      if (!req.write(part)) return void req.once('drain', write);
+    }
+    if (!stopped()) req.end();
+  };
+  write();
 }
 
 /**
@@ -94,15 +108,6 @@ export function send(url: URL, request: VerifyRequest, probe: string, timeoutMs:
     });
     req.on('error', (e: NodeJS.ErrnoException) => done(e.code ? `${e.code}: ${e.message}` : e.message));
     const timer = setTimeout(() => done(`no answer within ${timeoutMs} ms`), timeoutMs);
-    let left = bodyBytes;
-    const write = () => {
-      while (left > 0 && !settled) {
-        const part = left >= BODY_BLOCK.length ? BODY_BLOCK : BODY_BLOCK.subarray(0, left);
-        left -= part.length;
-        if (!req.write(part)) return void req.once('drain', write);
-      }
-      if (!settled) req.end();
-    };
-    write();
+    streamBody(req, bodyBytes, () => settled);
   });
 }
