@@ -6,11 +6,8 @@ import { readOptions, type OptionSpecs } from '../options/spec.js';
 import { FARM_OPTIONS } from '../options/table.js';
 import { declareOptions } from '../options/yargs.js';
 import { replaceWeakDhWarning } from '../weak-dh-warning.js';
-import { renderJunit } from '../verify/format/junit.js';
-import { renderMarkdown } from '../verify/format/markdown.js';
-import { renderTable } from '../verify/format/table.js';
 import { VERIFY_OPTIONS } from '../verify/options.js';
-import { verify, type VerifyProgress } from '../verify/run.js';
+import type { VerifyProgress } from '../verify/run.js';
 
 /** The farm options as `verify` declares them: a farm it starts logs nothing unless `--log-level` says so. */
 const FARM_FOR_VERIFY = { ...FARM_OPTIONS, logLevel: { ...FARM_OPTIONS.logLevel, cliDefault: 'silent' } } as const satisfies OptionSpecs;
@@ -43,6 +40,13 @@ export const verifyCommand: CommandModule = {
   handler: async (argv) => {
     const options = readOptions(VERIFY_OPTIONS, argv);
     const { only, skip, controlToken } = readOptions(FARM_FOR_VERIFY, argv);
+    // Loaded here, not with the command table: every other command starts without them.
+    const [{ verify }, { renderJunit }, { renderMarkdown }, { renderTable }] = await Promise.all([
+      import('../verify/run.js'),
+      import('../verify/format/junit.js'),
+      import('../verify/format/markdown.js'),
+      import('../verify/format/table.js'),
+    ]);
     // A farm started here serves dh-weak as `serve` does: one notice instead of Node's warning.
     if (options.start) replaceWeakDhWarning((notice) => process.stderr.write(`badorigin: ${notice}\n`));
     const report = await verify({
