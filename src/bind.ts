@@ -1,5 +1,6 @@
 import type { EventEmitter } from 'node:events';
 import type { CatalogueEntry } from './catalogue.js';
+import { connectionInScope } from './containment.js';
 import { farmError } from './errors.js';
 import { BoundListener } from './listeners/bound-listener.js';
 import type { ConnectionBudget } from './listeners/connection-budget.js';
@@ -43,7 +44,11 @@ function contextFor(listener: PlannedListener, wiring: FarmWiring): MechanismCon
     pki: certificates.pki,
     userCertificate: certificates.userCertificate,
     names: settings,
-    emit: (event) => events.emit('event', { ...event, listener: listener.id, time: Date.now() }),
+    // A mechanism reports its events without the connection's number: the connection being handled supplies it.
+    emit: (event) => {
+      const connection = event.connection ?? connectionInScope();
+      events.emit('event', { ...event, ...(connection === undefined ? {} : { connection }), listener: listener.id, time: Date.now() });
+    },
     caps: settings.caps,
     connectionBudget,
   };

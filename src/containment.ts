@@ -1,34 +1,41 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Socket } from 'node:net';
 
-/** The listener whose code is running, for attributing errors nobody caught. */
-const currentListener = new AsyncLocalStorage<string>();
+/** The listener (and connection) whose code is running, for attributing errors nobody caught and events. */
+const currentListener = new AsyncLocalStorage<{ listener: string; connection?: number }>();
 
 /** Marks an error with the listener it escaped from (the scope is gone once the exception unwinds out of it). */
 const ESCAPED_FROM = Symbol('badorigin.listener');
 
 /** The id of the listener whose connection handling is running now, if any. */
 export function listenerInScope(): string | undefined {
-  return currentListener.getStore();
+  return currentListener.getStore()?.listener;
+}
+
+/** The farm-wide number of the connection whose handling is running now, if any (see `runAsListener`). */
+export function connectionInScope(): number | undefined {
+  return currentListener.getStore()?.connection;
 }
 
 /**
  * Runs `fn` as listener `id`'s code, and makes every event of `socket` run in that scope too, so an exception thrown
  * later by any handler of that connection (data, end, timers, TLS sockets built on it) can be attributed to the
  * listener. Resources created inside inherit the scope (AsyncLocalStorage); the socket predates it, so its `emit`
- * is wrapped.
+ * is wrapped. `connection`, the connection's farm-wide number, is what `connectionInScope` then returns, so that the
+ * events a mechanism reports without a number can be given the one of the connection they belong to.
  */
-export function runAsListener<T>(id: string, socket: Socket, fn: () => T): T {
+export function runAsListener<T>(id: string, socket: Socket, fn: () => T, connection?: number): T {
+  const scope = { listener: id, connection };
   const emit = socket.emit;
   socket.emit = function scopedEmit(this: Socket, ...args: Parameters<Socket['emit']>) {
     try {
-      return currentListener.run(id, () => emit.apply(this, args));
+      return currentListener.run(scope, () => emit.apply(this, args));
     } catch (error) {
       if (error instanceof Error) Object.defineProperty(error, ESCAPED_FROM, { value: id });
       throw error;
     }
   } as Socket['emit'];
-  return currentListener.run(id, fn);
+  return currentListener.run(scope, fn);
 }
 
 /**

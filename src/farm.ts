@@ -6,6 +6,8 @@ import { farmError } from './errors.js';
 import { openEventLog, type EventLog } from './event-log.js';
 import { ConnectionBudget } from './listeners/connection-budget.js';
 import type { ConnectionHandler, ListenerEvent } from './listeners/index.js';
+import type { Attempt } from './ledger/attempt.js';
+import { AttemptLedger, type AttemptQuery } from './ledger/ledger.js';
 import { isTlsTransport } from './transport.js';
 import { buildManifest, type Manifest } from './manifest.js';
 import { FarmMonitor } from './monitor.js';
@@ -28,6 +30,8 @@ export interface Farm {
   events: EventEmitter<{ event: [ListenerEvent] }>;
   /** Live counters, last event and last ClientHello of every listener, and the recent events. */
   monitor: FarmMonitor;
+  /** The attempt ledger (the methods `attempts`, `beginProbe` and `endProbe` below are its). */
+  ledger: AttemptLedger;
   /** The control API once `startControl(farm)` started it (`serve` does unless `--no-control`); null before. */
   control: { url: string } | null;
   /** PEM of the farm root CA (the file `manifest.trust.rootCaFile`). */
@@ -37,6 +41,20 @@ export interface Farm {
    * it). @throws Error (rejects) after `timeoutMs` (default 5000).
    */
   waitFor(id: string, predicate?: (event: ListenerEvent) => boolean, timeoutMs?: number): Promise<ListenerEvent>;
+  /**
+   * The attempt ledger of listener `id` (src/ledger/): what the farm saw of each of the last `--ledger-size`
+   * connections and DNS queries, oldest first, optionally only those active `since` (ms since the epoch) or of one
+   * `probe`; undefined for an id the farm does not run.
+   */
+  attempts(id: string, query?: AttemptQuery): Attempt[] | undefined;
+  /**
+   * Opens a probe window on listener `id`: connections and DNS queries arriving until `endProbe(id, probe)` are
+   * attributed to `probe` (unless a request of theirs names another). False for an id the farm does not run.
+   * @throws Error for a probe id that is not 1–128 characters of `A-Z a-z 0-9 . _ ~ : -`.
+   */
+  beginProbe(id: string, probe: string): boolean;
+  /** Closes a probe window; false when it was not open. */
+  endProbe(id: string, probe: string): boolean;
   /** Resets a listener's state (stateful scenarios) and counters; false when it keeps no state; undefined for an unknown id. */
   reset(id: string): boolean | undefined;
   /** `https://hostname:port/` of a listener. @throws Error for an id the farm does not run. */
@@ -92,6 +110,7 @@ export async function startFarm(options: FarmOptions = {}): Promise<Farm> {
   const planned = planListeners(settings, entries);
   const { ports, handlers } = createPorts(entries, planned, { settings, certificates, events, connectionBudget: new ConnectionBudget(settings.maxOpenConnections) });
   const monitor = new FarmMonitor(events, planned.map((l) => l.id));
+  const ledger = new AttemptLedger(events, planned.map((l) => l.id), settings.ledgerSize);
   const log = await openLog(settings);
   if (log) events.on('event', (event) => log.write(event));
   const closers: (() => Promise<void>)[] = [];
@@ -112,9 +131,13 @@ export async function startFarm(options: FarmOptions = {}): Promise<Farm> {
     notices: [...settings.notices, ...certificates.pki.notices],
     events,
     monitor,
+    ledger,
     control: null,
     rootCaPem: certificates.pki.caPem('farm-root'),
     waitFor: (id, predicate, timeoutMs) => monitor.waitFor(id, predicate, timeoutMs),
+    attempts: (id, query) => ledger.attempts(id, query),
+    beginProbe: (id, probe) => ledger.beginProbe(id, probe),
+    endProbe: (id, probe) => ledger.endProbe(id, probe),
     reset: resetter(new Set(planned.map((l) => l.id)), monitor, handlers),
     url: (id) => listenerUrl(manifest, settings.host, id),
     close,
@@ -133,7 +156,7 @@ export async function startControl(farm: Farm, options: Partial<ControlOptions> 
   const { settings } = farm;
   const control = await startControlServer(
     { host: settings.controlHost, port: settings.controlPort ?? 0, token: settings.controlToken, hostnames: settings.hostnames, ...options },
-    { manifest: () => farm.manifest, rootCaPem: farm.rootCaPem, monitor: farm.monitor, events: farm.events, reset: (id) => farm.reset(id) },
+    { manifest: () => farm.manifest, rootCaPem: farm.rootCaPem, monitor: farm.monitor, events: farm.events, reset: (id) => farm.reset(id), ledger: farm.ledger },
   );
   farm.control = { url: control.url };
   farm.manifest.control = { url: control.url };

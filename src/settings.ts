@@ -6,6 +6,7 @@ import { DEFAULT_SCENARIOS_DIR } from './catalogue.js';
 import { farmError } from './errors.js';
 import { hostnameProblem, isDnsName } from './hostname.js';
 import { DEFAULT_CAPS, type ListenerCaps } from './listeners/caps.js';
+import { MAX_LEDGER_SIZE } from './ledger/size.js';
 import { FALLBACK_FD_LIMIT, budgetForFdLimit, readFdLimit } from './listeners/connection-budget.js';
 import { FARM_OPTIONS, type FarmOptions } from './options/table.js';
 import { defaultCertsDir } from './paths.js';
@@ -33,6 +34,8 @@ export interface FarmSettings {
   caps: ListenerCaps;
   /** The farm-wide connection budget (`--max-open-connections`), already clamped to what RLIMIT_NOFILE allows. */
   maxOpenConnections: number;
+  /** Attempts the attempt ledger keeps per listener (`--ledger-size`; 0: none). */
+  ledgerSize: number;
   /** Lines to show the user about the settings (a cap lowered to fit the descriptor limit). */
   notices: string[];
 }
@@ -55,7 +58,8 @@ function hostnamesOf(option: FarmOptions['hostname']): string[] {
 
 /**
  * @throws FarmError BAD_OPTION, in this order, for a base port that is no port number, a lone `--tls-cert` or
- *   `--tls-key`, a DNS zone that is no DNS name, a DNS port that is no port number, a cap that is not a positive whole number.
+ *   `--tls-key`, a DNS zone that is no DNS name, a DNS port that is no port number, a cap that is not a positive whole number,
+ *   a ledger size out of range.
  */
 function checkValues(options: FarmOptions, basePort: number, dnsZone: string): void {
   if (!isPort(basePort)) throw farmError('BAD_OPTION', `--base-port ${basePort}`, 'is not a port number');
@@ -73,6 +77,10 @@ function checkValues(options: FarmOptions, basePort: number, dnsZone: string): v
   ] as const;
   for (const [flag, value] of capFlags) {
     if (value !== undefined && (!Number.isInteger(value) || value < 1)) throw farmError('BAD_OPTION', flag, `must be a positive whole number, not ${value}`);
+  }
+  const size = options.ledgerSize;
+  if (size !== undefined && (!Number.isInteger(size) || size < 0 || size > MAX_LEDGER_SIZE)) {
+    throw farmError('BAD_OPTION', '--ledger-size', `must be a whole number from 0 to ${MAX_LEDGER_SIZE}, not ${size}`);
   }
 }
 
@@ -138,6 +146,7 @@ export function resolveSettings(options: FarmOptions = {}): FarmSettings {
     logFile: options.logFile,
     caps,
     maxOpenConnections,
+    ledgerSize: options.ledgerSize ?? FARM_OPTIONS.ledgerSize.default,
     notices,
   };
 }

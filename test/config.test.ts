@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { Origin, Origins, CustomOriginConfig } from '@aws-sdk/client-cloudfront';
+import type { CacheBehavior, CacheBehaviors, Origin, Origins, CustomOriginConfig } from '@aws-sdk/client-cloudfront';
 import { parse as parseHcl } from '@cdktf/hcl2json';
 import { runClient } from '../src/clients/run-client.js';
 import { startFarm, type Farm } from '../src/farm.js';
 import { CONFIG_TARGETS, generateConfig } from '../src/config/index.js';
-import { cloudFrontOrigins, type CloudFrontOrigin } from '../src/config/cloudfront.js';
+import { cloudFrontOrigins, type CloudFrontCacheBehavior, type CloudFrontOrigin } from '../src/config/cloudfront.js';
 import { fastlyBackendName } from '../src/config/fastly-vcl.js';
 import { tempDir } from './helpers/farm.js';
 import { runCli } from './helpers/cli.js';
@@ -20,6 +20,7 @@ process.env.PATH = [process.env.PATH, '/usr/sbin', '/sbin'].filter(Boolean).join
 type NoExtra<A, B> = [Exclude<keyof A, keyof B>] extends [never] ? true : false;
 const noExtraOriginFields: NoExtra<CloudFrontOrigin, Origin> = true;
 const noExtraCustomOriginFields: NoExtra<CloudFrontOrigin['CustomOriginConfig'], CustomOriginConfig> = true;
+const noExtraBehaviorFields: NoExtra<CloudFrontCacheBehavior, CacheBehavior> = true;
 
 describe('config generators', () => {
   let farm: Farm;
@@ -38,7 +39,7 @@ describe('config generators', () => {
   });
 
   test('every target is a generator', () => {
-    assert.deepEqual(Object.keys(CONFIG_TARGETS).sort(), ['cloudfront', 'fastly-terraform', 'fastly-vcl', 'haproxy', 'kubernetes-service', 'nginx', 'varnish']);
+    assert.deepEqual(Object.keys(CONFIG_TARGETS).sort(), ['azure-frontdoor', 'cloudflare-terraform', 'cloudfront', 'fastly-terraform', 'fastly-vcl', 'haproxy', 'kubernetes-service', 'nginx', 'varnish']);
     assert.throws(() => generateConfig('apache', farm.manifest), /unknown config target 'apache'/);
   });
 
@@ -121,20 +122,28 @@ describe('config generators', () => {
     await assert.rejects(parseHcl('bad.tf', `${text}\n}`));
   });
 
-  test('cloudfront: the Origins JSON of the API shape, one origin per listener', () => {
-    assert.ok(noExtraOriginFields && noExtraCustomOriginFields);
-    const { origins } = cloudFrontOrigins(farm.manifest);
-    const typed: Origins = origins; // type-checked against @aws-sdk/client-cloudfront
-    const parsed = JSON.parse(generateConfig('cloudfront', farm.manifest)) as Origins & { _skipped?: string[] };
-    assert.equal(parsed.Quantity, parsed.Items!.length);
-    assert.deepEqual(parsed.Items, typed.Items);
-    assert.deepEqual(parsed.Items!.map((o) => o.Id).sort(), farm.manifest.listeners.map((l) => l.id).sort());
-    const expired = parsed.Items!.find((o) => o.Id === 'cert-expired')!;
+  test('cloudfront: Origins and CacheBehaviors of the API shape, one origin and one /<listener id>/* behavior per listener', () => {
+    assert.ok(noExtraOriginFields && noExtraCustomOriginFields && noExtraBehaviorFields);
+    const { origins, behaviors } = cloudFrontOrigins(farm.manifest);
+    const typed: { Origins: Origins; CacheBehaviors: CacheBehaviors } = { Origins: origins, CacheBehaviors: behaviors }; // type-checked against @aws-sdk/client-cloudfront
+    const parsed = JSON.parse(generateConfig('cloudfront', farm.manifest)) as { Origins: Origins; CacheBehaviors: CacheBehaviors; _skipped?: string[] };
+    assert.equal(parsed.Origins.Quantity, parsed.Origins.Items!.length);
+    assert.deepEqual(parsed.Origins.Items, typed.Origins.Items);
+    assert.deepEqual(parsed.Origins.Items!.map((o) => o.Id).sort(), farm.manifest.listeners.map((l) => l.id).sort());
+    const expired = parsed.Origins.Items!.find((o) => o.Id === 'cert-expired')!;
     assert.equal(expired.CustomOriginConfig!.OriginProtocolPolicy, 'https-only');
     assert.equal(expired.ConnectionTimeout, 2);
+    assert.equal(parsed.CacheBehaviors.Quantity, parsed.Origins.Quantity);
+    assert.deepEqual(parsed.CacheBehaviors.Items, typed.CacheBehaviors.Items);
+    for (const b of parsed.CacheBehaviors.Items!) {
+      assert.equal(b.PathPattern, `/${b.TargetOriginId}/*`);
+      assert.ok(b.AllowedMethods!.Items!.includes('POST'));
+      assert.equal(b.CachePolicyId, '4135ea2d-6df8-44a3-9df3-4b5a84be39ad');
+    }
     // A planned farm on the default base port keeps every port CloudFront accepts.
     const low = cloudFrontOrigins({ ...farm.manifest, listeners: farm.manifest.listeners.map((l) => ({ ...l, port: 500 })) });
     assert.equal(low.origins.Quantity, 0);
+    assert.equal(low.behaviors.Quantity, 0);
     assert.equal(low.skipped.length, farm.manifest.listeners.length);
   });
 

@@ -33,7 +33,8 @@ const FARM_SUBSET = {
 
 /**
  * `badorigin config --for <target> [--manifest FILE] [--out FILE]`: writes the configuration that points `target`
- * (nginx, haproxy, varnish, fastly-vcl, fastly-terraform, cloudfront) at every listener of a farm, or the Kubernetes
+ * (nginx, haproxy, varnish, fastly-vcl, fastly-terraform, cloudfront, cloudflare-terraform, azure-frontdoor) at every
+ * listener of a farm, each under the path `/<listener id>/`, or the Kubernetes
  * Services that expose a farm (kubernetes-service). The farm is the
  * `--manifest` file (e.g. from `serve --manifest-out`), else the planned manifest of the farm options given here
  * (ports = base port + offset). Writes to `--out` or standard output.
@@ -41,7 +42,7 @@ const FARM_SUBSET = {
  */
 export const configCommand: CommandModule = {
   command: 'config',
-  describe: 'write a CDN or proxy configuration pointing at every listener (--for nginx|haproxy|varnish|fastly-vcl|fastly-terraform|cloudfront), or the Kubernetes Services exposing them (--for kubernetes-service)',
+  describe: 'write a CDN or proxy configuration pointing at every listener, each under /<listener id>/ (--for nginx|haproxy|varnish|fastly-vcl|fastly-terraform|cloudfront|cloudflare-terraform|azure-frontdoor), or the Kubernetes Services exposing them (--for kubernetes-service)',
   builder: (y: Argv) => declareOptions(y, { ...CONFIG_OPTIONS, ...FARM_SUBSET }),
   handler: async (argv) => {
     const options = readOptions(CONFIG_OPTIONS, argv);

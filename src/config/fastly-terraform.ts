@@ -1,8 +1,6 @@
 import type { Manifest, ManifestListener } from '../manifest.js';
-import { cdnOriginAddress, certNameFor, dnsLanding, isTls, timeouts, type ConfigOptions } from './common.js';
+import { cdnOriginAddress, certNameFor, dnsLanding, hclString as hcl, isTls, routePath, timeouts, type ConfigOptions } from './common.js';
 import { FASTLY_MAX_CONN } from './fastly-vcl.js';
-
-const hcl = (text: string) => JSON.stringify(text).replaceAll('${', '$${').replaceAll('%{', '%%{');
 
 function backendBlock(name: string, host: string, port: number, tlsFrom: ManifestListener | null, manifest: Manifest, options: ConfigOptions): string[] {
   const { connect, read } = timeouts(options);
@@ -71,7 +69,7 @@ export function fastlyTerraformConfig(manifest: Manifest, options: ConfigOptions
       '  condition {',
       `    name      = ${hcl(`route ${id}`)}`,
       '    type      = "REQUEST"',
-      `    statement = ${hcl(`req.url ~ "^/${id}/"`)}`,
+      `    statement = ${hcl(`req.url ~ "^${routePath({ id })}"`)}`,
       '  }',
       '',
     );

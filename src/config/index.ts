@@ -7,6 +7,8 @@ import { fastlyVclConfig } from './fastly-vcl.js';
 import { fastlyTerraformConfig } from './fastly-terraform.js';
 import { cloudFrontConfig } from './cloudfront.js';
 import { kubernetesServiceConfig } from './kubernetes.js';
+import { cloudflareTerraformConfig } from './cloudflare-terraform.js';
+import { azureFrontDoorConfig } from './azure-frontdoor.js';
 
 export type { ConfigOptions, ProxyName, Reach } from './common.js';
 export { reach, reachable, routePath } from './common.js';
@@ -22,6 +24,8 @@ export const CONFIG_TARGETS = {
   'fastly-vcl': fastlyVclConfig,
   'fastly-terraform': fastlyTerraformConfig,
   cloudfront: cloudFrontConfig,
+  'cloudflare-terraform': cloudflareTerraformConfig,
+  'azure-frontdoor': azureFrontDoorConfig,
   'kubernetes-service': kubernetesServiceConfig,
 } satisfies Record<string, ConfigGenerator>;
 

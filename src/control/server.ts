@@ -7,7 +7,9 @@ import type { ListenerEvent } from '../listeners/index.js';
 import type { Manifest } from '../manifest.js';
 import type { FarmMonitor } from '../monitor.js';
 import { packagePath } from '../paths.js';
+import type { AttemptLedger } from '../ledger/ledger.js';
 import { isLoopback, requireToken } from './auth.js';
+import { ledgerRoutes } from './ledger-routes.js';
 import { sendError } from './json-error.js';
 import { refuseCrossOriginWrites, requireServedHost } from './origin.js';
 import { EventStream } from './sse.js';
@@ -32,6 +34,8 @@ export interface ControlSources {
   events: EventEmitter<{ event: [ListenerEvent] }>;
   /** Resets a listener's state; false when it has none to reset, undefined for an unknown id. */
   reset(id: string): boolean | undefined;
+  /** The attempt ledger (`/listeners/:id/attempts`, `/listeners/:id/probes`). */
+  ledger: AttemptLedger;
 }
 
 /** A running control API. */
@@ -43,7 +47,8 @@ export interface ControlServer {
 /**
  * The control API and dashboard (express): `GET /` (dashboard), `/manifest.json`, `/ca.pem`, `/listeners` (with live
  * counters), `/events` (server-sent events; `?listener=` filters, `?replay=1` sends the recent ones first),
- * `POST /listeners/:id/reset`, `/healthz`. Without a token, every request must name a served host (421 otherwise); writes must not
+ * `POST /listeners/:id/reset`, the attempt ledger's routes (ledger-routes.ts: `GET /listeners/:id/attempts`,
+ * `POST /listeners/:id/probes`, `DELETE /listeners/:id/probes/:probe`), `/healthz`. Without a token, every request must name a served host (421 otherwise); writes must not
  * come from another origin (403), and every error is one JSON line `{"error": …}` without stack or paths.
  * @throws FarmError CONTROL_TOKEN_REQUIRED when bound off loopback without a token, or the bind error.
  */
@@ -86,6 +91,7 @@ export async function startControl(options: ControlOptions, sources: ControlSour
     if (result === undefined) return sendError(response, 404, `no listener ${request.params.id}`);
     response.json({ id: request.params.id, reset: result });
   });
+  ledgerRoutes(app, sources.ledger);
   app.use(express.static(packagePath('dashboard'), { index: 'index.html' }));
   app.use((_request, response) => {
     sendError(response, 404, 'not found');

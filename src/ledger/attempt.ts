@@ -15,12 +15,17 @@ export const ClientHelloRecord = Type.Object({
   ja3Hash: Type.String(),
 });
 
-/** One HTTP request head the farm read on a connection: time (ms since the epoch), request line, header fields in order. */
+/**
+ * One HTTP request head the farm read on a connection: time (ms since the epoch), request line, header fields in
+ * order (names lower-cased), and the probe the request itself names (its `X-Badorigin-Probe` header or `/__probe/<id>`
+ * path suffix), if any: a connection an intermediary re-uses can carry requests of several probes.
+ */
 export const RequestRecord = Type.Object({
   at: Type.Number(),
   method: Type.String(),
   target: Type.String(),
   headers: Type.Array(Type.Tuple([Type.String(), Type.String()])),
+  probe: Type.Optional(Type.String()),
 });
 
 /** One DNS query a DNS listener answered: time (ms since the epoch), name, type, transport and the answer given. */
@@ -60,6 +65,9 @@ export const Attempt = Type.Object({
    * probe (health checks, unrelated clients), which is kept but never counted as an attempt of a probe.
    */
   probe: Type.Optional(Type.String()),
+  /** Requests and actions past the most one attempt keeps (`MAX_REQUESTS_PER_ATTEMPT`, `MAX_ACTIONS_PER_ATTEMPT`). */
+  requestsOmitted: Type.Optional(Type.Integer()),
+  actionsOmitted: Type.Optional(Type.Integer()),
 });
 
 /** One attempt record (see `Attempt`). */

@@ -3,10 +3,8 @@ import { runAsListener } from '../containment.js';
 import { bindError } from '../errors.js';
 import { admitConnection, DEFAULT_CAPS, type Admission, type ListenerCaps } from './caps.js';
 import { CapFaultReporter, ConnectionBudget } from './connection-budget.js';
+import { nextConnectionNumber } from './connection-number.js';
 import type { ConnectionHandler, ListenerEvent, PortOwner } from './mechanism.js';
-
-/** Farm-wide connection numbers, for the event log. */
-let nextConnection = 1;
 
 /**
  * One TCP port of the farm: accepts connections and hands each to its scenario's handler, keeps track of them so
@@ -35,9 +33,8 @@ export class BoundListener implements PortOwner {
     const admission: Admission = { sockets: this.sockets, caps, budget, capFaults: new CapFaultReporter(emit) };
     this.server = createServer((socket) => {
       socket.on('error', () => socket.destroy());
-      const connection = nextConnection;
+      const connection = nextConnectionNumber();
       if (!admitConnection(socket, admission, (detail) => emit({ type: 'fault', connection, detail }))) return;
-      nextConnection += 1;
       const opened = performance.now();
       // Who ended first: the peer's FIN ('end') before ours ('finish') means the client; a reset or error, 'error'.
       let first: 'client' | 'farm' | undefined;
@@ -55,7 +52,7 @@ export class BoundListener implements PortOwner {
       });
       emit({ type: 'connection', connection, peer: `${socket.remoteAddress}:${socket.remotePort}` });
       try {
-        runAsListener(id, socket, () => handler.onConnection(socket, socket));
+        runAsListener(id, socket, () => handler.onConnection(socket, socket), connection);
       } catch (error) {
         emit({ type: 'handler-error', connection, error: (error as Error).message });
         socket.destroy();

@@ -3,6 +3,7 @@ import { headTimeoutDetail } from './caps.js';
 import type { Mechanism } from './mechanism.js';
 import { DEFAULT_HEAD_LIMITS, readRequestHead, type HeadFailure, type HeadLimits } from './http/request-head.js';
 import { HTTP_FAULT_PARAMS_SCHEMA, withOverrides, type HttpFaultKind, type HttpFaultParams } from './http/params.js';
+import { requestEvent } from './http/request-event.js';
 import { SCENARIO_HEADER, sendAndClose, simpleResponse } from './http/response.js';
 import type { Behaviour, FaultContext, ListenerState } from './http/faults/context.js';
 import { healthFailing, healthFlapping, illegalVary, ok, redirectLoop, staleThenFail, status } from './http/faults/cacheable.js';
@@ -85,7 +86,7 @@ export const httpFaultMechanism: Mechanism<HttpFaultParams> = {
         context.emit({ type: 'fault', detail: cap ? `cap: ${read.detail}, 400 (${cap})` : `bad request: ${read.detail}, 400` });
         return sendAndClose(socket, simpleResponse(400, `badorigin ${context.id}: bad request: ${read.detail}\n`));
       }
-      context.emit({ type: 'request', detail: `${read.head.method} ${read.head.target.length > 200 ? `${read.head.target.slice(0, 200)}…` : read.head.target}` });
+      context.emit(requestEvent(read.head.method, read.head.target, read.head.headers, limits.maxHeaders));
       const resolved = withOverrides(params, read.head.query);
       if ('error' in resolved) {
         return sendAndClose(socket, simpleResponse(400, `badorigin ${context.id}: ${resolved.error}\n`, [[SCENARIO_HEADER, context.id]]));

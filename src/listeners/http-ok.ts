@@ -2,6 +2,7 @@ import { STATUS_CODES, createServer, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { headTimeoutDetail } from './caps.js';
 import { HeadDeadlines } from './http/head-deadline.js';
+import { rawHeaderPairs, requestEvent } from './http/request-event.js';
 import { sendAndClose } from './http/response.js';
 import type { MechanismContext } from './mechanism.js';
 
@@ -46,6 +47,7 @@ export class HttpOkResponder {
         sendAndClose(request.socket, refusal(431));
         return;
       }
+      context.emit(requestEvent(request.method ?? '', request.url ?? '', rawHeaderPairs(request.rawHeaders, caps.maxHeaders), caps.maxHeaders));
       request.resume();
       response.writeHead(200, {
         'content-type': 'text/plain; charset=utf-8',

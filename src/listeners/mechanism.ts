@@ -16,6 +16,15 @@ export type ListenerEventType =
   | 'handler-error'
   | 'close';
 
+/** One DNS query as a `request` event carries it: name (lower case, no trailing dot), type, transport, answer. */
+export interface DnsQueryEvent {
+  name: string;
+  type: string;
+  transport: 'udp' | 'tcp';
+  /** What went back, in one line: `NOERROR A 127.0.0.1`, `NXDOMAIN`, `no reply`, `after 3000 ms: NOERROR …`. */
+  answer: string;
+}
+
 /** An event a listener reports (the event log, the control API and `farm.waitFor` carry these). */
 export interface ListenerEvent {
   /** Listener id. */
@@ -25,12 +34,21 @@ export interface ListenerEvent {
   time: number;
   /** Farm-wide number of the TCP connection the event belongs to, when known. */
   connection?: number;
-  /** Peer address, for `connection`. */
+  /** Peer address as `ip:port`, for `connection` and a DNS query. */
   peer?: string;
   /** Error code or message, for `tls-error` and `handler-error`. */
   error?: string;
   /** For `fault`: what the listener did (e.g. `reset`, `fin`, `alert 40`); for `request`: `METHOD /path`. */
   detail?: string;
+  /**
+   * For an HTTP `request`: the request line's method and target, and the head's header fields in order (names
+   * lower-cased; bounded: see src/listeners/http/request-event.ts).
+   */
+  method?: string;
+  target?: string;
+  headers?: [string, string][];
+  /** For a DNS listener's `request` (one query): the question, the transport, and the answer given. */
+  dns?: DnsQueryEvent;
   /** For `client-hello`. */
   clientHello?: ClientHelloSummary;
   /** For `close`: who ended the connection first (`client` sent FIN, `farm` closed it, `error` reset or failed). */

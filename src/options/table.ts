@@ -1,5 +1,6 @@
 import { DEFAULT_CAPS } from '../listeners/caps.js';
 import { RESERVED_FDS } from '../listeners/connection-budget.js';
+import { DEFAULT_LEDGER_SIZE } from '../ledger/size.js';
 import type { OptionSpecs, OptionValues } from './spec.js';
 
 /**
@@ -56,6 +57,12 @@ export const FARM_OPTIONS = {
     help: 'largest request head an HTTP listener reads; larger ones get 400/431 and are logged',
   },
   maxHeaders: { kind: 'number', unit: 'fields', default: DEFAULT_CAPS.maxHeaders, help: 'most header fields in a request; more get 400/431 and are logged' },
+  ledgerSize: {
+    kind: 'number',
+    unit: 'attempts',
+    default: DEFAULT_LEDGER_SIZE,
+    help: 'attempts (connections, DNS queries) the attempt ledger keeps per listener, the newest; 0 keeps none',
+  },
 } as const satisfies OptionSpecs;
 
 /**

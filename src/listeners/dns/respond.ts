@@ -1,4 +1,5 @@
-import dnsPacket, { type DecodedPacket, type Question } from 'dns-packet';
+import dnsPacket, { type DecodedPacket, type Packet, type Question } from 'dns-packet';
+import { answerSummary } from './answer-summary.js';
 import { answer, headerOnlyReply, labelOf, RCODE, reply, type DnsZone } from './answers.js';
 import type { ServedAddresses } from './bound-addresses.js';
 import { ednsOf, encodeWithin, replyLimit, replyOpt } from './edns.js';
@@ -14,9 +15,10 @@ export type DnsOutcome =
   /**
    * A well-formed query: `label` is its name relative to the zone apex (null outside the zone or at the apex),
    * `detail` a one-line summary (`udp A ok.origin.test`), `reply` the encoded reply to send after `delayMs`
-   * (null: never answer, the `timeout` behaviour).
+   * (null: never answer, the `timeout` behaviour); `question` the name (lower case, no trailing dot) and type asked,
+   * `answer` what the reply says in one line (answer-summary.ts).
    */
-  | { kind: 'query'; label: string | null; detail: string; reply: Buffer | null; delayMs: number };
+  | { kind: 'query'; label: string | null; detail: string; reply: Buffer | null; delayMs: number; question: { name: string; type: string }; answer: string };
 
 /**
  * Turns the bytes of one DNS message into what to send back, as an authoritative server for `zone` whose names
@@ -39,19 +41,21 @@ export function respond(message: Buffer, zone: DnsZone, served: ServedAddresses,
   if (!roundTrips(message, question)) return malformed(message, 'a question name that is compressed, not UTF-8 or has dots inside a label', RCODE.FORMERR);
   const edns = ednsOf(query);
   if (edns.kind === 'malformed') return malformed(message, edns.why, RCODE.FORMERR);
-  const detail = `${over} ${question.type} ${question.name.toLowerCase().replace(/\.$/, '')}${edns.kind === 'badvers' ? ` EDNS version ${edns.version}` : ''}`;
+  const asked = { name: question.name.toLowerCase().replace(/\.$/, ''), type: question.type };
+  const detail = `${over} ${asked.type} ${asked.name}${edns.kind === 'badvers' ? ` EDNS version ${edns.version}` : ''}`;
   const label = labelOf(question.name, zone);
   const limit = replyLimit(edns, over);
   if (edns.kind === 'badvers') {
     // BADVERS says nothing about the zone's data: not authoritative.
     const refusal = reply(query, RCODE.NOERROR);
     const packet = { ...refusal, flags: (refusal.flags ?? 0) & ~dnsPacket.AUTHORITATIVE_ANSWER, additionals: replyOpt(edns) };
-    return { kind: 'query', label, detail, reply: encodeWithin(packet, limit), delayMs: 0 };
+    return { kind: 'query', label, detail, reply: encodeWithin(packet, limit), delayMs: 0, question: asked, answer: `${answerSummary(packet)} (BADVERS)` };
   }
   const answered = answer(query, zone, served, over);
-  if (!answered) return { kind: 'query', label, detail, reply: null, delayMs: 0 };
+  if (!answered) return { kind: 'query', label, detail, reply: null, delayMs: 0, question: asked, answer: answerSummary(null) };
   const packet = { ...answered.packet, additionals: replyOpt(edns) };
-  return { kind: 'query', label, detail, reply: encodeWithin(packet, limit), delayMs: answered.delayMs };
+  const bytes = encodeWithin(packet, limit);
+  return { kind: 'query', label, detail, reply: bytes, delayMs: answered.delayMs, question: asked, answer: answerSummary(truncatedView(packet, bytes), answered.delayMs) };
 }
 
 /**
@@ -85,4 +89,10 @@ function roundTrips(message: Buffer, question: Question): boolean {
 
 function malformed(message: Buffer, why: string, rcode: number): DnsOutcome {
   return { kind: 'malformed', why, reply: headerOnlyReply(message, rcode) };
+}
+
+/** The packet as sent: without its records when `encodeWithin` had to send the header and question only (TC). */
+function truncatedView(packet: Packet, bytes: Buffer): Packet {
+  const truncated = bytes.length >= 4 && (bytes.readUInt16BE(2) & dnsPacket.TRUNCATED_RESPONSE) !== 0;
+  return truncated ? { ...packet, flags: (packet.flags ?? 0) | dnsPacket.TRUNCATED_RESPONSE, answers: [] } : packet;
 }

@@ -3,6 +3,7 @@ import { createServer, isIPv6, type AddressInfo, type Server, type Socket } from
 import { bindError, farmError, type FarmError } from '../../errors.js';
 import { admitConnection, headTimeoutDetail, type Admission, type ListenerCaps } from '../caps.js';
 import { CapFaultReporter, type ConnectionBudget } from '../connection-budget.js';
+import { nextConnectionNumber } from '../connection-number.js';
 import type { ListenerEvent, PortOwner } from '../mechanism.js';
 import type { DnsZone } from './answers.js';
 import { servedAddresses, type ServedAddresses } from './bound-addresses.js';
@@ -103,7 +104,7 @@ export class DnsServer implements PortOwner {
     return new Promise((resolve, reject) => {
       const udp = createSocket({ type: isIPv6(host) ? 'udp6' : 'udp4', reuseAddr: false });
       udp.once('error', (error) => reject(this.failure(host, port, error)));
-      udp.on('message', (message, peer) => this.onMessage(message, 'udp', (bytes) => udp.send(bytes, peer.port, peer.address, () => undefined)));
+      udp.on('message', (message, peer) => this.onMessage(message, 'udp', (bytes) => udp.send(bytes, peer.port, peer.address, () => undefined), `${peer.address}:${peer.port}`));
       udp.bind({ address: host, port, exclusive: true }, () => {
         udp.removeAllListeners('error');
         udp.on('error', (error) => this.report.port({ type: 'handler-error', error: error.message }));
@@ -172,7 +173,7 @@ export class DnsServer implements PortOwner {
       while (!socket.writableNeedDrain && complete() && answered < MESSAGES_PER_TURN) {
         const message = buffer.subarray(2, 2 + buffer.readUInt16BE(0));
         buffer = buffer.subarray(2 + message.length);
-        this.onMessage(message, 'tcp', send);
+        this.onMessage(message, 'tcp', send, `${socket.remoteAddress}:${socket.remotePort}`);
         answered += 1;
         arm();
       }
@@ -193,7 +194,8 @@ export class DnsServer implements PortOwner {
     socket.on('drain', pump);
   }
 
-  private onMessage(message: Buffer, over: 'udp' | 'tcp', send: (bytes: Buffer) => void): void {
+  /** Answers one message; a query of the zone is a `request` event of its name's listener, numbered as a connection. */
+  private onMessage(message: Buffer, over: 'udp' | 'tcp', send: (bytes: Buffer) => void, peer: string): void {
     let outcome;
     try {
       outcome = respond(message, this.zone, this.served, over);
@@ -208,7 +210,9 @@ export class DnsServer implements PortOwner {
       if (outcome.reply) send(outcome.reply);
       return;
     }
-    if (outcome.label !== null) this.report.forLabel(outcome.label)?.({ type: 'request', detail: outcome.detail });
+    const emit = outcome.label === null ? undefined : this.report.forLabel(outcome.label);
+    const dns = { ...outcome.question, transport: over, answer: outcome.answer };
+    emit?.({ type: 'request', detail: outcome.detail, connection: nextConnectionNumber(), peer, dns });
     const bytes = outcome.reply;
     if (!bytes) return;
     if (outcome.delayMs <= 0) return send(bytes);

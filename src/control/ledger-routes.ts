@@ -1,0 +1,66 @@
+import express from 'express';
+import type { AttemptLedger, AttemptQuery } from '../ledger/ledger.js';
+import { isProbeId } from '../ledger/probe.js';
+import { sendError } from './json-error.js';
+
+/** Largest body `POST /listeners/:id/probes` reads, in bytes (`{"probe": "<at most 128 characters>"}`). */
+const PROBE_BODY_LIMIT = 1024;
+
+/** `?since=&probe=` as an AttemptQuery, or the one-line reason it is not one. */
+function attemptQuery(query: Record<string, unknown>): AttemptQuery | { error: string } {
+  const result: AttemptQuery = {};
+  if (query.since !== undefined) {
+    const since = typeof query.since === 'string' && /^\d{1,16}(\.\d+)?$/.test(query.since) ? Number(query.since) : NaN;
+    if (!Number.isFinite(since)) return { error: 'since must be a time in ms since the epoch' };
+    result.since = since;
+  }
+  if (query.probe !== undefined) {
+    if (!isProbeId(query.probe)) return { error: 'probe must be 1 to 128 characters of A-Z a-z 0-9 . _ ~ : -' };
+    result.probe = query.probe;
+  }
+  return result;
+}
+
+/** The `probe` of a JSON body `{"probe": "<id>"}`, or undefined. */
+function probeOfBody(body: unknown): string | undefined {
+  if (typeof body !== 'string') return undefined;
+  try {
+    const parsed: unknown = JSON.parse(body);
+    const probe = typeof parsed === 'object' && parsed !== null && 'probe' in parsed ? parsed.probe : undefined;
+    return isProbeId(probe) ? probe : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The attempt ledger's routes (src/ledger/ledger.ts):
+ * - `GET /listeners/:id/attempts?since=&probe=`: the listener's attempts (JSON array of `Attempt`, oldest first),
+ *   `since` in ms since the epoch; 400 for a bad parameter.
+ * - `POST /listeners/:id/probes` with `{"probe": "<id>"}`: opens a probe window (201); 400 for a bad probe id.
+ * - `DELETE /listeners/:id/probes/:probe`: closes it (200); 404 when it was not open.
+ * An unknown listener id is 404. Errors are the control API's one JSON line.
+ */
+export function ledgerRoutes(app: express.Express, ledger: AttemptLedger): void {
+  app.get('/listeners/:id/attempts', (request, response) => {
+    const { id } = request.params;
+    if (!ledger.has(id)) return sendError(response, 404, `no listener ${id}`);
+    const query = attemptQuery(request.query);
+    if ('error' in query) return sendError(response, 400, query.error);
+    response.set('cache-control', 'no-store').json(ledger.attempts(id, query) ?? []);
+  });
+  app.post('/listeners/:id/probes', express.text({ type: () => true, limit: PROBE_BODY_LIMIT }), (request, response) => {
+    const { id } = request.params;
+    if (!ledger.has(id)) return sendError(response, 404, `no listener ${id}`);
+    const probe = probeOfBody(request.body);
+    if (probe === undefined) return sendError(response, 400, 'the body must be {"probe": "<1 to 128 characters of A-Z a-z 0-9 . _ ~ : ->"}');
+    ledger.beginProbe(id, probe);
+    response.status(201).json({ id, probe, open: true });
+  });
+  app.delete('/listeners/:id/probes/:probe', (request, response) => {
+    const { id, probe } = request.params;
+    if (!ledger.has(id)) return sendError(response, 404, `no listener ${id}`);
+    if (!ledger.endProbe(id, probe)) return sendError(response, 404, `no probe window ${probe} open on ${id}`);
+    response.json({ id, probe, open: false });
+  });
+}

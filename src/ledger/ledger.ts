@@ -1,0 +1,132 @@
+import type { EventEmitter } from 'node:events';
+import type { ListenerEvent } from '../listeners/index.js';
+import type { Attempt } from './attempt.js';
+import { isProbeId, probeOfRequest, ProbeWindows } from './probe.js';
+import { addAction, addRequest, detached, ListenerLedger, setClientHello, toAttempt, type StoredAttempt } from './store.js';
+
+/** Which attempts `attempts()` returns. */
+export interface AttemptQuery {
+  /** Only attempts with an event (accept, request, action, close, query) at or after this time, ms since the epoch. */
+  since?: number;
+  /** Only attempts of this probe: the attempt's own `probe`, or a request of it naming the probe. */
+  probe?: string;
+}
+
+/**
+ * The attempt ledger: what the farm saw of each TCP connection (and each DNS query) on each listener, built from the
+ * listener events (src/listeners/mechanism.ts), the last `size` per listener (0: none kept), records as `Attempt`
+ * (attempt.ts) describes them. Probe windows (`beginProbe`/`endProbe`) attribute connections that carry no request
+ * naming a probe (TLS faults, resets) to the probe running on that listener.
+ */
+export class AttemptLedger {
+  private readonly listeners = new Map<string, ListenerLedger>();
+  private readonly windows = new ProbeWindows();
+  private readonly ids: Set<string>;
+
+  /**
+   * @param ids the farm's listener ids.
+   * @param size attempts kept per listener (0: the ledger is off and keeps nothing).
+   */
+  constructor(events: EventEmitter<{ event: [ListenerEvent] }>, ids: string[], size: number) {
+    this.ids = new Set(ids);
+    if (size <= 0) return;
+    for (const id of ids) this.listeners.set(id, new ListenerLedger(size));
+    events.on('event', (event) => this.record(event));
+  }
+
+  /** True when the farm runs listener `id`. */
+  has(id: string): boolean {
+    return this.ids.has(id);
+  }
+
+  /**
+   * The attempts kept for listener `id` matching `query`, oldest first; undefined for a listener the farm does not
+   * run. Empty when the ledger is off (size 0).
+   */
+  attempts(id: string, query: AttemptQuery = {}): Attempt[] | undefined {
+    if (!this.ids.has(id)) return undefined;
+    const kept = this.listeners.get(id);
+    if (!kept) return [];
+    const matches = (a: StoredAttempt) =>
+      (query.since === undefined || a.lastAt >= query.since) &&
+      (query.probe === undefined || a.probe === query.probe || a.requests.some((r) => r.probe === query.probe));
+    return [...kept.all()].filter(matches).map(toAttempt);
+  }
+
+  /**
+   * Opens probe window `probe` on listener `id`: connections and DNS queries arriving until `endProbe` belong to it.
+   * @returns false for a listener the farm does not run.
+   * @throws Error for a probe id that is not 1–128 characters of `A-Z a-z 0-9 . _ ~ : -`.
+   */
+  beginProbe(id: string, probe: string): boolean {
+    if (!isProbeId(probe)) throw new Error(`bad probe id ${JSON.stringify(probe)}: 1 to 128 characters of A-Z a-z 0-9 . _ ~ : -`);
+    if (!this.ids.has(id)) return false;
+    this.windows.begin(id, probe);
+    return true;
+  }
+
+  /** Closes probe window `probe` of listener `id`; false when none was open. Attempts keep their probe. */
+  endProbe(id: string, probe: string): boolean {
+    return this.windows.end(id, probe);
+  }
+
+  private record(event: ListenerEvent): void {
+    const kept = this.listeners.get(event.listener);
+    if (!kept || event.connection === undefined) return;
+    if (event.type === 'connection' || event.dns) return void kept.add(this.fresh(event, event.connection));
+    const attempt = kept.get(event.connection);
+    if (!attempt) return;
+    attempt.lastAt = event.time;
+    kept.grow(attempt, this.apply(attempt, event));
+  }
+
+  /** Applies one event to its attempt; returns the bytes of text it added. */
+  private apply(attempt: StoredAttempt, event: ListenerEvent): number {
+    switch (event.type) {
+      case 'client-hello':
+        return event.clientHello ? setClientHello(attempt, event.clientHello) : 0;
+      case 'request':
+        return this.request(attempt, event);
+      case 'fault':
+        return addAction(attempt, event.time, event.detail ?? 'fault');
+      case 'tls-error':
+      case 'handler-error':
+        return addAction(attempt, event.time, `${event.type}: ${event.error ?? 'unknown'}`);
+      case 'close':
+        attempt.closedAt = event.time;
+        if (event.by !== undefined) attempt.closedBy = event.by;
+        if (event.bytesIn !== undefined) attempt.bytesIn = event.bytesIn;
+        if (event.bytesOut !== undefined) attempt.bytesOut = event.bytesOut;
+        return 0;
+      default:
+        return 0;
+    }
+  }
+
+  private request(attempt: StoredAttempt, event: ListenerEvent): number {
+    const headers = event.headers ?? [];
+    const target = event.target ?? '';
+    const probe = probeOfRequest(target, headers);
+    if (probe !== undefined && !attempt.probeFromRequest) Object.assign(attempt, { probe: detached(probe), probeFromRequest: true });
+    return addRequest(attempt, { at: event.time, method: event.method ?? '', target, headers, ...(probe === undefined ? {} : { probe }) });
+  }
+
+  /** A new attempt for the first event of connection (or DNS query) `connection`. */
+  private fresh(event: ListenerEvent, connection: number): StoredAttempt {
+    const probe = this.windows.current(event.listener);
+    const attempt: StoredAttempt = {
+      connection,
+      listener: event.listener,
+      startedAt: event.time,
+      peer: event.peer ?? '',
+      requests: [],
+      actions: [],
+      probeFromRequest: false,
+      lastAt: event.time,
+      textBytes: 0,
+      ...(probe === undefined ? {} : { probe }),
+    };
+    if (event.dns) attempt.dns = { at: event.time, ...event.dns };
+    return attempt;
+  }
+}
