@@ -59,7 +59,6 @@ export const FARM_ERRORS = {
     meaning: '`verify` cannot read the attempt ledger from `--farm` (refused, wrong `--control-token`, not a badorigin control API)',
     message: (url: string, why: string) => `cannot read the attempt ledger of the farm at ${url} (${why})`,
   },
-  NO_LEDGER: { meaning: 'the farm `verify` was given keeps no attempt ledger', message: (what: string) => `${what} keeps no attempt ledger (a badorigin farm of this version does)` },
   EADDRINUSE: { meaning: 'a listener or control port is taken (nothing is left listening)', message: (where: string) => `${where} is already in use` },
   EACCES: { meaning: 'a port below 1024 needs privileges (CAP_NET_BIND_SERVICE)', message: (where: string) => `${where} needs privileges to bind` },
   EADDRNOTAVAIL: { meaning: '`--host` or `--control-host` is not an address of this machine', message: (where: string) => `${where} cannot be bound (EADDRNOTAVAIL: not an address of this machine)` },

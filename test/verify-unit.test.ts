@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import { Ajv } from 'ajv';
 import { loadCatalogue, type Scenario } from '../src/catalogue.js';
 import { packagePath } from '../src/paths.js';
-import { deriveFigures, splitByAsk, timeoutKindOf } from '../src/verify/figures.js';
+import { deriveFigures, ownRequests, splitByAsk, timeoutKindOf } from '../src/verify/figures.js';
 import { renderJunit } from '../src/verify/format/junit.js';
 import { renderMarkdown } from '../src/verify/format/markdown.js';
 import { renderTable } from '../src/verify/format/table.js';
@@ -91,6 +91,13 @@ describe('verify: derived figures', () => {
     const kept = fakeAttempt({ startedAt: 500, requests: [fakeRequest(1010)] });
     const reused = deriveFigures([kept], [{ sentAt: 1000, client: fakeClient() }], undefined);
     assert.deepEqual([reused.freshConnections, reused.reusedConnections, reused.resentOnReused], [0, 1, false]);
+  });
+
+  test('a re-used connection keeps only the requests of this probe (and those that name none)', () => {
+    const shared = fakeAttempt({ probe: 'p', requests: [{ ...fakeRequest(900), probe: 'other' }, { ...fakeRequest(1010), probe: 'p' }, fakeRequest(1020)] });
+    assert.deepEqual(ownRequests([shared], 'p')[0]!.requests.map((r) => r.at), [1010, 1020]);
+    const figures = deriveFigures(ownRequests([shared], 'p'), [{ sentAt: 1000, client: fakeClient() }], undefined);
+    assert.deepEqual([figures.requests, figures.resentOnReused], [2, true]);
   });
 
   test('SNI of the first ClientHello: the name, or that none was sent', () => {

@@ -40,7 +40,7 @@ async function remoteManifest(controlUrl: string, token: string | undefined): Pr
 /**
  * Opens the farm `verify` observes. A started farm runs its control API too unless its options turn it off, and is
  * closed by `close()`. @throws FarmError as `startFarm`, FARM_UNREACHABLE for a control API that does not answer a
- * manifest, BAD_MANIFEST for one that is not a manifest, NO_LEDGER for a farm object without an attempt ledger.
+ * manifest, BAD_MANIFEST for one that is not a manifest.
  */
 export async function openFarm(choice: FarmChoice): Promise<FarmAccess> {
   if ('farm' in choice) {

@@ -23,6 +23,14 @@ export interface AskInput {
   client: ClientView;
 }
 
+/**
+ * The attempts of a probe with only the requests that are the probe's: a connection an intermediary re-uses can
+ * carry requests of other probes (a request names its own probe; one that names none belongs to the connection's).
+ */
+export function ownRequests(attempts: Attempt[], probe: string): Attempt[] {
+  return attempts.map((a) => (a.requests.every((r) => r.probe === undefined || r.probe === probe) ? a : { ...a, requests: a.requests.filter((r) => r.probe === undefined || r.probe === probe) }));
+}
+
 /** The times (ms since the epoch) at which an attempt tried: each request head, or the accept when it read none. */
 function tryTimes(attempt: Attempt): number[] {
   if (attempt.requests.length > 0) return attempt.requests.map((r) => r.at);

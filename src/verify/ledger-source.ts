@@ -1,13 +1,9 @@
 import { Type } from 'typebox';
 import { Value } from 'typebox/value';
 import { farmError } from '../errors.js';
+import type { Farm } from '../farm.js';
 import { Attempt } from '../ledger/attempt.js';
-
-/** Which attempts of a listener to read: those started at or after `since` (ms since the epoch), of probe `probe`. */
-export interface AttemptQuery {
-  since?: number;
-  probe?: string;
-}
+import type { AttemptQuery } from '../ledger/ledger.js';
 
 /**
  * Where `verify` reads the origin's view: the attempt ledger of a farm, in this process or behind its control API.
@@ -22,22 +18,8 @@ export interface AttemptSource {
   attempts(id: string, query: AttemptQuery): Promise<Attempt[]>;
 }
 
-/** The ledger methods of a farm object (`Farm.attempts`, `beginProbe`, `endProbe`); undefined or false for an id the farm does not run. */
-interface FarmLedger {
-  attempts(id: string, query?: AttemptQuery): Attempt[] | undefined;
-  beginProbe(id: string, probe: string): unknown;
-  endProbe(id: string, probe: string): unknown;
-}
-
-function hasLedger(farm: object): farm is FarmLedger {
-  return 'attempts' in farm && typeof farm.attempts === 'function' && 'beginProbe' in farm && typeof farm.beginProbe === 'function' && 'endProbe' in farm && typeof farm.endProbe === 'function';
-}
-
-/**
- * The attempt ledger of a farm running in this process. @throws FarmError NO_LEDGER when the farm keeps none.
- */
-export function farmAttemptSource(farm: object): AttemptSource {
-  if (!hasLedger(farm)) throw farmError('NO_LEDGER', 'the farm object');
+/** The attempt ledger of a farm running in this process (`Farm.attempts`, `beginProbe`, `endProbe`). */
+export function farmAttemptSource(farm: Pick<Farm, 'attempts' | 'beginProbe' | 'endProbe'>): AttemptSource {
   return {
     name: 'in-process',
     beginProbe: async (id, probe) => void farm.beginProbe(id, probe),

@@ -2,7 +2,7 @@ import type { Scenario } from '../catalogue.js';
 import type { Attempt } from '../ledger/attempt.js';
 import type { ManifestListener } from '../manifest.js';
 import { send } from './client.js';
-import { deriveFigures, splitByAsk, timeoutKindOf } from './figures.js';
+import { deriveFigures, ownRequests, splitByAsk, timeoutKindOf } from './figures.js';
 import type { AttemptSource } from './ledger-source.js';
 import type { Ask, ListenerReport } from './report-schema.js';
 import { requestFor } from './request.js';
@@ -55,7 +55,7 @@ export async function probeListener(listener: ManifestListener, scenario: Scenar
       const sentAt = Date.now();
       asks.push({ sentAt, client: await send(url, request, probe, settings.timeoutMs) });
     }
-    attempts = await settledAttempts(settings.ledger, listener.id, probe);
+    attempts = ownRequests(await settledAttempts(settings.ledger, listener.id, probe), probe);
   } finally {
     await settings.ledger.endProbe(listener.id, probe);
   }

@@ -120,8 +120,8 @@ function proxyLogLines(file: string | undefined, profile: string | null, reports
  * `expect.<expect>` of the manifest (with `proxyLog` lines where given). Resolves with the report (also when
  * listeners mismatch: see `report.ok`); a farm it started is closed before it resolves.
  * @throws FarmError BAD_OPTION for bad options, UNKNOWN_SCENARIO for `only`/`skip` ids the farm lacks,
- *   VIA_UNREACHABLE when the intermediary does not accept a TCP connection, FARM_UNREACHABLE / NO_LEDGER when the
- *   farm's ledger cannot be read, or what `startFarm` throws.
+ *   VIA_UNREACHABLE when the intermediary does not accept a TCP connection, FARM_UNREACHABLE when the farm's
+ *   ledger cannot be read, or what `startFarm` throws.
  */
 export async function verify(options: VerifyOptions): Promise<VerifyReport> {
   const target = targetOf(options);
