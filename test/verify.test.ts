@@ -3,7 +3,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Ajv } from 'ajv';
+import { connect } from 'node:net';
 import { generateConfig } from '../src/config/index.js';
+import { plannedManifest, resolveSettings } from '../src/farm.js';
 import type { Farm } from '../src/farm.js';
 import { packagePath } from '../src/paths.js';
 import type { ListenerReport, VerifyReport } from '../src/verify/report-schema.js';
@@ -132,6 +134,37 @@ describe('verify counts the retries of a proxy configured to retry', () => {
     t.after(() => haproxy.stop());
     const report = await verify({ via: `http://127.0.0.1:${port}`, farmObject: fixture.farm, only: ['reset-on-connect'] });
     assert.equal(report.listeners[0]!.figures.attempts, 3);
+  });
+});
+
+describe('verify --start', () => {
+  test('starts the farm with the farm options given, judges it through nginx, and closes it', async (t) => {
+    if (!requireTool(t, 'nginx')) return;
+    const certs = tempDir();
+    const work = tempDir('badorigin-verify-start-');
+    t.after(() => (certs.remove(), work.remove()));
+    // Fixed ports, as a proxy pointed at a farm needs: http-ok and http-ok-tls at base + 60 and base + 160.
+    const basePort = 20_000 + (process.pid % 1000) * 20;
+    const farmArgs = ['--base-port', String(basePort), '--only', 'http-ok', '--certs-dir', certs.dir, '--no-control'];
+    // nginx reads the farm CA when it starts: create it first, as `badorigin ca` does for a real proxy.
+    assert.equal((await runCli(['ca', '--certs-dir', certs.dir])).exit, 0);
+    const manifest = plannedManifest(resolveSettings({ basePort, only: ['http-ok'], certsDir: certs.dir }));
+    const port = await freePort();
+    const nginx = await startNginx(generateConfig('nginx', manifest, { ...TIMEOUTS, listen: port, foreground: true, errorLog: join(work.dir, 'error.log') }), work.dir, port);
+    t.after(() => nginx.stop());
+    const json = join(work.dir, 'report.json');
+    const result = await runCli(['verify', '--start', ...farmArgs, '--via', `http://127.0.0.1:${port}`, '--expect', 'nginx', '--json', json], 60_000);
+    assert.equal(result.exit, 0, `${result.stdout}\n${result.stderr}`);
+    const report: unknown = JSON.parse(readFileSync(json, 'utf8'));
+    assert.ok(validateReport(report), JSON.stringify(validateReport.errors));
+    assert.equal(report.farm, 'in-process');
+    assert.deepEqual(report.listeners.map((l) => [l.id, l.verdict.result, l.figures.attempts]), [['http-ok', 'match', 1], ['http-ok-tls', 'match', 1]]);
+    const refused = await new Promise<boolean>((resolve) => {
+      const socket = connect(basePort + 60, '127.0.0.1');
+      socket.once('connect', () => (socket.destroy(), resolve(false)));
+      socket.once('error', () => resolve(true));
+    });
+    assert.ok(refused, 'the farm verify started is closed when it exits');
   });
 });
 
