@@ -170,7 +170,19 @@ describe('verify: verdicts', () => {
   test('expectationOf reads any profile by name, keeping only the fields verify can judge', () => {
     assert.deepEqual(expectationOf(expect, 'nginx'), { status: 504, log: 'upstream timed out (110: Connection timed out) while reading response header from upstream' });
     assert.deepEqual(expectationOf(expect, 'fastly'), { status: 503, response: 'first byte timeout' });
-    assert.equal(expectationOf(expect, 'cloudfront'), undefined);
+    assert.deepEqual(expectationOf(expect, 'cloudfront'), { status: 504 });
+    assert.equal(expectationOf(expect, 'akamai-nonexistent'), undefined);
+  });
+
+  test('an expectation that depends on a CDN setting is judged under --setting, else under the default, and says which', () => {
+    const expired = scenario('cert-expired').expect;
+    assert.deepEqual(expectationOf(expired, 'cloudflare'), { status: 526, setting: 'ssl-mode=strict (default)' });
+    assert.deepEqual(expectationOf(expired, 'cloudflare', { 'ssl-mode': 'full' }), { status: 200, setting: 'ssl-mode=full' });
+    assert.deepEqual(expectationOf(expired, 'cloudflare', { 'ssl-mode': 'flexible' }), { status: 526, setting: 'ssl-mode=strict (default)' });
+    const full = judge('cloudflare', expired, { client: fakeClient({ status: 200 }) }, { 'ssl-mode': 'full' });
+    assert.equal(full.result, 'match');
+    assert.equal(full.setting, 'ssl-mode=full');
+    assert.equal(judge('cloudflare', expired, { client: fakeClient({ status: 200 }) }).result, 'mismatch');
   });
 
   test('the profiles are the reporters that cite a source: CDNs and proxies, not the reference clients', () => {

@@ -11,6 +11,7 @@ export const VERIFY_OPTIONS = {
   via: { kind: 'string', help: 'base URL of the CDN or proxy in front of the farm; listener <id> is reached at <via>/<id>/' },
   route: { kind: 'string', help: 'URL template instead of --via, {id} standing for the listener id (e.g. https://{id}.cdn.example.com/)' },
   expect: { kind: 'string', choices: intermediaryProfiles(), help: 'judge against the manifest\'s expect.<profile>; without it, observe and report only' },
+  setting: { kind: 'list', help: 'a CDN setting the intermediary runs with, as name=value (ssl-mode=full, ssl_check_cert=false, tls-cert=user; docs/cdns.md): an expectation that depends on it is judged under that value, else under the CDN\'s default (comma-separated or repeated)' },
   farm: { kind: 'string', help: 'control API URL of the running farm behind the intermediary, whose attempt ledger verify reads' },
   start: { kind: 'boolean', default: false, help: 'start the farm in this process with the farm options given, instead of --farm' },
   repeat: { kind: 'number', unit: 'requests', default: 1, help: 'ask each listener this many times in a row (shows an error the intermediary caches or re-uses)' },

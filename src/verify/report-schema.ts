@@ -69,6 +69,7 @@ export const Check = Type.Object({
 export const Verdict = Type.Object({
   result: Type.Union([Type.Literal('match'), Type.Literal('mismatch'), Type.Literal('unjudged')]),
   reason: Type.Optional(Type.String({ description: 'Why unjudged (no --expect, no expectation, the intermediary cannot reach the listener).' })),
+  setting: Type.Optional(Type.String({ description: 'For an expectation that depends on a CDN setting: the value judged, as name=value, with (default) when --setting did not name it.' })),
   checks: Type.Array(Check),
 });
 

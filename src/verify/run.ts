@@ -35,6 +35,20 @@ export interface VerifyOptions extends VerifyOptionValues {
   onProgress?: (progress: VerifyProgress) => void;
 }
 
+/**
+ * `--setting name=value` pairs as a map.
+ * @throws FarmError BAD_OPTION for a pair without `=` or with an empty side.
+ */
+function settingsOf(pairs: string[]): Record<string, string> {
+  const settings: Record<string, string> = {};
+  for (const pair of pairs) {
+    const match = /^([^=\s]+)=([^=\s]+)$/.exec(pair);
+    if (!match) throw farmError('BAD_OPTION', '--setting', `'${pair}' is not name=value (e.g. ssl-mode=full)`);
+    settings[match[1]!] = match[2]!;
+  }
+  return settings;
+}
+
 const listOf = (value: string | string[] | undefined): string[] =>
   (Array.isArray(value) ? value : value ? [value] : []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
 
@@ -128,6 +142,7 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
   const numbers = numbersOf(options);
   const choice = farmChoiceOf(options);
   const profile = options.expect ?? null;
+  const cdnSettings = settingsOf(listOf(options.setting));
   const startedAt = new Date();
   // Whether the intermediary answers at all is known before a farm is opened, unless its host depends on the id.
   if ('via' in target) await assertReachable(probeUrl(target, 'preflight', 'preflight'));
@@ -140,7 +155,7 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
     let mismatches = 0;
     const reports = await mapLimit(listeners, numbers.concurrency, async (listener) => {
       const report = await probeListener(listener, farm.scenarios.get(listener.scenario), settings);
-      report.verdict = judge(profile, listener.expect, { client: report.asks[0]!.client });
+      report.verdict = judge(profile, listener.expect, { client: report.asks[0]!.client }, cdnSettings);
       if (report.verdict.result === 'mismatch') mismatches++;
       options.onProgress?.({ done: ++done, total: listeners.length, id: listener.id, mismatches });
       return report;
@@ -149,7 +164,7 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
     for (const [i, report] of reports.entries()) {
       const logLines = numbers.repeat === 1 ? logs?.get(report.id) : undefined;
       report.logLines = logs?.get(report.id) ?? [];
-      report.verdict = judge(profile, listeners[i]!.expect, { client: report.asks[0]!.client, ...(logLines ? { logLines } : {}) });
+      report.verdict = judge(profile, listeners[i]!.expect, { client: report.asks[0]!.client, ...(logLines ? { logLines } : {}) }, cdnSettings);
     }
     const count = (result: string) => reports.filter((r) => r.verdict.result === result).length;
     const summary = { listeners: reports.length, matched: count('match'), mismatched: count('mismatch'), unjudged: count('unjudged') };

@@ -1,4 +1,5 @@
 import { logMatches, statusMatches, type Expectations } from '../catalogue.js';
+import { isBySetting } from '../cdn/expectation.js';
 import type { Check, ClientView, Verdict } from './report-schema.js';
 
 /** The fields of an intermediary's expectation `verify` can judge (a CDN's or a proxy's, see src/catalogue.ts). */
@@ -17,11 +18,21 @@ const isLog = (v: unknown): v is string | string[] => typeof v === 'string' || (
 
 /**
  * `expect.<profile>` of a listener: the expectation's judgeable fields, null when the profile cannot reach the
- * listener (the manifest says null), undefined when the manifest says nothing for it.
+ * listener (the manifest says null), undefined when the manifest says nothing for it. An expectation that holds one
+ * outcome per CDN setting (src/cdn/expectation.ts) gives the outcome under `settings[<its setting>]`, else under its
+ * default; `setting` says which, as `name=value`, with ` (default)` when `settings` did not name it.
  */
-export function expectationOf(expect: Expectations, profile: string): IntermediaryExpectation | null | undefined {
-  const value: unknown = Object.entries(expect).find(([key]) => key === profile)?.[1];
-  if (value === null || value === undefined || typeof value !== 'object') return value === null ? null : undefined;
+export function expectationOf(expect: Expectations, profile: string, settings: Record<string, string> = {}): (IntermediaryExpectation & { setting?: string }) | null | undefined {
+  const declared: unknown = Object.entries(expect).find(([key]) => key === profile)?.[1];
+  if (declared === null || declared === undefined || typeof declared !== 'object') return declared === null ? null : undefined;
+  let value: object = declared;
+  let setting: string | undefined;
+  if (isBySetting(declared)) {
+    const named = settings[declared.setting];
+    const chosen = named !== undefined && named in declared.outcomes ? named : declared.default;
+    value = declared.outcomes[chosen] ?? {};
+    setting = `${declared.setting}=${chosen}${chosen === named ? '' : ' (default)'}`;
+  }
   const field = (name: string): unknown => Object.entries(value).find(([key]) => key === name)?.[1];
   const status = field('status');
   const response = field('response');
@@ -32,6 +43,7 @@ export function expectationOf(expect: Expectations, profile: string): Intermedia
     ...(typeof response === 'string' ? { response } : {}),
     ...(typeof xCache === 'string' ? { xCache } : {}),
     ...(isLog(log) ? { log } : {}),
+    ...(setting === undefined ? {} : { setting }),
   };
 }
 
@@ -75,13 +87,14 @@ export function checksOf(expected: IntermediaryExpectation, observed: Observed):
  * check matched and none failed, `unjudged` without a profile, without an expectation, when the manifest says the
  * intermediary cannot reach the listener (null), or when nothing the expectation names is visible.
  */
-export function judge(profile: string | null, expect: Expectations, observed: Observed): Verdict {
+export function judge(profile: string | null, expect: Expectations, observed: Observed, settings: Record<string, string> = {}): Verdict {
   if (profile === null) return { result: 'unjudged', reason: 'no --expect profile', checks: [] };
-  const expected = expectationOf(expect, profile);
+  const expected = expectationOf(expect, profile, settings);
   if (expected === null) return { result: 'unjudged', reason: `expect.${profile} is null: ${profile} cannot reach this listener`, checks: [] };
   if (expected === undefined) return { result: 'unjudged', reason: `the manifest has no expect.${profile} for this listener`, checks: [] };
   const checks = checksOf(expected, observed);
-  if (checks.some((c) => c.result === 'mismatch')) return { result: 'mismatch', checks };
-  if (checks.some((c) => c.result === 'match')) return { result: 'match', checks };
-  return { result: 'unjudged', reason: `nothing expect.${profile} names is visible to the client`, checks };
+  const setting = expected.setting === undefined ? {} : { setting: expected.setting };
+  if (checks.some((c) => c.result === 'mismatch')) return { result: 'mismatch', ...setting, checks };
+  if (checks.some((c) => c.result === 'match')) return { result: 'match', ...setting, checks };
+  return { result: 'unjudged', reason: `nothing expect.${profile} names is visible to the client`, ...setting, checks };
 }
