@@ -2,6 +2,7 @@ import type { HttpFault } from '../define-fault.js';
 import { badChunkedFault } from './bad-chunked.js';
 import { conflictingContentLengthFault } from './conflicting-content-length.js';
 import { connectionHoldFault } from './connection-hold.js';
+import { contentRangeLengthMismatchFault } from './content-range-length-mismatch.js';
 import { garbageResponseFault } from './garbage-response.js';
 import { gzipCorruptFault } from './gzip-corrupt.js';
 import { gzipLengthMismatchFault } from './gzip-length-mismatch.js';
@@ -48,4 +49,5 @@ export const HTTP_FAULTS: readonly HttpFault[] = [
   gzipCorruptFault,
   gzipLengthMismatchFault,
   keepaliveCloseOnReuseFault,
+  contentRangeLengthMismatchFault,
 ];
