@@ -58,19 +58,27 @@ describe('keepalive-close-on-reuse: a persistent connection closed when it is re
   after(scenarios.remove);
   const fixture = useFarm({ scenariosDir: scenarios.dir, controlPort: null });
   const port = (id = ID) => fixture.listener(id).port;
+  /** Runs `work` and returns it with the `fault` details listener `id` reported meanwhile. */
+  async function faultsDuring<T>(id: string, work: () => Promise<T>): Promise<{ value: T; faults: string[] }> {
+    const faults: string[] = [];
+    const onEvent = (event: ListenerEvent) => {
+      if (event.listener === id && event.type === 'fault' && event.detail) faults.push(event.detail);
+    };
+    fixture.farm.events.on('event', onEvent);
+    try {
+      return { value: await work(), faults };
+    } finally {
+      fixture.farm.events.off('event', onEvent);
+    }
+  }
 
   test('one request per connection (the reference clients) gets a plain 200', async () => {
     for (const id of [ID, `${ID}-tls`]) assert.deepEqual(await nodeRequest(fixture.farm.manifest, fixture.listener(id)), { code: null, status: 200 }, id);
   });
 
   test('on the wire: a 200 without Connection: close, then a FIN instead of the answer to a pipelined second request', async () => {
-    const faults: string[] = [];
-    const onEvent = (event: ListenerEvent) => {
-      if (event.listener === ID && event.type === 'fault' && event.detail) faults.push(event.detail);
-    };
-    fixture.farm.events.on('event', onEvent);
-    const { data, closed } = await rawExchange(port(), 'GET / HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n');
-    fixture.farm.events.off('event', onEvent);
+    const { value, faults } = await faultsDuring(ID, () => rawExchange(port(), 'GET / HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n'));
+    const { data, closed } = value;
     const text = data.toString('latin1');
     assert.equal(closed, 'fin');
     assert.equal(text.match(/HTTP\/1\.1 /g)?.length, 1, text);
@@ -83,9 +91,10 @@ describe('keepalive-close-on-reuse: a persistent connection closed when it is re
     const asked = await rawExchange(port(), 'GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
     assert.equal(asked.closed, 'fin');
     assert.match(asked.data.toString('latin1'), /^HTTP\/1\.1 200 OK\r\n[^]*\r\nConnection: close\r\n/);
-    const idle = await rawExchange(port('keepalive-idle-300'), 'GET / HTTP/1.1\r\nHost: x\r\n\r\n', 4000);
+    const { value: idle, faults } = await faultsDuring('keepalive-idle-300', () => rawExchange(port('keepalive-idle-300'), 'GET / HTTP/1.1\r\nHost: x\r\n\r\n', 4000));
     assert.equal(idle.closed, 'fin', 'closed by the farm well before the 4 s the client waits');
     assert.match(idle.data.toString('latin1'), /^HTTP\/1\.1 200 OK\r\n/);
+    assert.deepEqual(faults, ['200 on a persistent connection; not reused within 300 ms, closed (FIN)']);
   });
 
   test('Node http.Agent (keepAlive): 200, then ECONNRESET on the reused socket (socket hang up; read ECONNRESET with rst)', async () => {

@@ -5,24 +5,27 @@ import { PARAM } from '../params.js';
 import { SCENARIO_HEADER, finish, flushed, responseHead, writeAndWait } from '../response.js';
 
 /**
- * Resolves with the first bytes the client sends after the response (`rest`, bytes it pipelined, count at once), or
- * null when `idleMs` pass or the connection closes first. Listeners are removed either way.
+ * Resolves with the first bytes the client sends after the response (`rest`, bytes it pipelined, count at once),
+ * `idle` when `idleMs` pass first, or `closed` when the client ends the connection first. Listeners are removed
+ * either way.
  */
-function nextBytes(socket: Socket, rest: Buffer, idleMs: number): Promise<Buffer | null> {
+function nextBytes(socket: Socket, rest: Buffer, idleMs: number): Promise<Buffer | 'idle' | 'closed'> {
   if (rest.length > 0) return Promise.resolve(rest);
   return new Promise((resolve) => {
-    const done = (value: Buffer | null) => {
+    const done = (value: Buffer | 'idle' | 'closed') => {
       clearTimeout(timer);
       socket.off('data', onData);
-      socket.off('close', onClose);
+      socket.off('end', onEnd);
+      socket.off('close', onEnd);
       socket.pause();
       resolve(value);
     };
     const onData = (chunk: Buffer) => done(chunk);
-    const onClose = () => done(null);
-    const timer = setTimeout(() => done(null), idleMs);
+    const onEnd = () => done('closed');
+    const timer = setTimeout(() => done('idle'), idleMs);
     socket.on('data', onData);
-    socket.once('close', onClose);
+    socket.once('end', onEnd);
+    socket.once('close', onEnd);
     socket.resume();
   });
 }
@@ -59,7 +62,11 @@ export const keepaliveCloseOnReuseFault = defineHttpFault({
       return finish(socket);
     }
     const next = await nextBytes(socket, context.rest, context.params.idleMs);
-    if (next === null) {
+    if (next === 'closed') {
+      context.fault('200 on a persistent connection, which the client closed without reusing it');
+      return finish(socket);
+    }
+    if (next === 'idle') {
       context.fault(`200 on a persistent connection; not reused within ${context.params.idleMs} ms, closed (FIN)`);
       return finish(socket);
     }
