@@ -23,9 +23,16 @@ function clientSide(result) {
     result.output ? h('details', {}, h('summary', { text: 'output' }), h('pre', { class: 'output', text: result.output })) : null);
 }
 
+/** How the run's attempts were told from other traffic on the listener (src/control/try-route.ts `TryAnswer`). */
+const ATTRIBUTION = {
+  'source-port': 'Only this client\'s own connections: it connected from a source port chosen for this run.',
+  window: 'Every connection that reached this listener while the client ran: this client cannot choose its source port, so another client\'s connection at the same moment would show here too.',
+};
+
 function farmSide(answer, port) {
   return h('section', { class: 'try-farm', 'aria-label': 'what the farm saw' },
     h('h4', { text: 'What the farm saw' }),
+    h('p', { class: 'hint', dataset: { attribution: answer.attribution }, text: `${ATTRIBUTION[answer.attribution] ?? ''} From the attempt ledger, probe ${answer.probe}.` }),
     answer.farm.length === 0 ? h('p', { class: 'nothing', text: 'No connection reached the farm on this port.' }) : answer.farm.map((c) => diagram(c, port)));
 }
 

@@ -101,20 +101,28 @@ function judgeDig(expected: ManifestListener['expect']['dig']): Judge {
   };
 }
 
+/** True when `client` can be told to connect from a given source port (node over TCP, curl's `--local-port`). */
+export function pinsSourcePort(client: TryClient, listener: Pick<ManifestListener, 'transport'>): boolean {
+  return (client === 'node' && listener.transport !== 'dns') || client === 'curl';
+}
+
 /**
  * Runs reference client `client` once against `listener`, as `badorigin probe` (node) and the manifest's `commands`
- * (curl, openssl, dig) do: the clients' own 5 s timeout, a program killed after 8 s.
+ * (curl, openssl, dig) do: the clients' own 5 s timeout, a program killed after 8 s. With `localPort`, a client that
+ * `pinsSourcePort` connects from that source port.
  * @throws Error (rejects) when the program cannot be started (not installed).
  */
-export async function tryClient(manifest: Manifest, listener: ManifestListener, client: TryClient): Promise<TryResult> {
+export async function tryClient(manifest: Manifest, listener: ManifestListener, client: TryClient, localPort?: number): Promise<TryResult> {
   const started = Date.now();
   let result: Omit<TryResult, 'durationMs'>;
   if (client === 'node') {
-    const observed = await nodeObserve(manifest, listener);
+    const observed = await nodeObserve(manifest, listener, localPort);
     const expected = listener.expect.node;
     result = { client, command: listener.transport === 'dns' ? 'node: dns resolve4' : 'node: GET /', observed: { ...observed }, expected, matches: matchesNodeExpectation(expected, observed), output: '' };
   } else if (client === 'curl') {
-    result = await runProgram(client, curlArgs(manifest, listener), listener.expect.curl, judgeCurl(listener.expect.curl));
+    const [program = 'curl', ...rest] = curlArgs(manifest, listener);
+    const argv = localPort === undefined ? [program, ...rest] : [program, '--local-port', String(localPort), ...rest];
+    result = await runProgram(client, argv, listener.expect.curl, judgeCurl(listener.expect.curl));
   } else if (client === 'openssl') {
     result = await runProgram(client, opensslArgs(manifest, listener), listener.expect.openssl, judgeOpenssl(listener.expect.openssl));
   } else {
