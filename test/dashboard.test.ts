@@ -84,6 +84,9 @@ describe('dashboard in Chromium (playwright-core)', { skip: !ready && process.en
     const families = [...new Set(fixture.farm.manifest.listeners.map((l) => l.family))].sort();
     assert.deepEqual((await page.$$eval('section.family', (s) => s.map((x) => (x as HTMLElement).dataset.family))).sort(), families);
     assert.equal(await page.textContent('a.tile[data-listener="cert-expired"] [data-field="outcome"]'), '○ waiting', 'the outcome is said in words, not only colour');
+    // A tile names the status each reporter answers with at its default setting: Full (strict) for Cloudflare.
+    const reported = (await page.textContent('a.tile[data-listener="cert-expired"] [data-field="expect"]'))?.split(' · ') ?? [];
+    assert.ok(reported.includes('cloudflare 526') && !reported.includes('cloudflare 200'), reported.join(' · '));
 
     await page.check('input[name="family"][value="dns"]');
     const dns = fixture.farm.manifest.listeners.filter((l) => l.family === 'dns').map((l) => l.id).sort();

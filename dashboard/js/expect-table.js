@@ -29,6 +29,14 @@ function isBySetting(expectation) {
     && expectation.outcomes !== null && typeof expectation.outcomes === 'object';
 }
 
+/**
+ * The outcome in effect by default: a setting-dependent expectation's `outcomes[default]`, any other expectation
+ * itself (as src/cdn/expectation.ts `cdnOutcome` without a setting value).
+ */
+export function defaultOutcome(expectation) {
+  return isBySetting(expectation) ? expectation.outcomes[expectation.default] : expectation;
+}
+
 /** The source and note of one outcome: cited documents linked to their public URLs. */
 function sideOf(register, outcome) {
   const side = outcome && typeof outcome === 'object' && !Array.isArray(outcome) ? outcome : {};
