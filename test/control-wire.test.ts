@@ -38,11 +38,15 @@ describe('control API: Try it and the wire, from the attempt ledger', () => {
     if (!requireTool(t, 'openssl') || !requireTool(t, 'curl') || !requireTool(t, 'dig')) return;
     const openssl = await post('/listeners/cert-expired/try', '{"client":"openssl"}');
     assert.deepEqual([openssl.status, (openssl.body.result as { observed: { verifyCode: number } }).observed.verifyCode], [200, 10]);
+    assert.match(String((openssl.body.result as { command: string }).command), / -bind 127\.0\.0\.1:\d+ /);
+    assert.deepEqual([openssl.body.attribution, (openssl.body.farm as Attempt[]).length], ['source-port', 1]);
     const curl = await post('/listeners/connection-refused/try', '{"client":"curl"}');
     assert.deepEqual([(curl.body.result as { observed: { exit: number } }).observed.exit, curl.body.farm], [7, []]);
     const dig = await post('/listeners/dns-nxdomain/try', '{"client":"dig"}');
     assert.equal((dig.body.result as { observed: { status: string } }).observed.status, 'NXDOMAIN');
-    assert.equal((dig.body.farm as unknown[]).length, 1);
+    assert.equal(dig.body.attribution, 'source-port');
+    const [query] = dig.body.farm as Attempt[];
+    assert.deepEqual([(dig.body.farm as Attempt[]).length, query!.dns?.name], [1, fixture.listener('dns-nxdomain').query?.name]);
     const clients = (await (await fetch(`${base()}/listeners/dns-nxdomain/try`)).json()) as { client: string; available: boolean }[];
     assert.deepEqual(clients.map((c) => c.client), ['node', 'dig']);
   });

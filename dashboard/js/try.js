@@ -26,7 +26,7 @@ function clientSide(result) {
 /** How the run's attempts were told from other traffic on the listener (src/control/try-route.ts `TryAnswer`). */
 const ATTRIBUTION = {
   'source-port': 'Only this client\'s own connections: it connected from a source port chosen for this run.',
-  window: 'Every connection that reached this listener while the client ran: this client cannot choose its source port, so another client\'s connection at the same moment would show here too.',
+  window: 'Every query that reached this listener while the client ran: this client cannot choose its source port, so another client\'s query at the same moment would show here too.',
 };
 
 function farmSide(answer, port) {

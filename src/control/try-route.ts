@@ -18,7 +18,7 @@ const SETTLE_MS = 1500;
  * The answer of `POST /listeners/:id/try`: the client's result and the attempts of the run from the attempt ledger.
  * `attribution` says how they were told from other traffic: `source-port` (the client connected from a port chosen
  * for the run, so only its own connections are listed) or `window` (every attempt that arrived on the listener while
- * the run's probe window was open: openssl, dig and node's resolver cannot choose a source port).
+ * the run's probe window was open: node's resolver cannot choose a source port).
  */
 export interface TryAnswer {
   id: string;
