@@ -96,7 +96,7 @@ describe('control API and event log', () => {
     assertManifest(manifest);
     assert.equal(manifest.control?.url, base);
     assert.match((await call(`${base}/ca.pem`)).body, /^-----BEGIN CERTIFICATE-----/);
-    assert.deepEqual(JSON.parse((await call(`${base}/healthz`)).body), { ok: true, listeners: farm.manifest.listeners.length });
+    assert.deepEqual(JSON.parse((await call(`${base}/healthz`)).body), { ok: true, listeners: farm.manifest.listeners.length, ledgerSize: 1000 });
 
     const closed = farm.waitFor('close-on-connect', (e) => e.type === 'close');
     await nodeRequest(farm.manifest, farm.manifest.listeners.find((l) => l.id === 'close-on-connect')!);

@@ -246,3 +246,20 @@ describe('dashboard in Chromium (playwright-core)', { skip: !ready && process.en
     if (process.env.DASHBOARD_SCREENSHOTS) await page.screenshot({ path: `${process.env.DASHBOARD_SCREENSHOTS}/dashboard-listener-1400.png`, fullPage: true, clip: { x: 0, y: 0, width: 1400, height: 2000 } });
   });
 });
+
+describe('dashboard with the attempt ledger off (--ledger-size 0)', { skip: !ready && process.env.CI !== 'true' ? 'chromium and curl are needed (apt-get install chromium curl)' : false }, () => {
+  const fixture = useFarm({ only: ['cert-expired'], ledgerSize: 0 });
+  let browser: Browser;
+  before(async () => {
+    browser = await launchChromium();
+  });
+  after(async () => browser?.close());
+
+  test('a listener\'s page says the farm keeps no attempts instead of "no connection yet"', async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    const base = fixture.farm.control!.url;
+    assert.equal((await runClient(curlArgs(fixture.farm.manifest, fixture.listener('cert-expired')))).exit, 60);
+    await openDashboard(page, base, '#/listeners/cert-expired');
+    assert.match((await page.textContent('[data-field="wire"]')) ?? '', /keeps no attempts \(--ledger-size 0\)/);
+  });
+});

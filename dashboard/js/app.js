@@ -5,7 +5,7 @@ import { listenerEvent, renderListener } from './listener.js';
 import { renderOverview, updateTile } from './overview.js';
 import { verifyVerdicts } from './verify.js';
 
-const state = { manifest: null, sources: [], stats: new Map(), verdicts: new Map(), filter: { text: '', family: '' } };
+const state = { manifest: null, sources: [], ledgerSize: null, stats: new Map(), verdicts: new Map(), filter: { text: '', family: '' } };
 const main = document.getElementById('view');
 
 async function route() {
@@ -19,7 +19,8 @@ async function route() {
 }
 
 async function start() {
-  const [manifest, stats, verdicts, sources] = await Promise.all([getJson('manifest.json'), getJson('listeners'), verifyVerdicts(), getJson('sources.json').catch(() => null)]);
+  const [manifest, stats, verdicts, sources, health] = await Promise.all([getJson('manifest.json'), getJson('listeners'), verifyVerdicts(), getJson('sources.json').catch(() => null), getJson('healthz')]);
+  state.ledgerSize = typeof health?.ledgerSize === 'number' ? health.ledgerSize : null;
   state.manifest = manifest;
   state.sources = sources ?? [];
   state.stats = new Map(stats.map((s) => [s.id, s]));

@@ -6,7 +6,7 @@ import { expectTable } from './expect-table.js';
 import { badgeText, OUTCOMES } from './outcome.js';
 import { docLink, splitCitation } from './sources.js';
 import { trySection } from './try.js';
-import { diagram } from './wire.js';
+import { diagram, LEDGER_OFF } from './wire.js';
 
 /** How many connections are drawn at first; the rest (up to the newest KEPT) behind a button. */
 const FIRST_SHOWN = 10;
@@ -51,6 +51,7 @@ async function fetchAttempts(page, since) {
 /** Draws the listener's newest attempts, newest first. */
 function drawWire(page) {
   if (!page.box.isConnected) return;
+  if (page.ledgerOff) return replace(page.box, h('p', { class: 'nothing', text: LEDGER_OFF }));
   const attempts = [...page.attempts.values()].sort((a, b) => b.connection - a.connection);
   if (attempts.length === 0) return replace(page.box, h('p', { class: 'nothing', text: 'No connection yet: try it, or point a client at the port.' }));
   const shown = page.all ? attempts : attempts.slice(0, FIRST_SHOWN);
@@ -65,7 +66,7 @@ export async function renderListener(main, state, id) {
   const listener = state.manifest.listeners.find((l) => l.id === id);
   if (!listener) return replace(main, h('p', { class: 'error', text: `No listener ${id} on this farm.` }), h('a', { href: '#/', text: 'all listeners' }));
   const box = h('div', { class: 'wire-list', dataset: { field: 'wire' } });
-  const page = { listener, box, all: false, timer: null, since: undefined, attempts: new Map(), outcome: h('span', {}, outcomeLine(state.stats.get(id))) };
+  const page = { listener, box, all: false, timer: null, since: undefined, attempts: new Map(), ledgerOff: state.ledgerSize === 0, outcome: h('span', {}, outcomeLine(state.stats.get(id))) };
   current = page;
   replace(main,
     h('nav', { class: 'crumbs', 'aria-label': 'breadcrumb' }, h('a', { href: '#/', text: '← all listeners' })),
@@ -78,7 +79,7 @@ export async function renderListener(main, state, id) {
         h('h4', { text: 'Sources' }), sources(state.sources, listener)),
       h('section', { 'aria-labelledby': 'expect-h' }, h('h3', { id: 'expect-h', text: 'What each CDN, proxy and client reports' }), expectTable(listener.expect, state.sources)),
       h('section', { 'aria-labelledby': 'cmd-h' }, h('h3', { id: 'cmd-h', text: 'Commands' }), commands(listener)),
-      await trySection(listener),
+      await trySection(listener, state.ledgerSize === 0),
       h('section', { 'aria-labelledby': 'wire-h' }, h('h3', { id: 'wire-h', text: 'The wire: newest connections' }),
         h('p', { class: 'hint', text: `Drawn from the farm's attempt ledger as connections arrive: the newest ${KEPT} of this listener.` }), box)));
   await fetchAttempts(page);

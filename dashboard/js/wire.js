@@ -11,6 +11,9 @@ const MAX_PAUSE_PX = 140;
 const MAX_PX_PER_MS = 2;
 const SHOWN = 70;
 
+/** Said where attempts would be drawn when the farm keeps none. */
+export const LEDGER_OFF = 'The farm keeps no attempts (--ledger-size 0): there is nothing to draw.';
+
 /** An SVG text element showing `text` clipped to SHOWN characters, the full text in its <title>. */
 function label(text, x, y, props = {}) {
   const node = s('text', { x, y, ...props }, clip(text, SHOWN));

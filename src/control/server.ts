@@ -72,7 +72,7 @@ export async function startControl(options: ControlOptions, sources: ControlSour
   else app.use(requireServedHost(options.host, options.hostnames ?? []));
   app.use(refuseCrossOriginWrites());
   app.get('/healthz', (_request, response) => {
-    response.json({ ok: true, listeners: sources.manifest().listeners.length });
+    response.json({ ok: true, listeners: sources.manifest().listeners.length, ledgerSize: Math.max(0, sources.ledger.size) });
   });
   app.get('/manifest.json', (_request, response) => {
     response.json(sources.manifest());

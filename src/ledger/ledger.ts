@@ -29,7 +29,12 @@ export class AttemptLedger {
    * @param ids the farm's listener ids.
    * @param size attempts kept per listener (0: the ledger is off and keeps nothing).
    */
-  constructor(events: EventEmitter<{ event: [ListenerEvent] }>, ids: string[], size: number) {
+  constructor(
+    events: EventEmitter<{ event: [ListenerEvent] }>,
+    ids: string[],
+    /** Attempts kept per listener (0: none). */
+    readonly size: number,
+  ) {
     this.ids = new Set(ids);
     if (size <= 0) return;
     for (const id of ids) this.listeners.set(id, new ListenerLedger(size));
