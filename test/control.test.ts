@@ -96,7 +96,7 @@ describe('control API and event log', () => {
     assertManifest(manifest);
     assert.equal(manifest.control?.url, base);
     assert.match((await call(`${base}/ca.pem`)).body, /^-----BEGIN CERTIFICATE-----/);
-    assert.deepEqual(JSON.parse((await call(`${base}/healthz`)).body), { ok: true, listeners: farm.manifest.listeners.length });
+    assert.deepEqual(JSON.parse((await call(`${base}/healthz`)).body), { ok: true, listeners: farm.manifest.listeners.length, ledgerSize: 1000 });
 
     const closed = farm.waitFor('close-on-connect', (e) => e.type === 'close');
     await nodeRequest(farm.manifest, farm.manifest.listeners.find((l) => l.id === 'close-on-connect')!);
@@ -319,7 +319,7 @@ describe('control API and event log', () => {
     const guarded = await startFarmWithControl({ basePort: 0, certsDir: certs.dir, only: ['tls-ok'], controlHost: '0.0.0.0', controlToken: 's3cret' });
     t.after(() => guarded.close());
     const base = guarded.control!.url;
-    for (const [path, method] of [['/', 'GET'], ['/manifest.json', 'GET'], ['/ca.pem', 'GET'], ['/listeners', 'GET'], ['/events', 'GET'], ['/healthz', 'GET'], ['/listeners/tls-ok/reset', 'POST'], ['/listeners/tls-ok/try', 'POST'], ['/listeners/tls-ok/try', 'GET'], ['/listeners/tls-ok/connections', 'GET'], ['/nope', 'GET']] as const) {
+    for (const [path, method] of [['/', 'GET'], ['/manifest.json', 'GET'], ['/ca.pem', 'GET'], ['/listeners', 'GET'], ['/events', 'GET'], ['/healthz', 'GET'], ['/listeners/tls-ok/reset', 'POST'], ['/listeners/tls-ok/try', 'POST'], ['/listeners/tls-ok/try', 'GET'], ['/listeners/tls-ok/attempts', 'GET'], ['/sources.json', 'GET'], ['/nope', 'GET']] as const) {
       assert.equal((await call(`${base}${path}`, method)).status, 401, path);
       assert.equal((await call(`${base}${path}`, method, { authorization: 'Bearer wrong' })).status, 401, path);
     }

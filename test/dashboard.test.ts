@@ -21,6 +21,17 @@ function sendRaw(port: number, bytes: Buffer | string): Promise<void> {
   });
 }
 
+/** Connects to 127.0.0.1:`port` and closes at once; resolves once the connection is gone (5 s at most). */
+function touch(port: number): Promise<void> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1', () => socket.end());
+    socket.on('error', () => resolve());
+    socket.on('close', () => resolve());
+    socket.setTimeout(5000, () => socket.destroy());
+    socket.resume();
+  });
+}
+
 /**
  * With DASHBOARD_SCREENSHOTS=<dir> (e.g. `docs`), saves the page as `<dir>/dashboard-<name>.png`, from the top: the
  * README's pictures are made this way.
@@ -73,6 +84,9 @@ describe('dashboard in Chromium (playwright-core)', { skip: !ready && process.en
     const families = [...new Set(fixture.farm.manifest.listeners.map((l) => l.family))].sort();
     assert.deepEqual((await page.$$eval('section.family', (s) => s.map((x) => (x as HTMLElement).dataset.family))).sort(), families);
     assert.equal(await page.textContent('a.tile[data-listener="cert-expired"] [data-field="outcome"]'), '○ waiting', 'the outcome is said in words, not only colour');
+    // A tile names the status each reporter answers with at its default setting: Full (strict) for Cloudflare.
+    const reported = (await page.textContent('a.tile[data-listener="cert-expired"] [data-field="expect"]'))?.split(' · ') ?? [];
+    assert.ok(reported.includes('cloudflare 526') && !reported.includes('cloudflare 200'), reported.join(' · '));
 
     await page.check('input[name="family"][value="dns"]');
     const dns = fixture.farm.manifest.listeners.filter((l) => l.family === 'dns').map((l) => l.id).sort();
@@ -104,6 +118,10 @@ describe('dashboard in Chromium (playwright-core)', { skip: !ready && process.en
     assert.ok(labels.some((l) => l?.startsWith('FIN: the farm closed first')), labels.join(' | '));
     const lines = await page.$$eval(`${figure}:first-child svg text.step-line`, (t) => t.map((x) => x.textContent));
     assert.ok(lines.includes('SNI: localhost'), lines.join(' | '));
+    // Drawn from the attempt ledger: the newest figure is the ledger's newest attempt of the listener.
+    const ledger = (await (await fetch(`${base()}/listeners/cert-expired/attempts?limit=1`)).json()) as { connection: number; clientHello: { ja3Hash: string } }[];
+    assert.equal(await page.$eval(`${figure}:first-child`, (f) => (f as HTMLElement).dataset.connection), String(ledger[0]!.connection));
+    assert.ok(lines.includes(`JA3: ${ledger[0]!.clientHello.ja3Hash}`), lines.join(' | '));
     assert.ok(lines.some((l) => /^JA3: [0-9a-f]{32}$/.test(l ?? '')), lines.join(' | '));
 
     // A new connection while the page is open is drawn without a reload.
@@ -124,17 +142,48 @@ describe('dashboard in Chromium (playwright-core)', { skip: !ready && process.en
     assert.deepEqual(reporters, Object.keys(listener.expect));
     assert.match((await page.textContent('table.expect tr[data-reporter="node"]')) ?? '', /CERT_HAS_EXPIRED/);
     assert.match((await page.textContent('table.expect tr[data-reporter="fastly"]')) ?? '', /certificate has expired/);
+    // Cloudflare's outcome depends on its SSL mode: every mode's outcome is listed, the default first and marked.
+    const cloudflare = listener.expect.cloudflare as { setting: string; default: string; outcomes: Record<string, { status?: number }> };
+    const modes = await page.$$eval('table.expect tr[data-reporter="cloudflare"] ul.by-setting > li', (items) =>
+      items.map((li) => ({ setting: (li as HTMLElement).dataset.setting, isDefault: (li as HTMLElement).dataset.default, text: li.textContent ?? '' })));
+    assert.deepEqual(modes.map((m) => m.setting), [cloudflare.default, ...Object.keys(cloudflare.outcomes).filter((v) => v !== cloudflare.default)]);
+    assert.deepEqual(modes.map((m) => m.isDefault), modes.map((_m, i) => String(i === 0)));
+    assert.match(modes[0]!.text, new RegExp(`${cloudflare.setting}: strict \\(default\\).*status526`));
+    assert.match(modes.find((m) => m.setting === 'full')!.text, /status200/);
+    // Each cited document links to its public URL from the farm's register of sources.
+    const register = (await (await fetch(`${base()}/sources.json`)).json()) as { id: string; url: string | null }[];
+    const url = register.find((r) => r.id === 'cloudflare-error-526')!.url;
+    assert.ok(url?.startsWith('https://'));
+    assert.equal(await page.$eval('ul.sources a.doc:text-is("cloudflare-error-526")', (a) => a.getAttribute('href')), url);
+    assert.equal(await page.$eval('tr[data-reporter="cloudflare"] li[data-setting="strict"] a.doc:text-is("cloudflare-error-526")', (a) => a.getAttribute('href')), url);
     assert.deepEqual(await page.$$eval('pre.cmd', (p) => p.map((x) => x.textContent)), [listener.commands.curl, listener.commands.openssl]);
   });
 
   test('Try it runs the Node client from the farm: CERT_HAS_EXPIRED next to the farm\'s view; ECONNREFUSED on connection-refused', async () => {
     await openDashboard(page, base(), '#/listeners/cert-expired');
+    // Another client keeps connecting to the same listener while the run is under way.
+    let stop = false;
+    let others = 0;
+    const deadline = Date.now() + 20_000;
+    const other = (async () => {
+      while (!stop && Date.now() < deadline) {
+        others++;
+        await touch(fixture.listener('cert-expired').port);
+      }
+    })();
     await page.click('button[data-client="node"]');
     await page.waitForSelector('.side-by-side[data-client="node"]', { timeout: 15_000 });
+    stop = true;
+    await other;
     assert.match((await page.textContent('.try-client [data-field="observed"]')) ?? '', /code: CERT_HAS_EXPIRED/);
     assert.match((await page.textContent('.try-client .verdict')) ?? '', /as the manifest expects/);
     const farmLabels = await page.$$eval('.try-farm svg text.step-label', (t) => t.map((x) => x.textContent));
     assert.ok(farmLabels.includes('ClientHello'), farmLabels.join(' | '));
+    const probe = /probe (try-node-[\w-]+)\./.exec((await page.textContent('.try-farm [data-attribution]')) ?? '')?.[1];
+    const windowed = (await (await fetch(`${base()}/listeners/cert-expired/attempts?probe=${probe}`)).json()) as unknown[];
+    assert.ok(windowed.length > 1, `the other client connected ${others} times, ${windowed.length} inside the run's window`);
+    assert.equal(await page.$$eval('.try-farm figure.connection', (f) => f.length), 1, 'only the run\'s own connection');
+    assert.equal(await page.$eval('.try-farm [data-attribution]', (p) => (p as HTMLElement).dataset.attribution), 'source-port');
 
     await openDashboard(page, base(), '#/listeners/connection-refused');
     await page.click('button[data-client="node"]');
@@ -198,5 +247,22 @@ describe('dashboard in Chromium (playwright-core)', { skip: !ready && process.en
     await page.waitForSelector('.try-farm figure.connection svg', { timeout: 5000 });
     assert.deepEqual(await seriousViolations(page), [], 'axe-core: a listener page with a diagram and a Try it result');
     if (process.env.DASHBOARD_SCREENSHOTS) await page.screenshot({ path: `${process.env.DASHBOARD_SCREENSHOTS}/dashboard-listener-1400.png`, fullPage: true, clip: { x: 0, y: 0, width: 1400, height: 2000 } });
+  });
+});
+
+describe('dashboard with the attempt ledger off (--ledger-size 0)', { skip: !ready && process.env.CI !== 'true' ? 'chromium and curl are needed (apt-get install chromium curl)' : false }, () => {
+  const fixture = useFarm({ only: ['cert-expired'], ledgerSize: 0 });
+  let browser: Browser;
+  before(async () => {
+    browser = await launchChromium();
+  });
+  after(async () => browser?.close());
+
+  test('a listener\'s page says the farm keeps no attempts instead of "no connection yet"', async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    const base = fixture.farm.control!.url;
+    assert.equal((await runClient(curlArgs(fixture.farm.manifest, fixture.listener('cert-expired')))).exit, 60);
+    await openDashboard(page, base, '#/listeners/cert-expired');
+    assert.match((await page.textContent('[data-field="wire"]')) ?? '', /keeps no attempts \(--ledger-size 0\)/);
   });
 });

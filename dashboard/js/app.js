@@ -5,7 +5,7 @@ import { listenerEvent, renderListener } from './listener.js';
 import { renderOverview, updateTile } from './overview.js';
 import { verifyVerdicts } from './verify.js';
 
-const state = { manifest: null, stats: new Map(), verdicts: new Map(), filter: { text: '', family: '' } };
+const state = { manifest: null, sources: [], ledgerSize: null, stats: new Map(), verdicts: new Map(), filter: { text: '', family: '' } };
 const main = document.getElementById('view');
 
 async function route() {
@@ -19,8 +19,10 @@ async function route() {
 }
 
 async function start() {
-  const [manifest, stats, verdicts] = await Promise.all([getJson('manifest.json'), getJson('listeners'), verifyVerdicts()]);
+  const [manifest, stats, verdicts, sources, health] = await Promise.all([getJson('manifest.json'), getJson('listeners'), verifyVerdicts(), getJson('sources.json').catch(() => null), getJson('healthz')]);
+  state.ledgerSize = typeof health?.ledgerSize === 'number' ? health.ledgerSize : null;
   state.manifest = manifest;
+  state.sources = sources ?? [];
   state.stats = new Map(stats.map((s) => [s.id, s]));
   state.verdicts = verdicts;
   document.getElementById('summary').textContent = `${manifest.listeners.length} listeners on ${manifest.host}, hostname ${manifest.hostname}`;
@@ -29,7 +31,7 @@ async function start() {
     if (!counters) return;
     state.stats.set(event.listener, counters);
     updateTile(event.listener, state);
-    listenerEvent(event.listener, state);
+    listenerEvent(event.listener, state, event);
   });
   window.addEventListener('hashchange', () => {
     route().then(() => main.focus({ preventScroll: false }), showError);

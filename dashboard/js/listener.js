@@ -4,20 +4,20 @@ import { getJson } from './api.js';
 import { h, replace } from './dom.js';
 import { expectTable } from './expect-table.js';
 import { badgeText, OUTCOMES } from './outcome.js';
-import { sourceUrl, splitCitation } from './sources.js';
+import { docLink, splitCitation } from './sources.js';
 import { trySection } from './try.js';
-import { diagram } from './wire.js';
+import { diagram, LEDGER_OFF } from './wire.js';
 
-/** How many connections are drawn at first; the rest (up to the 50 the farm keeps) behind a button. */
+/** How many connections are drawn at first; the rest (up to the newest KEPT) behind a button. */
 const FIRST_SHOWN = 10;
+/** How many of the listener's newest attempts the page asks the farm's attempt ledger for. */
+const KEPT = 50;
 let current = null;
 
-function sources(manifest, listener) {
+function sources(register, listener) {
   return h('ul', { class: 'sources' }, listener.sources.map((citation) => {
     const { doc, section } = splitCitation(citation);
-    const url = sourceUrl(manifest, doc);
-    const name = url ? h('a', { href: url, rel: 'noopener noreferrer', target: '_blank', text: doc }) : h('span', { class: 'doc', text: doc });
-    return h('li', {}, name, section ? ` § ${section}` : '');
+    return h('li', {}, docLink(register, doc), section ? ` § ${section}` : '');
   }));
 }
 
@@ -39,17 +39,26 @@ function outcomeLine(stats) {
   return h('span', { class: 'badge', dataset: { outcome, field: 'outcome' }, title: OUTCOMES[outcome].long, text: badgeText(outcome) });
 }
 
-/** Draws the listener's newest connections, newest first. */
-async function loadWire(page) {
-  const answer = await getJson(`listeners/${encodeURIComponent(page.listener.id)}/connections`);
+/** Asks the ledger for the listener's attempts (those with an event at or after `since`, ms) and merges them in. */
+async function fetchAttempts(page, since) {
+  const query = since === undefined ? `limit=${KEPT}` : `since=${since}&limit=${KEPT}`;
+  const attempts = await getJson(`listeners/${encodeURIComponent(page.listener.id)}/attempts?${query}`);
+  for (const attempt of attempts ?? []) page.attempts.set(attempt.connection, attempt);
+  const numbers = [...page.attempts.keys()].sort((a, b) => a - b);
+  for (const number of numbers.slice(0, Math.max(0, numbers.length - KEPT))) page.attempts.delete(number);
+}
+
+/** Draws the listener's newest attempts, newest first. */
+function drawWire(page) {
   if (!page.box.isConnected) return;
-  const connections = (answer?.connections ?? []).slice().reverse();
-  if (connections.length === 0) return replace(page.box, h('p', { class: 'nothing', text: 'No connection yet: try it, or point a client at the port.' }));
-  const shown = page.all ? connections : connections.slice(0, FIRST_SHOWN);
-  const more = connections.length > shown.length
-    ? h('button', { type: 'button', class: 'more', onclick: () => { page.all = true; loadWire(page); } }, `show all ${connections.length}`)
+  if (page.ledgerOff) return replace(page.box, h('p', { class: 'nothing', text: LEDGER_OFF }));
+  const attempts = [...page.attempts.values()].sort((a, b) => b.connection - a.connection);
+  if (attempts.length === 0) return replace(page.box, h('p', { class: 'nothing', text: 'No connection yet: try it, or point a client at the port.' }));
+  const shown = page.all ? attempts : attempts.slice(0, FIRST_SHOWN);
+  const more = attempts.length > shown.length
+    ? h('button', { type: 'button', class: 'more', onclick: () => { page.all = true; drawWire(page); } }, `show all ${attempts.length}`)
     : null;
-  replace(page.box, shown.map((c) => diagram(c, page.listener.port)), more);
+  replace(page.box, shown.map((a) => diagram(a, page.listener.port)), more);
 }
 
 /** Renders listener `id`'s page into `main`; a missing id shows a message and a way back. */
@@ -57,7 +66,7 @@ export async function renderListener(main, state, id) {
   const listener = state.manifest.listeners.find((l) => l.id === id);
   if (!listener) return replace(main, h('p', { class: 'error', text: `No listener ${id} on this farm.` }), h('a', { href: '#/', text: 'all listeners' }));
   const box = h('div', { class: 'wire-list', dataset: { field: 'wire' } });
-  const page = { listener, box, all: false, timer: null, outcome: h('span', {}, outcomeLine(state.stats.get(id))) };
+  const page = { listener, box, all: false, timer: null, since: undefined, attempts: new Map(), ledgerOff: state.ledgerSize === 0, outcome: h('span', {}, outcomeLine(state.stats.get(id))) };
   current = page;
   replace(main,
     h('nav', { class: 'crumbs', 'aria-label': 'breadcrumb' }, h('a', { href: '#/', text: '← all listeners' })),
@@ -67,20 +76,29 @@ export async function renderListener(main, state, id) {
       listener.warning ? h('p', { class: 'warning', role: 'note', text: `warning: ${listener.warning}` }) : null,
       h('section', { 'aria-labelledby': 'fault-h' }, h('h3', { id: 'fault-h', text: 'The fault' }), h('p', { class: 'fault', text: listener.fault }),
         listener.notes?.length ? h('ul', { class: 'notes' }, listener.notes.map((n) => h('li', { text: n }))) : null,
-        h('h4', { text: 'Sources' }), sources(state.manifest, listener)),
-      h('section', { 'aria-labelledby': 'expect-h' }, h('h3', { id: 'expect-h', text: 'What each CDN, proxy and client reports' }), expectTable(listener.expect)),
+        h('h4', { text: 'Sources' }), sources(state.sources, listener)),
+      h('section', { 'aria-labelledby': 'expect-h' }, h('h3', { id: 'expect-h', text: 'What each CDN, proxy and client reports' }), expectTable(listener.expect, state.sources)),
       h('section', { 'aria-labelledby': 'cmd-h' }, h('h3', { id: 'cmd-h', text: 'Commands' }), commands(listener)),
-      await trySection(listener),
+      await trySection(listener, state.ledgerSize === 0),
       h('section', { 'aria-labelledby': 'wire-h' }, h('h3', { id: 'wire-h', text: 'The wire: newest connections' }),
-        h('p', { class: 'hint', text: 'Drawn from the farm\'s event log as connections arrive; the farm keeps the newest 50 of each listener.' }), box)));
-  await loadWire(page);
+        h('p', { class: 'hint', text: `Drawn from the farm's attempt ledger as connections arrive: the newest ${KEPT} of this listener.` }), box)));
+  await fetchAttempts(page);
+  drawWire(page);
 }
 
-/** After an event of listener `id`: refresh its outcome and (once per burst of events) its diagrams, when its page is shown. */
-export function listenerEvent(id, state) {
+/**
+ * After `event` of listener `id` (from the event stream): refresh its outcome and, once per burst of events, ask the
+ * ledger for the attempts that changed since the burst's first event and redraw, when its page is shown.
+ */
+export function listenerEvent(id, state, event) {
   const page = current;
   if (!page || page.listener.id !== id || !page.box.isConnected) return;
   replace(page.outcome, outcomeLine(state.stats.get(id)));
+  if (typeof event?.time === 'number') page.since = Math.min(page.since ?? event.time, event.time);
   clearTimeout(page.timer);
-  page.timer = setTimeout(() => loadWire(page).catch(() => undefined), 150);
+  page.timer = setTimeout(() => {
+    const since = page.since;
+    page.since = undefined;
+    fetchAttempts(page, since).then(() => drawWire(page), () => undefined);
+  }, 150);
 }

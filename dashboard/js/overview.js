@@ -1,5 +1,6 @@
 // The overview: every listener as a tile, grouped by family, with its last outcome; a search box and family filter.
 import { h, replace } from './dom.js';
+import { defaultOutcome } from './expect-table.js';
 import { badgeText, OUTCOMES } from './outcome.js';
 
 const FAMILIES = ['certificate', 'protocol', 'connection', 'dns', 'http', 'http2'];
@@ -11,7 +12,16 @@ function families(manifest) {
   return [...FAMILIES.filter((f) => present.includes(f)), ...present.filter((f) => !FAMILIES.includes(f))];
 }
 
+/** `reporter status` for every reporter whose outcome under its default setting is an HTTP status, e.g. `cloudflare 526`. */
+function statuses(listener) {
+  return Object.entries(listener.expect ?? {})
+    .map(([reporter, expectation]) => [reporter, defaultOutcome(expectation)?.status])
+    .filter(([, status]) => Number.isInteger(status))
+    .map(([reporter, status]) => `${reporter} ${status}`);
+}
+
 function tile(listener) {
+  const reported = statuses(listener);
   const badge = h('span', { class: 'badge', dataset: { field: 'outcome' } });
   const verify = h('span', { class: 'badge verify', dataset: { field: 'verify' }, hidden: true });
   const hits = h('span', { class: 'hits', dataset: { field: 'hits' } });
@@ -19,6 +29,7 @@ function tile(listener) {
     h('span', { class: 'tile-id', text: listener.id }),
     h('span', { class: 'tile-title', text: listener.title }),
     h('span', { class: 'tile-meta', text: `port ${listener.port} · ${listener.transport}` }),
+    reported.length ? h('span', { class: 'tile-expect', dataset: { field: 'expect' }, title: 'status each CDN or proxy answers with, at its default settings', text: reported.join(' · ') }) : null,
     h('span', { class: 'tile-state' }, badge, hits, verify));
   return { item: h('li', {}, link), link, badge, verify, hits, listener };
 }

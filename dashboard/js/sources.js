@@ -1,5 +1,10 @@
-// Where a cited document can be read. A manifest entry cites documents as `<doc-id> § <section>` or
-// `<doc-id>: <section>`; the public URL of a document comes from the farm when it serves a sources register.
+// Where a cited document can be read. A manifest entry cites documents as `<doc-id> § <section>` (an expectation's
+// `source` may join several with `; ` and prefix one with a field name); the farm serves its register of sources as
+// GET /sources.json: `[{ "id", "title", "publisher", "url", … }]`.
+import { h } from './dom.js';
+
+/** A document id as cited: kebab-case with at least one hyphen, followed by ` § ` (RFCs and README are not linked). */
+const CITED = /(?<![\w-])([a-z][a-z0-9]*(?:-[a-z0-9]+)+)(?= § )/g;
 
 /** Splits a citation into its document id and the rest (`§ section`), e.g. `cloudflare-error-526 § Cause`. */
 export function splitCitation(citation) {
@@ -8,14 +13,31 @@ export function splitCitation(citation) {
 }
 
 /**
- * The public URL of document `doc`, or null when the farm names none. The one place that knows where URLs come
- * from: a `sources` register in the manifest, either `{ "<doc-id>": { "url": … } }` or `[{ "id", "url" }]`.
- * Only http(s) URLs are returned, so a register can never make a `javascript:` link.
+ * The public URL of document `doc` in `register` (the array GET /sources.json answers), or null when it names none.
+ * The one place that knows where URLs come from. Only http(s) URLs are returned, so a register can never make a
+ * `javascript:` link.
  */
-export function sourceUrl(manifest, doc) {
-  const register = manifest?.sources;
-  let url = null;
-  if (Array.isArray(register)) url = register.find((entry) => entry && entry.id === doc)?.url ?? null;
-  else if (register && typeof register === 'object') url = register[doc]?.url ?? (typeof register[doc] === 'string' ? register[doc] : null);
+export function sourceUrl(register, doc) {
+  const url = Array.isArray(register) ? register.find((entry) => entry && entry.id === doc)?.url : null;
   return typeof url === 'string' && /^https?:\/\//i.test(url) ? url : null;
+}
+
+/** A link to document `doc` (its id as text, its title as tooltip), or the id as plain text when it has no URL. */
+export function docLink(register, doc) {
+  const url = sourceUrl(register, doc);
+  const title = Array.isArray(register) ? register.find((entry) => entry && entry.id === doc)?.title : undefined;
+  return url ? h('a', { href: url, rel: 'noopener noreferrer', target: '_blank', class: 'doc', title: typeof title === 'string' ? title : null, text: doc }) : h('span', { class: 'doc', text: doc });
+}
+
+/** A citation text (`status: a-doc § Section; b-doc § Other`) as nodes, each cited document id linked. */
+export function citationNodes(register, text) {
+  const nodes = [];
+  let last = 0;
+  for (const match of text.matchAll(CITED)) {
+    if (match.index > last) nodes.push(text.slice(last, match.index));
+    nodes.push(docLink(register, match[1]));
+    last = match.index + match[1].length;
+  }
+  if (last < text.length) nodes.push(text.slice(last));
+  return nodes;
 }

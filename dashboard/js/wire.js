@@ -11,6 +11,9 @@ const MAX_PAUSE_PX = 140;
 const MAX_PX_PER_MS = 2;
 const SHOWN = 70;
 
+/** Said where attempts would be drawn when the farm keeps none. */
+export const LEDGER_OFF = 'The farm keeps no attempts (--ledger-size 0): there is nothing to draw.';
+
 /** An SVG text element showing `text` clipped to SHOWN characters, the full text in its <title>. */
 function label(text, x, y, props = {}) {
   const node = s('text', { x, y, ...props }, clip(text, SHOWN));
@@ -44,11 +47,11 @@ function pause(y, height, ms) {
 }
 
 /**
- * The figure for one booked connection (src/control/connection-book.ts): an SVG diagram with a caption, and the same
- * steps as an ordered list for screen readers and copying.
+ * The figure for one attempt of the attempt ledger (one connection, or one DNS query): an SVG diagram with a
+ * caption, and the same steps as an ordered list for screen readers and copying.
  */
-export function diagram(connection, port) {
-  const steps = stepsOf(connection);
+export function diagram(attempt, port) {
+  const steps = stepsOf(attempt);
   const scale = scaleOf(steps);
   const rows = [];
   let y = 40;
@@ -69,8 +72,8 @@ export function diagram(connection, port) {
     y = arrowY + 8 + item.lines.length * LINE + 6;
   });
   const height = y + 4;
-  const title = connection.connection === null ? 'exchange without a TCP connection' : `connection ${connection.connection}`;
-  const when = new Date(connection.startedAt).toLocaleTimeString();
+  const title = attempt.dns ? `DNS query ${attempt.connection}` : `connection ${attempt.connection}`;
+  const when = new Date(attempt.startedAt).toLocaleTimeString();
   const svg = s('svg', { viewBox: `0 0 ${WIDTH} ${height}`, width: WIDTH, height, class: 'wire', role: 'img', 'aria-label': `${title}: ${steps.map((x) => x.label).join(', then ')}` },
     defs(),
     s('line', { x1: CLIENT_X, y1: 34, x2: CLIENT_X, y2: height, class: 'lifeline' }),
@@ -79,11 +82,12 @@ export function diagram(connection, port) {
     label(`farm :${port}`, FARM_X, 24, { 'text-anchor': 'middle', class: 'actor' }),
     rows);
   const notes = [
-    connection.closed ? null : 'still open',
-    connection.dropped ? `${connection.dropped} later events not kept` : null,
-    connection.inferred ? 'other connections were open at the same time: events without a connection number are shown on the newest' : null,
+    attempt.dns || attempt.closedAt !== undefined ? null : 'still open',
+    attempt.probe ? `probe ${attempt.probe}` : null,
+    attempt.requestsOmitted ? `${attempt.requestsOmitted} later requests not kept` : null,
+    attempt.actionsOmitted ? `${attempt.actionsOmitted} later actions not kept` : null,
   ].filter(Boolean);
-  return h('figure', { class: 'connection', dataset: { connection: connection.connection ?? 'none' } },
+  return h('figure', { class: 'connection', dataset: { connection: attempt.connection } },
     h('figcaption', {}, h('strong', { text: `${title} · ${when}` }), notes.length ? ` (${notes.join('; ')})` : '',
       h('span', { class: 'scale', text: ` · pauses to scale: 100 px = ${Math.round(100 / scale).toLocaleString('en')} ms` })),
     h('div', { class: 'wire-box' }, svg),

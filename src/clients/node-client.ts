@@ -43,12 +43,14 @@ const asObservation = (error: NodeJS.ErrnoException): NodeObservation => ({ code
  * The reference Node client, the one `expect.node` describes: `GET /` with node:http, or node:https trusting
  * `connect.caFile` (or the system store), sending SNI `connect.sni` (none when null) and checking the certificate
  * against `connect.certHostname`; with `acceptEncoding` it asks for gzip and inflates the body with node:zlib. Gives
- * up after `timeoutMs` (code `ETIMEDOUT`). Never rejects: every failure is an observation.
+ * up after `timeoutMs` (code `ETIMEDOUT`). Never rejects: every failure is an observation. `localPort` pins the
+ * connection's source port (the farm's dashboard tells its own connection from other traffic by it).
  */
 export function nodeRequest(
   manifest: Pick<Manifest, 'host'>,
   listener: Pick<ManifestListener, 'port' | 'connect' | 'transport' | 'acceptEncoding'>,
   timeoutMs = CLIENT_TIMEOUT_S * 1000,
+  localPort?: number,
 ): Promise<NodeObservation> {
   const { sni, caFile, certHostname } = listener.connect;
   return new Promise((resolve) => {
@@ -66,7 +68,7 @@ export function nodeRequest(
       return settle({ code: 'CA_FILE_UNREADABLE', message: (error as Error).message });
     }
     const headers = listener.acceptEncoding ? { 'accept-encoding': listener.acceptEncoding } : {};
-    const common = { host: clientAddress(manifest.host), port: listener.port, path: '/', method: 'GET', headers, agent: false as const };
+    const common = { host: clientAddress(manifest.host), port: listener.port, path: '/', method: 'GET', headers, agent: false as const, ...(localPort === undefined ? {} : { localPort }) };
     const req = usesTls(listener)
       ? httpsRequest({
           ...common,
@@ -119,9 +121,10 @@ export async function nodeResolve(
 
 /**
  * The reference Node client for any listener: `nodeResolve` for DNS listeners, `nodeHttp2Request` for HTTP/2 ones
- * (family `http2`), `nodeRequest` for the others.
+ * (family `http2`), `nodeRequest` for the others; the last two from source port `localPort` when given (node:dns
+ * cannot choose one).
  */
-export function nodeObserve(manifest: Pick<Manifest, 'host'>, listener: ManifestListener): Promise<NodeObservation> {
+export function nodeObserve(manifest: Pick<Manifest, 'host'>, listener: ManifestListener, localPort?: number): Promise<NodeObservation> {
   if (listener.transport === 'dns') return nodeResolve(manifest, listener);
-  return listener.family === 'http2' ? nodeHttp2Request(manifest, listener) : nodeRequest(manifest, listener);
+  return listener.family === 'http2' ? nodeHttp2Request(manifest, listener, undefined, localPort) : nodeRequest(manifest, listener, undefined, localPort);
 }

@@ -11,12 +11,13 @@ import type { NodeObservation } from './observation.js';
  * over TLS (ALPN h2) trusting `connect.caFile`, SNI `connect.sni`, certificate checked against `connect.certHostname`;
  * one `GET /`, body read to its end; gives up after `timeoutMs` (code `ETIMEDOUT`). The observation's code is the
  * stream's or the session's error code (e.g. ERR_HTTP2_STREAM_ERROR, whose message names the RST_STREAM code) or
- * null with the status. Never rejects.
+ * null with the status. Never rejects. `localPort` pins the connection's source port.
  */
 export function nodeHttp2Request(
   manifest: Pick<Manifest, 'host'>,
   listener: Pick<ManifestListener, 'port' | 'connect'>,
   timeoutMs = CLIENT_TIMEOUT_S * 1000,
+  localPort?: number,
 ): Promise<NodeObservation> {
   const { sni, caFile, certHostname } = listener.connect;
   const host = clientAddress(manifest.host);
@@ -42,6 +43,7 @@ export function nodeHttp2Request(
       ca,
       servername: sni ?? '',
       checkServerIdentity: (_host, cert) => checkServerIdentity(certHostname ?? host, cert),
+      ...(localPort === undefined ? {} : { localPort }),
     });
     session.on('error', fail);
     session.on('close', () => settle({ code: 'ERR_HTTP2_SESSION_CLOSED', message: 'session closed before the response ended' }));

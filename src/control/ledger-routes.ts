@@ -6,7 +6,10 @@ import { sendError } from './json-error.js';
 /** Largest body `POST /listeners/:id/probes` reads, in bytes (`{"probe": "<at most 128 characters>"}`). */
 const PROBE_BODY_LIMIT = 1024;
 
-/** `?since=&probe=` as an AttemptQuery, or the one-line reason it is not one. */
+/** Largest `?limit=` the attempts route takes (the ledger's default bound). */
+const MAX_LIMIT = 100_000;
+
+/** `?since=&probe=&limit=` as an AttemptQuery, or the one-line reason it is not one. */
 function attemptQuery(query: Record<string, unknown>): AttemptQuery | { error: string } {
   const result: AttemptQuery = {};
   if (query.since !== undefined) {
@@ -17,6 +20,11 @@ function attemptQuery(query: Record<string, unknown>): AttemptQuery | { error: s
   if (query.probe !== undefined) {
     if (!isProbeId(query.probe)) return { error: 'probe must be 1 to 128 characters of A-Z a-z 0-9 . _ ~ : -' };
     result.probe = query.probe;
+  }
+  if (query.limit !== undefined) {
+    const limit = typeof query.limit === 'string' && /^\d{1,6}$/.test(query.limit) ? Number(query.limit) : NaN;
+    if (!(limit >= 1 && limit <= MAX_LIMIT)) return { error: `limit must be an integer from 1 to ${MAX_LIMIT}` };
+    result.limit = limit;
   }
   return result;
 }
@@ -35,8 +43,8 @@ function probeOfBody(body: unknown): string | undefined {
 
 /**
  * The attempt ledger's routes (src/ledger/ledger.ts):
- * - `GET /listeners/:id/attempts?since=&probe=`: the listener's attempts (JSON array of `Attempt`, oldest first),
- *   `since` in ms since the epoch; 400 for a bad parameter.
+ * - `GET /listeners/:id/attempts?since=&probe=&limit=`: the listener's attempts (JSON array of `Attempt`, oldest
+ *   first), `since` in ms since the epoch, `limit` the newest that many; 400 for a bad parameter.
  * - `POST /listeners/:id/probes` with `{"probe": "<id>"}`: opens a probe window (201); 400 for a bad probe id.
  * - `DELETE /listeners/:id/probes/:probe`: closes it (200); 404 when it was not open.
  * An unknown listener id is 404. Errors are the control API's one JSON line.

@@ -2,6 +2,7 @@ import express from 'express';
 import type { EventEmitter } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import { clientAddress, hostPort } from '../address.js';
+import { SOURCES } from '../cdn/sources.js';
 import { bindError, farmError } from '../errors.js';
 import type { ListenerEvent } from '../listeners/index.js';
 import type { Manifest } from '../manifest.js';
@@ -12,7 +13,6 @@ import { isLoopback, requireToken } from './auth.js';
 import { ledgerRoutes } from './ledger-routes.js';
 import { sendError } from './json-error.js';
 import { refuseCrossOriginWrites, requireServedHost } from './origin.js';
-import { ConnectionBook } from './connection-book.js';
 import { EventStream } from './sse.js';
 import { triableClients } from './try-client.js';
 import { tryRoute } from './try-route.js';
@@ -48,12 +48,13 @@ export interface ControlServer {
 }
 
 /**
- * The control API and dashboard (express): `GET /` (dashboard), `/manifest.json`, `/ca.pem`, `/listeners` (with live
+ * The control API and dashboard (express): `GET /` (dashboard), `/manifest.json`, `/sources.json` (the register of
+ * the documents the manifest cites, src/cdn/sources.ts), `/ca.pem`, `/listeners` (with live
  * counters), `/events` (server-sent events; `?listener=` filters, `?replay=1` sends the recent ones first),
- * `POST /listeners/:id/reset`, the attempt ledger's routes (ledger-routes.ts: `GET /listeners/:id/attempts`,
- * `POST /listeners/:id/probes`, `DELETE /listeners/:id/probes/:probe`), `/listeners/:id/connections` (the newest 50
- * connections with their events), `POST /listeners/:id/try` (runs a reference client, see `tryRoute`; a GET lists the
- * clients that apply), `/healthz`. Without a token, every request must name a served host (421 otherwise); writes must not
+ * `POST /listeners/:id/reset`, the attempt ledger's routes (ledger-routes.ts: `GET /listeners/:id/attempts`, which
+ * the dashboard draws its wire diagrams from, `POST /listeners/:id/probes`, `DELETE /listeners/:id/probes/:probe`),
+ * `POST /listeners/:id/try` (runs a reference client in a probe window, see `tryRoute`; a GET lists the clients that
+ * apply), `/healthz`. Without a token, every request must name a served host (421 otherwise); writes must not
  * come from another origin (403), and every error is one JSON line `{"error": …}` without stack or paths.
  * @throws FarmError CONTROL_TOKEN_REQUIRED when bound off loopback without a token, or the bind error.
  */
@@ -62,7 +63,6 @@ export async function startControl(options: ControlOptions, sources: ControlSour
     throw farmError('CONTROL_TOKEN_REQUIRED', options.host);
   }
   const stream = new EventStream(sources.events, (id) => sources.monitor.get(id));
-  const book = new ConnectionBook(sources.events);
   const app = express();
   app.set('env', 'production');
   app.disable('x-powered-by');
@@ -72,10 +72,13 @@ export async function startControl(options: ControlOptions, sources: ControlSour
   else app.use(requireServedHost(options.host, options.hostnames ?? []));
   app.use(refuseCrossOriginWrites());
   app.get('/healthz', (_request, response) => {
-    response.json({ ok: true, listeners: sources.manifest().listeners.length });
+    response.json({ ok: true, listeners: sources.manifest().listeners.length, ledgerSize: Math.max(0, sources.ledger.size) });
   });
   app.get('/manifest.json', (_request, response) => {
     response.json(sources.manifest());
+  });
+  app.get('/sources.json', (_request, response) => {
+    response.json(SOURCES);
   });
   app.get('/ca.pem', (_request, response) => {
     response.type('application/x-pem-file').send(sources.rootCaPem);
@@ -95,21 +98,15 @@ export async function startControl(options: ControlOptions, sources: ControlSour
   app.post('/listeners/:id/reset', (request, response) => {
     const result = sources.reset(request.params.id);
     if (result === undefined) return sendError(response, 404, `no listener ${request.params.id}`);
-    book.forget(request.params.id);
     response.json({ id: request.params.id, reset: result });
   });
   ledgerRoutes(app, sources.ledger);
-  app.get('/listeners/:id/connections', (request, response) => {
-    const id = request.params.id;
-    if (!sources.monitor.get(id)) return sendError(response, 404, `no listener ${id}`);
-    response.json({ id, connections: book.connections(id) });
-  });
   app.get('/listeners/:id/try', async (request, response) => {
     const listener = sources.manifest().listeners.find((l) => l.id === request.params.id);
     if (!listener) return sendError(response, 404, `no listener ${request.params.id}`);
     response.json(await triableClients(listener));
   });
-  app.post('/listeners/:id/try', express.json({ limit: 1024 }), tryRoute(sources.manifest, book, sources.events));
+  app.post('/listeners/:id/try', express.json({ limit: 1024 }), tryRoute(sources.manifest, sources.ledger, sources.events));
   app.use(express.static(packagePath('dashboard'), { index: 'index.html' }));
   app.use((_request, response) => {
     sendError(response, 404, 'not found');
@@ -122,7 +119,6 @@ export async function startControl(options: ControlOptions, sources: ControlSour
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => {
       stream.close();
-      book.close();
       reject(bindError(`control port ${options.port} on ${options.host}`, error));
     });
     server.listen({ port: options.port, host: options.host, exclusive: true }, () => resolve());
@@ -133,8 +129,7 @@ export async function startControl(options: ControlOptions, sources: ControlSour
     close: () =>
       new Promise<void>((resolve) => {
         stream.close();
-        book.close();
-        server.close(() => resolve());
+          server.close(() => resolve());
         server.closeAllConnections();
       }),
   };

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { clientAddress, hostPort } from '../address.js';
 import { curlArgs, digArgs, opensslArgs, shellQuote, usesTls } from '../client-commands.js';
 import { nodeObserve } from '../clients/node-client.js';
 import { parseOpensslVerify, runClient } from '../clients/run-client.js';
@@ -102,23 +103,45 @@ function judgeDig(expected: ManifestListener['expect']['dig']): Judge {
 }
 
 /**
+ * True when `client` can be told to connect from a given source port: every one but node's resolver (node:dns
+ * cannot choose one) — node's `localPort`, curl's `--local-port`, openssl's `-bind`, dig's `-b address#port`.
+ */
+export function pinsSourcePort(client: TryClient, listener: Pick<ManifestListener, 'transport'>): boolean {
+  return client !== 'node' || listener.transport !== 'dns';
+}
+
+/**
+ * `argv` with the options that make its program connect from source port `localPort` (on the address it connects
+ * to, so the families agree), or `argv` itself without one.
+ */
+function fromPort(manifest: Manifest, argv: string[], localPort: number | undefined): string[] {
+  if (localPort === undefined) return argv;
+  const [program = '', ...rest] = argv;
+  const address = clientAddress(manifest.host);
+  if (program === 'curl') return [program, '--local-port', String(localPort), ...rest];
+  if (program === 'openssl') return [program, rest[0] ?? 's_client', '-bind', hostPort(address, localPort), ...rest.slice(1)];
+  return [program, '-b', `${address}#${localPort}`, ...rest];
+}
+
+/**
  * Runs reference client `client` once against `listener`, as `badorigin probe` (node) and the manifest's `commands`
- * (curl, openssl, dig) do: the clients' own 5 s timeout, a program killed after 8 s.
+ * (curl, openssl, dig) do: the clients' own 5 s timeout, a program killed after 8 s. With `localPort`, a client that
+ * `pinsSourcePort` connects from that source port.
  * @throws Error (rejects) when the program cannot be started (not installed).
  */
-export async function tryClient(manifest: Manifest, listener: ManifestListener, client: TryClient): Promise<TryResult> {
+export async function tryClient(manifest: Manifest, listener: ManifestListener, client: TryClient, localPort?: number): Promise<TryResult> {
   const started = Date.now();
   let result: Omit<TryResult, 'durationMs'>;
   if (client === 'node') {
-    const observed = await nodeObserve(manifest, listener);
+    const observed = await nodeObserve(manifest, listener, localPort);
     const expected = listener.expect.node;
     result = { client, command: listener.transport === 'dns' ? 'node: dns resolve4' : 'node: GET /', observed: { ...observed }, expected, matches: matchesNodeExpectation(expected, observed), output: '' };
   } else if (client === 'curl') {
-    result = await runProgram(client, curlArgs(manifest, listener), listener.expect.curl, judgeCurl(listener.expect.curl));
+    result = await runProgram(client, fromPort(manifest, curlArgs(manifest, listener), localPort), listener.expect.curl, judgeCurl(listener.expect.curl));
   } else if (client === 'openssl') {
-    result = await runProgram(client, opensslArgs(manifest, listener), listener.expect.openssl, judgeOpenssl(listener.expect.openssl));
+    result = await runProgram(client, fromPort(manifest, opensslArgs(manifest, listener), localPort), listener.expect.openssl, judgeOpenssl(listener.expect.openssl));
   } else {
-    result = await runProgram(client, digArgs(manifest, listener), listener.expect.dig, judgeDig(listener.expect.dig));
+    result = await runProgram(client, fromPort(manifest, digArgs(manifest, listener), localPort), listener.expect.dig, judgeDig(listener.expect.dig));
   }
   return { ...result, durationMs: Date.now() - started };
 }

@@ -37,6 +37,9 @@ export const DnsQueryRecord = Type.Object({
   answer: Type.String(),
 });
 
+/** What an action that is not the listener's own fault reports (see `Attempt.actions`). */
+export const ActionKind = Type.Union([Type.Literal('tls-error'), Type.Literal('handler-error')]);
+
 /**
  * One attempt: what the farm saw of one TCP connection (or, for a DNS listener, one query) on a listener, from the
  * listener's events. Times are ms since the epoch; bytes are counted on the TCP socket.
@@ -50,9 +53,15 @@ export const Attempt = Type.Object({
   /** Peer address as `ip:port`. */
   peer: Type.String(),
   clientHello: Type.Optional(ClientHelloRecord),
+  /** When the ClientHello was read. */
+  clientHelloAt: Type.Optional(Type.Number()),
   requests: Type.Array(RequestRecord),
-  /** What the farm did, in order (the listener's `fault` events: `reset`, `alert 40`, `held 60000 ms`…). */
-  actions: Type.Array(Type.Object({ at: Type.Number(), detail: Type.String() })),
+  /**
+   * What happened, in order: the listener's `fault` events (`reset`, `alert 40`, `held 60000 ms`…), and with `kind`
+   * the errors reported on the connection (`tls-error`: the client's alert or reset during the handshake;
+   * `handler-error`: the listener's own failure), `detail` then being the error code or message.
+   */
+  actions: Type.Array(Type.Object({ at: Type.Number(), detail: Type.String(), kind: Type.Optional(ActionKind) })),
   dns: Type.Optional(DnsQueryRecord),
   /** Set when the connection ended: when, who closed first (`client` FIN, `farm`, `error`: reset or failure). */
   closedAt: Type.Optional(Type.Number()),
@@ -75,3 +84,4 @@ export type Attempt = Static<typeof Attempt>;
 export type RequestRecord = Static<typeof RequestRecord>;
 export type DnsQueryRecord = Static<typeof DnsQueryRecord>;
 export type ClientHelloRecord = Static<typeof ClientHelloRecord>;
+export type ActionKind = Static<typeof ActionKind>;

@@ -10,6 +10,8 @@ export interface AttemptQuery {
   since?: number;
   /** Only attempts of this probe: the attempt's own `probe`, or a request of it naming the probe. */
   probe?: string;
+  /** Only the newest this many of the matching attempts (a positive integer). */
+  limit?: number;
 }
 
 /**
@@ -27,7 +29,12 @@ export class AttemptLedger {
    * @param ids the farm's listener ids.
    * @param size attempts kept per listener (0: the ledger is off and keeps nothing).
    */
-  constructor(events: EventEmitter<{ event: [ListenerEvent] }>, ids: string[], size: number) {
+  constructor(
+    events: EventEmitter<{ event: [ListenerEvent] }>,
+    ids: string[],
+    /** Attempts kept per listener (0: none). */
+    readonly size: number,
+  ) {
     this.ids = new Set(ids);
     if (size <= 0) return;
     for (const id of ids) this.listeners.set(id, new ListenerLedger(size));
@@ -50,7 +57,8 @@ export class AttemptLedger {
     const matches = (a: StoredAttempt) =>
       (query.since === undefined || a.lastAt >= query.since) &&
       (query.probe === undefined || a.probe === query.probe || a.requests.some((r) => r.probe === query.probe));
-    return [...kept.all()].filter(matches).map(toAttempt);
+    const found = [...kept.all()].filter(matches);
+    return (query.limit === undefined ? found : found.slice(Math.max(0, found.length - query.limit))).map(toAttempt);
   }
 
   /**
@@ -84,14 +92,14 @@ export class AttemptLedger {
   private apply(attempt: StoredAttempt, event: ListenerEvent): number {
     switch (event.type) {
       case 'client-hello':
-        return event.clientHello ? setClientHello(attempt, event.clientHello) : 0;
+        return event.clientHello ? setClientHello(attempt, event.clientHello, event.time) : 0;
       case 'request':
         return this.request(attempt, event);
       case 'fault':
         return addAction(attempt, event.time, event.detail ?? 'fault');
       case 'tls-error':
       case 'handler-error':
-        return addAction(attempt, event.time, `${event.type}: ${event.error ?? 'unknown'}`);
+        return addAction(attempt, event.time, event.error ?? 'unknown', event.type);
       case 'close':
         attempt.closedAt = event.time;
         if (event.by !== undefined) attempt.closedBy = event.by;

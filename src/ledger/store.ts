@@ -1,4 +1,4 @@
-import type { Attempt, ClientHelloRecord, RequestRecord } from './attempt.js';
+import type { ActionKind, Attempt, ClientHelloRecord, RequestRecord } from './attempt.js';
 
 /** Most requests one attempt keeps (a kept-alive connection may carry any number); later ones are only counted. */
 export const MAX_REQUESTS_PER_ATTEMPT = 32;
@@ -84,19 +84,23 @@ export function addRequest(attempt: StoredAttempt, request: RequestRecord): numb
   return stored.text.length;
 }
 
-/** Adds an action (or counts it, past MAX_ACTIONS_PER_ATTEMPT); returns the bytes of text it added. */
-export function addAction(attempt: StoredAttempt, at: number, detail: string): number {
+/**
+ * Adds an action (or counts it, past MAX_ACTIONS_PER_ATTEMPT): the listener's `fault` detail, or with `kind` the
+ * error of a `tls-error` or `handler-error`. Returns the bytes of text it added.
+ */
+export function addAction(attempt: StoredAttempt, at: number, detail: string, kind?: ActionKind): number {
   if (attempt.actions.length >= MAX_ACTIONS_PER_ATTEMPT) {
     attempt.actionsOmitted = (attempt.actionsOmitted ?? 0) + 1;
     return 0;
   }
-  attempt.actions = [...attempt.actions, { at, detail }];
+  attempt.actions = [...attempt.actions, kind === undefined ? { at, detail } : { at, detail, kind }];
   return detail.length;
 }
 
-/** Sets the ClientHello; returns the bytes of text it added. */
-export function setClientHello(attempt: StoredAttempt, hello: ClientHelloRecord): number {
+/** Sets the ClientHello, read at `at` (ms since the epoch); returns the bytes of text it added. */
+export function setClientHello(attempt: StoredAttempt, hello: ClientHelloRecord, at: number): number {
   attempt.clientHelloJson = shared(JSON.stringify(hello));
+  attempt.clientHelloAt = at;
   return attempt.clientHelloJson.length;
 }
 
