@@ -5,6 +5,7 @@ import { farmError } from './errors.js';
 import { BoundListener } from './listeners/bound-listener.js';
 import type { ConnectionBudget } from './listeners/connection-budget.js';
 import type { ConnectionHandler, ListenerEvent, Mechanism, MechanismContext, PortOwner } from './listeners/index.js';
+import { ListenerHandler } from './listeners/listener-handler.js';
 import { tlsTerminator } from './listeners/tls-terminator.js';
 import type { PlannedListener } from './manifest.js';
 import { VALID_LEAF } from './pki/leaf-spec.js';
@@ -18,10 +19,17 @@ export interface PortPlan {
   members: PlannedListener[];
 }
 
-/** The farm's ports, unbound, and the connection handler of every listener that has one (for `reset`). */
+/** The handler of a listener served on the farm's own port, and how to build it anew for other params. */
+export interface ServedHandler {
+  handler: ListenerHandler;
+  /** The mechanism's handler for `params` (already checked). @throws FarmError BAD_SCENARIO when it would own its port. */
+  build(params: unknown): ConnectionHandler;
+}
+
+/** The farm's ports, unbound, and the handler of every listener that has one (for `reset` and run-time params). */
 export interface FarmPorts {
   ports: PortPlan[];
-  handlers: Map<string, ConnectionHandler>;
+  handlers: Map<string, ServedHandler>;
 }
 
 /** What every listener shares: settings, certificates, the event stream and the farm-wide connection budget. */
@@ -62,9 +70,15 @@ function portOf(listener: PlannedListener, mechanism: Mechanism, wiring: FarmWir
     if (listener.terminateTls) throw farmError('BAD_SCENARIO', listener.scenario.file, `mechanism ${listener.scenario.mechanism} owns its port, so its tls variant needs terminate: false`);
     return { owner: created, members: [listener] };
   }
-  handlers.set(listener.id, created);
+  const served = new ListenerHandler(created);
+  const build = (params: unknown): ConnectionHandler => {
+    const made = mechanism.create(params, context);
+    if ('listen' in made) throw farmError('BAD_SCENARIO', listener.scenario.file, `mechanism ${mechanism.name} would own its port with these params`);
+    return made;
+  };
+  handlers.set(listener.id, { handler: served, build });
   const { pki, userCertificate } = wiring.certificates;
-  const handler = listener.terminateTls ? overTls(created, userCertificate ?? pki.chain(VALID_LEAF), context) : created;
+  const handler = listener.terminateTls ? overTls(served, userCertificate ?? pki.chain(VALID_LEAF), context) : served;
   return { owner: new BoundListener(listener.id, handler, context.emit, wiring.settings.caps, wiring.connectionBudget), members: [listener] };
 }
 

@@ -49,6 +49,9 @@ function farmOptionsOf(argv: Readonly<Record<string, unknown>>): FarmOptions {
   return { ...options, controlPort: control === false ? null : controlPort };
 }
 
+/** The events after which the manifest has changed. */
+const LISTENER_CHANGES: ReadonlySet<string> = new Set(['listener-added', 'listener-changed', 'listener-removed']);
+
 /** Longest `serve` waits for the farm to close on SIGINT/SIGTERM/SIGHUP before it exits anyway, in ms. */
 const STOP_DEADLINE_MS = 1500;
 
@@ -94,7 +97,13 @@ async function serve(argv: Readonly<Record<string, unknown>>): Promise<void> {
   for (const listener of farm.manifest.listeners) {
     if (listener.warning) process.stderr.write(`badorigin: warning: ${listener.id}: ${listener.warning}\n`);
   }
-  if (manifestOut) writeFileSync(manifestOut, renderManifest(farm.manifest, 'json'));
+  if (manifestOut) {
+    writeFileSync(manifestOut, renderManifest(farm.manifest, 'json'));
+    // Listeners added, changed or removed through the control API: the file follows the manifest.
+    farm.events.on('event', (event) => {
+      if (LISTENER_CHANGES.has(event.type)) writeFileSync(manifestOut, renderManifest(farm.manifest, 'json'));
+    });
+  }
   process.stdout.write(renderManifest(farm.manifest, 'table'));
   process.stdout.write(`\n${farm.manifest.listeners.length} listeners on ${farm.settings.host}, hostname ${farm.manifest.hostname}\n`);
   process.stdout.write(`trust this root CA: ${farm.manifest.trust.rootCaFile}\n`);

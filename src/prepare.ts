@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { CatalogueEntry } from './catalogue.js';
 import { farmError } from './errors.js';
 import { VALID_LEAF } from './pki/leaf-spec.js';
-import { Pki, type ServedChain } from './pki/index.js';
+import { Pki, type LeafSpec, type ServedChain } from './pki/index.js';
 import type { FarmSettings } from './settings.js';
 
 /** The certificates a farm serves: its PKI (every leaf issued) and the user's own chain, if given. */
@@ -27,6 +27,11 @@ function loadUserCertificate(settings: FarmSettings): ServedChain | null {
   }
 }
 
+/** Every leaf the listeners of `entries` serve: their mechanism's, and the valid leaf of `-tls` variants that terminate TLS. */
+function leafSpecsOf(entries: CatalogueEntry[]): LeafSpec[] {
+  return entries.flatMap((entry) => [...(entry.mechanism.certificates?.leafSpecs(entry.scenario.params) ?? []), ...(entry.scenario.tls?.terminate !== false ? [VALID_LEAF] : [])]);
+}
+
 /**
  * Loads the user's certificate and opens the certs directory, issuing every leaf the selected scenarios serve (and
  * the valid leaf of the `-tls` variants that terminate TLS) before any listener starts.
@@ -34,9 +39,14 @@ function loadUserCertificate(settings: FarmSettings): ServedChain | null {
  */
 export async function prepareCertificates(settings: FarmSettings, entries: CatalogueEntry[]): Promise<PreparedCertificates> {
   const userCertificate = loadUserCertificate(settings);
-  const pki = await Pki.open(
-    { certsDir: settings.certsDir, hostnames: settings.hostnames, ips: settings.ips },
-    entries.flatMap((entry) => [...(entry.mechanism.certificates?.leafSpecs(entry.scenario.params) ?? []), ...(entry.scenario.tls?.terminate !== false ? [VALID_LEAF] : [])]),
-  );
+  const pki = await Pki.open({ certsDir: settings.certsDir, hostnames: settings.hostnames, ips: settings.ips }, leafSpecsOf(entries));
   return { pki, userCertificate };
+}
+
+/**
+ * Issues (or takes from the certs directory) the leaves of scenarios added to a running farm, before their listeners start.
+ * @throws FarmError the certs directory's errors (CERTS_*).
+ */
+export async function prepareAddedCertificates(certificates: PreparedCertificates, entries: CatalogueEntry[]): Promise<void> {
+  await certificates.pki.add(leafSpecsOf(entries));
 }

@@ -13,7 +13,11 @@ export type ListenerEventType =
   | 'request'
   | 'tls-error'
   | 'handler-error'
-  | 'close';
+  | 'close'
+  /** The farm started, changed the params of, or stopped this listener while running (src/running-listeners.ts). */
+  | 'listener-added'
+  | 'listener-changed'
+  | 'listener-removed';
 
 /** One DNS query as a `request` event carries it: name (lower case, no trailing dot), type, transport, answer. */
 export interface DnsQueryEvent {
