@@ -101,7 +101,12 @@ async function serve(argv: Readonly<Record<string, unknown>>): Promise<void> {
     writeFileSync(manifestOut, renderManifest(farm.manifest, 'json'));
     // Listeners added, changed or removed through the control API: the file follows the manifest.
     farm.events.on('event', (event) => {
-      if (LISTENER_CHANGES.has(event.type)) writeFileSync(manifestOut, renderManifest(farm.manifest, 'json'));
+      if (!LISTENER_CHANGES.has(event.type)) return;
+      try {
+        writeFileSync(manifestOut, renderManifest(farm.manifest, 'json'));
+      } catch (error) {
+        process.stderr.write(`badorigin: cannot rewrite ${manifestOut}: ${(error as Error).message}\n`);
+      }
     });
   }
   process.stdout.write(renderManifest(farm.manifest, 'table'));
