@@ -5,7 +5,9 @@ import { farmError } from './errors.js';
 import { BoundListener } from './listeners/bound-listener.js';
 import type { ConnectionBudget } from './listeners/connection-budget.js';
 import type { ConnectionHandler, ListenerEvent, Mechanism, MechanismContext, PortOwner } from './listeners/index.js';
-import { ListenerHandler } from './listeners/listener-handler.js';
+import { chooser } from './listeners/behaviour.js';
+import { CONTROLS } from './listeners/control.js';
+import { ListenerHandler, type Selection } from './listeners/listener-handler.js';
 import { tlsTerminator } from './listeners/tls-terminator.js';
 import type { PlannedListener } from './manifest.js';
 import { VALID_LEAF } from './pki/leaf-spec.js';
@@ -62,15 +64,25 @@ function contextFor(listener: PlannedListener, wiring: FarmWiring): MechanismCon
   };
 }
 
+/** The fault-or-control choice of a listener with a `behaviour`: its control built with the listener's own context. */
+function selectionOf(listener: PlannedListener, mechanism: Mechanism, context: MechanismContext): Selection {
+  const control = CONTROLS[mechanism.transport];
+  if (!control || !listener.scenario.behaviour) throw farmError('BAD_SCENARIO', listener.scenario.file, `behaviour: a ${mechanism.transport} listener has no control listener`);
+  const handler = control.mechanism.create(control.params, context);
+  if ('listen' in handler) throw farmError('BAD_SCENARIO', listener.scenario.file, `behaviour: control ${control.scenario} owns its port`);
+  return { control: handler, chooser: chooser(listener.scenario.behaviour), emit: context.emit };
+}
+
 /** The port of one listener: the mechanism's own (it owns its port) or a BoundListener around its handler. */
 function portOf(listener: PlannedListener, mechanism: Mechanism, wiring: FarmWiring, handlers: FarmPorts['handlers']): PortPlan {
   const context = contextFor(listener, wiring);
   const created = mechanism.create(listener.scenario.params, context);
   if ('listen' in created) {
+    if (listener.scenario.behaviour) throw farmError('BAD_SCENARIO', listener.scenario.file, `behaviour: mechanism ${listener.scenario.mechanism} owns its port, so no control listener can take its connections`);
     if (listener.terminateTls) throw farmError('BAD_SCENARIO', listener.scenario.file, `mechanism ${listener.scenario.mechanism} owns its port, so its tls variant needs terminate: false`);
     return { owner: created, members: [listener] };
   }
-  const served = new ListenerHandler(created);
+  const served = new ListenerHandler(created, listener.scenario.behaviour && selectionOf(listener, mechanism, context));
   const build = (params: unknown): ConnectionHandler => {
     const made = mechanism.create(params, context);
     if ('listen' in made) throw farmError('BAD_SCENARIO', listener.scenario.file, `mechanism ${mechanism.name} would own its port with these params`);

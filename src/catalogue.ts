@@ -6,6 +6,8 @@ import { PLAIN_GET, type ClientLimits, type ClientRequest } from './client-reque
 import { CDN_COLUMNS, isBySetting, type CdnExpectations } from './cdn/expectation.js';
 import { settingProblems } from './cdn/settings.js';
 import { farmError } from './errors.js';
+import type { Behaviour } from './listeners/behaviour.js';
+import { CONTROLS } from './listeners/control.js';
 import { MECHANISMS, type Mechanism } from './listeners/index.js';
 import { packagePath } from './paths.js';
 
@@ -72,6 +74,8 @@ export interface Scenario {
   expect: Expectations;
   notes?: string[];
   sources: string[];
+  /** Which connections get the fault and which the healthy control (src/listeners/behaviour.ts); absent: every one the fault. */
+  behaviour?: Behaviour;
   /** Present when the scenario is also served over TLS as `<id>-tls` at offset + 100. */
   tls?: { expect: Partial<Expectations>; notes?: string[]; terminate?: boolean };
   /** The file it came from. */
@@ -129,6 +133,7 @@ export function checkScenario(data: unknown, where: string): CatalogueEntry {
   if (!validateParams(scenario.params)) throw farmError('BAD_SCENARIO', where, `params${errorsText(validateParams)}`);
   const settings = cdnSettingProblems(scenario);
   if (settings.length > 0) throw farmError('BAD_SCENARIO', where, settings.join('; '));
+  if (scenario.behaviour && !CONTROLS[mechanism.transport]) throw farmError('BAD_SCENARIO', where, `behaviour: a ${mechanism.transport} listener has no control listener to alternate with`);
   if (mechanism.transport !== 'dns' && !scenario.expect.curl) throw farmError('BAD_SCENARIO', where, `expect.curl is required for a ${mechanism.transport} listener`);
   return { scenario, mechanism };
 }

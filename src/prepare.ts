@@ -2,6 +2,7 @@ import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { CatalogueEntry } from './catalogue.js';
 import { farmError } from './errors.js';
+import { CONTROLS } from './listeners/control.js';
 import { VALID_LEAF } from './pki/leaf-spec.js';
 import { Pki, type LeafSpec, type ServedChain } from './pki/index.js';
 import type { FarmSettings } from './settings.js';
@@ -27,9 +28,19 @@ function loadUserCertificate(settings: FarmSettings): ServedChain | null {
   }
 }
 
-/** Every leaf the listeners of `entries` serve: their mechanism's, and the valid leaf of `-tls` variants that terminate TLS. */
+/**
+ * Every leaf the listeners of `entries` serve: their mechanism's, the valid leaf of `-tls` variants that terminate
+ * TLS, and their behaviour's control's (src/listeners/control.ts).
+ */
 function leafSpecsOf(entries: CatalogueEntry[]): LeafSpec[] {
-  return entries.flatMap((entry) => [...(entry.mechanism.certificates?.leafSpecs(entry.scenario.params) ?? []), ...(entry.scenario.tls?.terminate !== false ? [VALID_LEAF] : [])]);
+  return entries.flatMap(({ mechanism, scenario }) => {
+    const control = scenario.behaviour ? CONTROLS[mechanism.transport] : null;
+    return [
+      ...(mechanism.certificates?.leafSpecs(scenario.params) ?? []),
+      ...(scenario.tls?.terminate !== false ? [VALID_LEAF] : []),
+      ...(control?.mechanism.certificates?.leafSpecs(control.params) ?? []),
+    ];
+  });
 }
 
 /**

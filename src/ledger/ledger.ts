@@ -101,6 +101,9 @@ export class AttemptLedger {
         return this.request(attempt, event);
       case 'fault':
         return addAction(attempt, event.time, event.detail ?? 'fault');
+      case 'behaviour':
+        if (event.behaviour) attempt.behaviour = event.behaviour;
+        return 0;
       case 'tls-error':
       case 'handler-error':
         return addAction(attempt, event.time, `${event.type}: ${event.error ?? 'unknown'}`);
