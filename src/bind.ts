@@ -64,9 +64,12 @@ function contextFor(listener: PlannedListener, wiring: FarmWiring): MechanismCon
   };
 }
 
-/** The fault-or-control choice of a listener with a `behaviour`: its control built with the listener's own context. */
+/**
+ * The fault-or-control choice of a listener with a `behaviour`: its control built with the listener's own context,
+ * for what its clients speak to the mechanism (a `-tls` variant that does not terminate TLS takes TLS clients raw).
+ */
 function selectionOf(listener: PlannedListener, mechanism: Mechanism, context: MechanismContext): Selection {
-  const control = CONTROLS[mechanism.transport];
+  const control = CONTROLS[listener.tlsVariant && !listener.terminateTls ? listener.transport : mechanism.transport];
   if (!control || !listener.scenario.behaviour) throw farmError('BAD_SCENARIO', listener.scenario.file, `behaviour: a ${mechanism.transport} listener has no control listener`);
   const handler = control.mechanism.create(control.params, context);
   if ('listen' in handler) throw farmError('BAD_SCENARIO', listener.scenario.file, `behaviour: control ${control.scenario} owns its port`);

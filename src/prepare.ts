@@ -34,11 +34,12 @@ function loadUserCertificate(settings: FarmSettings): ServedChain | null {
  */
 function leafSpecsOf(entries: CatalogueEntry[]): LeafSpec[] {
   return entries.flatMap(({ mechanism, scenario }) => {
-    const control = scenario.behaviour ? CONTROLS[mechanism.transport] : null;
+    // A `-tls` variant that does not terminate TLS takes TLS clients raw, so its control is the TLS one.
+    const controls = scenario.behaviour ? [CONTROLS[mechanism.transport], scenario.tls?.terminate === false ? CONTROLS.tls : null] : [];
     return [
       ...(mechanism.certificates?.leafSpecs(scenario.params) ?? []),
       ...(scenario.tls?.terminate !== false ? [VALID_LEAF] : []),
-      ...(control?.mechanism.certificates?.leafSpecs(control.params) ?? []),
+      ...controls.flatMap((control) => control?.mechanism.certificates?.leafSpecs(control.params) ?? []),
     ];
   });
 }

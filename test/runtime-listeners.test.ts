@@ -101,6 +101,10 @@ describe('listeners added, changed and removed while the farm runs', () => {
     let reply = await send(farm(), 'POST', '/listeners', JSON.stringify(noTitle));
     assert.equal(reply.status, 400);
     assertError(reply, /scenario document: .*title/);
+    const bomb = `id: bomb\nnote: &a "${'x'.repeat(30_000)}"\nnotes: [${Array(8000).fill('*a').join(',')}]\n`;
+    reply = await send(farm(), 'POST', '/listeners', bomb);
+    assert.equal(reply.status, 400);
+    assertError(reply, /once its YAML aliases are expanded/);
     reply = await send(farm(), 'POST', '/listeners', 'id: [unclosed');
     assert.equal(reply.status, 400);
     assertError(reply, /not valid YAML\/JSON/);

@@ -1,6 +1,6 @@
 import express from 'express';
 import { parseScenarioText } from '../catalogue.js';
-import { FarmError } from '../errors.js';
+import { FarmError, farmError } from '../errors.js';
 import type { ManifestListener } from '../manifest.js';
 import { sendError } from './json-error.js';
 
@@ -30,6 +30,21 @@ function sendChangeError(response: express.Response, error: unknown): void {
   sendError(response, STATUS_OF[error.code] ?? 400, error.message);
 }
 
+/** Most characters of strings and items a parsed body may hold once YAML aliases are expanded (what the manifest would serialise). */
+const EXPANDED_LIMIT = 4 * SCENARIO_BODY_LIMIT;
+
+/** True when `value`, its aliases expanded, holds at most `budget` characters of strings and items (walk stops early). */
+function withinExpandedSize(value: unknown, budget = EXPANDED_LIMIT): boolean {
+  const stack: unknown[] = [value];
+  let left = budget;
+  while (stack.length > 0 && left >= 0) {
+    const item = stack.pop();
+    left -= typeof item === 'string' ? item.length + 1 : 1;
+    if (typeof item === 'object' && item !== null) stack.push(...Object.keys(item), ...Object.values(item));
+  }
+  return left >= 0;
+}
+
 /** `?port=` as a port number (absent: 0, ephemeral), or undefined when it is not one. */
 function portOf(query: unknown): number | undefined {
   if (query === undefined) return 0;
@@ -48,7 +63,12 @@ function portOf(query: unknown): number | undefined {
  */
 export function listenerRoutes(app: express.Express, changes: ListenerChanges): void {
   const body = express.text({ type: () => true, limit: SCENARIO_BODY_LIMIT });
-  const parsed = (request: express.Request, what: string): unknown => parseScenarioText(typeof request.body === 'string' ? request.body : '', what);
+  const parsed = (request: express.Request, what: string): unknown => {
+    const value = parseScenarioText(typeof request.body === 'string' ? request.body : '', what);
+    // YAML aliases could make a small body a huge manifest entry.
+    if (!withinExpandedSize(value)) throw farmError('BAD_SCENARIO', what, `larger than ${EXPANDED_LIMIT} characters once its YAML aliases are expanded`);
+    return value;
+  };
   app.post('/listeners', body, async (request, response) => {
     const port = portOf(request.query.port);
     if (port === undefined) return sendError(response, 400, 'port must be a port number, 0 to 65535 (0 or absent: an ephemeral one)');
