@@ -73,6 +73,16 @@ describe('behaviour: failFirst, every, probability, phases', () => {
     assert.deepEqual(behaviours(farm(), 'expired-once'), ['fault', 'control']);
   });
 
+  test('failFirst on a -tls variant the farm does not terminate: its control is tls-ok', async () => {
+    const expect = { node: { code: 'ECONNRESET' }, curl: { exit: 56 } };
+    const document = { id: 'reset-once', offset: 0, family: 'connection', title: 't', fault: 'f', mechanism: 'connection-fault', params: { fault: 'reset-on-connect' }, behaviour: { failFirst: 1 }, expect, sources: [], tls: { terminate: false, expect } };
+    await farm().add(document);
+    const variant = farm().manifest.listeners.find((l) => l.id === 'reset-once-tls')!;
+    assert.notEqual((await nodeRequest(farm().manifest, variant, 5000)).code, null);
+    assert.deepEqual(await nodeRequest(farm().manifest, variant, 5000), { code: null, status: 200 });
+    assert.deepEqual(behaviours(farm(), 'reset-once-tls'), ['fault', 'control']);
+  });
+
   test('every 3: connections 3 and 6 get the fault', async () => {
     const entry = await farm().add(status503('every-third', { every: 3 }));
     const statuses: number[] = [];
