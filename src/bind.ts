@@ -122,13 +122,38 @@ export function createPorts(entries: CatalogueEntry[], planned: PlannedListener[
   return result;
 }
 
+/** How often a listener that gave its ephemeral port back is moved before the farm gives up. */
+const MOVES = 10;
+
 /**
- * Binds every port on `host`, in order, and writes the bound port (and any warning) into its listeners.
- * @throws FarmError the first bind error (see `bindError`); the caller closes what was bound.
+ * Binds every port on `host`, in order, and writes the bound port (and any warning) into its listeners. An
+ * ephemeral port (0) can come back a second time only when the listener that had it first holds nothing there
+ * (`connection-refused` must leave its port unbound): that listener is moved to another ephemeral port, so no two
+ * listeners of a farm share one.
+ * @throws FarmError the first bind error (see `bindError`), or EADDRINUSE when a listener could not be moved in
+ *   `MOVES` tries; the caller closes what was bound.
  */
 export async function bindPorts(ports: PortPlan[], host: string): Promise<void> {
-  for (const { owner, members } of ports) {
-    const port = await owner.listen(host, members[0]!.port);
-    for (const member of members) Object.assign(member, { port, warning: owner.warning });
+  const holders = new Map<number, PortPlan>();
+  const ephemeral = new Set<PortPlan>();
+  const place = async (plan: PortPlan, requested: number): Promise<number> => {
+    const port = await plan.owner.listen(host, requested);
+    for (const member of plan.members) Object.assign(member, { port, warning: plan.owner.warning });
+    return port;
+  };
+  const move = async (plan: PortPlan): Promise<void> => {
+    for (let tries = 0; tries < MOVES; tries++) {
+      const port = await place(plan, 0);
+      if (!holders.has(port)) return void holders.set(port, plan);
+    }
+    throw farmError('EADDRINUSE', `an ephemeral port for listener ${plan.members[0]!.id} on ${host} (${MOVES} tries)`);
+  };
+  for (const plan of ports) {
+    const requested = plan.members[0]!.port;
+    if (requested === 0) ephemeral.add(plan);
+    const port = await place(plan, requested);
+    const earlier = holders.get(port);
+    holders.set(port, plan);
+    if (earlier && ephemeral.has(earlier)) await move(earlier);
   }
 }

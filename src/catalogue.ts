@@ -31,9 +31,15 @@ export interface Expectations extends CdnExpectations {
   openssl?: { verifyCode?: number; verifyError?: string; exit?: number; alert?: number; output?: string[]; note?: string };
   /** gnutls-cli (default priority): exit code, alert number, texts it prints. */
   gnutls?: { exit: number; alert?: number; output?: string[]; note?: string };
+  /** HTTP/2 listeners: nghttp's (nghttp2-client) exit code and texts it prints with -v. */
+  nghttp?: { exit: number; output?: string[]; note?: string };
   /** What nginx, HAProxy and Varnish report with `badorigin config --for <proxy>`; null = the proxy cannot reach this listener. */
   nginx?: ProxyExpectation | null;
   haproxy?: ProxyExpectation | null;
+  /** HTTP/2 listeners: HAProxy with `alpn h2` added to the generated server line (HTTP/2 to the origin). */
+  haproxyH2?: ProxyExpectation;
+  /** HTTP/2 listeners: Apache httpd's mod_proxy_http2 with `ProxyPass … h2c://` (cleartext HTTP/2, prior knowledge). */
+  apacheH2c?: ProxyExpectation;
   varnish?: ProxyExpectation | null;
 }
 
@@ -65,7 +71,7 @@ export interface ProxyExpectation {
 export interface Scenario {
   id: string;
   offset: number;
-  family: 'certificate' | 'protocol' | 'connection' | 'dns' | 'http';
+  family: 'certificate' | 'protocol' | 'connection' | 'dns' | 'http' | 'http2';
   title: string;
   fault: string;
   mechanism: string;

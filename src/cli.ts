@@ -9,7 +9,8 @@ import { plannedManifest, resolveSettings, startControl, startFarm } from './far
 import { readManifestFile } from './manifest-schema.js';
 import { OptionsFile } from './options-file.js';
 import { readOptions, type OptionSpecs } from './options/spec.js';
-import { FARM_OPTIONS, type FarmOptions } from './options/table.js';
+import { farmOptionsOf } from './options/farm-cli.js';
+import { FARM_OPTIONS } from './options/table.js';
 import { declareOptions } from './options/yargs.js';
 import { watchParent } from './parent-watch.js';
 import { Pki } from './pki/index.js';
@@ -41,12 +42,6 @@ const PROBE_OPTIONS = {
 function farmCommand<T>(y: Argv<T>, extra: OptionSpecs = {}) {
   const specs = { ...FARM_OPTIONS, ...extra };
   return declareOptions(y, specs).config('config', 'JSON file with any of these options (keys as the long flag names)', (file: string) => optionsFile.read(file, specs));
-}
-
-/** The library options of parsed farm flags (`--no-control` is `controlPort: null`). */
-function farmOptionsOf(argv: Readonly<Record<string, unknown>>): FarmOptions {
-  const { control, controlPort, ...options } = readOptions(FARM_OPTIONS, argv);
-  return { ...options, controlPort: control === false ? null : controlPort };
 }
 
 /** The events after which the manifest has changed. */
@@ -184,13 +179,15 @@ async function main(): Promise<void> {
       probeFarm,
     )
     .command((await import('./commands/config.js')).configCommand)
+    .command((await import('./commands/verify.js')).verifyCommand)
     .env('BADORIGIN')
     .strict()
     .help()
     .fail((message, error) => {
       // yargs reports its own usage and config-file problems as YError: those are the user's to fix.
       if (error && error.name !== 'YError') throw error;
-      throw farmError('USAGE', message ?? error?.message ?? 'bad usage (see --help)');
+      // One line, as every error of the CLI: yargs breaks some of its messages (invalid choices) over lines.
+      throw farmError('USAGE', (message ?? error?.message ?? 'bad usage (see --help)').replace(/\s*\n\s*/g, ' '));
     })
     .parseAsync();
 }

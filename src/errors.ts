@@ -57,6 +57,14 @@ export const FARM_ERRORS = {
         ? `no farm found at ${where} (from --manifest ${manifestFile}): start the farm that wrote it`
         : `no farm found at ${where}: start one, or give probe the same --base-port, --host, --hostname, --dns-port, --only and --skip the farm was started with`,
   },
+  VIA_UNREACHABLE: {
+    meaning: '`verify` cannot reach the intermediary at `--via` / `--route` (refused, no such host, no answer)',
+    message: (url: string, why: string) => `the intermediary at ${url} cannot be reached (${why}): is it running, and is --via right?`,
+  },
+  FARM_UNREACHABLE: {
+    meaning: '`verify` cannot read the attempt ledger from `--farm` (refused, wrong `--control-token`, not a badorigin control API)',
+    message: (url: string, why: string) => `cannot read the attempt ledger of the farm at ${url} (${why})`,
+  },
   EADDRINUSE: { meaning: 'a listener or control port is taken (nothing is left listening)', message: (where: string) => `${where} is already in use` },
   EACCES: { meaning: 'a port below 1024 needs privileges (CAP_NET_BIND_SERVICE)', message: (where: string) => `${where} needs privileges to bind` },
   EADDRNOTAVAIL: { meaning: '`--host` or `--control-host` is not an address of this machine', message: (where: string) => `${where} cannot be bound (EADDRNOTAVAIL: not an address of this machine)` },

@@ -7,5 +7,11 @@ export { generateConfig, CONFIG_TARGETS, type ConfigTarget, type ConfigOptions }
 export { FarmError } from './errors.js';
 export { cdnOutcome, CDN_COLUMNS, type CdnKey, type CdnOutcome } from './cdn/expectation.js';
 export type { ListenerEvent } from './listeners/index.js';
+export { verify, type VerifyOptions, type VerifyProgress } from './verify/run.js';
+export type { VerifyReport, ListenerReport } from './verify/report-schema.js';
+export { VERIFY_REPORT_FORMAT } from './verify/report-schema.js';
+export { renderJunit } from './verify/format/junit.js';
+export { renderMarkdown } from './verify/format/markdown.js';
+export { renderTable as renderVerifyTable } from './verify/format/table.js';
 export { Attempt as AttemptSchema, type Attempt, type RequestRecord, type DnsQueryRecord, type ClientHelloRecord } from './ledger/attempt.js';
 export type { AttemptQuery } from './ledger/ledger.js';

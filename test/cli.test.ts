@@ -283,7 +283,8 @@ describe('badorigin CLI', () => {
     const ca = await runCli(['ca', '--certs-dir', join(dir, 'certs')]);
     assert.equal(ca.stdout, readFileSync(manifest.trust.rootCaFile, 'utf8'));
 
-    const probe = await runCli(['probe', '--manifest', manifestFile]);
+    // Every listener, four at a time, several of them waiting out the client's 5 s timeout: about 30 s.
+    const probe = await runCli(['probe', '--manifest', manifestFile], 90_000);
     assert.equal(probe.exit, 0, probe.stdout + probe.stderr);
     assert.match(probe.stdout, new RegExp(`^${manifest.listeners.length} passed, 0 failed$`, 'm'));
 

@@ -9,6 +9,7 @@ import { renderManifest } from '../src/render.js';
 import { FARM_ERRORS } from '../src/errors.js';
 import { readmeBlock, renderErrorTable, renderOptionTable } from '../src/readme-tables.js';
 import { FARM_OPTIONS } from '../src/options/table.js';
+import { VERIFY_OPTIONS } from '../src/verify/options.js';
 
 test('the README listener table is what `badorigin manifest --format markdown` renders', () => {
   const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
@@ -39,4 +40,12 @@ test('the README error table lists every FarmError code of src/errors.ts', () =>
   assert.ok(table, 'README has the errors markers');
   assert.equal(table.trim(), renderErrorTable(), 'README.md is stale: run npm run readme');
   for (const code of Object.keys(FARM_ERRORS)) assert.ok(table.includes(`| \`${code}\` |`), code);
+});
+
+test('the README verify option table is what src/verify/options.ts declares', () => {
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  const table = readmeBlock(readme, 'verify-options');
+  assert.ok(table, 'README has the verify-options markers');
+  assert.equal(table.trim(), renderOptionTable(VERIFY_OPTIONS), 'README.md is stale: run npm run readme');
+  assert.equal(table.trim().split('\n').length, 2 + Object.keys(VERIFY_OPTIONS).length);
 });

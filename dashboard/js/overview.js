@@ -2,7 +2,7 @@
 import { h, replace } from './dom.js';
 import { badgeText, OUTCOMES } from './outcome.js';
 
-const FAMILIES = ['certificate', 'protocol', 'connection', 'dns', 'http'];
+const FAMILIES = ['certificate', 'protocol', 'connection', 'dns', 'http', 'http2'];
 const tiles = new Map();
 
 /** Families in the order shown: the known ones first, then any other the manifest has. */

@@ -9,13 +9,10 @@ import { createGunzip } from 'node:zlib';
 import type { Manifest, ManifestListener } from '../manifest.js';
 import { clientAddress } from '../address.js';
 import { CLIENT_TIMEOUT_S, usesTls } from '../client-commands.js';
+import { nodeHttp2Request } from './node-http2-client.js';
+import type { NodeObservation } from './observation.js';
 
-/** What the reference Node client saw: `code` null and an HTTP status when the request succeeded. */
-export interface NodeObservation {
-  code: string | null;
-  status?: number;
-  message?: string;
-}
+export type { NodeObservation } from './observation.js';
 
 /** A response's own outcome: its end (the status), or its error (after decoding, when `decode`). */
 function watchResponse(response: IncomingMessage, decode: boolean, failure: () => NodeJS.ErrnoException | undefined, settle: (o: NodeObservation) => void): void {
@@ -120,7 +117,11 @@ export async function nodeResolve(
   }
 }
 
-/** The reference Node client for any listener: `nodeResolve` for DNS listeners, `nodeRequest` for the others. */
+/**
+ * The reference Node client for any listener: `nodeResolve` for DNS listeners, `nodeHttp2Request` for HTTP/2 ones
+ * (family `http2`), `nodeRequest` for the others.
+ */
 export function nodeObserve(manifest: Pick<Manifest, 'host'>, listener: ManifestListener): Promise<NodeObservation> {
-  return listener.transport === 'dns' ? nodeResolve(manifest, listener) : nodeRequest(manifest, listener);
+  if (listener.transport === 'dns') return nodeResolve(manifest, listener);
+  return listener.family === 'http2' ? nodeHttp2Request(manifest, listener) : nodeRequest(manifest, listener);
 }

@@ -9,6 +9,7 @@ import { httpFaultMechanism } from './http-fault.js';
 import { plaintextHttpMechanism } from './plaintext-http.js';
 import { tlsAlertMechanism } from './tls-alert.js';
 import { legacyTlsMechanism } from './legacy-tls.js';
+import { http2Mechanism } from './http2.js';
 
 export type { MechanismContext, ConnectionHandler, PortOwner, ListenerEvent, ListenerEventType } from './mechanism.js';
 export type { Mechanism, DnsQuestion } from './define-mechanism.js';
@@ -27,6 +28,7 @@ const ALL: readonly Mechanism[] = [
   plaintextHttpMechanism,
   tlsAlertMechanism,
   legacyTlsMechanism,
+  http2Mechanism,
 ];
 
 /** Every mechanism a scenario file may name in `mechanism`, by name. */

@@ -6,11 +6,12 @@ import { reach, routePath, type ProxyName } from '../../src/config/common.js';
 import { generateConfig } from '../../src/config/index.js';
 import { isHealthScenario } from '../../src/config/varnish.js';
 import { BLOCKING_BODY_BYTES } from '../../src/client-request.js';
+import { parseHaproxyLog, parseNginxLog, parseVarnishLog } from '../../src/verify/proxy-log.js';
 import { OVERSIZED_READ_BYTES } from '../../src/listeners/http/faults/oversized-body.js';
 import { freePort, proxyRequest, startHaproxy, startNginx, startVarnish, varnishProbed, varnishLog, type ProxyRequest, type ProxyResponse, type RunningProxy } from './proxies.js';
 
 /** Families whose listeners must carry an expectation for every proxy that reaches them (a family left out would let a proxy's behaviour go unrecorded). */
-export const COVERED_FAMILIES: ManifestListener['family'][] = ['certificate', 'protocol', 'connection', 'dns', 'http'];
+export const COVERED_FAMILIES: ManifestListener['family'][] = ['certificate', 'protocol', 'connection', 'dns', 'http', 'http2'];
 
 /** Request body the suite POSTs where a scenario only faults on one (the request-body faults declare it), bytes. */
 export const SUITE_BODY_BYTES = BLOCKING_BODY_BYTES;
@@ -39,39 +40,7 @@ export function listenersToObserve(proxy: ProxyName, manifest: Manifest): Manife
   );
 }
 
-/** nginx error-log lines by request path: the message without time, level, pid, connection number and the `, client: …` suffix. */
-export function parseNginxLog(text: string): Map<string, string[]> {
-  const byPath = new Map<string, string[]>();
-  for (const line of text.split('\n')) {
-    const m = /^\S+ \S+ \[(\w+)\] \d+#\d+: (?:\*\d+ )?(.*?), client: .*request: "\S+ (\S+) HTTP\/[\d.]+"/.exec(line);
-    if (!m) continue;
-    const [, , message, path] = m;
-    byPath.set(path!, [...(byPath.get(path!) ?? []), message!]);
-  }
-  return byPath;
-}
-
-/** HAProxy log lines (HAPROXY_LOG_FORMAT) by backend name, without the leading backend name. */
-export function parseHaproxyLog(text: string, backends: string[]): Map<string, string[]> {
-  const byBackend = new Map<string, string[]>();
-  for (const line of text.split('\n')) {
-    const name = line.split(' ')[0]!;
-    if (!backends.includes(name)) continue;
-    byBackend.set(name, [...(byBackend.get(name) ?? []), line.slice(name.length + 1).trim()]);
-  }
-  return byBackend;
-}
-
-/** Varnish FetchError records by client request URL, from `varnishlog -d -g request`. */
-export function parseVarnishLog(text: string): Map<string, string[]> {
-  const byUrl = new Map<string, string[]>();
-  for (const block of text.split(/\n\s*\n/)) {
-    const url = /^-+\s+ReqURL\s+(\S+)/m.exec(block)?.[1];
-    if (!url) continue;
-    byUrl.set(url, [...block.matchAll(/^-+\s+FetchError\s+(.*?)\s*$/gm)].map((m) => m[1]!));
-  }
-  return byUrl;
-}
+export { parseHaproxyLog, parseNginxLog, parseVarnishLog };
 
 /** Runs `work` over `items` with at most `limit` at a time, keeping the order of results. */
 export async function mapLimit<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {

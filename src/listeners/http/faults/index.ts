@@ -2,12 +2,15 @@ import type { HttpFault } from '../define-fault.js';
 import { badChunkedFault } from './bad-chunked.js';
 import { conflictingContentLengthFault } from './conflicting-content-length.js';
 import { connectionHoldFault } from './connection-hold.js';
+import { contentRangeLengthMismatchFault } from './content-range-length-mismatch.js';
 import { garbageResponseFault } from './garbage-response.js';
 import { gzipCorruptFault } from './gzip-corrupt.js';
+import { gzipLengthMismatchFault } from './gzip-length-mismatch.js';
 import { headerOverflowFault } from './header-overflow.js';
 import { healthFailingFault } from './health-failing.js';
 import { healthFlappingFault } from './health-flapping.js';
 import { illegalVaryFault } from './illegal-vary.js';
+import { keepaliveCloseOnReuseFault } from './keepalive-close-on-reuse.js';
 import { malformedStatusLineFault } from './malformed-status-line.js';
 import { okFault } from './ok.js';
 import { oversizedBodyFault } from './oversized-body.js';
@@ -44,4 +47,7 @@ export const HTTP_FAULTS: readonly HttpFault[] = [
   connectionHoldFault,
   redirectLoopFault,
   gzipCorruptFault,
+  gzipLengthMismatchFault,
+  keepaliveCloseOnReuseFault,
+  contentRangeLengthMismatchFault,
 ];

@@ -1,0 +1,36 @@
+import type { HeaderField } from '../../../h2/hpack.js';
+import { okResponse } from '../response.js';
+import type { FaultSetup } from '../params.js';
+import type { H2Fault } from '../session.js';
+
+/** Bytes of each filler field's value. */
+const FIELD_VALUE_BYTES = 4000;
+
+/** Filler fields `x-filler-<n>` whose names and values add up to at least `bytes`. */
+function filler(bytes: number): HeaderField[] {
+  const fields: HeaderField[] = [];
+  for (let total = 0, n = 0; total < bytes; n++) {
+    const name = `x-filler-${n}`;
+    const value = `${n}`.padEnd(Math.min(FIELD_VALUE_BYTES, Math.max(1, bytes - total - name.length)), 'f');
+    fields.push({ name, value });
+    total += name.length + value.length;
+  }
+  return fields;
+}
+
+/**
+ * h2-headers-too-large: the control's response with `params.headerBytes` bytes (default 160 KiB; at most 1 MiB) of
+ * extra header fields, in HEADERS and CONTINUATION frames: past what clients accept (RFC 9113 §10.5.1) and past
+ * the 128 KB of cloudflare-error-520 § Common causes.
+ */
+export function headersTooLarge({ id, params }: FaultSetup): H2Fault {
+  const startedAt = new Date();
+  const bytes = params.headerBytes ?? 160 * 1024;
+  return {
+    onRequest(session, request) {
+      const { fields, body } = okResponse(id, startedAt);
+      session.report(`${bytes} bytes of response header fields`);
+      session.respond(request.streamId, [...fields, ...filler(bytes)], body);
+    },
+  };
+}

@@ -1,0 +1,16 @@
+import type { H2Fault } from '../session.js';
+
+/**
+ * h2-no-server-preface: after the client's preface the server says nothing at all: no SETTINGS (its own preface,
+ * RFC 9113 §3.4), no SETTINGS ACK, no response; the connection stays open until the client gives up (or the
+ * farm's --max-hold-ms).
+ */
+export const noServerPreface = (): H2Fault => ({
+  settings: null,
+  ackSettings: false,
+  answerPing: false,
+  onOpen(session) {
+    session.report('no server preface');
+  },
+  onRequest() {},
+});

@@ -1,0 +1,186 @@
+import { readFileSync } from 'node:fs';
+import { farmError } from '../errors.js';
+import type { Farm, FarmOptions } from '../farm.js';
+import type { Manifest, ManifestListener } from '../manifest.js';
+import { probedListeners } from '../probe.js';
+import { openFarm, type FarmChoice } from './farm-access.js';
+import { VERIFY_OPTIONS, type VerifyOptionValues } from './options.js';
+import { assertReachable } from './preflight.js';
+import { probeListener, type ProbeSettings } from './probe-listener.js';
+import { attributeLog } from './proxy-log.js';
+import { VERIFY_REPORT_FORMAT, type ListenerReport, type VerifyReport } from './report-schema.js';
+import { probeUrl, targetText, type Target } from './target.js';
+import { judge } from './verdict.js';
+
+/** Where `verify` is after each listener (for a progress line). */
+export interface VerifyProgress {
+  done: number;
+  total: number;
+  /** The listener just finished. */
+  id: string;
+  /** Listeners whose status (or any check the client sees) mismatched so far. */
+  mismatches: number;
+}
+
+/**
+ * Options of `verify`: those of `VERIFY_OPTIONS` (`via` or `route`; `farm` or `start`), and for the library a farm
+ * of this process to observe instead (`farmObject`), the farm options `start` uses, and a progress callback.
+ */
+export interface VerifyOptions extends VerifyOptionValues {
+  /** A running farm of this process whose attempt ledger to read (instead of `farm` or `start`). */
+  farmObject?: Farm;
+  /** Options of the farm that `start: true` starts (as `startFarm`'s). */
+  farmOptions?: FarmOptions;
+  /** Called after each listener. */
+  onProgress?: (progress: VerifyProgress) => void;
+}
+
+/**
+ * `--setting name=value` pairs as a map.
+ * @throws FarmError BAD_OPTION for a pair without `=` or with an empty side.
+ */
+function settingsOf(pairs: string[]): Record<string, string> {
+  const settings: Record<string, string> = {};
+  for (const pair of pairs) {
+    const match = /^([^=\s]+)=([^=\s]+)$/.exec(pair);
+    if (!match) throw farmError('BAD_OPTION', '--setting', `'${pair}' is not name=value (e.g. ssl-mode=full)`);
+    settings[match[1]!] = match[2]!;
+  }
+  return settings;
+}
+
+const listOf = (value: string | string[] | undefined): string[] =>
+  (Array.isArray(value) ? value : value ? [value] : []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+
+/** `via` or `route`, exactly one. @throws FarmError BAD_OPTION. */
+function targetOf(options: VerifyOptions): Target {
+  if (options.via && options.route) throw farmError('BAD_OPTION', '--via', 'and --route cannot go together: give one');
+  const target: Target | undefined = options.via ? { via: options.via } : options.route ? { route: options.route } : undefined;
+  if (!target) throw farmError('BAD_OPTION', '--via', 'is required (or --route TEMPLATE): the URL of the CDN or proxy in front of the farm');
+  try {
+    probeUrl(target, 'x', 'x');
+  } catch (error) {
+    throw farmError('BAD_OPTION', 'via' in target ? '--via' : '--route', `is not a usable URL: ${(error as Error).message}`);
+  }
+  return target;
+}
+
+/** The farm to observe: exactly one of `farmObject`, `start`, `farm`. @throws FarmError BAD_OPTION. */
+function farmChoiceOf(options: VerifyOptions): FarmChoice {
+  const given = [options.farmObject !== undefined, options.start === true, options.farm !== undefined].filter(Boolean).length;
+  if (given === 0) throw farmError('BAD_OPTION', '--farm', 'is required (or --start): verify reads what the origin saw from the farm\'s attempt ledger');
+  if (given > 1) throw farmError('BAD_OPTION', '--farm', 'and --start cannot go together: give one');
+  if (options.farmObject) return { farm: options.farmObject };
+  if (options.start) return { start: { ...options.farmOptions, only: options.only, skip: options.skip } };
+  return { controlUrl: options.farm ?? '', token: options.controlToken };
+}
+
+/** Numbers of the options, checked. @throws FarmError BAD_OPTION naming the flag. */
+function numbersOf(options: VerifyOptions): Omit<ProbeSettings, 'target' | 'ledger'> & { concurrency: number } {
+  const values = {
+    repeat: options.repeat ?? VERIFY_OPTIONS.repeat.default,
+    timeout: options.timeout ?? VERIFY_OPTIONS.timeout.default,
+    concurrency: options.concurrency ?? VERIFY_OPTIONS.concurrency.default,
+    readTimeout: options.readTimeout ?? VERIFY_OPTIONS.readTimeout.default,
+  };
+  for (const name of ['repeat', 'concurrency'] as const) {
+    if (!Number.isInteger(values[name]) || values[name] < 1) throw farmError('BAD_OPTION', `--${name}`, `must be a whole number of at least 1, not ${values[name]}`);
+  }
+  for (const name of ['timeout', 'readTimeout'] as const) {
+    if (!(values[name] > 0) || values[name] > 3600) throw farmError('BAD_OPTION', name === 'timeout' ? '--timeout' : '--read-timeout', `must be seconds above 0 and at most 3600, not ${values[name]}`);
+  }
+  return { repeat: values.repeat, timeoutMs: values.timeout * 1000, readTimeoutS: values.readTimeout, concurrency: values.concurrency };
+}
+
+/** The listeners `only` and `skip` select. @throws FarmError UNKNOWN_SCENARIO for an id the manifest does not have. */
+function selected(manifest: Manifest, only: string[], skip: string[]): ManifestListener[] {
+  const scenarioIds = [...new Set(manifest.listeners.map((l) => l.scenario))];
+  const listenerIds = manifest.listeners.map((l) => l.id);
+  const unknown = [...only, ...skip].filter((id) => !scenarioIds.includes(id) && !listenerIds.includes(id));
+  if (unknown.length > 0) throw farmError('UNKNOWN_SCENARIO', unknown, scenarioIds, listenerIds.filter((id) => !scenarioIds.includes(id)));
+  return probedListeners(manifest, only, skip);
+}
+
+/** Runs `work` over `items`, at most `limit` at a time, keeping the order of results. */
+async function mapLimit<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await work(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+/** The lines of `--proxy-log` by listener id, or undefined without one. @throws FarmError BAD_OPTION when unreadable. */
+function proxyLogLines(file: string | undefined, profile: string | null, reports: ListenerReport[]): Map<string, string[]> | undefined {
+  if (file === undefined) return undefined;
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw farmError('BAD_OPTION', `--proxy-log ${file}`, `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  return attributeLog(profile, text, reports);
+}
+
+/**
+ * `badorigin verify` as a library function: sends each selected listener's request (`requestFor`) through the
+ * intermediary at `via` (or `route`), at most `concurrency` listeners at once and one probe per listener, reads what
+ * the farm's attempt ledger attributed to each probe, derives the figures, and judges each listener against
+ * `expect.<expect>` of the manifest (with `proxyLog` lines where given). Resolves with the report (also when
+ * listeners mismatch: see `report.ok`); a farm it started is closed before it resolves.
+ * @throws FarmError BAD_OPTION for bad options, UNKNOWN_SCENARIO for `only`/`skip` ids the farm lacks,
+ *   VIA_UNREACHABLE when the intermediary does not accept a TCP connection, FARM_UNREACHABLE when the farm's
+ *   ledger cannot be read, or what `startFarm` throws.
+ */
+export async function verify(options: VerifyOptions): Promise<VerifyReport> {
+  const target = targetOf(options);
+  const numbers = numbersOf(options);
+  const choice = farmChoiceOf(options);
+  const profile = options.expect ?? null;
+  const cdnSettings = settingsOf(listOf(options.setting));
+  const startedAt = new Date();
+  // Whether the intermediary answers at all is known before a farm is opened, unless its host depends on the id.
+  if ('via' in target) await assertReachable(probeUrl(target, 'preflight', 'preflight'));
+  const farm = await openFarm(choice);
+  try {
+    const listeners = selected(farm.manifest, listOf(options.only), listOf(options.skip));
+    if ('route' in target && listeners[0]) await assertReachable(probeUrl(target, listeners[0].id, 'preflight'));
+    const settings: ProbeSettings = { target, ledger: farm.ledger, ...numbers };
+    let done = 0;
+    let mismatches = 0;
+    const reports = await mapLimit(listeners, numbers.concurrency, async (listener) => {
+      const report = await probeListener(listener, farm.scenarios.get(listener.scenario), settings);
+      report.verdict = judge(profile, listener.expect, { client: report.asks[0]!.client }, cdnSettings);
+      if (report.verdict.result === 'mismatch') mismatches++;
+      options.onProgress?.({ done: ++done, total: listeners.length, id: listener.id, mismatches });
+      return report;
+    });
+    const logs = proxyLogLines(options.proxyLog, profile, reports);
+    for (const [i, report] of reports.entries()) {
+      const logLines = numbers.repeat === 1 ? logs?.get(report.id) : undefined;
+      report.logLines = logs?.get(report.id) ?? [];
+      report.verdict = judge(profile, listeners[i]!.expect, { client: report.asks[0]!.client, ...(logLines ? { logLines } : {}) }, cdnSettings);
+    }
+    const count = (result: string) => reports.filter((r) => r.verdict.result === result).length;
+    const summary = { listeners: reports.length, matched: count('match'), mismatched: count('mismatch'), unjudged: count('unjudged') };
+    return {
+      format: VERIFY_REPORT_FORMAT,
+      startedAt: startedAt.toISOString(),
+      durationMs: Date.now() - startedAt.getTime(),
+      target: targetText(target),
+      profile,
+      farm: farm.ledger.name,
+      repeat: numbers.repeat,
+      summary,
+      ok: summary.mismatched === 0,
+      listeners: reports,
+    };
+  } finally {
+    await farm.close();
+  }
+}
