@@ -4,7 +4,8 @@
 // the CLI option tables and the error codes (between the options, verify-options and errors markers) from
 // src/options/table.ts, src/verify/options.ts and src/errors.ts; docs/sources.md, docs/timeouts.md and the settings
 // table of docs/cdns.md from src/cdn/; the CDN expectation definitions of schema/scenario.schema.json from
-// src/cdn/expectation.ts. test/readme.test.ts and test/sources.test.ts fail when any is stale.
+// src/cdn/expectation.ts, and its behaviour definition from src/listeners/behaviour.ts. test/readme.test.ts and
+// test/sources.test.ts fail when any is stale.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { readResults } from '../bench/results.js';
@@ -17,6 +18,7 @@ import { renderSettingsTable } from '../src/cdn/settings.js';
 import { renderTimeoutsMarkdown } from '../src/cdn/timeouts.js';
 import { renderErrorTable, renderOptionTable, spliceBlock } from '../src/readme-tables.js';
 import { FARM_OPTIONS } from '../src/options/table.js';
+import { BehaviourSchema } from '../src/listeners/behaviour.js';
 import { VERIFY_OPTIONS } from '../src/verify/options.js';
 
 const file = new URL('../README.md', import.meta.url);
@@ -54,4 +56,6 @@ for (const [key, definition] of Object.entries(CDN_EXPECTATION_SCHEMAS)) {
   schema.definitions.reporters.properties[key] = { $ref: `#/definitions/cdn-${key}` };
   schema.definitions[`cdn-${key}`] = definition;
 }
+schema.properties.behaviour = { $ref: '#/definitions/behaviour' };
+schema.definitions.behaviour = BehaviourSchema;
 write('schema/scenario.schema.json', `${JSON.stringify(schema, null, 2)}\n`);

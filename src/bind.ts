@@ -5,6 +5,9 @@ import { farmError } from './errors.js';
 import { BoundListener } from './listeners/bound-listener.js';
 import type { ConnectionBudget } from './listeners/connection-budget.js';
 import type { ConnectionHandler, ListenerEvent, Mechanism, MechanismContext, PortOwner } from './listeners/index.js';
+import { chooser } from './listeners/behaviour.js';
+import { CONTROLS } from './listeners/control.js';
+import { ListenerHandler, type Selection } from './listeners/listener-handler.js';
 import { tlsTerminator } from './listeners/tls-terminator.js';
 import type { PlannedListener } from './manifest.js';
 import { VALID_LEAF } from './pki/leaf-spec.js';
@@ -18,10 +21,17 @@ export interface PortPlan {
   members: PlannedListener[];
 }
 
-/** The farm's ports, unbound, and the connection handler of every listener that has one (for `reset`). */
+/** The handler of a listener served on the farm's own port, and how to build it anew for other params. */
+export interface ServedHandler {
+  handler: ListenerHandler;
+  /** The mechanism's handler for `params` (already checked). @throws FarmError BAD_SCENARIO when it would own its port. */
+  build(params: unknown): ConnectionHandler;
+}
+
+/** The farm's ports, unbound, and the handler of every listener that has one (for `reset` and run-time params). */
 export interface FarmPorts {
   ports: PortPlan[];
-  handlers: Map<string, ConnectionHandler>;
+  handlers: Map<string, ServedHandler>;
 }
 
 /** What every listener shares: settings, certificates, the event stream and the farm-wide connection budget. */
@@ -54,17 +64,36 @@ function contextFor(listener: PlannedListener, wiring: FarmWiring): MechanismCon
   };
 }
 
+/**
+ * The fault-or-control choice of a listener with a `behaviour`: its control built with the listener's own context,
+ * for what its clients speak to the mechanism (a `-tls` variant that does not terminate TLS takes TLS clients raw).
+ */
+function selectionOf(listener: PlannedListener, mechanism: Mechanism, context: MechanismContext): Selection {
+  const control = CONTROLS[listener.tlsVariant && !listener.terminateTls ? listener.transport : mechanism.transport];
+  if (!control || !listener.scenario.behaviour) throw farmError('BAD_SCENARIO', listener.scenario.file, `behaviour: a ${mechanism.transport} listener has no control listener`);
+  const handler = control.mechanism.create(control.params, context);
+  if ('listen' in handler) throw farmError('BAD_SCENARIO', listener.scenario.file, `behaviour: control ${control.scenario} owns its port`);
+  return { control: handler, chooser: chooser(listener.scenario.behaviour), emit: context.emit };
+}
+
 /** The port of one listener: the mechanism's own (it owns its port) or a BoundListener around its handler. */
 function portOf(listener: PlannedListener, mechanism: Mechanism, wiring: FarmWiring, handlers: FarmPorts['handlers']): PortPlan {
   const context = contextFor(listener, wiring);
   const created = mechanism.create(listener.scenario.params, context);
   if ('listen' in created) {
+    if (listener.scenario.behaviour) throw farmError('BAD_SCENARIO', listener.scenario.file, `behaviour: mechanism ${listener.scenario.mechanism} owns its port, so no control listener can take its connections`);
     if (listener.terminateTls) throw farmError('BAD_SCENARIO', listener.scenario.file, `mechanism ${listener.scenario.mechanism} owns its port, so its tls variant needs terminate: false`);
     return { owner: created, members: [listener] };
   }
-  handlers.set(listener.id, created);
+  const served = new ListenerHandler(created, listener.scenario.behaviour && selectionOf(listener, mechanism, context));
+  const build = (params: unknown): ConnectionHandler => {
+    const made = mechanism.create(params, context);
+    if ('listen' in made) throw farmError('BAD_SCENARIO', listener.scenario.file, `mechanism ${mechanism.name} would own its port with these params`);
+    return made;
+  };
+  handlers.set(listener.id, { handler: served, build });
   const { pki, userCertificate } = wiring.certificates;
-  const handler = listener.terminateTls ? overTls(created, userCertificate ?? pki.chain(VALID_LEAF), context) : created;
+  const handler = listener.terminateTls ? overTls(served, userCertificate ?? pki.chain(VALID_LEAF), context) : served;
   return { owner: new BoundListener(listener.id, handler, context.emit, wiring.settings.caps, wiring.connectionBudget), members: [listener] };
 }
 

@@ -6,6 +6,8 @@ import { PLAIN_GET, type ClientLimits, type ClientRequest } from './client-reque
 import { CDN_COLUMNS, isBySetting, type CdnExpectations } from './cdn/expectation.js';
 import { settingProblems } from './cdn/settings.js';
 import { farmError } from './errors.js';
+import type { Behaviour } from './listeners/behaviour.js';
+import { CONTROLS } from './listeners/control.js';
 import { MECHANISMS, type Mechanism } from './listeners/index.js';
 import { packagePath } from './paths.js';
 
@@ -78,6 +80,8 @@ export interface Scenario {
   expect: Expectations;
   notes?: string[];
   sources: string[];
+  /** Which connections get the fault and which the healthy control (src/listeners/behaviour.ts); absent: every one the fault. */
+  behaviour?: Behaviour;
   /** Present when the scenario is also served over TLS as `<id>-tls` at offset + 100. */
   tls?: { expect: Partial<Expectations>; notes?: string[]; terminate?: boolean };
   /** The file it came from. */
@@ -97,18 +101,79 @@ function errorsText(validate: ValidateFunction): string {
   return (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`).join('; ');
 }
 
+/** The compiled checks of a scenario document: the file schema, and each mechanism's params schema. */
+interface ScenarioValidators {
+  scenario: ValidateFunction;
+  params: Map<string, ValidateFunction>;
+}
+
+let compiled: ScenarioValidators | undefined;
+
+/** The validators, compiled once per process. */
+function validators(): ScenarioValidators {
+  if (compiled) return compiled;
+  // Without Ajv's code optimiser: it would cost every farm start ~12 ms to speed up some 70 validations.
+  const ajv = new Ajv({ allErrors: true, strict: false, discriminator: true, code: { optimize: false } });
+  compiled = {
+    scenario: ajv.compile(JSON.parse(readFileSync(packagePath('schema/scenario.schema.json'), 'utf8'))),
+    params: new Map([...MECHANISMS.values()].map((m) => [m.name, ajv.compile(m.paramsSchema)])),
+  };
+  return compiled;
+}
+
 /**
- * Loads and validates every `*.yaml`/`*.json` scenario file of `dir`, sorted by offset: the file against
- * schema/scenario.schema.json, then `params` against its mechanism's schema; ids (with their `-tls` variants) and
- * offsets must be unique (offsets are 0–99, so a variant's offset + 100 never clashes).
+ * Checks one scenario document (parsed YAML or JSON) against schema/scenario.schema.json, its `params` against its
+ * mechanism's schema, its by-setting CDN expectations, and `expect.curl` for a listener clients reach over TCP.
+ * @param where names the document in errors (a file path, or `scenario document`).
+ * @throws FarmError BAD_SCENARIO naming `where` and what is wrong.
+ */
+export function checkScenario(data: unknown, where: string): CatalogueEntry {
+  const { scenario: validateScenario, params: paramValidators } = validators();
+  if (!validateScenario(data)) throw farmError('BAD_SCENARIO', where, errorsText(validateScenario));
+  const scenario = { ...(data as Omit<Scenario, 'file'>), file: where };
+  const mechanism = MECHANISMS.get(scenario.mechanism);
+  const validateParams = paramValidators.get(scenario.mechanism);
+  if (!mechanism || !validateParams) {
+    throw farmError('BAD_SCENARIO', where, `unknown mechanism '${scenario.mechanism}' (known: ${[...MECHANISMS.keys()].join(', ')})`);
+  }
+  if (!validateParams(scenario.params)) throw farmError('BAD_SCENARIO', where, `params${errorsText(validateParams)}`);
+  const settings = cdnSettingProblems(scenario);
+  if (settings.length > 0) throw farmError('BAD_SCENARIO', where, settings.join('; '));
+  if (scenario.behaviour && !CONTROLS[mechanism.transport]) throw farmError('BAD_SCENARIO', where, `behaviour: a ${mechanism.transport} listener has no control listener to alternate with`);
+  if (mechanism.transport !== 'dns' && !scenario.expect.curl) throw farmError('BAD_SCENARIO', where, `expect.curl is required for a ${mechanism.transport} listener`);
+  return { scenario, mechanism };
+}
+
+/**
+ * Checks new `params` for the mechanism of `scenario` (a running listener's params replaced).
+ * @throws FarmError BAD_SCENARIO naming what is wrong.
+ */
+export function checkParams(scenario: Pick<Scenario, 'id' | 'mechanism'>, params: unknown): Record<string, unknown> {
+  const validate = validators().params.get(scenario.mechanism);
+  if (!validate) throw farmError('BAD_SCENARIO', `scenario ${scenario.id}`, `unknown mechanism '${scenario.mechanism}'`);
+  if (typeof params !== 'object' || params === null || Array.isArray(params)) throw farmError('BAD_SCENARIO', `params of ${scenario.id}`, 'must be an object');
+  if (!validate(params)) throw farmError('BAD_SCENARIO', `params of ${scenario.id}`, errorsText(validate).trim());
+  return { ...params };
+}
+
+/** Parses a scenario document's text (YAML, of which JSON is a subset). @throws FarmError BAD_SCENARIO with the line and column. */
+export function parseScenarioText(text: string, where: string): unknown {
+  try {
+    return parseYaml(text, { filename: where });
+  } catch (error) {
+    // One line: js-yaml's message carries a multi-line source snippet; its reason and mark say the same.
+    const at = error instanceof YAMLException && error.mark ? `:${error.mark.line + 1}:${error.mark.column + 1}` : '';
+    const why = error instanceof YAMLException ? error.reason : (error as Error).message;
+    throw farmError('BAD_SCENARIO', `${where}${at}`, `not valid YAML/JSON: ${why}`);
+  }
+}
+
+/**
+ * Loads and validates every `*.yaml`/`*.json` scenario file of `dir` (see `checkScenario`), sorted by offset; ids
+ * (with their `-tls` variants) and offsets must be unique (offsets are 0–99, so a variant's offset + 100 never clashes).
  * @throws FarmError BAD_SCENARIO naming the file and what is wrong.
  */
 export function loadCatalogue(dir = DEFAULT_SCENARIOS_DIR): CatalogueEntry[] {
-  // Without Ajv's code optimiser: it would cost every farm start ~12 ms to speed up some 70 validations.
-  const ajv = new Ajv({ allErrors: true, strict: false, discriminator: true, code: { optimize: false } });
-  const validateScenario = ajv.compile(JSON.parse(readFileSync(packagePath('schema/scenario.schema.json'), 'utf8')));
-  const validators = new Map([...MECHANISMS.values()].map((m) => [m.name, ajv.compile(m.paramsSchema)]));
-
   let files: string[];
   try {
     files = readdirSync(dir).filter((name) => /\.(ya?ml|json)$/.test(name)).sort();
@@ -118,26 +183,7 @@ export function loadCatalogue(dir = DEFAULT_SCENARIOS_DIR): CatalogueEntry[] {
   const entries: CatalogueEntry[] = [];
   for (const name of files) {
     const file = join(dir, name);
-    let data: unknown;
-    try {
-      data = parseYaml(readFileSync(file, 'utf8'), { filename: file });
-    } catch (error) {
-      // One line: js-yaml's message carries a multi-line source snippet; its reason and mark say the same.
-      const where = error instanceof YAMLException && error.mark ? `:${error.mark.line + 1}:${error.mark.column + 1}` : '';
-      const why = error instanceof YAMLException ? error.reason : (error as Error).message;
-      throw farmError('BAD_SCENARIO', `${file}${where}`, `not valid YAML/JSON: ${why}`);
-    }
-    if (!validateScenario(data)) throw farmError('BAD_SCENARIO', file, errorsText(validateScenario));
-    const scenario = { ...(data as Omit<Scenario, 'file'>), file };
-    const mechanism = MECHANISMS.get(scenario.mechanism);
-    const validateParams = validators.get(scenario.mechanism);
-    if (!mechanism || !validateParams) {
-      throw farmError('BAD_SCENARIO', file, `unknown mechanism '${scenario.mechanism}' (known: ${[...MECHANISMS.keys()].join(', ')})`);
-    }
-    if (!validateParams(scenario.params)) throw farmError('BAD_SCENARIO', file, `params${errorsText(validateParams)}`);
-    const settings = cdnSettingProblems(scenario);
-    if (settings.length > 0) throw farmError('BAD_SCENARIO', file, settings.join('; '));
-    if (mechanism.transport !== 'dns' && !scenario.expect.curl) throw farmError('BAD_SCENARIO', file, `expect.curl is required for a ${mechanism.transport} listener`);
+    const { scenario, mechanism } = checkScenario(parseScenarioText(readFileSync(file, 'utf8'), file), file);
     const sharesPort = (e: CatalogueEntry) => e.mechanism === mechanism && mechanism.sharedPort !== undefined;
     const clash = entries.find(
       (e) =>

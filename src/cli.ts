@@ -44,6 +44,9 @@ function farmCommand<T>(y: Argv<T>, extra: OptionSpecs = {}) {
   return declareOptions(y, specs).config('config', 'JSON file with any of these options (keys as the long flag names)', (file: string) => optionsFile.read(file, specs));
 }
 
+/** The events after which the manifest has changed. */
+const LISTENER_CHANGES: ReadonlySet<string> = new Set(['listener-added', 'listener-changed', 'listener-removed']);
+
 /** Longest `serve` waits for the farm to close on SIGINT/SIGTERM/SIGHUP before it exits anyway, in ms. */
 const STOP_DEADLINE_MS = 1500;
 
@@ -89,7 +92,18 @@ async function serve(argv: Readonly<Record<string, unknown>>): Promise<void> {
   for (const listener of farm.manifest.listeners) {
     if (listener.warning) process.stderr.write(`badorigin: warning: ${listener.id}: ${listener.warning}\n`);
   }
-  if (manifestOut) writeFileSync(manifestOut, renderManifest(farm.manifest, 'json'));
+  if (manifestOut) {
+    writeFileSync(manifestOut, renderManifest(farm.manifest, 'json'));
+    // Listeners added, changed or removed through the control API: the file follows the manifest.
+    farm.events.on('event', (event) => {
+      if (!LISTENER_CHANGES.has(event.type)) return;
+      try {
+        writeFileSync(manifestOut, renderManifest(farm.manifest, 'json'));
+      } catch (error) {
+        process.stderr.write(`badorigin: cannot rewrite ${manifestOut}: ${(error as Error).message}\n`);
+      }
+    });
+  }
   process.stdout.write(renderManifest(farm.manifest, 'table'));
   process.stdout.write(`\n${farm.manifest.listeners.length} listeners on ${farm.settings.host}, hostname ${farm.manifest.hostname}\n`);
   process.stdout.write(`trust this root CA: ${farm.manifest.trust.rootCaFile}\n`);

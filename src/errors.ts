@@ -34,6 +34,12 @@ export const FARM_ERRORS = {
     message: (unknown: readonly string[], scenarioIds: readonly string[], variantIds: readonly string[]) =>
       `unknown scenario or listener id${unknown.length > 1 ? 's' : ''} ${list(unknown)}; scenario ids (each means all its listeners): ${list(scenarioIds)}; listener ids of TLS variants: ${list(variantIds)}`,
   },
+  UNKNOWN_LISTENER: { meaning: 'a run-time change (`update`, `remove`) names a listener the farm does not run', message: (id: string) => `the farm runs no listener ${id}` },
+  LISTENER_EXISTS: {
+    meaning: 'a listener added at run time has the id of one the farm runs (or is adding)',
+    message: (id: string) => `the farm already runs a listener ${id}: DELETE it first or give the scenario another id`,
+  },
+  LISTENER_FIXED: { meaning: 'a running listener cannot be changed or removed that way (it owns its port, or shares it)', message: (id: string, why: string) => `listener ${id}: ${why}` },
   BAD_MANIFEST: { meaning: 'a manifest file is unreadable or not a badorigin manifest', message: (what: string, problem: string) => `${what}: ${problem}` },
   BAD_TLS_CERT: {
     meaning: '`--tls-cert` / `--tls-key` are unreadable, not PEM, or do not match',

@@ -1,23 +1,25 @@
 import { EventEmitter } from 'node:events';
 import { clientAddress, hostPort } from './address.js';
-import { bindPorts, createPorts } from './bind.js';
+import { bindPorts, createPorts, type FarmWiring } from './bind.js';
 import { startControl as startControlServer, type ControlOptions, type ControlServer } from './control/server.js';
 import { farmError } from './errors.js';
 import { openEventLog, type EventLog } from './event-log.js';
 import { ConnectionBudget } from './listeners/connection-budget.js';
-import type { ConnectionHandler, ListenerEvent } from './listeners/index.js';
+import type { ListenerEvent } from './listeners/index.js';
 import type { Attempt } from './ledger/attempt.js';
 import { AttemptLedger, type AttemptQuery } from './ledger/ledger.js';
 import { isTlsTransport } from './transport.js';
-import { buildManifest, type Manifest } from './manifest.js';
+import { buildManifest, type Manifest, type ManifestListener } from './manifest.js';
 import { FarmMonitor } from './monitor.js';
 import type { FarmOptions } from './options/table.js';
 import { caFiles, planListeners, plannedEntries } from './plan.js';
 import { prepareCertificates } from './prepare.js';
+import { RunningListeners, type AddOptions } from './running-listeners.js';
 import { resolveSettings, type FarmSettings } from './settings.js';
 
 export type { FarmOptions } from './options/table.js';
 export { resolveSettings, type FarmSettings } from './settings.js';
+export type { AddOptions } from './running-listeners.js';
 export { caFiles, plannedEntries, plannedManifest, plannedPort, planListeners } from './plan.js';
 
 /** A running farm. */
@@ -57,6 +59,25 @@ export interface Farm {
   endProbe(id: string, probe: string): boolean;
   /** Resets a listener's state (stateful scenarios) and counters; false when it keeps no state; undefined for an unknown id. */
   reset(id: string): boolean | undefined;
+  /**
+   * Starts the listeners of a scenario document (an object of the schema of scenarios/*.yaml, e.g. parsed YAML) on
+   * the running farm: `<id>` on `options.port` (ephemeral when absent), and `<id>-tls` on an ephemeral port when it
+   * has a `tls` section. The manifest, monitor, ledger and event stream (`listener-added`) follow.
+   * @returns the manifest entry of `<id>`.
+   * @throws FarmError BAD_SCENARIO (the schema error), LISTENER_EXISTS, EADDRINUSE and the other bind errors, CERTS_*.
+   */
+  add(scenario: unknown, options?: AddOptions): Promise<ManifestListener>;
+  /**
+   * Replaces the params of listener `id`'s scenario (both its listeners when it has a `-tls` variant); new
+   * connections get them (`listener-changed` event). @returns the manifest entry of `id`.
+   * @throws FarmError UNKNOWN_LISTENER, BAD_SCENARIO (the params schema error), LISTENER_FIXED for a mechanism that owns its port.
+   */
+  update(id: string, params: unknown): Promise<ManifestListener>;
+  /**
+   * Stops listener `id` and ends its connections (`listener-removed` event); resolves when its port is released.
+   * @throws FarmError UNKNOWN_LISTENER, LISTENER_FIXED for a DNS listener sharing its port.
+   */
+  remove(id: string): Promise<void>;
   /** `https://hostname:port/` of a listener. @throws Error for an id the farm does not run. */
   url(id: string): string;
   /** Stops every listener (and the control API) and ends every connection; resolves when every port is released. */
@@ -73,18 +94,6 @@ async function openLog(settings: FarmSettings): Promise<EventLog | null> {
   } catch (error) {
     throw farmError('BAD_LOG_FILE', String(settings.logFile), (error as Error).message);
   }
-}
-
-/** Resets listener `id`'s state and counters (see `Farm.reset`). */
-function resetter(ids: Set<string>, monitor: FarmMonitor, handlers: Map<string, ConnectionHandler>): (id: string) => boolean | undefined {
-  return (id) => {
-    if (!ids.has(id)) return undefined;
-    monitor.resetStats(id);
-    const handler = handlers.get(id);
-    if (!handler?.reset) return false;
-    handler.reset();
-    return true;
-  };
 }
 
 /** `scheme://host:port/` of a listener of `manifest`, by the name (SNI) or address a client uses. */
@@ -108,23 +117,22 @@ export async function startFarm(options: FarmOptions = {}): Promise<Farm> {
   const certificates = await prepareCertificates(settings, entries);
   const events = new EventEmitter<{ event: [ListenerEvent] }>();
   const planned = planListeners(settings, entries);
-  const { ports, handlers } = createPorts(entries, planned, { settings, certificates, events, connectionBudget: new ConnectionBudget(settings.maxOpenConnections) });
+  const wiring: FarmWiring = { settings, certificates, events, connectionBudget: new ConnectionBudget(settings.maxOpenConnections) };
+  const ports = createPorts(entries, planned, wiring);
   const monitor = new FarmMonitor(events, planned.map((l) => l.id));
   const ledger = new AttemptLedger(events, planned.map((l) => l.id), settings.ledgerSize);
   const log = await openLog(settings);
   if (log) events.on('event', (event) => log.write(event));
-  const closers: (() => Promise<void>)[] = [];
-  const close = async () => {
-    await Promise.all([...ports.map(({ owner }) => owner.close()), ...closers.map((closer) => closer())]);
-    await log?.close();
-  };
   try {
-    await bindPorts(ports, settings.host);
+    await bindPorts(ports.ports, settings.host);
   } catch (error) {
-    await close();
+    await Promise.all(ports.ports.map(({ owner }) => owner.close()));
+    await log?.close();
     throw error;
   }
   const manifest = buildManifest({ host: settings.host, hostnames: settings.hostnames, ...caFiles(settings) }, planned);
+  const listeners = new RunningListeners({ wiring, monitor, ledger, manifest }, entries, planned, ports);
+  const closers: (() => Promise<void>)[] = [];
   const farm: Farm = {
     manifest,
     settings,
@@ -138,9 +146,15 @@ export async function startFarm(options: FarmOptions = {}): Promise<Farm> {
     attempts: (id, query) => ledger.attempts(id, query),
     beginProbe: (id, probe) => ledger.beginProbe(id, probe),
     endProbe: (id, probe) => ledger.endProbe(id, probe),
-    reset: resetter(new Set(planned.map((l) => l.id)), monitor, handlers),
+    reset: (id) => listeners.reset(id),
+    add: (scenario, options) => listeners.add(scenario, options),
+    update: (id, params) => listeners.update(id, params),
+    remove: (id) => listeners.remove(id),
     url: (id) => listenerUrl(manifest, settings.host, id),
-    close,
+    close: async () => {
+      await Promise.all([listeners.close(), ...closers.map((closer) => closer())]);
+      await log?.close();
+    },
   };
   attachedClosers.set(farm, closers);
   return farm;
@@ -156,7 +170,7 @@ export async function startControl(farm: Farm, options: Partial<ControlOptions> 
   const { settings } = farm;
   const control = await startControlServer(
     { host: settings.controlHost, port: settings.controlPort ?? 0, token: settings.controlToken, hostnames: settings.hostnames, ...options },
-    { manifest: () => farm.manifest, rootCaPem: farm.rootCaPem, monitor: farm.monitor, events: farm.events, reset: (id) => farm.reset(id), ledger: farm.ledger },
+    { manifest: () => farm.manifest, rootCaPem: farm.rootCaPem, monitor: farm.monitor, events: farm.events, reset: (id) => farm.reset(id), ledger: farm.ledger, listeners: farm },
   );
   farm.control = { url: control.url };
   farm.manifest.control = { url: control.url };

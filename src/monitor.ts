@@ -37,8 +37,18 @@ export class FarmMonitor {
   private readonly ring: ListenerEvent[] = [];
 
   constructor(private readonly events: EventEmitter<{ event: [ListenerEvent] }>, ids: string[]) {
-    for (const id of ids) this.stats.set(id, { id, connections: 0, requests: 0, open: 0, lastEvent: null, lastClientHello: null, outcome: 'waiting' });
+    for (const id of ids) this.add(id);
     events.on('event', (event) => this.record(event));
+  }
+
+  /** Starts following listener `id` (one added while the farm runs), with its counters at zero. */
+  add(id: string): void {
+    this.stats.set(id, { id, connections: 0, requests: 0, open: 0, lastEvent: null, lastClientHello: null, outcome: 'waiting' });
+  }
+
+  /** Stops following listener `id` (removed while the farm runs); its events stay in `recent` until pushed out. */
+  remove(id: string): void {
+    this.stats.delete(id);
   }
 
   /** Stats of every listener, in manifest order. */

@@ -2,8 +2,9 @@ import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { CatalogueEntry } from './catalogue.js';
 import { farmError } from './errors.js';
+import { CONTROLS } from './listeners/control.js';
 import { VALID_LEAF } from './pki/leaf-spec.js';
-import { Pki, type ServedChain } from './pki/index.js';
+import { Pki, type LeafSpec, type ServedChain } from './pki/index.js';
 import type { FarmSettings } from './settings.js';
 
 /** The certificates a farm serves: its PKI (every leaf issued) and the user's own chain, if given. */
@@ -28,15 +29,36 @@ function loadUserCertificate(settings: FarmSettings): ServedChain | null {
 }
 
 /**
+ * Every leaf the listeners of `entries` serve: their mechanism's, the valid leaf of `-tls` variants that terminate
+ * TLS, and their behaviour's control's (src/listeners/control.ts).
+ */
+function leafSpecsOf(entries: CatalogueEntry[]): LeafSpec[] {
+  return entries.flatMap(({ mechanism, scenario }) => {
+    // A `-tls` variant that does not terminate TLS takes TLS clients raw, so its control is the TLS one.
+    const controls = scenario.behaviour ? [CONTROLS[mechanism.transport], scenario.tls?.terminate === false ? CONTROLS.tls : null] : [];
+    return [
+      ...(mechanism.certificates?.leafSpecs(scenario.params) ?? []),
+      ...(scenario.tls?.terminate !== false ? [VALID_LEAF] : []),
+      ...controls.flatMap((control) => control?.mechanism.certificates?.leafSpecs(control.params) ?? []),
+    ];
+  });
+}
+
+/**
  * Loads the user's certificate and opens the certs directory, issuing every leaf the selected scenarios serve (and
  * the valid leaf of the `-tls` variants that terminate TLS) before any listener starts.
  * @throws FarmError BAD_TLS_CERT, or the certs directory's errors (CERTS_*, see src/errors.ts).
  */
 export async function prepareCertificates(settings: FarmSettings, entries: CatalogueEntry[]): Promise<PreparedCertificates> {
   const userCertificate = loadUserCertificate(settings);
-  const pki = await Pki.open(
-    { certsDir: settings.certsDir, hostnames: settings.hostnames, ips: settings.ips },
-    entries.flatMap((entry) => [...(entry.mechanism.certificates?.leafSpecs(entry.scenario.params) ?? []), ...(entry.scenario.tls?.terminate !== false ? [VALID_LEAF] : [])]),
-  );
+  const pki = await Pki.open({ certsDir: settings.certsDir, hostnames: settings.hostnames, ips: settings.ips }, leafSpecsOf(entries));
   return { pki, userCertificate };
+}
+
+/**
+ * Issues (or takes from the certs directory) the leaves of scenarios added to a running farm, before their listeners start.
+ * @throws FarmError the certs directory's errors (CERTS_*).
+ */
+export async function prepareAddedCertificates(certificates: PreparedCertificates, entries: CatalogueEntry[]): Promise<void> {
+  await certificates.pki.add(leafSpecsOf(entries));
 }

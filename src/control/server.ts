@@ -11,6 +11,7 @@ import { packagePath } from '../paths.js';
 import type { AttemptLedger } from '../ledger/ledger.js';
 import { isLoopback, requireToken } from './auth.js';
 import { ledgerRoutes } from './ledger-routes.js';
+import { listenerRoutes, type ListenerChanges } from './listener-routes.js';
 import { sendError } from './json-error.js';
 import { refuseCrossOriginWrites, requireServedHost } from './origin.js';
 import { EventStream } from './sse.js';
@@ -39,6 +40,8 @@ export interface ControlSources {
   reset(id: string): boolean | undefined;
   /** The attempt ledger (`/listeners/:id/attempts`, `/listeners/:id/probes`). */
   ledger: AttemptLedger;
+  /** Adds, changes and removes listeners while the farm runs (`POST /listeners`, `PUT /listeners/:id/params`, `DELETE /listeners/:id`). */
+  listeners: ListenerChanges;
 }
 
 /** A running control API. */
@@ -53,8 +56,10 @@ export interface ControlServer {
  * counters), `/events` (server-sent events; `?listener=` filters, `?replay=1` sends the recent ones first),
  * `POST /listeners/:id/reset`, the attempt ledger's routes (ledger-routes.ts: `GET /listeners/:id/attempts`, which
  * the dashboard draws its wire diagrams from, `POST /listeners/:id/probes`, `DELETE /listeners/:id/probes/:probe`),
- * `POST /listeners/:id/try` (runs a reference client in a probe window, see `tryRoute`; a GET lists the clients that
- * apply), `/healthz`. Without a token, every request must name a served host (421 otherwise); writes must not
+ * the run-time listener routes (listener-routes.ts: `POST /listeners`, `PUT /listeners/:id/params`,
+ * `DELETE /listeners/:id`), `POST /listeners/:id/try` (runs a reference client in a probe window, see `tryRoute`; a
+ * GET lists the clients that apply), `/healthz`. Without a token, every request must name a served host (421
+ * otherwise); writes must not
  * come from another origin (403), and every error is one JSON line `{"error": …}` without stack or paths.
  * @throws FarmError CONTROL_TOKEN_REQUIRED when bound off loopback without a token, or the bind error.
  */
@@ -101,6 +106,7 @@ export async function startControl(options: ControlOptions, sources: ControlSour
     response.json({ id: request.params.id, reset: result });
   });
   ledgerRoutes(app, sources.ledger);
+  listenerRoutes(app, sources.listeners);
   app.get('/listeners/:id/try', async (request, response) => {
     const listener = sources.manifest().listeners.find((l) => l.id === request.params.id);
     if (!listener) return sendError(response, 404, `no listener ${request.params.id}`);

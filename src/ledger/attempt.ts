@@ -74,6 +74,11 @@ export const Attempt = Type.Object({
    * probe (health checks, unrelated clients), which is kept but never counted as an attempt of a probe.
    */
   probe: Type.Optional(Type.String()),
+  /**
+   * Under a scenario's `behaviour` (failFirst, every, probability, phases): whether this connection got the
+   * listener's fault or its control (the healthy tls-ok or http-ok); absent for a listener without one.
+   */
+  behaviour: Type.Optional(Type.Union([Type.Literal('fault'), Type.Literal('control')])),
   /** Requests and actions past the most one attempt keeps (`MAX_REQUESTS_PER_ATTEMPT`, `MAX_ACTIONS_PER_ATTEMPT`). */
   requestsOmitted: Type.Optional(Type.Integer()),
   actionsOmitted: Type.Optional(Type.Integer()),

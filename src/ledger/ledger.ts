@@ -29,16 +29,23 @@ export class AttemptLedger {
    * @param ids the farm's listener ids.
    * @param size attempts kept per listener (0: the ledger is off and keeps nothing).
    */
-  constructor(
-    events: EventEmitter<{ event: [ListenerEvent] }>,
-    ids: string[],
-    /** Attempts kept per listener (0: none). */
-    readonly size: number,
-  ) {
-    this.ids = new Set(ids);
-    if (size <= 0) return;
-    for (const id of ids) this.listeners.set(id, new ListenerLedger(size));
-    events.on('event', (event) => this.record(event));
+  constructor(events: EventEmitter<{ event: [ListenerEvent] }>, ids: string[], readonly size: number) {
+    this.ids = new Set();
+    for (const id of ids) this.add(id);
+    if (size > 0) events.on('event', (event) => this.record(event));
+  }
+
+  /** Starts a ledger for listener `id` (one added while the farm runs). */
+  add(id: string): void {
+    this.ids.add(id);
+    if (this.size > 0) this.listeners.set(id, new ListenerLedger(this.size));
+  }
+
+  /** Drops listener `id`'s ledger and probe windows (a listener removed while the farm runs). */
+  remove(id: string): void {
+    this.ids.delete(id);
+    this.listeners.delete(id);
+    this.windows.forget(id);
   }
 
   /** True when the farm runs listener `id`. */
@@ -97,6 +104,9 @@ export class AttemptLedger {
         return this.request(attempt, event);
       case 'fault':
         return addAction(attempt, event.time, event.detail ?? 'fault');
+      case 'behaviour':
+        if (event.behaviour) attempt.behaviour = event.behaviour;
+        return 0;
       case 'tls-error':
       case 'handler-error':
         return addAction(attempt, event.time, event.error ?? 'unknown', event.type);

@@ -54,6 +54,11 @@ export class ProbeWindows {
     return true;
   }
 
+  /** Closes every window of `listener`. */
+  forget(listener: string): void {
+    this.open.delete(listener);
+  }
+
   /** The probe a new connection of `listener` belongs to now, if a window is open. */
   current(listener: string): string | undefined {
     const windows = this.open.get(listener);

@@ -13,7 +13,13 @@ export type ListenerEventType =
   | 'request'
   | 'tls-error'
   | 'handler-error'
-  | 'close';
+  | 'close'
+  /** Under a scenario's `behaviour`: whether this connection gets the fault or the control. */
+  | 'behaviour'
+  /** The farm started, changed the params of, or stopped this listener while running (src/running-listeners.ts). */
+  | 'listener-added'
+  | 'listener-changed'
+  | 'listener-removed';
 
 /** One DNS query as a `request` event carries it: name (lower case, no trailing dot), type, transport, answer. */
 export interface DnsQueryEvent {
@@ -48,6 +54,8 @@ export interface ListenerEvent {
   headers?: [string, string][];
   /** For a DNS listener's `request` (one query): the question, the transport, and the answer given. */
   dns?: DnsQueryEvent;
+  /** For `behaviour`: what the connection gets, the listener's fault or its control (src/listeners/control.ts). */
+  behaviour?: 'fault' | 'control';
   /** For `client-hello`. */
   clientHello?: ClientHelloSummary;
   /** For `close`: who ended the connection first (`client` sent FIN, `farm` closed it, `error` reset or failed). */

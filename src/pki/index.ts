@@ -114,6 +114,22 @@ export class Pki {
     }
   }
 
+  /**
+   * Prepares leaves for a farm already running (a listener added at run time): those of `specs` not yet prepared are
+   * taken from the certs directory or issued there, under its lock, like `open` does; `chain` then serves them.
+   * @throws FarmError CERTS_DIR_UNWRITABLE, CERTS_FILE_UNREADABLE, CERTS_DIR_LOCKED (see `open`).
+   */
+  async add(specs: LeafSpec[]): Promise<void> {
+    const missing = specs.filter((spec) => !this.chains.has(this.resolve(spec).hash));
+    if (missing.length === 0) return;
+    await withCertsLock(this.store.dir, async () => {
+      const opened = this.store.open();
+      const index: CertsIndex = opened && opened !== 'corrupt' ? opened : emptyIndex();
+      await this.prepare(index, missing);
+      this.store.saveIndex(index);
+    });
+  }
+
   /** Absolute path of a CA certificate PEM (`farm-root` is the one users trust). */
   caFile(name: CaName): string {
     return this.ca(name).certFile;
