@@ -7,7 +7,8 @@ import { useFarm } from './helpers/farm.js';
 import { requireTool } from './helpers/tools.js';
 
 describe('control API: Try it and the wire, from the attempt ledger', () => {
-  const fixture = useFarm({ only: ['cert-expired', 'connection-refused', 'tls-ok', 'dns-nxdomain'] });
+  // A ledger that keeps every attempt: the concurrent client below makes thousands, and the run's must not age out.
+  const fixture = useFarm({ only: ['cert-expired', 'connection-refused', 'tls-ok', 'dns-nxdomain'], ledgerSize: 100_000 });
   const base = () => fixture.farm.control!.url;
   const post = async (path: string, body: string, headers: Record<string, string> = { 'content-type': 'application/json' }) => {
     const response = await fetch(`${base()}${path}`, { method: 'POST', headers, body, signal: AbortSignal.timeout(20_000) });
