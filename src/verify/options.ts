@@ -14,6 +14,7 @@ export const VERIFY_OPTIONS = {
   setting: { kind: 'list', help: 'a CDN setting the intermediary runs with, as name=value (ssl-mode=full, ssl_check_cert=false, tls-cert=user; docs/cdns.md): an expectation that depends on it is judged under that value, else under the CDN\'s default (comma-separated or repeated)' },
   farm: { kind: 'string', help: 'control API URL of the running farm behind the intermediary, whose attempt ledger verify reads' },
   start: { kind: 'boolean', default: false, help: 'start the farm in this process with the farm options given, instead of --farm' },
+  reset: { kind: 'boolean', default: false, help: 'reset each listener\'s state just before its probe (stale-then-fail and health-flapping start over), as on a fresh farm' },
   repeat: { kind: 'number', unit: 'requests', default: 1, help: 'ask each listener this many times in a row (shows an error the intermediary caches or re-uses)' },
   timeout: { kind: 'number', unit: 's', default: 15, help: 'longest the client waits for one answer through the intermediary' },
   concurrency: { kind: 'number', unit: 'listeners', default: 16, help: 'listeners probed at once (never two probes of one listener)' },
