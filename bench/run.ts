@@ -12,8 +12,9 @@ import { mergeResults, readResults, writeResults, type GroupRun } from './result
 import { startupFigures } from './startup.js';
 import { renderFigureTable, spliceReadmeBlock } from './table.js';
 import { tlsThroughputFigures } from './tls-throughput.js';
+import { verifyNginxFigures } from './verify-nginx.js';
 
-const groups: Record<string, () => Figure[] | Promise<Figure[]>> = { startup: startupFigures, tls: tlsThroughputFigures, hold: holdFigures, oversized: oversizedFigures };
+const groups: Record<string, () => Figure[] | Promise<Figure[]>> = { startup: startupFigures, tls: tlsThroughputFigures, hold: holdFigures, oversized: oversizedFigures, verify: verifyNginxFigures };
 const wanted = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(groups);
 for (const name of wanted) if (!groups[name]) throw new Error(`unknown benchmark group ${name}; known: ${Object.keys(groups).join(', ')}`);
 

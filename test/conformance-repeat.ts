@@ -1,11 +1,11 @@
-// Runs listeners through one proxy many times and counts what it did, to find the timing-dependent lines a
+// Runs listeners through one proxy many times (verify --expect <proxy>) and counts what it did, to find the timing-dependent lines a
 // scenario's expect.<proxy> must list (with a note saying how often each was seen). Not a test: a tool.
 //   node --import tsx test/conformance-repeat.ts <nginx|haproxy|varnish> <runs> <listener id>[,<listener id>…]
 // Listeners the proxy cannot reach are left out. Prints one line per listener and distinct observation: `<count>/<runs> <id> <status> <log> [<client error>]`.
 import { loadCatalogue } from '../src/catalogue.js';
 import { startFarm } from '../src/farm.js';
 import { reach, type ProxyName } from '../src/config/common.js';
-import { observeProxy } from './helpers/conformance.js';
+import { verifyThrough } from './helpers/conformance.js';
 import { tempDir } from './helpers/farm.js';
 
 process.env.PATH = [process.env.PATH, '/usr/sbin', '/sbin'].filter(Boolean).join(':');
@@ -30,11 +30,14 @@ try {
   for (let run = 0; run < runs; run++) {
     const work = tempDir(`badorigin-${proxy}-`);
     try {
-      const seen = await observeProxy(proxy as ProxyName, farm.manifest, listeners, work.dir, {
+      const report = await verifyThrough(proxy as ProxyName, farm, work.dir, {
+        only: listeners.map((l) => l.id),
         beforeStart: () => listeners.forEach((l) => farm.reset(l.id)),
       });
-      for (const [id, o] of seen) {
-        const key = `${id} ${o.status} ${JSON.stringify(o.log ?? null)}${o.clientError ? ` [${o.clientError}]` : ''}`;
+      for (const l of report.listeners) {
+        const { status, error } = l.asks[0]!.client;
+        const log = l.logLines.length ? l.logLines.join('; ') : null;
+        const key = `${l.id} ${status} ${JSON.stringify(log)}${error ? ` [${error}]` : ''}`;
         counts.set(key, (counts.get(key) ?? 0) + 1);
       }
     } finally {

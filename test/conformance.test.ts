@@ -5,8 +5,10 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { startFarm, type Farm } from '../src/farm.js';
 import { reach, type ProxyName } from '../src/config/common.js';
-import { COVERED_FAMILIES, PROXIES, compare, listenersToObserve, observeProxy, type ProxyObservation } from './helpers/conformance.js';
-import { observeAllClients, renderMatrix } from './helpers/matrix.js';
+import { describeCheck } from '../src/verify/format/summary.js';
+import type { VerifyReport } from '../src/verify/report-schema.js';
+import { COVERED_FAMILIES, PROXIES, manifestProblems, verifyThrough } from './helpers/conformance.js';
+import { observeAllClients, renderConformance } from './helpers/matrix.js';
 import { tempDir } from './helpers/farm.js';
 import { requireTool } from './helpers/tools.js';
 
@@ -26,14 +28,26 @@ function resetAll(farm: Farm): void {
   for (const l of farm.manifest.listeners) farm.reset(l.id);
 }
 
-// The whole catalogue through nginx, HAProxy and Varnish with the generated configurations; the manifest's
-// expect.<proxy> must be exactly what each proxy does. CONFORMANCE_WRITE_MATRIX=1 (npm run conformance) also
-// rewrites docs/conformance.md from this run.
+/** One line per listener whose verdict is not what the manifest calls for: match where the proxy reaches it, unjudged (null) where not. */
+function wrongVerdicts(farm: Farm, proxy: ProxyName, report: VerifyReport): string[] {
+  return report.listeners.flatMap((r) => {
+    const listener = farm.manifest.listeners.find((l) => l.id === r.id)!;
+    const wanted = reach(proxy, listener, farm.manifest).reachable ? 'match' : 'unjudged';
+    if (r.verdict.result === wanted) return [];
+    const checks = r.verdict.checks.filter((c) => c.result !== 'match').map(describeCheck);
+    const client = r.asks[0]!.client;
+    return [`${r.id}: ${r.verdict.result}${r.verdict.reason ? ` (${r.verdict.reason})` : ''}; ${checks.join('; ')}${client.error ? ` [client: ${client.error}]` : ''}`];
+  });
+}
+
+// The whole catalogue through nginx, HAProxy and Varnish with the generated configurations, judged by `verify
+// --expect <proxy>` with the proxy's log: the manifest's expect.<proxy> must be exactly what each proxy does.
+// CONFORMANCE_WRITE_MATRIX=1 (npm run conformance) also rewrites docs/conformance.md from this run.
 describe('conformance: every listener through nginx, HAProxy and Varnish', () => {
   let farm: Farm;
   const certs = tempDir();
   const workDirs: (() => void)[] = [];
-  const observed = new Map<ProxyName, Map<string, ProxyObservation>>();
+  const reports = new Map<ProxyName, VerifyReport>();
 
   before(async () => {
     farm = await startFarm({ basePort: 0, certsDir: certs.dir, controlPort: null });
@@ -47,29 +61,27 @@ describe('conformance: every listener through nginx, HAProxy and Varnish', () =>
   test('every listener of every family is covered by every proxy that reaches it', () => {
     const covered = farm.manifest.listeners.filter((l) => COVERED_FAMILIES.includes(l.family));
     assert.equal(covered.length, farm.manifest.listeners.length, 'COVERED_FAMILIES leaves out a family');
-    for (const proxy of PROXIES) {
-      for (const l of covered) {
-        if (reach(proxy, l, farm.manifest).reachable) assert.ok(l.expect[proxy], `${l.id} has no expect.${proxy}`);
-      }
-    }
+    for (const proxy of PROXIES) assert.deepEqual(manifestProblems(farm.manifest, proxy), []);
   });
 
   for (const proxy of PROXIES) {
-    test(`${proxy} reports exactly the manifest's expect.${proxy}`, async (t) => {
+    test(`verify --expect ${proxy} through ${proxy}: every listener it reaches matches`, async (t) => {
       for (const binary of BINARIES[proxy]) if (!requireTool(t, binary)) return;
-      const listeners = listenersToObserve(proxy, farm.manifest);
       // Directly under the temporary directory: varnishd's unprivileged compiler must be able to reach the VCL.
       const work = tempDir(`badorigin-${proxy}-`);
       workDirs.push(work.remove);
-      // Each proxy meets the stateful listeners fresh (stale-then-fail's first request, health-flapping's healthy phase).
-      const result = await observeProxy(proxy, farm.manifest, listeners, work.dir, { beforeStart: () => resetAll(farm) });
-      observed.set(proxy, result);
-      assert.deepEqual(compare(farm.manifest, proxy, result), []);
+      // Varnish's health probes meet health-flapping in its healthy phase; verify resets each listener again just
+      // before its probe (stale-then-fail's first request).
+      const report = await verifyThrough(proxy, farm, work.dir, { beforeStart: () => resetAll(farm) });
+      reports.set(proxy, report);
+      assert.equal(report.listeners.length, farm.manifest.listeners.length);
+      assert.deepEqual(wrongVerdicts(farm, proxy, report), []);
     });
   }
 
-  test('docs/conformance.md: the matrix of this run', { skip: process.env.CONFORMANCE_WRITE_MATRIX !== '1' && 'set CONFORMANCE_WRITE_MATRIX=1 (npm run conformance) to rewrite it' }, async (t) => {
+  test('docs/conformance.md: the verify reports of this run', { skip: process.env.CONFORMANCE_WRITE_MATRIX !== '1' && 'set CONFORMANCE_WRITE_MATRIX=1 (npm run conformance) to rewrite it' }, async (t) => {
     for (const tool of ['curl', 'openssl', 'gnutls-cli', 'dig']) if (!requireTool(t, tool)) return;
+    assert.deepEqual([...reports.keys()], PROXIES, 'every proxy ran');
     const clients = await observeAllClients(farm.manifest);
     const versions = {
       node: process.version.slice(1),
@@ -80,6 +92,6 @@ describe('conformance: every listener through nginx, HAProxy and Varnish', () =>
       HAProxy: version(['haproxy', '-v'], /version (\S+)/),
       Varnish: version(['varnishd', '-V'], /varnish-(\S+)/),
     };
-    writeFileSync(MATRIX, renderMatrix(farm.manifest, clients, observed, versions));
+    writeFileSync(MATRIX, renderConformance(farm.manifest, clients, reports, versions));
   });
 });

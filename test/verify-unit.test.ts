@@ -243,6 +243,17 @@ describe('verify: report formats', () => {
     assert.match(md, /## Mismatches\n\n### cert-expired: MISMATCH\n/);
     assert.match(md, /- mismatch: status: expected 502, observed 200/);
     assert.doesNotMatch(md, /### slow-first-byte/, 'a matched listener has no details');
+    assert.doesNotMatch(md, /Proxy log/, 'no log column without log lines');
+  });
+
+  test('Markdown as a section (level 2), with a proxy log column when the report has log lines', () => {
+    const logged = fakeReport([{ ...mismatch, logLines: ['upstream SSL certificate verify error'] }, matched], 'nginx');
+    const md = renderMarkdown(logged, { level: 2 });
+    assert.match(md, /^## badorigin verify --expect nginx\n/);
+    assert.match(md, /### Mismatches\n\n#### cert-expired: MISMATCH\n/);
+    assert.match(md, /\| Listener \| Client saw \| Origin attempts \| Applied timeout \| SNI \| Proxy log \| Verdict \|/);
+    assert.match(md, /\| cert-expired \| 200 \| 0 \| – \| – \| `upstream SSL certificate verify error` \| MISMATCH \|/);
+    assert.match(md, /\| slow-first-byte \| .* \| – \| match \|/);
   });
 
   test('terminal table: every listener and the summary line', () => {

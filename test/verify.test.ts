@@ -137,6 +137,25 @@ describe('verify counts the retries of a proxy configured to retry', () => {
   });
 });
 
+describe('verify --reset starts a stateful listener over before its probe', () => {
+  const fixture = useFarm({ only: ['stale-then-fail'] });
+  const work = tempDir('badorigin-verify-reset-');
+  after(() => work.remove());
+
+  test('stale-then-fail through nginx: the second run fails without --reset and matches with it (control API)', async (t) => {
+    if (!requireTool(t, 'nginx')) return;
+    const nginx = await nginxFor(fixture.farm, work.dir);
+    t.after(() => nginx.stop());
+    const args = ['verify', '--via', `http://127.0.0.1:${nginx.port}`, '--farm', fixture.farm.control!.url, '--expect', 'nginx', '--only', 'stale-then-fail'];
+    const first = await runCli(args, 60_000);
+    assert.equal(first.exit, 0, `the first request gets the cacheable 200:\n${first.stdout}${first.stderr}`);
+    const again = await runCli(args, 60_000);
+    assert.equal(again.exit, 1, `later requests fail:\n${again.stdout}${again.stderr}`);
+    const reset = await runCli([...args, '--reset'], 60_000);
+    assert.equal(reset.exit, 0, `--reset makes the next request the first again:\n${reset.stdout}${reset.stderr}`);
+  });
+});
+
 describe('verify --start', () => {
   test('starts the farm with the farm options given, judges it through nginx, and closes it', async (t) => {
     if (!requireTool(t, 'nginx')) return;

@@ -16,15 +16,18 @@ export interface AttemptSource {
   beginProbe(id: string, probe: string): Promise<void>;
   endProbe(id: string, probe: string): Promise<void>;
   attempts(id: string, query: AttemptQuery): Promise<Attempt[]>;
+  /** Starts listener `id`'s state over (stale-then-fail, health-flapping), as `Farm.reset` does. */
+  reset(id: string): Promise<void>;
 }
 
 /** The attempt ledger of a farm running in this process (`Farm.attempts`, `beginProbe`, `endProbe`). */
-export function farmAttemptSource(farm: Pick<Farm, 'attempts' | 'beginProbe' | 'endProbe'>): AttemptSource {
+export function farmAttemptSource(farm: Pick<Farm, 'attempts' | 'beginProbe' | 'endProbe' | 'reset'>): AttemptSource {
   return {
     name: 'in-process',
     beginProbe: async (id, probe) => void farm.beginProbe(id, probe),
     endProbe: async (id, probe) => void farm.endProbe(id, probe),
     attempts: async (id, query) => farm.attempts(id, query) ?? [],
+    reset: async (id) => void farm.reset(id),
   };
 }
 
@@ -35,7 +38,8 @@ const CONTROL_REQUEST_MS = 5_000;
 
 /**
  * The attempt ledger behind a farm's control API at `controlUrl` (`GET /listeners/:id/attempts?since=&probe=`,
- * `POST /listeners/:id/probes` with `{"probe": id}`, `DELETE /listeners/:id/probes/:probe`), with `token` as the
+ * `POST /listeners/:id/probes` with `{"probe": id}`, `DELETE /listeners/:id/probes/:probe`, `POST
+ * /listeners/:id/reset`), with `token` as the
  * bearer token when given.
  * @throws FarmError (rejects) FARM_UNREACHABLE when a request fails, is refused (401, 404…) or answers no attempts.
  */
@@ -71,5 +75,6 @@ export function controlAttemptSource(controlUrl: string, token?: string): Attemp
       if (!Value.Check(Attempts, data)) throw farmError('FARM_UNREACHABLE', base, `GET ${listener(id)}/attempts did not answer a list of attempts`);
       return data;
     },
+    reset: async (id) => void (await call('POST', `${listener(id)}/reset`)),
   };
 }

@@ -18,6 +18,8 @@ export interface ProbeSettings {
   timeoutMs: number;
   /** The intermediary's read timeout, in s (how much of slow-drip is read). */
   readTimeoutS: number;
+  /** Start the listener's state over just before its probe (`--reset`). */
+  reset: boolean;
 }
 
 /** Longest `verify` waits after the last ask for the probe's connections to close (their close times and closers), in ms. */
@@ -38,7 +40,7 @@ async function settledAttempts(ledger: AttemptSource, id: string, probe: string)
 }
 
 /**
- * Probes one listener through the intermediary: opens a probe window on the farm under a new probe id, sends
+ * Probes one listener through the intermediary: resets the listener's state when `settings.reset`, opens a probe window on the farm under a new probe id, sends
  * `requestFor(scenario)` `repeat` times in a row (one at a time), reads the attempts the farm attributed to the
  * probe, closes the window, and derives the figures. The verdict is left to the caller (`unjudged` here).
  * @throws FarmError (rejects) when the ledger cannot be read (FARM_UNREACHABLE).
@@ -49,6 +51,7 @@ export async function probeListener(listener: ManifestListener, scenario: Scenar
   const url = probeUrl(settings.target, listener.id, probe, request.pathSuffix);
   const asks: Omit<Ask, 'attempts'>[] = [];
   let attempts: Attempt[];
+  if (settings.reset) await settings.ledger.reset(listener.id);
   await settings.ledger.beginProbe(listener.id, probe);
   try {
     for (let i = 0; i < settings.repeat; i++) {

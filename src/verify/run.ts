@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { farmError } from '../errors.js';
 import type { Farm, FarmOptions } from '../farm.js';
 import type { Manifest, ManifestListener } from '../manifest.js';
@@ -7,7 +6,7 @@ import { openFarm, type FarmChoice } from './farm-access.js';
 import { VERIFY_OPTIONS, type VerifyOptionValues } from './options.js';
 import { assertReachable } from './preflight.js';
 import { probeListener, type ProbeSettings } from './probe-listener.js';
-import { attributeLog } from './proxy-log.js';
+import { proxyLogLines } from './proxy-log-file.js';
 import { VERIFY_REPORT_FORMAT, type ListenerReport, type VerifyReport } from './report-schema.js';
 import { probeUrl, targetText, type Target } from './target.js';
 import { judge } from './verdict.js';
@@ -75,7 +74,7 @@ function farmChoiceOf(options: VerifyOptions): FarmChoice {
   return { controlUrl: options.farm ?? '', token: options.controlToken };
 }
 
-/** Numbers of the options, checked. @throws FarmError BAD_OPTION naming the flag. */
+/** Numbers and switches of the options, checked. @throws FarmError BAD_OPTION naming the flag. */
 function numbersOf(options: VerifyOptions): Omit<ProbeSettings, 'target' | 'ledger'> & { concurrency: number } {
   const values = {
     repeat: options.repeat ?? VERIFY_OPTIONS.repeat.default,
@@ -89,7 +88,7 @@ function numbersOf(options: VerifyOptions): Omit<ProbeSettings, 'target' | 'ledg
   for (const name of ['timeout', 'readTimeout'] as const) {
     if (!(values[name] > 0) || values[name] > 3600) throw farmError('BAD_OPTION', name === 'timeout' ? '--timeout' : '--read-timeout', `must be seconds above 0 and at most 3600, not ${values[name]}`);
   }
-  return { repeat: values.repeat, timeoutMs: values.timeout * 1000, readTimeoutS: values.readTimeout, concurrency: values.concurrency };
+  return { reset: options.reset ?? VERIFY_OPTIONS.reset.default, repeat: values.repeat, timeoutMs: values.timeout * 1000, readTimeoutS: values.readTimeout, concurrency: values.concurrency };
 }
 
 /** The listeners `only` and `skip` select. @throws FarmError UNKNOWN_SCENARIO for an id the manifest does not have. */
@@ -115,23 +114,12 @@ async function mapLimit<T, R>(items: T[], limit: number, work: (item: T) => Prom
   return results;
 }
 
-/** The lines of `--proxy-log` by listener id, or undefined without one. @throws FarmError BAD_OPTION when unreadable. */
-function proxyLogLines(file: string | undefined, profile: string | null, reports: ListenerReport[]): Map<string, string[]> | undefined {
-  if (file === undefined) return undefined;
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw farmError('BAD_OPTION', `--proxy-log ${file}`, `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
-  }
-  return attributeLog(profile, text, reports);
-}
-
 /**
  * `badorigin verify` as a library function: sends each selected listener's request (`requestFor`) through the
  * intermediary at `via` (or `route`), at most `concurrency` listeners at once and one probe per listener, reads what
  * the farm's attempt ledger attributed to each probe, derives the figures, and judges each listener against
- * `expect.<expect>` of the manifest (with `proxyLog` lines where given). Resolves with the report (also when
+ * `expect.<expect>` of the manifest (with `proxyLog` lines, read once the file has gone quiet, where given); with
+ * `reset`, each listener's state starts over just before its probe. Resolves with the report (also when
  * listeners mismatch: see `report.ok`); a farm it started is closed before it resolves.
  * @throws FarmError BAD_OPTION for bad options, UNKNOWN_SCENARIO for `only`/`skip` ids the farm lacks,
  *   VIA_UNREACHABLE when the intermediary does not accept a TCP connection, FARM_UNREACHABLE when the farm's
@@ -160,7 +148,7 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
       options.onProgress?.({ done: ++done, total: listeners.length, id: listener.id, mismatches });
       return report;
     });
-    const logs = proxyLogLines(options.proxyLog, profile, reports);
+    const logs = await proxyLogLines(options.proxyLog, profile, reports);
     for (const [i, report] of reports.entries()) {
       const logLines = numbers.repeat === 1 ? logs?.get(report.id) : undefined;
       report.logLines = logs?.get(report.id) ?? [];

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { ClientRequest } from '../../src/client-request.js';
-import { chmodSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
@@ -59,14 +59,21 @@ process.once('exit', () => {
   }
 });
 
-/** Spawns argv in a new process group and waits until it listens on `port` (and prints `ready`, when given). */
-async function startProcess(argv: string[], port: number, ready?: RegExp, timeoutMs = 15_000): Promise<RunningProxy> {
+/**
+ * Spawns argv in a new process group and waits until it listens on `port` (and prints `ready`, when given); what it
+ * prints is also appended to `outputFile`, when given.
+ */
+async function startProcess(argv: string[], port: number, ready?: RegExp, timeoutMs = 15_000, outputFile?: string): Promise<RunningProxy> {
   const child: ChildProcess = spawn(argv[0]!, argv.slice(1), { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   if (child.pid !== undefined) liveGroups.add(child.pid);
   let output = '';
   let exit: string | null = null;
-  child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
-  child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
+  const take = (c: Buffer) => {
+    output += c.toString();
+    if (outputFile) appendFileSync(outputFile, c);
+  };
+  child.stdout!.on('data', take);
+  child.stderr!.on('data', take);
   const exited = new Promise<void>((resolve) => {
     child.on('error', (e) => ((exit = `${argv[0]}: ${e.message}`), resolve()));
     child.on('exit', (code, signal) => ((exit ??= `${argv[0]} exited (${code ?? signal}) before it was ready:\n${output}`), resolve()));
@@ -111,11 +118,11 @@ export function startNginx(config: string, dir: string, port: number): Promise<R
   return startProcess(['nginx', '-c', file, '-p', dir, '-e', join(dir, 'startup-error.log')], port);
 }
 
-/** HAProxy in the foreground (`-db`); its request log goes to standard output. */
-export function startHaproxy(config: string, dir: string, port: number): Promise<RunningProxy> {
+/** HAProxy in the foreground (`-db`); its request log goes to standard output, and to `logFile` when given. */
+export function startHaproxy(config: string, dir: string, port: number, logFile?: string): Promise<RunningProxy> {
   const file = join(dir, 'haproxy.cfg');
   writeFileSync(file, config);
-  return startProcess(['haproxy', '-db', '-f', file], port);
+  return startProcess(['haproxy', '-db', '-f', file], port, undefined, 15_000, logFile);
 }
 
 /** Where Debian's apache2 package keeps its modules. */
@@ -158,11 +165,30 @@ export function startVarnish(vcl: string, dir: string, port: number): Promise<Ru
   return startProcess(['varnishd', '-F', '-a', `127.0.0.1:${port}`, '-f', file, '-n', join(dir, 'varnish'), '-T', 'none', '-s', 'malloc,32m', '-s', `Transient=malloc,${VARNISH_TRANSIENT_CAP}`], port, /Child launched OK/);
 }
 
-/** What `varnishlog -d` prints for the requests so far, grouped by request, with the URL, statuses and fetch errors. */
-export async function varnishLog(dir: string): Promise<string> {
-  const result = await runClient(['varnishlog', '-n', join(dir, 'varnish'), '-d', '-g', 'request', '-i', 'ReqURL,RespStatus,FetchError,Error,BerespStatus'], 10_000);
-  if (result.exit !== 0) throw new Error(`varnishlog exited ${result.exit}: ${result.stderr}`);
-  return result.stdout;
+/** The records of a Varnish request transaction the log readers use (`parseVarnishLog`). */
+const VARNISH_LOG_TAGS = 'ReqURL,RespStatus,FetchError,Error,BerespStatus';
+
+/** A process the tests started that does not listen on a port (`stop` as `RunningProxy`'s). */
+export interface RunningTool {
+  stop: () => Promise<void>;
+}
+
+/**
+ * `varnishlog` of the Varnish in `dir`, writing each request transaction (grouped, as text, unbuffered) to `file`
+ * from now on, as a user's `varnishlog -g request -A -w FILE` does.
+ */
+export function startVarnishLog(dir: string, file: string): RunningTool {
+  const child = spawn('varnishlog', ['-n', join(dir, 'varnish'), '-g', 'request', '-i', VARNISH_LOG_TAGS, '-A', '-u', '-w', file], { detached: true, stdio: 'ignore' });
+  if (child.pid !== undefined) liveGroups.add(child.pid);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    stop: async () => {
+      if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+      process.kill(-child.pid, 'SIGTERM');
+      await exited;
+      liveGroups.delete(child.pid);
+    },
+  };
 }
 
 /**
@@ -185,14 +211,14 @@ export interface ProxyResponse {
   error?: string;
 }
 
-/** The request the conformance suite sends through a proxy for one listener (see `suiteRequest`): the fault's declared request. */
+/** A request the tests send through a proxy: a fault's declared request (`requestFor`), or a plain GET. */
 export interface ProxyRequest extends ClientRequest {
   /** Give up after this many ms (default 15,000): the response then carries the error `no answer within … ms`. */
   timeoutMs?: number;
 }
 
 /** Default limit of `proxyRequest`, in ms. */
-export const PROXY_REQUEST_LIMIT_MS = 15_000;
+const PROXY_REQUEST_LIMIT_MS = 15_000;
 
 /** The shared 64 KiB block every request body is written from, so a large body costs no memory. */
 const BODY_BLOCK = Buffer.alloc(64 * 1024, 0x62);

@@ -12,12 +12,18 @@ function sniCell(report: ListenerReport): string {
   return sni === null ? '–' : sni.sent ? `\`${sni.name}\`` : 'none';
 }
 
+/** `#` repeated for a heading `level` below the report's top (1: the report's title). */
+type Heading = (level: number) => string;
+
+/** The proxy log lines of a listener as one cell: `line; line`, or `–`. */
+const logCell = (report: ListenerReport) => (report.logLines.length ? report.logLines.map((l) => `\`${l.replace(/`/g, "'")}\``).join('; ') : '–');
+
 /** The details of one listener: the checks, the identifying headers, the body start and each attempt. */
-function details(report: ListenerReport): string[] {
+function details(report: ListenerReport, heading: Heading): string[] {
   const client = report.asks[0]!.client;
   const headers = Object.entries(client.headers).map(([name, value]) => `${name}: ${value}`).join('\n');
   const lines = [
-    `### ${report.id}: ${verdictSummary(report)}`,
+    `${heading(3)} ${report.id}: ${verdictSummary(report)}`,
     '',
     `- request: \`${report.request.method} ${report.request.url}\`${report.request.bodyBytes ? ` with ${report.request.bodyBytes} body bytes` : ''}`,
     `- client: ${clientSummary(report)}, head after ${client.timeToHeadMs ?? '–'} ms, end after ${client.timeToEndMs} ms, ${client.bodyBytes} body bytes`,
@@ -37,30 +43,38 @@ function details(report: ListenerReport): string[] {
   return [...lines, ''];
 }
 
+/** Options of `renderMarkdown`. */
+export interface MarkdownOptions {
+  /** Heading level of the report's title (default 1), so that a report can be a section of a larger document. */
+  level?: number;
+}
+
 /**
  * The report as Markdown, to attach to a ticket: what was run, the summary, one row per listener (client status,
- * origin attempts, applied timeout, SNI, verdict), then the details of every mismatched listener (or of every
- * listener when nothing was judged).
+ * origin attempts, applied timeout, SNI, verdict, and the proxy log lines when `--proxy-log` gave any), then the
+ * details of every mismatched listener (or of every listener when nothing was judged).
  */
-export function renderMarkdown(report: VerifyReport): string {
+export function renderMarkdown(report: VerifyReport, options: MarkdownOptions = {}): string {
   const { summary } = report;
+  const heading: Heading = (level) => '#'.repeat(level - 1 + (options.level ?? 1));
+  const logs = report.listeners.some((l) => l.logLines.length > 0);
   const rows = report.listeners.map(
-    (l) => `| ${cell(l.id)} | ${cell(clientSummary(l))} | ${cell(attemptsSummary(l.figures))} | ${cell(timeoutSummary(l.figures))} | ${sniCell(l)} | ${cell(verdictSummary(l))} |`,
+    (l) => `| ${cell(l.id)} | ${cell(clientSummary(l))} | ${cell(attemptsSummary(l.figures))} | ${cell(timeoutSummary(l.figures))} | ${sniCell(l)} |${logs ? ` ${cell(logCell(l))} |` : ''} ${cell(verdictSummary(l))} |`,
   );
   const detailed = report.listeners.filter((l) => l.verdict.result === 'mismatch' || report.profile === null);
   return [
-    `# badorigin verify${report.profile ? ` --expect ${report.profile}` : ''}`,
+    `${heading(1)} badorigin verify${report.profile ? ` --expect ${report.profile}` : ''}`,
     '',
     `- through: \`${report.target}\``,
     `- farm: ${report.farm}`,
     `- started: ${report.startedAt}, took ${(report.durationMs / 1000).toFixed(1)} s; each listener asked ${report.repeat}×`,
     `- result: ${summary.listeners} listeners, ${summary.matched} matched, ${summary.mismatched} mismatched, ${summary.unjudged} not judged`,
     '',
-    '| Listener | Client saw | Origin attempts | Applied timeout | SNI | Verdict |',
-    '| --- | --- | --- | --- | --- | --- |',
+    `| Listener | Client saw | Origin attempts | Applied timeout | SNI |${logs ? ' Proxy log |' : ''} Verdict |`,
+    `| --- | --- | --- | --- | --- |${logs ? ' --- |' : ''} --- |`,
     ...rows,
     '',
-    ...(detailed.length ? [report.profile ? '## Mismatches' : '## Details', '', ...detailed.flatMap(details)] : []),
+    ...(detailed.length ? [`${heading(2)} ${report.profile ? 'Mismatches' : 'Details'}`, '', ...detailed.flatMap((l) => details(l, heading))] : []),
     `Report format ${report.format}.`,
     '',
   ].join('\n');
