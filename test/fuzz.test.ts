@@ -7,7 +7,7 @@ import { inputRng } from '../scripts/fuzz/random.js';
 import { formatReport, runFuzz } from '../scripts/fuzz/run.js';
 import { parseClientHelloRecord } from '../src/tls/client-hello.js';
 
-// CI's short version of `npm run fuzz`: the same code, 20,000 inputs.
+// CI's short version of `npm run fuzz`: the same code, 20,000 ClientHello and HTTP inputs and 600 HTTP/2 inputs.
 
 describe('fuzz inputs', () => {
   test('input i of a seed is the same on every run, and another index or seed gives another input', () => {
@@ -34,18 +34,24 @@ describe('fuzz inputs', () => {
 });
 
 describe('fuzz run against a whole farm in its own process', () => {
-  test('16,000 ClientHellos and 4,000 HTTP inputs: zero crashes, every connection counted and closed, every listener passes the probe', { timeout: 180_000 }, async () => {
-    const report = await runFuzz({ hellos: 16_000, http: 4_000, seed: 0x5eed, concurrency: 128, deadlineMs: 1000, httpOverTlsShare: 0.1 });
+  test('16,000 ClientHellos, 4,000 HTTP and 600 HTTP/2 inputs: zero crashes, every connection counted and closed, every listener passes the probe', { timeout: 240_000 }, async () => {
+    const report = await runFuzz({ hellos: 16_000, http: 4_000, h2: 600, seed: 0x5eed, concurrency: 128, deadlineMs: 1000, httpOverTlsShare: 0.1, h2OverTlsShare: 0.3, h2Concurrency: 16 });
     console.log(formatReport(report));
     assert.deepEqual(report.failures, []);
-    assert.equal(report.hellos.sent + report.http.sent, 20_000);
+    assert.equal(report.hellos.sent + report.http.sent + report.h2.sent, 20_600);
     assert.ok(report.farm.alive);
-    assert.ok(report.farm.connectionsCounted >= 20_000, `farm counted ${report.farm.connectionsCounted}`);
+    assert.ok(report.farm.connectionsCounted >= 20_600, `farm counted ${report.farm.connectionsCounted}`);
     assert.equal(report.probe.passed, report.farm.listeners);
     // The inputs reached the farm's TLS and HTTP code: alerts of several kinds, 400s, and handshakes that went on.
     const alerts = Object.keys(report.hellos.outcomes).filter((k) => k.startsWith('alert-'));
     assert.ok(alerts.length >= 4, `alerts seen: ${alerts.join(', ')}`);
     assert.ok((report.hellos.outcomes.handshake ?? 0) > 0);
     assert.ok((report.http.outcomes['http-400'] ?? 0) > 200, JSON.stringify(report.http.outcomes));
+    // The HTTP/2 inputs went both ways (h2c and TLS with ALPN h2) and reached the frame layer: connection errors of
+    // several kinds, and requests that were answered.
+    assert.ok((report.h2.targetKinds['http2+h2c'] ?? 0) > 0 && (report.h2.targetKinds['http2+alpn-h2'] ?? 0) > 0, JSON.stringify(report.h2.targetKinds));
+    const goaways = Object.keys(report.h2.outcomes).filter((k) => k.startsWith('h2-goaway-'));
+    assert.ok(goaways.length >= 2, JSON.stringify(report.h2.outcomes));
+    assert.ok((report.h2.outcomes['h2-headers'] ?? 0) > 0, JSON.stringify(report.h2.outcomes));
   });
 });

@@ -71,3 +71,27 @@ test('H2Session: 3,000 malformed inputs against every fault never throw, and wha
   // Most inputs are malformed somewhere, so most connections end with a GOAWAY.
   assert.ok(goaways > 1500, `${goaways} of 3000 ended with GOAWAY`);
 });
+
+test('H2Session: a flood of requests from a client that reads nothing is answered only until our unsent output passes 256 KiB', () => {
+  // Found by `npm run fuzz` (2,000 requests in one write to h2-headers-too-large: 123 MB of answers encoded for a
+  // client that had gone, the farm's event loop blocked for seconds).
+  let written = 0;
+  const socket = new Duplex({
+    read() {},
+    // A peer that reads nothing: the first write completes, every later one stays queued.
+    write(chunk: Buffer, _encoding, callback) {
+      written += chunk.length;
+      if (written === chunk.length) callback();
+    },
+  });
+  const requests: string[] = [];
+  const fault = H2_FAULTS['headers-too-large']({ id: 'flood', params: { fault: 'headers-too-large' } });
+  new H2Session(socket, fault, { id: 'flood', emit: (e) => void (e.type === 'request' && requests.push(e.detail ?? '')), caps: DEFAULT_CAPS });
+  const block = new HeaderEncoder().encode([{ name: ':method', value: 'GET' }, { name: ':scheme', value: 'http' }, { name: ':path', value: '/' }]);
+  const flood = Array.from({ length: 2000 }, (_, i) => headersFrames(1 + 2 * i, block, true));
+  socket.emit('data', Buffer.concat([CLIENT_PREFACE, settingsFrame(), ...flood]));
+  assert.ok(requests.length >= 1 && requests.length < 10, `${requests.length} requests answered`);
+  assert.ok(written < 2 * 1024 * 1024, `${written} bytes written`);
+  // The rest is read once the output drains, not dropped: the peer going away ends it.
+  socket.destroy();
+});

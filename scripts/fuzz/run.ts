@@ -3,6 +3,7 @@ import { probe, type ProbeResult } from '../../src/probe.js';
 import { startFarmProcess, type FarmProcess } from './farm-process.js';
 import { loadSeedHellos } from './hello-seeds.js';
 import { helloInput } from './hello-inputs.js';
+import { h2Input } from './h2-inputs.js';
 import { httpInput } from './http-inputs.js';
 import type { FuzzInput } from './input.js';
 import { runPool } from './pool.js';
@@ -24,6 +25,12 @@ export interface FuzzOptions {
   deadlineMs: number;
   /** Share of the HTTP inputs sent inside a completed TLS handshake to the `-tls` listeners, 0–1. */
   httpOverTlsShare: number;
+  /** HTTP/2 inputs, one connection each, round-robin over the http2 listeners (h2c, or TLS with ALPN h2). Default 0. */
+  h2?: number;
+  /** Share of the HTTP/2 inputs sent inside a TLS handshake that offered ALPN h2 (the rest over h2c), 0–1. Default 0.3. */
+  h2OverTlsShare?: number;
+  /** Connections in flight during the HTTP/2 inputs (floods cost the farm more per connection). Default `concurrency`. */
+  h2Concurrency?: number;
   /** Called every few seconds with a progress line. */
   progress?: (line: string) => void;
 }
@@ -50,6 +57,7 @@ export interface FuzzReport {
   durationMs: number;
   hellos: PhaseReport;
   http: PhaseReport;
+  h2: PhaseReport;
   farm: {
     pid: number;
     listeners: number;
@@ -117,7 +125,7 @@ async function phase(
       const split = input.kind.endsWith('+split');
       bump(report.kinds, input.kind.replace(/\+split$/, '').split(':')[0]!);
       if (split) bump(report.kinds, '(split into writes)');
-      bump(report.targetKinds, kindOf.get(target.port) ?? '?');
+      bump(report.targetKinds, `${kindOf.get(target.port) ?? '?'}${target.h2 ? (target.tls ? '+alpn-h2' : '+h2c') : ''}`);
       report.sent++;
       bump(report.outcomes, (await sendInput(target, input, deadlineMs)).outcome);
     });
@@ -131,7 +139,7 @@ async function phase(
 
 /**
  * A fuzz run, so that no input a client can send crashes the farm or leaks a connection: starts the whole farm in its own process, sends `hellos` ClientHello inputs to
- * every TLS listener and `http` HTTP inputs to every HTTP listener, then requires the farm to be alive, to have
+ * every TLS listener, `http` HTTP inputs to every HTTP listener and `h2` HTTP/2 inputs to every http2 listener, then requires the farm to be alive, to have
  * printed no uncaught or handler error, to have counted every connection, to have closed every connection the
  * fuzzer closed, and the probe (src/probe.ts) to pass for every listener. Stops the farm before resolving.
  * @throws Error only when the farm cannot be started; every other failure is in `failures`.
@@ -147,7 +155,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
     const rssBytesBefore = farm.rssBytes();
     const fdsBefore = farm.openFds();
     const before = await totals(farm);
-    progress?.(`farm pid ${farm.pid}: ${farm.manifest.listeners.length} listeners; ${targets.tls.length} TLS targets, ${targets.http.length} HTTP targets (+${targets.httpOverTls.length} over TLS); seed ${options.seed}`);
+    progress?.(`farm pid ${farm.pid}: ${farm.manifest.listeners.length} listeners; ${targets.tls.length} TLS targets, ${targets.http.length} HTTP targets (+${targets.httpOverTls.length} over TLS), ${targets.h2.length} HTTP/2 targets; seed ${options.seed}`);
 
     // ClientHello handling differs by mechanism, not by scenario (every node:tls listener runs the same capture and
     // node:tls path; legacy-tls and tls-alert run the farm's own record layer): input i goes to kind i mod K, then
@@ -170,6 +178,14 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
       return { target, input: httpInput(rng) };
     }, options.deadlineMs, farm, progress);
 
+    const h2Count = options.h2 ?? 0;
+    const h2 = await phase('HTTP/2', h2Count, options.h2Concurrency ?? options.concurrency, targets.h2.length, (i) => {
+      const rng = inputRng(options.seed, 'h2', i);
+      const listener = targets.h2[i % targets.h2.length]!;
+      const overTls = rng.chance(options.h2OverTlsShare ?? 0.3);
+      return { target: { port: listener.port, h2: true, ...(overTls ? { tls: { ca, servername: listener.connect.sni ?? farm.manifest.hostname } } : {}) }, input: h2Input(rng) };
+    }, options.deadlineMs, farm, progress);
+
     const failures: string[] = [];
     const alive = farm.exit() === null;
     if (!alive) failures.push(`the farm exited (${JSON.stringify(farm.exit())}) during the run`);
@@ -182,10 +198,10 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
     const failed = results.filter((r) => !r.ok);
     const problems = farm.problems();
 
-    const sent = hellos.sent + http.sent;
-    const connectErrors = Object.entries({ ...hellos.outcomes }).concat(Object.entries(http.outcomes)).filter(([k]) => k.startsWith('connect-')).reduce((a, [, n]) => a + n, 0);
+    const sent = hellos.sent + http.sent + h2.sent;
+    const connectErrors = [hellos, http, h2].flatMap((p) => Object.entries(p.outcomes)).filter(([k]) => k.startsWith('connect-')).reduce((a, [, n]) => a + n, 0);
     const connectionsCounted = after.connections - before.connections;
-    if (sent < options.hellos + options.http) failures.push(`sent ${sent} of ${options.hellos + options.http} inputs`);
+    if (sent < options.hellos + options.http + h2Count) failures.push(`sent ${sent} of ${options.hellos + options.http + h2Count} inputs`);
     if (connectErrors > 0) failures.push(`${connectErrors} connections could not be made`);
     if (alive && connectionsCounted < sent - connectErrors) failures.push(`the farm counted ${connectionsCounted} connections for ${sent - connectErrors} inputs`);
     if (settled.open > 0) failures.push(`${settled.open} connections still open on the farm ${settled.ms} ms after the fuzzer closed all of its own (${settled.openBy.join(', ')})`);
@@ -199,6 +215,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
       durationMs: Math.round(performance.now() - started),
       hellos,
       http,
+      h2,
       farm: { pid: farm.pid, listeners: farm.manifest.listeners.length, alive, problems: problems.slice(0, 20), rssBytesBefore, rssBytesAfter, fdsBefore, fdsAfter, connectionsCounted, openAfter: settled.open, settleMs: settled.ms },
       probe: { passed: results.filter((r) => r.ok).length, failed },
       failures,
@@ -222,6 +239,7 @@ export function formatReport(r: FuzzReport): string {
     `seed ${r.seed}, concurrency ${r.options.concurrency}, deadline ${r.options.deadlineMs} ms; total ${(r.durationMs / 1000).toFixed(1)} s`,
     ...line('ClientHellos', r.hellos),
     ...line('HTTP', r.http),
+    ...(r.h2.sent ? line('HTTP/2', r.h2) : []),
     `farm pid ${r.farm.pid} (${r.farm.listeners} listeners): ${r.farm.alive ? 'alive' : 'EXITED'}; RSS ${mib(r.farm.rssBytesBefore)} before, ${mib(r.farm.rssBytesAfter)} after; fds ${r.farm.fdsBefore} before, ${r.farm.fdsAfter} after`,
     `farm counted ${r.farm.connectionsCounted} connections; ${r.farm.openAfter} open ${r.farm.settleMs} ms after the last input; ${r.farm.problems.length} uncaught/handler errors`,
     `probe: ${r.probe.passed} listeners passed, ${r.probe.failed.length} failed`,

@@ -1,5 +1,6 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
+import { h2Outcome } from './h2-outcome.js';
 import type { FuzzInput } from './input.js';
 
 /** What one fuzz connection saw (the farm's reaction to one input). */
@@ -9,21 +10,27 @@ export interface SendResult {
    * `http-<status>`, `data` (bytes that are neither), `closed` (FIN, nothing sent), `reset` (RST, nothing sent),
    * `timeout` (nothing within the deadline; the fuzzer closed), `we-reset` (the input ends with our RST, so there is
    * no answer to see), `tls-failed` (HTTP-over-TLS inputs whose handshake failed), `error-<code>` (another socket
-   * error), `connect-<code>` (the connection could not be made: a failure of the farm or of the machine).
+   * error), `connect-<code>` (the connection could not be made: a failure of the farm or of the machine); for an
+   * `h2` target, the frames it answered with (h2-outcome.ts: `h2-goaway-<ERROR>`, `h2-rst-<ERROR>`, `h2-headers` …).
    */
   outcome: string;
 }
 
-/** How to reach the target. `tls`: complete a handshake trusting `ca` first, then send the input inside it. */
+/**
+ * How to reach the target. `tls`: complete a handshake trusting `ca` first, then send the input inside it. `h2`: the
+ * target speaks HTTP/2 (offer ALPN `h2` in the handshake, and wait for a decisive frame rather than 16 bytes).
+ */
 export interface SendTarget {
   port: number;
   tls?: { ca: string; servername: string };
+  h2?: boolean;
 }
 
 const CONNECT_ERRORS = new Set(['ECONNREFUSED', 'EADDRNOTAVAIL', 'ETIMEDOUT', 'EHOSTUNREACH', 'EMFILE', 'ENFILE', 'ENOBUFS']);
 
 /** Names the first bytes the farm sent. */
-function classify(data: Buffer, overTls: boolean): string {
+function classify(data: Buffer, overTls: boolean, h2 = false): string {
+  if (h2) return h2Outcome(data, true) ?? 'data';
   if (!overTls && data[0] === 21 && data.length >= 7) return `alert-${data[6]}`;
   if (!overTls && data[0] === 22) return 'handshake';
   const head = data.subarray(0, 16).toString('latin1');
@@ -33,7 +40,7 @@ function classify(data: Buffer, overTls: boolean): string {
 
 /**
  * Opens one connection to 127.0.0.1:`target.port`, writes the input's chunks (with their gaps), ends it as the input
- * says, and resolves with the farm's first reaction: once it has 16 bytes (or the farm closes), or after
+ * says, and resolves with the farm's first reaction: once it has 16 bytes (an `h2` target: a decisive frame) or the farm closes, or after
  * `deadlineMs` (then `timeout`). The connection is always destroyed before this resolves; never rejects.
  */
 export function sendInput(target: SendTarget, input: FuzzInput, deadlineMs: number): Promise<SendResult> {
@@ -44,7 +51,7 @@ export function sendInput(target: SendTarget, input: FuzzInput, deadlineMs: numb
     const timers: NodeJS.Timeout[] = [];
     const overTls = Boolean(target.tls);
     const socket: Socket = target.tls
-      ? tlsConnect({ host: '127.0.0.1', port: target.port, ca: target.tls.ca, servername: target.tls.servername })
+      ? tlsConnect({ host: '127.0.0.1', port: target.port, ca: target.tls.ca, servername: target.tls.servername, ...(target.h2 ? { ALPNProtocols: ['h2'] } : {}) })
       : netConnect({ host: '127.0.0.1', port: target.port });
     const settle = (outcome: string) => {
       if (settled) return;
@@ -53,19 +60,23 @@ export function sendInput(target: SendTarget, input: FuzzInput, deadlineMs: numb
       socket.destroy();
       resolve({ outcome });
     };
-    timers.push(setTimeout(() => settle(data.length ? classify(data, overTls) : 'timeout'), deadlineMs));
+    timers.push(setTimeout(() => settle(data.length ? classify(data, overTls, target.h2) : 'timeout'), deadlineMs));
     socket.on('data', (chunk: Buffer) => {
       data = data.length ? Buffer.concat([data, chunk]) : chunk;
-      if (data.length >= 16) settle(classify(data, overTls));
+      if (target.h2) {
+        // A flood's answers (a PING ACK per PING …) are bounded here: 64 KiB without a decisive frame is an answer too.
+        const outcome = h2Outcome(data, data.length > 65_536);
+        if (outcome) settle(outcome);
+      } else if (data.length >= 16) settle(classify(data, overTls));
     });
     socket.on('error', (error: NodeJS.ErrnoException) => {
       // A connection the farm resets at once (reset-on-connect) can fail before 'connect' is seen: that is the farm's
       // answer, not a connection that could not be made.
       if (!connected && CONNECT_ERRORS.has(error.code ?? '')) return settle(`connect-${error.code}`);
       if (!connected) return settle(overTls ? 'tls-failed' : error.code === 'ECONNRESET' ? 'reset' : `error-${error.code ?? 'unknown'}`);
-      settle(data.length ? classify(data, overTls) : error.code === 'ECONNRESET' || error.code === 'EPIPE' ? 'reset' : `error-${error.code ?? 'unknown'}`);
+      settle(data.length ? classify(data, overTls, target.h2) : error.code === 'ECONNRESET' || error.code === 'EPIPE' ? 'reset' : `error-${error.code ?? 'unknown'}`);
     });
-    socket.on('close', () => settle(data.length ? classify(data, overTls) : 'closed'));
+    socket.on('close', () => settle(data.length ? classify(data, overTls, target.h2) : 'closed'));
     socket.once(overTls ? 'secureConnect' : 'connect', () => {
       connected = true;
       socket.setNoDelay(true);

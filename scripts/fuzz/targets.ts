@@ -12,6 +12,8 @@ export interface FuzzTargets {
   http: ManifestListener[];
   /** Malformed HTTP inside a completed handshake: the `https` listeners (the HTTP faults' `-tls` variants). */
   httpOverTls: ManifestListener[];
+  /** Malformed HTTP/2: the `http2` family, each over cleartext (h2c with prior knowledge) and inside TLS with ALPN h2. */
+  h2: ManifestListener[];
 }
 
 /** Splits a farm's listeners into the fuzzers' targets (DNS listeners have their own tests, not these fuzzers). */
@@ -21,6 +23,7 @@ export function fuzzTargets(manifest: Manifest): FuzzTargets {
     tls: accepting.filter((l) => l.transport === 'tls' || l.transport === 'https'),
     http: accepting.filter((l) => l.transport === 'http' || l.transport === 'tcp'),
     httpOverTls: accepting.filter((l) => l.transport === 'https'),
+    h2: accepting.filter((l) => l.family === 'http2'),
   };
 }
 

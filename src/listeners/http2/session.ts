@@ -37,6 +37,12 @@ export interface H2Fault {
 const MAX_STREAMS = 100;
 
 /**
+ * Bytes of our own output waiting to be sent past which the session reads no further frames until it drains: a
+ * client that floods requests without reading their answers (or is gone) costs the farm no more work than this.
+ */
+const WRITE_BACKLOG_BYTES = 256 * 1024;
+
+/**
  * The server side of one HTTP/2 connection on a connected socket (plain or TLS, after ALPN): frames read with the
  * bounded FrameReader, header blocks (HEADERS + CONTINUATION) joined up to `caps.maxHeaderBytes` and decoded, then
  * handed to the fault. A malformed preface, frame or header block ends the connection with GOAWAY (PROTOCOL_ERROR,
@@ -52,6 +58,8 @@ export class H2Session {
   /** Requests whose body is still coming, by stream id (at most MAX_STREAMS). */
   private readonly pending = new Map<number, H2Request>();
   private lastStreamId = 0;
+  /** Frames read but not yet handled, while our output drains (WRITE_BACKLOG_BYTES). */
+  private frames: Frame[] = [];
   private opened = false;
   private closed = false;
   private idle: NodeJS.Timeout | undefined;
@@ -133,7 +141,7 @@ export class H2Session {
   }
 
   private receive(chunk: Buffer): void {
-    if (this.closed) return;
+    if (this.closed || this.socket.destroyed) return;
     const result = this.reader.push(chunk);
     if (!result.ok) {
       this.report(`client sent ${result.detail}: GOAWAY ${result.error === 'preface' ? 'PROTOCOL_ERROR' : 'FRAME_SIZE_ERROR'}`);
@@ -144,9 +152,23 @@ export class H2Session {
       if (this.fault.settings !== null) this.write(settingsFrame(this.fault.settings ?? { MAX_CONCURRENT_STREAMS: MAX_STREAMS }));
       this.fault.onOpen?.(this);
     }
-    for (const frame of result.frames) {
-      if (this.closed) return;
-      this.onFrame(frame);
+    this.frames.push(...result.frames);
+    this.handleFrames();
+  }
+
+  /** Handles read frames in order while the socket can take our answers; pauses reading when it cannot. */
+  private handleFrames(): void {
+    while (this.frames.length) {
+      if (this.closed || this.socket.destroyed || !this.socket.writable) return void (this.frames = []);
+      if (this.socket.writableLength > WRITE_BACKLOG_BYTES) {
+        this.socket.pause();
+        this.socket.once('drain', () => {
+          this.socket.resume();
+          this.handleFrames();
+        });
+        return;
+      }
+      this.onFrame(this.frames.shift()!);
     }
   }
 
