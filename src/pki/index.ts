@@ -215,6 +215,7 @@ export class Pki {
         notAfter: new Date(now + spec.notAfterDays * DAY_MS),
         subjectAltNames: spec.subjectAltNames,
         digest: spec.digest,
+        leafExtensions: spec.extensions,
       },
       signer,
     );

@@ -3,6 +3,7 @@ import { Type, type Static } from 'typebox';
 import { CA_NAMES, type CaName } from './hierarchy.js';
 import { KEY_TYPES, type KeyType } from './keys.js';
 import { DIGESTS, type Digest } from './x509.js';
+import { LeafExtensionsSchema, type LeafExtensions } from './leaf-extensions.js';
 import { expandNames, type FarmNames } from '../placeholders.js';
 
 /** The CAs a leaf may be issued by, or `self` for a self-signed leaf. */
@@ -30,6 +31,8 @@ export const LeafSpecSchema = Type.Object(
     digest: Type.Optional(Type.Enum(DIGESTS)),
     /** CA certificates sent after the leaf, in this order; default: the issuer's chain up to, not including, the root. */
     chain: Type.Optional(Type.Array(Type.Enum(CA_NAMES))),
+    /** Extensions that differ from an ordinary server leaf's (src/pki/leaf-extensions.ts); default: none differ. */
+    extensions: Type.Optional(LeafExtensionsSchema),
   },
   { additionalProperties: false },
 );
@@ -51,6 +54,8 @@ export interface ResolvedLeafSpec {
   key: KeyType;
   digest: Digest;
   chain: CaName[];
+  /** Present only when the spec sets it, so that a spec without it keeps the cache key it always had. */
+  extensions?: LeafExtensions;
   /** Cache key: a hash of every field above. */
   hash: string;
 }
@@ -76,6 +81,7 @@ export function resolveLeafSpec(spec: LeafSpec, names: Pick<FarmNames, 'hostname
     key: spec.key ?? 'rsa-2048',
     digest: spec.digest ?? 'sha256',
     chain: spec.chain ?? DEFAULT_CHAIN[spec.issuer],
+    ...(spec.extensions ? { extensions: spec.extensions } : {}),
   };
   const hash = createHash('sha256').update(JSON.stringify(fields)).digest('hex').slice(0, 16);
   return { ...fields, hash };

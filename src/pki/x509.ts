@@ -2,6 +2,7 @@ import forge from 'node-forge';
 import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import { nameConstraintsExtension, type PermittedNames } from './name-constraints.js';
+import { leafExtensions, type LeafExtensions } from './leaf-extensions.js';
 
 /** Signature digests a scenario may ask for. forge's `sign()` defaults to SHA-1, so it is always passed. */
 export const DIGESTS = ['sha256', 'sha1'] as const;
@@ -22,6 +23,8 @@ export interface CertificateRequest {
   subjectAltNames?: string[];
   /** Makes this a CA certificate (basicConstraints cA, keyCertSign); pathLen limits the CAs below it. */
   ca?: { pathLen?: number; permitted?: PermittedNames };
+  /** A leaf's extensions where they differ from an ordinary server leaf's (ignored for a CA). */
+  leafExtensions?: LeafExtensions;
   digest: Digest;
 }
 
@@ -47,7 +50,7 @@ function keyIdentifier(publicKeyPem: string): string {
 
 /**
  * Issues an X.509 v3 certificate with node-forge and returns it as PEM.
- * Leaves get serverAuth and digitalSignature+keyEncipherment; CAs get critical basicConstraints and
+ * Leaves get serverAuth and digitalSignature+keyEncipherment unless `leafExtensions` says otherwise; CAs get critical basicConstraints and
  * keyCertSign+cRLSign, and a critical NameConstraints extension when `ca.permitted` is given.
  * @throws Error when a key PEM cannot be read by forge (forge handles RSA only).
  */
@@ -82,9 +85,7 @@ export function issueCertificate(request: CertificateRequest, signer: Signer): s
     extensions.push({ name: 'keyUsage', critical: true, keyCertSign: true, cRLSign: true });
     if (request.ca.permitted) extensions.push(nameConstraintsExtension(request.ca.permitted));
   } else {
-    extensions.push({ name: 'basicConstraints', cA: false, critical: true });
-    extensions.push({ name: 'keyUsage', critical: true, digitalSignature: true, keyEncipherment: true });
-    extensions.push({ name: 'extKeyUsage', serverAuth: true });
+    extensions.push(...leafExtensions(request.leafExtensions));
   }
   if (request.subjectAltNames && request.subjectAltNames.length > 0) {
     extensions.push({
