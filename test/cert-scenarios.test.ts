@@ -24,7 +24,7 @@ describe('certificate scenarios, observed by Node, curl, openssl s_client and gn
     for (const id of ['tls-ok', 'cert-expired', 'cert-not-yet-valid', 'cert-self-signed', 'cert-self-signed-in-chain', 'cert-unknown-ca',
       'cert-incomplete-chain', 'cert-issuer-missing', 'cert-wrong-host', 'cert-cn-only', 'cert-chain-wrong-order', 'cert-sni-mismatch',
       'cert-weak-key', 'cert-sha1-signature', 'cert-wrong-eku', 'cert-ca-leaf', 'cert-no-digital-signature',
-      'cert-unknown-critical-extension', 'cert-name-constraint-violation']) {
+      'cert-unknown-critical-extension', 'cert-name-constraint-violation', 'cert-wildcard-mismatch', 'cert-san-ip-only']) {
       assert.ok(certificateIds.includes(id), `missing scenario ${id}`);
     }
   });
