@@ -22,6 +22,12 @@ describe('leaf extensions as data', () => {
     assert.equal(new Set([plain, eku, ku]).size, 3);
   });
 
+  test('fillerNames appends that many names under the reserved domain, after the others', () => {
+    const resolved = resolveLeafSpec({ ...VALID_LEAF, fillerNames: 3 }, names);
+    assert.deepEqual(resolved.subjectAltNames, ['localhost', '127.0.0.1', '::1', 'n1.badorigin.invalid', 'n2.badorigin.invalid', 'n3.badorigin.invalid']);
+    assert.notEqual(resolved.hash, resolveLeafSpec(VALID_LEAF, names).hash);
+  });
+
   async function issued(extensions?: LeafExtensions): Promise<forge.pki.Certificate> {
     const key = await generateKey('rsa-2048');
     const request: CertificateRequest = {

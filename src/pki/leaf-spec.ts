@@ -22,6 +22,11 @@ export const LeafSpecSchema = Type.Object(
     commonName: Type.Optional(Type.String({ minLength: 1 })),
     /** SAN entries; default `[{hostname}, {ips}]`; `[]` = no SAN extension at all. */
     subjectAltNames: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
+    /**
+     * That many more DNS names in the SAN, after `subjectAltNames`: `n1.badorigin.invalid` … (under the reserved
+     * name the farm root's NameConstraints permit, so they break nothing but size).
+     */
+    fillerNames: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
     /** Validity relative to the time of issue, in days; defaults -1 and 397. */
     notBeforeDays: Type.Optional(Type.Integer()),
     notAfterDays: Type.Optional(Type.Integer()),
@@ -37,6 +42,9 @@ export const LeafSpecSchema = Type.Object(
   { additionalProperties: false },
 );
 export type LeafSpec = Static<typeof LeafSpecSchema>;
+
+/** The reserved name (RFC 6761 `.invalid`) under which the farm's deliberately wrong or filler names live. */
+export const WRONG_NAMES_DOMAIN = 'badorigin.invalid';
 
 /** The CA names a scenario may list (`chain`, a client certificate's `acceptedCas`), as a schema. */
 export const CaNameSchema = Type.Enum(CA_NAMES);
@@ -75,7 +83,10 @@ export function resolveLeafSpec(spec: LeafSpec, names: Pick<FarmNames, 'hostname
   const fields = {
     issuer: spec.issuer,
     commonName: expand(spec.commonName ?? '{hostname}')[0]!,
-    subjectAltNames: [...new Set((spec.subjectAltNames ?? ['{hostname}', '{ips}']).flatMap(expand))],
+    subjectAltNames: [
+      ...new Set((spec.subjectAltNames ?? ['{hostname}', '{ips}']).flatMap(expand)),
+      ...Array.from({ length: spec.fillerNames ?? 0 }, (_, i) => `n${i + 1}.${WRONG_NAMES_DOMAIN}`),
+    ],
     notBeforeDays: spec.notBeforeDays ?? -1,
     notAfterDays: spec.notAfterDays ?? 397,
     key: spec.key ?? 'rsa-2048',
