@@ -25,7 +25,7 @@ describe('certificate scenarios, observed by Node, curl, openssl s_client and gn
       'cert-incomplete-chain', 'cert-issuer-missing', 'cert-wrong-host', 'cert-cn-only', 'cert-chain-wrong-order', 'cert-sni-mismatch',
       'cert-weak-key', 'cert-sha1-signature', 'cert-wrong-eku', 'cert-ca-leaf', 'cert-no-digital-signature',
       'cert-unknown-critical-extension', 'cert-name-constraint-violation', 'cert-wildcard-mismatch', 'cert-san-ip-only',
-      'cert-many-sans']) {
+      'cert-many-sans', 'cert-ecdsa-p384-only']) {
       assert.ok(certificateIds.includes(id), `missing scenario ${id}`);
     }
   });

@@ -1,7 +1,7 @@
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { FarmError } from '../errors.js';
 import { ensureHierarchy, loadHierarchy, mismatchError, type CaName, type LoadedCa, type RewritePolicy } from './hierarchy.js';
-import { generateKey, keyBits, keyPairFromPrivatePem, type KeyPairPem, type KeyType } from './keys.js';
+import { generateKey, keyMatches, keyPairFromPrivatePem, type KeyPairPem, type KeyType } from './keys.js';
 import { WRONG_NAMES_DOMAIN, resolveLeafSpec, type LeafSpec, type ResolvedLeafSpec } from './leaf-spec.js';
 import type { PermittedNames } from './name-constraints.js';
 import { withCertsLock, waitUntilUnlocked } from './lock.js';
@@ -154,7 +154,7 @@ export class Pki {
         if (cached !== null) {
           try {
             const key = createPrivateKey(cached);
-            if (key.asymmetricKeyDetails?.modulusLength === keyBits(type)) {
+            if (keyMatches(type, key)) {
               keys.set(type, keyPairFromPrivatePem(cached));
               return;
             }
