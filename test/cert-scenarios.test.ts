@@ -8,13 +8,14 @@ import { useFarm } from './helpers/farm.js';
 import { loadCatalogue } from '../src/catalogue.js';
 import { matchesNodeExpectation } from '../src/probe.js';
 import { requireTool } from './helpers/tools.js';
+import { gnutlsArgs } from './helpers/matrix.js';
 
 // Every certificate scenario of the catalogue, observed by three real clients that nobody here wrote.
 const certificateIds = loadCatalogue()
   .filter((entry) => entry.scenario.family === 'certificate')
   .map((entry) => entry.scenario.id);
 
-describe('certificate scenarios, observed by Node, curl and openssl s_client', () => {
+describe('certificate scenarios, observed by Node, curl, openssl s_client and gnutls-cli', () => {
   const fixture = useFarm({ only: certificateIds });
   const listener = fixture.listener;
 
@@ -22,7 +23,9 @@ describe('certificate scenarios, observed by Node, curl and openssl s_client', (
   test('the catalogue has every certificate scenario', () => {
     for (const id of ['tls-ok', 'cert-expired', 'cert-not-yet-valid', 'cert-self-signed', 'cert-self-signed-in-chain', 'cert-unknown-ca',
       'cert-incomplete-chain', 'cert-issuer-missing', 'cert-wrong-host', 'cert-cn-only', 'cert-chain-wrong-order', 'cert-sni-mismatch',
-      'cert-weak-key', 'cert-sha1-signature']) {
+      'cert-weak-key', 'cert-sha1-signature', 'cert-wrong-eku', 'cert-ca-leaf', 'cert-no-digital-signature',
+      'cert-unknown-critical-extension', 'cert-name-constraint-violation', 'cert-wildcard-mismatch', 'cert-san-ip-only',
+      'cert-many-sans', 'cert-ecdsa-p384-only']) {
       assert.ok(certificateIds.includes(id), `missing scenario ${id}`);
     }
   });
@@ -48,10 +51,27 @@ describe('certificate scenarios, observed by Node, curl and openssl s_client', (
         if (!requireTool(t, 'openssl')) return;
         const l = listener(id);
         const result = await runClient(opensslArgs(fixture.farm.manifest, l));
+        if (l.expect.openssl!.verifyCode === undefined) {
+          // A handshake that fails before any certificate is verified: the exit code and OpenSSL's error text.
+          assert.equal(result.exit, l.expect.openssl!.exit, result.stdout + result.stderr);
+          for (const text of l.expect.openssl!.output ?? []) assert.ok((result.stdout + result.stderr).includes(text), `no ${JSON.stringify(text)} in:\n${result.stdout + result.stderr}`);
+          return;
+        }
         const verify = parseOpensslVerify(result.stdout + result.stderr);
         assert.deepEqual(verify, { verifyCode: l.expect.openssl!.verifyCode, verifyError: l.expect.openssl!.verifyError }, result.stdout + result.stderr);
         assert.equal(result.exit, verify?.verifyCode === 0 ? 0 : 1, 'a verify error must abort the handshake');
       });
+
+      const gnutls = loadCatalogue().find((entry) => entry.scenario.id === id)?.scenario.expect.gnutls;
+      if (gnutls) {
+        test('gnutls-cli sees expect.gnutls', async (t) => {
+          if (!requireTool(t, 'gnutls-cli')) return;
+          const result = await runClient(gnutlsArgs(fixture.farm.manifest, listener(id)));
+          const output = result.stdout + result.stderr;
+          assert.equal(result.exit, gnutls.exit, output);
+          for (const text of gnutls.output ?? []) assert.ok(output.includes(text), `no ${JSON.stringify(text)} in:\n${output}`);
+        });
+      }
     });
   }
 

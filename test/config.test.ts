@@ -94,10 +94,10 @@ describe('config generators', () => {
     for (const l of farm.manifest.listeners.filter((l) => l.transport === 'tls')) {
       const block = new RegExp(`backend ${fastlyBackendName(l)} \\{([^}]*)\\}`).exec(text)?.[1];
       assert.ok(block, `no backend for ${l.id}`);
-      for (const field of ['.ssl = true;', '.ssl_cert_hostname = "localhost";', '.ssl_ca_cert = {"-----BEGIN CERTIFICATE-----', '.first_byte_timeout = 3s;', '.between_bytes_timeout = 3s;', '.connect_timeout = 2s;', '.max_connections = 200;']) {
+      for (const field of ['.ssl = true;', `.ssl_cert_hostname = "${l.connect.certHostname}";`, '.ssl_ca_cert = {"-----BEGIN CERTIFICATE-----', '.first_byte_timeout = 3s;', '.between_bytes_timeout = 3s;', '.connect_timeout = 2s;', '.max_connections = 200;']) {
         assert.ok(block.includes(field), `${l.id}: no ${field}`);
       }
-      assert.equal(block.includes('.ssl_sni_hostname = "localhost";'), l.connect.sni !== null, `${l.id}: SNI`);
+      assert.equal(block.includes(`.ssl_sni_hostname = "${l.connect.sni}";`), l.connect.sni !== null, `${l.id}: SNI`);
     }
     assert.ok(text.includes(rootPem));
     assert.match(text, /sub vcl_error \{\n#FASTLY error\n[^}]*set obj\.http\.X-Badorigin-Error = obj\.response;/);

@@ -1,8 +1,8 @@
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { FarmError } from '../errors.js';
 import { ensureHierarchy, loadHierarchy, mismatchError, type CaName, type LoadedCa, type RewritePolicy } from './hierarchy.js';
-import { generateKey, keyBits, keyPairFromPrivatePem, type KeyPairPem, type KeyType } from './keys.js';
-import { resolveLeafSpec, type LeafSpec, type ResolvedLeafSpec } from './leaf-spec.js';
+import { generateKey, keyMatches, keyPairFromPrivatePem, type KeyPairPem, type KeyType } from './keys.js';
+import { WRONG_NAMES_DOMAIN, resolveLeafSpec, type LeafSpec, type ResolvedLeafSpec } from './leaf-spec.js';
 import type { PermittedNames } from './name-constraints.js';
 import { withCertsLock, waitUntilUnlocked } from './lock.js';
 import { CertsStore, emptyIndex, type CertsIndex } from './store.js';
@@ -12,8 +12,7 @@ import type { FarmNames } from '../placeholders.js';
 export type { LeafSpec, ResolvedLeafSpec } from './leaf-spec.js';
 export type { CaName, RewritePolicy } from './hierarchy.js';
 
-/** The reserved name (RFC 6761 `.invalid`) under which the farm's deliberately wrong names live. */
-export const WRONG_NAMES_DOMAIN = 'badorigin.invalid';
+export { WRONG_NAMES_DOMAIN } from './leaf-spec.js';
 
 /** Leaves are issued anew after this many days, so relative validity windows keep their meaning. */
 const LEAF_REISSUE_DAYS = 30;
@@ -171,7 +170,7 @@ export class Pki {
         if (cached !== null) {
           try {
             const key = createPrivateKey(cached);
-            if (key.asymmetricKeyDetails?.modulusLength === keyBits(type)) {
+            if (keyMatches(type, key)) {
               keys.set(type, keyPairFromPrivatePem(cached));
               return;
             }
@@ -231,6 +230,7 @@ export class Pki {
         notAfter: new Date(now + spec.notAfterDays * DAY_MS),
         subjectAltNames: spec.subjectAltNames,
         digest: spec.digest,
+        leafExtensions: spec.extensions,
       },
       signer,
     );

@@ -1,23 +1,31 @@
-import { generateKeyPair, createPrivateKey, createPublicKey } from 'node:crypto';
+import { generateKeyPair, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
 
 const generateKeyPairAsync = promisify(generateKeyPair);
 
-/** Key types a scenario may ask for. RSA only: node-forge signs and embeds RSA keys. */
-export const KEY_TYPES = ['rsa-2048', 'rsa-1024'] as const;
+/** Key types a scenario may ask for. node-forge embeds RSA keys only; other keys go through src/pki/any-key.ts. */
+export const KEY_TYPES = ['rsa-2048', 'rsa-1024', 'ecdsa-p384'] as const;
 export type KeyType = (typeof KEY_TYPES)[number];
 
-/** A key pair as PEM text: `privateKeyPem` is PKCS#1 ("RSA PRIVATE KEY"), `publicKeyPem` is SPKI. */
+/** A key pair as PEM text: `privateKeyPem` is PKCS#1 ("RSA PRIVATE KEY") for RSA, PKCS#8 for ECDSA; `publicKeyPem` is SPKI. */
 export interface KeyPairPem {
   privateKeyPem: string;
   publicKeyPem: string;
 }
 
 /**
- * Generates an RSA key pair with node:crypto (native, on the libuv thread pool: about 0.1 s for RSA-2048,
- * ten times faster than forge's pure-JS keygen), as PEM that node-forge can read.
+ * Generates a key pair with node:crypto (native, on the libuv thread pool: about 0.1 s for RSA-2048,
+ * ten times faster than forge's pure-JS keygen), RSA as PEM that node-forge can read; ECDSA on P-384 (secp384r1).
  */
 export async function generateKey(type: KeyType): Promise<KeyPairPem> {
+  if (type === 'ecdsa-p384') {
+    const { privateKey, publicKey } = await generateKeyPairAsync('ec', {
+      namedCurve: 'P-384',
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    });
+    return { privateKeyPem: privateKey, publicKeyPem: publicKey };
+  }
   const modulusLength = type === 'rsa-1024' ? 1024 : 2048;
   const { privateKey, publicKey } = await generateKeyPairAsync('rsa', {
     modulusLength,
@@ -37,7 +45,8 @@ export function keyPairFromPrivatePem(privateKeyPem: string): KeyPairPem {
   return { privateKeyPem, publicKeyPem };
 }
 
-/** Bits of an RSA key type, for checking a cached key against what a scenario asked for. */
-export function keyBits(type: KeyType): number {
-  return type === 'rsa-1024' ? 1024 : 2048;
+/** Whether a cached key is of the type a scenario asked for (algorithm and RSA size or EC curve). */
+export function keyMatches(type: KeyType, key: KeyObject): boolean {
+  if (type === 'ecdsa-p384') return key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'secp384r1';
+  return key.asymmetricKeyType === 'rsa' && key.asymmetricKeyDetails?.modulusLength === (type === 'rsa-1024' ? 1024 : 2048);
 }

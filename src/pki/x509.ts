@@ -1,7 +1,9 @@
 import forge from 'node-forge';
-import { randomBytes } from 'node:crypto';
+import { createPrivateKey, createPublicKey, randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import { nameConstraintsExtension, type PermittedNames } from './name-constraints.js';
+import { leafExtensions, type LeafExtensions } from './leaf-extensions.js';
+import { signWithAnyKey, spkiKeyIdentifier } from './any-key.js';
 
 /** Signature digests a scenario may ask for. forge's `sign()` defaults to SHA-1, so it is always passed. */
 export const DIGESTS = ['sha256', 'sha1'] as const;
@@ -22,11 +24,15 @@ export interface CertificateRequest {
   subjectAltNames?: string[];
   /** Makes this a CA certificate (basicConstraints cA, keyCertSign); pathLen limits the CAs below it. */
   ca?: { pathLen?: number; permitted?: PermittedNames };
+  /** A leaf's extensions where they differ from an ordinary server leaf's (ignored for a CA). */
+  leafExtensions?: LeafExtensions;
   digest: Digest;
 }
 
 /** The signer: the issuing CA's certificate PEM and private key, or `self` for a self-signed certificate. */
 export type Signer = { certPem: string; privateKeyPem: string } | { self: true; privateKeyPem: string };
+
+const { asn1 } = forge;
 
 const SHA = { sha256: () => forge.md.sha256.create(), sha1: () => forge.md.sha1.create() } as const;
 
@@ -41,19 +47,26 @@ export function randomSerial(): string {
 }
 
 function keyIdentifier(publicKeyPem: string): string {
+  if (createPublicKey(publicKeyPem).asymmetricKeyType !== 'rsa') return spkiKeyIdentifier(publicKeyPem);
   const key = forge.pki.publicKeyFromPem(publicKeyPem);
   return forge.pki.getPublicKeyFingerprint(key, { type: 'RSAPublicKey' }).getBytes();
 }
 
+/** A stand-in RSA key for forge's certificate object when the real subject key is not RSA (replaced before signing). */
+const PLACEHOLDER_KEY = forge.pki.setRsaPublicKey(new forge.jsbn.BigInteger('3'), new forge.jsbn.BigInteger('65537'));
+
 /**
  * Issues an X.509 v3 certificate with node-forge and returns it as PEM.
- * Leaves get serverAuth and digitalSignature+keyEncipherment; CAs get critical basicConstraints and
+ * Leaves get serverAuth and digitalSignature+keyEncipherment unless `leafExtensions` says otherwise; CAs get critical basicConstraints and
  * keyCertSign+cRLSign, and a critical NameConstraints extension when `ca.permitted` is given.
- * @throws Error when a key PEM cannot be read by forge (forge handles RSA only).
+ * RSA keys are forge's throughout; a certificate whose subject or signer key is not RSA (ECDSA) is finished by
+ * src/pki/any-key.ts.
+ * @throws Error when a key PEM cannot be read.
  */
 export function issueCertificate(request: CertificateRequest, signer: Signer): string {
+  const rsaOnly = createPublicKey(request.publicKeyPem).asymmetricKeyType === 'rsa' && createPrivateKey(signer.privateKeyPem).asymmetricKeyType === 'rsa';
   const cert = forge.pki.createCertificate();
-  cert.publicKey = forge.pki.publicKeyFromPem(request.publicKeyPem);
+  cert.publicKey = rsaOnly ? forge.pki.publicKeyFromPem(request.publicKeyPem) : PLACEHOLDER_KEY;
   cert.serialNumber = randomSerial();
   cert.validity.notBefore = request.notBefore;
   cert.validity.notAfter = request.notAfter;
@@ -73,8 +86,10 @@ export function issueCertificate(request: CertificateRequest, signer: Signer): s
     issuerKeyId = keyIdentifier(forge.pki.publicKeyToPem(issuer.publicKey));
   }
 
+  const subjectKeyId = asn1.toDer(asn1.create(asn1.Class.UNIVERSAL, asn1.Type.OCTETSTRING, false, keyIdentifier(request.publicKeyPem))).getBytes();
   const extensions: object[] = [
-    { name: 'subjectKeyIdentifier' }, // forge derives it from cert.publicKey (SHA-1 of RSAPublicKey)
+    // forge derives it from cert.publicKey (SHA-1 of RSAPublicKey), which is a placeholder for other keys.
+    rsaOnly ? { name: 'subjectKeyIdentifier' } : { name: 'subjectKeyIdentifier', value: subjectKeyId },
     { name: 'authorityKeyIdentifier', keyIdentifier: issuerKeyId },
   ];
   if (request.ca) {
@@ -82,9 +97,7 @@ export function issueCertificate(request: CertificateRequest, signer: Signer): s
     extensions.push({ name: 'keyUsage', critical: true, keyCertSign: true, cRLSign: true });
     if (request.ca.permitted) extensions.push(nameConstraintsExtension(request.ca.permitted));
   } else {
-    extensions.push({ name: 'basicConstraints', cA: false, critical: true });
-    extensions.push({ name: 'keyUsage', critical: true, digitalSignature: true, keyEncipherment: true });
-    extensions.push({ name: 'extKeyUsage', serverAuth: true });
+    extensions.push(...leafExtensions(request.leafExtensions));
   }
   if (request.subjectAltNames && request.subjectAltNames.length > 0) {
     extensions.push({
@@ -93,6 +106,7 @@ export function issueCertificate(request: CertificateRequest, signer: Signer): s
     });
   }
   cert.setExtensions(extensions);
+  if (!rsaOnly) return signWithAnyKey(cert, request.publicKeyPem, signer.privateKeyPem, request.digest);
   cert.sign(forge.pki.privateKeyFromPem(signer.privateKeyPem), SHA[request.digest]());
   return forge.pki.certificateToPem(cert);
 }

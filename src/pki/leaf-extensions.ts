@@ -1,0 +1,50 @@
+import forge from 'node-forge';
+import { Type, type Static } from 'typebox';
+
+/** keyUsage bits (RFC 5280 §4.2.1.3), by node-forge's names. */
+export const KEY_USAGES = [
+  'digitalSignature', 'nonRepudiation', 'keyEncipherment', 'dataEncipherment', 'keyAgreement', 'keyCertSign', 'cRLSign',
+] as const;
+/** extendedKeyUsage purposes (RFC 5280 §4.2.1.12), by node-forge's names. */
+export const EXTENDED_KEY_USAGES = ['serverAuth', 'clientAuth', 'codeSigning', 'emailProtection', 'timeStamping'] as const;
+
+/**
+ * The extensions of a leaf that differ from an ordinary server leaf's, as data (`params.certificate.extensions`).
+ * Each field left out keeps the ordinary value: keyUsage digitalSignature+keyEncipherment (critical),
+ * extendedKeyUsage serverAuth, basicConstraints cA FALSE (critical), no other extension.
+ */
+export const LeafExtensionsSchema = Type.Object(
+  {
+    /** keyUsage bits (RFC 5280 §4.2.1.3), critical; `[]` leaves the extension out. */
+    keyUsage: Type.Optional(Type.Array(Type.Enum(KEY_USAGES), { uniqueItems: true })),
+    /** extendedKeyUsage purposes (RFC 5280 §4.2.1.12); `[]` leaves the extension out. */
+    extendedKeyUsage: Type.Optional(Type.Array(Type.Enum(EXTENDED_KEY_USAGES), { uniqueItems: true })),
+    /** basicConstraints (RFC 5280 §4.2.1.9), critical: `ca: true` makes the leaf claim to be a CA. */
+    basicConstraints: Type.Optional(Type.Object({ ca: Type.Boolean() }, { additionalProperties: false })),
+    /**
+     * Extensions no client knows, marked critical (RFC 5280 §4.2: "A certificate-using system MUST reject the
+     * certificate if it encounters a critical extension it does not recognize"), by dotted OID; the value is DER NULL.
+     */
+    unknownCritical: Type.Optional(Type.Array(Type.String({ pattern: '^[0-2](\\.(0|[1-9][0-9]{0,8})){2,20}$' }), { minItems: 1, uniqueItems: true })),
+  },
+  { additionalProperties: false },
+);
+export type LeafExtensions = Static<typeof LeafExtensionsSchema>;
+
+const ORDINARY = { keyUsage: ['digitalSignature', 'keyEncipherment'], extendedKeyUsage: ['serverAuth'] } as const;
+
+/**
+ * The node-forge extension objects of a leaf: basicConstraints, keyUsage, extendedKeyUsage and any unknown critical
+ * extensions, each as `extensions` asks or else as an ordinary server leaf has it.
+ */
+export function leafExtensions(extensions: LeafExtensions = {}): object[] {
+  const flags = (names: readonly string[]) => Object.fromEntries(names.map((name) => [name, true]));
+  const keyUsage = extensions.keyUsage ?? ORDINARY.keyUsage;
+  const extendedKeyUsage = extensions.extendedKeyUsage ?? ORDINARY.extendedKeyUsage;
+  const result: object[] = [{ name: 'basicConstraints', cA: extensions.basicConstraints?.ca ?? false, critical: true }];
+  if (keyUsage.length > 0) result.push({ name: 'keyUsage', critical: true, ...flags(keyUsage) });
+  if (extendedKeyUsage.length > 0) result.push({ name: 'extKeyUsage', ...flags(extendedKeyUsage) });
+  const derNull = forge.asn1.toDer(forge.asn1.create(forge.asn1.Class.UNIVERSAL, forge.asn1.Type.NULL, false, '')).getBytes();
+  for (const id of extensions.unknownCritical ?? []) result.push({ id, critical: true, value: derNull });
+  return result;
+}
