@@ -4,10 +4,9 @@ import { spawnSync } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { startFarm, type Farm } from '../src/farm.js';
-import { reach, type ProxyName } from '../src/config/common.js';
-import { describeCheck } from '../src/verify/format/summary.js';
+import type { ProxyName } from '../src/config/common.js';
 import type { VerifyReport } from '../src/verify/report-schema.js';
-import { COVERED_FAMILIES, PROXIES, manifestProblems, verifyThrough } from './helpers/conformance.js';
+import { COVERED_FAMILIES, PROXIES, manifestProblems, verifyThrough, wrongVerdicts } from './helpers/conformance.js';
 import { observeAllClients, renderConformance } from './helpers/matrix.js';
 import { tempDir } from './helpers/farm.js';
 import { requireTool } from './helpers/tools.js';
@@ -26,18 +25,6 @@ function version(argv: string[], pattern: RegExp): string {
 /** Resets every listener's state and counters. */
 function resetAll(farm: Farm): void {
   for (const l of farm.manifest.listeners) farm.reset(l.id);
-}
-
-/** One line per listener whose verdict is not what the manifest calls for: match where the proxy reaches it, unjudged (null) where not. */
-function wrongVerdicts(farm: Farm, proxy: ProxyName, report: VerifyReport): string[] {
-  return report.listeners.flatMap((r) => {
-    const listener = farm.manifest.listeners.find((l) => l.id === r.id)!;
-    const wanted = reach(proxy, listener, farm.manifest).reachable ? 'match' : 'unjudged';
-    if (r.verdict.result === wanted) return [];
-    const checks = r.verdict.checks.filter((c) => c.result !== 'match').map(describeCheck);
-    const client = r.asks[0]!.client;
-    return [`${r.id}: ${r.verdict.result}${r.verdict.reason ? ` (${r.verdict.reason})` : ''}; ${checks.join('; ')}${client.error ? ` [client: ${client.error}]` : ''}`];
-  });
 }
 
 // The whole catalogue through nginx, HAProxy and Varnish with the generated configurations, judged by `verify

@@ -6,6 +6,7 @@ import { generateConfig } from '../../src/config/index.js';
 import { isHealthScenario } from '../../src/config/varnish.js';
 import type { Farm } from '../../src/farm.js';
 import type { VerifyReport } from '../../src/verify/report-schema.js';
+import { describeCheck } from '../../src/verify/format/summary.js';
 import { verify, type VerifyOptions } from '../../src/verify/run.js';
 import { freePort, proxyRequest, startHaproxy, startNginx, startVarnish, startVarnishLog, varnishProbed, type RunningProxy } from './proxies.js';
 
@@ -127,4 +128,16 @@ export async function verifyThrough(proxy: ProxyName, farm: Farm, dir: string, o
   } finally {
     await running.stop();
   }
+}
+
+/** One line per listener whose verdict is not what the manifest calls for: match where the proxy reaches it, unjudged (null) where not. */
+export function wrongVerdicts(farm: Farm, proxy: ProxyName, report: VerifyReport): string[] {
+  return report.listeners.flatMap((r) => {
+    const listener = farm.manifest.listeners.find((l) => l.id === r.id)!;
+    const wanted = reach(proxy, listener, farm.manifest).reachable ? 'match' : 'unjudged';
+    if (r.verdict.result === wanted) return [];
+    const checks = r.verdict.checks.filter((c) => c.result !== 'match').map(describeCheck);
+    const client = r.asks[0]!.client;
+    return [`${r.id}: ${r.verdict.result}${r.verdict.reason ? ` (${r.verdict.reason})` : ''}; ${checks.join('; ')}${client.error ? ` [client: ${client.error}]` : ''}`];
+  });
 }
