@@ -17,7 +17,10 @@ let built: Promise<string> | undefined;
  * path of bin/badorigin.js. @throws Error (rejects) when the build fails.
  */
 export function packagedCli(): Promise<string> {
-  built ??= runClient([process.execPath, join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json')], 180_000).then((result) => {
+  built ??= runClient(
+    [process.execPath, join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json')],
+    180_000,
+  ).then((result) => {
     if (result.exit !== 0) throw new Error(`npm run build failed: ${result.stdout}${result.stderr}`);
     return join(root, 'bin/badorigin.js');
   });
@@ -30,7 +33,9 @@ export function packagedCli(): Promise<string> {
  */
 export function plainScript(script: string): string {
   const source = readFileSync(fileURLToPath(new URL(script, import.meta.url)), 'utf8');
-  const output = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.ES2022, target: ts.ScriptTarget.ES2022 } }).outputText;
+  const output = ts.transpileModule(source, {
+    compilerOptions: { module: ts.ModuleKind.ES2022, target: ts.ScriptTarget.ES2022 },
+  }).outputText;
   const file = join(mkdtempSync(join(tmpdir(), 'badorigin-bench-js-')), basename(script).replace(/\.ts$/, '.mjs'));
   writeFileSync(file, output);
   return file;

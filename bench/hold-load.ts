@@ -52,7 +52,8 @@ function percentile(sorted: number[], p: number): number {
  */
 export async function runHoldLoad(options: HoldLoadOptions): Promise<{ held: Promise<void>; result: Promise<HoldLoadResult> }> {
   const limit = openFileLimit();
-  if (limit < options.connections + 64) throw new Error(`RLIMIT_NOFILE is ${limit}; ${options.connections} connections need ${options.connections + 64} (ulimit -n)`);
+  if (limit < options.connections + 64)
+    throw new Error(`RLIMIT_NOFILE is ${limit}; ${options.connections} connections need ${options.connections + 64} (ulimit -n)`);
   const loopDelay = monitorEventLoopDelay({ resolution: 1 });
   loopDelay.enable();
   const cpuStart = process.cpuUsage();
@@ -85,7 +86,11 @@ export async function runHoldLoad(options: HoldLoadOptions): Promise<{ held: Pro
     let sentAt = 0;
     let connected = false;
     let outcome: 'pending' | 'answered' | 'failed' = 'pending';
-    const socket: Socket = connect({ host: '127.0.0.1', port: options.port, localAddress: options.sources[index % options.sources.length] });
+    const socket: Socket = connect({
+      host: '127.0.0.1',
+      port: options.port,
+      localAddress: options.sources[index % options.sources.length],
+    });
     const giveUp = setTimeout(() => {
       if (outcome === 'pending') (outcome = 'failed'), fail(`no answer after ${options.delayMs + options.graceMs} ms`);
       socket.destroy();
@@ -155,7 +160,12 @@ export async function runHoldLoad(options: HoldLoadOptions): Promise<{ held: Pro
       errorMs: { p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted.at(-1) ?? NaN, min: sorted[0] ?? NaN },
       rampMs,
       heldAtOnce,
-      generator: { cpuMs: (cpu.user + cpu.system) / 1000, wallMs: performance.now() - wallStart, rssBytes: peakRss, loopDelayP99Ms: loopDelay.percentile(99) / 1e6 },
+      generator: {
+        cpuMs: (cpu.user + cpu.system) / 1000,
+        wallMs: performance.now() - wallStart,
+        rssBytes: peakRss,
+        loopDelayP99Ms: loopDelay.percentile(99) / 1e6,
+      },
     };
   });
   return { held, result };

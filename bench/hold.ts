@@ -70,7 +70,15 @@ function runLoad(options: HoldLoadOptions, onHeld: () => void): Promise<HoldLoad
  * JIT compiles the server's connection path), then the measured CONNECTIONS, sampling the server's memory.
  */
 async function holdRun(pid: number, port: number, path: string): Promise<HoldRun> {
-  const options: HoldLoadOptions = { port, path, connections: CONNECTIONS, delayMs: DELAY_MS, ratePerS: RATE_PER_S, sources: sourceAddresses(CONNECTIONS), graceMs: 20_000 };
+  const options: HoldLoadOptions = {
+    port,
+    path,
+    connections: CONNECTIONS,
+    delayMs: DELAY_MS,
+    ratePerS: RATE_PER_S,
+    sources: sourceAddresses(CONNECTIONS),
+    graceMs: 20_000,
+  };
   await runLoad({ ...options, connections: WARMUP, delayMs: 100 }, () => undefined);
   const idleRssBytes = processMemory(pid).rssBytes;
   const cpuBefore = processCpuMs(pid);
@@ -87,8 +95,10 @@ async function holdRun(pid: number, port: number, path: string): Promise<HoldRun
 
 function describe(run: HoldRun): string {
   const l = run.load;
-  return `after warm-up ${(run.idleRssBytes / MIB).toFixed(0)} MiB, ${l.heldAtOnce} held at once: ${(run.heldRssBytes / MIB).toFixed(0)} MiB, peak ${(run.peakRssBytes / MIB).toFixed(0)} MiB, VmHWM ${(run.hwmBytes / MIB).toFixed(0)} MiB; ` +
-    `${l.answered} answered, ${l.failed} failed${l.failures.length ? ` (${l.failures.join('; ')})` : ''}; delay error p50 ${l.errorMs.p50.toFixed(1)} / p99 ${l.errorMs.p99.toFixed(1)} / max ${l.errorMs.max.toFixed(1)} ms`;
+  return (
+    `after warm-up ${(run.idleRssBytes / MIB).toFixed(0)} MiB, ${l.heldAtOnce} held at once: ${(run.heldRssBytes / MIB).toFixed(0)} MiB, peak ${(run.peakRssBytes / MIB).toFixed(0)} MiB, VmHWM ${(run.hwmBytes / MIB).toFixed(0)} MiB; ` +
+    `${l.answered} answered, ${l.failed} failed${l.failures.length ? ` (${l.failures.join('; ')})` : ''}; delay error p50 ${l.errorMs.p50.toFixed(1)} / p99 ${l.errorMs.p99.toFixed(1)} / max ${l.errorMs.max.toFixed(1)} ms`
+  );
 }
 
 /** One round against a fresh farm process (slow-first-byte), `certsDir` kept between rounds. */
@@ -119,7 +129,8 @@ async function plainRound(): Promise<HoldRun> {
  */
 export async function holdFigures(): Promise<Figure[]> {
   const limit = openFileLimit();
-  if (limit < CONNECTIONS + 64) throw new Error(`RLIMIT_NOFILE is ${limit}: run with ulimit -n ${CONNECTIONS * 2} (the servers inherit it)`);
+  if (limit < CONNECTIONS + 64)
+    throw new Error(`RLIMIT_NOFILE is ${limit}: run with ulimit -n ${CONNECTIONS * 2} (the servers inherit it)`);
   const dir = mkdtempSync(join(tmpdir(), 'badorigin-bench-hold-'));
   const farmRuns: HoldRun[] = [];
   const plainRuns: HoldRun[] = [];
@@ -136,23 +147,70 @@ export async function holdFigures(): Promise<Figure[]> {
   const p99 = (run: HoldRun) => run.load.errorMs.p99;
   const p50 = (run: HoldRun) => run.load.errorMs.p50;
   const gen = farmRuns[0]!.load.generator;
-  const setup = `median of ${ROUNDS} rounds, farm and node:http alternating, fresh processes; ${CONNECTIONS.toLocaleString('en-US')} connections opened at ${RATE_PER_S}/s ` +
+  const setup =
+    `median of ${ROUNDS} rounds, farm and node:http alternating, fresh processes; ${CONNECTIONS.toLocaleString('en-US')} connections opened at ${RATE_PER_S}/s ` +
     `(after ${WARMUP} unmeasured warm-up connections) from ${sourceAddresses(CONNECTIONS).join(', ')}, each GET /?delay_ms=${DELAY_MS}; RSS = VmRSS sampled every 50 ms; ` +
     `load generator in its own process (first round: ${(gen.cpuMs / 1000).toFixed(1)} s CPU over ${(gen.wallMs / 1000).toFixed(1)} s, ${(gen.rssBytes / MIB).toFixed(0)} MiB, event-loop delay p99 ${gen.loopDelayP99Ms.toFixed(1)} ms)`;
   const rounds = (name: string, runs: HoldRun[]) => runs.map((run, i) => `${name} round ${i + 1}: ${describe(run)}`).join('. ');
   const complete = farmRuns.every((run) => run.load.answered === CONNECTIONS && run.load.heldAtOnce === CONNECTIONS);
-  const figure = (name: string, what: string, unit: string, pick: (run: HoldRun) => number, target: string, met: boolean, detail?: string): Figure => {
+  const figure = (
+    name: string,
+    what: string,
+    unit: string,
+    pick: (run: HoldRun) => number,
+    target: string,
+    met: boolean,
+    detail?: string,
+  ): Figure => {
     const value = of(farmRuns, pick);
     const peer = of(plainRuns, pick);
-    return { name, what, unit, value, peer: { name: 'node:http', value: peer, ratio: value / peer }, target, met: complete && met, ...(detail ? { detail } : {}) };
+    return {
+      name,
+      what,
+      unit,
+      value,
+      peer: { name: 'node:http', value: peer, ratio: value / peer },
+      target,
+      met: complete && met,
+      ...(detail ? { detail } : {}),
+    };
   };
   const held = CONNECTIONS.toLocaleString('en-US');
   return [
-    figure('slow-first-byte.held.rss', `slow-first-byte peak RSS with ${held} connections held`, 'MiB', peak, '< 256 MiB', of(farmRuns, peak) < 256, `${setup}. ${rounds('farm', farmRuns)}. ${rounds('node:http', plainRuns)}`),
-    figure('slow-first-byte.delay-error.p99', `slow-first-byte delivered delay minus requested, p99 over ${held} held connections`, 'ms', p99, '< 20 ms', of(farmRuns, p99) < 20,
-      `time to first byte minus ${DELAY_MS} ms, measured by the load generator from its request write; rounds: farm ${farmRuns.map((r) => p99(r).toFixed(1)).join(', ')}, node:http ${plainRuns.map((r) => p99(r).toFixed(1)).join(', ')} ms`),
-    figure('slow-first-byte.delay-error.p50', `slow-first-byte delivered delay minus requested, p50 over ${held} held connections`, 'ms', p50, 'informative', true),
-    figure('slow-first-byte.cpu-per-connection', 'slow-first-byte server CPU time per held connection (accept, request, delayed answer, close)', 'µs', (run) => (run.cpuMs * 1000) / CONNECTIONS, 'informative', true,
-      'user + system time of the server process over the measured load (/proc/<pid>/stat, 10 ms resolution), divided by the connections: holds up when other work shares the cores, where the delay error does not'),
+    figure(
+      'slow-first-byte.held.rss',
+      `slow-first-byte peak RSS with ${held} connections held`,
+      'MiB',
+      peak,
+      '< 256 MiB',
+      of(farmRuns, peak) < 256,
+      `${setup}. ${rounds('farm', farmRuns)}. ${rounds('node:http', plainRuns)}`,
+    ),
+    figure(
+      'slow-first-byte.delay-error.p99',
+      `slow-first-byte delivered delay minus requested, p99 over ${held} held connections`,
+      'ms',
+      p99,
+      '< 20 ms',
+      of(farmRuns, p99) < 20,
+      `time to first byte minus ${DELAY_MS} ms, measured by the load generator from its request write; rounds: farm ${farmRuns.map((r) => p99(r).toFixed(1)).join(', ')}, node:http ${plainRuns.map((r) => p99(r).toFixed(1)).join(', ')} ms`,
+    ),
+    figure(
+      'slow-first-byte.delay-error.p50',
+      `slow-first-byte delivered delay minus requested, p50 over ${held} held connections`,
+      'ms',
+      p50,
+      'informative',
+      true,
+    ),
+    figure(
+      'slow-first-byte.cpu-per-connection',
+      'slow-first-byte server CPU time per held connection (accept, request, delayed answer, close)',
+      'µs',
+      (run) => (run.cpuMs * 1000) / CONNECTIONS,
+      'informative',
+      true,
+      'user + system time of the server process over the measured load (/proc/<pid>/stat, 10 ms resolution), divided by the connections: holds up when other work shares the cores, where the delay error does not',
+    ),
   ];
 }

@@ -16,7 +16,12 @@ const server = createServer((request, response) => {
   const size = query.get('size');
   if (size !== null) {
     let left = Number(size);
-    response.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': left, 'cache-control': 'no-store', connection: 'close' });
+    response.writeHead(200, {
+      'content-type': 'application/octet-stream',
+      'content-length': left,
+      'cache-control': 'no-store',
+      connection: 'close',
+    });
     const pump = () => {
       while (left > 0) {
         const part = left >= BLOCK.length ? BLOCK : BLOCK.subarray(0, left);
@@ -28,10 +33,20 @@ const server = createServer((request, response) => {
     response.once('close', () => (left = 0));
     return pump();
   }
-  const timer = setTimeout(() => {
-    response.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body), 'cache-control': 'public, max-age=60', connection: 'close' });
-    response.end(body);
-  }, Number(query.get('delay_ms') ?? 0));
+  const timer = setTimeout(
+    () => {
+      response.writeHead(200, {
+        'content-type': 'text/plain; charset=utf-8',
+        'content-length': Buffer.byteLength(body),
+        'cache-control': 'public, max-age=60',
+        connection: 'close',
+      });
+      response.end(body);
+    },
+    Number(query.get('delay_ms') ?? 0),
+  );
   response.once('close', () => clearTimeout(timer));
 });
-server.listen({ host: '127.0.0.1', port: 0, backlog: 511 }, () => writeFileSync(portFile, String((server.address() as { port: number }).port)));
+server.listen({ host: '127.0.0.1', port: 0, backlog: 511 }, () =>
+  writeFileSync(portFile, String((server.address() as { port: number }).port)),
+);

@@ -7,7 +7,12 @@ const [keyFile, chainFile, portFile] = process.argv.slice(2) as [string, string,
 const body = 'badorigin tls-ok: you got through\n';
 const server = createServer({ key: readFileSync(keyFile), cert: readFileSync(chainFile) }, (request, response) => {
   request.resume();
-  response.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store', 'x-badorigin-scenario': 'tls-ok' });
+  response.writeHead(200, {
+    'content-type': 'text/plain; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+    'cache-control': 'no-store',
+    'x-badorigin-scenario': 'tls-ok',
+  });
   response.end(body);
 });
 server.listen(0, '127.0.0.1', () => writeFileSync(portFile, String((server.address() as { port: number }).port)));

@@ -9,7 +9,6 @@ import type { Manifest } from '../src/manifest.js';
 import { packagedCli, plainScript } from './compile.js';
 import { processCpuMs } from './proc-cpu.js';
 
-
 /** Waits until `check` returns a value (polling every 50 ms, at most `ms`). */
 async function until<T>(check: () => T | undefined, ms: number, what: string): Promise<T> {
   const deadline = Date.now() + ms;
@@ -25,26 +24,58 @@ async function until<T>(check: () => T | undefined, ms: number, what: string): P
  * Starts `badorigin serve` (the packaged build, bench/compile.ts) with these listeners in its own process, event log
  * silent, no control API, and resolves with its manifest. @throws Error (rejects) when it has no manifest after 30 s.
  */
-export async function startFarmProcess(only: string[], certsDir: string): Promise<{ manifest: Manifest; child: ChildProcess; stop(): void }> {
+export async function startFarmProcess(
+  only: string[],
+  certsDir: string,
+): Promise<{ manifest: Manifest; child: ChildProcess; stop(): void }> {
   const cli = await packagedCli();
   const dir = mkdtempSync(join(tmpdir(), 'badorigin-bench-farm-'));
   const manifestFile = join(dir, 'manifest.json');
-  const child = spawn(process.execPath, [cli, 'serve', '--base-port', '0', '--only', only.join(','), '--certs-dir', certsDir, '--log-level', 'silent', '--no-control', '--manifest-out', manifestFile], { stdio: 'ignore' });
-  const manifest = await until(() => {
-    try {
-      return JSON.parse(readFileSync(manifestFile, 'utf8')) as Manifest;
-    } catch {
-      return undefined;
-    }
-  }, 30_000, 'farm');
+  const child = spawn(
+    process.execPath,
+    [
+      cli,
+      'serve',
+      '--base-port',
+      '0',
+      '--only',
+      only.join(','),
+      '--certs-dir',
+      certsDir,
+      '--log-level',
+      'silent',
+      '--no-control',
+      '--manifest-out',
+      manifestFile,
+    ],
+    { stdio: 'ignore' },
+  );
+  const manifest = await until(
+    () => {
+      try {
+        return JSON.parse(readFileSync(manifestFile, 'utf8')) as Manifest;
+      } catch {
+        return undefined;
+      }
+    },
+    30_000,
+    'farm',
+  );
   return { manifest, child, stop: () => (child.kill('SIGKILL'), rmSync(dir, { recursive: true, force: true })) };
 }
 
 /** Starts nginx (one worker, like the single farm process) serving `body` over TLS with this key and chain. */
-export async function startNginx(port: number, keyFile: string, chainFile: string, body: string): Promise<{ child: ChildProcess; stop(): void }> {
+export async function startNginx(
+  port: number,
+  keyFile: string,
+  chainFile: string,
+  body: string,
+): Promise<{ child: ChildProcess; stop(): void }> {
   const dir = mkdtempSync(join(tmpdir(), 'badorigin-bench-nginx-'));
   const conf = join(dir, 'nginx.conf');
-  writeFileSync(conf, `daemon off; master_process off; worker_processes 1; error_log ${dir}/error.log; pid ${dir}/nginx.pid;
+  writeFileSync(
+    conf,
+    `daemon off; master_process off; worker_processes 1; error_log ${dir}/error.log; pid ${dir}/nginx.pid;
 events { worker_connections 4096; }
 http {
   access_log off; client_body_temp_path ${dir}; proxy_temp_path ${dir}; fastcgi_temp_path ${dir}; uwsgi_temp_path ${dir}; scgi_temp_path ${dir};
@@ -54,7 +85,8 @@ http {
     location / { default_type text/plain; add_header cache-control no-store; return 200 ${JSON.stringify(body)}; }
   }
 }
-`);
+`,
+  );
   const child = spawn('nginx', ['-c', conf, '-p', dir], { stdio: 'ignore' });
   await until(() => (isListening(port) ? true : undefined), 10_000, 'nginx');
   return { child, stop: () => (child.kill('SIGKILL'), rmSync(dir, { recursive: true, force: true })) };
@@ -79,13 +111,17 @@ async function startBenchServer(script: string, args: string[]): Promise<{ port:
   const dir = dirname(file);
   const portFile = join(dir, 'port');
   const child = spawn(process.execPath, [file, ...args, portFile], { stdio: 'ignore' });
-  const port = await until(() => {
-    try {
-      return Number(readFileSync(portFile, 'utf8')) || undefined;
-    } catch {
-      return undefined;
-    }
-  }, 30_000, script);
+  const port = await until(
+    () => {
+      try {
+        return Number(readFileSync(portFile, 'utf8')) || undefined;
+      } catch {
+        return undefined;
+      }
+    },
+    30_000,
+    script,
+  );
   return { port, child, stop: () => (child.kill('SIGKILL'), rmSync(dir, { recursive: true, force: true })) };
 }
 
@@ -104,7 +140,13 @@ export function startPlainHttp(): Promise<{ port: number; child: ChildProcess; s
  * given, the CPU time (ms, user + system) that process used meanwhile.
  * @throws Error (rejects) when wrk prints no rate.
  */
-export async function wrk(url: string, seconds: number, connections: number, extra: string[] = [], pid?: number): Promise<{ rps: number; requests: number; cpuMs: number }> {
+export async function wrk(
+  url: string,
+  seconds: number,
+  connections: number,
+  extra: string[] = [],
+  pid?: number,
+): Promise<{ rps: number; requests: number; cpuMs: number }> {
   const cpuBefore = pid ? processCpuMs(pid) : 0;
   const result = await runClient(['wrk', '-t1', `-c${connections}`, `-d${seconds}s`, ...extra, url], (seconds + 30) * 1000);
   const cpuMs = pid ? processCpuMs(pid) - cpuBefore : NaN;

@@ -39,7 +39,11 @@ export function readResults(file: string): BenchResults {
  * Replaces the figures of the groups in `fresh` (group name → its run and figures) and keeps every other group's,
  * ordered by `groupOrder`.
  */
-export function mergeResults(previous: BenchResults, fresh: Record<string, { run: GroupRun; figures: Figure[] }>, groupOrder: string[]): BenchResults {
+export function mergeResults(
+  previous: BenchResults,
+  fresh: Record<string, { run: GroupRun; figures: Figure[] }>,
+  groupOrder: string[],
+): BenchResults {
   const groups: Record<string, GroupRun> = {};
   const figures: Figure[] = [];
   for (const name of groupOrder) {

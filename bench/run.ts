@@ -14,13 +14,25 @@ import { renderFigureTable, spliceReadmeBlock } from './table.js';
 import { tlsThroughputFigures } from './tls-throughput.js';
 import { verifyNginxFigures } from './verify-nginx.js';
 
-const groups: Record<string, () => Figure[] | Promise<Figure[]>> = { startup: startupFigures, tls: tlsThroughputFigures, hold: holdFigures, oversized: oversizedFigures, verify: verifyNginxFigures };
+const groups: Record<string, () => Figure[] | Promise<Figure[]>> = {
+  startup: startupFigures,
+  tls: tlsThroughputFigures,
+  hold: holdFigures,
+  oversized: oversizedFigures,
+  verify: verifyNginxFigures,
+};
 const wanted = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(groups);
 for (const name of wanted) if (!groups[name]) throw new Error(`unknown benchmark group ${name}; known: ${Object.keys(groups).join(', ')}`);
 
 const fresh: Record<string, { run: GroupRun; figures: Figure[] }> = {};
 for (const name of wanted) {
-  const run: GroupRun = { measuredAt: new Date().toISOString(), node: process.version, cpus: cpus().length, model: cpus()[0]?.model, loadavg1: loadavg()[0]! };
+  const run: GroupRun = {
+    measuredAt: new Date().toISOString(),
+    node: process.version,
+    cpus: cpus().length,
+    model: cpus()[0]?.model,
+    loadavg1: loadavg()[0]!,
+  };
   const started = performance.now();
   fresh[name] = { run, figures: await groups[name]!() };
   process.stderr.write(`bench ${name}: ${((performance.now() - started) / 1000).toFixed(0)} s\n`);

@@ -78,10 +78,18 @@ try {
 
   // Warm-up: one probe of every listener (lazy TLS contexts, JIT), then the baseline once nothing is open.
   const warm = await probe(manifest, [], 16);
-  if (warm.some((r) => !r.ok)) failures.push(`warm-up probe failed for ${warm.filter((r) => !r.ok).map((r) => r.id).join(', ')}`);
+  if (warm.some((r) => !r.ok))
+    failures.push(
+      `warm-up probe failed for ${warm
+        .filter((r) => !r.ok)
+        .map((r) => r.id)
+        .join(', ')}`,
+    );
   await settle(farm, 30_000);
   const baseline = await sample(farm, 0, 0);
-  process.stderr.write(`soak: farm pid ${farm.pid}, ${manifest.listeners.length} listeners; baseline RSS ${mib(baseline.rssBytes)}, ${baseline.fds} fds; ${minutes} min of load\n`);
+  process.stderr.write(
+    `soak: farm pid ${farm.pid}, ${manifest.listeners.length} listeners; baseline RSS ${mib(baseline.rssBytes)}, ${baseline.fds} fds; ${minutes} min of load\n`,
+  );
 
   const counts = { requests: {} as Counts, handshakes: {} as Counts, dns: {} as Counts };
   const held = new HeldConnections(stalling, ca, heldTarget, rng);
@@ -91,11 +99,16 @@ try {
   const samples: Sample[] = [];
   const sampler = setInterval(() => {
     if (farm.exit()) return;
-    void sample(farm, Math.round((performance.now() - started) / 1000), held.size).then((s) => {
-      samples.push(s);
-      const total = (c: Counts) => Object.values(c).reduce((a, b) => a + b, 0);
-      process.stderr.write(`soak: ${s.t} s: RSS ${mib(s.rssBytes)}, ${s.fds} fds, ${s.farmOpen} open (${s.held} held); ${total(counts.requests)} requests, ${total(counts.handshakes)} handshakes, ${total(counts.dns)} DNS queries\n`);
-    }, () => undefined);
+    void sample(farm, Math.round((performance.now() - started) / 1000), held.size).then(
+      (s) => {
+        samples.push(s);
+        const total = (c: Counts) => Object.values(c).reduce((a, b) => a + b, 0);
+        process.stderr.write(
+          `soak: ${s.t} s: RSS ${mib(s.rssBytes)}, ${s.fds} fds, ${s.farmOpen} open (${s.held} held); ${total(counts.requests)} requests, ${total(counts.handshakes)} handshakes, ${total(counts.dns)} DNS queries\n`,
+        );
+      },
+      () => undefined,
+    );
   }, sampleMs);
   held.start();
   await Promise.all([
@@ -118,7 +131,8 @@ try {
   const maxRss = (list: Sample[]) => Math.max(0, ...list.map((s) => s.rssBytes));
   if (settled.open > 0) failures.push(`${settled.open} connections still open ${settled.ms} ms after the load stopped`);
   if (final.fds > baseline.fds) failures.push(`${final.fds} fds after, ${baseline.fds} at baseline`);
-  if (final.rssBytes > baseline.rssBytes + RSS_TOLERANCE_BYTES) failures.push(`RSS ${mib(final.rssBytes)} after, more than ${mib(RSS_TOLERANCE_BYTES)} over the baseline ${mib(baseline.rssBytes)}`);
+  if (final.rssBytes > baseline.rssBytes + RSS_TOLERANCE_BYTES)
+    failures.push(`RSS ${mib(final.rssBytes)} after, more than ${mib(RSS_TOLERANCE_BYTES)} over the baseline ${mib(baseline.rssBytes)}`);
   const problems = farm.problems();
   if (problems.length) failures.push(`${problems.length} uncaught or handler errors, first: ${problems[0]}`);
 
@@ -142,18 +156,25 @@ try {
   mkdirSync(dirname(OUT), { recursive: true });
   writeFileSync(OUT, `${JSON.stringify(result, null, 2)}\n`);
   const total = (c: Counts) => Object.values(c).reduce((a, b) => a + b, 0);
-  const top = (c: Counts) => Object.entries(c).sort((a, b) => b[1] - a[1]).slice(0, 8).map(([k, n]) => `${k} ${n}`).join(', ');
-  process.stdout.write([
-    `soak: ${loadSeconds} s of load on ${manifest.listeners.length} listeners (farm pid ${farm.pid})`,
-    `  requests   ${total(counts.requests)} (${top(counts.requests)})`,
-    `  handshakes ${total(counts.handshakes)} (${top(counts.handshakes)})`,
-    `  DNS        ${total(counts.dns)} (${top(counts.dns)})`,
-    `  held       ${held.counts.opened} connections opened, ${heldTarget} at a time, ${held.counts.endedByFarm} ended by the farm`,
-    `  RSS  baseline ${mib(baseline.rssBytes)}, peak ${mib(peak.rssBytes)}, by quarter ${result.rssByQuarter.map(mib).join(' / ')}, after ${mib(final.rssBytes)} (tolerance +${mib(RSS_TOLERANCE_BYTES)})`,
-    `  fds  baseline ${baseline.fds}, peak ${peakFds}, after ${final.fds}; ${settled.open} connections open ${settled.ms} ms after the load stopped`,
-    failures.length ? `FAILED:\n${failures.map((f) => `  - ${f}`).join('\n')}` : 'PASSED: file descriptors and RSS back to baseline',
-    `figures: ${OUT}`,
-  ].join('\n') + '\n');
+  const top = (c: Counts) =>
+    Object.entries(c)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 8)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ');
+  process.stdout.write(
+    `${[
+      `soak: ${loadSeconds} s of load on ${manifest.listeners.length} listeners (farm pid ${farm.pid})`,
+      `  requests   ${total(counts.requests)} (${top(counts.requests)})`,
+      `  handshakes ${total(counts.handshakes)} (${top(counts.handshakes)})`,
+      `  DNS        ${total(counts.dns)} (${top(counts.dns)})`,
+      `  held       ${held.counts.opened} connections opened, ${heldTarget} at a time, ${held.counts.endedByFarm} ended by the farm`,
+      `  RSS  baseline ${mib(baseline.rssBytes)}, peak ${mib(peak.rssBytes)}, by quarter ${result.rssByQuarter.map(mib).join(' / ')}, after ${mib(final.rssBytes)} (tolerance +${mib(RSS_TOLERANCE_BYTES)})`,
+      `  fds  baseline ${baseline.fds}, peak ${peakFds}, after ${final.fds}; ${settled.open} connections open ${settled.ms} ms after the load stopped`,
+      failures.length ? `FAILED:\n${failures.map((f) => `  - ${f}`).join('\n')}` : 'PASSED: file descriptors and RSS back to baseline',
+      `figures: ${OUT}`,
+    ].join('\n')}\n`,
+  );
 } finally {
   await farm.stop();
 }

@@ -31,12 +31,14 @@ export function renderFigureTable(figures: Figure[]): string {
 
 /** README block: where and when each group was measured, then the table. */
 export function renderReadmeBlock(results: BenchResults): string {
-  const runs = Object.entries(results.groups).map(([name, run]) => `\`${name}\` ${run.measuredAt.slice(0, 16).replace('T', ' ')} UTC (load ${run.loadavg1.toFixed(2)})`);
+  const runs = Object.entries(results.groups).map(
+    ([name, run]) => `\`${name}\` ${run.measuredAt.slice(0, 16).replace('T', ' ')} UTC (load ${run.loadavg1.toFixed(2)})`,
+  );
   const first = Object.values(results.groups)[0];
   const machine = first ? `Node ${first.node.replace(/^v/, '')}, ${first.cpus} × ${first.model ?? 'CPU'}` : 'no run yet';
   return [
     `Generated from [\`bench/results/latest.json\`](bench/results/latest.json) by \`npm run bench\` (${machine}; ${runs.join(', ')}). ` +
-      'Each ratio is farm ÷ peer, both measured in the same run; setups, spreads and the peers\' own details are in the JSON.',
+      "Each ratio is farm ÷ peer, both measured in the same run; setups, spreads and the peers' own details are in the JSON.",
     '',
     renderFigureTable(results.figures),
   ].join('\n');

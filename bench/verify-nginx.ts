@@ -23,12 +23,23 @@ export async function verifyNginxFigures(): Promise<Figure[]> {
     const nginx = await startProxyUnderTest('nginx', farm.manifest, dir);
     try {
       const started = performance.now();
-      const report = await verify({ via: nginx.via, farmObject: farm, expect: 'nginx', proxyLog: nginx.proxyLog, readTimeout: SUITE_TIMEOUTS.readTimeoutS });
+      const report = await verify({
+        via: nginx.via,
+        farmObject: farm,
+        expect: 'nginx',
+        proxyLog: nginx.proxyLog,
+        readTimeout: SUITE_TIMEOUTS.readTimeoutS,
+      });
       const seconds = (performance.now() - started) / 1000;
       const { listeners, matched, mismatched, unjudged } = report.summary;
       return [
         {
-          name: 'verify.nginx.wall', what: 'verify --expect nginx, whole farm through nginx', unit: 's', value: seconds, target: `< ${TARGET_S} s`, met: seconds < TARGET_S,
+          name: 'verify.nginx.wall',
+          what: 'verify --expect nginx, whole farm through nginx',
+          unit: 's',
+          value: seconds,
+          target: `< ${TARGET_S} s`,
+          met: seconds < TARGET_S,
           detail: `${listeners} listeners (${matched} matched, ${mismatched} mismatched, ${unjudged} not judged), --concurrency ${VERIFY_OPTIONS.concurrency.default}, --proxy-log the error log; nginx ${SUITE_TIMEOUTS.connectTimeoutS} s connect / ${SUITE_TIMEOUTS.readTimeoutS} s read timeouts; farm in the verify process, nginx in its own`,
         },
       ];

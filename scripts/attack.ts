@@ -26,12 +26,20 @@ if (values.help) {
 // Each farm is SIGKILLed on exit (scripts/attack/farm.ts); turn a signal into an exit so that happens.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => process.exit(130));
 
-const only = values.only?.split(',').map((s) => s.trim()).filter(Boolean) ?? [];
-const results = await runAttack({ short: values.short, only, progress: (r) => process.stdout.write(`${formatSection(r)}\n`) }).catch((error: Error) => {
-  process.stderr.write(`attack: ${error.message}\n`);
-  process.exit(2);
-});
+const only =
+  values.only
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean) ?? [];
+const results = await runAttack({ short: values.short, only, progress: (r) => process.stdout.write(`${formatSection(r)}\n`) }).catch(
+  (error: Error) => {
+    process.stderr.write(`attack: ${error.message}\n`);
+    process.exit(2);
+  },
+);
 if (values.json) writeFileSync(values.json, `${JSON.stringify(results, null, 2)}\n`);
 const failed = results.filter((r) => !r.passed);
-process.stdout.write(`${results.length - failed.length} of ${results.length} sections passed${failed.length ? `; FAILED: ${failed.map((r) => r.name).join(', ')}` : ''}\n`);
+process.stdout.write(
+  `${results.length - failed.length} of ${results.length} sections passed${failed.length ? `; FAILED: ${failed.map((r) => r.name).join(', ')}` : ''}\n`,
+);
 process.exitCode = failed.length ? 1 : 0;

@@ -32,7 +32,13 @@ function nodeClient(name: string, options: ConnectionOptions): Capture {
 }
 
 function commandClient(client: string, argv: (port: number) => string[]): Capture {
-  return { client, run: (port) => runClient(argv(port), 5000).catch((error: Error) => { throw new Error(`${client}: ${error.message}`); }) };
+  return {
+    client,
+    run: (port) =>
+      runClient(argv(port), 5000).catch((error: Error) => {
+        throw new Error(`${client}: ${error.message}`);
+      }),
+  };
 }
 
 const CAPTURES: Capture[] = [
@@ -40,11 +46,49 @@ const CAPTURES: Capture[] = [
   nodeClient('maxVersion TLSv1.2, ALPN h2,http/1.1', { servername: 'localhost', maxVersion: 'TLSv1.2', ALPNProtocols: ['h2', 'http/1.1'] }),
   nodeClient('no SNI, TLSv1 allowed, SECLEVEL=0', { servername: '', minVersion: 'TLSv1', ciphers: 'DEFAULT@SECLEVEL=0' }),
   commandClient('openssl s_client (default)', (p) => ['openssl', 's_client', '-connect', `127.0.0.1:${p}`, '-servername', 'localhost']),
-  commandClient('openssl s_client -tls1_2 -alpn http/1.1', (p) => ['openssl', 's_client', '-connect', `127.0.0.1:${p}`, '-servername', 'localhost', '-tls1_2', '-alpn', 'http/1.1']),
-  commandClient('openssl s_client -tls1 SECLEVEL=0', (p) => ['openssl', 's_client', '-connect', `127.0.0.1:${p}`, '-servername', 'localhost', '-tls1', '-cipher', 'DEFAULT@SECLEVEL=0']),
-  commandClient('openssl s_client -cipher RC4-SHA:RC4-MD5 -tls1_2 SECLEVEL=0', (p) => ['openssl', 's_client', '-connect', `127.0.0.1:${p}`, '-servername', 'localhost', '-tls1_2', '-cipher', 'RC4-SHA:RC4-MD5:AES128-SHA:@SECLEVEL=0']),
+  commandClient('openssl s_client -tls1_2 -alpn http/1.1', (p) => [
+    'openssl',
+    's_client',
+    '-connect',
+    `127.0.0.1:${p}`,
+    '-servername',
+    'localhost',
+    '-tls1_2',
+    '-alpn',
+    'http/1.1',
+  ]),
+  commandClient('openssl s_client -tls1 SECLEVEL=0', (p) => [
+    'openssl',
+    's_client',
+    '-connect',
+    `127.0.0.1:${p}`,
+    '-servername',
+    'localhost',
+    '-tls1',
+    '-cipher',
+    'DEFAULT@SECLEVEL=0',
+  ]),
+  commandClient('openssl s_client -cipher RC4-SHA:RC4-MD5 -tls1_2 SECLEVEL=0', (p) => [
+    'openssl',
+    's_client',
+    '-connect',
+    `127.0.0.1:${p}`,
+    '-servername',
+    'localhost',
+    '-tls1_2',
+    '-cipher',
+    'RC4-SHA:RC4-MD5:AES128-SHA:@SECLEVEL=0',
+  ]),
   commandClient('gnutls-cli (default)', (p) => ['gnutls-cli', '--insecure', '--port', String(p), 'localhost']),
-  commandClient('gnutls-cli NORMAL:+VERS-TLS1.0:+VERS-TLS1.1', (p) => ['gnutls-cli', '--insecure', '--priority', 'NORMAL:+VERS-TLS1.0:+VERS-TLS1.1', '--port', String(p), 'localhost']),
+  commandClient('gnutls-cli NORMAL:+VERS-TLS1.0:+VERS-TLS1.1', (p) => [
+    'gnutls-cli',
+    '--insecure',
+    '--priority',
+    'NORMAL:+VERS-TLS1.0:+VERS-TLS1.1',
+    '--port',
+    String(p),
+    'localhost',
+  ]),
   commandClient('curl (OpenSSL, ALPN h2)', (p) => ['curl', '-sk', '--max-time', '3', `https://localhost:${p}/`]),
 ];
 
@@ -54,7 +98,7 @@ async function captureAll(): Promise<CapturedHello[]> {
   const server = createServer((socket: Socket) => {
     void readUntil(socket, tlsRecordEnd, { maxBytes: 20_000, timeoutMs: 5000 }).then((bytes) => {
       socket.destroy();
-      waiting.shift()?.(bytes && bytes.subarray(0, tlsRecordEnd(bytes) ?? bytes.length));
+      waiting.shift()?.(bytes ? bytes.subarray(0, tlsRecordEnd(bytes) ?? bytes.length) : null);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -69,7 +113,9 @@ async function captureAll(): Promise<CapturedHello[]> {
       const parsed = parseClientHelloRecord(bytes);
       if (!parsed.ok) throw new Error(`${capture.client}: captured a record that is not a ClientHello (${parsed.reason})`);
       out.push({ client: capture.client, hex: bytes.toString('hex') });
-      process.stdout.write(`${capture.client}: ${bytes.length} bytes, ${parsed.hello.extensions.length} extensions, ${parsed.hello.cipherSuites.length} suites\n`);
+      process.stdout.write(
+        `${capture.client}: ${bytes.length} bytes, ${parsed.hello.extensions.length} extensions, ${parsed.hello.cipherSuites.length} suites\n`,
+      );
     }
   } finally {
     server.close();

@@ -37,7 +37,9 @@ const hello = (n: number) => ({
  * the head as the farm's request reader does (src/listeners/http/request-head.ts: split, slice, trim).
  */
 function headers(n: number, port: number): [string, string][] {
-  const head = fields(n, port).map(([name, value]) => `${name}: ${value}`).join('\r\n');
+  const head = fields(n, port)
+    .map(([name, value]) => `${name}: ${value}`)
+    .join('\r\n');
   return head.split('\r\n').map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]);
 }
 
@@ -69,7 +71,12 @@ for (let round = 0; round < perListener; round++) {
     const emit = (event: Omit<ListenerEvent, 'listener' | 'time'>) => events.emit('event', { ...event, listener, time, connection });
     emit({ type: 'connection', peer: `198.51.100.${connection % 250}:${10_000 + (connection % 50_000)}` });
     emit({ type: 'client-hello', clientHello: hello(connection) });
-    emit({ type: 'request', method: 'GET', target: `/${listener}/__probe/p-${connection}`, headers: headers(connection, 9400 + (connection % 200)) });
+    emit({
+      type: 'request',
+      method: 'GET',
+      target: `/${listener}/__probe/p-${connection}`,
+      headers: headers(connection, 9400 + (connection % 200)),
+    });
     emit({ type: 'fault', detail: 'held 3000 ms, then 502' });
     emit({ type: 'close', by: 'client', durationMs: 3001, bytesIn: 812, bytesOut: 4096 });
   }

@@ -15,7 +15,7 @@ import { renderManifest } from '../src/render.js';
 import { CDN_COLUMNS, CDN_EXPECTATION_SCHEMAS } from '../src/cdn/expectation.js';
 import { renderSourcesMarkdown } from '../src/cdn/sources.js';
 import { renderSettingsTable } from '../src/cdn/settings.js';
-import { renderTimeoutsMarkdown } from '../src/cdn/timeouts.js';
+import { renderTimeoutsMarkdown } from '../src/cdn/timeouts-markdown.js';
 import { renderErrorTable, renderOptionTable, spliceBlock } from '../src/readme-tables.js';
 import { FARM_OPTIONS } from '../src/options/table.js';
 import { BehaviourSchema } from '../src/listeners/behaviour.js';
@@ -25,7 +25,11 @@ const file = new URL('../README.md', import.meta.url);
 const readme = readFileSync(file, 'utf8');
 const table = renderManifest(plannedManifest(resolveSettings({})), 'markdown');
 const withListeners = readme.replace(/(<!-- scenarios:begin -->\n)[\s\S]*?(<!-- scenarios:end -->)/, `$1${table.trim()}\n$2`);
-const withOptions = spliceBlock(spliceBlock(spliceBlock(withListeners, 'options', renderOptionTable(FARM_OPTIONS)), 'errors', renderErrorTable()), 'verify-options', renderOptionTable(VERIFY_OPTIONS));
+const withOptions = spliceBlock(
+  spliceBlock(spliceBlock(withListeners, 'options', renderOptionTable(FARM_OPTIONS)), 'errors', renderErrorTable()),
+  'verify-options',
+  renderOptionTable(VERIFY_OPTIONS),
+);
 const updated = spliceReadmeBlock(withOptions, readResults(fileURLToPath(new URL('../bench/results/latest.json', import.meta.url))));
 if (updated === readme) process.stdout.write('README.md tables already up to date\n');
 else {
@@ -50,7 +54,10 @@ function write(path: string, text: string): void {
 write('docs/sources.md', renderSourcesMarkdown());
 write('docs/timeouts.md', renderTimeoutsMarkdown());
 const cdnNames = Object.fromEntries(CDN_COLUMNS.map((c) => [c.key, c.name]));
-write('docs/cdns.md', spliceBlock(readFileSync(new URL('../docs/cdns.md', import.meta.url), 'utf8'), 'settings', renderSettingsTable(cdnNames)));
+write(
+  'docs/cdns.md',
+  spliceBlock(readFileSync(new URL('../docs/cdns.md', import.meta.url), 'utf8'), 'settings', renderSettingsTable(cdnNames)),
+);
 const schema = JSON.parse(readFileSync(new URL('../schema/scenario.schema.json', import.meta.url), 'utf8'));
 for (const [key, definition] of Object.entries(CDN_EXPECTATION_SCHEMAS)) {
   schema.definitions.reporters.properties[key] = { $ref: `#/definitions/cdn-${key}` };

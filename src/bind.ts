@@ -70,7 +70,8 @@ function contextFor(listener: PlannedListener, wiring: FarmWiring): MechanismCon
  */
 function selectionOf(listener: PlannedListener, mechanism: Mechanism, context: MechanismContext): Selection {
   const control = CONTROLS[listener.tlsVariant && !listener.terminateTls ? listener.transport : mechanism.transport];
-  if (!control || !listener.scenario.behaviour) throw farmError('BAD_SCENARIO', listener.scenario.file, `behaviour: a ${mechanism.transport} listener has no control listener`);
+  if (!control || !listener.scenario.behaviour)
+    throw farmError('BAD_SCENARIO', listener.scenario.file, `behaviour: a ${mechanism.transport} listener has no control listener`);
   const handler = control.mechanism.create(control.params, context);
   if ('listen' in handler) throw farmError('BAD_SCENARIO', listener.scenario.file, `behaviour: control ${control.scenario} owns its port`);
   return { control: handler, chooser: chooser(listener.scenario.behaviour), emit: context.emit };
@@ -81,20 +82,34 @@ function portOf(listener: PlannedListener, mechanism: Mechanism, wiring: FarmWir
   const context = contextFor(listener, wiring);
   const created = mechanism.create(listener.scenario.params, context);
   if ('listen' in created) {
-    if (listener.scenario.behaviour) throw farmError('BAD_SCENARIO', listener.scenario.file, `behaviour: mechanism ${listener.scenario.mechanism} owns its port, so no control listener can take its connections`);
-    if (listener.terminateTls) throw farmError('BAD_SCENARIO', listener.scenario.file, `mechanism ${listener.scenario.mechanism} owns its port, so its tls variant needs terminate: false`);
+    if (listener.scenario.behaviour)
+      throw farmError(
+        'BAD_SCENARIO',
+        listener.scenario.file,
+        `behaviour: mechanism ${listener.scenario.mechanism} owns its port, so no control listener can take its connections`,
+      );
+    if (listener.terminateTls)
+      throw farmError(
+        'BAD_SCENARIO',
+        listener.scenario.file,
+        `mechanism ${listener.scenario.mechanism} owns its port, so its tls variant needs terminate: false`,
+      );
     return { owner: created, members: [listener] };
   }
   const served = new ListenerHandler(created, listener.scenario.behaviour && selectionOf(listener, mechanism, context));
   const build = (params: unknown): ConnectionHandler => {
     const made = mechanism.create(params, context);
-    if ('listen' in made) throw farmError('BAD_SCENARIO', listener.scenario.file, `mechanism ${mechanism.name} would own its port with these params`);
+    if ('listen' in made)
+      throw farmError('BAD_SCENARIO', listener.scenario.file, `mechanism ${mechanism.name} would own its port with these params`);
     return made;
   };
   handlers.set(listener.id, { handler: served, build });
   const { pki, userCertificate } = wiring.certificates;
   const handler = listener.terminateTls ? overTls(served, userCertificate ?? pki.chain(VALID_LEAF), context) : served;
-  return { owner: new BoundListener(listener.id, handler, context.emit, wiring.settings.caps, wiring.connectionBudget), members: [listener] };
+  return {
+    owner: new BoundListener(listener.id, handler, context.emit, wiring.settings.caps, wiring.connectionBudget),
+    members: [listener],
+  };
 }
 
 /**
@@ -117,7 +132,10 @@ export function createPorts(entries: CatalogueEntry[], planned: PlannedListener[
     if (groups.has(key)) continue;
     groups.add(key);
     const members = planned.filter((l) => mechanisms.get(l.scenario.id) === mechanism && l.scenario.offset === listener.scenario.offset);
-    result.ports.push({ owner: sharedPort.createGroup(members.map((l) => ({ params: l.scenario.params, context: contextFor(l, wiring) }))), members });
+    result.ports.push({
+      owner: sharedPort.createGroup(members.map((l) => ({ params: l.scenario.params, context: contextFor(l, wiring) }))),
+      members,
+    });
   }
   return result;
 }

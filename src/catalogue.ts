@@ -139,8 +139,10 @@ export function checkScenario(data: unknown, where: string): CatalogueEntry {
   if (!validateParams(scenario.params)) throw farmError('BAD_SCENARIO', where, `params${errorsText(validateParams)}`);
   const settings = cdnSettingProblems(scenario);
   if (settings.length > 0) throw farmError('BAD_SCENARIO', where, settings.join('; '));
-  if (scenario.behaviour && !CONTROLS[mechanism.transport]) throw farmError('BAD_SCENARIO', where, `behaviour: a ${mechanism.transport} listener has no control listener to alternate with`);
-  if (mechanism.transport !== 'dns' && !scenario.expect.curl) throw farmError('BAD_SCENARIO', where, `expect.curl is required for a ${mechanism.transport} listener`);
+  if (scenario.behaviour && !CONTROLS[mechanism.transport])
+    throw farmError('BAD_SCENARIO', where, `behaviour: a ${mechanism.transport} listener has no control listener to alternate with`);
+  if (mechanism.transport !== 'dns' && !scenario.expect.curl)
+    throw farmError('BAD_SCENARIO', where, `expect.curl is required for a ${mechanism.transport} listener`);
   return { scenario, mechanism };
 }
 
@@ -151,7 +153,8 @@ export function checkScenario(data: unknown, where: string): CatalogueEntry {
 export function checkParams(scenario: Pick<Scenario, 'id' | 'mechanism'>, params: unknown): Record<string, unknown> {
   const validate = validators().params.get(scenario.mechanism);
   if (!validate) throw farmError('BAD_SCENARIO', `scenario ${scenario.id}`, `unknown mechanism '${scenario.mechanism}'`);
-  if (typeof params !== 'object' || params === null || Array.isArray(params)) throw farmError('BAD_SCENARIO', `params of ${scenario.id}`, 'must be an object');
+  if (typeof params !== 'object' || params === null || Array.isArray(params))
+    throw farmError('BAD_SCENARIO', `params of ${scenario.id}`, 'must be an object');
   if (!validate(params)) throw farmError('BAD_SCENARIO', `params of ${scenario.id}`, errorsText(validate).trim());
   return { ...params };
 }
@@ -176,7 +179,9 @@ export function parseScenarioText(text: string, where: string): unknown {
 export function loadCatalogue(dir = DEFAULT_SCENARIOS_DIR): CatalogueEntry[] {
   let files: string[];
   try {
-    files = readdirSync(dir).filter((name) => /\.(ya?ml|json)$/.test(name)).sort();
+    files = readdirSync(dir)
+      .filter((name) => /\.(ya?ml|json)$/.test(name))
+      .sort();
   } catch (error) {
     throw farmError('BAD_SCENARIO', `cannot read the scenarios directory ${dir}`, (error as Error).message);
   }

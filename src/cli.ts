@@ -41,7 +41,9 @@ const PROBE_OPTIONS = {
 /** The farm options and a command's own (`extra`), as flags, `BADORIGIN_*` variables and `--config` file keys. */
 function farmCommand<T>(y: Argv<T>, extra: OptionSpecs = {}) {
   const specs = { ...FARM_OPTIONS, ...extra };
-  return declareOptions(y, specs).config('config', 'JSON file with any of these options (keys as the long flag names)', (file: string) => optionsFile.read(file, specs));
+  return declareOptions(y, specs).config('config', 'JSON file with any of these options (keys as the long flag names)', (file: string) =>
+    optionsFile.read(file, specs),
+  );
 }
 
 /** The events after which the manifest has changed. */
@@ -85,7 +87,8 @@ async function serve(argv: Readonly<Record<string, unknown>>): Promise<void> {
   if (process.env.npm_lifecycle_event) watchParent(() => stop('the npm process that started the farm has exited'));
   // One listener's uncaught error is logged with its id and never takes the farm down.
   installProcessGuards((listener, error, kind) => {
-    if (listener) farm.events.emit('event', { listener, type: 'handler-error', time: Date.now(), error: `uncaught ${kind}: ${error.message}` });
+    if (listener)
+      farm.events.emit('event', { listener, type: 'handler-error', time: Date.now(), error: `uncaught ${kind}: ${error.message}` });
     process.stderr.write(`badorigin: uncaught ${kind}${listener ? ` in listener ${listener}` : ''}: ${error.stack ?? error.message}\n`);
   });
   for (const notice of farm.notices) process.stderr.write(`badorigin: ${notice}\n`);
@@ -133,7 +136,9 @@ async function probeFarm(argv: Readonly<Record<string, unknown>>): Promise<void>
   else {
     for (const r of results) {
       const observed = r.observed.code ?? `ok (HTTP ${r.observed.status})`;
-      process.stdout.write(`${r.ok ? 'ok  ' : 'FAIL'} ${String(r.port).padEnd(5)} ${r.id.padEnd(28)} expected ${String(r.expected.code ?? 'ok').padEnd(34)} observed ${observed}\n`);
+      process.stdout.write(
+        `${r.ok ? 'ok  ' : 'FAIL'} ${String(r.port).padEnd(5)} ${r.id.padEnd(28)} expected ${String(r.expected.code ?? 'ok').padEnd(34)} observed ${observed}\n`,
+      );
     }
     process.stdout.write(`${results.length - failed.length} passed, ${failed.length} failed\n`);
   }

@@ -39,7 +39,10 @@ export function usesTls(listener: Pick<CommandListener, 'transport'>): boolean {
  * IP address, which curl never sends as SNI); `--compressed` when the listener's `acceptEncoding` says so. Prints the
  * status code; the exit code is what `expect.curl` gives.
  */
-export function curlArgs(manifest: CommandFarm, listener: Pick<CommandListener, 'port' | 'connect' | 'transport' | 'acceptEncoding'>): string[] {
+export function curlArgs(
+  manifest: CommandFarm,
+  listener: Pick<CommandListener, 'port' | 'connect' | 'transport' | 'acceptEncoding'>,
+): string[] {
   const address = clientAddress(manifest.host);
   const { sni, caFile } = listener.connect;
   const scheme = usesTls(listener) ? 'https' : 'http';
@@ -47,7 +50,14 @@ export function curlArgs(manifest: CommandFarm, listener: Pick<CommandListener, 
     ? ['--resolve', `${sni}:${listener.port}:${urlHost(address)}`, `${scheme}://${hostPort(sni, listener.port)}/`]
     : [`${scheme}://${hostPort(address, listener.port)}/`];
   return [
-    'curl', '-sS', '-o', '/dev/null', '-w', '%{http_code}\\n', '--max-time', String(CLIENT_TIMEOUT_S),
+    'curl',
+    '-sS',
+    '-o',
+    '/dev/null',
+    '-w',
+    '%{http_code}\\n',
+    '--max-time',
+    String(CLIENT_TIMEOUT_S),
     ...(caFile ? ['--cacert', caFile] : []),
     ...(listener.acceptEncoding ? ['--compressed'] : []),
     ...target,
@@ -62,7 +72,10 @@ export function opensslArgs(manifest: CommandFarm, listener: Pick<CommandListene
   const { sni, caFile } = listener.connect;
   const certHostname = listener.connect.certHostname ?? clientAddress(manifest.host);
   return [
-    'openssl', 's_client', '-connect', hostPort(clientAddress(manifest.host), listener.port),
+    'openssl',
+    's_client',
+    '-connect',
+    hostPort(clientAddress(manifest.host), listener.port),
     ...(sni ? ['-servername', sni] : ['-noservername']),
     '-verify_return_error',
     ...(isIP(certHostname) ? ['-verify_ip', certHostname] : ['-verify_hostname', certHostname]),
@@ -76,7 +89,16 @@ export function opensslArgs(manifest: CommandFarm, listener: Pick<CommandListene
  */
 export function digArgs(manifest: CommandFarm, listener: Pick<CommandListener, 'port' | 'query'>): string[] {
   const query = listener.query ?? { name: '.', type: 'A' };
-  return ['dig', `@${clientAddress(manifest.host)}`, '-p', String(listener.port), query.name, query.type, '+tries=1', `+time=${CLIENT_TIMEOUT_S}`];
+  return [
+    'dig',
+    `@${clientAddress(manifest.host)}`,
+    '-p',
+    String(listener.port),
+    query.name,
+    query.type,
+    '+tries=1',
+    `+time=${CLIENT_TIMEOUT_S}`,
+  ];
 }
 
 /** Quotes argv for a POSIX shell, for copy-ready commands. */

@@ -44,7 +44,9 @@ export function runAsListener<T>(id: string, socket: Socket, fn: () => T, connec
  * never take the farm down; a library user keeps Node's default behaviour unless they call this.
  * @returns a function that removes the guards.
  */
-export function installProcessGuards(report: (listener: string | undefined, error: Error, kind: 'exception' | 'rejection') => void): () => void {
+export function installProcessGuards(
+  report: (listener: string | undefined, error: Error, kind: 'exception' | 'rejection') => void,
+): () => void {
   const listenerOf = (error: Error) => (error as Error & { [ESCAPED_FROM]?: string })[ESCAPED_FROM] ?? listenerInScope();
   const onException = (error: Error) => report(listenerOf(error), error, 'exception');
   const onRejection = (reason: unknown) => {

@@ -119,8 +119,15 @@ export async function startFarm(options: FarmOptions = {}): Promise<Farm> {
   const planned = planListeners(settings, entries);
   const wiring: FarmWiring = { settings, certificates, events, connectionBudget: new ConnectionBudget(settings.maxOpenConnections) };
   const ports = createPorts(entries, planned, wiring);
-  const monitor = new FarmMonitor(events, planned.map((l) => l.id));
-  const ledger = new AttemptLedger(events, planned.map((l) => l.id), settings.ledgerSize);
+  const monitor = new FarmMonitor(
+    events,
+    planned.map((l) => l.id),
+  );
+  const ledger = new AttemptLedger(
+    events,
+    planned.map((l) => l.id),
+    settings.ledgerSize,
+  );
   const log = await openLog(settings);
   if (log) events.on('event', (event) => log.write(event));
   try {
@@ -169,8 +176,22 @@ export async function startFarm(options: FarmOptions = {}): Promise<Farm> {
 export async function startControl(farm: Farm, options: Partial<ControlOptions> = {}): Promise<ControlServer> {
   const { settings } = farm;
   const control = await startControlServer(
-    { host: settings.controlHost, port: settings.controlPort ?? 0, token: settings.controlToken, hostnames: settings.hostnames, ...options },
-    { manifest: () => farm.manifest, rootCaPem: farm.rootCaPem, monitor: farm.monitor, events: farm.events, reset: (id) => farm.reset(id), ledger: farm.ledger, listeners: farm },
+    {
+      host: settings.controlHost,
+      port: settings.controlPort ?? 0,
+      token: settings.controlToken,
+      hostnames: settings.hostnames,
+      ...options,
+    },
+    {
+      manifest: () => farm.manifest,
+      rootCaPem: farm.rootCaPem,
+      monitor: farm.monitor,
+      events: farm.events,
+      reset: (id) => farm.reset(id),
+      ledger: farm.ledger,
+      listeners: farm,
+    },
   );
   farm.control = { url: control.url };
   farm.manifest.control = { url: control.url };

@@ -13,5 +13,11 @@ export { VERIFY_REPORT_FORMAT } from './verify/report-schema.js';
 export { renderJunit } from './verify/format/junit.js';
 export { renderMarkdown } from './verify/format/markdown.js';
 export { renderTable as renderVerifyTable } from './verify/format/table.js';
-export { Attempt as AttemptSchema, type Attempt, type RequestRecord, type DnsQueryRecord, type ClientHelloRecord } from './ledger/attempt.js';
+export {
+  Attempt as AttemptSchema,
+  type Attempt,
+  type RequestRecord,
+  type DnsQueryRecord,
+  type ClientHelloRecord,
+} from './ledger/attempt.js';
 export type { AttemptQuery } from './ledger/ledger.js';

@@ -4,7 +4,7 @@ import { farmError } from './errors.js';
 import type { Manifest } from './manifest.js';
 import { packagePath } from './paths.js';
 
-let validator: ((data: unknown) => boolean) & { errors?: { instancePath: string; message?: string }[] | null } | undefined;
+let validator: (((data: unknown) => boolean) & { errors?: { instancePath: string; message?: string }[] | null }) | undefined;
 
 /**
  * Checks data against schema/manifest.schema.json (which takes `expect` from schema/scenario.schema.json).

@@ -64,7 +64,6 @@ export interface Manifest {
   listeners: ManifestListener[];
 }
 
-
 /** The farm-wide facts a manifest is built from. */
 export interface ManifestSettings {
   host: string;
@@ -129,13 +128,20 @@ export function buildManifest(settings: ManifestSettings, listeners: PlannedList
   for (const planned of listeners) {
     const { scenario } = planned;
     const tls = isTlsTransport(planned.transport);
-    const sni = scenario.connect?.sni === undefined ? (isIP(hostname) ? null : hostname) : scenario.connect.sni && resolve(scenario.connect.sni);
+    const sni =
+      scenario.connect?.sni === undefined ? (isIP(hostname) ? null : hostname) : scenario.connect.sni && resolve(scenario.connect.sni);
     const trust = planned.usesUserCertificate ? 'system' : (scenario.connect?.trust ?? 'root');
     const caFile = trust === 'system' ? null : trust === 'root' ? settings.rootCaFile : settings.intermediateCaFile;
     const connect: ManifestConnect = tls
       ? { sni, certHostname: resolve(scenario.connect?.certHostname ?? '{hostname}'), trust, caFile }
       : { sni: null, certHostname: null, trust: null, caFile: null };
-    const partial = { port: planned.port, connect, transport: planned.transport, query: planned.query, acceptEncoding: planned.acceptEncoding };
+    const partial = {
+      port: planned.port,
+      connect,
+      transport: planned.transport,
+      query: planned.query,
+      acceptEncoding: planned.acceptEncoding,
+    };
     manifest.listeners.push({
       id: planned.id,
       scenario: scenario.id,

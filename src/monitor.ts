@@ -36,7 +36,10 @@ export class FarmMonitor {
   private readonly stats = new Map<string, ListenerStats>();
   private readonly ring: ListenerEvent[] = [];
 
-  constructor(private readonly events: EventEmitter<{ event: [ListenerEvent] }>, ids: string[]) {
+  constructor(
+    private readonly events: EventEmitter<{ event: [ListenerEvent] }>,
+    ids: string[],
+  ) {
     for (const id of ids) this.add(id);
     events.on('event', (event) => this.record(event));
   }

@@ -5,7 +5,8 @@ import { envName, flagName, type OptionSpec, type OptionSpecs } from './options/
 /** Why `value` does not fit `spec` in a `--config` file (a `names` option is one comma-separated string there), or null. */
 function misfit(spec: OptionSpec, value: unknown): string | null {
   const isString = (v: unknown) => typeof v === 'string';
-  if (spec.kind === 'list') return isString(value) || (Array.isArray(value) && value.every(isString)) ? null : 'is not a string or a list of strings';
+  if (spec.kind === 'list')
+    return isString(value) || (Array.isArray(value) && value.every(isString)) ? null : 'is not a string or a list of strings';
   if (spec.kind === 'number') return typeof value === 'number' ? null : 'is not a number';
   if (spec.kind === 'boolean') return typeof value === 'boolean' ? null : 'is not true or false';
   if (!isString(value)) return 'is not a string';

@@ -33,42 +33,49 @@ const OVER_TLS: Record<Transport, Transport> = { tcp: 'tls', http: 'https', tls:
  * `<id>-tls` at offset + 100 for a scenario with a `tls` section (the manifest's id rule: a variant is its scenario's id plus `-tls`).
  */
 export function planListeners(settings: FarmSettings, entries: CatalogueEntry[]): PlannedListener[] {
-  return entries.flatMap(({ scenario, mechanism }) => {
-    const plain: PlannedListener = {
-      id: scenario.id,
-      scenario,
-      transport: mechanism.transport,
-      port: mechanism.transport === 'dns' && settings.dnsPort !== undefined ? settings.dnsPort : plannedPort(settings, scenario.offset),
-      query: mechanism.dnsName?.query(scenario.params, settings),
-      acceptEncoding: mechanism.clientRequest?.request(scenario.params, { readTimeoutS: CLIENT_TIMEOUT_S }).acceptEncoding,
-      tlsVariant: false,
-      terminateTls: false,
-      usesUserCertificate: Boolean(settings.tlsCert) && (mechanism.certificates?.servesValidLeaf(scenario.params) ?? false),
-      expect: scenario.expect,
-      notes: scenario.notes,
-    };
-    if (!scenario.tls) return [plain];
-    const notes = [...(scenario.notes ?? []), ...(scenario.tls.notes ?? [])];
-    return [plain, {
-      ...plain,
-      id: `${scenario.id}-tls`,
-      transport: OVER_TLS[mechanism.transport],
-      port: plannedPort(settings, scenario.offset + 100),
-      tlsVariant: true,
-      terminateTls: scenario.tls.terminate !== false,
-      usesUserCertificate: Boolean(settings.tlsCert) && scenario.tls.terminate !== false,
-      expect: { ...scenario.expect, ...scenario.tls.expect },
-      notes: notes.length ? notes : undefined,
-    }];
-  }).filter((listener) => listenerSelected(listener.id, listener.scenario.id, settings.only, settings.skip));
+  return entries
+    .flatMap(({ scenario, mechanism }) => {
+      const plain: PlannedListener = {
+        id: scenario.id,
+        scenario,
+        transport: mechanism.transport,
+        port: mechanism.transport === 'dns' && settings.dnsPort !== undefined ? settings.dnsPort : plannedPort(settings, scenario.offset),
+        query: mechanism.dnsName?.query(scenario.params, settings),
+        acceptEncoding: mechanism.clientRequest?.request(scenario.params, { readTimeoutS: CLIENT_TIMEOUT_S }).acceptEncoding,
+        tlsVariant: false,
+        terminateTls: false,
+        usesUserCertificate: Boolean(settings.tlsCert) && (mechanism.certificates?.servesValidLeaf(scenario.params) ?? false),
+        expect: scenario.expect,
+        notes: scenario.notes,
+      };
+      if (!scenario.tls) return [plain];
+      const notes = [...(scenario.notes ?? []), ...(scenario.tls.notes ?? [])];
+      return [
+        plain,
+        {
+          ...plain,
+          id: `${scenario.id}-tls`,
+          transport: OVER_TLS[mechanism.transport],
+          port: plannedPort(settings, scenario.offset + 100),
+          tlsVariant: true,
+          terminateTls: scenario.tls.terminate !== false,
+          usesUserCertificate: Boolean(settings.tlsCert) && scenario.tls.terminate !== false,
+          expect: { ...scenario.expect, ...scenario.tls.expect },
+          notes: notes.length ? notes : undefined,
+        },
+      ];
+    })
+    .filter((listener) => listenerSelected(listener.id, listener.scenario.id, settings.only, settings.skip));
 }
 
 /** The manifest a farm with these settings would have, without starting it (ports = base + offset). */
 export function plannedManifest(settings: FarmSettings): Manifest {
-  const manifest = buildManifest({ host: settings.host, hostnames: settings.hostnames, ...caFiles(settings) }, planListeners(settings, plannedEntries(settings)));
+  const manifest = buildManifest(
+    { host: settings.host, hostnames: settings.hostnames, ...caFiles(settings) },
+    planListeners(settings, plannedEntries(settings)),
+  );
   if (settings.controlPort) {
     manifest.control = { url: `http://${hostPort(clientAddress(settings.controlHost), settings.controlPort)}` };
   }
   return manifest;
 }
-

@@ -50,8 +50,14 @@ function notRefused(host: string, port: number, timeoutMs: number): Promise<bool
  *   (a listener that never accepts) counts as an answer.
  * @returns the ports asked (sorted) and whether any answered.
  */
-export async function farmListens(manifest: Pick<Manifest, 'host'>, listeners: ManifestListener[], timeoutMs = 2000): Promise<{ ports: number[]; found: boolean }> {
-  const ports = [...new Set(listeners.filter((l) => l.expect.node.code !== 'ECONNREFUSED' && l.port !== 0).map((l) => l.port))].sort((a, b) => a - b);
+export async function farmListens(
+  manifest: Pick<Manifest, 'host'>,
+  listeners: ManifestListener[],
+  timeoutMs = 2000,
+): Promise<{ ports: number[]; found: boolean }> {
+  const ports = [...new Set(listeners.filter((l) => l.expect.node.code !== 'ECONNREFUSED' && l.port !== 0).map((l) => l.port))].sort(
+    (a, b) => a - b,
+  );
   if (ports.length === 0) return { ports, found: true };
   const host = clientAddress(manifest.host);
   const answers = await Promise.all(ports.map((port) => notRefused(host, port, timeoutMs)));
@@ -71,7 +77,13 @@ export async function probe(manifest: Manifest, only: string[] = [], concurrency
       const i = next++;
       const listener = listeners[i]!;
       const observed = await nodeObserve(manifest, listener);
-      results[i] = { id: listener.id, port: listener.port, expected: listener.expect.node, observed, ok: matchesNodeExpectation(listener.expect.node, observed) };
+      results[i] = {
+        id: listener.id,
+        port: listener.port,
+        expected: listener.expect.node,
+        observed,
+        ok: matchesNodeExpectation(listener.expect.node, observed),
+      };
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, listeners.length) }, worker));

@@ -21,7 +21,10 @@ function meaningCell(spec: OptionSpec): string {
  */
 export function renderOptionTable(specs: OptionSpecs): string {
   const rows = Object.entries(specs).map(([name, spec]) => {
-    const flag = spec.kind === 'boolean' && spec.default === true ? `\`--${flagName(name)}\`, \`--no-${flagName(name)}\`` : code(`--${flagName(name)}`);
+    const flag =
+      spec.kind === 'boolean' && spec.default === true
+        ? `\`--${flagName(name)}\`, \`--no-${flagName(name)}\``
+        : code(`--${flagName(name)}`);
     const unit = spec.unit ? ` (${spec.unit})` : spec.kind === 'list' || spec.kind === 'names' ? ' (list)' : '';
     return `| ${flag}${unit} | ${code(envName(name))} | ${defaultCell(spec)} | ${meaningCell(spec)} |`;
   });
@@ -41,5 +44,8 @@ export function readmeBlock(readme: string, name: string): string | undefined {
 
 /** `readme` with the block between `<!-- name:begin -->` and `<!-- name:end -->` replaced by `table`. */
 export function spliceBlock(readme: string, name: string, table: string): string {
-  return readme.replace(new RegExp(`(<!-- ${name}:begin -->\\n)[\\s\\S]*?(<!-- ${name}:end -->)`), (_match, begin: string, end: string) => `${begin}${table}\n${end}`);
+  return readme.replace(
+    new RegExp(`(<!-- ${name}:begin -->\\n)[\\s\\S]*?(<!-- ${name}:end -->)`),
+    (_match, begin: string, end: string) => `${begin}${table}\n${end}`,
+  );
 }

@@ -48,7 +48,9 @@ export function cdnCell(expectation: Settled<CdnOutcome> | undefined, style: { m
   if (style.defaultOnly) return `${outcomeSummary(outcomes[0]!.outcome, true)}${outcomes.length > 1 ? ' *' : ''}`;
   const setting = expectation && isBySetting(expectation) ? `${expectation.setting} ` : '';
   return outcomes
-    .map(({ value, isDefault, outcome }, i) => (value === null ? text(outcome) : `${i === 0 ? setting : ''}${value}${isDefault ? ' (default)' : ''}: ${text(outcome)}`))
+    .map(({ value, isDefault, outcome }, i) =>
+      value === null ? text(outcome) : `${i === 0 ? setting : ''}${value}${isDefault ? ' (default)' : ''}: ${text(outcome)}`,
+    )
     .join('; ');
 }
 
@@ -71,11 +73,11 @@ const HEADINGS = ['port', 'id', ...CDN_COLUMNS.map((c) => c.name), 'Node', 'curl
 export function renderManifest(manifest: Manifest, format: ManifestFormat): string {
   if (format === 'json') return `${JSON.stringify(manifest, null, 2)}\n`;
   if (format === 'markdown') {
-    const escape = (cell: string) => cell.replaceAll('|', '\\|');
+    const escapeCell = (cell: string) => cell.replaceAll('|', '\\|');
     return [
       `| ${HEADINGS.join(' | ')} |`,
       `|${HEADINGS.map(() => '---').join('|')}|`,
-      ...rows(manifest, { markdown: true }).map((row) => `| ${row.map(escape).join(' | ')} |`),
+      ...rows(manifest, { markdown: true }).map((row) => `| ${row.map(escapeCell).join(' | ')} |`),
       '',
     ].join('\n');
   }

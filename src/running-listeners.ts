@@ -42,7 +42,12 @@ export class RunningListeners {
   private readonly pending = new Set<string>();
   private closed = false;
 
-  constructor(private readonly books: ListenerBooks, entries: CatalogueEntry[], planned: PlannedListener[], ports: FarmPorts) {
+  constructor(
+    private readonly books: ListenerBooks,
+    entries: CatalogueEntry[],
+    planned: PlannedListener[],
+    ports: FarmPorts,
+  ) {
     this.register(entries, planned, ports);
   }
 
@@ -77,7 +82,10 @@ export class RunningListeners {
         throw error;
       }
       this.register([entry], planned, ports);
-      this.changed(planned.map((l) => l.id), 'listener-added');
+      this.changed(
+        planned.map((l) => l.id),
+        'listener-added',
+      );
       return this.entry(entry.scenario.id);
     } finally {
       for (const l of planned) this.pending.delete(l.id);
@@ -94,12 +102,19 @@ export class RunningListeners {
     const running = this.running(id);
     const checked = checkParams(running.entry.scenario, params);
     const siblings = [...this.byId.values()].filter((r) => r.entry === running.entry);
-    if (siblings.some((r) => !r.served)) throw farmError('LISTENER_FIXED', id, `mechanism ${running.entry.mechanism.name} owns its port: remove the listener and add it again with the new params`);
+    if (siblings.some((r) => !r.served))
+      throw farmError(
+        'LISTENER_FIXED',
+        id,
+        `mechanism ${running.entry.mechanism.name} owns its port: remove the listener and add it again with the new params`,
+      );
     const entry: CatalogueEntry = { mechanism: running.entry.mechanism, scenario: { ...running.entry.scenario, params: checked } };
     await prepareAddedCertificates(this.books.wiring.certificates, [entry]);
     const handlers = siblings.map((r) => r.served!.build(checked));
     const { settings } = this.books.wiring;
-    const replanned = new Map(planListeners({ ...settings, basePort: 0, dnsPort: undefined, only: [], skip: [] }, [entry]).map((l) => [l.id, l]));
+    const replanned = new Map(
+      planListeners({ ...settings, basePort: 0, dnsPort: undefined, only: [], skip: [] }, [entry]).map((l) => [l.id, l]),
+    );
     siblings.forEach((r, i) => {
       r.served!.handler.replace(handlers[i]!);
       const plan = replanned.get(r.planned.id);
@@ -107,7 +122,10 @@ export class RunningListeners {
       r.port.members = r.port.members.map((m) => (m.id === r.planned.id ? r.planned : m));
       r.entry = entry;
     });
-    this.changed(siblings.map((r) => r.planned.id), 'listener-changed');
+    this.changed(
+      siblings.map((r) => r.planned.id),
+      'listener-changed',
+    );
     return this.entry(id);
   }
 
@@ -118,7 +136,14 @@ export class RunningListeners {
   async remove(id: string): Promise<void> {
     const running = this.running(id);
     if (running.port.members.length > 1) {
-      throw farmError('LISTENER_FIXED', id, `shares its port with ${running.port.members.filter((m) => m.id !== id).map((m) => m.id).join(', ')}; it cannot be stopped alone`);
+      throw farmError(
+        'LISTENER_FIXED',
+        id,
+        `shares its port with ${running.port.members
+          .filter((m) => m.id !== id)
+          .map((m) => m.id)
+          .join(', ')}; it cannot be stopped alone`,
+      );
     }
     this.byId.delete(id);
     await running.port.owner.close();
@@ -173,7 +198,10 @@ export class RunningListeners {
   /** Rebuilds the manifest's listeners (in the order the farm started them) and reports `type` for each of `ids`. */
   private changed(ids: string[], type: ListenerEventType): void {
     const { settings, events } = this.books.wiring;
-    const rebuilt = buildManifest({ host: settings.host, hostnames: settings.hostnames, ...caFiles(settings) }, [...this.byId.values()].map((r) => r.planned));
+    const rebuilt = buildManifest(
+      { host: settings.host, hostnames: settings.hostnames, ...caFiles(settings) },
+      [...this.byId.values()].map((r) => r.planned),
+    );
     this.books.manifest.listeners = rebuilt.listeners;
     for (const id of ids) events.emit('event', { listener: id, type, time: Date.now() });
   }

@@ -41,7 +41,12 @@ export interface FarmSettings {
 }
 
 /** `a,b` and `['a', 'b,c']` as trimmed, non-empty items. */
-const listOf = (values: string | string[] | undefined): string[] => [values ?? []].flat().flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+const listOf = (values: string | string[] | undefined): string[] =>
+  [values ?? []]
+    .flat()
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter(Boolean);
 
 const isPort = (port: number) => Number.isInteger(port) && port >= 0 && port <= 65535;
 
@@ -65,7 +70,8 @@ function checkValues(options: FarmOptions, basePort: number, dnsZone: string): v
   if (!isPort(basePort)) throw farmError('BAD_OPTION', `--base-port ${basePort}`, 'is not a port number');
   if (Boolean(options.tlsCert) !== Boolean(options.tlsKey)) throw farmError('BAD_OPTION', '--tls-cert', 'and --tls-key go together');
   if (!isDnsName(dnsZone)) throw farmError('BAD_OPTION', `--dns-zone ${options.dnsZone}`, 'is not a DNS name');
-  if (options.dnsPort !== undefined && !isPort(options.dnsPort)) throw farmError('BAD_OPTION', `--dns-port ${options.dnsPort}`, 'is not a port number');
+  if (options.dnsPort !== undefined && !isPort(options.dnsPort))
+    throw farmError('BAD_OPTION', `--dns-port ${options.dnsPort}`, 'is not a port number');
   const capFlags = [
     ['--max-connections', options.maxConnections],
     ['--max-open-connections', options.maxOpenConnections],
@@ -76,7 +82,8 @@ function checkValues(options: FarmOptions, basePort: number, dnsZone: string): v
     ['--max-headers', options.maxHeaders],
   ] as const;
   for (const [flag, value] of capFlags) {
-    if (value !== undefined && (!Number.isInteger(value) || value < 1)) throw farmError('BAD_OPTION', flag, `must be a positive whole number, not ${value}`);
+    if (value !== undefined && (!Number.isInteger(value) || value < 1))
+      throw farmError('BAD_OPTION', flag, `must be a positive whole number, not ${value}`);
   }
   const size = options.ledgerSize;
   if (size !== undefined && (!Number.isInteger(size) || size < 0 || size > MAX_LEDGER_SIZE)) {
@@ -93,7 +100,9 @@ function capsOf(options: FarmOptions, notices: string[]): { caps: ListenerCaps; 
   const ceiling = budgetForFdLimit(fdLimit);
   const maxOpenConnections = Math.min(options.maxOpenConnections ?? ceiling, ceiling);
   if (options.maxOpenConnections !== undefined && options.maxOpenConnections > ceiling) {
-    notices.push(`--max-open-connections ${options.maxOpenConnections} lowered to ${ceiling}: RLIMIT_NOFILE is ${fdLimit} and ${fdLimit - ceiling} descriptors are kept for the farm itself and the control API`);
+    notices.push(
+      `--max-open-connections ${options.maxOpenConnections} lowered to ${ceiling}: RLIMIT_NOFILE is ${fdLimit} and ${fdLimit - ceiling} descriptors are kept for the farm itself and the control API`,
+    );
   }
   const perListenerDefault = Math.min(DEFAULT_CAPS.maxConnections, Math.max(1, maxOpenConnections - Math.ceil(maxOpenConnections / 10)));
   const maxConnections = options.maxConnections === undefined ? perListenerDefault : Math.min(options.maxConnections, maxOpenConnections);

@@ -3,7 +3,8 @@
  * that (process.emitWarning) for every secure context given a 1024-bit `dhparam`, which the dh-weak scenario serves on
  * purpose (RFC 2409 §6.2 group 2; see src/listeners/tls.ts).
  */
-export const WEAK_DH_NOTICE = 'a listener (dh-weak in the built-in catalogue) serves a 1024-bit Diffie-Hellman group on purpose; Node warns that it is less than 2048 bits';
+export const WEAK_DH_NOTICE =
+  'a listener (dh-weak in the built-in catalogue) serves a 1024-bit Diffie-Hellman group on purpose; Node warns that it is less than 2048 bits';
 
 /** True for node:tls's warning about a `dhparam` under 2048 bits. */
 export function isWeakDhWarning(warning: Error): boolean {

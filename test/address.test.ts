@@ -5,7 +5,14 @@ import { plannedManifest, resolveSettings } from '../src/farm.js';
 import { isTlsTransport } from '../src/transport.js';
 
 test('a wildcard bind is reached over the loopback address of its family; any other address as itself', () => {
-  assert.deepEqual(['0.0.0.0', '::', '', '127.0.0.2', '::1', 'origin.test'].map(clientAddress), ['127.0.0.1', '::1', '127.0.0.1', '127.0.0.2', '::1', 'origin.test']);
+  assert.deepEqual(['0.0.0.0', '::', '', '127.0.0.2', '::1', 'origin.test'].map(clientAddress), [
+    '127.0.0.1',
+    '::1',
+    '127.0.0.1',
+    '127.0.0.2',
+    '::1',
+    'origin.test',
+  ]);
   assert.deepEqual(['0.0.0.0', '::', '', '127.0.0.1', '::1'].map(isWildcard), [true, true, true, false, false]);
   assert.equal(hostPort('::1', 80), '[::1]:80');
   assert.equal(hostPort('127.0.0.1', 80), '127.0.0.1:80');

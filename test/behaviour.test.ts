@@ -17,7 +17,11 @@ const status503 = (id: string, behaviour: Behaviour) => ({ ...(JSON.parse(fixtur
 
 /** A request to the control API with a JSON body (or none); status and parsed body. */
 async function send(farm: Farm, method: string, path: string, body?: unknown) {
-  const response = await fetch(`${farm.control!.url}${path}`, { method, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(10_000) });
+  const response = await fetch(`${farm.control!.url}${path}`, {
+    method,
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(10_000),
+  });
   const text = await response.text();
   return { status: response.status, text, json: JSON.parse(text) as unknown };
 }
@@ -44,7 +48,11 @@ describe('behaviour: failFirst, every, probability, phases', () => {
 
   test('failFirst 2 on close-after-request: curl retries twice (exit 52 twice), the third attempt gets 200; the ledger says fault, fault, control', async (t) => {
     if (!requireTool(t, 'curl')) return;
-    const reply = await fetch(`${farm().control!.url}/listeners`, { method: 'POST', body: fixture('fail-first-two.yaml'), signal: AbortSignal.timeout(10_000) });
+    const reply = await fetch(`${farm().control!.url}/listeners`, {
+      method: 'POST',
+      body: fixture('fail-first-two.yaml'),
+      signal: AbortSignal.timeout(10_000),
+    });
     assert.equal(reply.status, 201, await reply.clone().text());
     const entry = (await reply.json()) as ManifestListener;
     const url = `http://127.0.0.1:${entry.port}/`;
@@ -55,13 +63,37 @@ describe('behaviour: failFirst, every, probability, phases', () => {
 
     assert.equal((await send(farm(), 'POST', `/listeners/${entry.id}/reset`)).status, 200);
     const since = Date.now();
-    const retried = await runClient(['curl', '-sS', '-o', '/dev/null', '-w', '%{http_code}', '--retry', '3', '--retry-all-errors', '--retry-delay', '1', '--max-time', '15', url], 20_000);
+    const retried = await runClient(
+      [
+        'curl',
+        '-sS',
+        '-o',
+        '/dev/null',
+        '-w',
+        '%{http_code}',
+        '--retry',
+        '3',
+        '--retry-all-errors',
+        '--retry-delay',
+        '1',
+        '--max-time',
+        '15',
+        url,
+      ],
+      20_000,
+    );
     assert.equal(retried.exit, 0, retried.stderr);
     assert.equal(retried.stdout, '200');
     assert.equal((retried.stderr.match(/\(52\) Empty reply from server/g) ?? []).length, 2, retried.stderr);
     const ledger = (await send(farm(), 'GET', `/listeners/${entry.id}/attempts?since=${since}`)).json as Attempt[];
-    assert.deepEqual(ledger.map((a) => a.behaviour), ['fault', 'fault', 'control']);
-    assert.ok(ledger.slice(0, 2).every((a) => a.actions.length > 0), 'the fault acted on the first two');
+    assert.deepEqual(
+      ledger.map((a) => a.behaviour),
+      ['fault', 'fault', 'control'],
+    );
+    assert.ok(
+      ledger.slice(0, 2).every((a) => a.actions.length > 0),
+      'the fault acted on the first two',
+    );
     assert.equal(ledger[2]!.requests.length, 1, 'the control read the third request');
   });
 
@@ -75,7 +107,19 @@ describe('behaviour: failFirst, every, probability, phases', () => {
 
   test('failFirst on a -tls variant the farm does not terminate: its control is tls-ok', async () => {
     const expect = { node: { code: 'ECONNRESET' }, curl: { exit: 56 } };
-    const document = { id: 'reset-once', offset: 0, family: 'connection', title: 't', fault: 'f', mechanism: 'connection-fault', params: { fault: 'reset-on-connect' }, behaviour: { failFirst: 1 }, expect, sources: [], tls: { terminate: false, expect } };
+    const document = {
+      id: 'reset-once',
+      offset: 0,
+      family: 'connection',
+      title: 't',
+      fault: 'f',
+      mechanism: 'connection-fault',
+      params: { fault: 'reset-on-connect' },
+      behaviour: { failFirst: 1 },
+      expect,
+      sources: [],
+      tls: { terminate: false, expect },
+    };
     await farm().add(document);
     const variant = farm().manifest.listeners.find((l) => l.id === 'reset-once-tls')!;
     assert.notEqual((await nodeRequest(farm().manifest, variant, 5000)).code, null);
@@ -98,18 +142,35 @@ describe('behaviour: failFirst, every, probability, phases', () => {
       await new Promise((resolve) => setTimeout(resolve, 40));
     }
     assert.ok(statuses.includes(200) && statuses.includes(503), `saw ${statuses.join(' ')}`);
-    assert.deepEqual(behaviours(farm(), 'phased'), statuses.map((s) => (s === 503 ? 'fault' : 'control')));
+    assert.deepEqual(
+      behaviours(farm(), 'phased'),
+      statuses.map((s) => (s === 503 ? 'fault' : 'control')),
+    );
   });
 
   test('a behaviour no control can stand in for, or out of its schema, gets 400', async () => {
-    const refused = { id: 'refused-twice', offset: 0, family: 'connection', title: 't', fault: 'f', mechanism: 'refuse', params: {}, behaviour: { failFirst: 2 }, expect: { node: { code: 'ECONNREFUSED' }, curl: { exit: 7 } }, sources: [] };
+    const refused = {
+      id: 'refused-twice',
+      offset: 0,
+      family: 'connection',
+      title: 't',
+      fault: 'f',
+      mechanism: 'refuse',
+      params: {},
+      behaviour: { failFirst: 2 },
+      expect: { node: { code: 'ECONNREFUSED' }, curl: { exit: 7 } },
+      sources: [],
+    };
     let reply = await send(farm(), 'POST', '/listeners', refused);
     assert.equal(reply.status, 400, reply.text);
     assert.match(reply.text, /owns its port|params/);
     reply = await send(farm(), 'POST', '/listeners', status503('negative', { failFirst: -1 } as Behaviour));
     assert.equal(reply.status, 400);
     assert.match(reply.text, /behaviour/);
-    reply = await send(farm(), 'POST', '/listeners', { ...status503('two-modes', { failFirst: 1 }), behaviour: { failFirst: 1, every: 2 } });
+    reply = await send(farm(), 'POST', '/listeners', {
+      ...status503('two-modes', { failFirst: 1 }),
+      behaviour: { failFirst: 1, every: 2 },
+    });
     assert.equal(reply.status, 400);
     assert.deepEqual(await nodeRequest(farm().manifest, fixtureFarm.listener('http-ok'), 5000), { code: null, status: 200 });
   });
@@ -128,7 +189,13 @@ describe('probability with a seed is the same sequence in every farm', () => {
 
   test('probability 0.3, seed 7: 20 requests give the same statuses in two farms, after a reset too, as the PRNG says', async () => {
     const behaviour: Behaviour = { probability: 0.3, seed: 7 };
-    const expected = Array.from({ length: 20 }, ((c) => () => (c.next().verdict === 'fault' ? 503 : 200))(chooser(behaviour)));
+    const expected = Array.from(
+      { length: 20 },
+      (
+        (c) => () =>
+          c.next().verdict === 'fault' ? 503 : 200
+      )(chooser(behaviour)),
+    );
     assert.ok(expected.includes(503) && expected.includes(200), 'seed 7 gives both within 20 draws');
     const runs: number[][] = [];
     for (const farm of farms) {
@@ -149,13 +216,23 @@ describe('the chooser', () => {
     let now = 0;
     const choose = chooser({ phases: [{ healthyMs: 100 }, { failingMs: 50 }] }, () => now);
     const at = (ms: number) => ((now = ms), choose.next().verdict);
-    assert.deepEqual([at(0), at(99), at(100), at(149), at(150), at(260), at(299)], ['control', 'control', 'fault', 'fault', 'control', 'fault', 'fault']);
+    assert.deepEqual(
+      [at(0), at(99), at(100), at(149), at(150), at(260), at(299)],
+      ['control', 'control', 'fault', 'fault', 'control', 'fault', 'fault'],
+    );
     choose.reset();
     assert.equal(at(310), 'control', 'reset starts the cycle over at 299');
   });
 
   test('failFirst 0 never fails; probability 0 and 1 are never and always', () => {
-    const verdicts = (behaviour: Behaviour) => Array.from({ length: 5 }, ((c) => () => c.next().verdict)(chooser(behaviour)));
+    const verdicts = (behaviour: Behaviour) =>
+      Array.from(
+        { length: 5 },
+        (
+          (c) => () =>
+            c.next().verdict
+        )(chooser(behaviour)),
+      );
     assert.deepEqual(verdicts({ failFirst: 0 }), Array(5).fill('control'));
     assert.deepEqual(verdicts({ probability: 0, seed: 1 }), Array(5).fill('control'));
     assert.deepEqual(verdicts({ probability: 1 }), Array(5).fill('fault'));

@@ -11,10 +11,35 @@ const run = (measuredAt: string): GroupRun => ({ measuredAt, node: 'v20.20.2', c
 const figure = (name: string, value: number): Figure => ({ name, what: name, unit: 'ms', value, target: '< 10 ms', met: value < 10 });
 
 test('npm run bench -- <group> replaces that group and keeps the others, in group order', () => {
-  const previous = mergeResults(readResults('/nonexistent/latest.json'), { startup: { run: run('t1'), figures: [figure('startup.cold', 5)] }, tls: { run: run('t1'), figures: [figure('tls-ok.keepalive', 7)] } }, ['startup', 'tls', 'hold']);
-  const merged = mergeResults(previous, { hold: { run: run('t2'), figures: [figure('slow-first-byte.held.rss', 3)] }, startup: { run: run('t2'), figures: [figure('startup.cold', 12)] } }, ['startup', 'tls', 'hold']);
-  assert.deepEqual(merged.figures.map((f) => [f.group, f.name, f.value]), [['startup', 'startup.cold', 12], ['tls', 'tls-ok.keepalive', 7], ['hold', 'slow-first-byte.held.rss', 3]]);
-  assert.deepEqual(Object.fromEntries(Object.entries(merged.groups).map(([name, r]) => [name, r.measuredAt])), { startup: 't2', tls: 't1', hold: 't2' });
+  const previous = mergeResults(
+    readResults('/nonexistent/latest.json'),
+    {
+      startup: { run: run('t1'), figures: [figure('startup.cold', 5)] },
+      tls: { run: run('t1'), figures: [figure('tls-ok.keepalive', 7)] },
+    },
+    ['startup', 'tls', 'hold'],
+  );
+  const merged = mergeResults(
+    previous,
+    {
+      hold: { run: run('t2'), figures: [figure('slow-first-byte.held.rss', 3)] },
+      startup: { run: run('t2'), figures: [figure('startup.cold', 12)] },
+    },
+    ['startup', 'tls', 'hold'],
+  );
+  assert.deepEqual(
+    merged.figures.map((f) => [f.group, f.name, f.value]),
+    [
+      ['startup', 'startup.cold', 12],
+      ['tls', 'tls-ok.keepalive', 7],
+      ['hold', 'slow-first-byte.held.rss', 3],
+    ],
+  );
+  assert.deepEqual(Object.fromEntries(Object.entries(merged.groups).map(([name, r]) => [name, r.measuredAt])), {
+    startup: 't2',
+    tls: 't1',
+    hold: 't2',
+  });
 });
 
 test('a results file of the first format (no groups) is not merged', () => {

@@ -25,7 +25,10 @@ test('an ephemeral port handed out again moves the listener that gave it back, s
   const drip = plan('slow-drip', 0, [40001]);
   const other = plan('http-ok', 0, [40002]);
   await bindPorts([refused, drip, other], '127.0.0.1');
-  assert.deepEqual([refused, drip, other].map((p) => p.members[0]!.port), [40003, 40001, 40002]);
+  assert.deepEqual(
+    [refused, drip, other].map((p) => p.members[0]!.port),
+    [40003, 40001, 40002],
+  );
   assert.deepEqual(refused.owner.asked, [0, 0]);
 });
 

@@ -15,7 +15,10 @@ const catalogue = loadCatalogue();
 /** Splits `doc § section; status: doc § section` into [doc, section] pairs. */
 function citations(source: string): [string, string][] {
   return source.split(';').map((part) => {
-    const [doc, section] = part.replace(/^\s*\w+:\s*/, '').split('§').map((s) => s.trim());
+    const [doc, section] = part
+      .replace(/^\s*\w+:\s*/, '')
+      .split('§')
+      .map((s) => s.trim());
     return [doc!, (section ?? '').replace(/\s*\(.*\)$/, '')];
   });
 }
@@ -40,11 +43,15 @@ describe('scenario catalogue and manifest', () => {
     assertManifest(manifest);
     // One port per listener, except that the DNS names share the DNS server's port.
     const ports = manifest.listeners.map((l) => (l.transport === 'dns' ? 'dns' : l.port));
-    assert.equal(new Set(ports).size, ports.length - manifest.listeners.filter((l) => l.transport === 'dns').length + (ports.includes('dns') ? 1 : 0));
+    assert.equal(
+      new Set(ports).size,
+      ports.length - manifest.listeners.filter((l) => l.transport === 'dns').length + (ports.includes('dns') ? 1 : 0),
+    );
     assert.equal(new Set(manifest.listeners.filter((l) => l.transport === 'dns').map((l) => l.port)).size, ports.includes('dns') ? 1 : 0);
     for (const entry of catalogue) {
       assert.equal(manifest.listeners.find((l) => l.id === entry.scenario.id)?.port, 9400 + entry.scenario.offset);
-      if (entry.scenario.tls) assert.equal(manifest.listeners.find((l) => l.id === `${entry.scenario.id}-tls`)?.port, 9500 + entry.scenario.offset);
+      if (entry.scenario.tls)
+        assert.equal(manifest.listeners.find((l) => l.id === `${entry.scenario.id}-tls`)?.port, 9500 + entry.scenario.offset);
     }
   });
 
@@ -68,7 +75,10 @@ describe('scenario catalogue and manifest', () => {
     let quotes = 0;
     for (const { scenario } of catalogue) {
       for (const source of scenario.sources) checkSource(scenario.id, source);
-      for (const [where, expect] of [[scenario.id, scenario.expect], [`${scenario.id}-tls`, scenario.tls?.expect ?? {}]] as const) {
+      for (const [where, expect] of [
+        [scenario.id, scenario.expect],
+        [`${scenario.id}-tls`, scenario.tls?.expect ?? {}],
+      ] as const) {
         for (const { key } of CDN_COLUMNS) {
           for (const { value, outcome } of outcomesOf(expect[key])) {
             const at = `${where} expect.${key}${value === null ? '' : `.outcomes.${value}`}`;
@@ -76,7 +86,10 @@ describe('scenario catalogue and manifest', () => {
             const cited = citations(outcome.source).map(([name]) => name);
             for (const text of quotedTexts(outcome)) {
               quotes += 1;
-              assert.ok(cited.some((name) => doc(name).includes(text.toLowerCase())), `${at}: "${text}" is not in ${cited.join(', ')}`);
+              assert.ok(
+                cited.some((name) => doc(name).includes(text.toLowerCase())),
+                `${at}: "${text}" is not in ${cited.join(', ')}`,
+              );
             }
           }
         }
@@ -87,14 +100,19 @@ describe('scenario catalogue and manifest', () => {
 
   test('an outcome per setting: the default unless a value is asked for; tls-cert defaults to the certificate served', () => {
     const planned = (tlsCert?: string) =>
-      plannedManifest(resolveSettings({ basePort: 9400, certsDir: '/tmp/unused-certs', ...(tlsCert ? { tlsCert, tlsKey: '/tmp/unused-key.pem' } : {}) }));
+      plannedManifest(
+        resolveSettings({ basePort: 9400, certsDir: '/tmp/unused-certs', ...(tlsCert ? { tlsCert, tlsKey: '/tmp/unused-key.pem' } : {}) }),
+      );
     const expired = planned().listeners.find((l) => l.id === 'cert-expired')!;
     assert.equal(cdnOutcome(expired.expect.cloudflare)?.status, 526);
     assert.equal(cdnOutcome(expired.expect.cloudflare, 'full')?.status, 200);
     assert.equal(cdnOutcome(expired.expect.cloudflare, 'no-such-mode')?.status, 526);
     assert.equal(cdnOutcome(expired.expect.fastly, 'false')?.status, 200);
     assert.equal(cdnOutcome(expired.expect.cloudfront, 'user')?.status, 502, 'a single outcome holds under every value');
-    for (const [tlsCert, status] of [[undefined, 502], ['/tmp/unused-cert.pem', 200]] as const) {
+    for (const [tlsCert, status] of [
+      [undefined, 502],
+      ['/tmp/unused-cert.pem', 200],
+    ] as const) {
       const ok = planned(tlsCert).listeners.find((l) => l.id === 'tls-ok')!;
       assert.equal(cdnOutcome(ok.expect.cloudfront)?.status, status, `tls-ok with${tlsCert ? '' : 'out'} --tls-cert`);
       assert.equal(cdnOutcome(ok.expect.cloudfront, ok.certificate)?.status, status);
@@ -112,7 +130,10 @@ describe('scenario catalogue and manifest', () => {
       ] as const) {
         assert.ok(text.includes(from), from);
         writeFileSync(join(dir, 'cert-expired.yaml'), text.replace(from, to));
-        assert.throws(() => loadCatalogue(dir), (error: Error) => message.test(error.message) && error.message.includes('cert-expired.yaml'));
+        assert.throws(
+          () => loadCatalogue(dir),
+          (error: Error) => message.test(error.message) && error.message.includes('cert-expired.yaml'),
+        );
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -129,5 +150,6 @@ test('requestFor: the request each fault declares, GET with the whole body for t
   assert.deepEqual(request('oversized-body'), { method: 'GET', maxBodyBytes: 1024 * 1024 });
   // slow-drip (2 s apart, 1024 bytes): the chunks of a 3 s read timeout and a second more, plus one.
   assert.deepEqual(request('slow-drip'), { method: 'GET', maxBodyBytes: 3 * 1024 });
-  for (const id of ['http-ok', 'truncated-body', 'tls-ok', 'dns-nxdomain', 'reset-on-connect']) assert.deepEqual(request(id), { method: 'GET' }, id);
+  for (const id of ['http-ok', 'truncated-body', 'tls-ok', 'dns-nxdomain', 'reset-on-connect'])
+    assert.deepEqual(request(id), { method: 'GET' }, id);
 });

@@ -32,7 +32,10 @@ describe('certificate listeners: key types, names and extensions on the wire', (
 
   test('cert-ecdsa-p384-only refuses a client that offers only RSA, in TLS 1.2 suites and in TLS 1.3 signature algorithms', async (t) => {
     if (!requireTool(t, 'openssl')) return;
-    for (const extra of [['-tls1_2', '-cipher', 'ECDHE-RSA-AES128-GCM-SHA256'], ['-tls1_3', '-sigalgs', 'rsa_pss_rsae_sha256:rsa_pkcs1_sha256']]) {
+    for (const extra of [
+      ['-tls1_2', '-cipher', 'ECDHE-RSA-AES128-GCM-SHA256'],
+      ['-tls1_3', '-sigalgs', 'rsa_pss_rsae_sha256:rsa_pkcs1_sha256'],
+    ]) {
       const { exit, output, leaf } = await served('cert-ecdsa-p384-only', extra);
       assert.equal(exit, 1, output);
       assert.match(output, /SSL alert number 40/);
@@ -59,7 +62,11 @@ describe('certificate listeners: key types, names and extensions on the wire', (
     if (!requireTool(t, 'openssl')) return;
     const eku = (await served('cert-wrong-eku')).leaf!;
     assert.deepEqual(eku.keyUsage, ['1.3.6.1.5.5.7.3.2']);
-    const text = await runClient(['openssl', 'x509', '-noout', '-text'], 5000, (await served('cert-unknown-critical-extension')).leaf!.toString());
+    const text = await runClient(
+      ['openssl', 'x509', '-noout', '-text'],
+      5000,
+      (await served('cert-unknown-critical-extension')).leaf!.toString(),
+    );
     assert.match(text.stdout, /1\.3\.6\.1\.4\.1\.55555\.1: critical/);
   });
 });

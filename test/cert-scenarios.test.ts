@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { curlArgs, opensslArgs } from '../src/client-commands.js';
 import { nodeRequest } from '../src/clients/node-client.js';
 import { parseOpensslVerify, runClient } from '../src/clients/run-client.js';
@@ -19,13 +19,32 @@ describe('certificate scenarios, observed by Node, curl, openssl s_client and gn
   const fixture = useFarm({ only: certificateIds });
   const listener = fixture.listener;
 
-
   test('the catalogue has every certificate scenario', () => {
-    for (const id of ['tls-ok', 'cert-expired', 'cert-not-yet-valid', 'cert-self-signed', 'cert-self-signed-in-chain', 'cert-unknown-ca',
-      'cert-incomplete-chain', 'cert-issuer-missing', 'cert-wrong-host', 'cert-cn-only', 'cert-chain-wrong-order', 'cert-sni-mismatch',
-      'cert-weak-key', 'cert-sha1-signature', 'cert-wrong-eku', 'cert-ca-leaf', 'cert-no-digital-signature',
-      'cert-unknown-critical-extension', 'cert-name-constraint-violation', 'cert-wildcard-mismatch', 'cert-san-ip-only',
-      'cert-many-sans', 'cert-ecdsa-p384-only']) {
+    for (const id of [
+      'tls-ok',
+      'cert-expired',
+      'cert-not-yet-valid',
+      'cert-self-signed',
+      'cert-self-signed-in-chain',
+      'cert-unknown-ca',
+      'cert-incomplete-chain',
+      'cert-issuer-missing',
+      'cert-wrong-host',
+      'cert-cn-only',
+      'cert-chain-wrong-order',
+      'cert-sni-mismatch',
+      'cert-weak-key',
+      'cert-sha1-signature',
+      'cert-wrong-eku',
+      'cert-ca-leaf',
+      'cert-no-digital-signature',
+      'cert-unknown-critical-extension',
+      'cert-name-constraint-violation',
+      'cert-wildcard-mismatch',
+      'cert-san-ip-only',
+      'cert-many-sans',
+      'cert-ecdsa-p384-only',
+    ]) {
       assert.ok(certificateIds.includes(id), `missing scenario ${id}`);
     }
   });
@@ -35,7 +54,10 @@ describe('certificate scenarios, observed by Node, curl, openssl s_client and gn
       test('Node https sees expect.node', async () => {
         const l = listener(id);
         const observed = await nodeRequest(fixture.farm.manifest, l);
-        assert.ok(matchesNodeExpectation(l.expect.node, observed), `expected ${JSON.stringify(l.expect.node)}, observed ${JSON.stringify(observed)}`);
+        assert.ok(
+          matchesNodeExpectation(l.expect.node, observed),
+          `expected ${JSON.stringify(l.expect.node)}, observed ${JSON.stringify(observed)}`,
+        );
         if (observed.code === null) assert.equal(observed.status, 200);
       });
 
@@ -43,7 +65,11 @@ describe('certificate scenarios, observed by Node, curl, openssl s_client and gn
         if (!requireTool(t, 'curl')) return;
         const l = listener(id);
         const result = await runClient(curlArgs(fixture.farm.manifest, l));
-        assert.deepEqual([l.expect.curl!.exit].flat().includes(result.exit!), true, `expected exit ${l.expect.curl!.exit}, got ${result.exit}: ${result.stderr}`);
+        assert.deepEqual(
+          [l.expect.curl!.exit].flat().includes(result.exit!),
+          true,
+          `expected exit ${l.expect.curl!.exit}, got ${result.exit}: ${result.stderr}`,
+        );
         if (result.exit === 0) assert.equal(result.stdout.trim(), '200');
       });
 
@@ -54,11 +80,16 @@ describe('certificate scenarios, observed by Node, curl, openssl s_client and gn
         if (l.expect.openssl!.verifyCode === undefined) {
           // A handshake that fails before any certificate is verified: the exit code and OpenSSL's error text.
           assert.equal(result.exit, l.expect.openssl!.exit, result.stdout + result.stderr);
-          for (const text of l.expect.openssl!.output ?? []) assert.ok((result.stdout + result.stderr).includes(text), `no ${JSON.stringify(text)} in:\n${result.stdout + result.stderr}`);
+          for (const text of l.expect.openssl!.output ?? [])
+            assert.ok((result.stdout + result.stderr).includes(text), `no ${JSON.stringify(text)} in:\n${result.stdout + result.stderr}`);
           return;
         }
         const verify = parseOpensslVerify(result.stdout + result.stderr);
-        assert.deepEqual(verify, { verifyCode: l.expect.openssl!.verifyCode, verifyError: l.expect.openssl!.verifyError }, result.stdout + result.stderr);
+        assert.deepEqual(
+          verify,
+          { verifyCode: l.expect.openssl!.verifyCode, verifyError: l.expect.openssl!.verifyError },
+          result.stdout + result.stderr,
+        );
         assert.equal(result.exit, verify?.verifyCode === 0 ? 0 : 1, 'a verify error must abort the handshake');
       });
 
@@ -81,7 +112,9 @@ describe('certificate scenarios, observed by Node, curl, openssl s_client and gn
     const dropped = ['-verify_return_error', ...(extra.includes('-servername') ? ['-noservername'] : [])];
     const argv = opensslArgs(fixture.farm.manifest, l).filter((a) => !dropped.includes(a));
     const result = await runClient([...argv, '-showcerts', ...extra]);
-    return [...result.stdout.matchAll(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g)].map((m) => new X509Certificate(m[0]));
+    return [...result.stdout.matchAll(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g)].map(
+      (m) => new X509Certificate(m[0]),
+    );
   }
 
   test('cert-chain-wrong-order sends leaf, farm intermediate, then the issuing CA that signed the leaf', async (t) => {

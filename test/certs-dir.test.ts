@@ -1,7 +1,20 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { chmodSync, chownSync, copyFileSync, existsSync, lstatSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, watch, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  copyFileSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  watch,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, test, type TestContext } from 'node:test';
@@ -38,7 +51,22 @@ function assertOneLineError(result: ProcessResult, pattern: RegExp): void {
 
 /** Runs `badorigin ARGS` as user nobody (the test runs as root), so that file modes apply to it. */
 function runCliAsNobody(args: string[]): Promise<ProcessResult> {
-  return runClient(['setpriv', `--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', 'env', 'HOME=/nonexistent', process.execPath, '--import', 'tsx', cliPath, ...args], 60_000);
+  return runClient(
+    [
+      'setpriv',
+      `--reuid=${NOBODY}`,
+      `--regid=${NOBODY}`,
+      '--clear-groups',
+      'env',
+      'HOME=/nonexistent',
+      process.execPath,
+      '--import',
+      'tsx',
+      cliPath,
+      ...args,
+    ],
+    60_000,
+  );
 }
 
 /** True when this test may act as another user (it runs as root); otherwise the test is skipped with a note. */
@@ -58,7 +86,11 @@ describe('certs directory', () => {
       mkdirSync(certsDir, { mode: 0o700 });
       // Killed as soon as its first CA file appears, i.e. while it generates.
       const watcher = watch(certsDir);
-      const child = spawn(process.execPath, ['--import', 'tsx', cliPath, 'serve', '--base-port', '0', '--only', 'tls-ok', '--no-control', '--certs-dir', certsDir], { stdio: 'ignore' });
+      const child = spawn(
+        process.execPath,
+        ['--import', 'tsx', cliPath, 'serve', '--base-port', '0', '--only', 'tls-ok', '--no-control', '--certs-dir', certsDir],
+        { stdio: 'ignore' },
+      );
       const exited = new Promise((resolve) => child.on('exit', resolve));
       watcher.on('change', (_event, name) => {
         if (/-ca\.(key|pem)$/.test(String(name))) child.kill('SIGKILL');
@@ -70,7 +102,10 @@ describe('certs directory', () => {
       killedMidway = existsSync(join(certsDir, '.lock'));
       if (!killedMidway) continue;
       assert.ok(existsSync(join(certsDir, 'farm.json')), 'farm.json is written before anything else');
-      const serve = await startServe(['--base-port', '0', '--only', 'tls-ok', '--no-control', '--certs-dir', certsDir, '--manifest-out', join(dir, 'manifest.json')], 60_000);
+      const serve = await startServe(
+        ['--base-port', '0', '--only', 'tls-ok', '--no-control', '--certs-dir', certsDir, '--manifest-out', join(dir, 'manifest.json')],
+        60_000,
+      );
       t.after(() => serve.child.kill('SIGKILL'));
       const manifest = readManifestFile(join(dir, 'manifest.json'));
       const port = manifest.listeners.find((l) => l.id === 'tls-ok')!.port;
@@ -88,7 +123,16 @@ describe('certs directory', () => {
     await Pki.open(options(dir), []);
     const { hostname } = await import('node:os');
     const { readlinkSync } = await import('node:fs');
-    writeFileSync(join(dir, '.lock'), JSON.stringify({ pid: deadPid, host: hostname(), pidNamespace: readlinkSync('/proc/self/ns/pid'), since: new Date().toISOString(), nonce: 'x' }));
+    writeFileSync(
+      join(dir, '.lock'),
+      JSON.stringify({
+        pid: deadPid,
+        host: hostname(),
+        pidNamespace: readlinkSync('/proc/self/ns/pid'),
+        since: new Date().toISOString(),
+        nonce: 'x',
+      }),
+    );
     // A link planted where the root key goes: the key must replace the link, never go through it.
     const victim = join(dir, '..', `victim-${process.pid}`);
     writeFileSync(victim, 'not a key');
@@ -98,7 +142,10 @@ describe('certs directory', () => {
     const started = Date.now();
     const pki = await Pki.open(options(dir), []);
     assert.ok(Date.now() - started < 20_000, 'a dead holder is not waited for');
-    assert.ok(pki.notices.some((n) => /regenerated the farm CA hierarchy/.test(n)), pki.notices.join('\n'));
+    assert.ok(
+      pki.notices.some((n) => /regenerated the farm CA hierarchy/.test(n)),
+      pki.notices.join('\n'),
+    );
     assert.equal(readFileSync(victim, 'utf8'), 'not a key');
     const key = lstatSync(join(dir, 'root-ca.key'));
     assert.ok(key.isFile(), 'root-ca.key is a file of its own');
@@ -116,7 +163,10 @@ describe('certs directory', () => {
     assert.equal(created.stdout, root, 'ca creates a missing hierarchy');
 
     const other = await runCli(['ca', '--certs-dir', certsDir, '--hostname', 'origin.example.test']);
-    assertOneLineError(other, /does not fit these options \(root-ca\.pem is constrained to localhost, badorigin\.invalid, 127\.0\.0\.1, ::1, not origin\.example\.test.*only `badorigin serve` rewrites it/);
+    assertOneLineError(
+      other,
+      /does not fit these options \(root-ca\.pem is constrained to localhost, badorigin\.invalid, 127\.0\.0\.1, ::1, not origin\.example\.test.*only `badorigin serve` rewrites it/,
+    );
     assert.equal(other.stdout, '');
     assert.equal(readFileSync(join(certsDir, 'root-ca.pem'), 'utf8'), root, 'root-ca.pem is left as it was');
 
@@ -127,7 +177,11 @@ describe('certs directory', () => {
     const basePort = String(probeFarm.manifest.listeners[0]!.port - offset);
     for (const args of [['manifest'], ['config', '--for', 'nginx'], ['probe', '--only', 'http-ok', '--base-port', basePort]]) {
       const result = await runCli([...args, '--certs-dir', certsDir, '--hostname', 'origin.example.test']);
-      assert.match(result.stderr, /^badorigin: warning: the farm CA hierarchy in .* does not fit these options \(root-ca\.pem is constrained to localhost/m, `${args[0]}: ${result.stderr}`);
+      assert.match(
+        result.stderr,
+        /^badorigin: warning: the farm CA hierarchy in .* does not fit these options \(root-ca\.pem is constrained to localhost/m,
+        `${args[0]}: ${result.stderr}`,
+      );
       if (args[0] !== 'probe') assert.equal(result.exit, 0, result.stderr);
     }
     const fitting = await runCli(['manifest', '--certs-dir', certsDir]);
@@ -143,17 +197,29 @@ describe('certs directory', () => {
     for (const command of [['serve', '--base-port', '0', '--only', 'tls-ok'], ['manifest']]) {
       assertOneLineError(await runCli([...command, '--certs-dir', file]), /--certs-dir .*a-file is not a directory/);
     }
-    await assert.rejects(Pki.open(options(file), []), (error: unknown) => error instanceof FarmError && error.exitCode === 2 && /a-file is not a directory/.test(error.message));
-    assertOneLineError(await runCli(['ca', '--certs-dir', join(dir, 'certs'), '--hostname', 'localhost,bad host']), /--hostname "bad host" is neither a DNS name .* nor an IP address/);
+    await assert.rejects(
+      Pki.open(options(file), []),
+      (error: unknown) => error instanceof FarmError && error.exitCode === 2 && /a-file is not a directory/.test(error.message),
+    );
+    assertOneLineError(
+      await runCli(['ca', '--certs-dir', join(dir, 'certs'), '--hostname', 'localhost,bad host']),
+      /--hostname "bad host" is neither a DNS name .* nor an IP address/,
+    );
     for (const hostname of ['999.1.1.1', '*.example.com', 'a_b.example', 'a..b', '-a.example', `${'a'.repeat(64)}.example`, 'fe80::1%lo']) {
       assert.throws(
         () => resolveSettings({ hostname: `localhost,${hostname}`, certsDir: join(dir, 'certs') }),
-        (error: unknown) => error instanceof FarmError && error.exitCode === 2 && error.message.startsWith(`--hostname ${JSON.stringify(hostname)} is `),
+        (error: unknown) =>
+          error instanceof FarmError && error.exitCode === 2 && error.message.startsWith(`--hostname ${JSON.stringify(hostname)} is `),
         hostname,
       );
     }
     assert.ok(!existsSync(join(dir, 'certs')), 'nothing was created');
-    assert.deepEqual(resolveSettings({ hostname: 'Origin-1.example.com,10.0.0.7,2001:db8::7,localhost' }).hostnames, ['origin-1.example.com', '10.0.0.7', '2001:db8::7', 'localhost']);
+    assert.deepEqual(resolveSettings({ hostname: 'Origin-1.example.com,10.0.0.7,2001:db8::7,localhost' }).hostnames, [
+      'origin-1.example.com',
+      '10.0.0.7',
+      '2001:db8::7',
+      'localhost',
+    ]);
   });
 
   test('a certs directory owned by another user, or writable by group or others, is refused and left untouched', async (t) => {
@@ -167,25 +233,41 @@ describe('certs directory', () => {
     symlinkSync(join(dir, 'target'), join(foreign, 'root-ca.key'));
     writeFileSync(join(foreign, 'farm.json'), JSON.stringify({ format: 'badorigin-certs/1', hierarchies: {}, leaves: {} }));
     chownSync(foreign, NOBODY, NOBODY);
-    assertOneLineError(await runCli(['serve', '--base-port', '0', '--only', 'tls-ok', '--certs-dir', foreign]), /foreign belongs to uid 65534, not to this user \(uid 0\)/);
-    await assert.rejects(Pki.open(options(foreign), [], 'create-only'), (error: unknown) => error instanceof FarmError && /belongs to uid 65534/.test(error.message));
+    assertOneLineError(
+      await runCli(['serve', '--base-port', '0', '--only', 'tls-ok', '--certs-dir', foreign]),
+      /foreign belongs to uid 65534, not to this user \(uid 0\)/,
+    );
+    await assert.rejects(
+      Pki.open(options(foreign), [], 'create-only'),
+      (error: unknown) => error instanceof FarmError && /belongs to uid 65534/.test(error.message),
+    );
     assert.equal(readFileSync(join(dir, 'target'), 'utf8'), 'root-owned file');
 
-    for (const [mode, who] of [[0o770, 'its group'], [0o707, 'others'], [0o1777, 'its group and others']] as const) {
+    for (const [mode, who] of [
+      [0o770, 'its group'],
+      [0o707, 'others'],
+      [0o1777, 'its group and others'],
+    ] as const) {
       const open = join(dir, `mode-${mode.toString(8)}`);
       mkdirSync(open);
       // A group other than the user's private group (root's own group would be private: see the next test).
       chownSync(open, 0, SHARED_GID);
       chmodSync(open, mode);
       const refused = new RegExp(`is writable by ${who} \\(mode ${(mode & 0o777).toString(8)}\\)`);
-      await assert.rejects(Pki.open(options(open), [], 'create-only'), (error: unknown) => error instanceof FarmError && error.exitCode === 2 && refused.test(error.message));
+      await assert.rejects(
+        Pki.open(options(open), [], 'create-only'),
+        (error: unknown) => error instanceof FarmError && error.exitCode === 2 && refused.test(error.message),
+      );
       assert.equal(existsSync(join(open, 'farm.json')), false);
     }
     const keysOpen = join(dir, 'keys-open');
     await Pki.open(options(keysOpen), [VALID]);
     chownSync(join(keysOpen, 'keys'), 0, SHARED_GID);
     chmodSync(join(keysOpen, 'keys'), 0o777);
-    await assert.rejects(Pki.open(options(keysOpen), [VALID]), (error: unknown) => error instanceof FarmError && error.exitCode === 2 && /keys is writable by its group/.test(error.message));
+    await assert.rejects(
+      Pki.open(options(keysOpen), [VALID]),
+      (error: unknown) => error instanceof FarmError && error.exitCode === 2 && /keys is writable by its group/.test(error.message),
+    );
   });
 
   test("group-writable is accepted where the group is the user's private group (umask 002), and only there", async (t) => {
@@ -196,7 +278,10 @@ describe('certs directory', () => {
     mkdirSync(accounts);
     const passwd = join(accounts, 'passwd');
     const group = join(accounts, 'group');
-    writeFileSync(passwd, 'alice:x:1000:1000::/home/alice:/bin/sh\nbob:x:1001:1001::/home/bob:/bin/sh\ncarol:x:1002:1000::/home/carol:/bin/sh\n');
+    writeFileSync(
+      passwd,
+      'alice:x:1000:1000::/home/alice:/bin/sh\nbob:x:1001:1001::/home/bob:/bin/sh\ncarol:x:1002:1000::/home/carol:/bin/sh\n',
+    );
     writeFileSync(passwd, `${readFileSync(passwd, 'utf8')}dave:x:1003:1003::/home/dave:/bin/sh\n`);
     writeFileSync(group, 'alice:x:1000:\nbob:x:1001:bob\ndave:x:1003:dave,alice\nstaff:x:50:alice\n');
     assert.equal(isPrivateGroup(1001, 1001, passwd, group), true, "bob's group lists bob alone");
@@ -224,7 +309,10 @@ describe('certs directory', () => {
     const root = readFileSync(join(certsDir, 'root-ca.pem'), 'utf8');
 
     chmodSync(join(certsDir, 'root-ca.key'), 0);
-    assertOneLineError(await runCliAsNobody(['serve', '--base-port', '0', '--only', 'tls-ok', '--no-control', '--certs-dir', certsDir]), /root-ca\.key is unreadable \(EACCES\)/);
+    assertOneLineError(
+      await runCliAsNobody(['serve', '--base-port', '0', '--only', 'tls-ok', '--no-control', '--certs-dir', certsDir]),
+      /root-ca\.key is unreadable \(EACCES\)/,
+    );
     assert.equal(readFileSync(join(certsDir, 'root-ca.pem'), 'utf8'), root, 'the CA was not regenerated');
     chmodSync(join(certsDir, 'root-ca.key'), 0o600);
 
@@ -244,7 +332,10 @@ describe('certs directory', () => {
     await Pki.open(options(dir), []);
     rmSync(join(dir, 'root-ca.pem'));
     mkdirSync(join(dir, 'root-ca.pem'));
-    assertOneLineError(await runCli(['serve', '--base-port', '0', '--only', 'tls-ok', '--no-control', '--certs-dir', dir]), /root-ca\.pem is unreadable \(EISDIR\)/);
+    assertOneLineError(
+      await runCli(['serve', '--base-port', '0', '--only', 'tls-ok', '--no-control', '--certs-dir', dir]),
+      /root-ca\.pem is unreadable \(EISDIR\)/,
+    );
     assert.ok(statSync(join(dir, 'root-ca.pem')).isDirectory());
   });
 
@@ -257,18 +348,29 @@ describe('certs directory', () => {
       { format: 'badorigin-certs/1', hierarchies: null, leaves: null },
       { format: 'badorigin-certs/1', hierarchies: { farm: null }, leaves: {} },
       { format: 'badorigin-certs/1', hierarchies: { farm: { createdAt: 'x', permitted: null } }, leaves: {} },
-      { format: 'badorigin-certs/1', hierarchies: {}, leaves: { abc: { file: '../../etc/passwd', issuedAt: new Date().toISOString(), issuer: 'self' } } },
+      {
+        format: 'badorigin-certs/1',
+        hierarchies: {},
+        leaves: { abc: { file: '../../etc/passwd', issuedAt: new Date().toISOString(), issuer: 'self' } },
+      },
       null,
     ];
     writeFileSync(join(dir, 'farm.json'), JSON.stringify(bad[0]));
     const ca = await runCli(['ca', '--certs-dir', dir]);
     assert.equal(ca.exit, 0, ca.stderr);
     assert.equal(ca.stdout, root);
-    assert.match(ca.stderr, /^badorigin: .*farm\.json was not a badorigin index \(truncated or edited\): rebuilt it from the files that are still valid\n$/);
+    assert.match(
+      ca.stderr,
+      /^badorigin: .*farm\.json was not a badorigin index \(truncated or edited\): rebuilt it from the files that are still valid\n$/,
+    );
     for (const index of bad) {
       writeFileSync(join(dir, 'farm.json'), JSON.stringify(index));
       const pki = await Pki.open(options(dir), [VALID]);
-      assert.deepEqual(pki.notices.filter((n) => !/farm\.json was not a badorigin index .*: rebuilt it/.test(n)), [], JSON.stringify(index));
+      assert.deepEqual(
+        pki.notices.filter((n) => !/farm\.json was not a badorigin index .*: rebuilt it/.test(n)),
+        [],
+        JSON.stringify(index),
+      );
       assert.equal(readFileSync(join(dir, 'root-ca.pem'), 'utf8'), root, 'the CA files were kept');
     }
   });
@@ -280,7 +382,18 @@ describe('certs directory', () => {
     const key = await generateKey('rsa-2048');
     const day = 86_400_000;
     const rootOf = (permitted?: PermittedNames) =>
-      issueCertificate({ commonName: 'badorigin farm root CA', organization: 'badorigin', publicKeyPem: key.publicKeyPem, notBefore: new Date(Date.now() - day), notAfter: new Date(Date.now() + 3650 * day), ca: { pathLen: 2, permitted }, digest: 'sha256' }, { self: true, privateKeyPem: key.privateKeyPem });
+      issueCertificate(
+        {
+          commonName: 'badorigin farm root CA',
+          organization: 'badorigin',
+          publicKeyPem: key.publicKeyPem,
+          notBefore: new Date(Date.now() - day),
+          notAfter: new Date(Date.now() + 3650 * day),
+          ca: { pathLen: 2, permitted },
+          digest: 'sha256',
+        },
+        { self: true, privateKeyPem: key.privateKeyPem },
+      );
     const cases: [PermittedNames | undefined, RegExp][] = [
       [undefined, /root-ca\.pem carries no name constraints/],
       [{ dns: ['example.com'], ips: [] }, /root-ca\.pem is constrained to example\.com, not localhost/],
@@ -289,10 +402,16 @@ describe('certs directory', () => {
       writeFileSync(join(dir, 'root-ca.pem'), rootOf(permitted));
       writeFileSync(join(dir, 'root-ca.key'), key.privateKeyPem, { mode: 0o600 });
       const planted = readFileSync(join(dir, 'root-ca.pem'), 'utf8');
-      await assert.rejects(Pki.open(options(dir), [], 'create-only'), (error: unknown) => error instanceof FarmError && error.code === 'CERTS_MISMATCH' && problem.test(error.message));
+      await assert.rejects(
+        Pki.open(options(dir), [], 'create-only'),
+        (error: unknown) => error instanceof FarmError && error.code === 'CERTS_MISMATCH' && problem.test(error.message),
+      );
       assert.match((await Pki.inspect(options(dir))) ?? '', problem);
       const pki = await Pki.open(options(dir), [VALID]);
-      assert.ok(pki.notices.some((n) => problem.test(n) && /regenerated the farm CA hierarchy/.test(n)), pki.notices.join('\n'));
+      assert.ok(
+        pki.notices.some((n) => problem.test(n) && /regenerated the farm CA hierarchy/.test(n)),
+        pki.notices.join('\n'),
+      );
       assert.notEqual(readFileSync(join(dir, 'root-ca.pem'), 'utf8'), planted);
       assert.equal(pki.caPem('farm-root'), readFileSync(join(dir, 'root-ca.pem'), 'utf8'));
     }
@@ -309,9 +428,14 @@ describe('certs directory', () => {
     // Same key, same spec, same index record: only the signature tells that another intermediate signed it.
     copyFileSync(join(other.dir, 'keys', 'leaf-rsa-2048.key'), join(dir, 'keys', 'leaf-rsa-2048.key'));
     copyFileSync(join(other.dir, leafFile), join(dir, leafFile));
-    assert.ok(!new X509Certificate(readFileSync(join(dir, leafFile))).verify(new X509Certificate(mine.caPem('farm-intermediate')).publicKey));
+    assert.ok(
+      !new X509Certificate(readFileSync(join(dir, leafFile))).verify(new X509Certificate(mine.caPem('farm-intermediate')).publicKey),
+    );
     const again = await Pki.open(options(dir), [VALID]);
-    assert.ok(again.notices.some((n) => n.includes(leafFile) && /not signed by its issuer/.test(n)), again.notices.join('\n'));
+    assert.ok(
+      again.notices.some((n) => n.includes(leafFile) && /not signed by its issuer/.test(n)),
+      again.notices.join('\n'),
+    );
     const intermediate = new X509Certificate(again.caPem('farm-intermediate'));
     assert.ok(again.chain(VALID).leaf.verify(intermediate.publicKey));
     assert.ok(new X509Certificate(readFileSync(join(dir, leafFile))).verify(intermediate.publicKey), 'the file on disk was replaced too');

@@ -47,7 +47,11 @@ describe('certs directory shared by several processes', () => {
       const rootCa = readFileSync(join(certsDir, 'root-ca.pem'), 'utf8');
       for (const [i, reply] of started.entries()) {
         assert.equal(typeof reply.port, 'number', `race ${race}, process ${i}: ${JSON.stringify(reply)}`);
-        assert.equal(await getWithOnlyCa(reply.port as number, rootCa), '200', `race ${race}, process ${i}: tls-ok must verify with the root-ca.pem on disk`);
+        assert.equal(
+          await getWithOnlyCa(reply.port as number, rootCa),
+          '200',
+          `race ${race}, process ${i}: tls-ok must verify with the root-ca.pem on disk`,
+        );
       }
       await Promise.all(children.map(({ send }) => send({ close: true })));
     }
@@ -59,7 +63,24 @@ describe('certs directory shared by several processes', () => {
     t.after(remove);
     const certsDir = join(dir, 'certs');
     const serves = await Promise.all(
-      [0, 1].map((i) => startServe(['--base-port', '0', '--only', 'tls-ok', '--no-control', '--log-level', 'silent', '--certs-dir', certsDir, '--manifest-out', join(dir, `manifest-${i}.json`)], 60_000)),
+      [0, 1].map((i) =>
+        startServe(
+          [
+            '--base-port',
+            '0',
+            '--only',
+            'tls-ok',
+            '--no-control',
+            '--log-level',
+            'silent',
+            '--certs-dir',
+            certsDir,
+            '--manifest-out',
+            join(dir, `manifest-${i}.json`),
+          ],
+          60_000,
+        ),
+      ),
     );
     t.after(() => serves.forEach((serve) => serve.child.kill('SIGKILL')));
     for (const i of [0, 1]) {
@@ -70,5 +91,4 @@ describe('certs directory shared by several processes', () => {
       assert.equal(curl.stdout.trim(), '200');
     }
   });
-
 });

@@ -104,12 +104,18 @@ function refuses(port: number): Promise<boolean> {
  * and returns what is left 2 s later at the latest: ports of the manifest and the control API that still accept
  * connections, and processes of the tree npm started that still run.
  */
-async function npmStartThenKill(t: TestContext, signal: NodeJS.Signals): Promise<{ listening: number[]; running: number[]; ports: number; output: string }> {
+async function npmStartThenKill(
+  t: TestContext,
+  signal: NodeJS.Signals,
+): Promise<{ listening: number[]; running: number[]; ports: number; output: string }> {
   const { dir, remove } = tempDir();
   t.after(remove);
   const manifestFile = join(dir, 'manifest.json');
   // Generous: when a source file is newer than dist/, npm start compiles first.
-  const npm = await startFarmProcess(['npm', 'start', '--', '--base-port', '0', '--certs-dir', join(dir, 'certs'), '--manifest-out', manifestFile], 180_000);
+  const npm = await startFarmProcess(
+    ['npm', 'start', '--', '--base-port', '0', '--certs-dir', join(dir, 'certs'), '--manifest-out', manifestFile],
+    180_000,
+  );
   const tree = processTree(npm.child.pid!);
   t.after(() => {
     for (const pid of stillRunning(tree)) process.kill(pid, 'SIGKILL');
@@ -128,7 +134,7 @@ async function npmStartThenKill(t: TestContext, signal: NodeJS.Signals): Promise
   do {
     await new Promise((resolve) => setTimeout(resolve, 50));
     const refused = await Promise.all(ports.map(refuses));
-    listening = ports.filter((port, i) => !refused[i]);
+    listening = ports.filter((_port, i) => !refused[i]);
     running = stillRunning(tree);
   } while ((listening.length > 0 || running.length > 0) && Date.now() < deadline);
   return { listening, running, ports: ports.length, output: npm.output() };
@@ -168,7 +174,10 @@ describe('badorigin CLI', () => {
     const result = await runCli(['manifest', '--only', 'cert-expird']);
     assert.equal(result.exit, 2);
     assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr);
-    assert.match(result.stderr, /unknown scenario or listener id cert-expird; scenario ids \(each means all its listeners\): .*tls-ok.*cert-expired.*; listener ids of TLS variants: .*slow-first-byte-tls/);
+    assert.match(
+      result.stderr,
+      /unknown scenario or listener id cert-expird; scenario ids \(each means all its listeners\): .*tls-ok.*cert-expired.*; listener ids of TLS variants: .*slow-first-byte-tls/,
+    );
   });
 
   test('--only and --skip take listener ids (the TLS variant alone) and scenario ids (all its listeners)', async () => {
@@ -188,7 +197,10 @@ describe('badorigin CLI', () => {
     assert.deepEqual(both, ['slow-first-byte', 'slow-first-byte-tls']);
     assert.deepEqual(mixed, ['tls-ok', 'slow-first-byte']);
     assert.ok(all.includes('slow-first-byte-tls'));
-    assert.deepEqual(withoutVariant, all.filter((id) => id !== 'slow-first-byte-tls'));
+    assert.deepEqual(
+      withoutVariant,
+      all.filter((id) => id !== 'slow-first-byte-tls'),
+    );
   });
 
   test('a bad config file and a bad scenario file give one clear line, exit 2', async (t) => {
@@ -217,10 +229,18 @@ describe('badorigin CLI', () => {
     t.after(remove);
     const cases: [string, string | null, RegExp][] = [
       ['missing.json', null, /^badorigin: --config \S*missing\.json: no such file\n$/],
-      ['unknown.json', '{ "bogus": 1 }', /^badorigin: --config \S*unknown\.json: unknown key "bogus" \(known: host, hostname, base-port, only, skip, .*\)\n$/],
+      [
+        'unknown.json',
+        '{ "bogus": 1 }',
+        /^badorigin: --config \S*unknown\.json: unknown key "bogus" \(known: host, hostname, base-port, only, skip, .*\)\n$/,
+      ],
       ['nan.json', '{ "base-port": "abc" }', /^badorigin: --config \S*nan\.json: "base-port": "abc" is not a number\n$/],
       ['range.json', '{ "base-port": 70000 }', /^badorigin: --config \S*range\.json: "base-port": 70000 is not a port number\n$/],
-      ['choice.json', '{ "format": "yaml" }', /^badorigin: --config \S*choice\.json: "format": "yaml" is not one of "json", "markdown", "table"\n$/],
+      [
+        'choice.json',
+        '{ "format": "yaml" }',
+        /^badorigin: --config \S*choice\.json: "format": "yaml" is not one of "json", "markdown", "table"\n$/,
+      ],
       ['list.json', '[1]', /^badorigin: --config \S*list\.json: not a JSON object of options\n$/],
     ];
     for (const [name, content] of cases) if (content !== null) writeFileSync(join(dir, name), content);
@@ -236,7 +256,10 @@ describe('badorigin CLI', () => {
     assert.equal(flag.stderr, 'badorigin: --base-port 70000 is not a port number\n');
     const good = await runCli(['manifest', '--config', join(dir, 'good.json')]);
     assert.equal(good.exit, 0, good.stderr);
-    assert.deepEqual((JSON.parse(good.stdout) as { listeners: { id: string; port: number }[] }).listeners.map((l) => [l.id, l.port]), [['tls-ok', 20001]]);
+    assert.deepEqual(
+      (JSON.parse(good.stdout) as { listeners: { id: string; port: number }[] }).listeners.map((l) => [l.id, l.port]),
+      [['tls-ok', 20001]],
+    );
   });
 
   test('probe where no farm listens says so in one line naming the ports and the options to match, exit 2', async () => {
@@ -259,7 +282,10 @@ describe('badorigin CLI', () => {
     const markdown = await runCli(['manifest', '--format', 'markdown']);
     const expired = markdown.stdout.split('\n').find((line) => line.startsWith('| 9402 | cert-expired |'));
     assert.ok(expired, markdown.stdout);
-    assert.match(expired, /^\| 9402 \| cert-expired \| ssl_check_cert true \(default\): 503 "certificate has expired" \(\[fastly-generated-errors\]\(https:\/\/www\.fastly\.com\/[^ ]+ 'fastly-generated-errors § Errors in VCL'\)\); false: 200 .* \| 502 \(Error from cloudfront\) .* \| ssl-mode strict \(default\): 526 "Error 526: invalid SSL certificate" .*; full: 200 .* \| – \| – \| – \| CERT_HAS_EXPIRED \| 60 \|$/);
+    assert.match(
+      expired,
+      /^\| 9402 \| cert-expired \| ssl_check_cert true \(default\): 503 "certificate has expired" \(\[fastly-generated-errors\]\(https:\/\/www\.fastly\.com\/[^ ]+ 'fastly-generated-errors § Errors in VCL'\)\); false: 200 .* \| 502 \(Error from cloudfront\) .* \| ssl-mode strict \(default\): 526 "Error 526: invalid SSL certificate" .*; full: 200 .* \| – \| – \| – \| CERT_HAS_EXPIRED \| 60 \|$/,
+    );
   });
 
   test('serve runs until SIGTERM, answers real clients, probe passes, and a changed expectation makes probe fail', async (t) => {
@@ -310,20 +336,26 @@ describe('badorigin CLI', () => {
 
     const gone = await runCli(['probe', '--manifest', manifestFile]);
     assert.equal(gone.exit, 2, gone.stdout + gone.stderr);
-    assert.match(gone.stderr, /^badorigin: no farm found at 127\.0\.0\.1 ports \d+-\d+ \(from --manifest .*manifest\.json\): start the farm that wrote it\n$/);
+    assert.match(
+      gone.stderr,
+      /^badorigin: no farm found at 127\.0\.0\.1 ports \d+-\d+ \(from --manifest .*manifest\.json\): start the farm that wrote it\n$/,
+    );
   });
 
   test("Node's weak-DH SecurityWarning becomes one line of the farm's own; other warnings still reach Node's handler", async () => {
     const script = [
       `import { replaceWeakDhWarning } from ${JSON.stringify(new URL('../src/weak-dh-warning.ts', import.meta.url).href)};`,
-      "replaceWeakDhWarning((notice) => process.stderr.write(`badorigin: ${notice}\\n`));",
+      'replaceWeakDhWarning((notice) => process.stderr.write(`badorigin: ${notice}\\n`));',
       "process.emitWarning('DH parameter is less than 2048 bits', 'SecurityWarning');",
       "process.emitWarning('DH parameter is less than 2048 bits', 'SecurityWarning');",
       "process.emitWarning('something else', 'SecurityWarning');",
     ].join('\n');
     const result = await runClient([process.execPath, '--import', 'tsx', '--input-type=module', '--eval', script], 30_000);
     assert.equal(result.exit, 0, result.stderr);
-    const lines = result.stderr.trim().split('\n').filter((line) => !line.startsWith('(Use `node --trace-warnings'));
+    const lines = result.stderr
+      .trim()
+      .split('\n')
+      .filter((line) => !line.startsWith('(Use `node --trace-warnings'));
     assert.equal(lines.length, 2, result.stderr);
     assert.equal(lines[0], `badorigin: ${WEAK_DH_NOTICE}`);
     assert.match(lines[1]!, /^\(node:\d+\) SecurityWarning: something else$/);
@@ -333,7 +365,17 @@ describe('badorigin CLI', () => {
     const { dir, remove } = tempDir();
     t.after(remove);
     const manifestFile = join(dir, 'manifest.json');
-    const serve = await startServe(['--base-port', '0', '--only', 'http-ok', '--no-control', '--certs-dir', join(dir, 'certs'), '--manifest-out', manifestFile]);
+    const serve = await startServe([
+      '--base-port',
+      '0',
+      '--only',
+      'http-ok',
+      '--no-control',
+      '--certs-dir',
+      join(dir, 'certs'),
+      '--manifest-out',
+      manifestFile,
+    ]);
     t.after(() => serve.child.kill('SIGKILL'));
     const port = readManifestFile(manifestFile).listeners[0]!.port;
     assert.equal(await refuses(port), false, 'listening before SIGHUP');
@@ -349,7 +391,17 @@ describe('badorigin CLI', () => {
     t.after(remove);
     const manifestFile = join(dir, 'manifest.json');
     // The default log level writes every event to standard output; with both pipes closed each write fails (EPIPE).
-    const serve = await startServe(['--base-port', '0', '--only', 'http-ok', '--no-control', '--certs-dir', join(dir, 'certs'), '--manifest-out', manifestFile]);
+    const serve = await startServe([
+      '--base-port',
+      '0',
+      '--only',
+      'http-ok',
+      '--no-control',
+      '--certs-dir',
+      join(dir, 'certs'),
+      '--manifest-out',
+      manifestFile,
+    ]);
     t.after(() => serve.child.kill('SIGKILL'));
     serve.child.stdout!.destroy();
     serve.child.stderr!.destroy();

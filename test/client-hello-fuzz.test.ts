@@ -3,7 +3,9 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { parseClientHelloBody, parseClientHelloRecord } from '../src/tls/client-hello.js';
-import { LEGACY_SUITES, LegacyTlsEngine, prepareKey } from '../src/tls/legacy/handshake.js';
+import { LegacyTlsEngine } from '../src/tls/legacy/handshake.js';
+import { prepareKey } from '../src/tls/legacy/server-key.js';
+import { LEGACY_SUITES } from '../src/tls/legacy/suites.js';
 import { nodeRequest } from '../src/clients/node-client.js';
 import { startFarm, type Farm } from '../src/farm.js';
 import { matchesNodeExpectation } from '../src/probe.js';
@@ -43,7 +45,17 @@ function seedHello(version = 0x0303, suites = [0xc011, 0x0005, 0x1301, 0xc02f, 0
     ext(0xff01, Buffer.from('00', 'hex')),
   ]);
   const suiteBytes = Buffer.concat(suites.map(u16));
-  const body = Buffer.concat([u16(version), randomBytes(32), Buffer.from([32]), randomBytes(32), u16(suiteBytes.length), suiteBytes, Buffer.from([1, 0]), u16(extensions.length), extensions]);
+  const body = Buffer.concat([
+    u16(version),
+    randomBytes(32),
+    Buffer.from([32]),
+    randomBytes(32),
+    u16(suiteBytes.length),
+    suiteBytes,
+    Buffer.from([1, 0]),
+    u16(extensions.length),
+    extensions,
+  ]);
   const message = Buffer.concat([Buffer.from([1, 0]), u16(body.length), body]);
   return Buffer.concat([Buffer.from([22, 3, 1]), u16(message.length), message]);
 }
@@ -111,9 +123,18 @@ describe('ClientHello parser and legacy TLS engine under fuzzing', () => {
   });
 
   test('LegacyTlsEngine: 20,000 random and mutated byte streams, fed in random chunks, never throw and end with an alert or a ServerHello', () => {
-    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+    const { privateKey } = generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+    });
     const key = prepareKey(privateKey);
-    const config = { versions: [0x0301, 0x0302, 0x0303], suites: Object.values(LEGACY_SUITES), chainDer: [randomBytes(300)], privateKeyPem: privateKey };
+    const config = {
+      versions: [0x0301, 0x0302, 0x0303],
+      suites: Object.values(LEGACY_SUITES),
+      chainDer: [randomBytes(300)],
+      privateKeyPem: privateKey,
+    };
     const random = prng(0xc0ffee);
     const started = performance.now();
     for (let i = 0; i < 20_000; i++) {
@@ -173,10 +194,15 @@ describe('ClientHello parser and legacy TLS engine under fuzzing', () => {
       const random = prng(42);
       for (const id of ids) {
         const l = farm.manifest.listeners.find((x) => x.id === id)!;
-        const inputs = Array.from({ length: 300 }, (_, i) => (i % 2 ? mutate(seedHello(), random) : randomBytes(1 + Math.floor(random() * 200))));
+        const inputs = Array.from({ length: 300 }, (_, i) =>
+          i % 2 ? mutate(seedHello(), random) : randomBytes(1 + Math.floor(random() * 200)),
+        );
         for (let i = 0; i < inputs.length; i += 30) await Promise.all(inputs.slice(i, i + 30).map((input) => blast(l.port, input)));
         const observed = await nodeRequest(farm.manifest, l);
-        assert.ok(matchesNodeExpectation(l.expect.node, observed), `${id}: expected ${JSON.stringify(l.expect.node)}, observed ${JSON.stringify(observed)}`);
+        assert.ok(
+          matchesNodeExpectation(l.expect.node, observed),
+          `${id}: expected ${JSON.stringify(l.expect.node)}, observed ${JSON.stringify(observed)}`,
+        );
       }
       assert.deepEqual(problems, []);
     });

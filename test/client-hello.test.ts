@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, connect } from 'node:net';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { nodeRequest } from '../src/clients/node-client.js';
 import { runClient } from '../src/clients/run-client.js';
 import { useFarm } from './helpers/farm.js';
@@ -38,7 +38,7 @@ async function rawClientHello(args: string[]): Promise<Buffer> {
  */
 function independentJa3(record: Buffer): { text: string; md5: string } {
   const view = new DataView(record.buffer, record.byteOffset, record.byteLength);
-  const grease = (v: number) => (v & 0x0f0f) === 0x0a0a && (v >> 8) === (v & 0xff);
+  const grease = (v: number) => (v & 0x0f0f) === 0x0a0a && v >> 8 === (v & 0xff);
   let p = 5 + 4; // record header, handshake header
   const version = view.getUint16(p);
   p += 2 + 32;
@@ -68,7 +68,6 @@ function independentJa3(record: Buffer): { text: string; md5: string } {
 
 describe('ClientHello capture', () => {
   const fixture = useFarm({ only: ['tls-ok', 'cert-expired'], controlPort: null });
-
 
   test('openssl s_client -tls1_2 -cipher AES128-SHA -servername x.test shows up with that SNI, version, suites and JA3', async (t) => {
     if (!requireTool(t, 'openssl')) return;

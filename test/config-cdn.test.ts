@@ -53,7 +53,10 @@ describe('cloudflare-terraform', () => {
     assert.deepEqual(tf.resource.cloudflare_dns_record.badorigin![0]!.proxied, true);
     const origin = tf.resource.cloudflare_ruleset.badorigin_origin![0]!;
     const config = tf.resource.cloudflare_ruleset.badorigin_config![0]!;
-    assert.deepEqual([origin.phase, origin.kind, config.phase, config.kind], ['http_request_origin', 'zone', 'http_config_settings', 'zone']);
+    assert.deepEqual(
+      [origin.phase, origin.kind, config.phase, config.kind],
+      ['http_request_origin', 'zone', 'http_config_settings', 'zone'],
+    );
     assert.equal(origin.rules.length, manifest.listeners.length);
     assert.equal(config.rules.length, manifest.listeners.length);
     manifest.listeners.forEach((l, i) => {
@@ -74,8 +77,13 @@ describe('cloudflare-terraform', () => {
   });
 
   test('the farm record is a CNAME for a host name, AAAA for an IPv6 address', async () => {
-    const records = async (originAddress: string) => ((await parseHcl('m.tf', generateConfig('cloudflare-terraform', manifest, { originAddress }))) as CloudflareTf).locals[0]!.records;
-    assert.deepEqual((await records('farm.example.net'))['tls-ok'], { name: 'tls-ok.${var.zone_name}', type: 'CNAME', content: 'farm.example.net' });
+    const records = async (originAddress: string) =>
+      ((await parseHcl('m.tf', generateConfig('cloudflare-terraform', manifest, { originAddress }))) as CloudflareTf).locals[0]!.records;
+    assert.deepEqual((await records('farm.example.net'))['tls-ok'], {
+      name: 'tls-ok.${var.zone_name}',
+      type: 'CNAME',
+      content: 'farm.example.net',
+    });
     assert.equal((await records('2001:db8::1')).route_host!.type, 'AAAA');
   });
 });
@@ -100,7 +108,10 @@ describe('azure-frontdoor', () => {
       const r = routes[i]!;
       assert.deepEqual(r.properties.patternsToMatch, [`/${l.id}/*`]);
       assert.equal(r.properties.forwardingProtocol, tls(l) ? 'HttpsOnly' : 'HttpOnly');
-      assert.equal(r.properties.originGroup.id, `[resourceId('Microsoft.Cdn/profiles/originGroups', parameters('profileName'), '${l.id}')]`);
+      assert.equal(
+        r.properties.originGroup.id,
+        `[resourceId('Microsoft.Cdn/profiles/originGroups', parameters('profileName'), '${l.id}')]`,
+      );
     });
     assert.equal(typed.resources.find((r) => r.type === 'Microsoft.Cdn/profiles')?.properties.originResponseTimeoutSeconds, 16);
   });
@@ -111,21 +122,57 @@ describe('azure-frontdoor', () => {
       edit(t);
       return validate(JSON.parse(JSON.stringify(t)));
     };
-    const origin = (t: ReturnType<typeof azureFrontDoorTemplate>) => t.resources.find((r): r is AfdOrigin => r.type === 'Microsoft.Cdn/profiles/originGroups/origins')!;
-    const route = (t: ReturnType<typeof azureFrontDoorTemplate>) => t.resources.find((r): r is AfdRoute => r.type === 'Microsoft.Cdn/profiles/afdEndpoints/routes')!;
-    assert.equal(broken(() => {}), true);
-    assert.equal(broken((t) => { origin(t).properties.httpsPort = 70000; }), false);
-    assert.equal(broken((t) => { route(t).properties.patternsToMatch = ['/a*/b']; }), false);
-    assert.equal(broken((t) => { Reflect.deleteProperty(route(t).properties, 'originGroup'); }), false);
-    assert.equal(broken((t) => { origin(t).name = "[concat(parameters('profileName'), '/-bad/x')]"; }), false);
-    assert.equal(broken((t) => { Reflect.set(origin(t).properties, 'httpsPorts', 443); }), false);
+    const origin = (t: ReturnType<typeof azureFrontDoorTemplate>) =>
+      t.resources.find((r): r is AfdOrigin => r.type === 'Microsoft.Cdn/profiles/originGroups/origins')!;
+    const route = (t: ReturnType<typeof azureFrontDoorTemplate>) =>
+      t.resources.find((r): r is AfdRoute => r.type === 'Microsoft.Cdn/profiles/afdEndpoints/routes')!;
+    assert.equal(
+      broken(() => {}),
+      true,
+    );
+    assert.equal(
+      broken((t) => {
+        origin(t).properties.httpsPort = 70000;
+      }),
+      false,
+    );
+    assert.equal(
+      broken((t) => {
+        route(t).properties.patternsToMatch = ['/a*/b'];
+      }),
+      false,
+    );
+    assert.equal(
+      broken((t) => {
+        Reflect.deleteProperty(route(t).properties, 'originGroup');
+      }),
+      false,
+    );
+    assert.equal(
+      broken((t) => {
+        origin(t).name = "[concat(parameters('profileName'), '/-bad/x')]";
+      }),
+      false,
+    );
+    assert.equal(
+      broken((t) => {
+        Reflect.set(origin(t).properties, 'httpsPorts', 443);
+      }),
+      false,
+    );
   });
 
   test('more listeners than a Standard profile takes: the sku defaults to Premium', () => {
-    const many: Manifest = { ...manifest, listeners: Array.from({ length: 150 }, (_, i) => ({ ...manifest.listeners[0]!, id: `l${i}`, transport: 'tcp', port: 20000 + i })) };
+    const many: Manifest = {
+      ...manifest,
+      listeners: Array.from({ length: 150 }, (_, i) => ({ ...manifest.listeners[0]!, id: `l${i}`, transport: 'tcp', port: 20000 + i })),
+    };
     const t = azureFrontDoorTemplate(many);
     assert.equal(t.parameters.sku.defaultValue, 'Premium_AzureFrontDoor');
-    assert.equal(azureFrontDoorTemplate({ ...manifest, listeners: manifest.listeners.slice(0, 20) }).parameters.sku.defaultValue, 'Standard_AzureFrontDoor');
+    assert.equal(
+      azureFrontDoorTemplate({ ...manifest, listeners: manifest.listeners.slice(0, 20) }).parameters.sku.defaultValue,
+      'Standard_AzureFrontDoor',
+    );
     assert.ok(validate(t));
   });
 });
@@ -136,8 +183,12 @@ describe('every routing target routes /<listener id>/ and forwards the path unch
     nginx: (id) => new RegExp(`location /${escape(id)}/ \\{\\n[^}]*proxy_pass https?://[^/;]+;`),
     haproxy: (id) => new RegExp(`use_backend ${escape(id)} if \\{ path_beg /${escape(id)}/ \\}`),
     varnish: (id) => new RegExp(`if \\(req\\.url ~ "\\^/${escape(id)}/"\\) \\{\\n\\s+set req\\.backend_hint = ${escape(id)};`),
-    'fastly-vcl': (id) => new RegExp(`if \\(req\\.url ~ "\\^/${escape(id)}/"\\) \\{\\n\\s+set req\\.backend = F_${escape(id.replaceAll('-', '_'))};`),
-    'fastly-terraform': (id) => new RegExp(`name      = "route ${escape(id)}"\\n\\s+type      = "REQUEST"\\n\\s+statement = "req\\.url ~ \\\\"\\^/${escape(id)}/\\\\""`),
+    'fastly-vcl': (id) =>
+      new RegExp(`if \\(req\\.url ~ "\\^/${escape(id)}/"\\) \\{\\n\\s+set req\\.backend = F_${escape(id.replaceAll('-', '_'))};`),
+    'fastly-terraform': (id) =>
+      new RegExp(
+        `name      = "route ${escape(id)}"\\n\\s+type      = "REQUEST"\\n\\s+statement = "req\\.url ~ \\\\"\\^/${escape(id)}/\\\\""`,
+      ),
     cloudfront: (id) => new RegExp(`"PathPattern": "/${escape(id)}/\\*",\\n\\s+"TargetOriginId": "${escape(id)}"`),
     'cloudflare-terraform': (id) => new RegExp(`starts_with\\(http\\.request\\.uri\\.path, \\\\"/${escape(id)}/\\\\"\\)`),
     'azure-frontdoor': (id) => new RegExp(`"patternsToMatch": \\[\\n\\s+"/${escape(id)}/\\*"\\n\\s+\\]`),
@@ -146,7 +197,9 @@ describe('every routing target routes /<listener id>/ and forwards the path unch
   for (const [target, route] of Object.entries(routes)) {
     test(target, () => {
       const text = generateConfig(target, manifest);
-      const ids = proxies.has(target) ? reachable(target as 'nginx' | 'haproxy' | 'varnish', manifest).map((l) => l.id) : manifest.listeners.map((l) => l.id);
+      const ids = proxies.has(target)
+        ? reachable(target as 'nginx' | 'haproxy' | 'varnish', manifest).map((l) => l.id)
+        : manifest.listeners.map((l) => l.id);
       // Cloudflare reaches the DNS faults by host name only: their names must resolve through the farm's DNS server.
       const routed = target === 'cloudflare-terraform' ? manifest.listeners.filter((l) => l.transport !== 'dns').map((l) => l.id) : ids;
       assert.ok(routed.length > 0);

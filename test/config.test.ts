@@ -26,7 +26,10 @@ describe('config generators', () => {
   let farm: Farm;
   const certs = tempDir();
   const work = tempDir('badorigin-config-');
-  const caPems = () => ({ [farm.manifest.trust.rootCaFile]: readFileSync(farm.manifest.trust.rootCaFile, 'utf8'), [farm.manifest.trust.intermediateCaFile]: readFileSync(farm.manifest.trust.intermediateCaFile, 'utf8') });
+  const caPems = () => ({
+    [farm.manifest.trust.rootCaFile]: readFileSync(farm.manifest.trust.rootCaFile, 'utf8'),
+    [farm.manifest.trust.intermediateCaFile]: readFileSync(farm.manifest.trust.intermediateCaFile, 'utf8'),
+  });
 
   before(async () => {
     farm = await startFarm({ basePort: 0, certsDir: certs.dir, controlPort: null });
@@ -39,20 +42,36 @@ describe('config generators', () => {
   });
 
   test('every target is a generator', () => {
-    assert.deepEqual(Object.keys(CONFIG_TARGETS).sort(), ['azure-frontdoor', 'cloudflare-terraform', 'cloudfront', 'fastly-terraform', 'fastly-vcl', 'haproxy', 'kubernetes-service', 'nginx', 'varnish']);
+    assert.deepEqual(Object.keys(CONFIG_TARGETS).sort(), [
+      'azure-frontdoor',
+      'cloudflare-terraform',
+      'cloudfront',
+      'fastly-terraform',
+      'fastly-vcl',
+      'haproxy',
+      'kubernetes-service',
+      'nginx',
+      'varnish',
+    ]);
     assert.throws(() => generateConfig('apache', farm.manifest), /unknown config target 'apache'/);
   });
 
   test('nginx: `nginx -t` accepts it; every tcp/tls listener has its upstream and its TLS settings', async (t) => {
     if (!requireTool(t, 'nginx')) return;
     const text = generateConfig('nginx', farm.manifest, { foreground: true, errorLog: join(work.dir, 'nginx-error.log'), listen: 28080 });
-    for (const l of farm.manifest.listeners.filter((l) => l.transport === 'tcp' || l.transport === 'tls')) assert.match(text, new RegExp(`upstream ${l.id} \\{\\n\\s+server 127\\.0\\.0\\.1:${l.port};`));
+    for (const l of farm.manifest.listeners.filter((l) => l.transport === 'tcp' || l.transport === 'tls'))
+      assert.match(text, new RegExp(`upstream ${l.id} \\{\\n\\s+server 127\\.0\\.0\\.1:${l.port};`));
     assert.match(text, /location \/cert-expired\/ \{\n\s+proxy_pass https:\/\/cert-expired;\n\s+proxy_ssl_verify on;/);
     assert.match(text, /proxy_connect_timeout 2s;/);
     assert.match(text, /proxy_read_timeout 3s;/);
     assert.match(text, /client_max_body_size 0;/);
     // cert-issuer-missing trusts the intermediate, cert-sni-mismatch sends no SNI
-    assert.match(text, new RegExp(`location /cert-issuer-missing/ \\{[^}]*proxy_ssl_trusted_certificate ${farm.manifest.trust.intermediateCaFile.replaceAll('.', '\\.')};`));
+    assert.match(
+      text,
+      new RegExp(
+        `location /cert-issuer-missing/ \\{[^}]*proxy_ssl_trusted_certificate ${farm.manifest.trust.intermediateCaFile.replaceAll('.', '\\.')};`,
+      ),
+    );
     assert.match(text, /location \/cert-sni-mismatch\/ \{[^}]*proxy_ssl_server_name off;\n\s+proxy_ssl_name localhost;/);
     const file = join(work.dir, 'nginx.conf');
     writeFileSync(file, text);
@@ -64,7 +83,12 @@ describe('config generators', () => {
     if (!requireTool(t, 'haproxy')) return;
     const text = generateConfig('haproxy', farm.manifest, { listen: 28081 });
     const l = farm.manifest.listeners.find((l) => l.id === 'cert-expired')!;
-    assert.match(text, new RegExp(`backend cert-expired\\n\\s+server cert-expired 127\\.0\\.0\\.1:${l.port} ssl verify required ca-file \\S+root-ca\\.pem sni str\\(localhost\\) verifyhost localhost`));
+    assert.match(
+      text,
+      new RegExp(
+        `backend cert-expired\\n\\s+server cert-expired 127\\.0\\.0\\.1:${l.port} ssl verify required ca-file \\S+root-ca\\.pem sni str\\(localhost\\) verifyhost localhost`,
+      ),
+    );
     assert.match(text, /retries 0/);
     assert.match(text, /timeout connect 2s/);
     assert.match(text, /%\[ssl_bc_err\] %\[ssl_bc_err_str\]/);
@@ -94,7 +118,15 @@ describe('config generators', () => {
     for (const l of farm.manifest.listeners.filter((l) => l.transport === 'tls')) {
       const block = new RegExp(`backend ${fastlyBackendName(l)} \\{([^}]*)\\}`).exec(text)?.[1];
       assert.ok(block, `no backend for ${l.id}`);
-      for (const field of ['.ssl = true;', `.ssl_cert_hostname = "${l.connect.certHostname}";`, '.ssl_ca_cert = {"-----BEGIN CERTIFICATE-----', '.first_byte_timeout = 3s;', '.between_bytes_timeout = 3s;', '.connect_timeout = 2s;', '.max_connections = 200;']) {
+      for (const field of [
+        '.ssl = true;',
+        `.ssl_cert_hostname = "${l.connect.certHostname}";`,
+        '.ssl_ca_cert = {"-----BEGIN CERTIFICATE-----',
+        '.first_byte_timeout = 3s;',
+        '.between_bytes_timeout = 3s;',
+        '.connect_timeout = 2s;',
+        '.max_connections = 200;',
+      ]) {
         assert.ok(block.includes(field), `${l.id}: no ${field}`);
       }
       assert.equal(block.includes(`.ssl_sni_hostname = "${l.connect.sni}";`), l.connect.sni !== null, `${l.id}: SNI`);
@@ -114,7 +146,13 @@ describe('config generators', () => {
 
   test('fastly-terraform: valid HCL (@cdktf/hcl2json), one backend per listener named after it', async () => {
     const text = generateConfig('fastly-terraform', farm.manifest);
-    const json = (await parseHcl('main.tf', text)) as { resource: { fastly_service_vcl: { badorigin: { backend: { name: string; ssl_ca_cert?: string; first_byte_timeout: number }[]; condition: unknown[] }[] } } };
+    const json = (await parseHcl('main.tf', text)) as {
+      resource: {
+        fastly_service_vcl: {
+          badorigin: { backend: { name: string; ssl_ca_cert?: string; first_byte_timeout: number }[]; condition: unknown[] }[];
+        };
+      };
+    };
     const service = json.resource.fastly_service_vcl.badorigin[0]!;
     assert.deepEqual(service.backend.map((b) => b.name).sort(), farm.manifest.listeners.map((l) => l.id).sort());
     assert.equal(service.condition.length, farm.manifest.listeners.length);
@@ -126,7 +164,11 @@ describe('config generators', () => {
     assert.ok(noExtraOriginFields && noExtraCustomOriginFields && noExtraBehaviorFields);
     const { origins, behaviors } = cloudFrontOrigins(farm.manifest);
     const typed: { Origins: Origins; CacheBehaviors: CacheBehaviors } = { Origins: origins, CacheBehaviors: behaviors }; // type-checked against @aws-sdk/client-cloudfront
-    const parsed = JSON.parse(generateConfig('cloudfront', farm.manifest)) as { Origins: Origins; CacheBehaviors: CacheBehaviors; _skipped?: string[] };
+    const parsed = JSON.parse(generateConfig('cloudfront', farm.manifest)) as {
+      Origins: Origins;
+      CacheBehaviors: CacheBehaviors;
+      _skipped?: string[];
+    };
     assert.equal(parsed.Origins.Quantity, parsed.Origins.Items!.length);
     assert.deepEqual(parsed.Origins.Items, typed.Origins.Items);
     assert.deepEqual(parsed.Origins.Items!.map((o) => o.Id).sort(), farm.manifest.listeners.map((l) => l.id).sort());
@@ -149,7 +191,17 @@ describe('config generators', () => {
 
   test('CLI: config --for writes the planned farm configuration to --out; bad targets exit 2', async () => {
     const out = join(work.dir, 'out.conf');
-    const ok = await runCli(['config', '--for', 'nginx', '--only', 'cert-expired,connection-refused', '--certs-dir', certs.dir, '--out', out]);
+    const ok = await runCli([
+      'config',
+      '--for',
+      'nginx',
+      '--only',
+      'cert-expired,connection-refused',
+      '--certs-dir',
+      certs.dir,
+      '--out',
+      out,
+    ]);
     assert.equal(ok.exit, 0, ok.stderr);
     const text = readFileSync(out, 'utf8');
     assert.match(text, /upstream cert-expired \{\n\s+server 127\.0\.0\.1:9402;/);

@@ -31,7 +31,13 @@ describe('conformance catches drift between a listener and its manifest entry', 
   }
 
   /** Starts a farm of `scenario` alone from a scenarios copy in which `from` is replaced by `to`; returns each proxy's failed checks. */
-  async function drifted(t: TestContext, scenario: string, from: RegExp, to: string, proxies: ProxyName[]): Promise<Map<ProxyName, Failure[]> | undefined> {
+  async function drifted(
+    t: TestContext,
+    scenario: string,
+    from: RegExp,
+    to: string,
+    proxies: ProxyName[],
+  ): Promise<Map<ProxyName, Failure[]> | undefined> {
     for (const proxy of proxies) for (const tool of TOOLS[proxy]) if (!requireTool(t, tool)) return undefined;
     const scenarios = tempDir('badorigin-scenarios-');
     const certs = tempDir();
@@ -42,7 +48,13 @@ describe('conformance catches drift between a listener and its manifest entry', 
     const changed = original.replace(from, to);
     assert.notEqual(changed, original, 'the fixture edit must apply');
     writeFileSync(file, changed);
-    const farm: Farm = await startFarm({ basePort: 0, certsDir: certs.dir, scenariosDir: scenarios.dir, only: [scenario], controlPort: null });
+    const farm: Farm = await startFarm({
+      basePort: 0,
+      certsDir: certs.dir,
+      scenariosDir: scenarios.dir,
+      only: [scenario],
+      controlPort: null,
+    });
     cleanups.push(() => farm.close());
     assert.ok(loadCatalogue(scenarios.dir).some((e) => e.scenario.id === scenario));
     const result = new Map<ProxyName, Failure[]>();
@@ -51,16 +63,34 @@ describe('conformance catches drift between a listener and its manifest entry', 
       cleanups.push(work.remove);
       const report = await verifyThrough(proxy, farm, work.dir);
       assert.equal(report.ok, false, `${proxy}: verify must fail`);
-      result.set(proxy, report.listeners.flatMap((l) => l.verdict.checks.filter((c) => c.result === 'mismatch').map((check) => ({ listener: l.id, check }))));
+      result.set(
+        proxy,
+        report.listeners.flatMap((l) =>
+          l.verdict.checks.filter((c) => c.result === 'mismatch').map((check) => ({ listener: l.id, check })),
+        ),
+      );
     }
     return result;
   }
 
   test('cert-expired serving a valid certificate fails the nginx and HAProxy comparisons', async (t) => {
-    const result = await drifted(t, 'cert-expired', /certificate: \{ issuer: farm-intermediate, notBeforeDays: -400, notAfterDays: -30 \}/, 'certificate: valid', ['nginx', 'haproxy']);
+    const result = await drifted(
+      t,
+      'cert-expired',
+      /certificate: \{ issuer: farm-intermediate, notBeforeDays: -400, notAfterDays: -30 \}/,
+      'certificate: valid',
+      ['nginx', 'haproxy'],
+    );
     if (!result) return;
     for (const failures of result.values()) {
-      assert.deepEqual(failures.map((f) => [f.listener, f.check.field]), [['cert-expired', 'status'], ['cert-expired', 'log']], JSON.stringify(failures));
+      assert.deepEqual(
+        failures.map((f) => [f.listener, f.check.field]),
+        [
+          ['cert-expired', 'status'],
+          ['cert-expired', 'log'],
+        ],
+        JSON.stringify(failures),
+      );
       assert.match(describeCheck(failures[0]!.check), /^status: expected 50\d, observed 200/);
       assert.match(describeCheck(failures[1]!.check), /^log: expected ".*certificate/);
     }
@@ -71,7 +101,14 @@ describe('conformance catches drift between a listener and its manifest entry', 
     if (!result) return;
     for (const [proxy, failures] of result) {
       const ids = proxy === 'varnish' ? ['slow-first-byte'] : ['slow-first-byte', 'slow-first-byte-tls'];
-      assert.deepEqual(failures.map((f) => [f.listener, f.check.field]), ids.flatMap((id) => [[id, 'status'], [id, 'log']]), JSON.stringify(failures));
+      assert.deepEqual(
+        failures.map((f) => [f.listener, f.check.field]),
+        ids.flatMap((id) => [
+          [id, 'status'],
+          [id, 'log'],
+        ]),
+        JSON.stringify(failures),
+      );
       for (let i = 0; i < failures.length; i += 2) {
         assert.match(describeCheck(failures[i]!.check), /^status: expected 50\d, observed 200/);
         assert.match(describeCheck(failures[i + 1]!.check), /^log: expected "(.*timed out|.*timeout|504 sH--)/);

@@ -66,7 +66,9 @@ describe('conformance: every listener through nginx, HAProxy and Varnish', () =>
     });
   }
 
-  test('docs/conformance.md: the verify reports of this run', { skip: process.env.CONFORMANCE_WRITE_MATRIX !== '1' && 'set CONFORMANCE_WRITE_MATRIX=1 (npm run conformance) to rewrite it' }, async (t) => {
+  test('docs/conformance.md: the verify reports of this run', {
+    skip: process.env.CONFORMANCE_WRITE_MATRIX !== '1' && 'set CONFORMANCE_WRITE_MATRIX=1 (npm run conformance) to rewrite it',
+  }, async (t) => {
     for (const tool of ['curl', 'openssl', 'gnutls-cli', 'dig']) if (!requireTool(t, tool)) return;
     assert.deepEqual([...reports.keys()], PROXIES, 'every proxy ran');
     const clients = await observeAllClients(farm.manifest);

@@ -92,7 +92,11 @@ async function realClientHello(): Promise<Buffer> {
 
 describe('--head-timeout-ms: every listener that reads a request closes a connection without a complete head', () => {
   const HEAD_MS = 800;
-  const fixture = useFarm({ only: ['tls-ok', 'http-ok', 'close-after-request', 'plaintext-on-tls'], controlPort: null, headTimeoutMs: HEAD_MS });
+  const fixture = useFarm({
+    only: ['tls-ok', 'http-ok', 'close-after-request', 'plaintext-on-tls'],
+    controlPort: null,
+    headTimeoutMs: HEAD_MS,
+  });
   const partial = 'GET / HTTP/1.1\r\nHost: localhost\r\nX-Partial: ';
 
   const expectHeadTimeout = async (id: string, open: (port: number) => Promise<Socket>, send: string) => {
@@ -107,7 +111,8 @@ describe('--head-timeout-ms: every listener that reads a request closes a connec
   };
 
   for (const id of ['tls-ok', 'http-ok-tls', 'close-after-request-tls']) {
-    test(`${id}: a partial head after a completed TLS handshake is closed within the head timeout`, () => expectHeadTimeout(id, openTls, partial));
+    test(`${id}: a partial head after a completed TLS handshake is closed within the head timeout`, () =>
+      expectHeadTimeout(id, openTls, partial));
   }
   test('tls-ok: nothing at all after the handshake is closed within the head timeout', () => expectHeadTimeout('tls-ok', openTls, ''));
   for (const id of ['http-ok', 'close-after-request', 'plaintext-on-tls']) {
@@ -146,7 +151,11 @@ describe('--handshake-timeout-ms: every TLS listener closes a handshake that doe
   let hello: Buffer;
 
   const expectHandshakeTimeout = async (id: string, send: () => Promise<Buffer>) => {
-    const fault = fixture.farm.waitFor(id, (e) => e.type === 'fault' && e.detail === handshakeTimeoutDetail(HANDSHAKE_MS), HANDSHAKE_MS + SLACK_MS);
+    const fault = fixture.farm.waitFor(
+      id,
+      (e) => e.type === 'fault' && e.detail === handshakeTimeoutDetail(HANDSHAKE_MS),
+      HANDSHAKE_MS + SLACK_MS,
+    );
     const bytes = await send();
     const since = performance.now();
     const socket = await openTcp(portOf(fixture.farm, id));
@@ -164,7 +173,8 @@ describe('--handshake-timeout-ms: every TLS listener closes a handshake that doe
     test(`${id}: half a ClientHello record is closed within the handshake timeout`, () =>
       expectHandshakeTimeout(id, async () => (await clientHello()).subarray(0, 40)));
   }
-  test('rc4-only: a connection that sends nothing is closed within the handshake timeout', () => expectHandshakeTimeout('rc4-only', async () => Buffer.alloc(0)));
+  test('rc4-only: a connection that sends nothing is closed within the handshake timeout', () =>
+    expectHandshakeTimeout('rc4-only', async () => Buffer.alloc(0)));
 
   test('tls-ok: a client that completes the handshake is not cut off by it', async () => {
     const socket = await openTls(portOf(fixture.farm, 'tls-ok'));
@@ -185,7 +195,11 @@ describe('request heads with bare LF line endings get a 400 at once', () => {
   for (const [id, open] of cases) {
     test(`${id}: bare LF heads (complete or not) get 400 within 2 s; the same head with CRLF gets 200`, async () => {
       const port = portOf(fixture.farm, id);
-      for (const head of ['GET / HTTP/1.1\nHost: localhost\n\n', 'GET / HTTP/1.1\nHost: localhost\n', 'GET / HTTP/1.1\r\nHost: localhost\nX-A: b\r\n']) {
+      for (const head of [
+        'GET / HTTP/1.1\nHost: localhost\n\n',
+        'GET / HTTP/1.1\nHost: localhost\n',
+        'GET / HTTP/1.1\r\nHost: localhost\nX-A: b\r\n',
+      ]) {
         const answer = await exchange(await open(port), head);
         assert.match(answer.text, /^HTTP\/1\.1 400 /, JSON.stringify(head));
         assert.ok(answer.ms < 2000, `${JSON.stringify(head)}: answered after ${Math.round(answer.ms)} ms`);
@@ -238,7 +252,8 @@ describe('--max-open-connections: one flooded listener leaves the others and the
       socket.on('close', () => reset.add(socket));
       sockets.push(socket);
     }
-    for (let i = 0; i < 100 && connections + reset.size + resetOnConnect < count; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    for (let i = 0; i < 100 && connections + reset.size + resetOnConnect < count; i++)
+      await new Promise((resolve) => setTimeout(resolve, 50));
     // The summary of the hits after the first comes at the end of the reporter's 1 s window.
     await new Promise((resolve) => setTimeout(resolve, 1300));
     fixture.farm.events.off('event', onEvent);
@@ -248,7 +263,8 @@ describe('--max-open-connections: one flooded listener leaves the others and the
   };
 
   /** Hits reported by rate-limited cap events: 1 for the first, N for `(N more in the last … ms)`. */
-  const hits = (faults: ListenerEvent[]) => faults.reduce((sum, e) => sum + Number(/\((\d+) more in the last \d+ ms\)$/.exec(e.detail!)?.[1] ?? 1), 0);
+  const hits = (faults: ListenerEvent[]) =>
+    faults.reduce((sum, e) => sum + Number(/\((\d+) more in the last \d+ ms\)$/.exec(e.detail!)?.[1] ?? 1), 0);
 
   test('the per-listener cap (nine tenths of the budget by default) stops the flood; other listeners and the control API still answer', async () => {
     assert.equal(fixture.farm.settings.caps.maxConnections, PER_LISTENER);
@@ -256,7 +272,10 @@ describe('--max-open-connections: one flooded listener leaves the others and the
     assert.equal(accepted.length, PER_LISTENER);
     assert.equal(reset, 10);
     const detail = `cap: ${PER_LISTENER} connections open, reset a new one (--max-connections)`;
-    assert.ok(faults.every((e) => e.detail!.startsWith(detail)), JSON.stringify(faults));
+    assert.ok(
+      faults.every((e) => e.detail!.startsWith(detail)),
+      JSON.stringify(faults),
+    );
     assert.equal(hits(faults), 10, 'every reset is counted');
     assert.ok(faults.length < 10, `rate-limited: ${faults.length} events for 10 resets`);
     assert.equal(await get(portOf(fixture.farm, 'http-ok')), 'HTTP/1.1 200 OK');
@@ -318,12 +337,32 @@ describe('the budget follows RLIMIT_NOFILE', () => {
     const log = join(dir.dir, 'events.log');
     const manifestFile = join(dir.dir, 'manifest.json');
     const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
-    const { child } = await startFarmProcess(['prlimit', '--nofile=300:300', process.execPath, '--import', 'tsx', cli, 'serve', '--base-port', '0', '--only', 'connection-hold,http-ok',
-      '--certs-dir', join(dir.dir, 'certs'), '--log-file', log, '--manifest-out', manifestFile]);
+    const { child } = await startFarmProcess([
+      'prlimit',
+      '--nofile=300:300',
+      process.execPath,
+      '--import',
+      'tsx',
+      cli,
+      'serve',
+      '--base-port',
+      '0',
+      '--only',
+      'connection-hold,http-ok',
+      '--certs-dir',
+      join(dir.dir, 'certs'),
+      '--log-file',
+      log,
+      '--manifest-out',
+      manifestFile,
+    ]);
     t.after(() => child.kill('SIGKILL'));
     const childLimits = readFileSync(`/proc/${child.pid}/limits`, 'latin1');
     assert.match(childLimits, /^Max open files\s+300\s+300\s/m);
-    const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as { control: { url: string }; listeners: { id: string; port: number }[] };
+    const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as {
+      control: { url: string };
+      listeners: { id: string; port: number }[];
+    };
     const port = (id: string) => manifest.listeners.find((l) => l.id === id)!.port;
     // Budget max(300 / 2, 300 - 1024) = 150, 135 per listener: the 250 connections below would pass the descriptor limit.
     const sockets: Socket[] = [];
@@ -346,10 +385,25 @@ describe('the budget follows RLIMIT_NOFILE', () => {
     assert.equal(await status(controlPort, '/healthz'), 'HTTP/1.1 200 OK');
     assert.equal(await flood('connection-hold-tls', 100), 150, 'the farm holds exactly its budget');
     assert.equal(await status(controlPort, '/healthz'), 'HTTP/1.1 200 OK');
-    const lines = readFileSync(log, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { msg: string; listener: string; detail?: string });
+    const lines = readFileSync(log, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { msg: string; listener: string; detail?: string });
     const capLines = lines.filter((l) => l.msg === 'fault' && /^cap: /.test(l.detail ?? ''));
-    assert.ok(capLines.some((l) => l.listener === 'connection-hold' && l.detail!.startsWith('cap: 135 connections open, reset a new one (--max-connections)')), JSON.stringify(capLines));
-    assert.ok(capLines.some((l) => l.listener === 'connection-hold-tls' && l.detail!.startsWith('cap: 150 connections open farm-wide, reset a new one (--max-open-connections)')), JSON.stringify(capLines));
+    assert.ok(
+      capLines.some(
+        (l) => l.listener === 'connection-hold' && l.detail!.startsWith('cap: 135 connections open, reset a new one (--max-connections)'),
+      ),
+      JSON.stringify(capLines),
+    );
+    assert.ok(
+      capLines.some(
+        (l) =>
+          l.listener === 'connection-hold-tls' &&
+          l.detail!.startsWith('cap: 150 connections open farm-wide, reset a new one (--max-open-connections)'),
+      ),
+      JSON.stringify(capLines),
+    );
     assert.ok(capLines.length < 20, `${capLines.length} cap lines for 100 resets: rate-limited`);
   });
 });

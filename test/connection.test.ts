@@ -50,8 +50,19 @@ describe('connection faults, observed by Node and curl', () => {
 
   test('the catalogue has the connection scenarios, with -tls variants where they make sense', () => {
     const ids = farm.manifest.listeners.map((l) => l.id);
-    for (const id of ['connection-refused', 'connect-timeout', 'reset-on-connect', 'reset-on-connect-tls', 'close-on-connect', 'close-on-connect-tls',
-      'close-after-request', 'close-after-request-tls', 'reset-mid-response', 'reset-mid-response-tls', 'close-during-handshake']) {
+    for (const id of [
+      'connection-refused',
+      'connect-timeout',
+      'reset-on-connect',
+      'reset-on-connect-tls',
+      'close-on-connect',
+      'close-on-connect-tls',
+      'close-after-request',
+      'close-after-request-tls',
+      'reset-mid-response',
+      'reset-mid-response-tls',
+      'close-during-handshake',
+    ]) {
       assert.ok(ids.includes(id), `missing listener ${id}`);
     }
   });
@@ -62,7 +73,10 @@ describe('connection faults, observed by Node and curl', () => {
   test('Node sees expect.node on every listener', async () => {
     for (const l of quick()) {
       const observed = await nodeRequest(farm.manifest, l);
-      assert.ok(matchesNodeExpectation(l.expect.node, observed), `${l.id}: expected ${JSON.stringify(l.expect.node)}, observed ${JSON.stringify(observed)}`);
+      assert.ok(
+        matchesNodeExpectation(l.expect.node, observed),
+        `${l.id}: expected ${JSON.stringify(l.expect.node)}, observed ${JSON.stringify(observed)}`,
+      );
     }
   });
 
@@ -70,7 +84,10 @@ describe('connection faults, observed by Node and curl', () => {
     if (!requireTool(t, 'curl')) return;
     for (const l of quick()) {
       const result = await runClient(curlArgs(farm.manifest, l));
-      assert.ok([l.expect.curl!.exit].flat().includes(result.exit!), `${l.id}: expected ${l.expect.curl!.exit}, got ${result.exit}: ${result.stderr}`);
+      assert.ok(
+        [l.expect.curl!.exit].flat().includes(result.exit!),
+        `${l.id}: expected ${l.expect.curl!.exit}, got ${result.exit}: ${result.stderr}`,
+      );
     }
   });
 

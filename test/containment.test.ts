@@ -79,7 +79,6 @@ describe('an uncaught error in a listener is attributed and does not take the pr
 describe('per-listener caps', () => {
   const fixture = useFarm({ only: ['close-after-request'], controlPort: null, maxConnections: 2, maxHoldMs: 400 });
 
-
   test('one connection past --max-connections is reset and reported; the listener keeps serving', async () => {
     const port = fixture.farm.manifest.listeners.find((l) => l.id === 'close-after-request')!.port;
     const open = (): Promise<ReturnType<typeof connect>> =>
@@ -99,7 +98,10 @@ describe('per-listener caps', () => {
     assert.equal(await thirdEnd, 'ECONNRESET');
     first.destroy();
     second.destroy();
-    await Promise.all([fixture.farm.waitFor('close-after-request', (e) => e.type === 'close'), fixture.farm.waitFor('close-after-request', (e) => e.type === 'close')]).catch(() => undefined);
+    await Promise.all([
+      fixture.farm.waitFor('close-after-request', (e) => e.type === 'close'),
+      fixture.farm.waitFor('close-after-request', (e) => e.type === 'close'),
+    ]).catch(() => undefined);
     const observed = await nodeRequest(fixture.farm.manifest, fixture.farm.manifest.listeners.find((l) => l.id === 'close-after-request')!);
     assert.equal(observed.code, 'ECONNRESET', 'it still applies its own fault afterwards');
   });
@@ -126,13 +128,22 @@ describe('request head caps (--max-header-bytes, --max-headers)', () => {
   const big = [`x-filler: ${'a'.repeat(3000)}`];
   const many = Array.from({ length: 12 }, (_, i) => `x-field-${i}: ${i}`);
 
-  for (const [id, status] of [['tls-ok', '431'], ['http-ok', '400']] as const) {
+  for (const [id, status] of [
+    ['tls-ok', '431'],
+    ['http-ok', '400'],
+  ] as const) {
     test(`${id}: a head over the caps gets ${status} and a cap event; an ordinary request still gets 200`, async (t) => {
       if (!requireTool(t, 'curl')) return;
-      const tooBig = fixture.farm.waitFor(id, (e) => e.type === 'fault' && /^cap: request head larger than 2048 bytes, \d+ \(--max-header-bytes\)$/.test(e.detail ?? ''));
+      const tooBig = fixture.farm.waitFor(
+        id,
+        (e) => e.type === 'fault' && /^cap: request head larger than 2048 bytes, \d+ \(--max-header-bytes\)$/.test(e.detail ?? ''),
+      );
       assert.equal(await curlStatus(id, big), status);
       await tooBig;
-      const tooMany = fixture.farm.waitFor(id, (e) => e.type === 'fault' && /^cap: more than 10 header fields, \d+ \(--max-headers\)$/.test(e.detail ?? ''));
+      const tooMany = fixture.farm.waitFor(
+        id,
+        (e) => e.type === 'fault' && /^cap: more than 10 header fields, \d+ \(--max-headers\)$/.test(e.detail ?? ''),
+      );
       assert.equal(await curlStatus(id, many), status);
       await tooMany;
       assert.equal(await curlStatus(id, many.slice(0, 5)), '200');
@@ -140,7 +151,10 @@ describe('request head caps (--max-header-bytes, --max-headers)', () => {
   }
 
   test('caps must be positive whole numbers', async () => {
-    await assert.rejects(startFarm({ basePort: 0, only: ['tls-ok'], maxHeaderBytes: 0 }), /--max-header-bytes must be a positive whole number/);
+    await assert.rejects(
+      startFarm({ basePort: 0, only: ['tls-ok'], maxHeaderBytes: 0 }),
+      /--max-header-bytes must be a positive whole number/,
+    );
     await assert.rejects(startFarm({ basePort: 0, only: ['tls-ok'], maxHeaders: 1.5 }), /--max-headers must be a positive whole number/);
   });
 });

@@ -15,7 +15,7 @@ describe('control API: Try it and the wire, from the attempt ledger', () => {
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   };
 
-  test('Try it with node on cert-expired: CERT_HAS_EXPIRED, as expected, with the farm\'s view of that connection', async () => {
+  test("Try it with node on cert-expired: CERT_HAS_EXPIRED, as expected, with the farm's view of that connection", async () => {
     const { status, body } = await post('/listeners/cert-expired/try', '{"client":"node"}');
     assert.equal(status, 200);
     const result = body.result as { observed: { code: string }; matches: boolean };
@@ -24,13 +24,22 @@ describe('control API: Try it and the wire, from the attempt ledger', () => {
     const farm = body.farm as Attempt[];
     assert.equal(body.attribution, 'source-port');
     assert.equal(farm.length, 1);
-    assert.equal(farm[0]!.probe, body.probe, 'the run\'s probe window marks its attempt in the ledger');
+    assert.equal(farm[0]!.probe, body.probe, "the run's probe window marks its attempt in the ledger");
     assert.ok(farm[0]!.closedAt !== undefined);
     assert.equal(farm[0]!.clientHello!.sni, 'localhost');
-    assert.ok(farm[0]!.actions.some((a) => a.kind === 'tls-error'), JSON.stringify(farm[0]!.actions));
+    assert.ok(
+      farm[0]!.actions.some((a) => a.kind === 'tls-error'),
+      JSON.stringify(farm[0]!.actions),
+    );
     const ledger = (await (await fetch(`${base()}/listeners/cert-expired/attempts?probe=${String(body.probe)}`)).json()) as Attempt[];
-    assert.deepEqual(ledger.map((a) => a.connection), [farm[0]!.connection], 'the same attempt as the ledger route serves');
-    const outcomes = new Map(((await (await fetch(`${base()}/listeners`)).json()) as { id: string; outcome: string }[]).map((l) => [l.id, l.outcome]));
+    assert.deepEqual(
+      ledger.map((a) => a.connection),
+      [farm[0]!.connection],
+      'the same attempt as the ledger route serves',
+    );
+    const outcomes = new Map(
+      ((await (await fetch(`${base()}/listeners`)).json()) as { id: string; outcome: string }[]).map((l) => [l.id, l.outcome]),
+    );
     assert.equal(outcomes.get('cert-expired'), 'error', 'the failed handshake counts as the error provoked');
     assert.equal(outcomes.get('connection-refused'), 'waiting', 'nothing ever reaches a refusing port');
   });
@@ -49,7 +58,10 @@ describe('control API: Try it and the wire, from the attempt ledger', () => {
     const [query] = dig.body.farm as Attempt[];
     assert.deepEqual([(dig.body.farm as Attempt[]).length, query!.dns?.name], [1, fixture.listener('dns-nxdomain').query?.name]);
     const clients = (await (await fetch(`${base()}/listeners/dns-nxdomain/try`)).json()) as { client: string; available: boolean }[];
-    assert.deepEqual(clients.map((c) => c.client), ['node', 'dig']);
+    assert.deepEqual(
+      clients.map((c) => c.client),
+      ['node', 'dig'],
+    );
   });
 
   test('Try it refuses what it cannot do: unknown listener 404, bad body or client 400, a second run on the same listener 409', async () => {
@@ -58,7 +70,10 @@ describe('control API: Try it and the wire, from the attempt ledger', () => {
     assert.equal((await post('/listeners/tls-ok/try', '{"client":"dig"}')).status, 400);
     assert.match(String((await post('/listeners/tls-ok/try', '{nope')).body.error), /malformed JSON body/);
     // Two runs started together on one listener: the second finds the first under way.
-    const both = await Promise.all([post('/listeners/tls-ok/try', '{"client":"node"}'), post('/listeners/tls-ok/try', '{"client":"node"}')]);
+    const both = await Promise.all([
+      post('/listeners/tls-ok/try', '{"client":"node"}'),
+      post('/listeners/tls-ok/try', '{"client":"node"}'),
+    ]);
     assert.deepEqual(both.map((r) => r.status).sort(), [200, 409]);
   });
 
@@ -86,7 +101,7 @@ describe('control API: Try it and the wire, from the attempt ledger', () => {
     const windowed = (await (await fetch(`${base()}/listeners/tls-ok/attempts?probe=${String(body.probe)}`)).json()) as Attempt[];
     assert.ok(windowed.length > 1, `the other client connected ${others} times, ${windowed.length} inside the run's window`);
     assert.equal(farm.length, 1, JSON.stringify(farm.map((a) => a.peer)));
-    assert.equal(farm[0]!.requests[0]?.target, '/', 'the node client\'s own request');
+    assert.equal(farm[0]!.requests[0]?.target, '/', "the node client's own request");
   });
 
   test('GET /listeners/:id/attempts?limit= gives the newest attempts the diagrams draw: a hostile SNI comes back as data', async () => {
@@ -102,7 +117,10 @@ describe('control API: Try it and the wire, from the attempt ledger', () => {
     await seen;
     const all = (await (await fetch(`${base()}/listeners/tls-ok/attempts`)).json()) as Attempt[];
     const newest = (await (await fetch(`${base()}/listeners/tls-ok/attempts?limit=2`)).json()) as Attempt[];
-    assert.deepEqual(newest.map((a) => a.connection), all.slice(-2).map((a) => a.connection));
+    assert.deepEqual(
+      newest.map((a) => a.connection),
+      all.slice(-2).map((a) => a.connection),
+    );
     assert.equal(newest.at(-1)!.clientHello!.sni, sni);
     assert.equal((await fetch(`${base()}/listeners/tls-ok/attempts?limit=0`)).status, 400);
     assert.equal((await fetch(`${base()}/listeners/tls-ok/connections`)).status, 404, 'one store of connections: the ledger');

@@ -57,7 +57,11 @@ function openStream(url: string, headers: Record<string, string> = {}): Promise<
         until: (marker) =>
           new Promise<void>((resolveMarker, rejectMarker) => {
             const timer = setTimeout(() => rejectMarker(new Error(`no ${marker} within 5 s`)), 5000);
-            waiters.push({ marker, resolve: () => (clearTimeout(timer), resolveMarker()), reject: (e) => (clearTimeout(timer), rejectMarker(e)) });
+            waiters.push({
+              marker,
+              resolve: () => (clearTimeout(timer), resolveMarker()),
+              reject: (e) => (clearTimeout(timer), rejectMarker(e)),
+            });
             settle();
           }),
       });
@@ -76,14 +80,23 @@ function countResets(farm: Farm): { readonly count: number; restore(): void } {
     count++;
     original.call(farm.monitor, id);
   };
-  return { get count() { return count; }, restore: () => (farm.monitor.resetStats = original) };
+  return {
+    get count() {
+      return count;
+    },
+    restore: () => (farm.monitor.resetStats = original),
+  };
 }
 
 describe('control API and event log', () => {
   let farm: Farm;
   const certs = tempDir();
   before(async () => {
-    farm = await startFarmWithControl({ basePort: 0, certsDir: certs.dir, only: ['tls-ok', 'cert-expired', 'close-on-connect', 'dns-nxdomain'] });
+    farm = await startFarmWithControl({
+      basePort: 0,
+      certsDir: certs.dir,
+      only: ['tls-ok', 'cert-expired', 'close-on-connect', 'dns-nxdomain'],
+    });
   });
   after(async () => {
     await farm?.close();
@@ -96,18 +109,32 @@ describe('control API and event log', () => {
     assertManifest(manifest);
     assert.equal(manifest.control?.url, base);
     assert.match((await call(`${base}/ca.pem`)).body, /^-----BEGIN CERTIFICATE-----/);
-    assert.deepEqual(JSON.parse((await call(`${base}/healthz`)).body), { ok: true, listeners: farm.manifest.listeners.length, ledgerSize: 1000 });
+    assert.deepEqual(JSON.parse((await call(`${base}/healthz`)).body), {
+      ok: true,
+      listeners: farm.manifest.listeners.length,
+      ledgerSize: 1000,
+    });
 
     const closed = farm.waitFor('close-on-connect', (e) => e.type === 'close');
     await nodeRequest(farm.manifest, farm.manifest.listeners.find((l) => l.id === 'close-on-connect')!);
     const close = await closed;
     assert.equal(close.by, 'farm');
-    const listeners = JSON.parse((await call(`${base}/listeners`)).body) as { id: string; connections: number; lastEvent: { type: string } }[];
+    const listeners = JSON.parse((await call(`${base}/listeners`)).body) as {
+      id: string;
+      connections: number;
+      lastEvent: { type: string };
+    }[];
     const stats = listeners.find((l) => l.id === 'close-on-connect')!;
     assert.equal(stats.connections, 1);
     assert.equal(stats.lastEvent.type, 'close');
-    assert.deepEqual(JSON.parse((await call(`${base}/listeners/close-on-connect/reset`, 'POST')).body), { id: 'close-on-connect', reset: false });
-    assert.equal(JSON.parse((await call(`${base}/listeners`)).body).find((l: { id: string }) => l.id === 'close-on-connect').connections, 0);
+    assert.deepEqual(JSON.parse((await call(`${base}/listeners/close-on-connect/reset`, 'POST')).body), {
+      id: 'close-on-connect',
+      reset: false,
+    });
+    assert.equal(
+      JSON.parse((await call(`${base}/listeners`)).body).find((l: { id: string }) => l.id === 'close-on-connect').connections,
+      0,
+    );
     assert.equal((await call(`${base}/listeners/nope/reset`, 'POST')).status, 404);
   });
 
@@ -127,8 +154,13 @@ describe('control API and event log', () => {
       });
       req.on('error', (error) => (received.join('').includes('"type":"close"') ? resolve() : reject(error)));
       req.end();
-      setTimeout(() => void nodeRequest(farm.manifest, farm.manifest.listeners.find((l) => l.id === 'tls-ok')!)
-        .then(() => nodeRequest(farm.manifest, farm.manifest.listeners.find((l) => l.id === 'cert-expired')!)), 100);
+      setTimeout(
+        () =>
+          void nodeRequest(farm.manifest, farm.manifest.listeners.find((l) => l.id === 'tls-ok')!).then(() =>
+            nodeRequest(farm.manifest, farm.manifest.listeners.find((l) => l.id === 'cert-expired')!),
+          ),
+        100,
+      );
     });
     await done;
     const text = received.join('');
@@ -160,7 +192,8 @@ describe('control API and event log', () => {
 
   test('a replay sends the newest events that fit within the slow-consumer bound, and its subscriber stays connected', async () => {
     const detail = 'r'.repeat(2000);
-    for (let i = 0; i < 300; i++) farm.events.emit('event', { listener: 'tls-ok', type: 'fault', time: Date.now(), detail: `replay-${i}-${detail}` });
+    for (let i = 0; i < 300; i++)
+      farm.events.emit('event', { listener: 'tls-ok', type: 'fault', time: Date.now(), detail: `replay-${i}-${detail}` });
     const stream = await openStream(`${farm.control!.url}/events?replay=1`);
     try {
       assert.equal(stream.response.statusCode, 200);
@@ -170,7 +203,11 @@ describe('control API and event log', () => {
       assert.ok(replayed > SSE_REPLAY_MAX_BYTES / 2, `${replayed} bytes replayed: the replay should fill its budget`);
       assert.ok(!stream.text().includes('"replay-0-'), 'the oldest events are the ones left out');
       const ids = [...stream.text().matchAll(/data: \{"event":\{[^}]*"detail":"replay-(\d+)-/g)].map((m) => Number(m[1]));
-      assert.deepEqual(ids, ids.map((_, i) => ids[0]! + i), 'newest events, oldest first, none skipped');
+      assert.deepEqual(
+        ids,
+        ids.map((_, i) => ids[0]! + i),
+        'newest events, oldest first, none skipped',
+      );
       // Still subscribed: a live event follows the replay.
       farm.events.emit('event', { listener: 'tls-ok', type: 'fault', time: Date.now(), detail: 'after-the-replay' });
       await stream.until('after-the-replay');
@@ -179,9 +216,10 @@ describe('control API and event log', () => {
     }
   });
 
-  test('1,000 replays leave the event emitter\'s listener count unchanged and free every subscriber slot; one past the cap gets 503', async () => {
+  test("1,000 replays leave the event emitter's listener count unchanged and free every subscriber slot; one past the cap gets 503", async () => {
     const detail = 'l'.repeat(2000);
-    for (let i = 0; i < 300; i++) farm.events.emit('event', { listener: 'tls-ok', type: 'fault', time: Date.now(), detail: `leak-${i}-${detail}` });
+    for (let i = 0; i < 300; i++)
+      farm.events.emit('event', { listener: 'tls-ok', type: 'fault', time: Date.now(), detail: `leak-${i}-${detail}` });
     const listenersBefore = farm.events.listenerCount('event');
     const url = `${farm.control!.url}/events?replay=1`;
     let dropped = 0;
@@ -248,10 +286,15 @@ describe('control API and event log', () => {
     }
   });
 
-  test('the farm\'s --hostname names are served names too', async (t) => {
+  test("the farm's --hostname names are served names too", async (t) => {
     const own = tempDir();
     t.after(own.remove);
-    const named = await startFarmWithControl({ basePort: 0, certsDir: own.dir, only: ['tls-ok'], hostname: ['origin.test', 'alt.origin.test'] });
+    const named = await startFarmWithControl({
+      basePort: 0,
+      certsDir: own.dir,
+      only: ['tls-ok'],
+      hostname: ['origin.test', 'alt.origin.test'],
+    });
     t.after(() => named.close());
     const base = named.control!.url;
     for (const host of ['origin.test', `alt.origin.test:${new URL(base).port}`, 'localhost']) {
@@ -265,23 +308,40 @@ describe('control API and event log', () => {
     const reset = `${base}/listeners/close-on-connect/reset`;
     const resets = countResets(farm);
     try {
-      for (const headers of [{ origin: 'http://evil.test' } as Record<string, string>, { 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site' }, { origin: 'null' }, { origin: `http://localhost:${new URL(base).port}` }]) {
+      for (const headers of [
+        { origin: 'http://evil.test' } as Record<string, string>,
+        { 'sec-fetch-site': 'cross-site' },
+        { 'sec-fetch-site': 'same-site' },
+        { origin: 'null' },
+        { origin: `http://localhost:${new URL(base).port}` },
+      ]) {
         const refused = await call(reset, 'POST', headers);
         assert.equal(refused.status, 403, JSON.stringify(headers));
         assert.match(refused.body, /^\{"error":"cross-origin POST refused[^\n]*"\}\n$/);
       }
       assert.equal(resets.count, 0);
       assert.equal((await call(reset, 'POST')).status, 200, 'curl-style: no Origin, no Sec-Fetch-Site');
-      assert.equal((await call(reset, 'POST', { origin: base, 'sec-fetch-site': 'same-origin' })).status, 200, 'the dashboard\'s own origin');
+      assert.equal(
+        (await call(reset, 'POST', { origin: base, 'sec-fetch-site': 'same-origin' })).status,
+        200,
+        "the dashboard's own origin",
+      );
       assert.equal(resets.count, 2);
-      assert.equal((await call(`${base}/healthz`, 'GET', { origin: 'http://evil.test', 'sec-fetch-site': 'cross-site' })).status, 200, 'reads stay open');
+      assert.equal(
+        (await call(`${base}/healthz`, 'GET', { origin: 'http://evil.test', 'sec-fetch-site': 'cross-site' })).status,
+        200,
+        'reads stay open',
+      );
     } finally {
       resets.restore();
     }
   });
 
   test('a malformed path answers a one-line JSON 400 without a stack trace or a file path', async () => {
-    for (const [path, method] of [['/listeners/%/reset', 'POST'], ['/listeners/%E0%A4%A/reset', 'POST']] as const) {
+    for (const [path, method] of [
+      ['/listeners/%/reset', 'POST'],
+      ['/listeners/%E0%A4%A/reset', 'POST'],
+    ] as const) {
       const { status, body } = await call(`${farm.control!.url}${path}`, method);
       assert.equal(status, 400, path);
       assert.match(body, /^\{"error":"[^\n]+"\}\n$/, path);
@@ -294,13 +354,27 @@ describe('control API and event log', () => {
     const dir = tempDir();
     t.after(dir.remove);
     const logFile = `${dir.dir}/events.log`;
-    const logged = await startFarmWithControl({ basePort: 0, certsDir: certs.dir, only: ['cert-expired'], logLevel: 'info', logFile, controlPort: null });
+    const logged = await startFarmWithControl({
+      basePort: 0,
+      certsDir: certs.dir,
+      only: ['cert-expired'],
+      logLevel: 'info',
+      logFile,
+      controlPort: null,
+    });
     // The client's alert (tls-error) and the close come in either order: wait for both.
-    const seen = Promise.all([logged.waitFor('cert-expired', (e) => e.type === 'close'), logged.waitFor('cert-expired', (e) => e.type === 'tls-error')]);
+    const seen = Promise.all([
+      logged.waitFor('cert-expired', (e) => e.type === 'close'),
+      logged.waitFor('cert-expired', (e) => e.type === 'tls-error'),
+    ]);
     await nodeRequest(logged.manifest, logged.manifest.listeners[0]!);
     await seen;
     await logged.close();
-    const lines = (await import('node:fs')).readFileSync(logFile, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    const lines = (await import('node:fs'))
+      .readFileSync(logFile, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
     assert.deepEqual(lines.map((l) => l.msg).sort(), ['client-hello', 'close', 'connection', 'tls-error']);
     assert.equal((lines.find((l) => l.msg === 'client-hello')!.clientHello as { sni: string }).sni, 'localhost');
     assert.equal(lines[0]!.msg, 'connection');
@@ -310,16 +384,37 @@ describe('control API and event log', () => {
   });
 
   test('off loopback the control API needs a token, and without it every route answers 401', async (t) => {
-    const address = Object.values(networkInterfaces()).flat().find((i) => i && i.family === 'IPv4' && !i.internal)?.address;
+    const address = Object.values(networkInterfaces())
+      .flat()
+      .find((i) => i && i.family === 'IPv4' && !i.internal)?.address;
     await assert.rejects(
       startFarmWithControl({ basePort: 0, certsDir: certs.dir, only: ['tls-ok'], controlHost: address ?? '0.0.0.0' }),
       (error: unknown) => error instanceof FarmError && error.code === 'CONTROL_TOKEN_REQUIRED',
     );
     // With a token (bound to 0.0.0.0, but only ever called on 127.0.0.1 here).
-    const guarded = await startFarmWithControl({ basePort: 0, certsDir: certs.dir, only: ['tls-ok'], controlHost: '0.0.0.0', controlToken: 's3cret' });
+    const guarded = await startFarmWithControl({
+      basePort: 0,
+      certsDir: certs.dir,
+      only: ['tls-ok'],
+      controlHost: '0.0.0.0',
+      controlToken: 's3cret',
+    });
     t.after(() => guarded.close());
     const base = guarded.control!.url;
-    for (const [path, method] of [['/', 'GET'], ['/manifest.json', 'GET'], ['/ca.pem', 'GET'], ['/listeners', 'GET'], ['/events', 'GET'], ['/healthz', 'GET'], ['/listeners/tls-ok/reset', 'POST'], ['/listeners/tls-ok/try', 'POST'], ['/listeners/tls-ok/try', 'GET'], ['/listeners/tls-ok/attempts', 'GET'], ['/sources.json', 'GET'], ['/nope', 'GET']] as const) {
+    for (const [path, method] of [
+      ['/', 'GET'],
+      ['/manifest.json', 'GET'],
+      ['/ca.pem', 'GET'],
+      ['/listeners', 'GET'],
+      ['/events', 'GET'],
+      ['/healthz', 'GET'],
+      ['/listeners/tls-ok/reset', 'POST'],
+      ['/listeners/tls-ok/try', 'POST'],
+      ['/listeners/tls-ok/try', 'GET'],
+      ['/listeners/tls-ok/attempts', 'GET'],
+      ['/sources.json', 'GET'],
+      ['/nope', 'GET'],
+    ] as const) {
       assert.equal((await call(`${base}${path}`, method)).status, 401, path);
       assert.equal((await call(`${base}${path}`, method, { authorization: 'Bearer wrong' })).status, 401, path);
     }
@@ -331,8 +426,14 @@ describe('control API and event log', () => {
     assert.equal((await call(`${base}/healthz`, 'GET', { authorization: 'bearer wrong' })).status, 401);
     assert.equal((await call(`${base}/healthz?token=s3cret`)).status, 200);
     // Behind a token any name is served (a cluster Service name), and a wrong token is still refused under it.
-    assert.equal((await call(`${base}/healthz`, 'GET', { authorization: 'Bearer s3cret', host: 'badorigin-control.badorigin-eu.svc' })).status, 200);
-    assert.equal((await call(`${base}/healthz`, 'GET', { authorization: 'Bearer wrong', host: 'badorigin-control.badorigin-eu.svc' })).status, 401);
+    assert.equal(
+      (await call(`${base}/healthz`, 'GET', { authorization: 'Bearer s3cret', host: 'badorigin-control.badorigin-eu.svc' })).status,
+      200,
+    );
+    assert.equal(
+      (await call(`${base}/healthz`, 'GET', { authorization: 'Bearer wrong', host: 'badorigin-control.badorigin-eu.svc' })).status,
+      401,
+    );
   });
 });
 
@@ -386,7 +487,10 @@ describe('dashboard in a real browser (Chromium via playwright-core)', () => {
     const rebound = await tab.goto(`http://rebind.test:${controlPort}/manifest.json`);
     assert.equal(rebound?.status(), 421);
     assert.ok(!(await tab.content()).includes('"listeners"'), 'no manifest was served');
-    const posted = await tab.evaluate((url) => fetch(url, { method: 'POST' }).then((r) => r.status), `http://rebind.test:${controlPort}/listeners/close-on-connect/reset`);
+    const posted = await tab.evaluate(
+      (url) => fetch(url, { method: 'POST' }).then((r) => r.status),
+      `http://rebind.test:${controlPort}/listeners/close-on-connect/reset`,
+    );
     assert.equal(posted, 421);
     assert.equal(resets.count, 0, 'no reset happened');
     // The counter does count: a curl-style POST resets.
@@ -414,6 +518,13 @@ test('startFarm starts only the listeners; startControl(farm) adds the control A
     await farm.close();
   }
   const port = Number(new URL(url).port);
-  const refused = await new Promise<string>((resolve) => connect(port, '127.0.0.1').once('connect', function (this: import('node:net').Socket) { this.destroy(); resolve('open'); }).once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? 'error')));
+  const refused = await new Promise<string>((resolve) =>
+    connect(port, '127.0.0.1')
+      .once('connect', function (this: import('node:net').Socket) {
+        this.destroy();
+        resolve('open');
+      })
+      .once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? 'error')),
+  );
   assert.equal(refused, 'ECONNREFUSED', 'farm.close() closed the control API');
 });

@@ -41,7 +41,19 @@ describe('DNS: no amplification, UDP size limits and EDNS', () => {
     const crafted: Buffer[] = [
       compressedQuestions(249), // 1765 bytes in
       Buffer.concat([good.subarray(0, 2), Buffer.from([0x10, 0x00]), good.subarray(4)]), // opcode 2 (STATUS)
-      dnsPacket.encode({ ...query('ok.origin.test', 3), additionals: [0, 1].map(() => ({ type: 'OPT' as const, name: '.', udpPayloadSize: 4096, extendedRcode: 0, ednsVersion: 0, flags: 0, flag_do: false, options: [] })) }),
+      dnsPacket.encode({
+        ...query('ok.origin.test', 3),
+        additionals: [0, 1].map(() => ({
+          type: 'OPT' as const,
+          name: '.',
+          udpPayloadSize: 4096,
+          extendedRcode: 0,
+          ednsVersion: 0,
+          flags: 0,
+          flag_do: false,
+          options: [],
+        })),
+      }),
       dnsPacket.encode({ type: 'query', id: 4, questions: [] }), // no question
     ];
     const inputs: Buffer[] = [...crafted];
@@ -90,7 +102,8 @@ describe('DNS: no amplification, UDP size limits and EDNS', () => {
       for (const reply of answers) {
         checked++;
         const code = reply[3]! & 0x0f;
-        if (!wellFormed || code === 1 || code === 4) assert.ok(reply.length <= input.length, `query ${id}: ${input.length} bytes in, ${reply.length} out (rcode ${code})`);
+        if (!wellFormed || code === 1 || code === 4)
+          assert.ok(reply.length <= input.length, `query ${id}: ${input.length} bytes in, ${reply.length} out (rcode ${code})`);
         assert.ok(reply.length <= (edns ? 1232 : 512), `query ${id}: a ${reply.length}-byte UDP reply`);
       }
     }
@@ -170,7 +183,10 @@ describe('DNS over TCP: the listener caps', () => {
     assert.ok(['ECONNRESET', 'closed', 'refused'].includes(extraOutcome), `a 4th connection: ${extraOutcome}`);
     assert.ok(closed, 'the held connections were closed');
     for (const ms of closed) assert.ok(ms >= 1400 && ms < 4500, `closed after ${Math.round(ms)} ms, cap 1500 ms`);
-    assert.ok(faults.some((f) => f.includes('(--max-connections)')), faults.join('\n'));
+    assert.ok(
+      faults.some((f) => f.includes('(--max-connections)')),
+      faults.join('\n'),
+    );
     assert.equal(faults.filter((f) => f.includes('(--max-hold-ms)')).length, 3, faults.join('\n'));
   });
 });
@@ -202,7 +218,10 @@ describe('DNS over TCP: a message trickled a byte at a time', () => {
     fixture.farm.events.off('event', record);
     assert.ok(answered >= 1, 'the whole query was answered');
     assert.ok(closedAfter !== null && closedAfter >= 700 && closedAfter < 3000, `closed after ${closedAfter} ms, head timeout 800 ms`);
-    assert.ok(faults.some((f) => f.includes('(--head-timeout-ms)')), faults.join('\n'));
+    assert.ok(
+      faults.some((f) => f.includes('(--head-timeout-ms)')),
+      faults.join('\n'),
+    );
   });
 });
 
@@ -212,7 +231,8 @@ describe('DNS over TCP: a client that never reads its replies', () => {
   test('the farm stops answering and reading once its replies back up, instead of queueing them', async (t) => {
     const port = fixture.listener('dns-ok').port;
     let answered = 0;
-    const count = (event: ListenerEvent) => event.listener === 'dns-ok' && event.type === 'request' && event.detail?.startsWith('tcp ') && answered++;
+    const count = (event: ListenerEvent) =>
+      event.listener === 'dns-ok' && event.type === 'request' && event.detail?.startsWith('tcp ') && answered++;
     fixture.farm.events.on('event', count);
     const frame = dnsPacket.streamEncode(query('ok.origin.test'));
     const block = Buffer.concat(Array.from({ length: Math.floor(65536 / frame.length) }, () => frame));

@@ -19,17 +19,21 @@ import { nginxConfig } from '../src/config/nginx.js';
 import { addressesOf, dig, parseDig, query, rcode, tcpExchange, truncated, udpExchange } from './helpers/dns.js';
 import type { ListenerEvent } from '../src/listeners/index.js';
 
-const dnsIds = loadCatalogue().filter((e) => e.scenario.family === 'dns').map((e) => e.scenario.id);
+const dnsIds = loadCatalogue()
+  .filter((e) => e.scenario.family === 'dns')
+  .map((e) => e.scenario.id);
 
 describe('embedded DNS server', () => {
   const fixture = useFarm({ only: dnsIds });
   const listener = fixture.listener;
   const port = () => listener('dns-ok').port;
 
-
   test('every DNS scenario name is in the zone, all on one port, named in the manifest query', () => {
     for (const label of ['ok', 'nxdomain', 'servfail', 'refused', 'timeout', 'truncated', 'slow', 'cname-loop', 'empty']) {
-      assert.ok(fixture.farm.manifest.listeners.some((l) => l.query?.name === `${label}.origin.test`), label);
+      assert.ok(
+        fixture.farm.manifest.listeners.some((l) => l.query?.name === `${label}.origin.test`),
+        label,
+      );
     }
     assert.equal(new Set(fixture.farm.manifest.listeners.map((l) => l.port)).size, 1);
   });
@@ -44,7 +48,10 @@ describe('embedded DNS server', () => {
         assert.equal(seen.status, expected.status, `${l.id}: ${dig.stdout}`);
         for (const flag of expected.flags ?? []) assert.ok(seen.flags.includes(flag), `${l.id}: flag ${flag} in ${seen.flags}`);
         if (expected.answers !== undefined) assert.equal(seen.answers, expected.answers, l.id);
-        assert.ok(matchesNodeExpectation(l.expect.node, node), `${l.id}: expected ${JSON.stringify(l.expect.node)}, observed ${JSON.stringify(node)}`);
+        assert.ok(
+          matchesNodeExpectation(l.expect.node, node),
+          `${l.id}: expected ${JSON.stringify(l.expect.node)}, observed ${JSON.stringify(node)}`,
+        );
       }),
     );
   });
@@ -106,7 +113,9 @@ describe('embedded DNS server', () => {
     });
     await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
     for (let i = 0; i < inputs.length; i += 200) {
-      await Promise.all(inputs.slice(i, i + 200).map((bytes) => new Promise((resolve) => socket.send(bytes, port(), '127.0.0.1', resolve))));
+      await Promise.all(
+        inputs.slice(i, i + 200).map((bytes) => new Promise((resolve) => socket.send(bytes, port(), '127.0.0.1', resolve))),
+      );
     }
     // Garbage over TCP too: a length prefix that promises more than ever comes, and random frames.
     for (let i = 0; i < 20; i++) {
@@ -124,11 +133,23 @@ describe('embedded DNS server', () => {
     fixture.farm.events.off('event', record);
     assert.deepEqual(ok, { code: null, addresses: ['127.0.0.1'] });
     assert.ok(formerr > 0, `FORMERR replies: ${formerr} of ${replies}`);
-    assert.deepEqual(seen.filter((e) => e.type === 'handler-error'), []);
-    assert.ok(seen.some((e) => e.type === 'fault' && /^malformed DNS message over udp/.test(e.detail ?? '')), 'malformed datagrams are fault events');
-    assert.ok(seen.some((e) => e.type === 'fault' && /^malformed DNS message over tcp/.test(e.detail ?? '')), 'malformed TCP messages are fault events');
+    assert.deepEqual(
+      seen.filter((e) => e.type === 'handler-error'),
+      [],
+    );
+    assert.ok(
+      seen.some((e) => e.type === 'fault' && /^malformed DNS message over udp/.test(e.detail ?? '')),
+      'malformed datagrams are fault events',
+    );
+    assert.ok(
+      seen.some((e) => e.type === 'fault' && /^malformed DNS message over tcp/.test(e.detail ?? '')),
+      'malformed TCP messages are fault events',
+    );
     assert.equal(fixture.farm.monitor.get('dns-cname-loop')!.requests, requestsBefore, 'no query counted against dns-cname-loop');
-    assert.deepEqual(seen.filter((e) => e.type === 'request' && /nope\.origin\.test|example\.com/.test(e.detail ?? '')), []);
+    assert.deepEqual(
+      seen.filter((e) => e.type === 'request' && /nope\.origin\.test|example\.com/.test(e.detail ?? '')),
+      [],
+    );
   });
 
   test('a farm on 127.0.0.1: A 127.0.0.1, and no AAAA (NOERROR, no answer, the SOA)', async (t) => {
@@ -143,7 +164,13 @@ describe('embedded DNS server', () => {
   test('--dns-zone and --dns-port move the zone and the port', async (t) => {
     const other = tempDir();
     t.after(other.remove);
-    const custom = await startFarm({ basePort: 0, certsDir: other.dir, only: ['dns-ok', 'dns-nxdomain'], dnsZone: 'Faults.Example.', dnsPort: 0 });
+    const custom = await startFarm({
+      basePort: 0,
+      certsDir: other.dir,
+      only: ['dns-ok', 'dns-nxdomain'],
+      dnsZone: 'Faults.Example.',
+      dnsPort: 0,
+    });
     t.after(() => custom.close());
     const ok = custom.manifest.listeners.find((l) => l.id === 'dns-ok')!;
     assert.equal(ok.query?.name, 'ok.faults.example');

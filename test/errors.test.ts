@@ -18,13 +18,19 @@ test('one bind-error message for every code: in use, privileges, not an address 
     assert.ok(error instanceof FarmError);
     assert.deepEqual([error.code, error.message, error.exitCode], [code, message, 2]);
   }
-  assert.deepEqual([bindError(where, { message: 'no code' }).code, bindError(where, { message: 'no code' }).message], ['LISTEN_FAILED', `${where} cannot be bound (no code)`]);
+  assert.deepEqual(
+    [bindError(where, { message: 'no code' }).code, bindError(where, { message: 'no code' }).message],
+    ['LISTEN_FAILED', `${where} cannot be bound (no code)`],
+  );
 });
 
 test('farmError builds the registered message of its code', () => {
   const error = farmError('BAD_CONFIG', 'c.json', 'no such file');
   assert.deepEqual([error.code, error.message], ['BAD_CONFIG', '--config c.json: no such file']);
-  assert.equal(farmError('NO_FARM', '127.0.0.1 port 9401', 'm.json').message, 'no farm found at 127.0.0.1 port 9401 (from --manifest m.json): start the farm that wrote it');
+  assert.equal(
+    farmError('NO_FARM', '127.0.0.1 port 9401', 'm.json').message,
+    'no farm found at 127.0.0.1 port 9401 (from --manifest m.json): start the farm that wrote it',
+  );
   for (const [code, { meaning }] of Object.entries(FARM_ERRORS)) assert.match(meaning, /\S/, `${code} says what it means`);
 });
 

@@ -29,22 +29,40 @@ function localImports(file: string): string[] {
 
 test('src/tls/ (the protocol floor) imports nothing of the farm outside src/tls/', () => {
   const files = sources('tls');
-  assert.ok(files.includes(join('tls', 'client-hello.ts')) && files.includes(join('tls', 'records.ts')), 'src/tls/ holds the parser and the records');
-  const outside = files.flatMap((file) => localImports(file).filter((target) => !target.startsWith('tls/')).map((target) => `${file} -> ${target}`));
+  assert.ok(
+    files.includes(join('tls', 'client-hello.ts')) && files.includes(join('tls', 'records.ts')),
+    'src/tls/ holds the parser and the records',
+  );
+  const outside = files.flatMap((file) =>
+    localImports(file)
+      .filter((target) => !target.startsWith('tls/'))
+      .map((target) => `${file} -> ${target}`),
+  );
   assert.deepEqual(outside, []);
 });
 
 test('src/h2/ (the HTTP/2 frame floor) imports nothing of the farm outside src/h2/', () => {
   const files = sources('h2');
-  assert.ok(files.includes(join('h2', 'frames.ts')) && files.includes(join('h2', 'frame-reader.ts')), 'src/h2/ holds the frames and the reader');
-  const outside = files.flatMap((file) => localImports(file).filter((target) => !target.startsWith('h2/')).map((target) => `${file} -> ${target}`));
+  assert.ok(
+    files.includes(join('h2', 'frames.ts')) && files.includes(join('h2', 'frame-reader.ts')),
+    'src/h2/ holds the frames and the reader',
+  );
+  const outside = files.flatMap((file) =>
+    localImports(file)
+      .filter((target) => !target.startsWith('h2/'))
+      .map((target) => `${file} -> ${target}`),
+  );
   assert.deepEqual(outside, []);
 });
 
 test('src/manifest.ts and the command lines it prints import nothing from listeners/ or clients/', () => {
   for (const file of ['manifest.ts', 'client-commands.ts', 'transport.ts']) {
     const imports = localImports(file);
-    assert.deepEqual(imports.filter((target) => /^(listeners|clients)\//.test(target)), [], file);
+    assert.deepEqual(
+      imports.filter((target) => /^(listeners|clients)\//.test(target)),
+      [],
+      file,
+    );
   }
   assert.ok(localImports('manifest.ts').includes('client-commands.ts'), 'the manifest builds its commands from client-commands.ts');
 });

@@ -56,7 +56,10 @@ describe('fuzz regressions: request-body-not-read', () => {
         // The rest goes once the listener has stopped reading (its fault event), as a second segment, then our FIN.
         const socket = connect(listener.port, '127.0.0.1', () => {
           socket.write(head);
-          void stopped.then(() => socket.end(rest), () => socket.destroy());
+          void stopped.then(
+            () => socket.end(rest),
+            () => socket.destroy(),
+          );
         });
         socket.on('data', (chunk: Buffer) => (data += chunk.toString()));
         socket.on('error', () => undefined);
@@ -82,7 +85,7 @@ describe('fuzz regressions: request-body-not-read', () => {
           }, 1000);
           socket.once('drain', () => {
             clearTimeout(timer);
-            if (socket.bytesWritten > 32 * 1024 * 1024) return socket.destroy(), resolve(false);
+            if (socket.bytesWritten > 32 * 1024 * 1024) return (socket.destroy(), resolve(false));
             pump();
           });
         };

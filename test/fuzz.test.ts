@@ -14,15 +14,22 @@ describe('fuzz inputs', () => {
     const seeds = loadSeedHellos();
     const bytes = (seed: number, i: number) => Buffer.concat(helloInput(seeds, inputRng(seed, 'hello', i)).chunks).toString('hex');
     for (let i = 0; i < 200; i++) assert.equal(bytes(7, i), bytes(7, i));
-    assert.equal(Buffer.concat(httpInput(inputRng(7, 'http', 3)).chunks).toString('hex'), Buffer.concat(httpInput(inputRng(7, 'http', 3)).chunks).toString('hex'));
+    assert.equal(
+      Buffer.concat(httpInput(inputRng(7, 'http', 3)).chunks).toString('hex'),
+      Buffer.concat(httpInput(inputRng(7, 'http', 3)).chunks).toString('hex'),
+    );
     const distinct = new Set(Array.from({ length: 200 }, (_, i) => bytes(7, i)));
     assert.ok(distinct.size > 190, `${distinct.size} distinct inputs of 200`);
     assert.notEqual(bytes(7, 1), bytes(8, 1));
   });
 
-  test('the seeds are real clients\' ClientHellos, and the mutations reach the parser both ways', () => {
+  test("the seeds are real clients' ClientHellos, and the mutations reach the parser both ways", () => {
     const seeds = loadSeedHellos();
-    assert.ok(seeds.some((s) => s.client.startsWith('openssl')) && seeds.some((s) => s.client.startsWith('node')) && seeds.some((s) => s.client.startsWith('gnutls')));
+    assert.ok(
+      seeds.some((s) => s.client.startsWith('openssl')) &&
+        seeds.some((s) => s.client.startsWith('node')) &&
+        seeds.some((s) => s.client.startsWith('gnutls')),
+    );
     const results = { parsed: 0, rejected: 0 };
     for (let i = 0; i < 5000; i++) {
       const input = helloInput(seeds, inputRng(1, 'hello', i));
@@ -34,8 +41,20 @@ describe('fuzz inputs', () => {
 });
 
 describe('fuzz run against a whole farm in its own process', () => {
-  test('16,000 ClientHellos, 4,000 HTTP and 600 HTTP/2 inputs: zero crashes, every connection counted and closed, every listener passes the probe', { timeout: 240_000 }, async () => {
-    const report = await runFuzz({ hellos: 16_000, http: 4_000, h2: 600, seed: 0x5eed, concurrency: 128, deadlineMs: 1000, httpOverTlsShare: 0.1, h2OverTlsShare: 0.3, h2Concurrency: 16 });
+  test('16,000 ClientHellos, 4,000 HTTP and 600 HTTP/2 inputs: zero crashes, every connection counted and closed, every listener passes the probe', {
+    timeout: 240_000,
+  }, async () => {
+    const report = await runFuzz({
+      hellos: 16_000,
+      http: 4_000,
+      h2: 600,
+      seed: 0x5eed,
+      concurrency: 128,
+      deadlineMs: 1000,
+      httpOverTlsShare: 0.1,
+      h2OverTlsShare: 0.3,
+      h2Concurrency: 16,
+    });
     console.log(formatReport(report));
     assert.deepEqual(report.failures, []);
     assert.equal(report.hellos.sent + report.http.sent + report.h2.sent, 20_600);
@@ -49,7 +68,10 @@ describe('fuzz run against a whole farm in its own process', () => {
     assert.ok((report.http.outcomes['http-400'] ?? 0) > 200, JSON.stringify(report.http.outcomes));
     // The HTTP/2 inputs went both ways (h2c and TLS with ALPN h2) and reached the frame layer: connection errors of
     // several kinds, and requests that were answered.
-    assert.ok((report.h2.targetKinds['http2+h2c'] ?? 0) > 0 && (report.h2.targetKinds['http2+alpn-h2'] ?? 0) > 0, JSON.stringify(report.h2.targetKinds));
+    assert.ok(
+      (report.h2.targetKinds['http2+h2c'] ?? 0) > 0 && (report.h2.targetKinds['http2+alpn-h2'] ?? 0) > 0,
+      JSON.stringify(report.h2.targetKinds),
+    );
     const goaways = Object.keys(report.h2.outcomes).filter((k) => k.startsWith('h2-goaway-'));
     assert.ok(goaways.length >= 2, JSON.stringify(report.h2.outcomes));
     assert.ok((report.h2.outcomes['h2-headers'] ?? 0) > 0, JSON.stringify(report.h2.outcomes));

@@ -28,7 +28,17 @@ function input(next: () => number): Buffer[] {
   const parts: Buffer[] = [CLIENT_PREFACE, settingsFrame()];
   for (let i = 0, count = 1 + int(6); i < count; i++) {
     const kind = int(4);
-    if (kind === 0) parts.push(headersFrames(1 + 2 * i, encoder.encode([{ name: ':method', value: 'GET' }, { name: ':path', value: '/' }]), next() < 0.5));
+    if (kind === 0)
+      parts.push(
+        headersFrames(
+          1 + 2 * i,
+          encoder.encode([
+            { name: ':method', value: 'GET' },
+            { name: ':path', value: '/' },
+          ]),
+          next() < 0.5,
+        ),
+      );
     else if (kind === 1) parts.push(frame(int(12), int(256), int(8), bytes(int(64))));
     else if (kind === 2) parts.push(frame(FRAME.HEADERS, int(256), 1 + 2 * int(4), bytes(int(32))));
     else parts.push(bytes(1 + int(40)));
@@ -86,8 +96,16 @@ test('H2Session: a flood of requests from a client that reads nothing is answere
   });
   const requests: string[] = [];
   const fault = H2_FAULTS['headers-too-large']({ id: 'flood', params: { fault: 'headers-too-large' } });
-  new H2Session(socket, fault, { id: 'flood', emit: (e) => void (e.type === 'request' && requests.push(e.detail ?? '')), caps: DEFAULT_CAPS });
-  const block = new HeaderEncoder().encode([{ name: ':method', value: 'GET' }, { name: ':scheme', value: 'http' }, { name: ':path', value: '/' }]);
+  new H2Session(socket, fault, {
+    id: 'flood',
+    emit: (e) => void (e.type === 'request' && requests.push(e.detail ?? '')),
+    caps: DEFAULT_CAPS,
+  });
+  const block = new HeaderEncoder().encode([
+    { name: ':method', value: 'GET' },
+    { name: ':scheme', value: 'http' },
+    { name: ':path', value: '/' },
+  ]);
   const flood = Array.from({ length: 2000 }, (_, i) => headersFrames(1 + 2 * i, block, true));
   socket.emit('data', Buffer.concat([CLIENT_PREFACE, settingsFrame(), ...flood]));
   assert.ok(requests.length >= 1 && requests.length < 10, `${requests.length} requests answered`);

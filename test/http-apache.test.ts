@@ -37,13 +37,20 @@ describe('a real Apache httpd (mod_proxy_http) in front of the HTTP fault listen
     if (!requireTool(t, 'apache2')) return;
     const port = await freePort();
     const proxied = farm.manifest.listeners.filter((l) => l.transport === 'http');
-    apache = await startApache(['ProxyTimeout 3', ...proxied.map((l) => `ProxyPass /${l.id}/ http://127.0.0.1:${l.port}/`)], work.dir, port);
+    apache = await startApache(
+      ['ProxyTimeout 3', ...proxied.map((l) => `ProxyPass /${l.id}/ http://127.0.0.1:${l.port}/`)],
+      work.dir,
+      port,
+    );
   });
 
   test('header-overflow (1 KiB fields): a clean 200 through Apache, even at the largest ?header_bytes=', async (t) => {
     if (!apache) return t.skip('Apache did not start');
     // Read raw: Node's HTTP client refuses heads over 16 KiB, curl over 300 KiB.
-    for (const [path, bytes] of [['/header-overflow/', 128 * 1024], ['/header-overflow/?header_bytes=1048576', 1024 * 1024]] as const) {
+    for (const [path, bytes] of [
+      ['/header-overflow/', 128 * 1024],
+      ['/header-overflow/?header_bytes=1048576', 1024 * 1024],
+    ] as const) {
       const seen = await rawExchange(apache.port, `GET ${path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`, 10_000);
       const text = seen.data.toString('latin1');
       const headEnd = text.indexOf('\r\n\r\n');
@@ -63,7 +70,15 @@ describe('a real Apache httpd (mod_proxy_http) in front of the HTTP fault listen
 
   test('origin-status: Apache passes on 400 for a code outside 100-599 and the final 200 after a 1xx', async (t) => {
     if (!apache) return t.skip('Apache did not start');
-    for (const [code, status] of [['503', 503], ['0', 400], ['99', 400], ['1e9', 400], ['abc', 400], ['600', 400], ['103', 200]] as const) {
+    for (const [code, status] of [
+      ['503', 503],
+      ['0', 400],
+      ['99', 400],
+      ['1e9', 400],
+      ['abc', 400],
+      ['600', 400],
+      ['103', 200],
+    ] as const) {
       assert.deepEqual(await proxyRequest(apache.port, `/origin-status/status/${code}`), { status }, code);
     }
   });

@@ -47,7 +47,8 @@ describe('content-range-length-mismatch: a 206 whose Content-Length contradicts 
   });
 
   test('Node and curl (with and without a Range) take the 206: neither compares the two lengths', async (t) => {
-    for (const id of [ID, `${ID}-tls`]) assert.deepEqual(await nodeRequest(fixture.farm.manifest, fixture.listener(id)), { code: null, status: 206 }, id);
+    for (const id of [ID, `${ID}-tls`])
+      assert.deepEqual(await nodeRequest(fixture.farm.manifest, fixture.listener(id)), { code: null, status: 206 }, id);
     assert.equal(await rangeGet(fixture.listener(ID).port, '/'), 206);
     if (!requireTool(t, 'curl')) return;
     for (const id of [ID, `${ID}-tls`]) {
@@ -63,7 +64,11 @@ describe('content-range-length-mismatch: a 206 whose Content-Length contradicts 
     const work = tempDir('badorigin-varnish-');
     try {
       const listen = await freePort();
-      const varnish = await startVarnish(generateConfig('varnish', fixture.farm.manifest, { ...SUITE_TIMEOUTS, listen, foreground: true }), work.dir, listen);
+      const varnish = await startVarnish(
+        generateConfig('varnish', fixture.farm.manifest, { ...SUITE_TIMEOUTS, listen, foreground: true }),
+        work.dir,
+        listen,
+      );
       try {
         assert.equal(await rangeGet(listen, `/${ID}/`), 503);
         let log = '';

@@ -12,7 +12,15 @@ import type { ListenerEvent } from '../src/listeners/mechanism.js';
 import { matchesNodeExpectation } from '../src/probe.js';
 import { tempDir } from './helpers/farm.js';
 import { blockedUpload, curlFor, nodeInformational, nodeTimed, parseCurl, rawExchange, silentClient } from './helpers/http-faults.js';
-import { MAX_AGE_S, MAX_BODY_BYTES, MAX_CHUNK_BYTES, MAX_CHUNKS, MAX_DELAY_MS, MAX_HEADER_BYTES, OVERRIDES } from '../src/listeners/http/params.js';
+import {
+  MAX_AGE_S,
+  MAX_BODY_BYTES,
+  MAX_CHUNK_BYTES,
+  MAX_CHUNKS,
+  MAX_DELAY_MS,
+  MAX_HEADER_BYTES,
+  OVERRIDES,
+} from '../src/listeners/http/params.js';
 import { PEER_PROBE_MS } from '../src/listeners/http/faults/request-body-not-read.js';
 import { requireTool } from './helpers/tools.js';
 
@@ -24,12 +32,14 @@ const httpIds = loadCatalogue()
 async function pool<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const results: R[] = new Array(items.length);
   let next = 0;
-  await Promise.all(Array.from({ length: limit }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i]!);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: limit }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        results[i] = await fn(items[i]!);
+      }
+    }),
+  );
   return results;
 }
 
@@ -47,9 +57,28 @@ describe('HTTP response faults, observed by Node and curl', () => {
   });
 
   test('every HTTP response fault scenario is served over HTTP and over TLS, on offsets 60-99', () => {
-    for (const id of ['http-ok', 'origin-status', 'slow-first-byte', 'stall-mid-body', 'slow-drip', 'request-body-not-read', 'request-body-reset',
-      'illegal-vary', 'oversized-body', 'truncated-body', 'bad-chunked', 'garbage-response', 'malformed-status-line', 'header-overflow',
-      'conflicting-content-length', 'health-failing', 'health-flapping', 'stale-then-fail', 'connection-hold', 'redirect-loop']) {
+    for (const id of [
+      'http-ok',
+      'origin-status',
+      'slow-first-byte',
+      'stall-mid-body',
+      'slow-drip',
+      'request-body-not-read',
+      'request-body-reset',
+      'illegal-vary',
+      'oversized-body',
+      'truncated-body',
+      'bad-chunked',
+      'garbage-response',
+      'malformed-status-line',
+      'header-overflow',
+      'conflicting-content-length',
+      'health-failing',
+      'health-flapping',
+      'stale-then-fail',
+      'connection-hold',
+      'redirect-loop',
+    ]) {
       assert.equal(l(id)?.transport, 'http', id);
       assert.equal(l(`${id}-tls`)?.transport, 'https', `${id}-tls`);
     }
@@ -62,13 +91,17 @@ describe('HTTP response faults, observed by Node and curl', () => {
     if (!requireTool(t, 'curl')) return;
     // stale-then-fail answers its first request differently: start it fresh, and let only one client count as first.
     const listeners = farm.manifest.listeners;
-    const failures = (await pool(listeners, 16, async (listener) => {
-      const [node, curl] = await Promise.all([nodeRequest(farm.manifest, listener), runClient(curlArgs(farm.manifest, listener))]);
-      const problems: string[] = [];
-      if (!matchesNodeExpectation(listener.expect.node, node)) problems.push(`node: expected ${JSON.stringify(listener.expect.node)}, observed ${JSON.stringify(node)}`);
-      if (![listener.expect.curl!.exit].flat().includes(curl.exit!)) problems.push(`curl: expected ${JSON.stringify(listener.expect.curl)}, got ${curl.exit}: ${curl.stderr.trim()}`);
-      return problems.map((p) => `${listener.id}: ${p}`);
-    })).flat();
+    const failures = (
+      await pool(listeners, 16, async (listener) => {
+        const [node, curl] = await Promise.all([nodeRequest(farm.manifest, listener), runClient(curlArgs(farm.manifest, listener))]);
+        const problems: string[] = [];
+        if (!matchesNodeExpectation(listener.expect.node, node))
+          problems.push(`node: expected ${JSON.stringify(listener.expect.node)}, observed ${JSON.stringify(node)}`);
+        if (![listener.expect.curl!.exit].flat().includes(curl.exit!))
+          problems.push(`curl: expected ${JSON.stringify(listener.expect.curl)}, got ${curl.exit}: ${curl.stderr.trim()}`);
+        return problems.map((p) => `${listener.id}: ${p}`);
+      })
+    ).flat();
     assert.deepEqual(failures, []);
   });
 
@@ -87,8 +120,21 @@ describe('HTTP response faults, observed by Node and curl', () => {
 
   test('origin-status: /status/<code> answers 100-599, well-formed (a 1xx before the final 200); anything else and bad overrides get a 400', async (t) => {
     if (!requireTool(t, 'curl')) return;
-    for (const [path, status] of [['/status/503', 503], ['/origin-status/status/404', 404], ['/status/204', 204], ['/status/599', 599], ['/', 200],
-      ['/status/999', 400], ['/status/600', 400], ['/status/0', 400], ['/status/99', 400], ['/status/1e9', 400], ['/status/abc', 400], ['/status/', 400], ['/status/0200', 400]] as const) {
+    for (const [path, status] of [
+      ['/status/503', 503],
+      ['/origin-status/status/404', 404],
+      ['/status/204', 204],
+      ['/status/599', 599],
+      ['/', 200],
+      ['/status/999', 400],
+      ['/status/600', 400],
+      ['/status/0', 400],
+      ['/status/99', 400],
+      ['/status/1e9', 400],
+      ['/status/abc', 400],
+      ['/status/', 400],
+      ['/status/0200', 400],
+    ] as const) {
       const seen = await nodeTimed(farm.manifest, l('origin-status-tls'), path, 5000);
       assert.equal(seen.status, status, path);
       assert.ok(seen.ended, path);
@@ -101,7 +147,16 @@ describe('HTTP response faults, observed by Node and curl', () => {
       const curl = parseCurl(await runClient(curlFor(farm.manifest, l('origin-status-tls'), `/status/${code}`, ['--max-time', '5'])));
       assert.deepEqual([curl.exit, curl.code], [0, 200], `curl /status/${code}`);
     }
-    const caps = { delay_ms: MAX_DELAY_MS, content_length: MAX_BODY_BYTES, sent_bytes: MAX_BODY_BYTES, size: MAX_BODY_BYTES, chunks: MAX_CHUNKS, chunk_bytes: MAX_CHUNK_BYTES, header_bytes: MAX_HEADER_BYTES, max_age: MAX_AGE_S };
+    const caps = {
+      delay_ms: MAX_DELAY_MS,
+      content_length: MAX_BODY_BYTES,
+      sent_bytes: MAX_BODY_BYTES,
+      size: MAX_BODY_BYTES,
+      chunks: MAX_CHUNKS,
+      chunk_bytes: MAX_CHUNK_BYTES,
+      header_bytes: MAX_HEADER_BYTES,
+      max_age: MAX_AGE_S,
+    };
     for (const [query, cap] of Object.entries(caps)) {
       assert.equal((await nodeTimed(farm.manifest, l('http-ok'), `/?${query}=${cap}`, 5000)).status, 200, `${query} at its cap`);
       const over = await rawExchange(l('http-ok').port, `GET /?${query}=${cap + 1} HTTP/1.1\r\nHost: x\r\n\r\n`);
@@ -117,7 +172,8 @@ describe('HTTP response faults, observed by Node and curl', () => {
     const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
     const paragraph = /^Per-request overrides are capped[^]*?\n\n/m.exec(readme)?.[0].replace(/\s+/g, ' ');
     assert.ok(paragraph, 'README has the paragraph on override caps');
-    const stated = (n: number) => (n % 2 ** 40 === 0 ? `${n / 2 ** 40} TiB` : n % 2 ** 20 === 0 ? `${n / 2 ** 20} MiB` : n.toLocaleString('en-US'));
+    const stated = (n: number) =>
+      n % 2 ** 40 === 0 ? `${n / 2 ** 40} TiB` : n % 2 ** 20 === 0 ? `${n / 2 ** 20} MiB` : n.toLocaleString('en-US');
     for (const override of OVERRIDES.filter((o) => o.max !== undefined)) {
       const clause = new RegExp(`\`${override.query}\`[^;]*? ${stated(override.max!)}( |;|\\.)`);
       assert.match(paragraph, clause, `${override.query}: cap ${stated(override.max!)}`);
@@ -126,10 +182,22 @@ describe('HTTP response faults, observed by Node and curl', () => {
 
   test('slow-first-byte ?delay_ms=1500: the first byte arrives at 1.5 s ± 0.2 s and not before (curl, Node, HTTP and TLS)', async (t) => {
     if (!requireTool(t, 'curl')) return;
-    const results = await Promise.all(['slow-first-byte', 'slow-first-byte-tls'].flatMap((id) => [
-      runClient(curlFor(farm.manifest, l(id), '/?delay_ms=1500', ['--max-time', '5'])).then((r) => ({ id, who: 'curl', ...parseCurl(r) })),
-      nodeTimed(farm.manifest, l(id), '/?delay_ms=1500', 5000).then((r) => ({ id, who: 'node', starttransfer: r.headAt! / 1000, exit: r.ended ? 0 : 1, code: r.status })),
-    ]));
+    const results = await Promise.all(
+      ['slow-first-byte', 'slow-first-byte-tls'].flatMap((id) => [
+        runClient(curlFor(farm.manifest, l(id), '/?delay_ms=1500', ['--max-time', '5'])).then((r) => ({
+          id,
+          who: 'curl',
+          ...parseCurl(r),
+        })),
+        nodeTimed(farm.manifest, l(id), '/?delay_ms=1500', 5000).then((r) => ({
+          id,
+          who: 'node',
+          starttransfer: r.headAt! / 1000,
+          exit: r.ended ? 0 : 1,
+          code: r.status,
+        })),
+      ]),
+    );
     for (const r of results) {
       assert.equal(r.exit, 0, `${r.id} ${r.who}`);
       assert.equal(r.code, 200, `${r.id} ${r.who}`);
@@ -174,8 +242,17 @@ describe('HTTP response faults, observed by Node and curl', () => {
     const before = process.memoryUsage().rss;
     const ca = readFileSync(farm.manifest.trust.rootCaFile);
     const path = `/?content_length=${MAX_BODY_BYTES}&sent_bytes=${256 * 1024 ** 2}`;
-    const clients = await Promise.all(['stall-mid-body', 'stall-mid-body-tls', 'truncated-body', 'truncated-body-tls'].flatMap((id) =>
-      Array.from({ length: 3 }, () => silentClient(l(id).port, `GET ${path} HTTP/1.1\r\nHost: x\r\n\r\n`, l(id).transport === 'https' ? { ca, servername: 'localhost' } : undefined))));
+    const clients = await Promise.all(
+      ['stall-mid-body', 'stall-mid-body-tls', 'truncated-body', 'truncated-body-tls'].flatMap((id) =>
+        Array.from({ length: 3 }, () =>
+          silentClient(
+            l(id).port,
+            `GET ${path} HTTP/1.1\r\nHost: x\r\n\r\n`,
+            l(id).transport === 'https' ? { ca, servername: 'localhost' } : undefined,
+          ),
+        ),
+      ),
+    );
     try {
       // Every response is under way (the head and the first bytes came): what the farm holds for them is in RSS now.
       assert.ok(clients.every((c) => c.received() > 0));
@@ -193,7 +270,9 @@ describe('HTTP response faults, observed by Node and curl', () => {
     const [node, curl, limited] = await Promise.all([
       nodeTimed(farm.manifest, l('slow-drip-tls'), path, 5000),
       // curl's --speed-time 1: fail if less than 1 byte/s for 1 s (a between-bytes timeout); it never trips.
-      runClient(curlFor(farm.manifest, l('slow-drip'), path, ['--max-time', '5', '--speed-limit', '1', '--speed-time', '1'])).then(parseCurl),
+      runClient(curlFor(farm.manifest, l('slow-drip'), path, ['--max-time', '5', '--speed-limit', '1', '--speed-time', '1'])).then(
+        parseCurl,
+      ),
       runClient(curlFor(farm.manifest, l('slow-drip'), path, ['--max-time', '1'])).then(parseCurl),
     ]);
     assert.ok(node.ended);
@@ -307,7 +386,8 @@ describe('HTTP response faults, observed by Node and curl', () => {
   });
 
   test('health-failing answers 503 on every path; stale-then-fail serves one cacheable 200, then 503 until reset()', async () => {
-    for (const path of ['/', '/health', '/status']) assert.equal((await nodeTimed(farm.manifest, l('health-failing'), path, 5000)).status, 503);
+    for (const path of ['/', '/health', '/status'])
+      assert.equal((await nodeTimed(farm.manifest, l('health-failing'), path, 5000)).status, 503);
     for (const id of ['stale-then-fail', 'stale-then-fail-tls']) {
       assert.equal(farm.reset(id), true);
       const first = await nodeTimed(farm.manifest, l(id), '/', 5000);
@@ -337,10 +417,20 @@ describe('HTTP response faults, observed by Node and curl', () => {
       const big = parseCurl(await runClient(curlFor(farm.manifest, l('oversized-body'), `/?size=${size}`, ['--max-time', '60']), 65_000));
       assert.equal(big.exit, 0, big.stderr);
       assert.equal(big.sizeDownload, size);
-      const chunked = parseCurl(await runClient(curlFor(farm.manifest, l('oversized-body-chunked'), `/?size=${256 * 1024 ** 2 + 12345}`, ['--max-time', '30']), 35_000));
+      const chunked = parseCurl(
+        await runClient(
+          curlFor(farm.manifest, l('oversized-body-chunked'), `/?size=${256 * 1024 ** 2 + 12345}`, ['--max-time', '30']),
+          35_000,
+        ),
+      );
       assert.equal(chunked.exit, 0, chunked.stderr);
       assert.equal(chunked.sizeDownload, 256 * 1024 ** 2 + 12345);
-      const tls = parseCurl(await runClient(curlFor(farm.manifest, l('oversized-body-tls'), `/?size=${64 * 1024 ** 2}&encoding=chunked`, ['--max-time', '30']), 35_000));
+      const tls = parseCurl(
+        await runClient(
+          curlFor(farm.manifest, l('oversized-body-tls'), `/?size=${64 * 1024 ** 2}&encoding=chunked`, ['--max-time', '30']),
+          35_000,
+        ),
+      );
       assert.equal(tls.exit, 0, tls.stderr);
       assert.equal(tls.sizeDownload, 64 * 1024 ** 2);
     } finally {
@@ -357,10 +447,20 @@ describe('http-fault scenarios are data: a scenario file with other params needs
     const certs = tempDir();
     const scenarios = tempDir('badorigin-scenarios-');
     try {
-      writeFileSync(join(scenarios.dir, 'flap.yaml'), [
-        'id: flap-fast', 'offset: 99', 'family: http', 'title: Fast flapping', 'fault: Flaps every 400 ms.', 'mechanism: http-fault',
-        'params: { fault: health-flapping, periodMs: 400 }', 'expect: { node: { code: null }, curl: { exit: 0 } }', 'sources: []',
-      ].join('\n'));
+      writeFileSync(
+        join(scenarios.dir, 'flap.yaml'),
+        [
+          'id: flap-fast',
+          'offset: 99',
+          'family: http',
+          'title: Fast flapping',
+          'fault: Flaps every 400 ms.',
+          'mechanism: http-fault',
+          'params: { fault: health-flapping, periodMs: 400 }',
+          'expect: { node: { code: null }, curl: { exit: 0 } }',
+          'sources: []',
+        ].join('\n'),
+      );
       const farm = await startFarm({ basePort: 0, certsDir: certs.dir, scenariosDir: scenarios.dir, controlPort: null });
       try {
         const listener = farm.manifest.listeners[0]!;

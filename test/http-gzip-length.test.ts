@@ -31,7 +31,9 @@ describe('gzip-length-mismatch: a valid gzip body under the uncompressed Content
   test('curl --compressed: exit 18, the transfer closed with the difference still to read', async (t) => {
     if (!requireTool(t, 'curl')) return;
     for (const id of IDS) {
-      const result = parseCurl(await runClient(curlFor(fixture.farm.manifest, fixture.listener(id), '/', ['--compressed', '--max-time', '5'])));
+      const result = parseCurl(
+        await runClient(curlFor(fixture.farm.manifest, fixture.listener(id), '/', ['--compressed', '--max-time', '5'])),
+      );
       assert.equal(result.exit, 18, id);
       assert.match(result.stderr, /transfer closed with \d+ bytes remaining to read/, id);
     }

@@ -16,7 +16,9 @@ function nodeGunzip(port: number): Promise<{ status?: number; code: string | nul
     const req = httpRequest({ host: '127.0.0.1', port, path: '/', headers: { 'accept-encoding': 'gzip' }, agent: false }, (res) => {
       const gunzip = res.pipe(createGunzip());
       gunzip.resume();
-      gunzip.on('error', (error: NodeJS.ErrnoException) => resolve({ status: res.statusCode, code: error.code ?? 'ERROR', message: error.message }));
+      gunzip.on('error', (error: NodeJS.ErrnoException) =>
+        resolve({ status: res.statusCode, code: error.code ?? 'ERROR', message: error.message }),
+      );
       gunzip.on('end', () => resolve({ status: res.statusCode, code: null }));
     });
     req.on('error', (error: NodeJS.ErrnoException) => resolve({ code: error.code ?? 'ERROR', message: error.message }));
@@ -29,7 +31,10 @@ describe('gzip-corrupt: Content-Encoding gzip whose stream does not inflate', ()
   const fixture = useFarm({ only: ['gzip-corrupt'], controlPort: null });
 
   test('the response is framed correctly: Content-Length is the body sent, a gzip member header starts it', async () => {
-    const { data, closed } = await rawExchange(fixture.listener('gzip-corrupt').port, 'GET / HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\n\r\n');
+    const { data, closed } = await rawExchange(
+      fixture.listener('gzip-corrupt').port,
+      'GET / HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\n\r\n',
+    );
     assert.equal(closed, 'fin');
     const split = data.indexOf('\r\n\r\n');
     const head = data.subarray(0, split).toString('latin1');
@@ -51,7 +56,9 @@ describe('gzip-corrupt: Content-Encoding gzip whose stream does not inflate', ()
   test('curl --compressed fails with exit 61 on HTTP and TLS; without it, curl gets the bytes', async (t) => {
     if (!requireTool(t, 'curl')) return;
     for (const id of ['gzip-corrupt', 'gzip-corrupt-tls']) {
-      const decoded = parseCurl(await runClient(curlFor(fixture.farm.manifest, fixture.listener(id), '/', ['--compressed', '--max-time', '5'])));
+      const decoded = parseCurl(
+        await runClient(curlFor(fixture.farm.manifest, fixture.listener(id), '/', ['--compressed', '--max-time', '5'])),
+      );
       assert.equal(decoded.exit, 61, id);
       assert.match(decoded.stderr, /Error while processing content unencoding: invalid block type/, id);
       const raw = parseCurl(await runClient(curlFor(fixture.farm.manifest, fixture.listener(id), '/', ['--max-time', '5'])));
@@ -61,7 +68,11 @@ describe('gzip-corrupt: Content-Encoding gzip whose stream does not inflate', ()
   });
 
   test('Node: node:zlib fails with Z_DATA_ERROR, and the reference client reports it', async () => {
-    assert.deepEqual(await nodeGunzip(fixture.listener('gzip-corrupt').port), { status: 200, code: 'Z_DATA_ERROR', message: 'invalid block type' });
+    assert.deepEqual(await nodeGunzip(fixture.listener('gzip-corrupt').port), {
+      status: 200,
+      code: 'Z_DATA_ERROR',
+      message: 'invalid block type',
+    });
     for (const id of ['gzip-corrupt', 'gzip-corrupt-tls']) {
       const listener = fixture.listener(id);
       assert.equal(listener.acceptEncoding, 'gzip', id);

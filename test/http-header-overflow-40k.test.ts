@@ -9,7 +9,7 @@ import { requireTool } from './helpers/tools.js';
 
 const IDS = ['header-overflow-40k', 'header-overflow-40k-tls'];
 
-describe('header-overflow-40k: a response head between Cloudflare\'s 32 KB limit and its 128 KB 520', () => {
+describe("header-overflow-40k: a response head between Cloudflare's 32 KB limit and its 128 KB 520", () => {
   const fixture = useFarm({ only: ['header-overflow-40k'], controlPort: null });
 
   test('on the wire: the head is over 32 KB and under 128 KB, every field under 16 KB', async () => {
@@ -18,7 +18,10 @@ describe('header-overflow-40k: a response head between Cloudflare\'s 32 KB limit
     const head = data.subarray(0, data.indexOf('\r\n\r\n') + 4);
     assert.ok(head.length > 32 * 1024 && head.length < 128 * 1000, `${head.length} bytes of head`);
     const lines = head.toString('latin1').split('\r\n');
-    assert.ok(lines.every((line) => line.length + 2 < 16 * 1000), 'every field line under 16 KB');
+    assert.ok(
+      lines.every((line) => line.length + 2 < 16 * 1000),
+      'every field line under 16 KB',
+    );
     assert.ok(lines.filter((line) => line.startsWith('X-Badorigin-Filler-')).length >= 39);
     assert.equal(data.subarray(head.length).toString(), 'badorigin header-overflow-40k\n');
   });

@@ -25,14 +25,20 @@ function scenariosWithVariants(): { dir: string; remove: () => void } {
   const original = readFileSync(join(DEFAULT_SCENARIOS_DIR, `${ID}.yaml`), 'utf8');
   writeFileSync(join(scenarios.dir, `${ID}.yaml`), original);
   const variant = (id: string, offset: number, param: string) =>
-    original.replace(`id: ${ID}`, `id: ${id}`).replace(/^offset: \d+/m, `offset: ${offset}`).replace(`  fault: ${ID}\n`, `  fault: ${ID}\n  ${param}\n`);
+    original
+      .replace(`id: ${ID}`, `id: ${id}`)
+      .replace(/^offset: \d+/m, `offset: ${offset}`)
+      .replace(`  fault: ${ID}\n`, `  fault: ${ID}\n  ${param}\n`);
   writeFileSync(join(scenarios.dir, 'keepalive-reset-on-reuse.yaml'), variant('keepalive-reset-on-reuse', 1, 'closeWith: rst'));
   writeFileSync(join(scenarios.dir, 'keepalive-idle-300.yaml'), variant('keepalive-idle-300', 2, 'idleMs: 300'));
   return scenarios;
 }
 
 /** Two GETs of `path` in turn through one pooled keep-alive connection (a 100 ms pause between): what each saw. */
-async function twoOnOneConnection(port: number, path: string): Promise<{ status?: number; code?: string; message?: string; reused: boolean }[]> {
+async function twoOnOneConnection(
+  port: number,
+  path: string,
+): Promise<{ status?: number; code?: string; message?: string; reused: boolean }[]> {
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   const once = () =>
     new Promise<{ status?: number; code?: string; message?: string; reused: boolean }>((resolve) => {
@@ -73,25 +79,33 @@ describe('keepalive-close-on-reuse: a persistent connection closed when it is re
   }
 
   test('one request per connection (the reference clients) gets a plain 200', async () => {
-    for (const id of [ID, `${ID}-tls`]) assert.deepEqual(await nodeRequest(fixture.farm.manifest, fixture.listener(id)), { code: null, status: 200 }, id);
+    for (const id of [ID, `${ID}-tls`])
+      assert.deepEqual(await nodeRequest(fixture.farm.manifest, fixture.listener(id)), { code: null, status: 200 }, id);
   });
 
   test('on the wire: a 200 without Connection: close, then a FIN instead of the answer to a pipelined second request', async () => {
-    const { value, faults } = await faultsDuring(ID, () => rawExchange(port(), 'GET / HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n'));
+    const { value, faults } = await faultsDuring(ID, () =>
+      rawExchange(port(), 'GET / HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n'),
+    );
     const { data, closed } = value;
     const text = data.toString('latin1');
     assert.equal(closed, 'fin');
     assert.equal(text.match(/HTTP\/1\.1 /g)?.length, 1, text);
     assert.doesNotMatch(text, /\r\nConnection:/i);
     assert.match(text, /\r\n\r\nbadorigin keepalive-close-on-reuse: the first request/);
-    assert.ok(faults.some((f) => /then FIN on the \d+ bytes that reused it/.test(f)), faults.join('; '));
+    assert.ok(
+      faults.some((f) => /then FIN on the \d+ bytes that reused it/.test(f)),
+      faults.join('; '),
+    );
   });
 
   test('Connection: close in the request is honoured; an unused connection is closed after idleMs', async () => {
     const asked = await rawExchange(port(), 'GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
     assert.equal(asked.closed, 'fin');
     assert.match(asked.data.toString('latin1'), /^HTTP\/1\.1 200 OK\r\n[^]*\r\nConnection: close\r\n/);
-    const { value: idle, faults } = await faultsDuring('keepalive-idle-300', () => rawExchange(port('keepalive-idle-300'), 'GET / HTTP/1.1\r\nHost: x\r\n\r\n', 4000));
+    const { value: idle, faults } = await faultsDuring('keepalive-idle-300', () =>
+      rawExchange(port('keepalive-idle-300'), 'GET / HTTP/1.1\r\nHost: x\r\n\r\n', 4000),
+    );
     assert.equal(idle.closed, 'fin', 'closed by the farm well before the 4 s the client waits');
     assert.match(idle.data.toString('latin1'), /^HTTP\/1\.1 200 OK\r\n/);
     assert.deepEqual(faults, ['200 on a persistent connection; not reused within 300 ms, closed (FIN)']);
@@ -123,9 +137,24 @@ describe('keepalive-close-on-reuse: a persistent connection closed when it is re
   test('nginx with upstream keepalive: 502 under proxy_next_upstream off, 200 after a retry under its default', async (t) => {
     if (!requireTool(t, 'nginx')) return;
     const cases = [
-      { id: ID, nextUpstream: 'off', second: 502, log: /upstream prematurely closed connection while reading response header from upstream/ },
-      { id: ID, nextUpstream: 'error timeout', second: 200, log: /upstream prematurely closed connection while reading response header from upstream/ },
-      { id: 'keepalive-reset-on-reuse', nextUpstream: 'off', second: 502, log: /recv\(\) failed \(104: Connection reset by peer\) while reading response header from upstream/ },
+      {
+        id: ID,
+        nextUpstream: 'off',
+        second: 502,
+        log: /upstream prematurely closed connection while reading response header from upstream/,
+      },
+      {
+        id: ID,
+        nextUpstream: 'error timeout',
+        second: 200,
+        log: /upstream prematurely closed connection while reading response header from upstream/,
+      },
+      {
+        id: 'keepalive-reset-on-reuse',
+        nextUpstream: 'off',
+        second: 502,
+        log: /recv\(\) failed \(104: Connection reset by peer\) while reading response header from upstream/,
+      },
     ];
     for (const c of cases) {
       const work = tempDir('badorigin-nginx-');
@@ -154,7 +183,11 @@ describe('keepalive-close-on-reuse: a persistent connection closed when it is re
     const work = tempDir('badorigin-varnish-');
     try {
       const listen = await freePort();
-      const varnish = await startVarnish(generateConfig('varnish', fixture.farm.manifest, { ...SUITE_TIMEOUTS, listen, foreground: true }), work.dir, listen);
+      const varnish = await startVarnish(
+        generateConfig('varnish', fixture.farm.manifest, { ...SUITE_TIMEOUTS, listen, foreground: true }),
+        work.dir,
+        listen,
+      );
       try {
         const first = await proxyRequest(listen, `/${ID}/`);
         await new Promise((r) => setTimeout(r, 100));
@@ -163,7 +196,9 @@ describe('keepalive-close-on-reuse: a persistent connection closed when it is re
         let log = '';
         for (let i = 0; i < 50 && !/FetchError/.test(log); i++) {
           await new Promise((r) => setTimeout(r, 100));
-          log = (await runClient(['varnishlog', '-n', join(work.dir, 'varnish'), '-d', '-g', 'raw', '-i', 'FetchError,BackendOpen'], 10_000)).stdout;
+          log = (
+            await runClient(['varnishlog', '-n', join(work.dir, 'varnish'), '-d', '-g', 'raw', '-i', 'FetchError,BackendOpen'], 10_000)
+          ).stdout;
         }
         assert.match(log, /BackendOpen\s+b \d+ keepalive-close-on-reuse .* reuse\n/);
         assert.match(log, /FetchError\s+b HTC eof \(-1\)/);

@@ -9,7 +9,12 @@ import { tempDir } from './helpers/farm.js';
 import { nodeTimed, rawExchange } from './helpers/http-faults.js';
 
 /** Sends `line` one byte every `everyMs` until the farm closes; resolves with how long that took and what came back. */
-function slowloris(port: number, line: string, everyMs: number, timeoutMs: number): Promise<{ ms: number; data: string; closedByFarm: boolean }> {
+function slowloris(
+  port: number,
+  line: string,
+  everyMs: number,
+  timeoutMs: number,
+): Promise<{ ms: number; data: string; closedByFarm: boolean }> {
   return new Promise((resolve) => {
     const start = performance.now();
     let data = '';
@@ -38,15 +43,35 @@ describe('bad requests to the HTTP fault listeners: a 400 or a close, never a cr
 
   before(async () => {
     // A copy of http-ok with a 1 s head timeout, so the slowloris test is quick: params are data.
-    writeFileSync(join(scenarios.dir, 'ok.yaml'), [
-      'id: ok-short-head', 'offset: 60', 'family: http', 'title: ok', 'fault: ok with a 1 s head timeout.', 'mechanism: http-fault',
-      'params: { fault: ok, headTimeoutMs: 1000 }', 'expect: { node: { code: null }, curl: { exit: 0 } }', 'sources: []',
-      'tls: { expect: { node: { code: null }, curl: { exit: 0 } } }',
-    ].join('\n'));
-    writeFileSync(join(scenarios.dir, 'other.yaml'), [
-      'id: bystander', 'offset: 61', 'family: http', 'title: ok', 'fault: the control.', 'mechanism: http-fault',
-      'params: { fault: ok }', 'expect: { node: { code: null }, curl: { exit: 0 } }', 'sources: []',
-    ].join('\n'));
+    writeFileSync(
+      join(scenarios.dir, 'ok.yaml'),
+      [
+        'id: ok-short-head',
+        'offset: 60',
+        'family: http',
+        'title: ok',
+        'fault: ok with a 1 s head timeout.',
+        'mechanism: http-fault',
+        'params: { fault: ok, headTimeoutMs: 1000 }',
+        'expect: { node: { code: null }, curl: { exit: 0 } }',
+        'sources: []',
+        'tls: { expect: { node: { code: null }, curl: { exit: 0 } } }',
+      ].join('\n'),
+    );
+    writeFileSync(
+      join(scenarios.dir, 'other.yaml'),
+      [
+        'id: bystander',
+        'offset: 61',
+        'family: http',
+        'title: ok',
+        'fault: the control.',
+        'mechanism: http-fault',
+        'params: { fault: ok }',
+        'expect: { node: { code: null }, curl: { exit: 0 } }',
+        'sources: []',
+      ].join('\n'),
+    );
     farm = await startFarm({ basePort: 0, certsDir: certs.dir, scenariosDir: scenarios.dir, controlPort: null });
     farm.events.on('event', (e) => events.push(e));
   });
@@ -65,7 +90,7 @@ describe('bad requests to the HTTP fault listeners: a 400 or a close, never a cr
       'GET / HTTP/1.1\r\n Host: folded\r\n\r\n',
       'GET / HTTP/1.1\r\nNo colon here\r\n\r\n',
       'GET /a b HTTP/1.1\r\n\r\n',
-      'GET / HTTP/1.1\r\n' + 'X: y\r\n'.repeat(101) + '\r\n',
+      `GET / HTTP/1.1\r\n${'X: y\r\n'.repeat(101)}\r\n`,
     ];
     for (const bytes of bad) {
       const r = await rawExchange(port('ok-short-head'), bytes, 3000);
@@ -75,7 +100,10 @@ describe('bad requests to the HTTP fault listeners: a 400 or a close, never a cr
   });
 
   test('a 1 MiB request line and a 1 MiB header: answered 400 after at most the limit, not buffered', async () => {
-    for (const bytes of [`GET /${'a'.repeat(1024 * 1024)} HTTP/1.1\r\n\r\n`, `GET / HTTP/1.1\r\nX-Big: ${'b'.repeat(1024 * 1024)}\r\n\r\n`]) {
+    for (const bytes of [
+      `GET /${'a'.repeat(1024 * 1024)} HTTP/1.1\r\n\r\n`,
+      `GET / HTTP/1.1\r\nX-Big: ${'b'.repeat(1024 * 1024)}\r\n\r\n`,
+    ]) {
       const r = await rawExchange(port('ok-short-head'), bytes, 5000);
       assert.match(r.data.toString(), /^HTTP\/1\.1 400 Bad Request\r\n/);
       assert.notEqual(r.closed, 'timeout');
@@ -91,11 +119,21 @@ describe('bad requests to the HTTP fault listeners: a 400 or a close, never a cr
 
   test('200 bad connections at once, then the other listener and this one still answer; no handler errors', async () => {
     const attacks = Array.from({ length: 200 }, (_, i) =>
-      rawExchange(port('ok-short-head'), i % 2 ? `\x00\x01garbage${i}\r\n\r\n` : `GET /${'x'.repeat(20_000)} HTTP/1.1\r\n`, 5000));
-    const [results, bystander] = await Promise.all([Promise.all(attacks), nodeTimed(farm.manifest, farm.manifest.listeners.find((l) => l.id === 'bystander')!, '/', 5000)]);
+      rawExchange(port('ok-short-head'), i % 2 ? `\x00\x01garbage${i}\r\n\r\n` : `GET /${'x'.repeat(20_000)} HTTP/1.1\r\n`, 5000),
+    );
+    const [results, bystander] = await Promise.all([
+      Promise.all(attacks),
+      nodeTimed(farm.manifest, farm.manifest.listeners.find((l) => l.id === 'bystander')!, '/', 5000),
+    ]);
     assert.equal(bystander.status, 200);
-    assert.deepEqual([...new Set(results.map((r) => r.closed))].filter((c) => c === 'timeout'), []);
+    assert.deepEqual(
+      [...new Set(results.map((r) => r.closed))].filter((c) => c === 'timeout'),
+      [],
+    );
     assert.equal((await nodeTimed(farm.manifest, farm.manifest.listeners.find((l) => l.id === 'ok-short-head')!, '/', 5000)).status, 200);
-    assert.deepEqual(events.filter((e) => e.type === 'handler-error'), []);
+    assert.deepEqual(
+      events.filter((e) => e.type === 'handler-error'),
+      [],
+    );
   });
 });

@@ -23,14 +23,18 @@ function vcl(ports: Map<string, number>): string {
   const name = (id: string) => id.replaceAll('-', '_');
   const lines = ['vcl 4.1;', 'import std;', ''];
   for (const [id, port] of ports) {
-    lines.push(`backend ${name(id)} { .host = "127.0.0.1"; .port = "${port}"; .connect_timeout = 2s; .first_byte_timeout = 1s; .between_bytes_timeout = 1s; }`);
+    lines.push(
+      `backend ${name(id)} { .host = "127.0.0.1"; .port = "${port}"; .connect_timeout = 2s; .first_byte_timeout = 1s; .between_bytes_timeout = 1s; }`,
+    );
   }
   lines.push('', 'sub vcl_recv {');
   // Read a request body whole before the fetch, so the client has finished sending when the 503 comes back;
   // streamed, a client still uploading can be reset by Varnish before it reads the answer (curl exit 55).
   lines.push('  if (req.method == "POST") { std.cache_req_body(128MB); }');
   for (const id of ports.keys()) {
-    lines.push(`  if (req.url ~ "^/${id}/") { set req.backend_hint = ${name(id)}; return (${id.startsWith('illegal-vary') ? 'hash' : 'pass'}); }`);
+    lines.push(
+      `  if (req.url ~ "^/${id}/") { set req.backend_hint = ${name(id)}; return (${id.startsWith('illegal-vary') ? 'hash' : 'pass'}); }`,
+    );
   }
   lines.push('  return (synth(404));', '}', '');
   return lines.join('\n');
@@ -74,7 +78,10 @@ describe('a real varnishd (Varnish 7.1) in front of the HTTP fault listeners', (
     chmodSync(work.dir, 0o755);
     chmodSync(file, 0o644);
     port = await freePort();
-    varnish = spawn('varnishd', ['-F', '-a', `127.0.0.1:${port}`, '-n', workdir, '-f', file, '-T', 'none', '-s', 'malloc,32m'], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    varnish = spawn('varnishd', ['-F', '-a', `127.0.0.1:${port}`, '-n', workdir, '-f', file, '-T', 'none', '-s', 'malloc,32m'], {
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     varnish.stdout!.on('data', (c: Buffer) => (output += c.toString()));
     varnish.stderr!.on('data', (c: Buffer) => (output += c.toString()));
     let exit: string | null = null;
@@ -84,14 +91,42 @@ describe('a real varnishd (Varnish 7.1) in front of the HTTP fault listeners', (
 
   /** curl through Varnish: status, body bytes, exit code. */
   async function viaVarnish(path: string, extra: string[] = []) {
-    const r = await runClient(['curl', '-sS', '-o', '/dev/null', '-w', '%{http_code} %{size_download}', '--max-time', '8', ...extra, `http://127.0.0.1:${port}${path}`], 12_000);
+    const r = await runClient(
+      [
+        'curl',
+        '-sS',
+        '-o',
+        '/dev/null',
+        '-w',
+        '%{http_code} %{size_download}',
+        '--max-time',
+        '8',
+        ...extra,
+        `http://127.0.0.1:${port}${path}`,
+      ],
+      12_000,
+    );
     const [status, size] = r.stdout.trim().split(' ').map(Number);
     return { exit: r.exit, status: status!, size: size!, stderr: r.stderr };
   }
 
   /** The varnishlog transaction group (request + backend request) of `url`. */
   async function logOf(url: string): Promise<string> {
-    const r = await runClient(['varnishlog', '-n', workdir, '-d', '-g', 'request', '-q', `ReqURL eq "${url}"`, '-i', 'ReqURL,RespStatus,FetchError,Error,BerespStatus'], 10_000);
+    const r = await runClient(
+      [
+        'varnishlog',
+        '-n',
+        workdir,
+        '-d',
+        '-g',
+        'request',
+        '-q',
+        `ReqURL eq "${url}"`,
+        '-i',
+        'ReqURL,RespStatus,FetchError,Error,BerespStatus',
+      ],
+      10_000,
+    );
     assert.equal(r.exit, 0, r.stderr);
     return r.stdout;
   }

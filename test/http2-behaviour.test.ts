@@ -59,19 +59,40 @@ describe('HTTP/2 faults beyond one GET', () => {
 
   test('h2-max-concurrent-streams-1: a second stream opened meanwhile gets RST_STREAM REFUSED_STREAM, the first the 200', async () => {
     const encoder = new HeaderEncoder();
-    const head = [{ name: ':method', value: 'GET' }, { name: ':scheme', value: 'https' }, { name: ':path', value: '/' }, { name: ':authority', value: 'localhost' }];
-    const bytes = Buffer.concat([CLIENT_PREFACE, settingsFrame(), headersFrames(1, encoder.encode(head), true), headersFrames(3, encoder.encode(head), true)]);
+    const head = [
+      { name: ':method', value: 'GET' },
+      { name: ':scheme', value: 'https' },
+      { name: ':path', value: '/' },
+      { name: ':authority', value: 'localhost' },
+    ];
+    const bytes = Buffer.concat([
+      CLIENT_PREFACE,
+      settingsFrame(),
+      headersFrames(1, encoder.encode(head), true),
+      headersFrames(3, encoder.encode(head), true),
+    ]);
     const { received } = await h2Exchange(fixture.listener('h2-max-concurrent-streams-1').port, bytes, 1500);
     const result = new FrameReader({ expectPreface: false }).push(received);
     assert.ok(result.ok);
     const rst = result.frames.find((f) => f.type === FRAME.RST_STREAM);
     assert.deepEqual(rst && [rst.streamId, rst.payload.readUInt32BE(0)], [3, ERROR_CODE.REFUSED_STREAM]);
-    assert.deepEqual(result.frames.filter((f) => f.streamId === 1).map((f) => f.type), [FRAME.HEADERS, FRAME.DATA]);
+    assert.deepEqual(
+      result.frames.filter((f) => f.streamId === 1).map((f) => f.type),
+      [FRAME.HEADERS, FRAME.DATA],
+    );
   });
 
   test('h2-max-concurrent-streams-1: nghttp -m 2 sends both requests before the SETTINGS arrive; the second is refused', async (t) => {
     if (!requireTool(t, 'nghttp')) return;
-    const result = await runClient(['nghttp', '-nv', '-m', '2', '-t', '5', `https://localhost:${fixture.listener('h2-max-concurrent-streams-1').port}/`]);
+    const result = await runClient([
+      'nghttp',
+      '-nv',
+      '-m',
+      '2',
+      '-t',
+      '5',
+      `https://localhost:${fixture.listener('h2-max-concurrent-streams-1').port}/`,
+    ]);
     assert.equal(result.stdout.match(/:status: 200/g)?.length, 1, result.stdout + result.stderr);
     assert.match(result.stdout, /recv RST_STREAM frame <length=4, flags=0x00, stream_id=15>\n\s+\(error_code=REFUSED_STREAM\(0x07\)\)/);
   });
@@ -104,7 +125,11 @@ describe('h2-ok reads request bodies larger than the initial window', () => {
 
   test('curl POSTs 1 MiB over HTTP/2 and gets the 200: the server opens the windows as it reads', async (t) => {
     if (!requireTool(t, 'curl')) return;
-    const result = await runClient([...curlArgs(fixture.farm.manifest, fixture.listener('h2-ok')), '--http2', '--data-binary', '@-'], 10_000, 'b'.repeat(1024 * 1024));
+    const result = await runClient(
+      [...curlArgs(fixture.farm.manifest, fixture.listener('h2-ok')), '--http2', '--data-binary', '@-'],
+      10_000,
+      'b'.repeat(1024 * 1024),
+    );
     assert.equal(result.exit, 0, result.stderr);
     assert.equal(result.stdout.trim(), '200');
   });
@@ -123,7 +148,12 @@ describe('HTTP/2 listeners under the caps', () => {
 
   test('--max-hold-ms: h2-no-server-preface, holding a request it never answers, is closed by the farm', async () => {
     const event = fixture.farm.waitFor('h2-no-server-preface', (e) => e.type === 'fault' && /--max-hold-ms/.test(e.detail ?? ''), 5000);
-    const head = [{ name: ':method', value: 'GET' }, { name: ':scheme', value: 'https' }, { name: ':path', value: '/' }, { name: ':authority', value: 'localhost' }];
+    const head = [
+      { name: ':method', value: 'GET' },
+      { name: ':scheme', value: 'https' },
+      { name: ':path', value: '/' },
+      { name: ':authority', value: 'localhost' },
+    ];
     const request = headersFrames(1, new HeaderEncoder().encode(head), true);
     const result = await h2Exchange(fixture.listener('h2-no-server-preface').port, Buffer.concat([preface, request]), 5000);
     assert.ok(result.closed);

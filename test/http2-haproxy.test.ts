@@ -11,7 +11,9 @@ import { requireTool } from './helpers/tools.js';
 
 process.env.PATH = [process.env.PATH, '/usr/sbin', '/sbin'].filter(Boolean).join(':');
 
-const HTTP2_IDS = loadCatalogue().filter((entry) => entry.scenario.family === 'http2').map((entry) => entry.scenario.id);
+const HTTP2_IDS = loadCatalogue()
+  .filter((entry) => entry.scenario.family === 'http2')
+  .map((entry) => entry.scenario.id);
 const fixture = useFarm({ only: HTTP2_IDS, controlPort: null });
 
 /** The generated HAProxy configuration, with HTTP/2 to every origin: `alpn h2` on each TLS server line. */
@@ -38,8 +40,12 @@ test('HAProxy with an h2 backend (server … ssl alpn h2) reports expect.haproxy
       const expected = l.expect.haproxyH2;
       const status = responses[i]!.status;
       const log = logs.get(l.id)?.join('; ');
-      if (!expected) return void problems.push(`${l.id}: no expect.haproxyH2; observed ${JSON.stringify({ status: status ?? 0, log, source: 'observed' })}`);
-      if (!statusMatches(expected.status, status) || !logMatches(expected.log, log)) problems.push(`${l.id}: expected ${JSON.stringify(expected)}, observed ${status} ${log}`);
+      if (!expected)
+        return void problems.push(
+          `${l.id}: no expect.haproxyH2; observed ${JSON.stringify({ status: status ?? 0, log, source: 'observed' })}`,
+        );
+      if (!statusMatches(expected.status, status) || !logMatches(expected.log, log))
+        problems.push(`${l.id}: expected ${JSON.stringify(expected)}, observed ${status} ${log}`);
     });
     assert.deepEqual(problems, []);
   } finally {

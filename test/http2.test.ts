@@ -13,7 +13,9 @@ import { useFarm } from './helpers/farm.js';
 import { h2Exchange } from './helpers/h2-raw.js';
 import { requireTool } from './helpers/tools.js';
 
-const HTTP2_IDS = loadCatalogue().filter((entry) => entry.scenario.family === 'http2').map((entry) => entry.scenario.id);
+const HTTP2_IDS = loadCatalogue()
+  .filter((entry) => entry.scenario.family === 'http2')
+  .map((entry) => entry.scenario.id);
 
 /** The GOAWAY error code in what a server sent after the preface exchange, or null when it sent none. */
 function goawayCode(received: Buffer): number | null {
@@ -23,9 +25,16 @@ function goawayCode(received: Buffer): number | null {
 }
 
 const request = (streamId = 1) =>
-  headersFrames(streamId, new HeaderEncoder().encode([
-    { name: ':method', value: 'GET' }, { name: ':scheme', value: 'https' }, { name: ':path', value: '/' }, { name: ':authority', value: 'localhost' },
-  ]), true);
+  headersFrames(
+    streamId,
+    new HeaderEncoder().encode([
+      { name: ':method', value: 'GET' },
+      { name: ':scheme', value: 'https' },
+      { name: ':path', value: '/' },
+      { name: ':authority', value: 'localhost' },
+    ]),
+    true,
+  );
 
 describe('HTTP/2 listeners', () => {
   const fixture = useFarm({ only: HTTP2_IDS, controlPort: null });
@@ -46,8 +55,10 @@ describe('HTTP/2 listeners', () => {
         runClient(['nghttp', '-nv', '-t', '5', `https://${l.connect.sni}:${l.port}/`]),
       ]);
       const found: string[] = [];
-      if (!matchesNodeExpectation(l.expect.node, node)) found.push(`node: expected ${JSON.stringify(l.expect.node)}, observed ${JSON.stringify(node)}`);
-      if (![l.expect.curl!.exit].flat().includes(curl.exit!)) found.push(`curl: expected ${JSON.stringify(l.expect.curl)}, got ${curl.exit}: ${curl.stderr.trim()}`);
+      if (!matchesNodeExpectation(l.expect.node, node))
+        found.push(`node: expected ${JSON.stringify(l.expect.node)}, observed ${JSON.stringify(node)}`);
+      if (![l.expect.curl!.exit].flat().includes(curl.exit!))
+        found.push(`curl: expected ${JSON.stringify(l.expect.curl)}, got ${curl.exit}: ${curl.stderr.trim()}`);
       const expected = l.expect.nghttp!;
       const output = nghttp.stdout + nghttp.stderr;
       const missing = (expected.output ?? []).filter((text) => !output.includes(text));
@@ -74,12 +85,24 @@ describe('HTTP/2 robustness: malformed input ends that connection only', () => {
   const cases: [string, Buffer, number][] = [
     ['an HTTP/1.1 request instead of the preface', Buffer.from('GET / HTTP/1.1\r\nHost: localhost\r\n\r\n'), ERROR_CODE.PROTOCOL_ERROR],
     ['garbage after the preface', Buffer.concat([CLIENT_PREFACE, Buffer.alloc(64, 0xff)]), ERROR_CODE.FRAME_SIZE_ERROR],
-    ['a frame header announcing 16 MiB', withPreface(encodeFrameHeader({ length: 0xffffff, type: FRAME.DATA, flags: 0, streamId: 1 })), ERROR_CODE.FRAME_SIZE_ERROR],
-    ['a header block that does not decode', withPreface(frame(FRAME.HEADERS, 0x5, 1, Buffer.from([0xff, 0xff, 0xff, 0xff, 0x7f]))), ERROR_CODE.COMPRESSION_ERROR],
+    [
+      'a frame header announcing 16 MiB',
+      withPreface(encodeFrameHeader({ length: 0xffffff, type: FRAME.DATA, flags: 0, streamId: 1 })),
+      ERROR_CODE.FRAME_SIZE_ERROR,
+    ],
+    [
+      'a header block that does not decode',
+      withPreface(frame(FRAME.HEADERS, 0x5, 1, Buffer.from([0xff, 0xff, 0xff, 0xff, 0x7f]))),
+      ERROR_CODE.COMPRESSION_ERROR,
+    ],
     ['CONTINUATION without HEADERS', withPreface(frame(FRAME.CONTINUATION, 0x4, 1, Buffer.from([0x82]))), ERROR_CODE.PROTOCOL_ERROR],
     ['HEADERS on stream 0', withPreface(frame(FRAME.HEADERS, 0x5, 0, Buffer.from([0x82]))), ERROR_CODE.PROTOCOL_ERROR],
     ['a SETTINGS frame of 5 bytes', withPreface(frame(FRAME.SETTINGS, 0, 0, Buffer.alloc(5))), ERROR_CODE.FRAME_SIZE_ERROR],
-    ['a header block past --max-header-bytes in CONTINUATION frames', withPreface(headersFrames(1, Buffer.alloc(40_000, 0x40), true)), ERROR_CODE.ENHANCE_YOUR_CALM],
+    [
+      'a header block past --max-header-bytes in CONTINUATION frames',
+      withPreface(headersFrames(1, Buffer.alloc(40_000, 0x40), true)),
+      ERROR_CODE.ENHANCE_YOUR_CALM,
+    ],
   ];
   for (const [name, bytes, code] of cases) {
     test(`${name}: GOAWAY ${code} and close`, async () => {
@@ -94,17 +117,35 @@ describe('HTTP/2 robustness: malformed input ends that connection only', () => {
     const result = await h2Exchange(fixture.listener('h2-ok').port, withPreface(request()), 1500);
     const parsed = new FrameReader({ expectPreface: false }).push(result.received);
     assert.ok(parsed.ok);
-    assert.deepEqual(parsed.frames.filter((f) => f.streamId === 1).map((f) => f.type), [FRAME.HEADERS, FRAME.DATA]);
+    assert.deepEqual(
+      parsed.frames.filter((f) => f.streamId === 1).map((f) => f.type),
+      [FRAME.HEADERS, FRAME.DATA],
+    );
   });
 });
 
 describe('HTTP/2 listeners in cleartext (h2c with prior knowledge, on the same port)', () => {
-  const fixture = useFarm({ only: ['h2-ok', 'h2-rst-refused-stream', 'h2-rst-internal-error', 'h2-bad-hpack', 'alpn-h2-speaks-http1'], controlPort: null });
+  const fixture = useFarm({
+    only: ['h2-ok', 'h2-rst-refused-stream', 'h2-rst-internal-error', 'h2-bad-hpack', 'alpn-h2-speaks-http1'],
+    controlPort: null,
+  });
   const url = (id: string) => `http://127.0.0.1:${fixture.listener(id).port}/`;
 
   test('curl --http2-prior-knowledge sees what it sees over TLS', async (t) => {
     if (!requireTool(t, 'curl')) return;
-    const curl = (id: string) => runClient(['curl', '-sS', '-o', '/dev/null', '-w', '%{http_version} %{http_code}', '--max-time', '5', '--http2-prior-knowledge', url(id)]);
+    const curl = (id: string) =>
+      runClient([
+        'curl',
+        '-sS',
+        '-o',
+        '/dev/null',
+        '-w',
+        '%{http_version} %{http_code}',
+        '--max-time',
+        '5',
+        '--http2-prior-knowledge',
+        url(id),
+      ]);
     const ok = await curl('h2-ok');
     assert.deepEqual([ok.exit, ok.stdout], [0, '2 200']);
     for (const id of ['h2-rst-internal-error', 'h2-bad-hpack', 'alpn-h2-speaks-http1']) {

@@ -19,7 +19,13 @@ const MODELS: Record<string, new (data: never) => { validate(): void }> = {
   'apps/v1/Deployment': Deployment,
 };
 
-type Doc = { apiVersion: string; kind: string; metadata: { name: string; labels?: Record<string, string> }; spec?: never; data?: Record<string, string> };
+type Doc = {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; labels?: Record<string, string> };
+  spec?: never;
+  data?: Record<string, string>;
+};
 
 function documents(): { file: string; doc: Doc }[] {
   return readdirSync(DIR)
@@ -33,7 +39,8 @@ const IANA_SVC_NAME = /^(?=.{1,15}$)(?=.*[a-z])[a-z0-9]+(-[a-z0-9]+)*$/;
 
 describe('deploy/kubernetes', () => {
   const docs = documents();
-  const find = (kind: string, name: string) => docs.find((d) => d.doc.kind === kind && d.doc.metadata.name === name)?.doc as unknown as Record<string, any>;
+  const find = (kind: string, name: string) =>
+    docs.find((d) => d.doc.kind === kind && d.doc.metadata.name === name)?.doc as unknown as Record<string, any>;
 
   test('every document validates against the Kubernetes schema of its kind', () => {
     assert.ok(docs.length >= 5, `only ${docs.length} documents`);
@@ -60,14 +67,19 @@ describe('deploy/kubernetes', () => {
     const pod = deployment.spec.template;
     for (const service of docs.filter((d) => d.doc.kind === 'Service')) {
       const selector = (service.doc.spec as unknown as { selector: Record<string, string> }).selector;
-      for (const [k, v] of Object.entries(selector)) assert.equal(pod.metadata.labels[k], v, `${service.doc.metadata.name} selects the farm's pod`);
+      for (const [k, v] of Object.entries(selector))
+        assert.equal(pod.metadata.labels[k], v, `${service.doc.metadata.name} selects the farm's pod`);
     }
     const volumes = pod.spec.volumes as { name: string; configMap?: { name: string }; persistentVolumeClaim?: { claimName: string } }[];
     assert.ok(find('ConfigMap', volumes.find((v) => v.configMap)!.configMap!.name));
     assert.ok(find('PersistentVolumeClaim', volumes.find((v) => v.persistentVolumeClaim)!.persistentVolumeClaim!.claimName));
     const container = pod.spec.containers[0];
     assert.deepEqual(container.args, ['--config', '/etc/badorigin/config.json']);
-    assert.equal(container.volumeMounts.find((m: { name: string }) => m.name === 'certs').mountPath, '/certs', 'the Dockerfile keeps certificates in /certs');
+    assert.equal(
+      container.volumeMounts.find((m: { name: string }) => m.name === 'certs').mountPath,
+      '/certs',
+      'the Dockerfile keeps certificates in /certs',
+    );
     assert.ok(container.env.some((e: { name: string }) => e.name === 'BADORIGIN_CONTROL_TOKEN'));
   });
 
@@ -94,7 +106,11 @@ describe('deploy/kubernetes', () => {
       assert.match(parsed.control.url, /:9399$/);
       const generated = await runCli(['config', '--for', 'kubernetes-service', '--manifest', manifestFile]);
       assert.equal(generated.exit, 0, generated.stderr);
-      assert.equal(readFileSync(join(DIR, 'service.yaml'), 'utf8'), generated.stdout, 'regenerate deploy/kubernetes/service.yaml (deploy/kubernetes/README.md)');
+      assert.equal(
+        readFileSync(join(DIR, 'service.yaml'), 'utf8'),
+        generated.stdout,
+        'regenerate deploy/kubernetes/service.yaml (deploy/kubernetes/README.md)',
+      );
     } finally {
       work.remove();
     }

@@ -24,16 +24,28 @@ describe('leaf extensions as data', () => {
 
   test('fillerNames appends that many names under the reserved domain, after the others', () => {
     const resolved = resolveLeafSpec({ ...VALID_LEAF, fillerNames: 3 }, names);
-    assert.deepEqual(resolved.subjectAltNames, ['localhost', '127.0.0.1', '::1', 'n1.badorigin.invalid', 'n2.badorigin.invalid', 'n3.badorigin.invalid']);
+    assert.deepEqual(resolved.subjectAltNames, [
+      'localhost',
+      '127.0.0.1',
+      '::1',
+      'n1.badorigin.invalid',
+      'n2.badorigin.invalid',
+      'n3.badorigin.invalid',
+    ]);
     assert.notEqual(resolved.hash, resolveLeafSpec(VALID_LEAF, names).hash);
   });
 
   async function issued(extensions?: LeafExtensions): Promise<forge.pki.Certificate> {
     const key = await generateKey('rsa-2048');
     const request: CertificateRequest = {
-      commonName: 'localhost', organization: 'badorigin', publicKeyPem: key.publicKeyPem,
-      notBefore: new Date(Date.now() - 60_000), notAfter: new Date(Date.now() + 86_400_000), subjectAltNames: ['localhost'],
-      digest: 'sha256', ...(extensions ? { leafExtensions: extensions } : {}),
+      commonName: 'localhost',
+      organization: 'badorigin',
+      publicKeyPem: key.publicKeyPem,
+      notBefore: new Date(Date.now() - 60_000),
+      notAfter: new Date(Date.now() + 86_400_000),
+      subjectAltNames: ['localhost'],
+      digest: 'sha256',
+      ...(extensions ? { leafExtensions: extensions } : {}),
     };
     return forge.pki.certificateFromPem(issueCertificate(request, { self: true, privateKeyPem: key.privateKeyPem }));
   }
@@ -52,7 +64,10 @@ describe('leaf extensions as data', () => {
   test('each field replaces its extension, and [] leaves it out', async () => {
     const cert = await issued({ keyUsage: ['keyEncipherment'], extendedKeyUsage: ['clientAuth'], basicConstraints: { ca: true } });
     assert.equal(extension(cert, 'basicConstraints')?.cA, true);
-    assert.deepEqual([extension(cert, 'keyUsage')!.digitalSignature, extension(cert, 'keyUsage')!.keyEncipherment].map(Boolean), [false, true]);
+    assert.deepEqual([extension(cert, 'keyUsage')!.digitalSignature, extension(cert, 'keyUsage')!.keyEncipherment].map(Boolean), [
+      false,
+      true,
+    ]);
     assert.deepEqual([extension(cert, 'extKeyUsage')!.serverAuth, extension(cert, 'extKeyUsage')!.clientAuth].map(Boolean), [false, true]);
     const none = await issued({ keyUsage: [], extendedKeyUsage: [] });
     assert.equal(extension(none, 'keyUsage'), null);

@@ -52,7 +52,10 @@ test('recorded text is bounded too: large heads push the oldest attempts out bef
     emit({ ...requestEvent('GET', '/', big, 100), connection });
   }
   const kept = ledger.attempts('l')!;
-  const text = kept.reduce((sum, a) => sum + a.requests.reduce((s, r) => s + r.headers.reduce((n, [k, v]) => n + k.length + v.length + 2, 0), 0), 0);
+  const text = kept.reduce(
+    (sum, a) => sum + a.requests.reduce((s, r) => s + r.headers.reduce((n, [k, v]) => n + k.length + v.length + 2, 0), 0),
+    0,
+  );
   assert.ok(kept.length < 200 && kept.length > 10, `${kept.length} kept`);
   assert.ok(text <= size * TEXT_BYTES_PER_ATTEMPT, `${text} bytes of text kept`);
   assert.equal(kept.at(-1)!.connection, 200, 'the newest are the ones kept');
@@ -62,7 +65,13 @@ test('events of an attempt already pushed out are dropped, not recorded as a new
   const { ledger, emit } = ledgerOf(2);
   for (let connection = 1; connection <= 3; connection++) emit({ type: 'connection', connection, peer: '127.0.0.1:1' });
   emit({ type: 'close', connection: 1, by: 'client', bytesIn: 1, bytesOut: 1 });
-  assert.deepEqual(ledger.attempts('l')!.map((a) => [a.connection, a.closedBy]), [[2, undefined], [3, undefined]]);
+  assert.deepEqual(
+    ledger.attempts('l')!.map((a) => [a.connection, a.closedBy]),
+    [
+      [2, undefined],
+      [3, undefined],
+    ],
+  );
 });
 
 test('--ledger-size: default 1000, 0 allowed, negative or fractional sizes refused naming the flag', () => {
@@ -72,7 +81,7 @@ test('--ledger-size: default 1000, 0 allowed, negative or fractional sizes refus
   assert.throws(() => resolveSettings({ ledgerSize: 2.5 }), /--ledger-size/);
 });
 
-test('the event log leaves a request event\'s header fields out (the ledger has them)', async (t) => {
+test("the event log leaves a request event's header fields out (the ledger has them)", async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'badorigin-log-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const file = join(dir, 'events.log');

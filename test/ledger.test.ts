@@ -44,13 +44,19 @@ describe('attempt ledger: what the farm saw of each connection', () => {
     await closed;
     const attempts = await served(farm, `http-ok/attempts?since=${since}`);
     assert.equal(attempts.length, 3, JSON.stringify(attempts));
-    assert.deepEqual(attempts.map((a) => a.requests.map((r) => `${r.method} ${r.target}`)), [['GET /a'], ['GET /b?x=1'], ['GET /c']]);
+    assert.deepEqual(
+      attempts.map((a) => a.requests.map((r) => `${r.method} ${r.target}`)),
+      [['GET /a'], ['GET /b?x=1'], ['GET /c']],
+    );
     const { port } = fixture.listener('http-ok');
     for (const attempt of attempts) {
       const names = attempt.requests[0]!.headers.map(([name]) => name);
       assert.deepEqual(names, ['host', 'user-agent', 'accept', 'x-test', 'via']);
       assert.deepEqual(attempt.requests[0]!.headers[0], ['host', `127.0.0.1:${port}`]);
-      assert.deepEqual(attempt.requests[0]!.headers.slice(3), [['x-test', 'ledger'], ['via', '1.1 test-proxy']]);
+      assert.deepEqual(attempt.requests[0]!.headers.slice(3), [
+        ['x-test', 'ledger'],
+        ['via', '1.1 test-proxy'],
+      ]);
       assert.equal(attempt.listener, 'http-ok');
       assert.match(attempt.peer, /^127\.0\.0\.1:\d+$/);
       assert.ok(attempt.closedBy && attempt.closedAt! >= attempt.startedAt, JSON.stringify(attempt));
@@ -66,7 +72,10 @@ describe('attempt ledger: what the farm saw of each connection', () => {
     const { port } = fixture.listener('tls-ok');
     const since = Date.now();
     const closed = closes(farm, 'tls-ok', 1);
-    await runClient(['openssl', 's_client', '-connect', `127.0.0.1:${port}`, '-servername', 'sni.ledger.test', '-alpn', 'http/1.1'], 10_000);
+    await runClient(
+      ['openssl', 's_client', '-connect', `127.0.0.1:${port}`, '-servername', 'sni.ledger.test', '-alpn', 'http/1.1'],
+      10_000,
+    );
     await closed;
     const [attempt, ...more] = await served(farm, `tls-ok/attempts?since=${since}`);
     assert.equal(more.length, 0);
@@ -81,13 +90,26 @@ describe('attempt ledger: what the farm saw of each connection', () => {
     const since = Date.now();
     const closed = closes(farm, 'tls-ok', 1);
     await new Promise<void>((resolve, reject) => {
-      const options = { host: '127.0.0.1', port, servername: 'localhost', ca: farm.rootCaPem, path: '/tls/__probe/p-path', agent: false, headers: { 'cdn-loop': 'test' } };
-      httpsRequest(options, (response) => response.resume().on('end', resolve)).on('error', reject).end();
+      const options = {
+        host: '127.0.0.1',
+        port,
+        servername: 'localhost',
+        ca: farm.rootCaPem,
+        path: '/tls/__probe/p-path',
+        agent: false,
+        headers: { 'cdn-loop': 'test' },
+      };
+      httpsRequest(options, (response) => response.resume().on('end', resolve))
+        .on('error', reject)
+        .end();
     });
     await closed;
     const [attempt] = await served(farm, `tls-ok/attempts?since=${since}`);
     assert.equal(attempt!.clientHello?.sni, 'localhost');
-    assert.deepEqual(attempt!.requests.map((r) => [r.method, r.target, r.probe]), [['GET', '/tls/__probe/p-path', 'p-path']]);
+    assert.deepEqual(
+      attempt!.requests.map((r) => [r.method, r.target, r.probe]),
+      [['GET', '/tls/__probe/p-path', 'p-path']],
+    );
     assert.ok(attempt!.requests[0]!.headers.some(([n, v]) => n === 'cdn-loop' && v === 'test'));
     assert.equal(attempt!.probe, 'p-path', 'a path suffix names the probe');
   });
@@ -99,8 +121,18 @@ describe('attempt ledger: what the farm saw of each connection', () => {
     const agent = new HttpsAgent({ keepAlive: true, maxSockets: 1 });
     const get = (probe: string) =>
       new Promise<void>((resolve, reject) => {
-        const options = { host: '127.0.0.1', port, servername: 'localhost', ca: farm.rootCaPem, path: '/', agent, headers: { 'x-badorigin-probe': probe } };
-        httpsRequest(options, (response) => response.resume().on('end', resolve)).on('error', reject).end();
+        const options = {
+          host: '127.0.0.1',
+          port,
+          servername: 'localhost',
+          ca: farm.rootCaPem,
+          path: '/',
+          agent,
+          headers: { 'x-badorigin-probe': probe },
+        };
+        httpsRequest(options, (response) => response.resume().on('end', resolve))
+          .on('error', reject)
+          .end();
       });
     await get('ka-1');
     await get('ka-2');
@@ -109,9 +141,15 @@ describe('attempt ledger: what the farm saw of each connection', () => {
     await closed;
     const attempts = farm.attempts('tls-ok', { since })!;
     assert.equal(attempts.length, 1, 'one connection');
-    assert.deepEqual(attempts[0]!.requests.map((r) => r.probe), ['ka-1', 'ka-2']);
+    assert.deepEqual(
+      attempts[0]!.requests.map((r) => r.probe),
+      ['ka-1', 'ka-2'],
+    );
     assert.equal(attempts[0]!.probe, 'ka-1', 'the attempt belongs to the first probe named on it');
-    assert.deepEqual(farm.attempts('tls-ok', { probe: 'ka-2' })!.map((a) => a.connection), [attempts[0]!.connection]);
+    assert.deepEqual(
+      farm.attempts('tls-ok', { probe: 'ka-2' })!.map((a) => a.connection),
+      [attempts[0]!.connection],
+    );
   });
 
   test('a reset listener: the close is recorded as the farm resetting, with its action', async () => {
@@ -124,7 +162,10 @@ describe('attempt ledger: what the farm saw of each connection', () => {
     assert.equal(more.length, 0);
     assert.equal(attempt!.closedBy, event!.by);
     assert.ok(attempt!.closedBy === 'farm' || attempt!.closedBy === 'error', attempt!.closedBy);
-    assert.ok(attempt!.actions.some((a) => /RST/.test(a.detail)), JSON.stringify(attempt!.actions));
+    assert.ok(
+      attempt!.actions.some((a) => /RST/.test(a.detail)),
+      JSON.stringify(attempt!.actions),
+    );
     assert.equal(attempt!.bytesOut, 0);
   });
 
@@ -137,9 +178,18 @@ describe('attempt ledger: what the farm saw of each connection', () => {
     await curl(`${farm.url('http-ok')}x/__probe/p-suffix/`);
     await closed;
     const byHeader = await served(farm, 'http-ok/attempts?probe=p-header');
-    assert.deepEqual(byHeader.map((a) => [a.probe, a.requests[0]!.target]), [['p-header', '/']]);
-    assert.deepEqual((await served(farm, 'http-ok/attempts?probe=p-suffix')).map((a) => a.requests[0]!.target), ['/x/__probe/p-suffix/']);
-    assert.ok(farm.attempts('http-ok')!.some((a) => a.requests[0]?.target === '/health' && a.probe === undefined), 'unrelated traffic is kept without a probe');
+    assert.deepEqual(
+      byHeader.map((a) => [a.probe, a.requests[0]!.target]),
+      [['p-header', '/']],
+    );
+    assert.deepEqual(
+      (await served(farm, 'http-ok/attempts?probe=p-suffix')).map((a) => a.requests[0]!.target),
+      ['/x/__probe/p-suffix/'],
+    );
+    assert.ok(
+      farm.attempts('http-ok')!.some((a) => a.requests[0]?.target === '/health' && a.probe === undefined),
+      'unrelated traffic is kept without a probe',
+    );
   });
 
   test('a probe window attributes a TLS fault (no request) to the probe, and nothing after it ends', async (t) => {
@@ -147,12 +197,18 @@ describe('attempt ledger: what the farm saw of each connection', () => {
     const { farm } = fixture;
     const id = 'tls-alert-handshake-failure';
     const { port } = fixture.listener(id);
-    assert.deepEqual(await control(farm, 'POST', `/listeners/${id}/probes`, { probe: 'w-1' }), { status: 201, json: { id, probe: 'w-1', open: true } });
+    assert.deepEqual(await control(farm, 'POST', `/listeners/${id}/probes`, { probe: 'w-1' }), {
+      status: 201,
+      json: { id, probe: 'w-1', open: true },
+    });
     const closed = closes(farm, id, 2);
     await runClient(['openssl', 's_client', '-connect', `127.0.0.1:${port}`, '-servername', 'localhost'], 10_000);
     await runClient(['openssl', 's_client', '-connect', `127.0.0.1:${port}`, '-servername', 'localhost'], 10_000);
     await closed;
-    assert.deepEqual(await control(farm, 'DELETE', `/listeners/${id}/probes/w-1`), { status: 200, json: { id, probe: 'w-1', open: false } });
+    assert.deepEqual(await control(farm, 'DELETE', `/listeners/${id}/probes/w-1`), {
+      status: 200,
+      json: { id, probe: 'w-1', open: false },
+    });
     assert.equal((await control(farm, 'DELETE', `/listeners/${id}/probes/w-1`)).status, 404, 'a window closes once');
     const after = closes(farm, id, 1);
     await touch(port);
@@ -160,7 +216,10 @@ describe('attempt ledger: what the farm saw of each connection', () => {
     const attempts = await served(farm, `${id}/attempts?probe=w-1`);
     assert.equal(attempts.length, 2, JSON.stringify(attempts));
     for (const attempt of attempts) {
-      assert.ok(attempt.actions.some((a) => a.detail.startsWith('alert 40')), JSON.stringify(attempt.actions));
+      assert.ok(
+        attempt.actions.some((a) => a.detail.startsWith('alert 40')),
+        JSON.stringify(attempt.actions),
+      );
       assert.equal(attempt.clientHello?.sni, 'localhost');
     }
     const all = farm.attempts(id)!;
@@ -253,7 +312,10 @@ describe('attempt ledger: the retries of a proxy', () => {
     const attempts = await served(farm, `${id}/attempts?probe=retry-1`);
     assert.equal(attempts.length, 3, JSON.stringify(attempts));
     assert.equal(new Set(attempts.map((a) => a.peer)).size, 3, 'three connections, each from its own port');
-    assert.ok(attempts.every((a) => a.requests.length === 0 && a.actions.length === 1), JSON.stringify(attempts));
+    assert.ok(
+      attempts.every((a) => a.requests.length === 0 && a.actions.length === 1),
+      JSON.stringify(attempts),
+    );
     assert.equal(farm.attempts(id)!.length, 3, 'and no attempt outside the window');
   });
 });
@@ -265,12 +327,16 @@ describe('attempt ledger bound (--ledger-size)', () => {
     const { farm } = fixture;
     const closed = closes(farm, 'reset-on-connect', 8);
     const opened: number[] = [];
-    const onEvent = (e: { type: string; listener: string; connection?: number }) => void (e.type === 'connection' && opened.push(e.connection!));
+    const onEvent = (e: { type: string; listener: string; connection?: number }) =>
+      void (e.type === 'connection' && opened.push(e.connection!));
     farm.events.on('event', onEvent);
     for (let i = 0; i < 8; i++) await touch(fixture.listener('reset-on-connect').port);
     await closed;
     farm.events.off('event', onEvent);
-    assert.deepEqual(farm.attempts('reset-on-connect')!.map((a) => a.connection), opened.slice(3));
+    assert.deepEqual(
+      farm.attempts('reset-on-connect')!.map((a) => a.connection),
+      opened.slice(3),
+    );
   });
 });
 

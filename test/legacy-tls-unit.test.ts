@@ -5,7 +5,7 @@ import forge from 'node-forge';
 import { Rc4 } from '../src/tls/legacy/rc4.js';
 import { keyBlock, masterSecret, pHash, prfTls10, prfTls12, transcriptHash } from '../src/tls/legacy/prf.js';
 import { StreamCipherState } from '../src/tls/legacy/cipher-state.js';
-import { chooseVersion } from '../src/tls/legacy/handshake.js';
+import { chooseVersion } from '../src/tls/legacy/suites.js';
 import { HandshakeReader, RecordReader, alertRecord } from '../src/tls/records.js';
 
 const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
@@ -49,7 +49,12 @@ describe('legacy TLS record layer: PRF', () => {
   });
 
   test('TLS 1.0/1.1 PRF (P_MD5 XOR P_SHA1) equals node-forge prf_TLS1, an independent implementation, for odd and even secrets', () => {
-    for (const [secretLength, length] of [[48, 104], [47, 13], [1, 64], [0, 20]] as const) {
+    for (const [secretLength, length] of [
+      [48, 104],
+      [47, 13],
+      [1, 64],
+      [0, 20],
+    ] as const) {
       const secret = createHash('sha512').update(`secret ${secretLength}`).digest().subarray(0, secretLength);
       const seed = createHash('sha256').update(`seed ${secretLength}`).digest();
       const ours = prfTls10(secret, 'key expansion', seed, length);

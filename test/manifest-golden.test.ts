@@ -19,6 +19,10 @@ for (const [format, file] of Object.entries(GOLDEN) as [keyof typeof GOLDEN, URL
   test(`the planned manifest (--format ${format}) is byte-identical to test/fixtures/${file.pathname.split('/').pop()}`, () => {
     const rendered = renderManifest(plannedManifest(resolveSettings(SETTINGS)), format);
     if (process.env.MANIFEST_WRITE_GOLDEN === '1') writeFileSync(file, rendered);
-    assert.equal(rendered, readFileSync(file, 'utf8'), 'the manifest changed: if deliberate, rerun with MANIFEST_WRITE_GOLDEN=1 and review the diff');
+    assert.equal(
+      rendered,
+      readFileSync(file, 'utf8'),
+      'the manifest changed: if deliberate, rerun with MANIFEST_WRITE_GOLDEN=1 and review the diff',
+    );
   });
 }

@@ -32,7 +32,10 @@ test('the library applies the table defaults; the caps defaults are DEFAULT_CAPS
   assert.equal(FARM_OPTIONS.maxHoldMs.default, DEFAULT_CAPS.maxHoldMs);
   const lists: FarmOptions = { only: 'tls-ok, cert-expired', skip: ['a,b', 'c'], hostname: ['x.test,y.test'], controlPort: null };
   const listed = resolveSettings(lists);
-  assert.deepEqual([listed.only, listed.skip, listed.hostnames, listed.controlPort], [['tls-ok', 'cert-expired'], ['a', 'b', 'c'], ['x.test', 'y.test'], null]);
+  assert.deepEqual(
+    [listed.only, listed.skip, listed.hostnames, listed.controlPort],
+    [['tls-ok', 'cert-expired'], ['a', 'b', 'c'], ['x.test', 'y.test'], null],
+  );
 });
 
 test('readOptions keeps only the table options and refuses a value of the wrong kind', () => {
@@ -49,7 +52,12 @@ test('a --config file takes exactly the table keys, each of its kind', (t) => {
     writeFileSync(file, JSON.stringify(data));
     return new OptionsFile().read(file, FARM_OPTIONS);
   };
-  assert.deepEqual(read({ 'max-hold-ms': 5, maxHeaders: 3, only: ['a'], control: false }), { 'max-hold-ms': 5, maxHeaders: 3, only: ['a'], control: false });
+  assert.deepEqual(read({ 'max-hold-ms': 5, maxHeaders: 3, only: ['a'], control: false }), {
+    'max-hold-ms': 5,
+    maxHeaders: 3,
+    only: ['a'],
+    control: false,
+  });
   assert.throws(() => read({ hostname: ['a'] }), /"hostname": \["a"\] is not a string$/);
   assert.throws(() => read({ 'max-hold-ms': '5' }), /"max-hold-ms": "5" is not a number$/);
   assert.throws(() => read({ 'log-level': 'loud' }), /is not one of "trace"/);

@@ -19,13 +19,15 @@ test('npm pack gives a package whose badorigin works from any directory, with ce
   const project = join(work.dir, 'project');
   await runClient(['mkdir', '-p', project]);
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'uses-badorigin', private: true }));
-  const install = await runClient(['npm', 'install', '--prefix', project, '--no-audit', '--no-fund', '--silent', join(work.dir, tarball)], 300_000);
+  const install = await runClient(
+    ['npm', 'install', '--prefix', project, '--no-audit', '--no-fund', '--silent', join(work.dir, tarball)],
+    300_000,
+  );
   assert.equal(install.exit, 0, install.stderr);
 
   const bin = join(project, 'node_modules', '.bin', 'badorigin');
   const env = { XDG_DATA_HOME: join(work.dir, 'data') };
-  const run = (args: string[]) =>
-    runClient(['env', '--chdir', work.dir, `XDG_DATA_HOME=${env.XDG_DATA_HOME}`, bin, ...args], 60_000);
+  const run = (args: string[]) => runClient(['env', '--chdir', work.dir, `XDG_DATA_HOME=${env.XDG_DATA_HOME}`, bin, ...args], 60_000);
   const manifest = await run(['manifest', '--format', 'json']);
   assert.equal(manifest.exit, 0, manifest.stderr);
   const parsed: unknown = JSON.parse(manifest.stdout);
@@ -52,12 +54,18 @@ test('npm pack gives a package whose badorigin works from any directory, with ce
     assert.ok(library.exports.includes(name), `badorigin exports ${name}`);
   }
   // A strict TypeScript user importing `badorigin` (resolved through the exports map) gets its declarations, else TS7016.
-  writeFileSync(join(project, 'uses.ts'), "import { startFarm, type Manifest } from 'badorigin';\nexport const start: typeof startFarm = startFarm;\nexport type M = Manifest['listeners'];\n");
+  writeFileSync(
+    join(project, 'uses.ts'),
+    "import { startFarm, type Manifest } from 'badorigin';\nexport const start: typeof startFarm = startFarm;\nexport type M = Manifest['listeners'];\n",
+  );
   const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
-  writeFileSync(join(project, 'tsconfig.json'), JSON.stringify({
-    compilerOptions: { strict: true, noEmit: true, skipLibCheck: true, module: 'nodenext', moduleResolution: 'nodenext', types: [] },
-    files: ['uses.ts'],
-  }));
+  writeFileSync(
+    join(project, 'tsconfig.json'),
+    JSON.stringify({
+      compilerOptions: { strict: true, noEmit: true, skipLibCheck: true, module: 'nodenext', moduleResolution: 'nodenext', types: [] },
+      files: ['uses.ts'],
+    }),
+  );
   const typed = await runClient([process.execPath, tsc, '-p', project], 120_000);
   assert.equal(typed.exit, 0, typed.stdout + typed.stderr);
 });

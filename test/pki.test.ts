@@ -30,12 +30,35 @@ describe('farm PKI', () => {
 
     // A leaf the farm intermediate signs for a name outside the constraints is refused by OpenSSL itself.
     const key = await generateKey('rsa-2048');
-    const intermediate = { certPem: readFileSync(join(dir, 'intermediate-ca.pem'), 'utf8'), privateKeyPem: readFileSync(join(dir, 'intermediate-ca.key'), 'utf8') };
+    const intermediate = {
+      certPem: readFileSync(join(dir, 'intermediate-ca.pem'), 'utf8'),
+      privateKeyPem: readFileSync(join(dir, 'intermediate-ca.key'), 'utf8'),
+    };
     const leafFor = (name: string) =>
-      issueCertificate({ commonName: name, organization: 'test', publicKeyPem: key.publicKeyPem, notBefore: new Date(Date.now() - 60_000), notAfter: new Date(Date.now() + 86_400_000), subjectAltNames: [name], digest: 'sha256' }, intermediate);
+      issueCertificate(
+        {
+          commonName: name,
+          organization: 'test',
+          publicKeyPem: key.publicKeyPem,
+          notBefore: new Date(Date.now() - 60_000),
+          notAfter: new Date(Date.now() + 86_400_000),
+          subjectAltNames: [name],
+          digest: 'sha256',
+        },
+        intermediate,
+      );
     writeFileSync(join(dir, 'outside.pem'), leafFor('www.example.com'));
     writeFileSync(join(dir, 'inside.pem'), leafFor('localhost'));
-    const verify = (file: string) => runClient(['openssl', 'verify', '-CAfile', join(dir, 'root-ca.pem'), '-untrusted', join(dir, 'intermediate-ca.pem'), join(dir, file)]);
+    const verify = (file: string) =>
+      runClient([
+        'openssl',
+        'verify',
+        '-CAfile',
+        join(dir, 'root-ca.pem'),
+        '-untrusted',
+        join(dir, 'intermediate-ca.pem'),
+        join(dir, file),
+      ]);
     const outside = await verify('outside.pem');
     assert.notEqual(outside.exit, 0);
     assert.match(outside.stdout + outside.stderr, /permitted subtree violation/);
@@ -62,7 +85,10 @@ describe('farm PKI', () => {
     const root = rootFingerprint(dir);
     const pki = await Pki.open(options(dir, { hostnames: ['origin.example.test'] }), [VALID]);
     assert.notEqual(rootFingerprint(dir), root);
-    assert.ok(pki.notices.some((n) => /regenerated the farm CA hierarchy/.test(n) && /trust the new/.test(n)), pki.notices.join('\n'));
+    assert.ok(
+      pki.notices.some((n) => /regenerated the farm CA hierarchy/.test(n) && /trust the new/.test(n)),
+      pki.notices.join('\n'),
+    );
     assert.match(pki.chain(VALID).leaf.subjectAltName ?? '', /DNS:origin\.example\.test/);
   });
 
@@ -73,16 +99,25 @@ describe('farm PKI', () => {
     const leafFile = first.store.path(`leaves/${first.resolve(VALID).hash}.pem`);
     writeFileSync(leafFile, 'not a certificate');
     const leafAgain = await Pki.open(options(dir), [VALID]);
-    assert.ok(leafAgain.notices.some((n) => n.includes(leafFile)), leafAgain.notices.join('\n'));
+    assert.ok(
+      leafAgain.notices.some((n) => n.includes(leafFile)),
+      leafAgain.notices.join('\n'),
+    );
     assert.ok(new X509Certificate(readFileSync(leafFile)).subjectAltName);
 
     writeFileSync(join(dir, 'intermediate-ca.pem'), '-----BEGIN CERTIFICATE-----\ngarbage\n-----END CERTIFICATE-----\n');
     const caAgain = await Pki.open(options(dir), [VALID]);
-    assert.ok(caAgain.notices.some((n) => /regenerated the farm CA hierarchy/.test(n)), caAgain.notices.join('\n'));
+    assert.ok(
+      caAgain.notices.some((n) => /regenerated the farm CA hierarchy/.test(n)),
+      caAgain.notices.join('\n'),
+    );
 
     writeFileSync(join(dir, 'farm.json'), '{ truncated');
     const indexAgain = await Pki.open(options(dir), [VALID]);
-    assert.ok(indexAgain.notices.some((n) => /farm\.json was not a badorigin index/.test(n)), indexAgain.notices.join('\n'));
+    assert.ok(
+      indexAgain.notices.some((n) => /farm\.json was not a badorigin index/.test(n)),
+      indexAgain.notices.join('\n'),
+    );
     assert.ok(indexAgain.chain(VALID).leaf.checkIssued(new X509Certificate(readFileSync(join(dir, 'intermediate-ca.pem')))));
   });
 
@@ -90,8 +125,11 @@ describe('farm PKI', () => {
     const { dir, remove } = tempDir();
     t.after(remove);
     mkdirSync(join(dir, 'certs'));
-    writeFileSync(join(dir, 'certs', 'server.pem'), 'someone else\'s file');
-    await assert.rejects(Pki.open(options(join(dir, 'certs')), []), (error: unknown) => error instanceof FarmError && error.code === 'CERTS_DIR_FOREIGN');
-    assert.equal(readFileSync(join(dir, 'certs', 'server.pem'), 'utf8'), 'someone else\'s file');
+    writeFileSync(join(dir, 'certs', 'server.pem'), "someone else's file");
+    await assert.rejects(
+      Pki.open(options(join(dir, 'certs')), []),
+      (error: unknown) => error instanceof FarmError && error.code === 'CERTS_DIR_FOREIGN',
+    );
+    assert.equal(readFileSync(join(dir, 'certs', 'server.pem'), 'utf8'), "someone else's file");
   });
 });

@@ -55,7 +55,10 @@ describe('listeners added, changed and removed while the farm runs', () => {
     const listed = (await send(farm(), 'GET', '/listeners')).json as unknown as { id: string; port: number }[];
     assert.ok(listed.some((l) => l.id === 'runtime-expired' && l.port === entry.port));
     const manifest = (await send(farm(), 'GET', '/manifest.json')).json as unknown as { listeners: ManifestListener[] };
-    assert.deepEqual(manifest.listeners.find((l) => l.id === 'runtime-expired'), entry);
+    assert.deepEqual(
+      manifest.listeners.find((l) => l.id === 'runtime-expired'),
+      entry,
+    );
     await bystanderServes();
   });
 
@@ -89,7 +92,10 @@ describe('listeners added, changed and removed while the farm runs', () => {
     assert.equal(removed.status, 200, removed.text);
     assert.match(await ended, /closed|ECONNRESET/);
     assert.equal(await tryConnect(port), 'refused');
-    assert.equal(farm().manifest.listeners.some((l) => l.id === 'runtime-held'), false);
+    assert.equal(
+      farm().manifest.listeners.some((l) => l.id === 'runtime-held'),
+      false,
+    );
     assertError(await send(farm(), 'GET', '/listeners/runtime-held/attempts'), /no listener runtime-held/);
     await bystanderServes();
   });
@@ -108,7 +114,12 @@ describe('listeners added, changed and removed while the farm runs', () => {
     reply = await send(farm(), 'POST', '/listeners', 'id: [unclosed');
     assert.equal(reply.status, 400);
     assertError(reply, /not valid YAML\/JSON/);
-    reply = await send(farm(), 'POST', '/listeners', JSON.stringify({ ...JSON.parse(fixture('origin-503.json')), params: { fault: 'status', defaultStatus: 9000 } }));
+    reply = await send(
+      farm(),
+      'POST',
+      '/listeners',
+      JSON.stringify({ ...JSON.parse(fixture('origin-503.json')), params: { fault: 'status', defaultStatus: 9000 } }),
+    );
     assert.equal(reply.status, 400);
     assertError(reply, /params/);
     reply = await send(farm(), 'POST', '/listeners', fixture('origin-503.json'));
@@ -118,7 +129,11 @@ describe('listeners added, changed and removed while the farm runs', () => {
     reply = await send(farm(), 'POST', `/listeners?port=${fixtureFarm.listener('http-ok').port}`, JSON.stringify(busy));
     assert.equal(reply.status, 409);
     assertError(reply, /already in use/);
-    assert.equal(farm().manifest.listeners.some((l) => l.id === 'runtime-busy'), false, 'nothing of it stays');
+    assert.equal(
+      farm().manifest.listeners.some((l) => l.id === 'runtime-busy'),
+      false,
+      'nothing of it stays',
+    );
     reply = await send(farm(), 'POST', '/listeners?port=70000', JSON.stringify(busy));
     assert.equal(reply.status, 400);
     reply = await send(farm(), 'PUT', '/listeners/runtime-status/params', '{"fault": "status", "defaultStatus": "x"}');
@@ -148,11 +163,18 @@ describe('run-time changes behind a control token', () => {
 
   test('POST, PUT and DELETE without the token get 401 and change nothing; with it they work', async () => {
     const before = farm.manifest.listeners.map((l) => l.id);
-    for (const [method, path, body] of [['POST', '/listeners', fixture('origin-503.json')], ['PUT', '/listeners/http-ok/params', '{"fault":"ok"}'], ['DELETE', '/listeners/http-ok', undefined]] as const) {
+    for (const [method, path, body] of [
+      ['POST', '/listeners', fixture('origin-503.json')],
+      ['PUT', '/listeners/http-ok/params', '{"fault":"ok"}'],
+      ['DELETE', '/listeners/http-ok', undefined],
+    ] as const) {
       const reply = await send(farm, method, path, body);
       assert.equal(reply.status, 401, `${method} ${path}`);
     }
-    assert.deepEqual(farm.manifest.listeners.map((l) => l.id), before);
+    assert.deepEqual(
+      farm.manifest.listeners.map((l) => l.id),
+      before,
+    );
     const reply = await send(farm, 'POST', '/listeners', fixture('origin-503.json'), { authorization: 'Bearer sesame' });
     assert.equal(reply.status, 201, reply.text);
   });

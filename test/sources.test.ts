@@ -26,12 +26,20 @@ test('the source register is valid: unique ids, each entry as its schema says', 
 });
 
 test('docs/sources.md is what the register renders', () => {
-  assert.equal(readFileSync(join(root, 'docs/sources.md'), 'utf8'), renderSourcesMarkdown(), 'docs/sources.md is stale: run npm run readme');
+  assert.equal(
+    readFileSync(join(root, 'docs/sources.md'), 'utf8'),
+    renderSourcesMarkdown(),
+    'docs/sources.md is stale: run npm run readme',
+  );
 });
 
 test('the settings table of docs/cdns.md is what src/cdn/settings.ts renders', () => {
   const block = readmeBlock(readFileSync(join(root, 'docs/cdns.md'), 'utf8'), 'settings');
-  assert.equal(block?.trim(), renderSettingsTable(Object.fromEntries(CDN_COLUMNS.map((c) => [c.key, c.name]))), 'docs/cdns.md is stale: run npm run readme');
+  assert.equal(
+    block?.trim(),
+    renderSettingsTable(Object.fromEntries(CDN_COLUMNS.map((c) => [c.key, c.name]))),
+    'docs/cdns.md is stale: run npm run readme',
+  );
 });
 
 test('every `<document> § <section>` in scenarios, schema, code, docs and README names a document of the register', () => {
@@ -50,7 +58,9 @@ test('every `<document> § <section>` in scenarios, schema, code, docs and READM
     for (const id of ids) assert.ok(sourceOf(id), `${file.slice(root.length)} cites ${id}, which docs/sources.md lacks`);
   }
   assert.ok(cited > 60, `only ${cited} citations found`);
-  assert.deepEqual(citedDocIds('see fastly-generated-errors § Errors in VCL and RFC 6066 §3, README § Try it'), ['fastly-generated-errors']);
+  assert.deepEqual(citedDocIds('see fastly-generated-errors § Errors in VCL and RFC 6066 §3, README § Try it'), [
+    'fastly-generated-errors',
+  ]);
 });
 
 test('every CDN document at hand has a register entry with the title and address its header gives', (t) => {

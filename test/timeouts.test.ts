@@ -4,21 +4,27 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { loadCatalogue } from '../src/catalogue.js';
 import { sourceOf } from '../src/cdn/sources.js';
-import { CDN_TIMEOUTS, renderTimeoutsMarkdown } from '../src/cdn/timeouts.js';
+import { CDN_TIMEOUTS } from '../src/cdn/timeouts.js';
+import { renderTimeoutsMarkdown } from '../src/cdn/timeouts-markdown.js';
 
 const docsDir = fileURLToPath(new URL('../../shared/docs/', import.meta.url));
 const params = (id: string) => loadCatalogue().find((e) => e.scenario.id === id)!.scenario.params as Record<string, number>;
 const defaults = (...kinds: string[]) => CDN_TIMEOUTS.filter((t) => kinds.includes(t.kind) && t.defaultMs !== null);
 
 test('docs/timeouts.md is what src/cdn/timeouts.ts renders', () => {
-  assert.equal(readFileSync(new URL('../docs/timeouts.md', import.meta.url), 'utf8'), renderTimeoutsMarkdown(), 'docs/timeouts.md is stale: run npm run readme');
+  assert.equal(
+    readFileSync(new URL('../docs/timeouts.md', import.meta.url), 'utf8'),
+    renderTimeoutsMarkdown(),
+    'docs/timeouts.md is stale: run npm run readme',
+  );
 });
 
 test('slow-first-byte waits past every documented first-byte and overall default', () => {
   const delayMs = params('slow-first-byte').delayMs!;
   const rows = defaults('first-byte', 'overall');
   assert.ok(rows.length >= 8);
-  for (const row of rows) assert.ok(delayMs > row.defaultMs!, `${row.cdn} ${row.name}: ${row.defaultMs} ms is not exceeded by ${delayMs} ms`);
+  for (const row of rows)
+    assert.ok(delayMs > row.defaultMs!, `${row.cdn} ${row.name}: ${row.defaultMs} ms is not exceeded by ${delayMs} ms`);
 });
 
 test('slow-drip keeps every gap under the between-bytes defaults and lasts past the overall ones', () => {

@@ -30,12 +30,26 @@ describe('--tls-cert / --tls-key', () => {
     t.after(remove);
     const key = await generateKey('rsa-2048');
     const pem = issueCertificate(
-      { commonName: 'localhost', organization: 'someone public', publicKeyPem: key.publicKeyPem, notBefore: new Date(Date.now() - 60_000), notAfter: new Date(Date.now() + 86_400_000), subjectAltNames: ['localhost'], digest: 'sha256' },
+      {
+        commonName: 'localhost',
+        organization: 'someone public',
+        publicKeyPem: key.publicKeyPem,
+        notBefore: new Date(Date.now() - 60_000),
+        notAfter: new Date(Date.now() + 86_400_000),
+        subjectAltNames: ['localhost'],
+        digest: 'sha256',
+      },
       { self: true, privateKeyPem: key.privateKeyPem },
     );
     writeFileSync(join(dir, 'user.pem'), pem);
     writeFileSync(join(dir, 'user.key'), key.privateKeyPem);
-    const farm = await startFarm({ basePort: 0, certsDir: join(dir, 'certs'), only: ['tls-ok', 'cert-expired', 'cert-sni-mismatch', 'cert-issuer-missing'], tlsCert: join(dir, 'user.pem'), tlsKey: join(dir, 'user.key') });
+    const farm = await startFarm({
+      basePort: 0,
+      certsDir: join(dir, 'certs'),
+      only: ['tls-ok', 'cert-expired', 'cert-sni-mismatch', 'cert-issuer-missing'],
+      tlsCert: join(dir, 'user.pem'),
+      tlsKey: join(dir, 'user.key'),
+    });
     t.after(() => farm.close());
     const byId = (id: string) => farm.manifest.listeners.find((l) => l.id === id)!;
 
@@ -57,7 +71,14 @@ describe('--tls-cert / --tls-key', () => {
     t.after(remove);
     const [a, b] = await Promise.all([generateKey('rsa-2048'), generateKey('rsa-2048')]);
     const pem = issueCertificate(
-      { commonName: 'localhost', organization: 'x', publicKeyPem: a.publicKeyPem, notBefore: new Date(), notAfter: new Date(Date.now() + 86_400_000), digest: 'sha256' },
+      {
+        commonName: 'localhost',
+        organization: 'x',
+        publicKeyPem: a.publicKeyPem,
+        notBefore: new Date(),
+        notAfter: new Date(Date.now() + 86_400_000),
+        digest: 'sha256',
+      },
       { self: true, privateKeyPem: a.privateKeyPem },
     );
     writeFileSync(join(dir, 'c.pem'), pem);

@@ -3,7 +3,7 @@ import { getDiffieHellman } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import { request as httpsRequest } from 'node:https';
 import { readFileSync } from 'node:fs';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { curlArgs, opensslArgs } from '../src/client-commands.js';
 import { nodeRequest, type NodeObservation } from '../src/clients/node-client.js';
 import { runClient, type ProcessResult } from '../src/clients/run-client.js';
@@ -27,10 +27,15 @@ const protocolIds = loadCatalogue()
 const OPENSSL_EXTRA: Record<string, string[]> = { 'client-cert-required': ['-ign_eof'] };
 
 /** Checks a client's exit code, alert number and texts against an expectation from the manifest. */
-function assertClient(result: { exit: number | null; stdout: string; stderr: string }, expected: { exit?: number; alert?: number; output?: string[] }, alertText: (n: number) => string): void {
+function assertClient(
+  result: { exit: number | null; stdout: string; stderr: string },
+  expected: { exit?: number; alert?: number; output?: string[] },
+  alertText: (n: number) => string,
+): void {
   const output = result.stdout + result.stderr;
   assert.equal(result.exit, expected.exit, output);
-  if (expected.alert !== undefined) assert.ok(output.includes(alertText(expected.alert)), `no "${alertText(expected.alert)}" in:\n${output}`);
+  if (expected.alert !== undefined)
+    assert.ok(output.includes(alertText(expected.alert)), `no "${alertText(expected.alert)}" in:\n${output}`);
   for (const text of expected.output ?? []) assert.ok(output.includes(text), `no ${JSON.stringify(text)} in:\n${output}`);
 }
 
@@ -40,15 +45,28 @@ describe('protocol scenarios, observed by Node, curl, openssl s_client and gnutl
   const fixture = useFarm({ only: protocolIds });
   const listener = fixture.listener;
 
-
   test('the catalogue has every protocol scenario, in offsets 20-39', () => {
-    for (const id of ['tls10-only', 'tls10-only-rsa', 'tls11-only', 'tls13-only', 'sslv3-only', 'rc4-only', 'plaintext-on-tls',
-      'tls-alert-internal-error', 'tls-alert-handshake-failure', 'client-cert-required', 'dh-weak']) {
+    for (const id of [
+      'tls10-only',
+      'tls10-only-rsa',
+      'tls11-only',
+      'tls13-only',
+      'sslv3-only',
+      'rc4-only',
+      'plaintext-on-tls',
+      'tls-alert-internal-error',
+      'tls-alert-handshake-failure',
+      'client-cert-required',
+      'dh-weak',
+    ]) {
       assert.ok(protocolIds.includes(id), `missing scenario ${id}`);
     }
     for (const entry of loadCatalogue().filter((e) => e.scenario.family === 'protocol')) {
       assert.ok(entry.scenario.offset >= 20 && entry.scenario.offset <= 39, `${entry.scenario.id}: offset ${entry.scenario.offset}`);
-      assert.ok(entry.scenario.expect.openssl?.exit !== undefined && entry.scenario.expect.gnutls, `${entry.scenario.id} has no openssl/gnutls expectation in its manifest entry`);
+      assert.ok(
+        entry.scenario.expect.openssl?.exit !== undefined && entry.scenario.expect.gnutls,
+        `${entry.scenario.id} has no openssl/gnutls expectation in its manifest entry`,
+      );
     }
   });
 
@@ -57,7 +75,10 @@ describe('protocol scenarios, observed by Node, curl, openssl s_client and gnutl
       test('Node https sees expect.node', async () => {
         const l = listener(id);
         const observed = await nodeRequest(fixture.farm.manifest, l);
-        assert.ok(matchesNodeExpectation(l.expect.node, observed), `expected ${JSON.stringify(l.expect.node)}, observed ${JSON.stringify(observed)}`);
+        assert.ok(
+          matchesNodeExpectation(l.expect.node, observed),
+          `expected ${JSON.stringify(l.expect.node)}, observed ${JSON.stringify(observed)}`,
+        );
         if (observed.code === null) assert.equal(observed.status, 200);
       });
 
@@ -65,7 +86,10 @@ describe('protocol scenarios, observed by Node, curl, openssl s_client and gnutl
         if (!requireTool(t, 'curl')) return;
         const l = listener(id);
         const result = await runClient(curlArgs(fixture.farm.manifest, l));
-        assert.ok([l.expect.curl!.exit].flat().includes(result.exit!), `expected exit ${JSON.stringify(l.expect.curl!.exit)}, got ${result.exit}: ${result.stderr}`);
+        assert.ok(
+          [l.expect.curl!.exit].flat().includes(result.exit!),
+          `expected exit ${JSON.stringify(l.expect.curl!.exit)}, got ${result.exit}: ${result.stderr}`,
+        );
         if (result.exit === 0) assert.equal(result.stdout.trim(), '200');
       });
 
@@ -102,9 +126,17 @@ describe('protocol scenarios, observed by Node, curl, openssl s_client and gnutl
 
   for (const [label, priority, description] of [
     ['TLS 1.2 static RSA', 'NORMAL:+ARCFOUR-128:-ECDHE-RSA:-ECDHE-ECDSA', /\(TLS1\.2-X\.509\)-\(RSA\)-\(ARCFOUR-128\)-\(SHA1\)/],
-    ['TLS 1.1 static RSA', 'NORMAL:+ARCFOUR-128:-VERS-TLS-ALL:+VERS-TLS1.1:-ECDHE-RSA:-ECDHE-ECDSA', /\(TLS1\.1-X\.509\)-\(RSA\)-\(ARCFOUR-128\)-\(SHA1\)/],
+    [
+      'TLS 1.1 static RSA',
+      'NORMAL:+ARCFOUR-128:-VERS-TLS-ALL:+VERS-TLS1.1:-ECDHE-RSA:-ECDHE-ECDSA',
+      /\(TLS1\.1-X\.509\)-\(RSA\)-\(ARCFOUR-128\)-\(SHA1\)/,
+    ],
     ['TLS 1.0 ECDHE', 'NORMAL:+ARCFOUR-128:-VERS-TLS-ALL:+VERS-TLS1.0', /\(TLS1\.0-X\.509\)-\(ECDHE-SECP256R1\)-\(ARCFOUR-128\)-\(SHA1\)/],
-    ['TLS 1.2 RSA with HMAC-MD5', 'NORMAL:+ARCFOUR-128:+MD5:-SHA1:-SHA256:-SHA384:-AEAD:-ECDHE-RSA:-ECDHE-ECDSA', /\(TLS1\.2-X\.509\)-\(RSA\)-\(ARCFOUR-128\)-\(MD5\)/],
+    [
+      'TLS 1.2 RSA with HMAC-MD5',
+      'NORMAL:+ARCFOUR-128:+MD5:-SHA1:-SHA256:-SHA384:-AEAD:-ECDHE-RSA:-ECDHE-ECDSA',
+      /\(TLS1\.2-X\.509\)-\(RSA\)-\(ARCFOUR-128\)-\(MD5\)/,
+    ],
   ] as const) {
     test(`rc4-only: gnutls-cli completes ${label} and reads the 200`, async (t) => {
       if (!requireTool(t, 'gnutls-cli')) return;
@@ -123,7 +155,12 @@ describe('protocol scenarios, observed by Node, curl, openssl s_client and gnutl
     assert.match(legacy.stdout, /Protocol\s*: TLSv1\n[\s\S]*Cipher\s*: ECDHE-RSA-AES(128|256)-SHA/);
     const byDefault = await runClient(argv);
     assert.equal(byDefault.exit, 1);
-    const tls11 = await runClient([...opensslArgs(fixture.farm.manifest, listener('tls11-only')), '-tls1_1', '-cipher', 'DEFAULT@SECLEVEL=0']);
+    const tls11 = await runClient([
+      ...opensslArgs(fixture.farm.manifest, listener('tls11-only')),
+      '-tls1_1',
+      '-cipher',
+      'DEFAULT@SECLEVEL=0',
+    ]);
     assert.equal(tls11.exit, 0, tls11.stdout + tls11.stderr);
   });
 
@@ -131,7 +168,15 @@ describe('protocol scenarios, observed by Node, curl, openssl s_client and gnutl
     const l = listener(id);
     return new Promise((resolve) => {
       const req = httpsRequest(
-        { host: '127.0.0.1', port: l.port, servername: 'localhost', ca: readFileSync(l.connect.caFile!, 'utf8'), agent: false, timeout: 5000, ...options },
+        {
+          host: '127.0.0.1',
+          port: l.port,
+          servername: 'localhost',
+          ca: readFileSync(l.connect.caFile!, 'utf8'),
+          agent: false,
+          timeout: 5000,
+          ...options,
+        },
         (response) => {
           response.resume();
           response.on('end', () => resolve({ code: null, status: response.statusCode }));
@@ -182,7 +227,12 @@ describe('protocol scenarios, observed by Node, curl, openssl s_client and gnutl
    * Opens a raw TCP connection, writes `bytes`, and resolves with everything the listener sent until it closed (or
    * until `enough(data)` says so, then closes itself).
    */
-  function exchange(port: number, bytes: Buffer, timeoutMs = 5000, enough?: (data: Buffer) => boolean): Promise<{ data: Buffer; ms: number }> {
+  function exchange(
+    port: number,
+    bytes: Buffer,
+    timeoutMs = 5000,
+    enough?: (data: Buffer) => boolean,
+  ): Promise<{ data: Buffer; ms: number }> {
     return new Promise((resolve, reject) => {
       const started = performance.now();
       const socket: Socket = connect({ host: '127.0.0.1', port }, () => socket.write(bytes));
@@ -218,14 +268,20 @@ describe('protocol scenarios, observed by Node, curl, openssl s_client and gnutl
 
   test('sslv3-only answers an SSL 3.0 ClientHello with ServerHello 3.0, Certificate and ServerHelloDone', async () => {
     // ServerHelloDone is the 4 bytes 0e 00 00 00 at the end of the flight.
-    const { data } = await exchange(listener('sslv3-only').port, SSL3_CLIENT_HELLO(), 5000, (d) => d.subarray(-4).equals(Buffer.from('0e000000', 'hex')));
+    const { data } = await exchange(listener('sslv3-only').port, SSL3_CLIENT_HELLO(), 5000, (d) =>
+      d.subarray(-4).equals(Buffer.from('0e000000', 'hex')),
+    );
     // The first record is a handshake record of version 3.0 holding ServerHello (2) with server_version 3.0.
     assert.equal(data[0], 22);
     assert.equal(data.readUInt16BE(1), 0x0300);
     assert.equal(data[5], 2);
     assert.equal(data.readUInt16BE(9), 0x0300);
     const types: number[] = [];
-    const handshake = Buffer.concat(records(data).filter((r) => r.type === 22).map((r) => r.fragment));
+    const handshake = Buffer.concat(
+      records(data)
+        .filter((r) => r.type === 22)
+        .map((r) => r.fragment),
+    );
     for (let offset = 0; offset + 4 <= handshake.length; offset += 4 + handshake.readUIntBE(offset + 1, 3)) types.push(handshake[offset]!);
     assert.deepEqual(types, [2, 11, 14]);
     // ServerHello cipher_suite (after version, random, empty session_id) is TLS_RSA_WITH_RC4_128_SHA.
@@ -254,8 +310,12 @@ function clientHelloRecord(version: number, suites: number[], extensions: Buffer
   const suiteBytes = Buffer.alloc(suites.length * 2);
   suites.forEach((s, i) => suiteBytes.writeUInt16BE(s, i * 2));
   const body = Buffer.concat([
-    Buffer.from([version >> 8, version & 0xff]), Buffer.alloc(32, 7), Buffer.from([0]),
-    Buffer.from([suiteBytes.length >> 8, suiteBytes.length & 0xff]), suiteBytes, Buffer.from([1, 0]),
+    Buffer.from([version >> 8, version & 0xff]),
+    Buffer.alloc(32, 7),
+    Buffer.from([0]),
+    Buffer.from([suiteBytes.length >> 8, suiteBytes.length & 0xff]),
+    suiteBytes,
+    Buffer.from([1, 0]),
     ...(extensions.length ? [Buffer.from([extensions.length >> 8, extensions.length & 0xff]), extensions] : []),
   ]);
   const message = Buffer.concat([Buffer.from([1, 0, body.length >> 8, body.length & 0xff]), body]);
@@ -278,7 +338,7 @@ function SSL3_CLIENT_HELLO(): Buffer {
   return clientHelloRecord(0x0300, [0x0005, 0x0004, 0x000a], Buffer.alloc(0), 0x0300);
 }
 
-test('dh-weak: the DH parameters carry exactly RFC 2409 §6.2 (Node\'s modp2) prime and generator 2', () => {
+test("dh-weak: the DH parameters carry exactly RFC 2409 §6.2 (Node's modp2) prime and generator 2", () => {
   const [prime, generator] = dhParamsIntegers();
   assert.equal(MODP1024_PRIME_HEX, getDiffieHellman('modp2').getPrime('hex'));
   assert.equal(prime!.toString('hex'), MODP1024_PRIME_HEX);

@@ -34,14 +34,26 @@ describe('verify: bad usage exits 2 with one line', () => {
   });
 
   test('with both --via and --route, or neither --farm nor --start, or both', async () => {
-    assertUsageError(await runCli(['verify', '--via', 'http://127.0.0.1:1/', '--route', 'http://{id}.x/', '--farm', 'http://127.0.0.1:1']), /--via and --route cannot go together/);
+    assertUsageError(
+      await runCli(['verify', '--via', 'http://127.0.0.1:1/', '--route', 'http://{id}.x/', '--farm', 'http://127.0.0.1:1']),
+      /--via and --route cannot go together/,
+    );
     assertUsageError(await runCli(['verify', '--via', 'http://127.0.0.1:1/']), /--farm is required \(or --start\)/);
-    assertUsageError(await runCli(['verify', '--via', 'http://127.0.0.1:1/', '--farm', 'http://127.0.0.1:1', '--start']), /--farm and --start cannot go together/);
+    assertUsageError(
+      await runCli(['verify', '--via', 'http://127.0.0.1:1/', '--farm', 'http://127.0.0.1:1', '--start']),
+      /--farm and --start cannot go together/,
+    );
   });
 
   test('an unknown --expect profile, a --repeat of 0, a --via that is no URL', async () => {
-    assertUsageError(await runCli(['verify', '--via', 'http://127.0.0.1:1/', '--farm', 'http://127.0.0.1:1', '--expect', 'akamia']), /Invalid values: Argument: expect, Given: "akamia", Choices: .*"nginx"/);
-    assertUsageError(await runCli(['verify', '--via', 'http://127.0.0.1:1/', '--farm', 'http://127.0.0.1:1', '--repeat', '0']), /--repeat must be a whole number of at least 1, not 0/);
+    assertUsageError(
+      await runCli(['verify', '--via', 'http://127.0.0.1:1/', '--farm', 'http://127.0.0.1:1', '--expect', 'akamia']),
+      /Invalid values: Argument: expect, Given: "akamia", Choices: .*"nginx"/,
+    );
+    assertUsageError(
+      await runCli(['verify', '--via', 'http://127.0.0.1:1/', '--farm', 'http://127.0.0.1:1', '--repeat', '0']),
+      /--repeat must be a whole number of at least 1, not 0/,
+    );
     assertUsageError(await runCli(['verify', '--via', 'not a url', '--farm', 'http://127.0.0.1:1']), /--via is not a usable URL/);
   });
 
@@ -53,8 +65,17 @@ describe('verify: bad usage exits 2 with one line', () => {
   test('a --farm whose control API does not answer', async (t) => {
     const via = await openPort();
     t.after(() => via.close());
-    const result = await runCli(['verify', '--via', `http://127.0.0.1:${(via.address() as { port: number }).port}`, '--farm', `http://127.0.0.1:${closed}`]);
-    assertUsageError(result, new RegExp(`cannot read the attempt ledger of the farm at http://127\\.0\\.0\\.1:${closed} \\(GET /manifest\\.json: ECONNREFUSED\\)`));
+    const result = await runCli([
+      'verify',
+      '--via',
+      `http://127.0.0.1:${(via.address() as { port: number }).port}`,
+      '--farm',
+      `http://127.0.0.1:${closed}`,
+    ]);
+    assertUsageError(
+      result,
+      new RegExp(`cannot read the attempt ledger of the farm at http://127\\.0\\.0\\.1:${closed} \\(GET /manifest\\.json: ECONNREFUSED\\)`),
+    );
   });
 });
 
@@ -68,7 +89,15 @@ describe('verify: ids the running farm does not have', () => {
 
   test('--only names a listener the farm behind --farm does not run: exit 2 listing the ids it has', async () => {
     const port = (via.address() as { port: number }).port;
-    const result = await runCli(['verify', '--via', `http://127.0.0.1:${port}`, '--farm', fixture.farm.control!.url, '--only', 'cert-expried']);
+    const result = await runCli([
+      'verify',
+      '--via',
+      `http://127.0.0.1:${port}`,
+      '--farm',
+      fixture.farm.control!.url,
+      '--only',
+      'cert-expried',
+    ]);
     assertUsageError(result, /unknown scenario or listener id cert-expried; scenario ids \(each means all its listeners\): http-ok/);
   });
 });

@@ -25,7 +25,13 @@ describe('verify: the client of the intermediary', () => {
     let seen: IncomingMessage | undefined;
     handler = (req, res) => {
       seen = req;
-      res.writeHead(503, { 'X-Cache': 'MISS', Via: '1.1 varnish', 'X-Badorigin-Error': 'first byte timeout', 'Set-Cookie': 'a=b', 'Content-Type': 'text/plain' });
+      res.writeHead(503, {
+        'X-Cache': 'MISS',
+        Via: '1.1 varnish',
+        'X-Badorigin-Error': 'first byte timeout',
+        'Set-Cookie': 'a=b',
+        'Content-Type': 'text/plain',
+      });
       res.end('e'.repeat(2000));
     };
     const view = await send(new URL(`${base}/slow-first-byte/__probe/p.1/`), { method: 'GET' }, 'p.1', 5000);
@@ -33,7 +39,12 @@ describe('verify: the client of the intermediary', () => {
     assert.equal(seen?.headers['x-badorigin-probe'], 'p.1');
     assert.equal(seen?.headers['accept-encoding'], 'identity');
     assert.equal(view.status, 503);
-    assert.deepEqual(view.headers, { 'x-cache': 'MISS', 'x-badorigin-error': 'first byte timeout', via: '1.1 varnish', 'content-type': 'text/plain' });
+    assert.deepEqual(view.headers, {
+      'x-cache': 'MISS',
+      'x-badorigin-error': 'first byte timeout',
+      via: '1.1 varnish',
+      'content-type': 'text/plain',
+    });
     assert.equal(view.bodyStart, 'e'.repeat(512));
     assert.equal(view.bodyBytes, 2000);
     assert.equal(view.error, undefined);
@@ -72,7 +83,7 @@ describe('verify: the client of the intermediary', () => {
     assert.equal(view.error, undefined);
   });
 
-  test('no answer within the timeout, and a reset before the head, are the view\'s error with no status', async () => {
+  test("no answer within the timeout, and a reset before the head, are the view's error with no status", async () => {
     handler = () => undefined;
     const silent = await send(new URL(`${base}/connection-hold/`), { method: 'GET' }, 'p.4', 300);
     assert.deepEqual([silent.status, silent.error, silent.timeToHeadMs], [null, 'no answer within 300 ms', null]);

@@ -43,9 +43,18 @@ describe('verify: the request per listener', () => {
   });
 
   test('the probe rides in the path after the listener route and before any suffix, under --via or a --route template', () => {
-    assert.equal(probeUrl({ via: 'http://127.0.0.1:8080/' }, 'origin-status', 'p.1', 'status/503').href, 'http://127.0.0.1:8080/origin-status/__probe/p.1/status/503');
-    assert.equal(probeUrl({ via: 'https://cdn.example.com/base' }, 'tls-ok', 'p.2').href, 'https://cdn.example.com/base/tls-ok/__probe/p.2/');
-    assert.equal(probeUrl({ route: 'https://{id}.cdn.example.com/' }, 'cert-expired', 'p.3').href, 'https://cert-expired.cdn.example.com/__probe/p.3/');
+    assert.equal(
+      probeUrl({ via: 'http://127.0.0.1:8080/' }, 'origin-status', 'p.1', 'status/503').href,
+      'http://127.0.0.1:8080/origin-status/__probe/p.1/status/503',
+    );
+    assert.equal(
+      probeUrl({ via: 'https://cdn.example.com/base' }, 'tls-ok', 'p.2').href,
+      'https://cdn.example.com/base/tls-ok/__probe/p.2/',
+    );
+    assert.equal(
+      probeUrl({ route: 'https://{id}.cdn.example.com/' }, 'cert-expired', 'p.3').href,
+      'https://cert-expired.cdn.example.com/__probe/p.3/',
+    );
     assert.throws(() => probeUrl({ via: 'ftp://x/' }, 'a', 'p'), /not an http or https URL/);
     assert.throws(() => probeUrl({ via: 'nope' }, 'a', 'p'));
     const ids = new Set(Array.from({ length: 100 }, () => newProbeId('tls-ok')));
@@ -62,7 +71,7 @@ describe('verify: derived figures', () => {
     assert.equal(timeoutKindOf(scenario('http-ok')), undefined);
   });
 
-  test('first-byte timeout: request head received to the intermediary\'s close; none when the farm closed first', () => {
+  test("first-byte timeout: request head received to the intermediary's close; none when the farm closed first", () => {
     const asks = [{ sentAt: 1000, client: fakeClient({ status: 504 }) }];
     const closedByProxy = fakeAttempt({ requests: [fakeRequest(1010)], closedAt: 4010.4, closedBy: 'client' });
     assert.deepEqual(deriveFigures([closedByProxy], asks, 'first-byte').appliedTimeout, { kind: 'first-byte', ms: 3000.4 });
@@ -71,17 +80,34 @@ describe('verify: derived figures', () => {
   });
 
   test('mid-body timeout runs from the stall; connect timeout is the client-side time to the answer', () => {
-    const stalled = fakeAttempt({ requests: [fakeRequest(1010)], actions: [{ at: 1020, detail: 'stalled after 1024 of 1048576 body bytes' }], closedAt: 4020, closedBy: 'error' });
-    assert.deepEqual(deriveFigures([stalled], [{ sentAt: 1000, client: fakeClient() }], 'mid-body').appliedTimeout, { kind: 'mid-body', ms: 3000 });
+    const stalled = fakeAttempt({
+      requests: [fakeRequest(1010)],
+      actions: [{ at: 1020, detail: 'stalled after 1024 of 1048576 body bytes' }],
+      closedAt: 4020,
+      closedBy: 'error',
+    });
+    assert.deepEqual(deriveFigures([stalled], [{ sentAt: 1000, client: fakeClient() }], 'mid-body').appliedTimeout, {
+      kind: 'mid-body',
+      ms: 3000,
+    });
     const client = fakeClient({ status: 504, timeToHeadMs: 2003.5, timeToEndMs: 2004 });
     assert.deepEqual(deriveFigures([], [{ sentAt: 1000, client }], 'connect').appliedTimeout, { kind: 'connect', ms: 2003.5 });
   });
 
   test('retries on fresh connections: attempts counted, intervals between tries', () => {
-    const attempts = [1010, 1030, 1060].map((at, i) => fakeAttempt({ connection: i + 1, startedAt: at - 2, requests: [fakeRequest(at)], closedAt: at + 1, closedBy: 'error' }));
+    const attempts = [1010, 1030, 1060].map((at, i) =>
+      fakeAttempt({ connection: i + 1, startedAt: at - 2, requests: [fakeRequest(at)], closedAt: at + 1, closedBy: 'error' }),
+    );
     const figures = deriveFigures(attempts, [{ sentAt: 1000, client: fakeClient({ status: 502 }) }], undefined);
     assert.deepEqual(
-      [figures.attempts, figures.requests, figures.retryIntervalsMs, figures.freshConnections, figures.reusedConnections, figures.resentOnReused],
+      [
+        figures.attempts,
+        figures.requests,
+        figures.retryIntervalsMs,
+        figures.freshConnections,
+        figures.reusedConnections,
+        figures.resentOnReused,
+      ],
       [3, 3, [20, 30], 3, 0, false],
     );
   });
@@ -96,17 +122,36 @@ describe('verify: derived figures', () => {
   });
 
   test('a re-used connection keeps only the requests of this probe (and those that name none)', () => {
-    const shared = fakeAttempt({ probe: 'p', requests: [{ ...fakeRequest(900), probe: 'other' }, { ...fakeRequest(1010), probe: 'p' }, fakeRequest(1020)] });
-    assert.deepEqual(ownRequests([shared], 'p')[0]!.requests.map((r) => r.at), [1010, 1020]);
+    const shared = fakeAttempt({
+      probe: 'p',
+      requests: [{ ...fakeRequest(900), probe: 'other' }, { ...fakeRequest(1010), probe: 'p' }, fakeRequest(1020)],
+    });
+    assert.deepEqual(
+      ownRequests([shared], 'p')[0]!.requests.map((r) => r.at),
+      [1010, 1020],
+    );
     const figures = deriveFigures(ownRequests([shared], 'p'), [{ sentAt: 1000, client: fakeClient() }], undefined);
     assert.deepEqual([figures.requests, figures.resentOnReused], [2, true]);
   });
 
   test('SNI of the first ClientHello: the name, or that none was sent', () => {
-    const hello = { version: 'TLS 1.2', supportedVersions: ['TLS 1.3'], cipherSuites: [4865], alpn: ['http/1.1'], ja3: '771,4865,,,', ja3Hash: '0'.repeat(32) };
+    const hello = {
+      version: 'TLS 1.2',
+      supportedVersions: ['TLS 1.3'],
+      cipherSuites: [4865],
+      alpn: ['http/1.1'],
+      ja3: '771,4865,,,',
+      ja3Hash: '0'.repeat(32),
+    };
     const ask = [{ sentAt: 1000, client: fakeClient() }];
-    assert.deepEqual(deriveFigures([fakeAttempt({ clientHello: { ...hello, sni: 'localhost' } })], ask, undefined).sni, { sent: true, name: 'localhost' });
-    assert.deepEqual(deriveFigures([fakeAttempt({ clientHello: { ...hello, sni: null } })], ask, undefined).sni, { sent: false, name: null });
+    assert.deepEqual(deriveFigures([fakeAttempt({ clientHello: { ...hello, sni: 'localhost' } })], ask, undefined).sni, {
+      sent: true,
+      name: 'localhost',
+    });
+    assert.deepEqual(deriveFigures([fakeAttempt({ clientHello: { ...hello, sni: null } })], ask, undefined).sni, {
+      sent: false,
+      name: null,
+    });
     assert.equal(deriveFigures([fakeAttempt()], ask, undefined).sni, null);
   });
 
@@ -118,8 +163,18 @@ describe('verify: derived figures', () => {
     const first = fakeAttempt({ connection: 1, requests: [fakeRequest(1010)] });
     const second = fakeAttempt({ connection: 2, startedAt: 2001, requests: [fakeRequest(2010)] });
     assert.deepEqual(splitByAsk([second, first], [1000, 2000]), [[first], [second]]);
-    assert.deepEqual(deriveFigures([first], asks, undefined).repeat, { asks: 2, statuses: [503, 503], originTries: [1, 0], errorReused: true });
-    assert.deepEqual(deriveFigures([first, second], asks, undefined).repeat, { asks: 2, statuses: [503, 503], originTries: [1, 1], errorReused: false });
+    assert.deepEqual(deriveFigures([first], asks, undefined).repeat, {
+      asks: 2,
+      statuses: [503, 503],
+      originTries: [1, 0],
+      errorReused: true,
+    });
+    assert.deepEqual(deriveFigures([first, second], asks, undefined).repeat, {
+      asks: 2,
+      statuses: [503, 503],
+      originTries: [1, 1],
+      errorReused: false,
+    });
     assert.equal(deriveFigures([first], asks, undefined).attempts, 1, 'counts are of the first ask');
     assert.equal(deriveFigures([first], asks.slice(0, 1), undefined).repeat, null);
   });
@@ -139,25 +194,37 @@ describe('verify: verdicts', () => {
     assert.equal(judge('nginx', expect, { client: fakeClient({ status: 504 }) }).result, 'match');
     const wrong = judge('nginx', expect, { client: fakeClient({ status: 502 }) });
     assert.equal(wrong.result, 'mismatch');
-    assert.deepEqual(wrong.checks.find((c) => c.field === 'status'), { field: 'status', expected: 504, observed: 502, result: 'mismatch' });
+    assert.deepEqual(
+      wrong.checks.find((c) => c.field === 'status'),
+      { field: 'status', expected: 504, observed: 502, result: 'mismatch' },
+    );
     const either = { node: { code: null }, haproxy: { status: [502, 503], source: 'observed' } };
     assert.equal(judge('haproxy', either, { client: fakeClient({ status: 503 }) }).result, 'match');
     assert.equal(judge('haproxy', either, { client: fakeClient({ status: null, error: 'ECONNRESET' }) }).result, 'mismatch');
   });
 
-  test('Fastly\'s error text is judged from X-Badorigin-Error when the client sees it, CloudFront\'s from X-Cache', () => {
+  test("Fastly's error text is judged from X-Badorigin-Error when the client sees it, CloudFront's from X-Cache", () => {
     const seen = judge('fastly', expect, { client: fakeClient({ status: 503, headers: { 'x-badorigin-error': 'first byte timeout' } }) });
     assert.deepEqual([seen.result, seen.checks.map((c) => c.result)], ['match', ['match', 'match']]);
     const other = judge('fastly', expect, { client: fakeClient({ status: 503, headers: { 'x-badorigin-error': 'backend read error' } }) });
     assert.equal(other.result, 'mismatch');
     const unseen = judge('fastly', expect, { client: fakeClient({ status: 503 }) });
     assert.deepEqual([unseen.result, unseen.checks.map((c) => c.result)], ['match', ['match', 'unseen']]);
-    const cf = { node: { code: null }, cloudfront: { status: 502, xCache: 'Error from cloudfront', source: 'cloudfront-502-origin-connection' } };
-    assert.equal(judge('cloudfront', cf, { client: fakeClient({ status: 502, headers: { 'x-cache': 'Hit from cloudfront' } }) }).result, 'mismatch');
-    assert.equal(judge('cloudfront', cf, { client: fakeClient({ status: 502, headers: { 'x-cache': 'Error from cloudfront' } }) }).result, 'match');
+    const cf = {
+      node: { code: null },
+      cloudfront: { status: 502, xCache: 'Error from cloudfront', source: 'cloudfront-502-origin-connection' },
+    };
+    assert.equal(
+      judge('cloudfront', cf, { client: fakeClient({ status: 502, headers: { 'x-cache': 'Hit from cloudfront' } }) }).result,
+      'mismatch',
+    );
+    assert.equal(
+      judge('cloudfront', cf, { client: fakeClient({ status: 502, headers: { 'x-cache': 'Error from cloudfront' } }) }).result,
+      'match',
+    );
   });
 
-  test('a proxy\'s log line is judged only with its log; no line where one is expected is a mismatch', () => {
+  test("a proxy's log line is judged only with its log; no line where one is expected is a mismatch", () => {
     const line = 'upstream timed out (110: Connection timed out) while reading response header from upstream';
     const client = fakeClient({ status: 504 });
     assert.deepEqual(judge('nginx', expect, { client }).checks.find((c) => c.field === 'log')?.result, 'unseen');
@@ -168,7 +235,10 @@ describe('verify: verdicts', () => {
   });
 
   test('expectationOf reads any profile by name, keeping only the fields verify can judge', () => {
-    assert.deepEqual(expectationOf(expect, 'nginx'), { status: 504, log: 'upstream timed out (110: Connection timed out) while reading response header from upstream' });
+    assert.deepEqual(expectationOf(expect, 'nginx'), {
+      status: 504,
+      log: 'upstream timed out (110: Connection timed out) while reading response header from upstream',
+    });
     assert.deepEqual(expectationOf(expect, 'fastly'), { status: 503, response: 'first byte timeout' });
     assert.deepEqual(expectationOf(expect, 'cloudfront'), { status: 504 });
     assert.equal(expectationOf(expect, 'akamai-nonexistent'), undefined);
@@ -178,7 +248,10 @@ describe('verify: verdicts', () => {
     const expired = scenario('cert-expired').expect;
     assert.deepEqual(expectationOf(expired, 'cloudflare'), { status: 526, setting: 'ssl-mode=strict (default)' });
     assert.deepEqual(expectationOf(expired, 'cloudflare', { 'ssl-mode': 'full' }), { status: 200, setting: 'ssl-mode=full' });
-    assert.deepEqual(expectationOf(expired, 'cloudflare', { 'ssl-mode': 'flexible' }), { status: 526, setting: 'ssl-mode=strict (default)' });
+    assert.deepEqual(expectationOf(expired, 'cloudflare', { 'ssl-mode': 'flexible' }), {
+      status: 526,
+      setting: 'ssl-mode=strict (default)',
+    });
     const full = judge('cloudflare', expired, { client: fakeClient({ status: 200 }) }, { 'ssl-mode': 'full' });
     assert.equal(full.result, 'match');
     assert.equal(full.setting, 'ssl-mode=full');
@@ -204,13 +277,18 @@ describe('verify: proxy log attribution', () => {
       '2026/01/01 00:00:00 [error] 12#12: *4 something else, client: 127.0.0.1, server: , request: "GET /slow-first-byte/ HTTP/1.1", host: "x"',
     ].join('\n');
     const lines = attributeLog('nginx', log, probes);
-    assert.deepEqual(lines.get('slow-first-byte'), ['upstream timed out (110: Connection timed out) while reading response header from upstream']);
+    assert.deepEqual(lines.get('slow-first-byte'), [
+      'upstream timed out (110: Connection timed out) while reading response header from upstream',
+    ]);
     assert.deepEqual(lines.get('http-ok'), []);
   });
 
   test('HAProxy lines by backend, Varnish FetchErrors by URL, other profiles by the probe id anywhere in the line', () => {
-    assert.deepEqual(attributeLog('haproxy', 'slow-first-byte 504 sH-- ssl_bc_err=- -\nother 200 ----\n', probes).get('slow-first-byte'), ['504 sH-- ssl_bc_err=- -']);
-    const varnish = '*   << Request  >> 5\n-   ReqURL         /slow-first-byte/__probe/slow-first-byte.aaaaaaaaaaaa/\n--  FetchError     first byte timeout\n\n';
+    assert.deepEqual(attributeLog('haproxy', 'slow-first-byte 504 sH-- ssl_bc_err=- -\nother 200 ----\n', probes).get('slow-first-byte'), [
+      '504 sH-- ssl_bc_err=- -',
+    ]);
+    const varnish =
+      '*   << Request  >> 5\n-   ReqURL         /slow-first-byte/__probe/slow-first-byte.aaaaaaaaaaaa/\n--  FetchError     first byte timeout\n\n';
     assert.deepEqual(attributeLog('varnish', varnish, probes).get('slow-first-byte'), ['first byte timeout']);
     assert.deepEqual(attributeLog('fastly', 'x http-ok.bbbbbbbbbbbb y\nz\n', probes).get('http-ok'), ['x http-ok.bbbbbbbbbbbb y']);
   });
@@ -220,17 +298,34 @@ describe('verify: report formats', () => {
   const mismatch = fakeListenerReport({
     id: 'cert-expired',
     verdict: { result: 'mismatch', checks: [{ field: 'status', expected: 502, observed: 200, result: 'mismatch' }] },
-    asks: [{ sentAt: 1000, client: fakeClient({ status: 200, bodyStart: 'a <b> & "c"' }), attempts: [fakeAttempt({ listener: 'cert-expired' })] }],
+    asks: [
+      {
+        sentAt: 1000,
+        client: fakeClient({ status: 200, bodyStart: 'a <b> & "c"' }),
+        attempts: [fakeAttempt({ listener: 'cert-expired' })],
+      },
+    ],
   });
-  const matched = fakeListenerReport({ verdict: { result: 'match', checks: [{ field: 'status', expected: 504, observed: 504, result: 'match' }] } });
-  const skipped = fakeListenerReport({ id: 'tls-ok', verdict: { result: 'unjudged', reason: 'expect.varnish is null: varnish cannot reach this listener', checks: [] } });
+  const matched = fakeListenerReport({
+    verdict: { result: 'match', checks: [{ field: 'status', expected: 504, observed: 504, result: 'match' }] },
+  });
+  const skipped = fakeListenerReport({
+    id: 'tls-ok',
+    verdict: { result: 'unjudged', reason: 'expect.varnish is null: varnish cannot reach this listener', checks: [] },
+  });
   const report = fakeReport([mismatch, matched, skipped], 'nginx');
 
   test('JUnit: one testcase per listener, the mismatch as a failure listing its checks, the unjudged one skipped', () => {
     const xml = renderJunit(report);
     assert.equal(xml.match(/<testcase /g)?.length, 3);
-    assert.match(xml, /<testsuite name="badorigin verify --expect nginx via http:\/\/127\.0\.0\.1:8080" tests="3" failures="1" errors="0" skipped="1"/);
-    assert.match(xml, /<testcase classname="badorigin\.verify\.nginx" name="cert-expired"[^>]*>\n {6}<failure type="mismatch" message="status: expected 502, observed 200">/);
+    assert.match(
+      xml,
+      /<testsuite name="badorigin verify --expect nginx via http:\/\/127\.0\.0\.1:8080" tests="3" failures="1" errors="0" skipped="1"/,
+    );
+    assert.match(
+      xml,
+      /<testcase classname="badorigin\.verify\.nginx" name="cert-expired"[^>]*>\n {6}<failure type="mismatch" message="status: expected 502, observed 200">/,
+    );
     assert.match(xml, /name="tls-ok"[^>]*>\n {6}<skipped message="expect\.varnish is null/);
     assert.doesNotMatch(xml.replace(/<[^>]*>/g, ''), /[<>]/, 'no unescaped markup in text');
   });
@@ -266,7 +361,11 @@ describe('verify: report formats', () => {
   test('schema/verify-report.schema.json is the TypeBox schema (regenerate: VERIFY_WRITE_SCHEMA=1) and checks a report', async () => {
     const file = packagePath('schema/verify-report.schema.json');
     if (process.env.VERIFY_WRITE_SCHEMA === '1') (await import('node:fs')).writeFileSync(file, verifyReportSchemaText());
-    assert.equal(readFileSync(file, 'utf8'), verifyReportSchemaText(), 'stale: run VERIFY_WRITE_SCHEMA=1 node --import tsx --test test/verify-unit.test.ts');
+    assert.equal(
+      readFileSync(file, 'utf8'),
+      verifyReportSchemaText(),
+      'stale: run VERIFY_WRITE_SCHEMA=1 node --import tsx --test test/verify-unit.test.ts',
+    );
     const validate = new Ajv({ allErrors: true, strict: true }).compile(JSON.parse(readFileSync(file, 'utf8')));
     assert.ok(validate(JSON.parse(JSON.stringify(report))), JSON.stringify(validate.errors));
     assert.equal(validate({ ...report, format: 'badorigin-verify-report/0' }), false);

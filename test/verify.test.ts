@@ -28,7 +28,9 @@ const TIMEOUTS = { connectTimeoutS: 2, readTimeoutS: READ_TIMEOUT_S };
 /** Scenarios judged: `--only` with a scenario id selects its plain and TLS listeners alike. */
 const JUDGED = ['http-ok', 'slow-first-byte', 'cert-expired', 'origin-status', 'connection-refused'];
 
-const validateReport = new Ajv({ allErrors: true, strict: true }).compile<VerifyReport>(JSON.parse(readFileSync(packagePath('schema/verify-report.schema.json'), 'utf8')));
+const validateReport = new Ajv({ allErrors: true, strict: true }).compile<VerifyReport>(
+  JSON.parse(readFileSync(packagePath('schema/verify-report.schema.json'), 'utf8')),
+);
 
 const byId = (reports: ListenerReport[], id: string): ListenerReport => {
   const found = reports.find((r) => r.id === id);
@@ -58,7 +60,19 @@ describe('verify through real nginx', () => {
   test('--expect nginx: exit 0, every judged listener matched, the JSON report valid against its schema', async (t) => {
     if (!requireTool(t, 'nginx') || !nginx) return;
     const json = join(work.dir, 'report.json');
-    const args = ['verify', '--via', `http://127.0.0.1:${nginx.port}`, '--farm', fixture.farm.control!.url, '--expect', 'nginx', '--only', JUDGED.join(','), '--read-timeout', String(READ_TIMEOUT_S)];
+    const args = [
+      'verify',
+      '--via',
+      `http://127.0.0.1:${nginx.port}`,
+      '--farm',
+      fixture.farm.control!.url,
+      '--expect',
+      'nginx',
+      '--only',
+      JUDGED.join(','),
+      '--read-timeout',
+      String(READ_TIMEOUT_S),
+    ];
     const result = await runCli([...args, '--proxy-log', join(work.dir, 'error.log'), '--json', json], 60_000);
     assert.equal(result.exit, 0, `${result.stdout}\n${result.stderr}`);
     const report: unknown = JSON.parse(readFileSync(json, 'utf8'));
@@ -70,7 +84,10 @@ describe('verify through real nginx', () => {
     assert.deepEqual([ok.figures.attempts, ok.figures.requests], [1, 1]);
     const request = ok.asks[0]!.attempts[0]!.requests[0]!;
     assert.ok(request.target.includes(`/__probe/${ok.probe}/`), request.target);
-    assert.ok(request.headers.some(([name, value]) => name.toLowerCase() === 'x-badorigin-probe' && value === ok.probe), 'the probe header reached the origin');
+    assert.ok(
+      request.headers.some(([name, value]) => name.toLowerCase() === 'x-badorigin-probe' && value === ok.probe),
+      'the probe header reached the origin',
+    );
     const cert = byId(report.listeners, 'cert-expired');
     assert.deepEqual(cert.figures.sni, { sent: true, name: fixture.farm.manifest.hostname });
     assert.equal(byId(report.listeners, 'connection-refused').figures.attempts, 0, 'a refused connection is never accepted');
@@ -88,7 +105,19 @@ describe('verify through real nginx', () => {
   test('--expect haproxy through nginx: exit 1, and the JUnit file lists the listeners whose status differs', async (t) => {
     if (!requireTool(t, 'nginx') || !nginx) return;
     const junit = join(work.dir, 'junit.xml');
-    const args = ['verify', '--via', `http://127.0.0.1:${nginx.port}`, '--farm', fixture.farm.control!.url, '--expect', 'haproxy', '--only', JUDGED.join(','), '--junit', junit];
+    const args = [
+      'verify',
+      '--via',
+      `http://127.0.0.1:${nginx.port}`,
+      '--farm',
+      fixture.farm.control!.url,
+      '--expect',
+      'haproxy',
+      '--only',
+      JUDGED.join(','),
+      '--junit',
+      junit,
+    ];
     const result = await runCli(args, 60_000);
     assert.equal(result.exit, 1, `${result.stdout}\n${result.stderr}`);
     const xml = readFileSync(junit, 'utf8');
@@ -100,10 +129,19 @@ describe('verify through real nginx', () => {
 
   test('asked twice (library, --repeat 2): each ask reached the origin, so no error was re-used', async (t) => {
     if (!requireTool(t, 'nginx') || !nginx) return;
-    const report = await verify({ via: `http://127.0.0.1:${nginx.port}`, farmObject: fixture.farm, only: ['http-ok'], expect: 'nginx', repeat: 2 });
+    const report = await verify({
+      via: `http://127.0.0.1:${nginx.port}`,
+      farmObject: fixture.farm,
+      only: ['http-ok'],
+      expect: 'nginx',
+      repeat: 2,
+    });
     assert.equal(report.ok, true);
     assert.deepEqual(report.listeners[0]!.figures.repeat, { asks: 2, statuses: [200, 200], originTries: [1, 1], errorReused: false });
-    assert.deepEqual(report.listeners[0]!.asks.map((a) => a.attempts.length), [1, 1]);
+    assert.deepEqual(
+      report.listeners[0]!.asks.map((a) => a.attempts.length),
+      [1, 1],
+    );
   });
 });
 
@@ -117,19 +155,27 @@ describe('verify counts the retries of a proxy configured to retry', () => {
     const port = fixture.listener('reset-on-connect').port;
     const server = `server 127.0.0.1:${port};`;
     const nginx = await nginxFor(fixture.farm, work.dir, (c) =>
-      c.replace('proxy_next_upstream off;', 'proxy_next_upstream error timeout;\n    proxy_next_upstream_tries 3;').replace(server, `${server}\n        ${server}\n        ${server}`),
+      c
+        .replace('proxy_next_upstream off;', 'proxy_next_upstream error timeout;\n    proxy_next_upstream_tries 3;')
+        .replace(server, `${server}\n        ${server}\n        ${server}`),
     );
     t.after(() => nginx.stop());
     const report = await verify({ via: `http://127.0.0.1:${nginx.port}`, farmObject: fixture.farm, only: ['reset-on-connect'] });
     const figures = report.listeners[0]!.figures;
-    assert.deepEqual([figures.attempts, figures.freshConnections, figures.reusedConnections, figures.retryIntervalsMs.length], [3, 3, 0, 2]);
+    assert.deepEqual(
+      [figures.attempts, figures.freshConnections, figures.reusedConnections, figures.retryIntervalsMs.length],
+      [3, 3, 0, 2],
+    );
     assert.equal(report.listeners[0]!.asks[0]!.client.status, 502);
   });
 
   test('HAProxy, retries 2 (retry-on conn-failure empty-response): three attempts', async (t) => {
     if (!requireTool(t, 'haproxy')) return;
     const port = await freePort();
-    const config = generateConfig('haproxy', fixture.farm.manifest, { ...TIMEOUTS, listen: port }).replace('retries 0', 'retries 2\n    retry-on conn-failure empty-response');
+    const config = generateConfig('haproxy', fixture.farm.manifest, { ...TIMEOUTS, listen: port }).replace(
+      'retries 0',
+      'retries 2\n    retry-on conn-failure empty-response',
+    );
     const haproxy = await startHaproxy(config, work.dir, port);
     t.after(() => haproxy.stop());
     const report = await verify({ via: `http://127.0.0.1:${port}`, farmObject: fixture.farm, only: ['reset-on-connect'] });
@@ -146,7 +192,17 @@ describe('verify --reset starts a stateful listener over before its probe', () =
     if (!requireTool(t, 'nginx')) return;
     const nginx = await nginxFor(fixture.farm, work.dir);
     t.after(() => nginx.stop());
-    const args = ['verify', '--via', `http://127.0.0.1:${nginx.port}`, '--farm', fixture.farm.control!.url, '--expect', 'nginx', '--only', 'stale-then-fail'];
+    const args = [
+      'verify',
+      '--via',
+      `http://127.0.0.1:${nginx.port}`,
+      '--farm',
+      fixture.farm.control!.url,
+      '--expect',
+      'nginx',
+      '--only',
+      'stale-then-fail',
+    ];
     const first = await runCli(args, 60_000);
     assert.equal(first.exit, 0, `the first request gets the cacheable 200:\n${first.stdout}${first.stderr}`);
     const again = await runCli(args, 60_000);
@@ -169,15 +225,28 @@ describe('verify --start', () => {
     assert.equal((await runCli(['ca', '--certs-dir', certs.dir])).exit, 0);
     const manifest = plannedManifest(resolveSettings({ basePort, only: ['http-ok'], certsDir: certs.dir }));
     const port = await freePort();
-    const nginx = await startNginx(generateConfig('nginx', manifest, { ...TIMEOUTS, listen: port, foreground: true, errorLog: join(work.dir, 'error.log') }), work.dir, port);
+    const nginx = await startNginx(
+      generateConfig('nginx', manifest, { ...TIMEOUTS, listen: port, foreground: true, errorLog: join(work.dir, 'error.log') }),
+      work.dir,
+      port,
+    );
     t.after(() => nginx.stop());
     const json = join(work.dir, 'report.json');
-    const result = await runCli(['verify', '--start', ...farmArgs, '--via', `http://127.0.0.1:${port}`, '--expect', 'nginx', '--json', json], 60_000);
+    const result = await runCli(
+      ['verify', '--start', ...farmArgs, '--via', `http://127.0.0.1:${port}`, '--expect', 'nginx', '--json', json],
+      60_000,
+    );
     assert.equal(result.exit, 0, `${result.stdout}\n${result.stderr}`);
     const report: unknown = JSON.parse(readFileSync(json, 'utf8'));
     assert.ok(validateReport(report), JSON.stringify(validateReport.errors));
     assert.equal(report.farm, 'in-process');
-    assert.deepEqual(report.listeners.map((l) => [l.id, l.verdict.result, l.figures.attempts]), [['http-ok', 'match', 1], ['http-ok-tls', 'match', 1]]);
+    assert.deepEqual(
+      report.listeners.map((l) => [l.id, l.verdict.result, l.figures.attempts]),
+      [
+        ['http-ok', 'match', 1],
+        ['http-ok-tls', 'match', 1],
+      ],
+    );
     const refused = await new Promise<boolean>((resolve) => {
       const socket = connect(basePort + 60, '127.0.0.1');
       socket.once('connect', () => (socket.destroy(), resolve(false)));

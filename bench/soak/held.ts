@@ -50,11 +50,16 @@ export class HeldConnections {
     this.open.add(socket);
     this.counts.opened++;
     let releasedByUs = false;
-    const hold = setTimeout(() => {
-      releasedByUs = true;
-      socket.destroy();
-    }, this.rng.range(5_000, 30_000));
-    socket.once(tls ? 'secureConnect' : 'connect', () => socket.write('GET / HTTP/1.1\r\nHost: localhost\r\nUser-Agent: badorigin-soak\r\n\r\n'));
+    const hold = setTimeout(
+      () => {
+        releasedByUs = true;
+        socket.destroy();
+      },
+      this.rng.range(5_000, 30_000),
+    );
+    socket.once(tls ? 'secureConnect' : 'connect', () =>
+      socket.write('GET / HTTP/1.1\r\nHost: localhost\r\nUser-Agent: badorigin-soak\r\n\r\n'),
+    );
     socket.on('data', () => undefined);
     socket.on('error', () => this.counts.errors++);
     socket.on('close', () => {

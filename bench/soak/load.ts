@@ -10,13 +10,21 @@ const bump = (counts: Counts, key: string) => void (counts[key] = (counts[key] ?
 
 /** Runs `task` in `concurrency` loops until `running()` is false; resolves when every loop has finished its last task. */
 export async function loop(concurrency: number, running: () => boolean, task: () => Promise<void>): Promise<void> {
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (running()) await task();
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (running()) await task();
+    }),
+  );
 }
 
 /** One request with the reference Node client (node:http / node:https, `GET /`, gives up after `timeoutMs`). */
-export async function requestOnce(manifest: Manifest, listeners: ManifestListener[], rng: Rng, counts: Counts, timeoutMs: number): Promise<void> {
+export async function requestOnce(
+  manifest: Manifest,
+  listeners: ManifestListener[],
+  rng: Rng,
+  counts: Counts,
+  timeoutMs: number,
+): Promise<void> {
   const observed = await nodeRequest(manifest, rng.pick(listeners), timeoutMs);
   bump(counts, observed.code ?? `http-${observed.status}`);
 }
@@ -39,7 +47,13 @@ export function handshakeOnce(listeners: ManifestListener[], ca: string, rng: Rn
 }
 
 /** One DNS query with the reference resolver (node:dns Resolver pointed at the farm, one try). */
-export async function resolveOnce(manifest: Manifest, listeners: ManifestListener[], rng: Rng, counts: Counts, timeoutMs: number): Promise<void> {
+export async function resolveOnce(
+  manifest: Manifest,
+  listeners: ManifestListener[],
+  rng: Rng,
+  counts: Counts,
+  timeoutMs: number,
+): Promise<void> {
   const observed = await nodeResolve(manifest, rng.pick(listeners), timeoutMs);
   bump(counts, observed.code ?? 'ok');
 }

@@ -18,7 +18,11 @@ export async function getJson(path) {
 
 /** POST `body` as JSON to `path`; resolves `{ status, body }` whatever the status. */
 export async function postJson(path, body) {
-  const response = await fetch(withToken(path), { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify(body) });
+  const response = await fetch(withToken(path), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    body: JSON.stringify(body),
+  });
   let parsed = null;
   try {
     parsed = await response.json();

@@ -19,13 +19,20 @@ async function route() {
 }
 
 async function start() {
-  const [manifest, stats, verdicts, sources, health] = await Promise.all([getJson('manifest.json'), getJson('listeners'), verifyVerdicts(), getJson('sources.json').catch(() => null), getJson('healthz')]);
+  const [manifest, stats, verdicts, sources, health] = await Promise.all([
+    getJson('manifest.json'),
+    getJson('listeners'),
+    verifyVerdicts(),
+    getJson('sources.json').catch(() => null),
+    getJson('healthz'),
+  ]);
   state.ledgerSize = typeof health?.ledgerSize === 'number' ? health.ledgerSize : null;
   state.manifest = manifest;
   state.sources = sources ?? [];
   state.stats = new Map(stats.map((s) => [s.id, s]));
   state.verdicts = verdicts;
-  document.getElementById('summary').textContent = `${manifest.listeners.length} listeners on ${manifest.host}, hostname ${manifest.hostname}`;
+  document.getElementById('summary').textContent =
+    `${manifest.listeners.length} listeners on ${manifest.host}, hostname ${manifest.hostname}`;
   document.getElementById('ca-link').href = withToken('ca.pem');
   follow(({ event, stats: counters }) => {
     if (!counters) return;

@@ -15,10 +15,14 @@ const KEPT = 50;
 let current = null;
 
 function sources(register, listener) {
-  return h('ul', { class: 'sources' }, listener.sources.map((citation) => {
-    const { doc, section } = splitCitation(citation);
-    return h('li', {}, docLink(register, doc), section ? ` § ${section}` : '');
-  }));
+  return h(
+    'ul',
+    { class: 'sources' },
+    listener.sources.map((citation) => {
+      const { doc, section } = splitCitation(citation);
+      return h('li', {}, docLink(register, doc), section ? ` § ${section}` : '');
+    }),
+  );
 }
 
 function commands(listener) {
@@ -26,11 +30,31 @@ function commands(listener) {
   if (entries.length === 0) return h('p', { text: 'No command-line client applies to this listener.' });
   return entries.map(([name, command]) => {
     const status = h('span', { class: 'copied', 'aria-live': 'polite' });
-    return h('div', { class: 'command-block' },
-      h('div', { class: 'command-head' }, h('span', { class: 'command-name', text: name }),
-        h('button', { type: 'button', class: 'copy', 'aria-label': `copy the ${name} command`,
-          onclick: () => navigator.clipboard?.writeText(command).then(() => (status.textContent = 'copied'), () => (status.textContent = 'select and copy by hand')) }, 'copy'), status),
-      h('pre', { class: 'cmd', tabindex: 0, text: command }));
+    return h(
+      'div',
+      { class: 'command-block' },
+      h(
+        'div',
+        { class: 'command-head' },
+        h('span', { class: 'command-name', text: name }),
+        h(
+          'button',
+          {
+            type: 'button',
+            class: 'copy',
+            'aria-label': `copy the ${name} command`,
+            onclick: () =>
+              navigator.clipboard?.writeText(command).then(
+                () => (status.textContent = 'copied'),
+                () => (status.textContent = 'select and copy by hand'),
+              ),
+          },
+          'copy',
+        ),
+        status,
+      ),
+      h('pre', { class: 'cmd', tabindex: 0, text: command }),
+    );
   });
 }
 
@@ -53,35 +77,93 @@ function drawWire(page) {
   if (!page.box.isConnected) return;
   if (page.ledgerOff) return replace(page.box, h('p', { class: 'nothing', text: LEDGER_OFF }));
   const attempts = [...page.attempts.values()].sort((a, b) => b.connection - a.connection);
-  if (attempts.length === 0) return replace(page.box, h('p', { class: 'nothing', text: 'No connection yet: try it, or point a client at the port.' }));
+  if (attempts.length === 0)
+    return replace(page.box, h('p', { class: 'nothing', text: 'No connection yet: try it, or point a client at the port.' }));
   const shown = page.all ? attempts : attempts.slice(0, FIRST_SHOWN);
-  const more = attempts.length > shown.length
-    ? h('button', { type: 'button', class: 'more', onclick: () => { page.all = true; drawWire(page); } }, `show all ${attempts.length}`)
-    : null;
-  replace(page.box, shown.map((a) => diagram(a, page.listener.port)), more);
+  const more =
+    attempts.length > shown.length
+      ? h(
+          'button',
+          {
+            type: 'button',
+            class: 'more',
+            onclick: () => {
+              page.all = true;
+              drawWire(page);
+            },
+          },
+          `show all ${attempts.length}`,
+        )
+      : null;
+  replace(
+    page.box,
+    shown.map((a) => diagram(a, page.listener.port)),
+    more,
+  );
 }
 
 /** Renders listener `id`'s page into `main`; a missing id shows a message and a way back. */
 export async function renderListener(main, state, id) {
   const listener = state.manifest.listeners.find((l) => l.id === id);
-  if (!listener) return replace(main, h('p', { class: 'error', text: `No listener ${id} on this farm.` }), h('a', { href: '#/', text: 'all listeners' }));
+  if (!listener)
+    return replace(
+      main,
+      h('p', { class: 'error', text: `No listener ${id} on this farm.` }),
+      h('a', { href: '#/', text: 'all listeners' }),
+    );
   const box = h('div', { class: 'wire-list', dataset: { field: 'wire' } });
-  const page = { listener, box, all: false, timer: null, since: undefined, attempts: new Map(), ledgerOff: state.ledgerSize === 0, outcome: h('span', {}, outcomeLine(state.stats.get(id))) };
+  const page = {
+    listener,
+    box,
+    all: false,
+    timer: null,
+    since: undefined,
+    attempts: new Map(),
+    ledgerOff: state.ledgerSize === 0,
+    outcome: h('span', {}, outcomeLine(state.stats.get(id))),
+  };
   current = page;
-  replace(main,
+  replace(
+    main,
     h('nav', { class: 'crumbs', 'aria-label': 'breadcrumb' }, h('a', { href: '#/', text: '← all listeners' })),
-    h('article', { class: 'listener', dataset: { listener: listener.id } },
+    h(
+      'article',
+      { class: 'listener', dataset: { listener: listener.id } },
       h('h2', {}, h('span', { class: 'tile-id', text: listener.id }), ' ', listener.title),
       h('p', { class: 'meta' }, `port ${listener.port} · ${listener.transport} · ${listener.family} · `, page.outcome),
       listener.warning ? h('p', { class: 'warning', role: 'note', text: `warning: ${listener.warning}` }) : null,
-      h('section', { 'aria-labelledby': 'fault-h' }, h('h3', { id: 'fault-h', text: 'The fault' }), h('p', { class: 'fault', text: listener.fault }),
-        listener.notes?.length ? h('ul', { class: 'notes' }, listener.notes.map((n) => h('li', { text: n }))) : null,
-        h('h4', { text: 'Sources' }), sources(state.sources, listener)),
-      h('section', { 'aria-labelledby': 'expect-h' }, h('h3', { id: 'expect-h', text: 'What each CDN, proxy and client reports' }), expectTable(listener.expect, state.sources)),
+      h(
+        'section',
+        { 'aria-labelledby': 'fault-h' },
+        h('h3', { id: 'fault-h', text: 'The fault' }),
+        h('p', { class: 'fault', text: listener.fault }),
+        listener.notes?.length
+          ? h(
+              'ul',
+              { class: 'notes' },
+              listener.notes.map((n) => h('li', { text: n })),
+            )
+          : null,
+        h('h4', { text: 'Sources' }),
+        sources(state.sources, listener),
+      ),
+      h(
+        'section',
+        { 'aria-labelledby': 'expect-h' },
+        h('h3', { id: 'expect-h', text: 'What each CDN, proxy and client reports' }),
+        expectTable(listener.expect, state.sources),
+      ),
       h('section', { 'aria-labelledby': 'cmd-h' }, h('h3', { id: 'cmd-h', text: 'Commands' }), commands(listener)),
       await trySection(listener, state.ledgerSize === 0),
-      h('section', { 'aria-labelledby': 'wire-h' }, h('h3', { id: 'wire-h', text: 'The wire: newest connections' }),
-        h('p', { class: 'hint', text: `Drawn from the farm's attempt ledger as connections arrive: the newest ${KEPT} of this listener.` }), box)));
+      h(
+        'section',
+        { 'aria-labelledby': 'wire-h' },
+        h('h3', { id: 'wire-h', text: 'The wire: newest connections' }),
+        h('p', { class: 'hint', text: `Drawn from the farm's attempt ledger as connections arrive: the newest ${KEPT} of this listener.` }),
+        box,
+      ),
+    ),
+  );
   await fetchAttempts(page);
   drawWire(page);
 }
@@ -99,6 +181,9 @@ export function listenerEvent(id, state, event) {
   page.timer = setTimeout(() => {
     const since = page.since;
     page.since = undefined;
-    fetchAttempts(page, since).then(() => drawWire(page), () => undefined);
+    fetchAttempts(page, since).then(
+      () => drawWire(page),
+      () => undefined,
+    );
   }, 150);
 }

@@ -25,12 +25,22 @@ function tile(listener) {
   const badge = h('span', { class: 'badge', dataset: { field: 'outcome' } });
   const verify = h('span', { class: 'badge verify', dataset: { field: 'verify' }, hidden: true });
   const hits = h('span', { class: 'hits', dataset: { field: 'hits' } });
-  const link = h('a', { class: 'tile', href: `#/listeners/${encodeURIComponent(listener.id)}`, dataset: { listener: listener.id } },
+  const link = h(
+    'a',
+    { class: 'tile', href: `#/listeners/${encodeURIComponent(listener.id)}`, dataset: { listener: listener.id } },
     h('span', { class: 'tile-id', text: listener.id }),
     h('span', { class: 'tile-title', text: listener.title }),
     h('span', { class: 'tile-meta', text: `port ${listener.port} · ${listener.transport}` }),
-    reported.length ? h('span', { class: 'tile-expect', dataset: { field: 'expect' }, title: 'status each CDN or proxy answers with, at its default settings', text: reported.join(' · ') }) : null,
-    h('span', { class: 'tile-state' }, badge, hits, verify));
+    reported.length
+      ? h('span', {
+          class: 'tile-expect',
+          dataset: { field: 'expect' },
+          title: 'status each CDN or proxy answers with, at its default settings',
+          text: reported.join(' · '),
+        })
+      : null,
+    h('span', { class: 'tile-state' }, badge, hits, verify),
+  );
   return { item: h('li', {}, link), link, badge, verify, hits, listener };
 }
 
@@ -50,14 +60,52 @@ function paint(entry, stats, verdict) {
 }
 
 function filters(manifest, state, apply) {
-  const search = h('input', { type: 'search', id: 'search', placeholder: 'id, title or fault', autocomplete: 'off', value: state.filter.text,
-    oninput: (e) => { state.filter.text = e.target.value; apply(); } });
-  const radio = (value, label) => h('label', { class: 'chip' },
-    h('input', { type: 'radio', name: 'family', value, checked: state.filter.family === value, onchange: () => { state.filter.family = value; apply(); } }), label);
-  return h('div', { class: 'filters' },
-    h('label', { for: 'search', class: 'filter-label', text: 'Search' }), search,
-    h('fieldset', { class: 'families' }, h('legend', { text: 'Family' }), radio('', 'all'), families(manifest).map((f) => radio(f, f))),
-    h('p', { class: 'legend' }, 'Outcome of the last connection: ', Object.keys(OUTCOMES).map((k) => h('span', { class: 'badge', dataset: { outcome: k }, text: badgeText(k) }))));
+  const search = h('input', {
+    type: 'search',
+    id: 'search',
+    placeholder: 'id, title or fault',
+    autocomplete: 'off',
+    value: state.filter.text,
+    oninput: (e) => {
+      state.filter.text = e.target.value;
+      apply();
+    },
+  });
+  const radio = (value, label) =>
+    h(
+      'label',
+      { class: 'chip' },
+      h('input', {
+        type: 'radio',
+        name: 'family',
+        value,
+        checked: state.filter.family === value,
+        onchange: () => {
+          state.filter.family = value;
+          apply();
+        },
+      }),
+      label,
+    );
+  return h(
+    'div',
+    { class: 'filters' },
+    h('label', { for: 'search', class: 'filter-label', text: 'Search' }),
+    search,
+    h(
+      'fieldset',
+      { class: 'families' },
+      h('legend', { text: 'Family' }),
+      radio('', 'all'),
+      families(manifest).map((f) => radio(f, f)),
+    ),
+    h(
+      'p',
+      { class: 'legend' },
+      'Outcome of the last connection: ',
+      Object.keys(OUTCOMES).map((k) => h('span', { class: 'badge', dataset: { outcome: k }, text: badgeText(k) })),
+    ),
+  );
 }
 
 /** Renders the overview into `main` from `state` (manifest, stats by id, verify verdicts, filter). */
@@ -70,8 +118,21 @@ export function renderOverview(main, state) {
       paint(entry, state.stats.get(entry.listener.id), state.verdicts.get(entry.listener.id));
     }
     const count = h('span', { class: 'count' });
-    return { family, count, entries, section: h('section', { class: 'family', dataset: { family }, 'aria-labelledby': `family-${family}` },
-      h('h2', { id: `family-${family}` }, `${family} faults `, count), h('ul', { class: 'tiles' }, entries.map((e) => e.item))) };
+    return {
+      family,
+      count,
+      entries,
+      section: h(
+        'section',
+        { class: 'family', dataset: { family }, 'aria-labelledby': `family-${family}` },
+        h('h2', { id: `family-${family}` }, `${family} faults `, count),
+        h(
+          'ul',
+          { class: 'tiles' },
+          entries.map((e) => e.item),
+        ),
+      ),
+    };
   });
   const shown = h('p', { class: 'shown', 'aria-live': 'polite' });
   const apply = () => {
@@ -81,7 +142,9 @@ export function renderOverview(main, state) {
       let visible = 0;
       for (const entry of entries) {
         const l = entry.listener;
-        const match = (!state.filter.family || state.filter.family === family) && (!text || `${l.id} ${l.title} ${l.fault}`.toLowerCase().includes(text));
+        const match =
+          (!state.filter.family || state.filter.family === family) &&
+          (!text || `${l.id} ${l.title} ${l.fault}`.toLowerCase().includes(text));
         entry.item.hidden = !match;
         if (match) visible++;
       }
@@ -91,12 +154,18 @@ export function renderOverview(main, state) {
     }
     shown.textContent = `${total} of ${state.manifest.listeners.length} listeners shown`;
   };
-  replace(main, h('h2', { class: 'visually-hidden', text: 'Listeners' }), filters(state.manifest, state, apply), shown, sections.map((s) => s.section));
+  replace(
+    main,
+    h('h2', { class: 'visually-hidden', text: 'Listeners' }),
+    filters(state.manifest, state, apply),
+    shown,
+    sections.map((s) => s.section),
+  );
   apply();
 }
 
 /** Repaints one tile after an event (no-op when the overview is not shown). */
 export function updateTile(id, state) {
   const entry = tiles.get(id);
-  if (entry && entry.link.isConnected) paint(entry, state.stats.get(id), state.verdicts.get(id));
+  if (entry?.link.isConnected) paint(entry, state.stats.get(id), state.verdicts.get(id));
 }

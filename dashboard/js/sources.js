@@ -26,10 +26,19 @@ export function sourceUrl(register, doc) {
 export function docLink(register, doc) {
   const url = sourceUrl(register, doc);
   const title = Array.isArray(register) ? register.find((entry) => entry && entry.id === doc)?.title : undefined;
-  return url ? h('a', { href: url, rel: 'noopener noreferrer', target: '_blank', class: 'doc', title: typeof title === 'string' ? title : null, text: doc }) : h('span', { class: 'doc', text: doc });
+  return url
+    ? h('a', {
+        href: url,
+        rel: 'noopener noreferrer',
+        target: '_blank',
+        class: 'doc',
+        title: typeof title === 'string' ? title : null,
+        text: doc,
+      })
+    : h('span', { class: 'doc', text: doc });
 }
 
-/** A citation text (`status: a-doc § Section; b-doc § Other`) as nodes, each cited document id linked. */
+/** A citation text (`status: <doc> § <section>; <doc> § <section>`) as nodes, each cited document id linked. */
 export function citationNodes(register, text) {
   const nodes = [];
   let last = 0;

@@ -14,7 +14,12 @@ function step(at, from, label, lines = []) {
 
 function helloLines(hello) {
   const versions = hello.supportedVersions.length > 0 ? hello.supportedVersions.join(', ') : hello.version;
-  return [`SNI: ${hello.sni ?? '(none)'}`, `versions: ${versions}`, `ALPN: ${hello.alpn.length > 0 ? hello.alpn.join(', ') : '(none)'}`, `JA3: ${hello.ja3Hash}`];
+  return [
+    `SNI: ${hello.sni ?? '(none)'}`,
+    `versions: ${versions}`,
+    `ALPN: ${hello.alpn.length > 0 ? hello.alpn.join(', ') : '(none)'}`,
+    `JA3: ${hello.ja3Hash}`,
+  ];
 }
 
 /** What the farm did (a `fault` action): an alert gets its name, RST and FIN are said as such. */
@@ -59,10 +64,14 @@ function closeStep(attempt) {
 export function stepsOf(attempt) {
   if (attempt.dns) {
     const { at, name, type, transport, answer } = attempt.dns;
-    return [step(at, 'client', `DNS query ${name} ${type} over ${transport.toUpperCase()}`, [`from ${attempt.peer}`]), step(at, 'farm', `answer: ${answer}`)];
+    return [
+      step(at, 'client', `DNS query ${name} ${type} over ${transport.toUpperCase()}`, [`from ${attempt.peer}`]),
+      step(at, 'farm', `answer: ${answer}`),
+    ];
   }
   const steps = [step(attempt.startedAt, 'client', 'TCP connect, accepted', [`from ${attempt.peer}`])];
-  if (attempt.clientHello) steps.push(step(attempt.clientHelloAt ?? attempt.startedAt, 'client', 'ClientHello', helloLines(attempt.clientHello)));
+  if (attempt.clientHello)
+    steps.push(step(attempt.clientHelloAt ?? attempt.startedAt, 'client', 'ClientHello', helloLines(attempt.clientHello)));
   steps.push(...attempt.requests.map(requestStep), ...attempt.actions.map(actionStep));
   if (attempt.closedAt !== undefined) steps.push(closeStep(attempt));
   // Stable: at equal times the order above (accept, hello, requests, actions, close) stands.

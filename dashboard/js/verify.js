@@ -16,7 +16,18 @@ export async function verifyVerdicts() {
   const verdicts = new Map();
   for (const entry of Array.isArray(report?.listeners) ? report.listeners : []) {
     if (!entry || typeof entry.id !== 'string') continue;
-    const verdict = typeof entry.verdict === 'string' ? entry.verdict : typeof entry.ok === 'boolean' ? (entry.ok ? 'match' : 'mismatch') : typeof entry.matches === 'boolean' ? (entry.matches ? 'match' : 'mismatch') : null;
+    const verdict =
+      typeof entry.verdict === 'string'
+        ? entry.verdict
+        : typeof entry.ok === 'boolean'
+          ? entry.ok
+            ? 'match'
+            : 'mismatch'
+          : typeof entry.matches === 'boolean'
+            ? entry.matches
+              ? 'match'
+              : 'mismatch'
+            : null;
     if (verdict === 'match' || verdict === 'matched') verdicts.set(entry.id, 'matched');
     else if (verdict === 'mismatch' || verdict === 'mismatched') verdicts.set(entry.id, 'mismatched');
   }

@@ -28,8 +28,12 @@ function arrow(from, y) {
 }
 
 function defs() {
-  const marker = (from) => s('marker', { id: `head-${from}`, viewBox: '0 0 10 10', refX: 2, refY: 5, markerWidth: 8, markerHeight: 8, orient: 'auto-start-reverse' },
-    s('path', { d: 'M 0 0 L 10 5 L 0 10 z', class: `head from-${from}` }));
+  const marker = (from) =>
+    s(
+      'marker',
+      { id: `head-${from}`, viewBox: '0 0 10 10', refX: 2, refY: 5, markerWidth: 8, markerHeight: 8, orient: 'auto-start-reverse' },
+      s('path', { d: 'M 0 0 L 10 5 L 0 10 z', class: `head from-${from}` }),
+    );
   return s('defs', {}, marker('client'), marker('farm'));
 }
 
@@ -41,9 +45,17 @@ function scaleOf(steps) {
 }
 
 function pause(y, height, ms) {
-  return s('g', { class: 'pause' },
+  return s(
+    'g',
+    { class: 'pause' },
     s('rect', { x: CLIENT_X - 3, y, width: FARM_X - CLIENT_X + 6, height, class: 'pause-band' }),
-    height >= 12 ? label(`pause ${ms.toLocaleString('en')} ms`, (CLIENT_X + FARM_X) / 2, y + height / 2 + 4, { 'text-anchor': 'middle', class: 'pause-label' }) : null);
+    height >= 12
+      ? label(`pause ${ms.toLocaleString('en')} ms`, (CLIENT_X + FARM_X) / 2, y + height / 2 + 4, {
+          'text-anchor': 'middle',
+          class: 'pause-label',
+        })
+      : null,
+  );
 }
 
 /**
@@ -64,33 +76,73 @@ export function diagram(attempt, port) {
     }
     const arrowY = y + 22;
     const t = `+${(item.at - steps[0].at).toLocaleString('en')} ms`;
-    rows.push(s('g', { class: `step from-${item.from}` },
-      label(t, 8, arrowY + 4, { class: 'time' }),
-      label(item.label, (CLIENT_X + FARM_X) / 2, arrowY - 7, { 'text-anchor': 'middle', class: 'step-label' }),
-      arrow(item.from, arrowY),
-      item.lines.map((line, k) => label(line, (CLIENT_X + FARM_X) / 2, arrowY + 17 + k * LINE, { 'text-anchor': 'middle', class: 'step-line' }))));
+    rows.push(
+      s(
+        'g',
+        { class: `step from-${item.from}` },
+        label(t, 8, arrowY + 4, { class: 'time' }),
+        label(item.label, (CLIENT_X + FARM_X) / 2, arrowY - 7, { 'text-anchor': 'middle', class: 'step-label' }),
+        arrow(item.from, arrowY),
+        item.lines.map((line, k) =>
+          label(line, (CLIENT_X + FARM_X) / 2, arrowY + 17 + k * LINE, { 'text-anchor': 'middle', class: 'step-line' }),
+        ),
+      ),
+    );
     y = arrowY + 8 + item.lines.length * LINE + 6;
   });
   const height = y + 4;
   const title = attempt.dns ? `DNS query ${attempt.connection}` : `connection ${attempt.connection}`;
   const when = new Date(attempt.startedAt).toLocaleTimeString();
-  const svg = s('svg', { viewBox: `0 0 ${WIDTH} ${height}`, width: WIDTH, height, class: 'wire', role: 'img', 'aria-label': `${title}: ${steps.map((x) => x.label).join(', then ')}` },
+  const svg = s(
+    'svg',
+    {
+      viewBox: `0 0 ${WIDTH} ${height}`,
+      width: WIDTH,
+      height,
+      class: 'wire',
+      role: 'img',
+      'aria-label': `${title}: ${steps.map((x) => x.label).join(', then ')}`,
+    },
     defs(),
     s('line', { x1: CLIENT_X, y1: 34, x2: CLIENT_X, y2: height, class: 'lifeline' }),
     s('line', { x1: FARM_X, y1: 34, x2: FARM_X, y2: height, class: 'lifeline' }),
     label('client', CLIENT_X, 24, { 'text-anchor': 'middle', class: 'actor' }),
     label(`farm :${port}`, FARM_X, 24, { 'text-anchor': 'middle', class: 'actor' }),
-    rows);
+    rows,
+  );
   const notes = [
     attempt.dns || attempt.closedAt !== undefined ? null : 'still open',
     attempt.probe ? `probe ${attempt.probe}` : null,
     attempt.requestsOmitted ? `${attempt.requestsOmitted} later requests not kept` : null,
     attempt.actionsOmitted ? `${attempt.actionsOmitted} later actions not kept` : null,
   ].filter(Boolean);
-  return h('figure', { class: 'connection', dataset: { connection: attempt.connection } },
-    h('figcaption', {}, h('strong', { text: `${title} · ${when}` }), notes.length ? ` (${notes.join('; ')})` : '',
-      h('span', { class: 'scale', text: ` · pauses to scale: 100 px = ${Math.round(100 / scale).toLocaleString('en')} ms` })),
+  return h(
+    'figure',
+    { class: 'connection', dataset: { connection: attempt.connection } },
+    h(
+      'figcaption',
+      {},
+      h('strong', { text: `${title} · ${when}` }),
+      notes.length ? ` (${notes.join('; ')})` : '',
+      h('span', { class: 'scale', text: ` · pauses to scale: 100 px = ${Math.round(100 / scale).toLocaleString('en')} ms` }),
+    ),
     h('div', { class: 'wire-box' }, svg),
-    h('details', { class: 'as-text' }, h('summary', { text: 'as text' }),
-      h('ol', {}, steps.map((x) => h('li', {}, `${new Date(x.at).toISOString().slice(11, 23)} ${x.from === 'both' ? '' : `${x.from} → `}${x.label}`, x.lines.length ? ` (${x.lines.join('; ')})` : '')))));
+    h(
+      'details',
+      { class: 'as-text' },
+      h('summary', { text: 'as text' }),
+      h(
+        'ol',
+        {},
+        steps.map((x) =>
+          h(
+            'li',
+            {},
+            `${new Date(x.at).toISOString().slice(11, 23)} ${x.from === 'both' ? '' : `${x.from} → `}${x.label}`,
+            x.lines.length ? ` (${x.lines.join('; ')})` : '',
+          ),
+        ),
+      ),
+    ),
+  );
 }

@@ -27,7 +27,9 @@ export const bodies = defineSection({
         const tls = l.transport === 'https' ? { ca: farm.caPem, servername: l.connect.sni ?? farm.manifest.hostname } : undefined;
         return QUERIES.flatMap((query) =>
           Array.from({ length: concurrent }, async () => {
-            const c = track(await hold({ port: l.port, tls }, { send: `GET /?${query} HTTP/1.1\r\nHost: ${farm.manifest.hostname}\r\n\r\n` }));
+            const c = track(
+              await hold({ port: l.port, tls }, { send: `GET /?${query} HTTP/1.1\r\nHost: ${farm.manifest.hostname}\r\n\r\n` }),
+            );
             held.push({ label: `${id} ?${query}`, held: c });
           }),
         );
@@ -38,7 +40,13 @@ export const bodies = defineSection({
     const statuses = held.map((h) => statusOf(h.held));
     figure(`${held.length} requests (${concurrent} at once per listener and query, held ${holdMs} ms unread): ${tally(statuses)}`);
     const bad = held.filter((h) => !['400', '200'].includes(statusOf(h.held)));
-    if (bad.length) fail(`${bad.length} of ${held.length} requests got neither a 400 nor a (capped) 200, e.g. ${bad.slice(0, 2).map((h) => `${h.label}: ${statusOf(h.held)}`).join('; ')}`);
+    if (bad.length)
+      fail(
+        `${bad.length} of ${held.length} requests got neither a 400 nor a (capped) 200, e.g. ${bad
+          .slice(0, 2)
+          .map((h) => `${h.label}: ${statusOf(h.held)}`)
+          .join('; ')}`,
+      );
     await closeAll(held.map((h) => h.held));
   },
 });

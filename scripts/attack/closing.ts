@@ -19,7 +19,10 @@ export async function awaitClosing(held: Held[], limitMs: number): Promise<Closi
   const ready = held.filter((h) => !Number.isNaN(h.readyAt));
   const lastReady = Math.max(0, ...ready.map((h) => h.readyAt));
   while (ready.some((h) => Number.isNaN(h.closedAt)) && performance.now() < lastReady + limitMs + 200) await sleep(100);
-  const times = ready.filter((h) => !Number.isNaN(h.closedAt)).map((h) => h.closedAt - h.readyAt).sort((a, b) => a - b);
+  const times = ready
+    .filter((h) => !Number.isNaN(h.closedAt))
+    .map((h) => h.closedAt - h.readyAt)
+    .sort((a, b) => a - b);
   return {
     within: times.filter((t) => t <= limitMs).length,
     late: times.filter((t) => t > limitMs).length,

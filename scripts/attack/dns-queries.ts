@@ -19,7 +19,12 @@ function longName(suffix: string, wireBytes: number): string {
  * writes 250 full names, about 37 times the query.
  */
 export function pointerQuery(id: number, questions: number, suffix: string): Buffer {
-  const first = dnsPacket.encode({ type: 'query', id, flags: dnsPacket.RECURSION_DESIRED, questions: [{ type: 'A', name: longName(suffix, 255) }] });
+  const first = dnsPacket.encode({
+    type: 'query',
+    id,
+    flags: dnsPacket.RECURSION_DESIRED,
+    questions: [{ type: 'A', name: longName(suffix, 255) }],
+  });
   const pointer = Buffer.from([0xc0, 12, 0, 1, 0, 1]);
   const query = Buffer.concat([first, ...Array.from({ length: questions - 1 }, () => pointer)]);
   query.writeUInt16BE(questions, 4);

@@ -26,7 +26,8 @@ async function trickle({ signal, track, figure, fail }: AttackContext, port: num
   const limit = DNS_TCP_LIMIT_MS + MARGIN_MS;
   const r = await awaitClosing(held, limit).finally(() => clearInterval(drip));
   figure(`(a) ${closingLine(`${held.length} TCP connections trickling 1 byte/s`, r, limit)}`);
-  if (r.late + r.open) fail(`(a) ${r.late + r.open} of ${held.length} trickling DNS TCP connections not closed by the farm within ${limit} ms`);
+  if (r.late + r.open)
+    fail(`(a) ${r.late + r.open} of ${held.length} trickling DNS TCP connections not closed by the farm within ${limit} ms`);
 }
 
 /** (b) One TCP connection that sends `count` amplification queries and never reads a reply. */
@@ -51,7 +52,9 @@ async function neverReads({ farm, figure, signal }: AttackContext, port: number,
     if (sent() >= total && now - cpu < 100) break;
     cpu = now;
   }
-  figure(`(b) ${count} queries (${(total / 2 ** 20).toFixed(1)} MiB) on one TCP connection that never reads: ${(sent() / 2 ** 20).toFixed(1)} MiB taken by the farm; it was busy for ${Math.round(performance.now() - started)} ms`);
+  figure(
+    `(b) ${count} queries (${(total / 2 ** 20).toFixed(1)} MiB) on one TCP connection that never reads: ${(sent() / 2 ** 20).toFixed(1)} MiB taken by the farm; it was busy for ${Math.round(performance.now() - started)} ms`,
+  );
   socket.destroy();
 }
 
@@ -63,7 +66,10 @@ async function udpSizes({ figure, fail }: AttackContext, port: number, apex: str
   ] as const) {
     const reply = await udpExchange(port, query);
     figure(`(c) malformed query over UDP, ${what}, ${query.length} bytes: ${reply ? `${reply.length}-byte reply` : 'no reply'}`);
-    if (reply && reply.length > query.length) fail(`(c) a ${query.length}-byte query (${what}) got a ${reply.length}-byte UDP reply (amplification ${(reply.length / query.length).toFixed(1)}x)`);
+    if (reply && reply.length > query.length)
+      fail(
+        `(c) a ${query.length}-byte query (${what}) got a ${reply.length}-byte UDP reply (amplification ${(reply.length / query.length).toFixed(1)}x)`,
+      );
   }
   for (const [what, query] of [
     ['3 questions by compression pointer', pointerQuery(3, 3, apex)],
@@ -71,10 +77,14 @@ async function udpSizes({ figure, fail }: AttackContext, port: number, apex: str
     [okName, plainQuery(5, okName)],
   ] as const) {
     const [udp, tcp] = await Promise.all([udpExchange(port, query), tcpExchange(port, query)]);
-    figure(`(c) query without EDNS, ${what}, ${query.length} bytes: UDP ${udp ? `${udp.length} bytes${truncated(udp) ? ' TC' : ''}` : 'no reply'}, TCP ${tcp ? `${tcp.length} bytes` : 'no reply'}`);
+    figure(
+      `(c) query without EDNS, ${what}, ${query.length} bytes: UDP ${udp ? `${udp.length} bytes${truncated(udp) ? ' TC' : ''}` : 'no reply'}, TCP ${tcp ? `${tcp.length} bytes` : 'no reply'}`,
+    );
     if (!udp) fail(`(c) a query without EDNS (${what}) got no UDP reply${tcp ? `, but a ${tcp.length}-byte one over TCP` : ''}`);
-    else if (udp.length > UDP_PLAIN_MAX) fail(`(c) a query without EDNS (${what}) got a ${udp.length}-byte UDP reply, over ${UDP_PLAIN_MAX}`);
-    else if (tcp && tcp.length > UDP_PLAIN_MAX && !truncated(udp)) fail(`(c) the full answer (${what}) is ${tcp.length} bytes over TCP, but the UDP reply has no TC bit`);
+    else if (udp.length > UDP_PLAIN_MAX)
+      fail(`(c) a query without EDNS (${what}) got a ${udp.length}-byte UDP reply, over ${UDP_PLAIN_MAX}`);
+    else if (tcp && tcp.length > UDP_PLAIN_MAX && !truncated(udp))
+      fail(`(c) the full answer (${what}) is ${tcp.length} bytes over TCP, but the UDP reply has no TC bit`);
   }
 }
 

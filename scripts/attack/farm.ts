@@ -44,7 +44,19 @@ export class FarmRefused extends Error {}
  */
 export async function startAttackFarm(options: AttackFarmOptions): Promise<AttackFarm> {
   const manifestFile = join(options.certsDir, `manifest-${process.pid}-${Date.now()}.json`);
-  const serveArgs = [cli, 'serve', '--base-port', '0', '--certs-dir', options.certsDir, '--log-level', 'warn', '--manifest-out', manifestFile, ...(options.args ?? [])];
+  const serveArgs = [
+    cli,
+    'serve',
+    '--base-port',
+    '0',
+    '--certs-dir',
+    options.certsDir,
+    '--log-level',
+    'warn',
+    '--manifest-out',
+    manifestFile,
+    ...(options.args ?? []),
+  ];
   const node = [process.execPath, '--import', 'tsx', ...serveArgs];
   const argv = options.nofile ? ['prlimit', `--nofile=${options.nofile}:${options.nofile}`, '--', ...node] : node;
   // prlimit execs the command, so the child's pid is the farm's.
@@ -68,7 +80,10 @@ export async function startAttackFarm(options: AttackFarmOptions): Promise<Attac
     controlUrl: manifest.control.url,
     caPem: readFileSync(manifest.trust.rootCaFile, 'utf8'),
     exit: () => exited,
-    problems: () => output().split('\n').filter((line) => /badorigin: uncaught/.test(line)),
+    problems: () =>
+      output()
+        .split('\n')
+        .filter((line) => /badorigin: uncaught/.test(line)),
     rssBytes: () => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) * 1024,
     openFds: () => readdirSync(`/proc/${pid}/fd`).length,
     cpuMs: () => processCpuMs(pid),

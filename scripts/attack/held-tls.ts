@@ -28,7 +28,8 @@ export const heldTls = defineSection({
   rssBound: ({ partial, hellos }) => (partial + hellos) * PER_CONNECTION_BYTES,
   farmArgs: ['--head-timeout-ms', String(TIMEOUT_MS), '--handshake-timeout-ms', String(TIMEOUT_MS)],
   async attack({ farm, figure, fail, signal, track }, { partial, hellos }) {
-    if (openFileLimit() < partial + hellos + 200) throw new Error(`this process may open only ${openFileLimit()} files, ${partial + hellos + 200} needed (raise ulimit -n)`);
+    if (openFileLimit() < partial + hellos + 200)
+      throw new Error(`this process may open only ${openFileLimit()} files, ${partial + hellos + 200} needed (raise ulimit -n)`);
     const l = farm.listener('tls-ok');
     const tls = { ca: farm.caPem, servername: l.connect.sni ?? farm.manifest.hostname };
     const hello = loadSeedHellos().find((s) => s.client.startsWith('node'))!.record;
@@ -36,7 +37,15 @@ export const heldTls = defineSection({
     const silent: Held[] = [];
     await Promise.all([
       runPool(partial, 8, async () => {
-        if (!signal.aborted) heads.push(track(await hold({ port: l.port, tls }, { send: `GET / HTTP/1.1\r\nHost: ${tls.servername}\r\nUser-Agent: attack\r\n`, keepReading: true })));
+        if (!signal.aborted)
+          heads.push(
+            track(
+              await hold(
+                { port: l.port, tls },
+                { send: `GET / HTTP/1.1\r\nHost: ${tls.servername}\r\nUser-Agent: attack\r\n`, keepReading: true },
+              ),
+            ),
+          );
       }),
       runPool(hellos, 8, async () => {
         if (!signal.aborted) silent.push(track(await hold({ port: l.port }, { send: hello, keepReading: true })));
@@ -48,7 +57,9 @@ export const heldTls = defineSection({
     figure(closingLine(`${silent.length} ClientHellos, then silence`, b, limit));
     const notReady = heads.filter((h) => Number.isNaN(h.readyAt)).length + silent.filter((h) => Number.isNaN(h.readyAt)).length;
     if (notReady) fail(`${notReady} connections could not be made`);
-    if (a.late + a.open) fail(`${a.late + a.open} of ${a.within + a.late + a.open} partial-head connections not closed by the farm within ${limit} ms`);
-    if (b.late + b.open) fail(`${b.late + b.open} of ${b.within + b.late + b.open} ClientHello-only connections not closed by the farm within ${limit} ms`);
+    if (a.late + a.open)
+      fail(`${a.late + a.open} of ${a.within + a.late + a.open} partial-head connections not closed by the farm within ${limit} ms`);
+    if (b.late + b.open)
+      fail(`${b.late + b.open} of ${b.within + b.late + b.open} ClientHello-only connections not closed by the farm within ${limit} ms`);
   },
 });

@@ -31,7 +31,11 @@ export function ping(target: PingTarget, timeoutMs: number): Promise<Ping> {
       done = true;
       resolve({ target: target.name, at, ms: Math.round((performance.now() - started) * 10) / 10, ...(error ? { error } : {}) });
     };
-    const options = { agent: false as const, timeout: timeoutMs, ...(target.tls ? { ca: target.tls.ca, servername: target.tls.servername } : {}) };
+    const options = {
+      agent: false as const,
+      timeout: timeoutMs,
+      ...(target.tls ? { ca: target.tls.ca, servername: target.tls.servername } : {}),
+    };
     const request = (target.tls ? httpsGet : httpGet)(target.url, options, (response) => {
       response.resume();
       response.on('end', () => finish(response.statusCode === 200 ? undefined : `status ${response.statusCode}`));

@@ -35,7 +35,12 @@ export const replay = defineSection({
     figure(`${replays} replays after ${events} http-ok requests, in ${Math.round(performance.now() - started)} ms: ${tally(statuses)}`);
     await sleep(1000);
     const after = await cpuPerRequest(farm, cpuRequests, signal);
-    figure(`farm CPU per http-ok request: ${before.ms.toFixed(2)} ms before (${before.requests} requests), ${after.ms.toFixed(2)} ms after (${after.requests} requests): ${(after.ms / before.ms).toFixed(2)}x`);
-    if (after.ms > CPU_FACTOR * before.ms) fail(`CPU per http-ok request ${after.ms.toFixed(2)} ms after the replays, over ${CPU_FACTOR}x the ${before.ms.toFixed(2)} ms before`);
+    figure(
+      `farm CPU per http-ok request: ${before.ms.toFixed(2)} ms before (${before.requests} requests), ${after.ms.toFixed(2)} ms after (${after.requests} requests): ${(after.ms / before.ms).toFixed(2)}x`,
+    );
+    if (after.ms > CPU_FACTOR * before.ms)
+      fail(
+        `CPU per http-ok request ${after.ms.toFixed(2)} ms after the replays, over ${CPU_FACTOR}x the ${before.ms.toFixed(2)} ms before`,
+      );
   },
 });

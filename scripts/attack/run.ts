@@ -16,7 +16,11 @@ export const SECTIONS: RunnableSection[] = [bodies, replay, subscribers, heldTls
  * @param short the counts of the CI version instead of the full ones.
  * @throws Error naming an unknown section.
  */
-export async function runAttack(options: { short: boolean; only?: string[]; progress?: (result: SectionResult) => void }): Promise<SectionResult[]> {
+export async function runAttack(options: {
+  short: boolean;
+  only?: string[];
+  progress?: (result: SectionResult) => void;
+}): Promise<SectionResult[]> {
   const unknown = (options.only ?? []).filter((name) => !SECTIONS.some((s) => s.name === name));
   if (unknown.length) throw new Error(`no attack section ${unknown.join(', ')} (there are ${SECTIONS.map((s) => s.name).join(', ')})`);
   const chosen = options.only?.length ? SECTIONS.filter((s) => options.only!.includes(s.name)) : SECTIONS;

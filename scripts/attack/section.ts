@@ -77,7 +77,11 @@ function watchTargets(farm: AttackFarm, extra: ('tls-ok' | 'healthz')[]): PingTa
   const targets: PingTarget[] = [{ name: 'http-ok', url: `http://127.0.0.1:${farm.listener('http-ok').port}/` }];
   if (extra.includes('tls-ok')) {
     const tls = farm.listener('tls-ok');
-    targets.push({ name: 'tls-ok', url: `https://127.0.0.1:${tls.port}/`, tls: { ca: farm.caPem, servername: tls.connect.sni ?? farm.manifest.hostname } });
+    targets.push({
+      name: 'tls-ok',
+      url: `https://127.0.0.1:${tls.port}/`,
+      tls: { ca: farm.caPem, servername: tls.connect.sni ?? farm.manifest.hostname },
+    });
   }
   if (extra.includes('healthz')) targets.push({ name: 'control /healthz', url: `${farm.controlUrl}/healthz` });
   return targets;
@@ -115,11 +119,15 @@ export function defineSection<C>(section: Section<C>): RunnableSection {
           farm = await startAttackFarm({ certsDir, args: section.farmArgs, nofile });
         } catch (error) {
           if (!(error instanceof FarmRefused) || !section.farmArgs?.length) throw error;
-          result.failures.push(`serve refused ${section.farmArgs.join(' ')}: ${error.message}; the attack ran without them, for its figures`);
+          result.failures.push(
+            `serve refused ${section.farmArgs.join(' ')}: ${error.message}; the attack ran without them, for its figures`,
+          );
           fallback = true;
           farm = await startAttackFarm({ certsDir, nofile });
         }
-        const limits = short ? { deadlineMs: section.deadlineMs.short, maxPingMs: WATCHDOG_SHORT_MAX_MS } : { deadlineMs: section.deadlineMs.full, maxPingMs: WATCHDOG_MAX_MS };
+        const limits = short
+          ? { deadlineMs: section.deadlineMs.short, maxPingMs: WATCHDOG_SHORT_MAX_MS }
+          : { deadlineMs: section.deadlineMs.full, maxPingMs: WATCHDOG_MAX_MS };
         await attackFarm(farm, section, counts, limits, fallback, result);
       } catch (error) {
         result.failures.push(`the section could not run: ${(error as Error).message}`);
@@ -170,7 +178,13 @@ async function attackFarm<C>(
   try {
     await Promise.race([
       attack,
-      new Promise((_, reject) => (timer = setTimeout(() => reject(new DeadlineError(`the attack did not finish within its ${deadlineMs} ms deadline (cut)`)), deadlineMs))),
+      new Promise(
+        (_, reject) =>
+          (timer = setTimeout(
+            () => reject(new DeadlineError(`the attack did not finish within its ${deadlineMs} ms deadline (cut)`)),
+            deadlineMs,
+          )),
+      ),
     ]);
   } catch (error) {
     fail(`the attack failed: ${(error as Error).message}`);
@@ -185,8 +199,13 @@ async function attackFarm<C>(
   const pings = await watchdog.stop();
   const peakRss = memory.stop().peakRssBytes;
   const peakFds = fds.stop();
-  record(`watchdog: ${pings.pings} pings (${targets.map((t) => t.name).join(', ')}), median ${pings.medianMs} ms, max ${pings.maxMs} ms, ${pings.failures.length} over ${maxPingMs} ms or failed`);
-  if (pings.failures.length) fail(`watchdog: ${pings.failures.length} of ${pings.pings} pings over ${maxPingMs} ms or failed, first: ${pings.failures.slice(0, 3).join('; ')}`);
+  record(
+    `watchdog: ${pings.pings} pings (${targets.map((t) => t.name).join(', ')}), median ${pings.medianMs} ms, max ${pings.maxMs} ms, ${pings.failures.length} over ${maxPingMs} ms or failed`,
+  );
+  if (pings.failures.length)
+    fail(
+      `watchdog: ${pings.failures.length} of ${pings.pings} pings over ${maxPingMs} ms or failed, first: ${pings.failures.slice(0, 3).join('; ')}`,
+    );
   if (farm.exit()) {
     fail(`the farm exited (${JSON.stringify(farm.exit())})`);
     return;
@@ -203,8 +222,10 @@ async function attackFarm<C>(
   const rssAfter = farm.rssBytes();
   record(`farm fds ${fdsBefore} before, ${peakFds} at peak, ${fdsAfter} after (${settleMs} ms after the attack)`);
   record(`farm RSS ${mib(rssBefore)} before, ${mib(peakRss)} at peak, ${mib(rssAfter)} after`);
-  if (fdsAfter > fdsBefore + FD_TOLERANCE) fail(`fds ${fdsAfter} ${SETTLE_MS} ms after the attack, baseline ${fdsBefore} (+${FD_TOLERANCE} allowed)`);
+  if (fdsAfter > fdsBefore + FD_TOLERANCE)
+    fail(`fds ${fdsAfter} ${SETTLE_MS} ms after the attack, baseline ${fdsBefore} (+${FD_TOLERANCE} allowed)`);
   const rssBound = Math.max(RSS_BOUND_BYTES, section.rssBound?.(counts) ?? 0);
   if (section.peakRss && peakRss - rssBefore >= rssBound) fail(`peak RSS grew ${mib(peakRss - rssBefore)} (bound ${mib(rssBound)})`);
-  if (rssAfter - rssBefore >= rssBound) fail(`RSS after the attack ${mib(rssAfter - rssBefore)} over the baseline (bound ${mib(rssBound)})`);
+  if (rssAfter - rssBefore >= rssBound)
+    fail(`RSS after the attack ${mib(rssAfter - rssBefore)} over the baseline (bound ${mib(rssBound)})`);
 }

@@ -93,7 +93,10 @@ export async function closeAll(connections: Held[], timeoutMs = 5000): Promise<v
 export function tally(values: string[]): string {
   const counts = new Map<string, number>();
   for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
-  return [...counts].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ');
+  return [...counts]
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, n]) => `${k} ${n}`)
+    .join(', ');
 }
 
 /**
@@ -101,7 +104,12 @@ export function tally(values: string[]): string {
  * whole 200 and why the others did not (stops sending once `signal` is aborted). Each one the farm answers is also a
  * few events (connection, request, close) on its event stream.
  */
-export async function getMany(target: PingTarget, count: number, concurrency: number, signal?: AbortSignal): Promise<{ ok: number; failed: string }> {
+export async function getMany(
+  target: PingTarget,
+  count: number,
+  concurrency: number,
+  signal?: AbortSignal,
+): Promise<{ ok: number; failed: string }> {
   let ok = 0;
   const errors: string[] = [];
   await runPool(count, concurrency, async () => {

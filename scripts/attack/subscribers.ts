@@ -31,8 +31,15 @@ export const subscribers = defineSection({
     const statuses = held.map(statusOf);
     figure(`${subscribers} subscribers: ${tally(statuses)}`);
     const started = performance.now();
-    const { ok, failed } = await getMany({ name: 'http-ok', url: `http://127.0.0.1:${farm.listener('http-ok').port}/` }, requests, 16, signal);
-    figure(`${requests} http-ok requests (events for every subscriber) in ${Math.round(performance.now() - started)} ms: ${ok} got a 200 (failed: ${failed})`);
+    const { ok, failed } = await getMany(
+      { name: 'http-ok', url: `http://127.0.0.1:${farm.listener('http-ok').port}/` },
+      requests,
+      16,
+      signal,
+    );
+    figure(
+      `${requests} http-ok requests (events for every subscriber) in ${Math.round(performance.now() - started)} ms: ${ok} got a 200 (failed: ${failed})`,
+    );
     const accepted = statuses.filter((s) => s === '200').length;
     const refused = statuses.filter((s) => s === '503').length;
     if (refused === 0) fail(`no subscriber got a 503: the farm took ${accepted} of ${subscribers} subscribers`);

@@ -31,10 +31,14 @@ export interface WatchdogReport {
  * than `maxMs` or failing is a failure. The process is killed when this one exits.
  */
 export async function startWatchdog(targets: PingTarget[], maxMs: number): Promise<{ stop(): Promise<WatchdogReport> }> {
-  const child = fork(fileURLToPath(new URL('./watchdog-process.ts', import.meta.url)), [JSON.stringify({ targets, intervalMs: WATCHDOG_INTERVAL_MS, timeoutMs: PING_TIMEOUT_MS })], {
-    execArgv: ['--import', 'tsx'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
+  const child = fork(
+    fileURLToPath(new URL('./watchdog-process.ts', import.meta.url)),
+    [JSON.stringify({ targets, intervalMs: WATCHDOG_INTERVAL_MS, timeoutMs: PING_TIMEOUT_MS })],
+    {
+      execArgv: ['--import', 'tsx'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    },
+  );
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
   const pings: Ping[] = [];
@@ -49,7 +53,10 @@ export async function startWatchdog(targets: PingTarget[], maxMs: number): Promi
       await new Promise((resolve) => setTimeout(resolve, PING_TIMEOUT_MS + 100));
       child.kill('SIGKILL');
       process.off('exit', killOnExit);
-      const answered = pings.filter((p) => !p.error).map((p) => p.ms).sort((a, b) => a - b);
+      const answered = pings
+        .filter((p) => !p.error)
+        .map((p) => p.ms)
+        .sort((a, b) => a - b);
       const failures = pings
         .filter((p) => p.error || p.ms > maxMs)
         .map((p) => `${p.target} ping at ${new Date(p.at).toISOString().slice(11, 23)}: ${p.error ?? `${p.ms} ms`}`);

@@ -36,7 +36,10 @@ export interface FarmProcess {
 export async function startFarmProcess(extraArgs: string[] = []): Promise<FarmProcess> {
   const certs = tempDir('badorigin-fuzz-certs-');
   const manifestFile = join(certs.dir, 'manifest.json');
-  const serve = await startServe(['--base-port', '0', '--certs-dir', certs.dir, '--log-level', 'warn', '--manifest-out', manifestFile, ...extraArgs], 60_000);
+  const serve = await startServe(
+    ['--base-port', '0', '--certs-dir', certs.dir, '--log-level', 'warn', '--manifest-out', manifestFile, ...extraArgs],
+    60_000,
+  );
   const child: ChildProcess = serve.child;
   let exited: { code: number | null } | null = null;
   // Whatever happens to this process, the farm does not outlive it.
@@ -56,7 +59,11 @@ export async function startFarmProcess(extraArgs: string[] = []): Promise<FarmPr
     controlUrl,
     exit: () => exited,
     // serve prints uncaught errors as `badorigin: uncaught …` on stderr; at level warn the event log only has handler errors.
-    problems: () => serve.output().split('\n').filter((line) => /badorigin: uncaught|"msg":"handler-error"/.test(line)),
+    problems: () =>
+      serve
+        .output()
+        .split('\n')
+        .filter((line) => /badorigin: uncaught|"msg":"handler-error"/.test(line)),
     rssBytes: () => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) * 1024,
     openFds: () => readdirSync(`/proc/${pid}/fd`).length,
     stats: () => getJson<ListenerStats[]>(`${controlUrl}/listeners`),
@@ -82,7 +89,9 @@ function getJson<T>(url: string): Promise<T> {
       let body = '';
       response.setEncoding('utf8');
       response.on('data', (chunk: string) => (body += chunk));
-      response.on('end', () => (response.statusCode === 200 ? resolve(JSON.parse(body) as T) : reject(new Error(`GET ${url}: ${response.statusCode}`))));
+      response.on('end', () =>
+        response.statusCode === 200 ? resolve(JSON.parse(body) as T) : reject(new Error(`GET ${url}: ${response.statusCode}`)),
+      );
     });
     request.on('timeout', () => request.destroy(new Error(`GET ${url}: no answer within 10 s`)));
     request.on('error', reject);

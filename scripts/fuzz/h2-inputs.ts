@@ -1,4 +1,14 @@
-import { CLIENT_PREFACE, ERROR_CODE, FLAG, FRAME, SETTING, frame, headersFrames, settingsFrame, windowUpdateFrame } from '../../src/h2/frames.js';
+import {
+  CLIENT_PREFACE,
+  ERROR_CODE,
+  FLAG,
+  FRAME,
+  SETTING,
+  frame,
+  headersFrames,
+  settingsFrame,
+  windowUpdateFrame,
+} from '../../src/h2/frames.js';
 import { HeaderEncoder } from '../../src/h2/hpack.js';
 import { deliver, type FuzzInput } from './input.js';
 import type { Rng } from './random.js';
@@ -46,7 +56,11 @@ const BAD_PREFACES: ((rng: Rng) => Buffer)[] = [
   (rng) => CLIENT_PREFACE.subarray(0, rng.int(CLIENT_PREFACE.length)),
   () => Buffer.from('PRI * HTTP/2.0\r\n\r\n', 'latin1'),
   () => Buffer.from('PRI * HTTP/1.1\r\n\r\nSM\r\n\r\n', 'latin1'),
-  () => Buffer.from('GET / HTTP/1.1\r\nHost: localhost\r\nUpgrade: h2c\r\nConnection: Upgrade, HTTP2-Settings\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n\r\n', 'latin1'),
+  () =>
+    Buffer.from(
+      'GET / HTTP/1.1\r\nHost: localhost\r\nUpgrade: h2c\r\nConnection: Upgrade, HTTP2-Settings\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n\r\n',
+      'latin1',
+    ),
   (rng) => Buffer.concat([CLIENT_PREFACE, rng.bytes(rng.range(1, 64))]),
   (rng) => {
     const b = Buffer.from(CLIENT_PREFACE);
@@ -59,11 +73,25 @@ const BAD_PREFACES: ((rng: Rng) => Buffer)[] = [
 
 /** Frames whose length field lies, or exceeds SETTINGS_MAX_FRAME_SIZE (RFC 9113 §4.2). */
 function badLength(rng: Rng): Buffer {
-  const type = rng.pick([FRAME.DATA, FRAME.HEADERS, FRAME.PRIORITY, FRAME.RST_STREAM, FRAME.SETTINGS, FRAME.PING, FRAME.GOAWAY, FRAME.WINDOW_UPDATE]);
+  const type = rng.pick([
+    FRAME.DATA,
+    FRAME.HEADERS,
+    FRAME.PRIORITY,
+    FRAME.RST_STREAM,
+    FRAME.SETTINGS,
+    FRAME.PING,
+    FRAME.GOAWAY,
+    FRAME.WINDOW_UPDATE,
+  ]);
   const streamId = type === FRAME.SETTINGS || type === FRAME.PING || type === FRAME.GOAWAY ? 0 : 1;
   const payload = rng.bytes(rng.pick([0, 1, 3, 5, 7, 9, 17, rng.int(64)]));
   const length = rng.pick([payload.length + 1, Math.max(0, payload.length - 1), 16_385, 0xffffff, rng.int(0x1000000)]);
-  return Buffer.concat([opening(), header(length, type, rng.int(256), streamId), payload, rng.chance(0.5) ? request(rng, 3) : Buffer.alloc(0)]);
+  return Buffer.concat([
+    opening(),
+    header(length, type, rng.int(256), streamId),
+    payload,
+    rng.chance(0.5) ? request(rng, 3) : Buffer.alloc(0),
+  ]);
 }
 
 /** Frame types a client must not send, or that do not exist (ignored, RFC 9113 §4.1), on random streams. */
@@ -79,7 +107,13 @@ function badType(rng: Rng): Buffer {
 function badFlags(rng: Rng): Buffer {
   const choices: (() => Buffer)[] = [
     () => frame(FRAME.HEADERS, FLAG.PADDED | FLAG.END_HEADERS | FLAG.END_STREAM, 1, Buffer.concat([Buffer.from([255]), requestBlock(rng)])),
-    () => frame(FRAME.HEADERS, FLAG.PRIORITY | FLAG.END_HEADERS | FLAG.END_STREAM, 1, Buffer.concat([uint32(1), Buffer.from([16]), requestBlock(rng)])),
+    () =>
+      frame(
+        FRAME.HEADERS,
+        FLAG.PRIORITY | FLAG.END_HEADERS | FLAG.END_STREAM,
+        1,
+        Buffer.concat([uint32(1), Buffer.from([16]), requestBlock(rng)]),
+      ),
     () => frame(FRAME.HEADERS, FLAG.PRIORITY | FLAG.END_HEADERS, 1, Buffer.from([0, 0])),
     () => frame(FRAME.DATA, FLAG.PADDED | FLAG.END_STREAM, 1, Buffer.from([200, 1, 2])),
     () => frame(FRAME.SETTINGS, FLAG.ACK, 0, rng.bytes(6)),
@@ -123,7 +157,12 @@ function hpackGarbage(rng: Rng): Buffer {
       return b;
     },
     () => Buffer.concat([requestBlock(rng), Buffer.from([0x20])]),
-    () => requestBlock(rng, [{ name: 'Upper', value: 'x' }, { name: 'connection', value: 'close' }, { name: ':bogus', value: 'y' }]),
+    () =>
+      requestBlock(rng, [
+        { name: 'Upper', value: 'x' },
+        { name: 'connection', value: 'close' },
+        { name: ':bogus', value: 'y' },
+      ]),
     () => requestBlock(rng, [{ name: 'x-long', value: 'v'.repeat(rng.pick([9000, 70_000])) }]),
   ])();
   return Buffer.concat([opening(), headersFrames(1, block, true), request(rng, 3)]);
@@ -202,11 +241,15 @@ const GENERATORS: [string, number, (rng: Rng) => Buffer][] = [
   ['window', 8, windowOverflow],
   ['flood', 6, frameFlood],
   ['random', 4, (rng) => Buffer.concat([opening(), rng.bytes(rng.range(1, 600))])],
-  ['mutated', 8, (rng) => {
-    const b = valid(rng);
-    for (let i = rng.range(1, 6); i > 0; i--) b[rng.range(CLIENT_PREFACE.length, b.length - 1)] = rng.int(256);
-    return b;
-  }],
+  [
+    'mutated',
+    8,
+    (rng) => {
+      const b = valid(rng);
+      for (let i = rng.range(1, 6); i > 0; i--) b[rng.range(CLIENT_PREFACE.length, b.length - 1)] = rng.int(256);
+      return b;
+    },
+  ],
   ['early-close', 4, (rng) => valid(rng).subarray(0, rng.range(1, 120))],
   ['valid', 6, valid],
 ];

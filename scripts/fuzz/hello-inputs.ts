@@ -92,7 +92,15 @@ function legacyModel(rng: Rng): HelloModel {
   const version = rng.pick([0x0300, 0x0301, 0x0302]);
   const suites = rng.pick([[0x0004, 0x0005], [0x0005, 0x000a, 0x002f], [0x0035, 0x002f, 0x000a, SCSV.emptyRenegotiationInfo], [0x0004]]);
   const extensions = rng.chance(0.5) ? null : [{ type: EXT.renegotiationInfo, data: Buffer.from([0]) }];
-  return { recordVersion: rng.pick([0x0300, 0x0301]), version, random: rng.bytes(32), sessionId: rng.chance(0.3) ? rng.bytes(32) : Buffer.alloc(0), cipherSuites: suites, compressionMethods: [0], extensions };
+  return {
+    recordVersion: rng.pick([0x0300, 0x0301]),
+    version,
+    random: rng.bytes(32),
+    sessionId: rng.chance(0.3) ? rng.bytes(32) : Buffer.alloc(0),
+    cipherSuites: suites,
+    compressionMethods: [0],
+    extensions,
+  };
 }
 
 const VERSIONS = [0x0000, 0x0002, 0x0200, 0x0300, 0x0301, 0x0302, 0x0303, 0x0304, 0x0305, 0x7f1c, 0xfefd, 0xfeff, 0xffff];
@@ -117,46 +125,137 @@ function sniExtension(rng: Rng): ClientExtension {
 
 /** Field-level mutations: each keeps lengths consistent, so the parser gets past framing and judges content. */
 const MODEL_MUTATIONS: { name: string; weight: number; apply(m: HelloModel, rng: Rng): void }[] = [
-  { name: 'ext-duplicate', weight: 6, apply: (m, rng) => { if (m.extensions?.length) { const e = rng.pick(m.extensions); m.extensions.splice(rng.int(m.extensions.length + 1), 0, { ...e }); } } },
-  { name: 'ext-drop', weight: 3, apply: (m, rng) => { if (m.extensions?.length) m.extensions.splice(rng.int(m.extensions.length), 1); } },
-  { name: 'ext-shuffle', weight: 2, apply: (m, rng) => { if (m.extensions) for (let i = m.extensions.length - 1; i > 0; i--) { const j = rng.int(i + 1); [m.extensions[i], m.extensions[j]] = [m.extensions[j]!, m.extensions[i]!]; } } },
-  { name: 'ext-add', weight: 4, apply: (m, rng) => {
-    const type = rng.pick([rng.int(65536), 0x0a0a, 0xfafa, EXT.supportedVersions, EXT.alpn, 0x0029 /* pre_shared_key */, 0x0033 /* key_share */, 15 /* heartbeat */]);
-    const data = rng.bytes(rng.pick([0, 1, 2, 7, rng.int(300), rng.range(1000, 16_000)]));
-    (m.extensions ??= []).splice(rng.int(m.extensions.length + 1), 0, { type, data });
-  } },
-  { name: 'ext-garble', weight: 6, apply: (m, rng) => {
-    if (!m.extensions?.length) return;
-    const e = rng.pick(m.extensions);
-    e.data = rng.choose([() => Buffer.alloc(0), () => e.data.subarray(0, rng.int(e.data.length)), () => rng.bytes(rng.int(40)), () => Buffer.concat([e.data, rng.bytes(rng.range(1, 8))])]);
-  } },
-  { name: 'sni', weight: 4, apply: (m, rng) => {
-    const ext = sniExtension(rng);
-    m.extensions = [ext, ...(m.extensions ?? []).filter((e) => e.type !== EXT.serverName)];
-  } },
-  { name: 'supported-versions', weight: 3, apply: (m, rng) => {
-    const list = u16s(Array.from({ length: rng.pick([0, 1, 2, 5, 127]) }, () => rng.pick(VERSIONS)));
-    const data = Buffer.concat([Buffer.from([rng.chance(0.8) ? list.length & 0xff : rng.int(256)]), list]);
-    m.extensions = [...(m.extensions ?? []).filter((e) => e.type !== EXT.supportedVersions), { type: EXT.supportedVersions, data }];
-  } },
-  { name: 'suites', weight: 5, apply: (m, rng) => {
-    m.cipherSuites = rng.choose([
-      () => [],
-      () => [SCSV.emptyRenegotiationInfo],
-      () => [SCSV.fallback, 0x002f],
-      () => [0x0004, 0x0005],
-      () => [0x0000],
-      () => Array.from({ length: rng.range(1, 32_000) }, () => rng.int(65536)),
-      () => m.cipherSuites.filter(() => rng.chance(0.5)),
-    ]);
-  } },
-  { name: 'compression', weight: 2, apply: (m, rng) => { m.compressionMethods = rng.choose([() => [], () => [1], () => [1, 0], () => Array.from({ length: 255 }, (_, i) => i)]); } },
-  { name: 'session-id', weight: 2, apply: (m, rng) => { m.sessionId = rng.bytes(rng.pick([0, 1, 31, 32, 33, 64, 255])); } },
-  { name: 'version', weight: 4, apply: (m, rng) => { if (rng.chance(0.5)) m.version = rng.pick(VERSIONS); else m.recordVersion = rng.pick(VERSIONS); } },
-  { name: 'no-extensions', weight: 2, apply: (m, rng) => { m.extensions = rng.chance(0.5) ? null : []; } },
-  { name: 'renegotiation-info', weight: 1, apply: (m, rng) => {
-    m.extensions = [...(m.extensions ?? []), { type: EXT.renegotiationInfo, data: rng.pick([Buffer.from([0]), Buffer.from([12, ...rng.bytes(12)]), Buffer.alloc(0)]) }];
-  } },
+  {
+    name: 'ext-duplicate',
+    weight: 6,
+    apply: (m, rng) => {
+      if (m.extensions?.length) {
+        const e = rng.pick(m.extensions);
+        m.extensions.splice(rng.int(m.extensions.length + 1), 0, { ...e });
+      }
+    },
+  },
+  {
+    name: 'ext-drop',
+    weight: 3,
+    apply: (m, rng) => {
+      if (m.extensions?.length) m.extensions.splice(rng.int(m.extensions.length), 1);
+    },
+  },
+  {
+    name: 'ext-shuffle',
+    weight: 2,
+    apply: (m, rng) => {
+      if (m.extensions)
+        for (let i = m.extensions.length - 1; i > 0; i--) {
+          const j = rng.int(i + 1);
+          [m.extensions[i], m.extensions[j]] = [m.extensions[j]!, m.extensions[i]!];
+        }
+    },
+  },
+  {
+    name: 'ext-add',
+    weight: 4,
+    apply: (m, rng) => {
+      const type = rng.pick([
+        rng.int(65536),
+        0x0a0a,
+        0xfafa,
+        EXT.supportedVersions,
+        EXT.alpn,
+        0x0029 /* pre_shared_key */,
+        0x0033 /* key_share */,
+        15 /* heartbeat */,
+      ]);
+      const data = rng.bytes(rng.pick([0, 1, 2, 7, rng.int(300), rng.range(1000, 16_000)]));
+      (m.extensions ??= []).splice(rng.int(m.extensions.length + 1), 0, { type, data });
+    },
+  },
+  {
+    name: 'ext-garble',
+    weight: 6,
+    apply: (m, rng) => {
+      if (!m.extensions?.length) return;
+      const e = rng.pick(m.extensions);
+      e.data = rng.choose([
+        () => Buffer.alloc(0),
+        () => e.data.subarray(0, rng.int(e.data.length)),
+        () => rng.bytes(rng.int(40)),
+        () => Buffer.concat([e.data, rng.bytes(rng.range(1, 8))]),
+      ]);
+    },
+  },
+  {
+    name: 'sni',
+    weight: 4,
+    apply: (m, rng) => {
+      const ext = sniExtension(rng);
+      m.extensions = [ext, ...(m.extensions ?? []).filter((e) => e.type !== EXT.serverName)];
+    },
+  },
+  {
+    name: 'supported-versions',
+    weight: 3,
+    apply: (m, rng) => {
+      const list = u16s(Array.from({ length: rng.pick([0, 1, 2, 5, 127]) }, () => rng.pick(VERSIONS)));
+      const data = Buffer.concat([Buffer.from([rng.chance(0.8) ? list.length & 0xff : rng.int(256)]), list]);
+      m.extensions = [...(m.extensions ?? []).filter((e) => e.type !== EXT.supportedVersions), { type: EXT.supportedVersions, data }];
+    },
+  },
+  {
+    name: 'suites',
+    weight: 5,
+    apply: (m, rng) => {
+      m.cipherSuites = rng.choose([
+        () => [],
+        () => [SCSV.emptyRenegotiationInfo],
+        () => [SCSV.fallback, 0x002f],
+        () => [0x0004, 0x0005],
+        () => [0x0000],
+        () => Array.from({ length: rng.range(1, 32_000) }, () => rng.int(65536)),
+        () => m.cipherSuites.filter(() => rng.chance(0.5)),
+      ]);
+    },
+  },
+  {
+    name: 'compression',
+    weight: 2,
+    apply: (m, rng) => {
+      m.compressionMethods = rng.choose([() => [], () => [1], () => [1, 0], () => Array.from({ length: 255 }, (_, i) => i)]);
+    },
+  },
+  {
+    name: 'session-id',
+    weight: 2,
+    apply: (m, rng) => {
+      m.sessionId = rng.bytes(rng.pick([0, 1, 31, 32, 33, 64, 255]));
+    },
+  },
+  {
+    name: 'version',
+    weight: 4,
+    apply: (m, rng) => {
+      if (rng.chance(0.5)) m.version = rng.pick(VERSIONS);
+      else m.recordVersion = rng.pick(VERSIONS);
+    },
+  },
+  {
+    name: 'no-extensions',
+    weight: 2,
+    apply: (m, rng) => {
+      m.extensions = rng.chance(0.5) ? null : [];
+    },
+  },
+  {
+    name: 'renegotiation-info',
+    weight: 1,
+    apply: (m, rng) => {
+      m.extensions = [
+        ...(m.extensions ?? []),
+        { type: EXT.renegotiationInfo, data: rng.pick([Buffer.from([0]), Buffer.from([12, ...rng.bytes(12)]), Buffer.alloc(0)]) },
+      ];
+    },
+  },
 ];
 
 /** Byte-level mutations of the serialised message: lies in length fields, bit flips, overwrites, cuts, insertions. */
@@ -168,7 +267,15 @@ function mutateBytes(message: Buffer, fields: LengthField[], rng: Rng): { bytes:
       if (f.offset + f.size > out.length) return { bytes: out, name: 'length-lie' };
       const max = 2 ** (8 * f.size) - 1;
       const current = out.readUIntBE(f.offset, f.size);
-      const value = rng.pick([0, 1, max, Math.max(0, current - 1), Math.min(max, current + 1), Math.min(max, current + rng.range(2, 64)), rng.int(max + 1)]);
+      const value = rng.pick([
+        0,
+        1,
+        max,
+        Math.max(0, current - 1),
+        Math.min(max, current + 1),
+        Math.min(max, current + rng.range(2, 64)),
+        rng.int(max + 1),
+      ]);
       out.writeUIntBE(value, f.offset, f.size);
       return { bytes: out, name: 'length-lie' };
     }
@@ -202,7 +309,8 @@ function mutateBytes(message: Buffer, fields: LengthField[], rng: Rng): { bytes:
 function frame(message: Buffer, recordVersion: number, rng: Rng): { bytes: Buffer; name: string } {
   const type = rng.chance(0.03) ? rng.pick([0, 20, 21, 23, 24, 255]) : 22;
   const mode = rng.weighted([80, 14, 6]);
-  if (mode === 0 || message.length < 2) return { bytes: record(type, recordVersion, message), name: type === 22 ? 'record' : `record-type-${type}` };
+  if (mode === 0 || message.length < 2)
+    return { bytes: record(type, recordVersion, message), name: type === 22 ? 'record' : `record-type-${type}` };
   if (mode === 1) {
     const pieces: Buffer[] = [];
     for (let at = 0; at < message.length; ) {
@@ -233,7 +341,15 @@ function trailer(seedRecord: Buffer, rng: Rng): Buffer {
 function sslv2Hello(rng: Rng): Buffer {
   const specs = Buffer.concat(Array.from({ length: rng.range(0, 20) }, () => Buffer.from([rng.int(256), rng.int(256), rng.int(256)])));
   const challenge = rng.bytes(rng.pick([16, 32, 0, 33]));
-  const body = Buffer.concat([Buffer.from([1]), u16(rng.pick([0x0002, 0x0300, 0x0301, 0x0303])), u16(specs.length), u16(0), u16(challenge.length), specs, challenge]);
+  const body = Buffer.concat([
+    Buffer.from([1]),
+    u16(rng.pick([0x0002, 0x0300, 0x0301, 0x0303])),
+    u16(specs.length),
+    u16(0),
+    u16(challenge.length),
+    specs,
+    challenge,
+  ]);
   const length = rng.chance(0.8) ? body.length : rng.int(0x8000);
   return Buffer.concat([Buffer.from([0x80 | (length >> 8), length & 0xff]), body]);
 }

@@ -5,8 +5,38 @@ import type { Rng } from './random.js';
 // lines, framing (Content-Length, Transfer-Encoding), line endings — plus pipelining, random bytes, and requests
 // that stop early. Each is one connection's bytes, cut into TCP writes by deliver().
 
-const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'TRACE', 'CONNECT', 'PATCH', 'PRI', 'get', 'G\u0000T', 'GETT', '', 'X'.repeat(300)];
-const TARGETS = ['/', '/status/503', '/?delay_ms=1', '*', 'http://localhost/', 'localhost:443', '//', '/%00', '/a b', '/\u00ff\u00fe', '/..%2f..%2fetc/passwd', `/${'a'.repeat(9000)}`, ''];
+const METHODS = [
+  'GET',
+  'HEAD',
+  'POST',
+  'PUT',
+  'DELETE',
+  'OPTIONS',
+  'TRACE',
+  'CONNECT',
+  'PATCH',
+  'PRI',
+  'get',
+  'G\u0000T',
+  'GETT',
+  '',
+  'X'.repeat(300),
+];
+const TARGETS = [
+  '/',
+  '/status/503',
+  '/?delay_ms=1',
+  '*',
+  'http://localhost/',
+  'localhost:443',
+  '//',
+  '/%00',
+  '/a b',
+  '/\u00ff\u00fe',
+  '/..%2f..%2fetc/passwd',
+  `/${'a'.repeat(9000)}`,
+  '',
+];
 const VERSIONS = ['HTTP/1.1', 'HTTP/1.0', 'HTTP/2.0', 'HTTP/0.9', 'HTTP/1.1 ', 'http/1.1', 'HTTP/1.10', 'HTTP/9.9', 'HTTP/1', 'HTTP/', ''];
 
 function validRequest(rng: Rng, body = ''): string {
@@ -79,16 +109,28 @@ export function httpInput(rng: Rng): FuzzInput {
     case 3: {
       name = 'line-endings';
       const base = validRequest(rng);
-      text = rng.pick([base.replaceAll('\r\n', '\n'), base.replaceAll('\r\n', '\r'), base.replace('\r\n', '\n'), base.replaceAll('\r\n', '\n\r'), `\r\n\r\n${base}`, base.replace('\r\n\r\n', '\r\n \r\n')]);
+      text = rng.pick([
+        base.replaceAll('\r\n', '\n'),
+        base.replaceAll('\r\n', '\r'),
+        base.replace('\r\n', '\n'),
+        base.replaceAll('\r\n', '\n\r'),
+        `\r\n\r\n${base}`,
+        base.replace('\r\n\r\n', '\r\n \r\n'),
+      ]);
       break;
     }
     case 4:
       name = 'nul';
-      text = validRequest(rng).split('').map((c) => (rng.chance(0.05) ? '\u0000' : c)).join('');
+      text = validRequest(rng)
+        .split('')
+        .map((c) => (rng.chance(0.05) ? '\u0000' : c))
+        .join('');
       break;
     case 5: {
       name = 'pipelined';
-      const requests = Array.from({ length: rng.range(2, 20) }, () => (rng.chance(0.8) ? validRequest(rng, rng.chance(0.2) ? 'body=1' : '') : `GARBAGE ${rng.int(1e6)}\r\n\r\n`));
+      const requests = Array.from({ length: rng.range(2, 20) }, () =>
+        rng.chance(0.8) ? validRequest(rng, rng.chance(0.2) ? 'body=1' : '') : `GARBAGE ${rng.int(1e6)}\r\n\r\n`,
+      );
       text = requests.join('');
       break;
     }
@@ -115,7 +157,8 @@ export function httpInput(rng: Rng): FuzzInput {
     case 9: {
       name = 'mutated';
       const bytes = Buffer.from(validRequest(rng, rng.chance(0.3) ? 'a=b' : ''), 'latin1');
-      for (let i = rng.range(1, 6); i > 0; i--) bytes[rng.int(bytes.length)] = rng.chance(0.5) ? rng.int(256) : rng.pick([0, 10, 13, 32, 58]);
+      for (let i = rng.range(1, 6); i > 0; i--)
+        bytes[rng.int(bytes.length)] = rng.chance(0.5) ? rng.int(256) : rng.pick([0, 10, 13, 32, 58]);
       text = bytes;
       break;
     }

@@ -17,7 +17,12 @@ export interface FuzzInput {
  * Cuts `bytes` into TCP writes: mostly one write, else 2–`maxPieces` pieces at random offsets, the later ones after
  * 0–`maxGapMs` ms (slowloris-style fragments, bounded so a run stays fast).
  */
-export function deliver(bytes: Buffer, rng: Rng, kind: string, options: { maxPieces?: number; maxGapMs?: number; splitChance?: number } = {}): FuzzInput {
+export function deliver(
+  bytes: Buffer,
+  rng: Rng,
+  kind: string,
+  options: { maxPieces?: number; maxGapMs?: number; splitChance?: number } = {},
+): FuzzInput {
   const { maxPieces = 10, maxGapMs = 3, splitChance = 0.2 } = options;
   const end = (['fin', 'rst', 'open'] as const)[rng.weighted([85, 11, 4])]!;
   if (bytes.length < 2 || !rng.chance(splitChance)) return { chunks: [bytes], gapsMs: [0], end, kind };

@@ -155,7 +155,9 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
     const rssBytesBefore = farm.rssBytes();
     const fdsBefore = farm.openFds();
     const before = await totals(farm);
-    progress?.(`farm pid ${farm.pid}: ${farm.manifest.listeners.length} listeners; ${targets.tls.length} TLS targets, ${targets.http.length} HTTP targets (+${targets.httpOverTls.length} over TLS), ${targets.h2.length} HTTP/2 targets; seed ${options.seed}`);
+    progress?.(
+      `farm pid ${farm.pid}: ${farm.manifest.listeners.length} listeners; ${targets.tls.length} TLS targets, ${targets.http.length} HTTP targets (+${targets.httpOverTls.length} over TLS), ${targets.h2.length} HTTP/2 targets; seed ${options.seed}`,
+    );
 
     // ClientHello handling differs by mechanism, not by scenario (every node:tls listener runs the same capture and
     // node:tls path; legacy-tls and tls-alert run the farm's own record layer): input i goes to kind i mod K, then
@@ -164,27 +166,63 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
     const groups = new Map<string, typeof targets.tls>();
     for (const l of targets.tls) groups.set(kinds.get(l.port)!, [...(groups.get(kinds.get(l.port)!) ?? []), l]);
     const byKind = [...groups.values()];
-    const hellos = await phase('ClientHellos', options.hellos, options.concurrency, targets.tls.length, (i) => {
-      const rng: Rng = inputRng(options.seed, 'hello', i);
-      const group = byKind[i % byKind.length]!;
-      return { target: { port: group[Math.floor(i / byKind.length) % group.length]!.port }, input: helloInput(seeds, rng) };
-    }, options.deadlineMs, farm, progress);
+    const hellos = await phase(
+      'ClientHellos',
+      options.hellos,
+      options.concurrency,
+      targets.tls.length,
+      (i) => {
+        const rng: Rng = inputRng(options.seed, 'hello', i);
+        const group = byKind[i % byKind.length]!;
+        return { target: { port: group[Math.floor(i / byKind.length) % group.length]!.port }, input: helloInput(seeds, rng) };
+      },
+      options.deadlineMs,
+      farm,
+      progress,
+    );
 
-    const http = await phase('HTTP', options.http, options.concurrency, targets.http.length + targets.httpOverTls.length, (i) => {
-      const rng = inputRng(options.seed, 'http', i);
-      const overTls = targets.httpOverTls.length > 0 && rng.chance(options.httpOverTlsShare);
-      const listener = overTls ? rng.pick(targets.httpOverTls) : targets.http[i % targets.http.length]!;
-      const target: SendTarget = overTls ? { port: listener.port, tls: { ca, servername: listener.connect.sni ?? farm.manifest.hostname } } : { port: listener.port };
-      return { target, input: httpInput(rng) };
-    }, options.deadlineMs, farm, progress);
+    const http = await phase(
+      'HTTP',
+      options.http,
+      options.concurrency,
+      targets.http.length + targets.httpOverTls.length,
+      (i) => {
+        const rng = inputRng(options.seed, 'http', i);
+        const overTls = targets.httpOverTls.length > 0 && rng.chance(options.httpOverTlsShare);
+        const listener = overTls ? rng.pick(targets.httpOverTls) : targets.http[i % targets.http.length]!;
+        const target: SendTarget = overTls
+          ? { port: listener.port, tls: { ca, servername: listener.connect.sni ?? farm.manifest.hostname } }
+          : { port: listener.port };
+        return { target, input: httpInput(rng) };
+      },
+      options.deadlineMs,
+      farm,
+      progress,
+    );
 
     const h2Count = options.h2 ?? 0;
-    const h2 = await phase('HTTP/2', h2Count, options.h2Concurrency ?? options.concurrency, targets.h2.length, (i) => {
-      const rng = inputRng(options.seed, 'h2', i);
-      const listener = targets.h2[i % targets.h2.length]!;
-      const overTls = rng.chance(options.h2OverTlsShare ?? 0.3);
-      return { target: { port: listener.port, h2: true, ...(overTls ? { tls: { ca, servername: listener.connect.sni ?? farm.manifest.hostname } } : {}) }, input: h2Input(rng) };
-    }, options.deadlineMs, farm, progress);
+    const h2 = await phase(
+      'HTTP/2',
+      h2Count,
+      options.h2Concurrency ?? options.concurrency,
+      targets.h2.length,
+      (i) => {
+        const rng = inputRng(options.seed, 'h2', i);
+        const listener = targets.h2[i % targets.h2.length]!;
+        const overTls = rng.chance(options.h2OverTlsShare ?? 0.3);
+        return {
+          target: {
+            port: listener.port,
+            h2: true,
+            ...(overTls ? { tls: { ca, servername: listener.connect.sni ?? farm.manifest.hostname } } : {}),
+          },
+          input: h2Input(rng),
+        };
+      },
+      options.deadlineMs,
+      farm,
+      progress,
+    );
 
     const failures: string[] = [];
     const alive = farm.exit() === null;
@@ -199,15 +237,26 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
     const problems = farm.problems();
 
     const sent = hellos.sent + http.sent + h2.sent;
-    const connectErrors = [hellos, http, h2].flatMap((p) => Object.entries(p.outcomes)).filter(([k]) => k.startsWith('connect-')).reduce((a, [, n]) => a + n, 0);
+    const connectErrors = [hellos, http, h2]
+      .flatMap((p) => Object.entries(p.outcomes))
+      .filter(([k]) => k.startsWith('connect-'))
+      .reduce((a, [, n]) => a + n, 0);
     const connectionsCounted = after.connections - before.connections;
     if (sent < options.hellos + options.http + h2Count) failures.push(`sent ${sent} of ${options.hellos + options.http + h2Count} inputs`);
     if (connectErrors > 0) failures.push(`${connectErrors} connections could not be made`);
-    if (alive && connectionsCounted < sent - connectErrors) failures.push(`the farm counted ${connectionsCounted} connections for ${sent - connectErrors} inputs`);
-    if (settled.open > 0) failures.push(`${settled.open} connections still open on the farm ${settled.ms} ms after the fuzzer closed all of its own (${settled.openBy.join(', ')})`);
+    if (alive && connectionsCounted < sent - connectErrors)
+      failures.push(`the farm counted ${connectionsCounted} connections for ${sent - connectErrors} inputs`);
+    if (settled.open > 0)
+      failures.push(
+        `${settled.open} connections still open on the farm ${settled.ms} ms after the fuzzer closed all of its own (${settled.openBy.join(', ')})`,
+      );
     if (problems.length) failures.push(`${problems.length} uncaught or handler errors, first: ${problems[0]}`);
-    if (alive && failed.length) failures.push(`probe failed for ${failed.map((r) => `${r.id} (expected ${r.expected.code ?? 'ok'}, observed ${r.observed.code ?? r.observed.status})`).join(', ')}`);
-    if (alive && failed.length + results.filter((r) => r.ok).length !== farm.manifest.listeners.length) failures.push('the probe did not check every listener');
+    if (alive && failed.length)
+      failures.push(
+        `probe failed for ${failed.map((r) => `${r.id} (expected ${r.expected.code ?? 'ok'}, observed ${r.observed.code ?? r.observed.status})`).join(', ')}`,
+      );
+    if (alive && failed.length + results.filter((r) => r.ok).length !== farm.manifest.listeners.length)
+      failures.push('the probe did not check every listener');
 
     return {
       seed: options.seed,
@@ -216,7 +265,19 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
       hellos,
       http,
       h2,
-      farm: { pid: farm.pid, listeners: farm.manifest.listeners.length, alive, problems: problems.slice(0, 20), rssBytesBefore, rssBytesAfter, fdsBefore, fdsAfter, connectionsCounted, openAfter: settled.open, settleMs: settled.ms },
+      farm: {
+        pid: farm.pid,
+        listeners: farm.manifest.listeners.length,
+        alive,
+        problems: problems.slice(0, 20),
+        rssBytesBefore,
+        rssBytesAfter,
+        fdsBefore,
+        fdsAfter,
+        connectionsCounted,
+        openAfter: settled.open,
+        settleMs: settled.ms,
+      },
       probe: { passed: results.filter((r) => r.ok).length, failed },
       failures,
     };
@@ -228,7 +289,11 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
 /** The report as the lines `npm run fuzz` prints. */
 export function formatReport(r: FuzzReport): string {
   const mib = (n: number) => `${(n / 2 ** 20).toFixed(1)} MiB`;
-  const top = (counts: Record<string, number>) => Object.entries(counts).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ');
+  const top = (counts: Record<string, number>) =>
+    Object.entries(counts)
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ');
   const line = (name: string, p: PhaseReport) => [
     `${name}: ${p.sent} inputs over ${p.targets} listeners in ${(p.durationMs / 1000).toFixed(1)} s (${p.perSecond}/s)`,
     `  targets:  ${top(p.targetKinds)}`,
@@ -243,6 +308,8 @@ export function formatReport(r: FuzzReport): string {
     `farm pid ${r.farm.pid} (${r.farm.listeners} listeners): ${r.farm.alive ? 'alive' : 'EXITED'}; RSS ${mib(r.farm.rssBytesBefore)} before, ${mib(r.farm.rssBytesAfter)} after; fds ${r.farm.fdsBefore} before, ${r.farm.fdsAfter} after`,
     `farm counted ${r.farm.connectionsCounted} connections; ${r.farm.openAfter} open ${r.farm.settleMs} ms after the last input; ${r.farm.problems.length} uncaught/handler errors`,
     `probe: ${r.probe.passed} listeners passed, ${r.probe.failed.length} failed`,
-    r.failures.length ? `FAILED:\n${r.failures.map((f) => `  - ${f}`).join('\n')}` : 'PASSED: zero crashes, every listener answers its control request',
+    r.failures.length
+      ? `FAILED:\n${r.failures.map((f) => `  - ${f}`).join('\n')}`
+      : 'PASSED: zero crashes, every listener answers its control request',
   ].join('\n');
 }

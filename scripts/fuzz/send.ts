@@ -51,7 +51,13 @@ export function sendInput(target: SendTarget, input: FuzzInput, deadlineMs: numb
     const timers: NodeJS.Timeout[] = [];
     const overTls = Boolean(target.tls);
     const socket: Socket = target.tls
-      ? tlsConnect({ host: '127.0.0.1', port: target.port, ca: target.tls.ca, servername: target.tls.servername, ...(target.h2 ? { ALPNProtocols: ['h2'] } : {}) })
+      ? tlsConnect({
+          host: '127.0.0.1',
+          port: target.port,
+          ca: target.tls.ca,
+          servername: target.tls.servername,
+          ...(target.h2 ? { ALPNProtocols: ['h2'] } : {}),
+        })
       : netConnect({ host: '127.0.0.1', port: target.port });
     const settle = (outcome: string) => {
       if (settled) return;
@@ -74,7 +80,13 @@ export function sendInput(target: SendTarget, input: FuzzInput, deadlineMs: numb
       // answer, not a connection that could not be made.
       if (!connected && CONNECT_ERRORS.has(error.code ?? '')) return settle(`connect-${error.code}`);
       if (!connected) return settle(overTls ? 'tls-failed' : error.code === 'ECONNRESET' ? 'reset' : `error-${error.code ?? 'unknown'}`);
-      settle(data.length ? classify(data, overTls, target.h2) : error.code === 'ECONNRESET' || error.code === 'EPIPE' ? 'reset' : `error-${error.code ?? 'unknown'}`);
+      settle(
+        data.length
+          ? classify(data, overTls, target.h2)
+          : error.code === 'ECONNRESET' || error.code === 'EPIPE'
+            ? 'reset'
+            : `error-${error.code ?? 'unknown'}`,
+      );
     });
     socket.on('close', () => settle(data.length ? classify(data, overTls, target.h2) : 'closed'));
     socket.once(overTls ? 'secureConnect' : 'connect', () => {

@@ -18,7 +18,10 @@ export type CdnKey = (typeof CDN_COLUMNS)[number]['key'];
 
 const common = {
   status: Type.Optional(Type.Integer({ minimum: 0, description: 'HTTP status the CDN answers its client with.' })),
-  source: Type.String({ minLength: 1, description: "'<document> § <section>' (several joined by '; ', each may start with 'status: ' or another field name) or 'observed'." }),
+  source: Type.String({
+    minLength: 1,
+    description: "'<document> § <section>' (several joined by '; ', each may start with 'status: ' or another field name) or 'observed'.",
+  }),
   note: Type.Optional(Type.String({ description: 'Under which setting the outcome holds, and what is inferred rather than quoted.' })),
 };
 
@@ -26,7 +29,10 @@ const outcome = <P extends TProperties>(properties: P, description: string) =>
   Type.Object({ ...common, ...properties }, { additionalProperties: false, description });
 
 /** What Fastly reports: `obj.response` in `vcl_error` (fastly-generated-errors § Errors in VCL). */
-export const FastlyOutcome = outcome({ response: Type.Optional(Type.String({ description: 'obj.response as the Fastly docs print it.' })) }, 'What Fastly reports.');
+export const FastlyOutcome = outcome(
+  { response: Type.Optional(Type.String({ description: 'obj.response as the Fastly docs print it.' })) },
+  'What Fastly reports.',
+);
 /** What CloudFront reports: the X-Cache header and the access log's `x-edge-detailed-result-type`. */
 export const CloudfrontOutcome = outcome(
   {
@@ -36,13 +42,22 @@ export const CloudfrontOutcome = outcome(
   'What CloudFront reports.',
 );
 /** What Cloudflare shows: the error page's heading (`Error 526: invalid SSL certificate`). */
-export const CloudflareOutcome = outcome({ error: Type.Optional(Type.String({ description: 'Heading of the error Cloudflare shows, as its documents title it.' })) }, 'What Cloudflare reports.');
+export const CloudflareOutcome = outcome(
+  { error: Type.Optional(Type.String({ description: 'Heading of the error Cloudflare shows, as its documents title it.' })) },
+  'What Cloudflare reports.',
+);
 /** What Akamai's edge answers (status only: its documents name no error text). */
 export const AkamaiOutcome = outcome({}, 'What Akamai reports.');
 /** What Azure Front Door reports: the access log's `ErrorInfo`. */
-export const AzureFrontDoorOutcome = outcome({ errorInfo: Type.Optional(Type.String({ description: 'ErrorInfo of the access log.' })) }, 'What Azure Front Door reports.');
+export const AzureFrontDoorOutcome = outcome(
+  { errorInfo: Type.Optional(Type.String({ description: 'ErrorInfo of the access log.' })) },
+  'What Azure Front Door reports.',
+);
 /** What bunny.net reports: the origin error code of Origin Errors monitoring. */
-export const BunnyOutcome = outcome({ errorCode: Type.Optional(Type.String({ description: 'Error code of Origin Errors monitoring (dashboard and API).' })) }, 'What bunny.net reports.');
+export const BunnyOutcome = outcome(
+  { errorCode: Type.Optional(Type.String({ description: 'Error code of Origin Errors monitoring (dashboard and API).' })) },
+  'What bunny.net reports.',
+);
 
 /**
  * One outcome per value of a setting (a CDN's, or the farm's own `--tls-cert`), with the value that holds by default
@@ -53,7 +68,11 @@ const bySetting = <T extends TObject>(single: T) =>
   Type.Object(
     {
       setting: Type.String({ minLength: 1, description: 'Name of the setting the outcome depends on.' }),
-      default: Type.String({ minLength: 1, description: "The value in effect unless the user changes it; a key of outcomes. In a manifest, tls-cert's default is the certificate the listener serves." }),
+      default: Type.String({
+        minLength: 1,
+        description:
+          "The value in effect unless the user changes it; a key of outcomes. In a manifest, tls-cert's default is the certificate the listener serves.",
+      }),
       outcomes: Type.Record(Type.String(), single, { minProperties: 2 }),
     },
     { additionalProperties: false, description: 'One outcome per value of a setting; default marks the one in effect unless changed.' },
@@ -94,7 +113,9 @@ export interface CdnExpectations {
 }
 
 /** True when the expectation holds one outcome per setting value. */
-export function isBySetting<O extends object>(expectation: Settled<O>): expectation is { setting: string; default: string; outcomes: Record<string, O> } {
+export function isBySetting<O extends object>(
+  expectation: Settled<O>,
+): expectation is { setting: string; default: string; outcomes: Record<string, O> } {
   return 'outcomes' in expectation;
 }
 
@@ -111,7 +132,9 @@ export function cdnOutcome<O extends object>(expectation: Settled<O> | undefined
 }
 
 /** Every outcome of an expectation with the setting value it holds under (null for a single outcome), default first. */
-export function outcomesOf<O extends object>(expectation: Settled<O> | undefined): { value: string | null; isDefault: boolean; outcome: O }[] {
+export function outcomesOf<O extends object>(
+  expectation: Settled<O> | undefined,
+): { value: string | null; isDefault: boolean; outcome: O }[] {
   if (!expectation) return [];
   if (!isBySetting(expectation)) return [{ value: null, isDefault: true, outcome: expectation }];
   const values = [expectation.default, ...Object.keys(expectation.outcomes).filter((v) => v !== expectation.default)];

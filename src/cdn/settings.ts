@@ -25,14 +25,18 @@ export const CDN_SETTINGS: Partial<Record<CdnKey, CdnSetting[]>> = {
       what: 'the backend\'s "Be strict about checking SSL certs" (Terraform ssl_check_cert, VCL .ssl_check_cert)',
       values: { true: 'the certificate is checked against the "TLS CA certificate" (the farm root, pasted there)', false: 'not checked' },
       default: 'true',
-      defaultSource: 'fastly-backend-timeouts § fastly_service_vcl (Terraform resource) ("ssl_check_cert (Boolean) Be strict about checking SSL certs. Default true")',
+      defaultSource:
+        'fastly-backend-timeouts § fastly_service_vcl (Terraform resource) ("ssl_check_cert (Boolean) Be strict about checking SSL certs. Default true")',
     },
   ],
   cloudfront: [
     {
       name: 'tls-cert',
       what: "the farm's --tls-cert: which certificate a listener that needs a valid one serves (the manifest's `certificate`)",
-      values: { farm: 'a leaf of the farm CA, which CloudFront does not trust', user: 'your publicly trusted certificate (--tls-cert, --tls-key)' },
+      values: {
+        farm: 'a leaf of the farm CA, which CloudFront does not trust',
+        user: 'your publicly trusted certificate (--tls-cert, --tls-key)',
+      },
       default: 'farm',
       defaultSource: 'the farm serves its own CA unless --tls-cert is given',
     },
@@ -56,13 +60,20 @@ export const CDN_SETTINGS: Partial<Record<CdnKey, CdnSetting[]>> = {
  * Problems of a by-setting expectation against the register: unknown setting, a value the setting lacks, a default
  * that is not the register's. Empty when it agrees.
  */
-export function settingProblems(cdn: CdnKey, expectation: { setting: string; default: string; outcomes: Record<string, unknown> }): string[] {
+export function settingProblems(
+  cdn: CdnKey,
+  expectation: { setting: string; default: string; outcomes: Record<string, unknown> },
+): string[] {
   const setting = CDN_SETTINGS[cdn]?.find((s) => s.name === expectation.setting);
-  if (!setting) return [`expect.${cdn}.setting '${expectation.setting}' is not a setting of ${cdn} (known: ${(CDN_SETTINGS[cdn] ?? []).map((s) => s.name).join(', ') || 'none'})`];
+  if (!setting)
+    return [
+      `expect.${cdn}.setting '${expectation.setting}' is not a setting of ${cdn} (known: ${(CDN_SETTINGS[cdn] ?? []).map((s) => s.name).join(', ') || 'none'})`,
+    ];
   const problems = Object.keys(expectation.outcomes)
     .filter((value) => !(value in setting.values))
     .map((value) => `expect.${cdn}.outcomes has '${value}', not a value of ${setting.name} (${Object.keys(setting.values).join(', ')})`);
-  if (expectation.default !== setting.default) problems.push(`expect.${cdn}.default is '${expectation.default}', but ${setting.name} defaults to '${setting.default}'`);
+  if (expectation.default !== setting.default)
+    problems.push(`expect.${cdn}.default is '${expectation.default}', but ${setting.name} defaults to '${setting.default}'`);
   if (!(setting.default in expectation.outcomes)) problems.push(`expect.${cdn}.outcomes lacks the default '${setting.default}'`);
   return problems;
 }
@@ -72,7 +83,9 @@ export function renderSettingsTable(names: Record<string, string>): string {
   const cell = (text: string) => text.replaceAll('|', '\\|');
   const rows = Object.entries(CDN_SETTINGS).flatMap(([cdn, settings]) =>
     settings.map((s) => {
-      const values = Object.entries(s.values).map(([value, meaning]) => `\`${value}\`: ${meaning}`).join('; ');
+      const values = Object.entries(s.values)
+        .map(([value, meaning]) => `\`${value}\`: ${meaning}`)
+        .join('; ');
       return `| ${names[cdn] ?? cdn} | \`${s.name}\`: ${cell(s.what)} | ${cell(values)} | \`${s.default}\` | ${cell(s.defaultSource)} |`;
     }),
   );

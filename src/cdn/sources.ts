@@ -32,16 +32,40 @@ const aws = (id: string, title: string, page: string): Source => ({
   publisher: 'Amazon Web Services',
   url: `https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/${page}`,
   read: '2026-12-02',
-  note: 'The last version of AWS\'s archived developer-guide repository (2023-06); the live page may have moved or changed.',
+  note: "The last version of AWS's archived developer-guide repository (2023-06); the live page may have moved or changed.",
 });
 const errors5xx = 'support/troubleshooting/http-status-codes/cloudflare-5xx-errors/';
 
 /** Every document a scenario, note or docstring cites, by id (docs/sources.md is rendered from it). */
 export const SOURCES: Source[] = [
-  { id: 'akamai-connect-timeout', title: 'Connect Timeout', publisher: 'Akamai', url: 'https://techdocs.akamai.com/property-mgr/docs/connect-timeout', read: '2026-12-02' },
-  { id: 'akamai-origin-timeout', title: 'originTimeout (Property Manager name: Origin Timeout)', publisher: 'Akamai', url: 'https://techdocs.akamai.com/property-mgr/reference/ga-origin-timeout', read: '2026-12-02' },
-  { id: 'akamai-read-timeout', title: 'readTimeout (Property Manager name: Read Timeout)', publisher: 'Akamai', url: 'https://techdocs.akamai.com/property-mgr/reference/ga-read-timeout', read: '2026-12-02' },
-  { id: 'azure-frontdoor-diagnostics', title: 'Monitor Azure Front Door', publisher: 'Microsoft', url: 'https://learn.microsoft.com/en-us/azure/frontdoor/monitor-front-door', read: '2026-12-02' },
+  {
+    id: 'akamai-connect-timeout',
+    title: 'Connect Timeout',
+    publisher: 'Akamai',
+    url: 'https://techdocs.akamai.com/property-mgr/docs/connect-timeout',
+    read: '2026-12-02',
+  },
+  {
+    id: 'akamai-origin-timeout',
+    title: 'originTimeout (Property Manager name: Origin Timeout)',
+    publisher: 'Akamai',
+    url: 'https://techdocs.akamai.com/property-mgr/reference/ga-origin-timeout',
+    read: '2026-12-02',
+  },
+  {
+    id: 'akamai-read-timeout',
+    title: 'readTimeout (Property Manager name: Read Timeout)',
+    publisher: 'Akamai',
+    url: 'https://techdocs.akamai.com/property-mgr/reference/ga-read-timeout',
+    read: '2026-12-02',
+  },
+  {
+    id: 'azure-frontdoor-diagnostics',
+    title: 'Monitor Azure Front Door',
+    publisher: 'Microsoft',
+    url: 'https://learn.microsoft.com/en-us/azure/frontdoor/monitor-front-door',
+    read: '2026-12-02',
+  },
   {
     id: 'azure-frontdoor-timeouts',
     title: 'Azure subscription and service limits, quotas, and constraints (Azure Front Door)',
@@ -57,7 +81,13 @@ export const SOURCES: Source[] = [
     read: '2026-12-02',
     note: 'Older versions of this article gave "503 or 504 ... OriginInvalidResponse" where this one gives "504 ... OriginTimeout".',
   },
-  { id: 'bunny-origin-errors', title: 'Origin Errors', publisher: 'bunny.net', url: 'https://docs.bunny.net/cdn/logging/origin-errors', read: '2026-12-02' },
+  {
+    id: 'bunny-origin-errors',
+    title: 'Origin Errors',
+    publisher: 'bunny.net',
+    url: 'https://docs.bunny.net/cdn/logging/origin-errors',
+    read: '2026-12-02',
+  },
   cloudflare('cloudflare-5xx-errors', 'Cloudflare 5xx errors', errors5xx),
   cloudflare('cloudflare-connection-limits', 'Connection limits', 'fundamentals/reference/connection-limits/'),
   cloudflare('cloudflare-error-1016', 'Error 1016', 'support/troubleshooting/http-status-codes/cloudflare-1xxx-errors/error-1016/'),
@@ -71,7 +101,11 @@ export const SOURCES: Source[] = [
   cloudflare('cloudflare-error-526', 'Error 526', `${errors5xx}error-526/`),
   cloudflare('cloudflare-error-530', 'Error 530', `${errors5xx}error-530/`),
   cloudflare('cloudflare-http2-to-origin', 'HTTP/2 to Origin', 'speed/optimization/protocol/http2-to-origin/'),
-  cloudflare('cloudflare-ssl-mode-full-strict', 'Full (strict) - SSL/TLS encryption modes', 'ssl/origin-configuration/ssl-modes/full-strict/'),
+  cloudflare(
+    'cloudflare-ssl-mode-full-strict',
+    'Full (strict) - SSL/TLS encryption modes',
+    'ssl/origin-configuration/ssl-modes/full-strict/',
+  ),
   cloudflare('cloudflare-ssl-mode-full', 'Full - SSL/TLS encryption modes', 'ssl/origin-configuration/ssl-modes/full/'),
   {
     id: 'cloudfront-502-origin-connection',
@@ -84,7 +118,11 @@ export const SOURCES: Source[] = [
   aws('cloudfront-502', 'HTTP 502 status code (Bad Gateway)', 'http-502-bad-gateway.html'),
   aws('cloudfront-504', 'HTTP 504 status code (Gateway Timeout)', 'http-504-gateway-timeout.html'),
   aws('cloudfront-log-fields', 'Configuring and using standard logs (access logs)', 'AccessLogs.html'),
-  aws('cloudfront-origin-settings', 'Values that you specify when you create or update a distribution: Origin settings', 'DownloadDistValuesOrigin.html'),
+  aws(
+    'cloudfront-origin-settings',
+    'Values that you specify when you create or update a distribution: Origin settings',
+    'DownloadDistValuesOrigin.html',
+  ),
   {
     id: 'fastly-backend-timeouts',
     title: 'bereq.first_byte_timeout, bereq.between_bytes_timeout, bereq.connect_timeout (VCL reference) and the backend defaults',
@@ -98,7 +136,13 @@ export const SOURCES: Source[] = [
     ],
     read: '2026-12-02',
   },
-  { id: 'fastly-generated-errors', title: 'Fastly-generated errors', publisher: 'Fastly', url: 'https://www.fastly.com/documentation/guides/concepts/errors/', read: '2026-12-02' },
+  {
+    id: 'fastly-generated-errors',
+    title: 'Fastly-generated errors',
+    publisher: 'Fastly',
+    url: 'https://www.fastly.com/documentation/guides/concepts/errors/',
+    read: '2026-12-02',
+  },
   {
     id: 'fastly-grpc-backend',
     title: 'GrpcBackend (Compute Rust SDK, fastly::experimental)',
@@ -106,8 +150,20 @@ export const SOURCES: Source[] = [
     url: 'https://www.fastly.com/documentation/reference/compute/sdks/rust/fastly/experimental/trait.GrpcBackend/',
     read: '2026-12-02',
   },
-  { id: 'fastly-restarts', title: 'restart (VCL statement)', publisher: 'Fastly', url: 'https://www.fastly.com/documentation/reference/vcl/statements/restart', read: '2026-12-02' },
-  { id: 'fastly-tls-origin-configuration-messages', title: 'TLS origin configuration messages', publisher: 'Fastly', url: 'https://docs.fastly.com/en/guides/tls-origin-configuration-messages', read: '2026-12-02' },
+  {
+    id: 'fastly-restarts',
+    title: 'restart (VCL statement)',
+    publisher: 'Fastly',
+    url: 'https://www.fastly.com/documentation/reference/vcl/statements/restart',
+    read: '2026-12-02',
+  },
+  {
+    id: 'fastly-tls-origin-configuration-messages',
+    title: 'TLS origin configuration messages',
+    publisher: 'Fastly',
+    url: 'https://docs.fastly.com/en/guides/tls-origin-configuration-messages',
+    read: '2026-12-02',
+  },
 ];
 
 const BY_ID = new Map(SOURCES.map((s) => [s.id, s]));

@@ -15,7 +15,12 @@ import type { NodeObservation } from './observation.js';
 export type { NodeObservation } from './observation.js';
 
 /** A response's own outcome: its end (the status), or its error (after decoding, when `decode`). */
-function watchResponse(response: IncomingMessage, decode: boolean, failure: () => NodeJS.ErrnoException | undefined, settle: (o: NodeObservation) => void): void {
+function watchResponse(
+  response: IncomingMessage,
+  decode: boolean,
+  failure: () => NodeJS.ErrnoException | undefined,
+  settle: (o: NodeObservation) => void,
+): void {
   let ended = false;
   let responseError: NodeJS.ErrnoException | undefined;
   const gzip = decode && /^\s*(x-)?gzip\s*$/i.test(response.headers['content-encoding'] ?? '');
@@ -33,7 +38,13 @@ function watchResponse(response: IncomingMessage, decode: boolean, failure: () =
   });
   body.on('close', () => {
     const error = responseError ?? (ended ? undefined : failure());
-    settle(error ? asObservation(error) : ended ? { code: null, status: response.statusCode } : { code: 'ERROR', message: 'response closed early' });
+    settle(
+      error
+        ? asObservation(error)
+        : ended
+          ? { code: null, status: response.statusCode }
+          : { code: 'ERROR', message: 'response closed early' },
+    );
   });
 }
 
@@ -68,7 +79,15 @@ export function nodeRequest(
       return settle({ code: 'CA_FILE_UNREADABLE', message: (error as Error).message });
     }
     const headers = listener.acceptEncoding ? { 'accept-encoding': listener.acceptEncoding } : {};
-    const common = { host: clientAddress(manifest.host), port: listener.port, path: '/', method: 'GET', headers, agent: false as const, ...(localPort === undefined ? {} : { localPort }) };
+    const common = {
+      host: clientAddress(manifest.host),
+      port: listener.port,
+      path: '/',
+      method: 'GET',
+      headers,
+      agent: false as const,
+      ...(localPort === undefined ? {} : { localPort }),
+    };
     const req = usesTls(listener)
       ? httpsRequest({
           ...common,
@@ -126,5 +145,7 @@ export async function nodeResolve(
  */
 export function nodeObserve(manifest: Pick<Manifest, 'host'>, listener: ManifestListener, localPort?: number): Promise<NodeObservation> {
   if (listener.transport === 'dns') return nodeResolve(manifest, listener);
-  return listener.family === 'http2' ? nodeHttp2Request(manifest, listener, undefined, localPort) : nodeRequest(manifest, listener, undefined, localPort);
+  return listener.family === 'http2'
+    ? nodeHttp2Request(manifest, listener, undefined, localPort)
+    : nodeRequest(manifest, listener, undefined, localPort);
 }

@@ -52,7 +52,9 @@ export function nodeHttp2Request(
     stream.on('response', (headers) => (status = Number(headers[':status'])));
     stream.on('error', fail);
     stream.resume();
-    stream.on('end', () => settle(status === undefined ? { code: 'ERROR', message: 'stream ended without a response' } : { code: null, status }));
+    stream.on('end', () =>
+      settle(status === undefined ? { code: 'ERROR', message: 'stream ended without a response' } : { code: null, status }),
+    );
     stream.on('close', () => {
       if (stream.rstCode) settle({ code: 'ERR_HTTP2_STREAM_ERROR', message: `stream reset with code ${stream.rstCode}` });
     });

@@ -42,12 +42,16 @@ const FARM_SUBSET = {
  */
 export const configCommand: CommandModule = {
   command: 'config',
-  describe: 'write a CDN or proxy configuration pointing at every listener, each under /<listener id>/ (--for nginx|haproxy|varnish|fastly-vcl|fastly-terraform|cloudfront|cloudflare-terraform|azure-frontdoor), or the Kubernetes Services exposing them (--for kubernetes-service)',
+  describe:
+    'write a CDN or proxy configuration pointing at every listener, each under /<listener id>/ (--for nginx|haproxy|varnish|fastly-vcl|fastly-terraform|cloudfront|cloudflare-terraform|azure-frontdoor), or the Kubernetes Services exposing them (--for kubernetes-service)',
   builder: (y: Argv) => declareOptions(y, { ...CONFIG_OPTIONS, ...FARM_SUBSET }),
   handler: async (argv) => {
     const options = readOptions(CONFIG_OPTIONS, argv);
     const { connectTimeout = CONFIG_OPTIONS.connectTimeout.default, readTimeout = CONFIG_OPTIONS.readTimeout.default } = options;
-    for (const [flag, value] of [['--connect-timeout', connectTimeout], ['--read-timeout', readTimeout]] as const) {
+    for (const [flag, value] of [
+      ['--connect-timeout', connectTimeout],
+      ['--read-timeout', readTimeout],
+    ] as const) {
       if (!Number.isInteger(value) || value < 1) throw farmError('BAD_OPTION', flag, `must be a whole number of seconds, not ${value}`);
     }
     let manifest: Manifest;
@@ -66,7 +70,12 @@ export const configCommand: CommandModule = {
         /* not created yet: the generator leaves a placeholder naming the file */
       }
     }
-    const text = generateConfig(options.for ?? '', manifest, { listen: options.listen, connectTimeoutS: connectTimeout, readTimeoutS: readTimeout, caPems });
+    const text = generateConfig(options.for ?? '', manifest, {
+      listen: options.listen,
+      connectTimeoutS: connectTimeout,
+      readTimeoutS: readTimeout,
+      caPems,
+    });
     if (options.out) writeFileSync(options.out, text);
     else process.stdout.write(text);
   },

@@ -23,7 +23,11 @@ function writeReport(flag: string, file: string, text: string): void {
   try {
     writeFileSync(file, text);
   } catch (error) {
-    throw farmError('BAD_OPTION', `${flag} ${file}`, `cannot be written (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw farmError(
+      'BAD_OPTION',
+      `${flag} ${file}`,
+      `cannot be written (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    );
   }
 }
 
@@ -35,7 +39,8 @@ function writeReport(flag: string, file: string, text: string): void {
  */
 export const verifyCommand: CommandModule = {
   command: 'verify',
-  describe: 'send every listener\'s request through a CDN or proxy (--via), read what the farm saw, and judge it against expect.<profile> (--expect); exit 1 on any mismatch, 2 on bad usage or an unreachable intermediary',
+  describe:
+    "send every listener's request through a CDN or proxy (--via), read what the farm saw, and judge it against expect.<profile> (--expect); exit 1 on any mismatch, 2 on bad usage or an unreachable intermediary",
   builder: (y: Argv) => declareOptions(y, { ...FARM_FOR_VERIFY, ...VERIFY_OPTIONS }),
   handler: async (argv) => {
     const options = readOptions(VERIFY_OPTIONS, argv);

@@ -21,7 +21,7 @@ const enabled = Type.Union([Type.Literal('Enabled'), Type.Literal('Disabled')]);
 const port = Type.Integer({ minimum: 1, maximum: 65535 });
 /** An ARM template expression: a string in square brackets (`[parameters('profileName')]`). */
 const expression = Type.String({ pattern: '^\\[.+\\]$' });
-const childName = "[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,48}[a-zA-Z0-9])?";
+const childName = '[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,48}[a-zA-Z0-9])?';
 const profile = "parameters\\('profileName'\\)";
 const endpoint = "parameters\\('endpointName'\\)";
 /** `[concat(parameters('profileName'), '/<child>[/<child>]')]` (under an endpoint: `…, '/', parameters('endpointName'), '/<child>'`), each child name valid. */
@@ -31,88 +31,125 @@ const dependsOn = Type.Array(expression, { minItems: 1 });
 const strict = { additionalProperties: false } as const;
 
 /** `Microsoft.Cdn/profiles`: the Front Door profile (sku from a parameter; origin response timeout in seconds, 16–240). */
-export const AfdProfile = Type.Object({
-  type: Type.Literal('Microsoft.Cdn/profiles'),
-  apiVersion: Type.Literal(AFD_API_VERSION),
-  name: expression,
-  location: Type.Literal('global'),
-  sku: Type.Object({ name: expression }, strict),
-  properties: Type.Object({ originResponseTimeoutSeconds: Type.Integer({ minimum: 16, maximum: 240 }) }, strict),
-}, strict);
+export const AfdProfile = Type.Object(
+  {
+    type: Type.Literal('Microsoft.Cdn/profiles'),
+    apiVersion: Type.Literal(AFD_API_VERSION),
+    name: expression,
+    location: Type.Literal('global'),
+    sku: Type.Object({ name: expression }, strict),
+    properties: Type.Object({ originResponseTimeoutSeconds: Type.Integer({ minimum: 16, maximum: 240 }) }, strict),
+  },
+  strict,
+);
 
 /** `Microsoft.Cdn/profiles/afdEndpoints`: the endpoint whose default domain (`*.azurefd.net`) the routes serve. */
-export const AfdEndpoint = Type.Object({
-  type: Type.Literal('Microsoft.Cdn/profiles/afdEndpoints'),
-  apiVersion: Type.Literal(AFD_API_VERSION),
-  name: Type.String({ pattern: `^\\[concat\\(${profile}, '/', ${endpoint}\\)\\]$` }),
-  location: Type.Literal('global'),
-  dependsOn,
-  properties: Type.Object({ enabledState: enabled }, strict),
-}, strict);
+export const AfdEndpoint = Type.Object(
+  {
+    type: Type.Literal('Microsoft.Cdn/profiles/afdEndpoints'),
+    apiVersion: Type.Literal(AFD_API_VERSION),
+    name: Type.String({ pattern: `^\\[concat\\(${profile}, '/', ${endpoint}\\)\\]$` }),
+    location: Type.Literal('global'),
+    dependsOn,
+    properties: Type.Object({ enabledState: enabled }, strict),
+  },
+  strict,
+);
 
 /** `Microsoft.Cdn/profiles/originGroups`: one per listener, without health probes (a group of one origin needs none). */
-export const AfdOriginGroup = Type.Object({
-  type: Type.Literal('Microsoft.Cdn/profiles/originGroups'),
-  apiVersion: Type.Literal(AFD_API_VERSION),
-  name: nameOf(),
-  dependsOn,
-  properties: Type.Object({
-    loadBalancingSettings: Type.Object({ sampleSize: Type.Integer({ minimum: 1 }), successfulSamplesRequired: Type.Integer({ minimum: 1 }), additionalLatencyInMilliseconds: Type.Integer({ minimum: 0 }) }, strict),
-    sessionAffinityState: enabled,
-  }, strict),
-}, strict);
+export const AfdOriginGroup = Type.Object(
+  {
+    type: Type.Literal('Microsoft.Cdn/profiles/originGroups'),
+    apiVersion: Type.Literal(AFD_API_VERSION),
+    name: nameOf(),
+    dependsOn,
+    properties: Type.Object(
+      {
+        loadBalancingSettings: Type.Object(
+          {
+            sampleSize: Type.Integer({ minimum: 1 }),
+            successfulSamplesRequired: Type.Integer({ minimum: 1 }),
+            additionalLatencyInMilliseconds: Type.Integer({ minimum: 0 }),
+          },
+          strict,
+        ),
+        sessionAffinityState: enabled,
+      },
+      strict,
+    ),
+  },
+  strict,
+);
 
 /** `Microsoft.Cdn/profiles/originGroups/origins`: the listener, on its port (`httpPort` for plain HTTP, `httpsPort` for TLS). */
-export const AfdOrigin = Type.Object({
-  type: Type.Literal('Microsoft.Cdn/profiles/originGroups/origins'),
-  apiVersion: Type.Literal(AFD_API_VERSION),
-  name: nameOf(),
-  dependsOn,
-  properties: Type.Object({
-    hostName: Type.String({ minLength: 1 }),
-    httpPort: port,
-    httpsPort: port,
-    originHostHeader: Type.String({ minLength: 1 }),
-    priority: Type.Integer({ minimum: 1, maximum: 5 }),
-    weight: Type.Integer({ minimum: 1, maximum: 1000 }),
-    enabledState: enabled,
-    enforceCertificateNameCheck: Type.Boolean(),
-  }, strict),
-}, strict);
+export const AfdOrigin = Type.Object(
+  {
+    type: Type.Literal('Microsoft.Cdn/profiles/originGroups/origins'),
+    apiVersion: Type.Literal(AFD_API_VERSION),
+    name: nameOf(),
+    dependsOn,
+    properties: Type.Object(
+      {
+        hostName: Type.String({ minLength: 1 }),
+        httpPort: port,
+        httpsPort: port,
+        originHostHeader: Type.String({ minLength: 1 }),
+        priority: Type.Integer({ minimum: 1, maximum: 5 }),
+        weight: Type.Integer({ minimum: 1, maximum: 1000 }),
+        enabledState: enabled,
+        enforceCertificateNameCheck: Type.Boolean(),
+      },
+      strict,
+    ),
+  },
+  strict,
+);
 
 /** `Microsoft.Cdn/profiles/afdEndpoints/routes`: `/<listener id>/*` to the listener's origin group, nothing cached (no cacheConfiguration). */
-export const AfdRoute = Type.Object({
-  type: Type.Literal('Microsoft.Cdn/profiles/afdEndpoints/routes'),
-  apiVersion: Type.Literal(AFD_API_VERSION),
-  name: nameOf(true),
-  dependsOn,
-  properties: Type.Object({
-    originGroup: Type.Object({ id: expression }, strict),
-    supportedProtocols: Type.Array(Type.Union([Type.Literal('Http'), Type.Literal('Https')]), { minItems: 1, uniqueItems: true }),
-    patternsToMatch: Type.Array(Type.String({ pattern: '^/[^*]*(?:/\\*)?$' }), { minItems: 1, maxItems: 25 }),
-    forwardingProtocol: Type.Union([Type.Literal('HttpOnly'), Type.Literal('HttpsOnly'), Type.Literal('MatchRequest')]),
-    linkToDefaultDomain: enabled,
-    httpsRedirect: enabled,
-    enabledState: enabled,
-  }, strict),
-}, strict);
+export const AfdRoute = Type.Object(
+  {
+    type: Type.Literal('Microsoft.Cdn/profiles/afdEndpoints/routes'),
+    apiVersion: Type.Literal(AFD_API_VERSION),
+    name: nameOf(true),
+    dependsOn,
+    properties: Type.Object(
+      {
+        originGroup: Type.Object({ id: expression }, strict),
+        supportedProtocols: Type.Array(Type.Union([Type.Literal('Http'), Type.Literal('Https')]), { minItems: 1, uniqueItems: true }),
+        patternsToMatch: Type.Array(Type.String({ pattern: '^/[^*]*(?:/\\*)?$' }), { minItems: 1, maxItems: 25 }),
+        forwardingProtocol: Type.Union([Type.Literal('HttpOnly'), Type.Literal('HttpsOnly'), Type.Literal('MatchRequest')]),
+        linkToDefaultDomain: enabled,
+        httpsRedirect: enabled,
+        enabledState: enabled,
+      },
+      strict,
+    ),
+  },
+  strict,
+);
 
-const parameter = Type.Object({
-  type: Type.Literal('string'),
-  defaultValue: Type.String({ minLength: 1 }),
-  allowedValues: Type.Optional(Type.Array(Type.String(), { minItems: 1 })),
-  metadata: Type.Object({ description: Type.String() }, strict),
-}, strict);
+const parameter = Type.Object(
+  {
+    type: Type.Literal('string'),
+    defaultValue: Type.String({ minLength: 1 }),
+    allowedValues: Type.Optional(Type.Array(Type.String(), { minItems: 1 })),
+    metadata: Type.Object({ description: Type.String() }, strict),
+  },
+  strict,
+);
 
 /** The whole template: the three parameters the resources name, free-form `metadata`, the resources above. */
-export const AfdTemplate = Type.Object({
-  $schema: Type.Literal(ARM_TEMPLATE_SCHEMA),
-  contentVersion: Type.String({ pattern: '^[0-9]+\\.[0-9]+\\.[0-9]+\\.[0-9]+$' }),
-  metadata: Type.Record(Type.String(), Type.Union([Type.String(), Type.Array(Type.String())])),
-  parameters: Type.Object({ profileName: parameter, endpointName: parameter, sku: parameter }, strict),
-  // ARM's limit on the resources of one template.
-  resources: Type.Array(Type.Union([AfdProfile, AfdEndpoint, AfdOriginGroup, AfdOrigin, AfdRoute]), { maxItems: 800 }),
-}, strict);
+export const AfdTemplate = Type.Object(
+  {
+    $schema: Type.Literal(ARM_TEMPLATE_SCHEMA),
+    contentVersion: Type.String({ pattern: '^[0-9]+\\.[0-9]+\\.[0-9]+\\.[0-9]+$' }),
+    metadata: Type.Record(Type.String(), Type.Union([Type.String(), Type.Array(Type.String())])),
+    parameters: Type.Object({ profileName: parameter, endpointName: parameter, sku: parameter }, strict),
+    // ARM's limit on the resources of one template.
+    resources: Type.Array(Type.Union([AfdProfile, AfdEndpoint, AfdOriginGroup, AfdOrigin, AfdRoute]), { maxItems: 800 }),
+  },
+  strict,
+);
 
 export type AfdProfile = Static<typeof AfdProfile>;
 export type AfdEndpoint = Static<typeof AfdEndpoint>;

@@ -1,6 +1,13 @@
 import type { Manifest, ManifestListener } from '../manifest.js';
 import { cdnOriginAddress, certNameFor, dnsLanding, isTls, routePath, timeouts, type ConfigOptions } from './common.js';
-import { AFD_API_VERSION, ARM_TEMPLATE_SCHEMA, type AfdOrigin, type AfdOriginGroup, type AfdRoute, type AfdTemplate } from './azure-frontdoor-schema.js';
+import {
+  AFD_API_VERSION,
+  ARM_TEMPLATE_SCHEMA,
+  type AfdOrigin,
+  type AfdOriginGroup,
+  type AfdRoute,
+  type AfdTemplate,
+} from './azure-frontdoor-schema.js';
 
 /**
  * Azure Front Door Standard and Premium limits per profile (azure-frontdoor-timeouts § Azure Front Door Standard and
@@ -35,8 +42,10 @@ function targets(manifest: Manifest, options: ConfigOptions): { targets: AfdTarg
   const found: AfdTarget[] = [];
   const skipped: string[] = [];
   for (const l of manifest.listeners) {
-    if (l.transport !== 'dns') found.push({ listener: l, hostName: host, port: l.port, tls: isTls(l), hostHeader: isTls(l) ? certNameFor(l, manifest) : host });
-    else if (landing && l.query) found.push({ listener: l, hostName: l.query.name, port: landing.port, tls: true, hostHeader: l.query.name });
+    if (l.transport !== 'dns')
+      found.push({ listener: l, hostName: host, port: l.port, tls: isTls(l), hostHeader: isTls(l) ? certNameFor(l, manifest) : host });
+    else if (landing && l.query)
+      found.push({ listener: l, hostName: l.query.name, port: landing.port, tls: true, hostHeader: l.query.name });
     else skipped.push(`${l.id}: the farm runs no tls-ok listener for the name to land on`);
   }
   return { targets: found, skipped };
@@ -48,7 +57,10 @@ function originGroup(t: AfdTarget): AfdOriginGroup {
     apiVersion: AFD_API_VERSION,
     name: child(t.listener.id),
     dependsOn: [`[resourceId('Microsoft.Cdn/profiles', ${PROFILE})]`],
-    properties: { loadBalancingSettings: { sampleSize: 4, successfulSamplesRequired: 3, additionalLatencyInMilliseconds: 50 }, sessionAffinityState: 'Disabled' },
+    properties: {
+      loadBalancingSettings: { sampleSize: 4, successfulSamplesRequired: 3, additionalLatencyInMilliseconds: 50 },
+      sessionAffinityState: 'Disabled',
+    },
   };
 }
 
@@ -128,7 +140,14 @@ export function azureFrontDoorTemplate(manifest: Manifest, options: ConfigOption
       sku: parameter(sku, 'Front Door tier.', Object.keys(AFD_PROFILE_LIMITS)),
     },
     resources: [
-      { type: 'Microsoft.Cdn/profiles', apiVersion: AFD_API_VERSION, name: `[${PROFILE}]`, location: 'global', sku: { name: "[parameters('sku')]" }, properties: { originResponseTimeoutSeconds: timeoutS } },
+      {
+        type: 'Microsoft.Cdn/profiles',
+        apiVersion: AFD_API_VERSION,
+        name: `[${PROFILE}]`,
+        location: 'global',
+        sku: { name: "[parameters('sku')]" },
+        properties: { originResponseTimeoutSeconds: timeoutS },
+      },
       {
         type: 'Microsoft.Cdn/profiles/afdEndpoints',
         apiVersion: AFD_API_VERSION,

@@ -34,7 +34,8 @@ export function cloudflareRoutes(manifest: Manifest, options: ConfigOptions = {}
   const skipped: string[] = [];
   for (const l of manifest.listeners) {
     if (l.transport !== 'dns') routes.push({ listener: l, record: farm, port: l.port, tls: isTls(l), pathRoute: true });
-    else if (landing && l.query) routes.push({ listener: l, record: { type: 'CNAME', content: l.query.name }, port: landing.port, tls: true, pathRoute: false });
+    else if (landing && l.query)
+      routes.push({ listener: l, record: { type: 'CNAME', content: l.query.name }, port: landing.port, tls: true, pathRoute: false });
     else skipped.push(`${l.id}: the farm runs no tls-ok listener for the name to land on`);
   }
   return { routes, skipped };
@@ -45,7 +46,14 @@ function matchExpression(route: CloudflareRoute): string {
   const id = route.listener.id;
   const host = ['(http.host eq "', `${id}.`, ZONE, '")'] as const;
   if (!route.pathRoute) return template(...host);
-  return template(...host, ' or (http.host eq "', ROUTE_HOST, '.', ZONE, `" and starts_with(http.request.uri.path, "${routePath(route.listener)}"))`);
+  return template(
+    ...host,
+    ' or (http.host eq "',
+    ROUTE_HOST,
+    '.',
+    ZONE,
+    `" and starts_with(http.request.uri.path, "${routePath(route.listener)}"))`,
+  );
 }
 
 /** A route rule's parameters: the destination port, and for a TLS listener the SNI of `var.origin_sni` when set. */
@@ -103,7 +111,7 @@ function variables(manifest: Manifest): string[] {
     '',
     '# Only Full (strict) checks the origin certificate. Under Full,',
     '# "The certificate presented by the origin will not be validated in any way" (cloudflare-ssl-mode-full § Limitations);',
-    '# Full (strict) wants it unexpired, publicly trusted or from Cloudflare\'s Origin CA, and matching the hostname',
+    "# Full (strict) wants it unexpired, publicly trusted or from Cloudflare's Origin CA, and matching the hostname",
     '# (cloudflare-ssl-mode-full-strict § Use when). Plain-HTTP listeners always get "flexible" (plain HTTP to the origin).',
     'variable "ssl_mode" {',
     '  type        = string',
@@ -116,9 +124,9 @@ function variables(manifest: Manifest): string[] {
     '}',
     '',
     '# The farm CA is not publicly trusted: under Full (strict) every TLS listener then fails the same way. Adding the farm root to the',
-    '# zone\'s Custom Origin Trust Store (cloudflare-error-526 § Resolution) lets the certificate faults be told apart; it trusts the',
+    "# zone's Custom Origin Trust Store (cloudflare-error-526 § Resolution) lets the certificate faults be told apart; it trusts the",
     '# farm root for every origin of the zone, so use a zone of its own.',
-    '# Cloudflare sends the visitor\'s host name (<id>.<zone_name>) as SNI, which the farm\'s certificates do not name. An origin rule',
+    "# Cloudflare sends the visitor's host name (<id>.<zone_name>) as SNI, which the farm's certificates do not name. An origin rule",
     '# can override the SNI; whether your plan offers that, and whether Full (strict) then checks the certificate against it, is untested.',
     'variable "origin_sni" {',
     '  type        = string',
@@ -153,6 +161,55 @@ export function cloudflareTerraformConfig(manifest: Manifest, options: ConfigOpt
   const { routes, skipped } = cloudflareRoutes(manifest, options);
   const farm = farmRecord(cdnOriginAddress(manifest, options));
   const lines = [
+    ...preamble(manifest, skipped),
+    '',
+    ...variables(manifest),
+    'locals {',
+    "  # Host name label => record: the farm for every listener, a DNS listener's query name for the DNS faults.",
+    '  records = {',
+    `    route_host = { name = ${template(ROUTE_HOST, '.', ZONE)}, type = ${hcl(farm.type)}, content = ${hcl(farm.content)} }`,
+    ...routes.map(
+      (r) =>
+        `    ${hcl(r.listener.id)} = { name = ${template(`${r.listener.id}.`, ZONE)}, type = ${hcl(r.record.type)}, content = ${hcl(r.record.content)} }`,
+    ),
+    '  }',
+    '}',
+    '',
+    'resource "cloudflare_dns_record" "badorigin" {',
+    '  for_each = local.records',
+    '  zone_id  = var.zone_id',
+    '  name     = each.value.name',
+    '  type     = each.value.type',
+    '  content  = each.value.content',
+    '  proxied  = true',
+    '  ttl      = 1',
+    '}',
+    '',
+    ...ruleset(
+      'badorigin_origin',
+      'http_request_origin',
+      'badorigin: the destination port of each listener',
+      routes.flatMap((r) => rule(r, 'route', originParameters(r))),
+    ),
+    ...ruleset(
+      'badorigin_config',
+      'http_config_settings',
+      'badorigin: the SSL/TLS mode towards each listener',
+      routes.flatMap((r) => rule(r, 'set_config', r.tls ? '{ ssl = var.ssl_mode }' : '{ ssl = "flexible" }')),
+    ),
+    'resource "cloudflare_custom_origin_trust_store" "farm_root" {',
+    '  count       = var.trust_farm_ca ? 1 : 0',
+    '  zone_id     = var.zone_id',
+    `  certificate = file(${hcl(manifest.trust.rootCaFile)})`,
+    '}',
+    '',
+  ];
+  return lines.join('\n');
+}
+
+/** The file's header comments (what it is, what it leaves out) and the provider requirement. */
+function preamble(manifest: Manifest, skipped: string[]): string[] {
+  return [
     `# Generated by \`badorigin config --for cloudflare-terraform\` from a ${manifest.format} manifest (Cloudflare provider v5).`,
     '# UNTESTED against Cloudflare: syntax-checked (HCL) only, never applied.',
     `# Farm hostname ${manifest.hostname}. Each listener answers as <listener id>.<zone_name> and as /<listener id>/ on <route_host>.<zone_name>.`,
@@ -169,34 +226,5 @@ export function cloudflareTerraformConfig(manifest: Manifest, options: ConfigOpt
     '    }',
     '  }',
     '}',
-    '',
-    ...variables(manifest),
-    'locals {',
-    '  # Host name label => record: the farm for every listener, a DNS listener\'s query name for the DNS faults.',
-    '  records = {',
-    `    route_host = { name = ${template(ROUTE_HOST, '.', ZONE)}, type = ${hcl(farm.type)}, content = ${hcl(farm.content)} }`,
-    ...routes.map((r) => `    ${hcl(r.listener.id)} = { name = ${template(`${r.listener.id}.`, ZONE)}, type = ${hcl(r.record.type)}, content = ${hcl(r.record.content)} }`),
-    '  }',
-    '}',
-    '',
-    'resource "cloudflare_dns_record" "badorigin" {',
-    '  for_each = local.records',
-    '  zone_id  = var.zone_id',
-    '  name     = each.value.name',
-    '  type     = each.value.type',
-    '  content  = each.value.content',
-    '  proxied  = true',
-    '  ttl      = 1',
-    '}',
-    '',
-    ...ruleset('badorigin_origin', 'http_request_origin', 'badorigin: the destination port of each listener', routes.flatMap((r) => rule(r, 'route', originParameters(r)))),
-    ...ruleset('badorigin_config', 'http_config_settings', 'badorigin: the SSL/TLS mode towards each listener', routes.flatMap((r) => rule(r, 'set_config', r.tls ? '{ ssl = var.ssl_mode }' : '{ ssl = "flexible" }'))),
-    'resource "cloudflare_custom_origin_trust_store" "farm_root" {',
-    '  count       = var.trust_farm_ca ? 1 : 0',
-    '  zone_id     = var.zone_id',
-    `  certificate = file(${hcl(manifest.trust.rootCaFile)})`,
-    '}',
-    '',
   ];
-  return lines.join('\n');
 }

@@ -24,7 +24,11 @@ export interface CloudFrontCacheBehavior {
   PathPattern: string;
   TargetOriginId: string;
   ViewerProtocolPolicy: 'allow-all';
-  AllowedMethods: { Quantity: number; Items: ('GET' | 'HEAD' | 'OPTIONS' | 'PUT' | 'PATCH' | 'POST' | 'DELETE')[]; CachedMethods: { Quantity: number; Items: ('GET' | 'HEAD')[] } };
+  AllowedMethods: {
+    Quantity: number;
+    Items: ('GET' | 'HEAD' | 'OPTIONS' | 'PUT' | 'PATCH' | 'POST' | 'DELETE')[];
+    CachedMethods: { Quantity: number; Items: ('GET' | 'HEAD')[] };
+  };
   CachePolicyId: string;
   Compress: boolean;
 }
@@ -72,7 +76,10 @@ function origin(id: string, domainName: string, port: number, tls: boolean, opti
 }
 
 /** CloudFront `Origins` and `CacheBehaviors` (each `{ Quantity, Items }`) for a manifest, and the listeners left out with the reason; see `cloudFrontConfig`. */
-export function cloudFrontOrigins(manifest: Manifest, options: ConfigOptions = {}): {
+export function cloudFrontOrigins(
+  manifest: Manifest,
+  options: ConfigOptions = {},
+): {
   origins: { Quantity: number; Items: CloudFrontOrigin[] };
   behaviors: { Quantity: number; Items: CloudFrontCacheBehavior[] };
   skipped: string[];

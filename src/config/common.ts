@@ -29,7 +29,10 @@ export const DEFAULT_TIMEOUTS = { connectTimeoutS: 2, readTimeoutS: 3 } as const
 
 /** Timeouts with the defaults applied, in whole seconds. */
 export function timeouts(options: ConfigOptions): { connect: number; read: number } {
-  return { connect: options.connectTimeoutS ?? DEFAULT_TIMEOUTS.connectTimeoutS, read: options.readTimeoutS ?? DEFAULT_TIMEOUTS.readTimeoutS };
+  return {
+    connect: options.connectTimeoutS ?? DEFAULT_TIMEOUTS.connectTimeoutS,
+    read: options.readTimeoutS ?? DEFAULT_TIMEOUTS.readTimeoutS,
+  };
 }
 
 /** The three proxies the conformance suite runs. */
@@ -52,10 +55,19 @@ export function reach(proxy: ProxyName, listener: ManifestListener, manifest: Ma
   const tls = isTls(listener);
   if (listener.transport === 'dns') {
     if (proxy === 'nginx') {
-      return dnsLanding(manifest) ? { reachable: true } : { reachable: false, why: 'the farm runs no tls-ok listener for the resolved name to land on' };
+      return dnsLanding(manifest)
+        ? { reachable: true }
+        : { reachable: false, why: 'the farm runs no tls-ok listener for the resolved name to land on' };
     }
-    if (proxy === 'haproxy') return { reachable: false, why: 'HAProxy resolves server names at start-up (libc) or through a `resolvers` section; the generator does not write one yet' };
-    return { reachable: false, why: 'Varnish resolves a backend .host once, when the VCL is compiled: a bad name fails the VCL load, not a request' };
+    if (proxy === 'haproxy')
+      return {
+        reachable: false,
+        why: 'HAProxy resolves server names at start-up (libc) or through a `resolvers` section; the generator does not write one yet',
+      };
+    return {
+      reachable: false,
+      why: 'Varnish resolves a backend .host once, when the VCL is compiled: a bad name fails the VCL load, not a request',
+    };
   }
   if (proxy === 'varnish' && tls) return { reachable: false, why: 'open-source Varnish has no backend TLS' };
   return { reachable: true };

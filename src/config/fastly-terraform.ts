@@ -2,7 +2,14 @@ import type { Manifest, ManifestListener } from '../manifest.js';
 import { cdnOriginAddress, certNameFor, dnsLanding, hclString as hcl, isTls, routePath, timeouts, type ConfigOptions } from './common.js';
 import { FASTLY_MAX_CONN } from './fastly-vcl.js';
 
-function backendBlock(name: string, host: string, port: number, tlsFrom: ManifestListener | null, manifest: Manifest, options: ConfigOptions): string[] {
+function backendBlock(
+  name: string,
+  host: string,
+  port: number,
+  tlsFrom: ManifestListener | null,
+  manifest: Manifest,
+  options: ConfigOptions,
+): string[] {
   const { connect, read } = timeouts(options);
   const lines = [
     '  backend {',

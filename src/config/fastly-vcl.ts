@@ -19,7 +19,14 @@ function caField(listener: ManifestListener, options: ConfigOptions): string {
   return `    .ssl_ca_cert = {"${pem.trim()}\n"};`;
 }
 
-function backend(listener: ManifestListener, host: string, port: number, tlsFrom: ManifestListener | null, manifest: Manifest, options: ConfigOptions): string[] {
+function backend(
+  listener: ManifestListener,
+  host: string,
+  port: number,
+  tlsFrom: ManifestListener | null,
+  manifest: Manifest,
+  options: ConfigOptions,
+): string[] {
   const { connect, read } = timeouts(options);
   const lines = [
     `# ${listener.id}: ${listener.title}`,
@@ -37,7 +44,7 @@ function backend(listener: ManifestListener, host: string, port: number, tlsFrom
       '    .ssl = true;',
       '    .ssl_check_cert = always;',
       `    .ssl_cert_hostname = ${vclString(certNameFor(tlsFrom, manifest))};`,
-      sni ? `    .ssl_sni_hostname = ${vclString(sni)};` : '    # no .ssl_sni_hostname: this listener\'s reference client sends no SNI',
+      sni ? `    .ssl_sni_hostname = ${vclString(sni)};` : "    # no .ssl_sni_hostname: this listener's reference client sends no SNI",
       caField(tlsFrom, options),
     );
   }
@@ -60,7 +67,11 @@ function backend(listener: ManifestListener, host: string, port: number, tlsFrom
 export function fastlyVclConfig(manifest: Manifest, options: ConfigOptions = {}): string {
   const host = cdnOriginAddress(manifest, options);
   const landing = dnsLanding(manifest);
-  const lines: string[] = [header('#', 'fastly-vcl', manifest), '# Fastly custom VCL: upload as the main VCL of a service. Untested here (Fastly VCL does not compile in open-source varnishd).', ''];
+  const lines: string[] = [
+    header('#', 'fastly-vcl', manifest),
+    '# Fastly custom VCL: upload as the main VCL of a service. Untested here (Fastly VCL does not compile in open-source varnishd).',
+    '',
+  ];
   const routed: ManifestListener[] = [];
   for (const l of manifest.listeners) {
     if (l.transport === 'dns') {
@@ -75,7 +86,13 @@ export function fastlyVclConfig(manifest: Manifest, options: ConfigOptions = {})
     routed.push(l);
   }
   lines.push('sub vcl_recv {', '#FASTLY recv');
-  for (const l of routed) lines.push(`    if (req.url ~ "^${routePath(l)}") {`, `        set req.backend = ${fastlyBackendName(l)};`, '        return(pass);', '    }');
+  for (const l of routed)
+    lines.push(
+      `    if (req.url ~ "^${routePath(l)}") {`,
+      `        set req.backend = ${fastlyBackendName(l)};`,
+      '        return(pass);',
+      '    }',
+    );
   lines.push(
     '    error 404 "badorigin: no such listener";',
     '}',

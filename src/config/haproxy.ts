@@ -1,5 +1,16 @@
 import type { Manifest, ManifestListener } from '../manifest.js';
-import { caFileFor, certNameFor, header, hostPort, isTls, originAddress, reach, routePath, timeouts, type ConfigOptions } from './common.js';
+import {
+  caFileFor,
+  certNameFor,
+  header,
+  hostPort,
+  isTls,
+  originAddress,
+  reach,
+  routePath,
+  timeouts,
+  type ConfigOptions,
+} from './common.js';
 
 /** Default port HAProxy listens on for clients. */
 export const HAPROXY_DEFAULT_LISTEN = 8081;

@@ -1,5 +1,17 @@
 import type { Manifest, ManifestListener } from '../manifest.js';
-import { caFileFor, certNameFor, dnsLanding, header, hostPort, isTls, originAddress, reach, routePath, timeouts, type ConfigOptions } from './common.js';
+import {
+  caFileFor,
+  certNameFor,
+  dnsLanding,
+  header,
+  hostPort,
+  isTls,
+  originAddress,
+  reach,
+  routePath,
+  timeouts,
+  type ConfigOptions,
+} from './common.js';
 
 /** Default port nginx listens on for clients. */
 export const NGINX_DEFAULT_LISTEN = 8080;
@@ -76,12 +88,21 @@ export function nginxConfig(manifest: Manifest, options: ConfigOptions = {}): st
   for (const l of listeners.filter((l) => l.transport !== 'dns')) {
     lines.push(`    upstream ${l.id} {`, `        server ${hostPort(address, l.port)};`, '    }');
   }
-  lines.push('', '    server {', `        listen ${hostPort(options.listenHost ?? '127.0.0.1', options.listen ?? NGINX_DEFAULT_LISTEN)};`, '');
+  lines.push(
+    '',
+    '    server {',
+    `        listen ${hostPort(options.listenHost ?? '127.0.0.1', options.listen ?? NGINX_DEFAULT_LISTEN)};`,
+    '',
+  );
   for (const l of listeners) {
     lines.push(`        # ${l.id}: ${l.title}`, `        location ${routePath(l)} {`);
     if (l.transport === 'dns') {
       const variable = `$badorigin_${l.id.replaceAll('-', '_')}`;
-      lines.push(`            set ${variable} ${l.query?.name ?? l.id};`, `            proxy_pass https://${variable}:${landing!.port};`, ...tlsLines(landing!, manifest, options, '            '));
+      lines.push(
+        `            set ${variable} ${l.query?.name ?? l.id};`,
+        `            proxy_pass https://${variable}:${landing!.port};`,
+        ...tlsLines(landing!, manifest, options, '            '),
+      );
     } else {
       lines.push(`            proxy_pass ${isTls(l) ? 'https' : 'http'}://${l.id};`);
       if (isTls(l)) lines.push(...tlsLines(l, manifest, options, '            '));

@@ -36,9 +36,14 @@ export function varnishConfig(manifest: Manifest, options: ConfigOptions = {}): 
   const { connect, read } = timeouts(options);
   const address = originAddress(manifest, options);
   const listeners = manifest.listeners.filter((l) => reach('varnish', l, manifest).reachable);
-  const lines: string[] = ['vcl 4.1;', '', header('#', 'varnish', manifest), `# Run: varnishd -a 127.0.0.1:${options.listen ?? VARNISH_DEFAULT_LISTEN} -f <this file> -s Transient=malloc,${VARNISH_TRANSIENT_CAP}`,
+  const lines: string[] = [
+    'vcl 4.1;',
+    '',
+    header('#', 'varnish', manifest),
+    `# Run: varnishd -a 127.0.0.1:${options.listen ?? VARNISH_DEFAULT_LISTEN} -f <this file> -s Transient=malloc,${VARNISH_TRANSIENT_CAP}`,
     '# Passes are stored in Transient storage, and Varnish 7.1 fetches a pass ahead of its client without limit: cap it, or',
-    '# oversized-body takes memory as fast as the farm sends (the fetch then fails with "Could not get storage").'];
+    '# oversized-body takes memory as fast as the farm sends (the fetch then fails with "Could not get storage").',
+  ];
   for (const l of manifest.listeners) {
     const r = reach('varnish', l, manifest);
     if (!r.reachable) lines.push(`# not configured: ${l.id}: ${r.why}`);
@@ -55,13 +60,26 @@ export function varnishConfig(manifest: Manifest, options: ConfigOptions = {}): 
       `    .between_bytes_timeout = ${read}s;`,
     );
     if (isHealthScenario(l)) {
-      lines.push('    .probe = {', '        .url = "/";', `        .timeout = ${connect}s;`, '        .interval = 1s;', '        .window = 3;', '        .threshold = 2;', '    }');
+      lines.push(
+        '    .probe = {',
+        '        .url = "/";',
+        `        .timeout = ${connect}s;`,
+        '        .interval = 1s;',
+        '        .window = 3;',
+        '        .threshold = 2;',
+        '    }',
+      );
     }
     lines.push('}', '');
   }
   lines.push('sub vcl_recv {');
   for (const l of listeners) {
-    lines.push(`    if (req.url ~ "^${routePath(l)}") {`, `        set req.backend_hint = ${vclBackendName(l)};`, '        return (pass);', '    }');
+    lines.push(
+      `    if (req.url ~ "^${routePath(l)}") {`,
+      `        set req.backend_hint = ${vclBackendName(l)};`,
+      '        return (pass);',
+      '    }',
+    );
   }
   lines.push('    return (synth(404, "badorigin: no such listener"));', '}', '');
   return lines.join('\n');

@@ -7,6 +7,10 @@ import type { ServerResponse } from 'node:http';
 export function sendError(response: ServerResponse, status: number, message: string): void {
   if (response.headersSent) return void response.destroy();
   const body = `${JSON.stringify({ error: message })}\n`;
-  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' });
+  response.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+    'cache-control': 'no-store',
+  });
   response.end(body);
 }

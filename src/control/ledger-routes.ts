@@ -61,7 +61,8 @@ export function ledgerRoutes(app: express.Express, ledger: AttemptLedger): void 
     const { id } = request.params;
     if (!ledger.has(id)) return sendError(response, 404, `no listener ${id}`);
     const probe = probeOfBody(request.body);
-    if (probe === undefined) return sendError(response, 400, 'the body must be {"probe": "<1 to 128 characters of A-Z a-z 0-9 . _ ~ : ->"}');
+    if (probe === undefined)
+      return sendError(response, 400, 'the body must be {"probe": "<1 to 128 characters of A-Z a-z 0-9 . _ ~ : ->"}');
     ledger.beginProbe(id, probe);
     response.status(201).json({ id, probe, open: true });
   });

@@ -26,7 +26,8 @@ const STATUS_OF: Record<string, number> = {
 /** Sends the one-line JSON error of a failed change; certificate-directory failures are the farm's (500), without their paths. */
 function sendChangeError(response: express.Response, error: unknown): void {
   if (!(error instanceof FarmError)) throw error;
-  if (error.code.startsWith('CERTS_')) return sendError(response, 500, `the farm could not issue the listener's certificates (${error.code}); its terminal says why`);
+  if (error.code.startsWith('CERTS_'))
+    return sendError(response, 500, `the farm could not issue the listener's certificates (${error.code}); its terminal says why`);
   sendError(response, STATUS_OF[error.code] ?? 400, error.message);
 }
 
@@ -66,7 +67,8 @@ export function listenerRoutes(app: express.Express, changes: ListenerChanges): 
   const parsed = (request: express.Request, what: string): unknown => {
     const value = parseScenarioText(typeof request.body === 'string' ? request.body : '', what);
     // YAML aliases could make a small body a huge manifest entry.
-    if (!withinExpandedSize(value)) throw farmError('BAD_SCENARIO', what, `larger than ${EXPANDED_LIMIT} characters once its YAML aliases are expanded`);
+    if (!withinExpandedSize(value))
+      throw farmError('BAD_SCENARIO', what, `larger than ${EXPANDED_LIMIT} characters once its YAML aliases are expanded`);
     return value;
   };
   app.post('/listeners', body, async (request, response) => {
@@ -74,7 +76,10 @@ export function listenerRoutes(app: express.Express, changes: ListenerChanges): 
     if (port === undefined) return sendError(response, 400, 'port must be a port number, 0 to 65535 (0 or absent: an ephemeral one)');
     try {
       const listener = await changes.add(parsed(request, 'scenario document'), { port });
-      response.status(201).location(`/listeners/${encodeURIComponent(listener.id)}`).json(listener);
+      response
+        .status(201)
+        .location(`/listeners/${encodeURIComponent(listener.id)}`)
+        .json(listener);
     } catch (error) {
       sendChangeError(response, error);
     }

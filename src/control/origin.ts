@@ -37,7 +37,11 @@ export function requireServedHost(bindHost: string, hostnames: readonly string[]
     if (header === undefined) return next();
     const name = nameOf(header);
     if (allowed.has(name) || isIpLiteral(name)) return next();
-    sendError(response, 421, `this control API does not serve the host ${JSON.stringify(name.slice(0, 255))}: use localhost, an IP address or a farm --hostname`);
+    sendError(
+      response,
+      421,
+      `this control API does not serve the host ${JSON.stringify(name.slice(0, 255))}: use localhost, an IP address or a farm --hostname`,
+    );
   };
 }
 
@@ -55,6 +59,10 @@ export function refuseCrossOriginWrites() {
     const host = request.headers.host?.toLowerCase();
     const sameOrigin = origin === undefined || (host !== undefined && (origin === `http://${host}` || origin === `https://${host}`));
     if (site !== 'cross-site' && site !== 'same-site' && sameOrigin) return next();
-    sendError(response, 403, `cross-origin ${request.method} refused (Origin ${origin === undefined ? 'absent' : JSON.stringify(origin.slice(0, 200))}, Sec-Fetch-Site ${site ?? 'absent'}): the control API only takes writes from its own pages or from non-browser clients`);
+    sendError(
+      response,
+      403,
+      `cross-origin ${request.method} refused (Origin ${origin === undefined ? 'absent' : JSON.stringify(origin.slice(0, 200))}, Sec-Fetch-Site ${site ?? 'absent'}): the control API only takes writes from its own pages or from non-browser clients`,
+    );
   };
 }

@@ -91,7 +91,9 @@ export async function startControl(options: ControlOptions, sources: ControlSour
   app.get('/listeners', (_request, response) => {
     const byId = new Map(sources.monitor.all().map((stats) => [stats.id, stats]));
     response.json(
-      sources.manifest().listeners.map((l) => ({ id: l.id, port: l.port, transport: l.transport, family: l.family, title: l.title, ...byId.get(l.id) })),
+      sources
+        .manifest()
+        .listeners.map((l) => ({ id: l.id, port: l.port, transport: l.transport, family: l.family, title: l.title, ...byId.get(l.id) })),
     );
   });
   app.get('/events', (request, response) => {
@@ -135,7 +137,7 @@ export async function startControl(options: ControlOptions, sources: ControlSour
     close: () =>
       new Promise<void>((resolve) => {
         stream.close();
-          server.close(() => resolve());
+        server.close(() => resolve());
         server.closeAllConnections();
       }),
   };
@@ -148,7 +150,8 @@ export async function startControl(options: ControlOptions, sources: ControlSour
  */
 function describeError(error: unknown): [number, string] {
   const status = typeof error === 'object' && error !== null && 'status' in error && typeof error.status === 'number' ? error.status : 500;
-  if (status === 400 && typeof error === 'object' && error !== null && 'type' in error && error.type === 'entity.parse.failed') return [400, 'malformed JSON body'];
+  if (status === 400 && typeof error === 'object' && error !== null && 'type' in error && error.type === 'entity.parse.failed')
+    return [400, 'malformed JSON body'];
   if (error instanceof URIError || status === 400) return [400, 'malformed request URL (bad percent-encoding?)'];
   if (status >= 400 && status < 500) return [status, 'request refused'];
   // A 500 is a bug of the farm's: its stack goes to the operator's stderr, never to the client.

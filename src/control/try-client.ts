@@ -56,10 +56,16 @@ export function isInstalled(name: string): Promise<boolean> {
 }
 
 /** The reference clients that apply to `listener` and whether each can run here (`reason` says why not). */
-export async function triableClients(listener: Pick<ManifestListener, 'transport'>): Promise<{ client: TryClient; available: boolean; reason?: string }[]> {
+export async function triableClients(
+  listener: Pick<ManifestListener, 'transport'>,
+): Promise<{ client: TryClient; available: boolean; reason?: string }[]> {
   const fitting = TRY_CLIENTS.filter((client) => clientFits(client, listener));
   return Promise.all(
-    fitting.map(async (client) => (client === 'node' || (await isInstalled(client)) ? { client, available: true } : { client, available: false, reason: "not installed on the farm's machine" })),
+    fitting.map(async (client) =>
+      client === 'node' || (await isInstalled(client))
+        ? { client, available: true }
+        : { client, available: false, reason: "not installed on the farm's machine" },
+    ),
   );
 }
 
@@ -82,7 +88,10 @@ async function runProgram(client: TryClient, argv: string[], expected: unknown, 
 }
 
 function judgeCurl(expected: ManifestListener['expect']['curl']): Judge {
-  return (exit) => ({ observed: { exit }, matches: expected && (Array.isArray(expected.exit) ? expected.exit.includes(exit ?? -1) : expected.exit === exit) });
+  return (exit) => ({
+    observed: { exit },
+    matches: expected && (Array.isArray(expected.exit) ? expected.exit.includes(exit ?? -1) : expected.exit === exit),
+  });
 }
 
 function judgeOpenssl(expected: ManifestListener['expect']['openssl']): Judge {
@@ -135,13 +144,35 @@ export async function tryClient(manifest: Manifest, listener: ManifestListener, 
   if (client === 'node') {
     const observed = await nodeObserve(manifest, listener, localPort);
     const expected = listener.expect.node;
-    result = { client, command: listener.transport === 'dns' ? 'node: dns resolve4' : 'node: GET /', observed: { ...observed }, expected, matches: matchesNodeExpectation(expected, observed), output: '' };
+    result = {
+      client,
+      command: listener.transport === 'dns' ? 'node: dns resolve4' : 'node: GET /',
+      observed: { ...observed },
+      expected,
+      matches: matchesNodeExpectation(expected, observed),
+      output: '',
+    };
   } else if (client === 'curl') {
-    result = await runProgram(client, fromPort(manifest, curlArgs(manifest, listener), localPort), listener.expect.curl, judgeCurl(listener.expect.curl));
+    result = await runProgram(
+      client,
+      fromPort(manifest, curlArgs(manifest, listener), localPort),
+      listener.expect.curl,
+      judgeCurl(listener.expect.curl),
+    );
   } else if (client === 'openssl') {
-    result = await runProgram(client, fromPort(manifest, opensslArgs(manifest, listener), localPort), listener.expect.openssl, judgeOpenssl(listener.expect.openssl));
+    result = await runProgram(
+      client,
+      fromPort(manifest, opensslArgs(manifest, listener), localPort),
+      listener.expect.openssl,
+      judgeOpenssl(listener.expect.openssl),
+    );
   } else {
-    result = await runProgram(client, fromPort(manifest, digArgs(manifest, listener), localPort), listener.expect.dig, judgeDig(listener.expect.dig));
+    result = await runProgram(
+      client,
+      fromPort(manifest, digArgs(manifest, listener), localPort),
+      listener.expect.dig,
+      judgeDig(listener.expect.dig),
+    );
   }
   return { ...result, durationMs: Date.now() - started };
 }

@@ -65,7 +65,8 @@ export function tryRoute(manifest: () => Manifest, ledger: AttemptLedger, events
     const chosen = TRY_CLIENTS.find((c) => c === client);
     if (chosen === undefined) return sendError(response, 400, `body must be {"client": ${TRY_CLIENTS.map((c) => `"${c}"`).join(' | ')}}`);
     if (!clientFits(chosen, listener)) return sendError(response, 400, `${chosen} does not apply to a ${listener.transport} listener`);
-    if (chosen !== 'node' && !(await isInstalled(chosen))) return sendError(response, 501, `${chosen} is not installed on the farm's machine`);
+    if (chosen !== 'node' && !(await isInstalled(chosen)))
+      return sendError(response, 501, `${chosen} is not installed on the farm's machine`);
     if (running.has(id)) return sendError(response, 409, `a client is already running against ${id}; wait for its result`);
     if (running.size >= TRY_MAX_RUNNING) {
       response.setHeader('retry-after', '5');
@@ -81,7 +82,13 @@ export function tryRoute(manifest: () => Manifest, ledger: AttemptLedger, events
 }
 
 /** One run of `client` against listener `id` in a probe window of its own, with the attempts it made. */
-async function run(farm: Manifest, ledger: AttemptLedger, events: EventEmitter<{ event: [ListenerEvent] }>, id: string, client: TryClient): Promise<TryAnswer> {
+async function run(
+  farm: Manifest,
+  ledger: AttemptLedger,
+  events: EventEmitter<{ event: [ListenerEvent] }>,
+  id: string,
+  client: TryClient,
+): Promise<TryAnswer> {
   const listener = farm.listeners.find((l) => l.id === id)!;
   const probe = `try-${client}-${randomUUID().slice(0, 8)}`;
   const localPort = pinsSourcePort(client, listener) ? await freePort() : undefined;

@@ -81,8 +81,10 @@ export interface Frame extends FrameHeader {
  * @throws RangeError when length is past 2^24-1 or streamId past 2^31-1.
  */
 export function encodeFrameHeader(header: FrameHeader): Buffer {
-  if (!Number.isInteger(header.length) || header.length < 0 || header.length > 0xffffff) throw new RangeError(`frame length ${header.length} out of range`);
-  if (!Number.isInteger(header.streamId) || header.streamId < 0 || header.streamId > 0x7fffffff) throw new RangeError(`stream id ${header.streamId} out of range`);
+  if (!Number.isInteger(header.length) || header.length < 0 || header.length > 0xffffff)
+    throw new RangeError(`frame length ${header.length} out of range`);
+  if (!Number.isInteger(header.streamId) || header.streamId < 0 || header.streamId > 0x7fffffff)
+    throw new RangeError(`stream id ${header.streamId} out of range`);
   const bytes = Buffer.alloc(FRAME_HEADER_BYTES);
   bytes.writeUIntBE(header.length, 0, 3);
   bytes[3] = header.type & 0xff;
@@ -157,11 +159,17 @@ function uint32(value: number): Buffer {
 }
 
 /** RST_STREAM (RFC 9113 §6.4) with an error code. */
-export const rstStreamFrame = (streamId: number, code: ErrorCodeName): Buffer => frame(FRAME.RST_STREAM, 0, streamId, uint32(ERROR_CODE[code]));
+export const rstStreamFrame = (streamId: number, code: ErrorCodeName): Buffer =>
+  frame(FRAME.RST_STREAM, 0, streamId, uint32(ERROR_CODE[code]));
 
 /** GOAWAY (RFC 9113 §6.8): last stream id, error code, optional debug data. */
 export function goawayFrame(lastStreamId: number, code: ErrorCodeName, debug = ''): Buffer {
-  return frame(FRAME.GOAWAY, 0, 0, Buffer.concat([uint32(lastStreamId & 0x7fffffff), uint32(ERROR_CODE[code]), Buffer.from(debug, 'utf8')]));
+  return frame(
+    FRAME.GOAWAY,
+    0,
+    0,
+    Buffer.concat([uint32(lastStreamId & 0x7fffffff), uint32(ERROR_CODE[code]), Buffer.from(debug, 'utf8')]),
+  );
 }
 
 /** PING (RFC 9113 §6.7) with 8 bytes of opaque data; ACK when answering one. */
@@ -172,7 +180,8 @@ export function pingFrame(opaque: Buffer, ack: boolean): Buffer {
 }
 
 /** WINDOW_UPDATE (RFC 9113 §6.9): a window size increment of 1 to 2^31-1 bytes. */
-export const windowUpdateFrame = (streamId: number, increment: number): Buffer => frame(FRAME.WINDOW_UPDATE, 0, streamId, uint32(increment & 0x7fffffff));
+export const windowUpdateFrame = (streamId: number, increment: number): Buffer =>
+  frame(FRAME.WINDOW_UPDATE, 0, streamId, uint32(increment & 0x7fffffff));
 
 /**
  * Checks the start of what a client sent against the client connection preface (RFC 9113 §3.4).

@@ -49,7 +49,8 @@ export class HeaderDecoder {
       this.error = error instanceof Error ? error : new Error(String(error));
     }
     const fields: HeaderField[] = [];
-    for (let entry = this.decompressor.read(); entry; entry = this.decompressor.read()) fields.push({ name: entry.name, value: entry.value });
+    for (let entry = this.decompressor.read(); entry; entry = this.decompressor.read())
+      fields.push({ name: entry.name, value: entry.value });
     return this.error ? { ok: false, error: this.error.message } : { ok: true, fields };
   }
 }

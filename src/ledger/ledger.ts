@@ -29,7 +29,11 @@ export class AttemptLedger {
    * @param ids the farm's listener ids.
    * @param size attempts kept per listener (0: the ledger is off and keeps nothing).
    */
-  constructor(events: EventEmitter<{ event: [ListenerEvent] }>, ids: string[], readonly size: number) {
+  constructor(
+    events: EventEmitter<{ event: [ListenerEvent] }>,
+    ids: string[],
+    readonly size: number,
+  ) {
     this.ids = new Set();
     for (const id of ids) this.add(id);
     if (size > 0) events.on('event', (event) => this.record(event));

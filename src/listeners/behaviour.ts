@@ -17,23 +17,32 @@ const PhaseMs = Type.Integer({ minimum: 1, maximum: MAX_PHASE_MS });
  *   PRNG seeded with `seed` (mulberry32), so a seed gives the same sequence on every run; without a seed, a random one;
  * - `phases`: a cycle of `{healthyMs}` (control) and `{failingMs}` (fault) periods, in ms, repeated from the start.
  */
-export const BehaviourSchema = Type.Union([
-  Type.Object({ failFirst: Count(0) }, { additionalProperties: false }),
-  Type.Object({ every: Count(1) }, { additionalProperties: false }),
-  Type.Object(
-    { probability: Type.Number({ minimum: 0, maximum: 1 }), seed: Type.Optional(Type.Integer({ minimum: 0, maximum: 0xffffffff })) },
-    { additionalProperties: false },
-  ),
-  Type.Object(
-    {
-      phases: Type.Array(
-        Type.Union([Type.Object({ healthyMs: PhaseMs }, { additionalProperties: false }), Type.Object({ failingMs: PhaseMs }, { additionalProperties: false })]),
-        { minItems: 1, maxItems: 16 },
-      ),
-    },
-    { additionalProperties: false },
-  ),
-], { description: 'Which connections get the fault and which the healthy control listener: failFirst, every, probability (with seed), or phases.' });
+export const BehaviourSchema = Type.Union(
+  [
+    Type.Object({ failFirst: Count(0) }, { additionalProperties: false }),
+    Type.Object({ every: Count(1) }, { additionalProperties: false }),
+    Type.Object(
+      { probability: Type.Number({ minimum: 0, maximum: 1 }), seed: Type.Optional(Type.Integer({ minimum: 0, maximum: 0xffffffff })) },
+      { additionalProperties: false },
+    ),
+    Type.Object(
+      {
+        phases: Type.Array(
+          Type.Union([
+            Type.Object({ healthyMs: PhaseMs }, { additionalProperties: false }),
+            Type.Object({ failingMs: PhaseMs }, { additionalProperties: false }),
+          ]),
+          { minItems: 1, maxItems: 16 },
+        ),
+      },
+      { additionalProperties: false },
+    ),
+  ],
+  {
+    description:
+      'Which connections get the fault and which the healthy control listener: failFirst, every, probability (with seed), or phases.',
+  },
+);
 export type Behaviour = Static<typeof BehaviourSchema>;
 
 /** What one connection gets: the listener's fault, or its control. */
@@ -64,7 +73,8 @@ function phaseVerdict(phases: Extract<Behaviour, { phases: unknown }>['phases'],
   const cycle = lengths.reduce((a, b) => a + b, 0);
   let at = elapsed % cycle;
   for (const [i, phase] of phases.entries()) {
-    if (at < lengths[i]!) return { verdict: 'healthyMs' in phase ? 'control' : 'fault', detail: `phase ${i + 1} of ${phases.length}, ${Math.floor(at)} ms in` };
+    if (at < lengths[i]!)
+      return { verdict: 'healthyMs' in phase ? 'control' : 'fault', detail: `phase ${i + 1} of ${phases.length}, ${Math.floor(at)} ms in` };
     at -= lengths[i]!;
   }
   return { verdict: 'control', detail: 'phase boundary' };
@@ -79,11 +89,19 @@ export function chooser(behaviour: Behaviour, now: () => number = () => performa
   return {
     next() {
       count += 1;
-      if ('failFirst' in behaviour) return { verdict: count <= behaviour.failFirst ? 'fault' : 'control', detail: `failFirst ${behaviour.failFirst}: connection ${count}` };
-      if ('every' in behaviour) return { verdict: count % behaviour.every === 0 ? 'fault' : 'control', detail: `every ${behaviour.every}: connection ${count}` };
+      if ('failFirst' in behaviour)
+        return {
+          verdict: count <= behaviour.failFirst ? 'fault' : 'control',
+          detail: `failFirst ${behaviour.failFirst}: connection ${count}`,
+        };
+      if ('every' in behaviour)
+        return { verdict: count % behaviour.every === 0 ? 'fault' : 'control', detail: `every ${behaviour.every}: connection ${count}` };
       if ('probability' in behaviour) {
         const value = draw();
-        return { verdict: value < behaviour.probability ? 'fault' : 'control', detail: `probability ${behaviour.probability}, seed ${seed}: connection ${count} drew ${value.toFixed(4)}` };
+        return {
+          verdict: value < behaviour.probability ? 'fault' : 'control',
+          detail: `probability ${behaviour.probability}, seed ${seed}: connection ${count} drew ${value.toFixed(4)}`,
+        };
       }
       return phaseVerdict(behaviour.phases, now() - started);
     },

@@ -49,7 +49,8 @@ export const DEFAULT_CAPS: ListenerCaps = {
 export const headTimeoutDetail = (ms: number): string => `cap: no complete request head within ${ms} ms, closed (--head-timeout-ms)`;
 
 /** The `fault` event of a TLS handshake (or ClientHello record) not complete within `--handshake-timeout-ms` (`ms`). */
-export const handshakeTimeoutDetail = (ms: number): string => `cap: no complete TLS handshake within ${ms} ms, closed (--handshake-timeout-ms)`;
+export const handshakeTimeoutDetail = (ms: number): string =>
+  `cap: no complete TLS handshake within ${ms} ms, closed (--handshake-timeout-ms)`;
 
 /** The `fault` event of a connection past `--max-connections` (`limit`), reset at once. */
 export const maxConnectionsDetail = (limit: number): string => `cap: ${limit} connections open, reset a new one (--max-connections)`;

@@ -33,8 +33,18 @@ export function finWithoutReply(socket: Socket): void {
   socket.end();
 }
 
-async function apply(params: ConnectionFaultParams, socket: Socket, raw: Socket, fault: (detail: string) => void, headTimeoutMs: number): Promise<void> {
-  const requestLimits: ReadLimits = { maxBytes: MAX_REQUEST_BYTES, timeoutMs: headTimeoutMs, onTimeout: () => fault(headTimeoutDetail(headTimeoutMs)) };
+async function apply(
+  params: ConnectionFaultParams,
+  socket: Socket,
+  raw: Socket,
+  fault: (detail: string) => void,
+  headTimeoutMs: number,
+): Promise<void> {
+  const requestLimits: ReadLimits = {
+    maxBytes: MAX_REQUEST_BYTES,
+    timeoutMs: headTimeoutMs,
+    onTimeout: () => fault(headTimeoutDetail(headTimeoutMs)),
+  };
   switch (params.fault) {
     case 'reset-on-connect':
       fault('RST on connect');
@@ -82,10 +92,12 @@ export const connectionFaultMechanism = defineMechanism({
   create(params, context) {
     return {
       onConnection(socket, raw) {
-        apply(params, socket, raw, (detail) => context.emit({ type: 'fault', detail }), context.caps.headTimeoutMs).catch((error: Error) => {
-          context.emit({ type: 'handler-error', error: error.message });
-          socket.destroy();
-        });
+        apply(params, socket, raw, (detail) => context.emit({ type: 'fault', detail }), context.caps.headTimeoutMs).catch(
+          (error: Error) => {
+            context.emit({ type: 'handler-error', error: error.message });
+            socket.destroy();
+          },
+        );
       },
     };
   },

@@ -84,7 +84,10 @@ export function defineMechanism<S extends TSchema>(definition: MechanismDefiniti
   const validator = Compile(definition.params);
   const narrow = (params: unknown): Static<S> => {
     if (validator.Check(params)) return params;
-    const why = validator.Errors(params).map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ');
+    const why = validator
+      .Errors(params)
+      .map((e) => `${e.instancePath || '/'} ${e.message}`)
+      .join('; ');
     throw farmError('BAD_SCENARIO', `params of mechanism ${definition.name}`, why);
   };
   const { certificates, sharedPort, dnsName, clientRequest } = definition;
@@ -100,7 +103,9 @@ export function defineMechanism<S extends TSchema>(definition: MechanismDefiniti
       },
     }),
     ...(sharedPort && {
-      sharedPort: { createGroup: (members) => sharedPort.createGroup(members.map((m) => ({ params: narrow(m.params), context: m.context }))) },
+      sharedPort: {
+        createGroup: (members) => sharedPort.createGroup(members.map((m) => ({ params: narrow(m.params), context: m.context }))),
+      },
     }),
     ...(dnsName && { dnsName: { query: (params, names) => dnsName.query(narrow(params), names) } }),
     ...(clientRequest && { clientRequest: { request: (params, client) => clientRequest.request(narrow(params), client) } }),

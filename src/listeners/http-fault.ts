@@ -49,7 +49,10 @@ async function serveRequest(fault: BoundFault, base: Base, limits: HeadLimits, c
   if (!read.ok) {
     if (read.failure === 'closed' || read.failure === 'timeout') {
       if (read.failure === 'timeout') {
-        context.emit({ type: 'fault', detail: fault.headTimeoutMs ? `bad request: ${read.detail}, closed (headTimeoutMs)` : headTimeoutDetail(limits.timeoutMs) });
+        context.emit({
+          type: 'fault',
+          detail: fault.headTimeoutMs ? `bad request: ${read.detail}, closed (headTimeoutMs)` : headTimeoutDetail(limits.timeoutMs),
+        });
       }
       return void socket.destroy();
     }

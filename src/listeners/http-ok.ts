@@ -13,7 +13,11 @@ export const SCENARIO_HEADER = 'x-badorigin-scenario';
 const refusal = (status: number) => `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\n\r\n`;
 
 /** node:http's status for each client error it answers (the rest get 400), as its own default handler picks them. */
-const CLIENT_ERROR_STATUS: Record<string, number> = { HPE_HEADER_OVERFLOW: 431, HPE_CHUNK_EXTENSIONS_OVERFLOW: 413, ERR_HTTP_REQUEST_TIMEOUT: 408 };
+const CLIENT_ERROR_STATUS: Record<string, number> = {
+  HPE_HEADER_OVERFLOW: 431,
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: 413,
+  ERR_HTTP_REQUEST_TIMEOUT: 408,
+};
 
 /**
  * An HTTP/1.1 responder for clients that get through a listener's fault (or for the control listeners): every
@@ -47,7 +51,9 @@ export class HttpOkResponder {
         sendAndClose(request.socket, refusal(431));
         return;
       }
-      context.emit(requestEvent(request.method ?? '', request.url ?? '', rawHeaderPairs(request.rawHeaders, caps.maxHeaders), caps.maxHeaders));
+      context.emit(
+        requestEvent(request.method ?? '', request.url ?? '', rawHeaderPairs(request.rawHeaders, caps.maxHeaders), caps.maxHeaders),
+      );
       request.resume();
       response.writeHead(200, {
         'content-type': 'text/plain; charset=utf-8',

@@ -2,7 +2,7 @@ import type { Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
 import { VALID_LEAF } from '../pki/leaf-spec.js';
 import { H2_FAULTS } from './http2/faults/index.js';
-import { ALPN_MODES, Http2Params } from './http2/params.js';
+import { type ALPN_MODES, Http2Params } from './http2/params.js';
 import { splitByFirstByte } from './http2/first-byte.js';
 import { H2Session } from './http2/session.js';
 import { HttpOkResponder } from './http-ok.js';
@@ -44,7 +44,12 @@ export const http2Mechanism = defineMechanism({
     const tls = tlsTerminator({ key: privateKeyPem, cert: chainPem, ALPNProtocols: ALPN_PROTOCOLS[alpn] }, serve, context);
     return {
       onConnection(socket, raw) {
-        splitByFirstByte(socket, context, () => tls.onConnection(socket, raw), () => serve(socket));
+        splitByFirstByte(
+          socket,
+          context,
+          () => tls.onConnection(socket, raw),
+          () => serve(socket),
+        );
       },
     };
   },

@@ -3,11 +3,9 @@ import { Duplex } from 'node:stream';
 import { VALID_LEAF } from '../pki/leaf-spec.js';
 import { summarizeClientHello, versionLabel } from '../tls/client-hello.js';
 import { HttpOkResponder } from './http-ok.js';
-import {
-  LEGACY_SUITES, LEGACY_SUITE_NAMES, LEGACY_VERSIONS, LEGACY_VERSION_NAMES, LegacyTlsEngine, pemChainToDer, prepareKey,
-  type EngineEvent,
-} from '../tls/legacy/handshake.js';
-import { ContentType, encodeRecord } from '../tls/records.js';
+import { LegacyTlsEngine, type EngineEvent } from '../tls/legacy/handshake.js';
+import { pemChainToDer, prepareKey } from '../tls/legacy/server-key.js';
+import { LEGACY_SUITES, LEGACY_SUITE_NAMES, LEGACY_VERSIONS, LEGACY_VERSION_NAMES } from '../tls/legacy/suites.js';
 import { handshakeDeadline } from './connection/handshake-deadline.js';
 import { Type, type Static } from 'typebox';
 import { defineMechanism } from './define-mechanism.js';
@@ -29,7 +27,10 @@ export type LegacyTlsParams = Static<typeof LegacyTlsParams>;
  * fed it with `emit('connection')`): reads are the client's application data, writes are protected and sent.
  */
 class SecureStream extends Duplex {
-  constructor(private readonly engine: LegacyTlsEngine, private readonly raw: Socket) {
+  constructor(
+    private readonly engine: LegacyTlsEngine,
+    private readonly raw: Socket,
+  ) {
     super();
   }
   override _read(): void {}
@@ -95,7 +96,10 @@ export const legacyTlsMechanism = defineMechanism({
         case 'client-hello':
           return context.emit({ type: 'client-hello', clientHello: summarizeClientHello(event.hello) });
         case 'negotiated':
-          return context.emit({ type: 'fault', detail: `${versionLabel(event.version)} with suite 0x${event.suite.toString(16).padStart(4, '0')}` });
+          return context.emit({
+            type: 'fault',
+            detail: `${versionLabel(event.version)} with suite 0x${event.suite.toString(16).padStart(4, '0')}`,
+          });
         case 'alert-sent':
           return context.emit({ type: 'fault', detail: `alert ${event.alert} (${event.reason})` });
         case 'alert-received':

@@ -19,7 +19,9 @@ export const TlsParams = Type.Object(
     certificate: CertificateChoice,
     /** Certificates by SNI (case-insensitive); `serverName` `{hostname}` matches any farm hostname. */
     byServerName: Type.Optional(
-      Type.Array(Type.Object({ serverName: Type.String({ minLength: 1 }), certificate: CertificateChoice }, { additionalProperties: false })),
+      Type.Array(
+        Type.Object({ serverName: Type.String({ minLength: 1 }), certificate: CertificateChoice }, { additionalProperties: false }),
+      ),
     ),
     /** OpenSSL cipher list (TLS ≤ 1.2), e.g. `DEFAULT@SECLEVEL=0` to load a SHA-1-signed leaf. */
     ciphers: Type.Optional(Type.String({ minLength: 1 })),
@@ -31,7 +33,9 @@ export const TlsParams = Type.Object(
      * the client sends none or one that does not chain to them (OpenSSL: alert 40 in TLS 1.2, 116
      * certificate_required in TLS 1.3).
      */
-    clientCertificate: Type.Optional(Type.Object({ acceptedCas: Type.Array(CaNameSchema, { minItems: 1 }) }, { additionalProperties: false })),
+    clientCertificate: Type.Optional(
+      Type.Object({ acceptedCas: Type.Array(CaNameSchema, { minItems: 1 }) }, { additionalProperties: false }),
+    ),
     /**
      * Finite-field Diffie-Hellman group for DHE suites (RFC 5246 §7.4.3 ServerDHParams): `modp1024` is the 1024-bit
      * Oakley group 2 of RFC 2409 §6.2 (generator 2). Node refuses groups under 1024 bits, so this is the weakest it
@@ -75,7 +79,10 @@ export function dhParamsPem(_group: 'modp1024'): string {
   const prime = Buffer.from(MODP1024_PRIME_HEX, 'hex');
   const content = Buffer.concat([derInteger(prime), derInteger(Buffer.from([2]))]);
   const der = Buffer.concat([Buffer.from([0x30]), derLength(content.length), content]);
-  const lines = der.toString('base64').match(/.{1,64}/g)!.join('\n');
+  const lines = der
+    .toString('base64')
+    .match(/.{1,64}/g)!
+    .join('\n');
   return `-----BEGIN DH PARAMETERS-----\n${lines}\n-----END DH PARAMETERS-----\n`;
 }
 
@@ -121,9 +128,7 @@ export const tlsMechanism = defineMechanism({
     return tlsTerminator(
       {
         ...contextOptions(params.certificate),
-        ...(params.clientCertificate
-          ? { requestCert: true, rejectUnauthorized: true }
-          : {}),
+        ...(params.clientCertificate ? { requestCert: true, rejectUnauthorized: true } : {}),
         SNICallback: byName.length
           ? (servername, callback) => callback(null, byName.find((entry) => entry.names.has(servername.toLowerCase()))?.context)
           : undefined,

@@ -74,7 +74,9 @@ export function fitsSpec(spec: OptionSpec, value: unknown): boolean {
 }
 
 function conforms<T extends OptionSpecs>(specs: T, values: Record<string, unknown>): values is CliValues<T> {
-  return Object.entries(values).every(([name, value]) => value === undefined || (specs[name] !== undefined && fitsSpec(specs[name], value)));
+  return Object.entries(values).every(
+    ([name, value]) => value === undefined || (specs[name] !== undefined && fitsSpec(specs[name], value)),
+  );
 }
 
 /**
@@ -83,7 +85,11 @@ function conforms<T extends OptionSpecs>(specs: T, values: Record<string, unknow
  *   and the `--config` reader coerce and check values first).
  */
 export function readOptions<T extends OptionSpecs>(specs: T, source: Readonly<Record<string, unknown>>): CliValues<T> {
-  const picked = Object.fromEntries(Object.keys(specs).filter((name) => source[name] !== undefined).map((name) => [name, source[name]]));
+  const picked = Object.fromEntries(
+    Object.keys(specs)
+      .filter((name) => source[name] !== undefined)
+      .map((name) => [name, source[name]]),
+  );
   if (conforms(specs, picked)) return picked;
   const wrong = Object.keys(picked).find((name) => !fitsSpec(specs[name]!, picked[name]));
   throw new TypeError(`--${flagName(wrong ?? '?')}: ${JSON.stringify(picked[wrong ?? ''])} is not a ${specs[wrong ?? '']?.kind}`);

@@ -10,15 +10,32 @@ import type { OptionSpecs, OptionValues } from './spec.js';
  */
 export const FARM_OPTIONS = {
   host: { kind: 'string', default: '127.0.0.1', help: 'bind address of every listener' },
-  hostname: { kind: 'names', default: 'localhost', help: 'hostname(s) clients use, comma-separated; in every valid certificate and the root CA name constraints' },
+  hostname: {
+    kind: 'names',
+    default: 'localhost',
+    help: 'hostname(s) clients use, comma-separated; in every valid certificate and the root CA name constraints',
+  },
   basePort: { kind: 'number', default: 9400, unit: 'port', help: 'port of offset 0 (listeners take base + offset); 0 = ephemeral ports' },
-  only: { kind: 'list', help: 'run only these scenario ids (all their listeners) or listener ids such as slow-first-byte-tls (comma-separated or repeated)' },
+  only: {
+    kind: 'list',
+    help: 'run only these scenario ids (all their listeners) or listener ids such as slow-first-byte-tls (comma-separated or repeated)',
+  },
   skip: { kind: 'list', help: 'leave out these scenario or listener ids' },
-  certsDir: { kind: 'string', help: 'where the farm CA and leaves are kept (default: certs/ of a source checkout, else ~/.local/share/badorigin/certs)' },
+  certsDir: {
+    kind: 'string',
+    help: 'where the farm CA and leaves are kept (default: certs/ of a source checkout, else ~/.local/share/badorigin/certs)',
+  },
   scenariosDir: { kind: 'string', help: 'scenario files to load instead of the built-in catalogue' },
-  tlsCert: { kind: 'string', help: 'PEM certificate chain of your own (e.g. publicly trusted), served wherever a scenario needs a valid one' },
+  tlsCert: {
+    kind: 'string',
+    help: 'PEM certificate chain of your own (e.g. publicly trusted), served wherever a scenario needs a valid one',
+  },
   tlsKey: { kind: 'string', help: 'PEM private key of --tls-cert' },
-  dnsPort: { kind: 'number', unit: 'port', help: 'port of the embedded DNS server, UDP and TCP (default: base port + 0; 53 where you may bind it)' },
+  dnsPort: {
+    kind: 'number',
+    unit: 'port',
+    help: 'port of the embedded DNS server, UDP and TCP (default: base port + 0; 53 where you may bind it)',
+  },
   dnsZone: { kind: 'string', default: 'origin.test', help: 'zone the embedded DNS server is authoritative for' },
   controlPort: { kind: 'number', unit: 'port', nullable: true, help: 'port of the control API and dashboard (default: base port - 1)' },
   controlHost: { kind: 'string', default: '127.0.0.1', help: 'bind address of the control API; off loopback it needs --control-token' },
@@ -42,8 +59,18 @@ export const FARM_OPTIONS = {
     unit: 'connections',
     help: `concurrent connections across the farm; more are reset and logged (default and ceiling: RLIMIT_NOFILE - ${RESERVED_FDS})`,
   },
-  maxHoldMs: { kind: 'number', unit: 'ms', default: DEFAULT_CAPS.maxHoldMs, help: 'longest a connection may stay open; older ones are closed and logged' },
-  headTimeoutMs: { kind: 'number', unit: 'ms', default: DEFAULT_CAPS.headTimeoutMs, help: 'longest a client may take to send a request head; slower ones are closed and logged' },
+  maxHoldMs: {
+    kind: 'number',
+    unit: 'ms',
+    default: DEFAULT_CAPS.maxHoldMs,
+    help: 'longest a connection may stay open; older ones are closed and logged',
+  },
+  headTimeoutMs: {
+    kind: 'number',
+    unit: 'ms',
+    default: DEFAULT_CAPS.headTimeoutMs,
+    help: 'longest a client may take to send a request head; slower ones are closed and logged',
+  },
   handshakeTimeoutMs: {
     kind: 'number',
     unit: 'ms',
@@ -56,7 +83,12 @@ export const FARM_OPTIONS = {
     default: DEFAULT_CAPS.maxHeaderBytes,
     help: 'largest request head an HTTP listener reads; larger ones get 400/431 and are logged',
   },
-  maxHeaders: { kind: 'number', unit: 'fields', default: DEFAULT_CAPS.maxHeaders, help: 'most header fields in a request; more get 400/431 and are logged' },
+  maxHeaders: {
+    kind: 'number',
+    unit: 'fields',
+    default: DEFAULT_CAPS.maxHeaders,
+    help: 'most header fields in a request; more get 400/431 and are logged',
+  },
   ledgerSize: {
     kind: 'number',
     unit: 'attempts',

@@ -31,7 +31,11 @@ function spkiAsn1(publicKeyPem: string): forge.asn1.Asn1 {
  */
 export function spkiKeyIdentifier(publicKeyPem: string): string {
   const bits = (spkiAsn1(publicKeyPem).value as forge.asn1.Asn1[])[1]!.value as string;
-  return binary(createHash('sha1').update(Buffer.from(bits.slice(1), 'binary')).digest());
+  return binary(
+    createHash('sha1')
+      .update(Buffer.from(bits.slice(1), 'binary'))
+      .digest(),
+  );
 }
 
 function algorithmIdentifier(keyType: 'rsa' | 'ec', digest: Digest): forge.asn1.Asn1 {
@@ -49,7 +53,12 @@ function algorithmIdentifier(keyType: 'rsa' | 'ec', digest: Digest): forge.asn1.
  * @returns the certificate as PEM.
  * @throws Error when the signer key is neither RSA nor EC.
  */
-export function signWithAnyKey(cert: forge.pki.Certificate, subjectPublicKeyPem: string, signerPrivateKeyPem: string, digest: Digest): string {
+export function signWithAnyKey(
+  cert: forge.pki.Certificate,
+  subjectPublicKeyPem: string,
+  signerPrivateKeyPem: string,
+  digest: Digest,
+): string {
   const signerKey = createPrivateKey(signerPrivateKeyPem);
   const keyType = signerKey.asymmetricKeyType;
   if (keyType !== 'rsa' && keyType !== 'ec') throw new Error(`cannot sign a certificate with a ${keyType} key`);

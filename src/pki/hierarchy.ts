@@ -23,10 +23,38 @@ interface CaDefinition {
 /** The CA catalogue, parents before children. */
 export const CA_DEFINITIONS: readonly CaDefinition[] = [
   { name: 'farm-root', hierarchy: 'farm', parent: null, stem: 'root-ca', commonName: 'badorigin farm root CA', pathLen: 2 },
-  { name: 'farm-intermediate', hierarchy: 'farm', parent: 'farm-root', stem: 'intermediate-ca', commonName: 'badorigin farm intermediate CA', pathLen: 1 },
-  { name: 'farm-sub-intermediate', hierarchy: 'farm', parent: 'farm-intermediate', stem: 'sub-intermediate-ca', commonName: 'badorigin farm issuing CA 2', pathLen: 0 },
-  { name: 'unknown-root', hierarchy: 'unknown', parent: null, stem: 'unknown-root-ca', commonName: 'badorigin unknown root CA (never trust this)', pathLen: 1 },
-  { name: 'unknown-intermediate', hierarchy: 'unknown', parent: 'unknown-root', stem: 'unknown-intermediate-ca', commonName: 'badorigin unknown intermediate CA', pathLen: 0 },
+  {
+    name: 'farm-intermediate',
+    hierarchy: 'farm',
+    parent: 'farm-root',
+    stem: 'intermediate-ca',
+    commonName: 'badorigin farm intermediate CA',
+    pathLen: 1,
+  },
+  {
+    name: 'farm-sub-intermediate',
+    hierarchy: 'farm',
+    parent: 'farm-intermediate',
+    stem: 'sub-intermediate-ca',
+    commonName: 'badorigin farm issuing CA 2',
+    pathLen: 0,
+  },
+  {
+    name: 'unknown-root',
+    hierarchy: 'unknown',
+    parent: null,
+    stem: 'unknown-root-ca',
+    commonName: 'badorigin unknown root CA (never trust this)',
+    pathLen: 1,
+  },
+  {
+    name: 'unknown-intermediate',
+    hierarchy: 'unknown',
+    parent: 'unknown-root',
+    stem: 'unknown-intermediate-ca',
+    commonName: 'badorigin unknown intermediate CA',
+    pathLen: 0,
+  },
 ];
 
 /** A CA ready to sign: its PEMs, parsed certificate and SHA-256 fingerprint. */
@@ -52,7 +80,8 @@ function constraintsProblem(def: CaDefinition, cert: X509Certificate, permitted:
   const read = readNameConstraints(cert.raw);
   if (!read) return `${def.stem}.pem carries no name constraints`;
   if (!read.critical || read.other) return `${def.stem}.pem has name constraints badorigin does not write`;
-  if (permittedKey(read.permitted) !== permittedKey(permitted)) return `${def.stem}.pem is constrained to ${namesOf(read.permitted).join(', ')}, not ${namesOf(permitted).join(', ')}`;
+  if (permittedKey(read.permitted) !== permittedKey(permitted))
+    return `${def.stem}.pem is constrained to ${namesOf(read.permitted).join(', ')}, not ${namesOf(permitted).join(', ')}`;
   return null;
 }
 
@@ -60,7 +89,12 @@ function constraintsProblem(def: CaDefinition, cert: X509Certificate, permitted:
  * The cached CA, ready to sign; `'missing'` when neither of its files exists; or why it cannot be reused.
  * @throws FarmError CERTS_FILE_UNREADABLE when a file exists but cannot be read.
  */
-function loadCachedCa(store: CertsStore, def: CaDefinition, parent: LoadedCa | null, permitted: PermittedNames): 'missing' | string | LoadedCa {
+function loadCachedCa(
+  store: CertsStore,
+  def: CaDefinition,
+  parent: LoadedCa | null,
+  permitted: PermittedNames,
+): 'missing' | string | LoadedCa {
   const certPem = store.read(`${def.stem}.pem`);
   const privateKeyPem = store.read(`${def.stem}.key`);
   if (certPem === null && privateKeyPem === null) return 'missing';
@@ -97,7 +131,11 @@ function loadCachedCa(store: CertsStore, def: CaDefinition, parent: LoadedCa | n
  *   of the hierarchy exists at all.
  * @throws FarmError CERTS_FILE_UNREADABLE when a file exists but cannot be read.
  */
-export function loadHierarchy(store: CertsStore, hierarchy: HierarchyName, permitted: PermittedNames): LoadedCa[] | { problem: string; existed: boolean } {
+export function loadHierarchy(
+  store: CertsStore,
+  hierarchy: HierarchyName,
+  permitted: PermittedNames,
+): LoadedCa[] | { problem: string; existed: boolean } {
   const defs = CA_DEFINITIONS.filter((d) => d.hierarchy === hierarchy);
   const loaded: LoadedCa[] = [];
   for (const def of defs) {
@@ -133,7 +171,13 @@ async function generateHierarchy(store: CertsStore, defs: CaDefinition[], permit
     );
     store.write(`${def.stem}.key`, key.privateKeyPem, true);
     store.write(`${def.stem}.pem`, certPem);
-    loaded.push({ name: def.name, certPem, privateKeyPem: key.privateKeyPem, cert: new X509Certificate(certPem), certFile: store.path(`${def.stem}.pem`) });
+    loaded.push({
+      name: def.name,
+      certPem,
+      privateKeyPem: key.privateKeyPem,
+      cert: new X509Certificate(certPem),
+      certFile: store.path(`${def.stem}.pem`),
+    });
   });
   return loaded;
 }
@@ -169,7 +213,11 @@ export async function ensureHierarchy(
         (hierarchy === 'farm' ? `: trust the new ${store.path('root-ca.pem')} wherever the old root was configured` : ''),
     );
   }
-  const generated = await generateHierarchy(store, CA_DEFINITIONS.filter((def) => def.hierarchy === hierarchy), permitted);
+  const generated = await generateHierarchy(
+    store,
+    CA_DEFINITIONS.filter((def) => def.hierarchy === hierarchy),
+    permitted,
+  );
   index.hierarchies[hierarchy] = { createdAt: new Date().toISOString(), permitted };
   return generated;
 }

@@ -80,7 +80,10 @@ export class Pki {
       store.removeLeftovers();
       const notices: string[] = [];
       const opened = store.open();
-      if (opened === 'corrupt') notices.push(`${store.path('farm.json')} was not a badorigin index (truncated or edited): rebuilt it from the files that are still valid`);
+      if (opened === 'corrupt')
+        notices.push(
+          `${store.path('farm.json')} was not a badorigin index (truncated or edited): rebuilt it from the files that are still valid`,
+        );
       const index: CertsIndex = opened && opened !== 'corrupt' ? opened : emptyIndex();
       if (opened === null) store.saveIndex(index);
       const permitted = Pki.permittedNames(options);
@@ -103,7 +106,8 @@ export class Pki {
   static async inspect(options: PkiOptions): Promise<string | null> {
     const store = new CertsStore(options.certsDir);
     try {
-      if (store.open() === null) return `no farm root CA in ${store.dir} yet: \`badorigin serve\` (or \`badorigin ca\`) with these options creates it`;
+      if (store.open() === null)
+        return `no farm root CA in ${store.dir} yet: \`badorigin serve\` (or \`badorigin ca\`) with these options creates it`;
       await waitUntilUnlocked(store.dir);
       const loaded = loadHierarchy(store, 'farm', Pki.permittedNames(options));
       return Array.isArray(loaded) ? null : mismatchError(store, 'farm', loaded.problem).message;
@@ -208,13 +212,21 @@ export class Pki {
       const leaf = pem === null ? null : new X509Certificate(pem);
       // The signature is checked, not only the recorded issuer fingerprint: a leaf another run signed must never be served.
       const issuerCert = spec.issuer === 'self' ? leaf : this.ca(spec.issuer).cert;
-      if (leaf && issuerCert && leaf.checkPrivateKey(createPrivateKey(key.privateKeyPem)) && (spec.issuer === 'self' || leaf.checkIssued(issuerCert)) && leaf.verify(issuerCert.publicKey)) {
+      if (
+        leaf &&
+        issuerCert &&
+        leaf.checkPrivateKey(createPrivateKey(key.privateKeyPem)) &&
+        (spec.issuer === 'self' || leaf.checkIssued(issuerCert)) &&
+        leaf.verify(issuerCert.publicKey)
+      ) {
         return pem;
       }
     } catch {
       /* not a valid certificate: issued anew below */
     }
-    this.notices.push(`${this.store.path(record.file)} was not a valid certificate, did not match its key or was not signed by its issuer: issued it anew`);
+    this.notices.push(
+      `${this.store.path(record.file)} was not a valid certificate, did not match its key or was not signed by its issuer: issued it anew`,
+    );
     return null;
   }
 

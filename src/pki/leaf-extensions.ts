@@ -3,7 +3,13 @@ import { Type, type Static } from 'typebox';
 
 /** keyUsage bits (RFC 5280 §4.2.1.3), by node-forge's names. */
 export const KEY_USAGES = [
-  'digitalSignature', 'nonRepudiation', 'keyEncipherment', 'dataEncipherment', 'keyAgreement', 'keyCertSign', 'cRLSign',
+  'digitalSignature',
+  'nonRepudiation',
+  'keyEncipherment',
+  'dataEncipherment',
+  'keyAgreement',
+  'keyCertSign',
+  'cRLSign',
 ] as const;
 /** extendedKeyUsage purposes (RFC 5280 §4.2.1.12), by node-forge's names. */
 export const EXTENDED_KEY_USAGES = ['serverAuth', 'clientAuth', 'codeSigning', 'emailProtection', 'timeStamping'] as const;
@@ -25,7 +31,9 @@ export const LeafExtensionsSchema = Type.Object(
      * Extensions no client knows, marked critical (RFC 5280 §4.2: "A certificate-using system MUST reject the
      * certificate if it encounters a critical extension it does not recognize"), by dotted OID; the value is DER NULL.
      */
-    unknownCritical: Type.Optional(Type.Array(Type.String({ pattern: '^[0-2](\\.(0|[1-9][0-9]{0,8})){2,20}$' }), { minItems: 1, uniqueItems: true })),
+    unknownCritical: Type.Optional(
+      Type.Array(Type.String({ pattern: '^[0-2](\\.(0|[1-9][0-9]{0,8})){2,20}$' }), { minItems: 1, uniqueItems: true }),
+    ),
   },
   { additionalProperties: false },
 );

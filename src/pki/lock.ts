@@ -108,7 +108,13 @@ function describeHolder(text: string): string {
 async function acquire(dir: string): Promise<() => void> {
   const file = join(dir, LOCK_FILE);
   const nonce = randomBytes(8).toString('hex');
-  const text = JSON.stringify({ pid: process.pid, host: hostname(), pidNamespace: pidNamespace(), since: new Date().toISOString(), nonce } satisfies LockHolder);
+  const text = JSON.stringify({
+    pid: process.pid,
+    host: hostname(),
+    pidNamespace: pidNamespace(),
+    since: new Date().toISOString(),
+    nonce,
+  } satisfies LockHolder);
   const deadline = Date.now() + LOCK_WAIT_MS;
   for (;;) {
     // Written in full under a unique name, then linked into place: link(2) fails when the lock exists, and a reader
@@ -127,7 +133,11 @@ async function acquire(dir: string): Promise<() => void> {
       taken = true;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
-        throw farmError('CERTS_DIR_UNWRITABLE', `create the lock file ${file}`, (error as NodeJS.ErrnoException).code ?? (error as Error).message);
+        throw farmError(
+          'CERTS_DIR_UNWRITABLE',
+          `create the lock file ${file}`,
+          (error as NodeJS.ErrnoException).code ?? (error as Error).message,
+        );
       }
     } finally {
       rmSync(temp, { force: true });

@@ -34,8 +34,7 @@ function ipBytes(ip: string): string {
  * @throws Error when an entry of `names.ips` is not an IP address.
  */
 export function nameConstraintsExtension(names: PermittedNames): { id: string; critical: true; value: string } {
-  const subtree = (generalName: forge.asn1.Asn1) =>
-    asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, [generalName]);
+  const subtree = (generalName: forge.asn1.Asn1) => asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, [generalName]);
   const subtrees = [
     ...names.dns.map((name) => subtree(asn1.create(asn1.Class.CONTEXT_SPECIFIC, 2, false, name))),
     ...names.ips.map((ip) => {
@@ -43,9 +42,7 @@ export function nameConstraintsExtension(names: PermittedNames): { id: string; c
       return subtree(asn1.create(asn1.Class.CONTEXT_SPECIFIC, 7, false, ipBytes(ip)));
     }),
   ];
-  const value = asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, [
-    asn1.create(asn1.Class.CONTEXT_SPECIFIC, 0, true, subtrees),
-  ]);
+  const value = asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, [asn1.create(asn1.Class.CONTEXT_SPECIFIC, 0, true, subtrees)]);
   return { id: NAME_CONSTRAINTS_OID, critical: true, value: asn1.toDer(value).getBytes() };
 }
 
@@ -77,9 +74,11 @@ function ipFromBytes(bytes: string): string {
 export function readNameConstraints(certDer: Buffer): ReadNameConstraints | null {
   const cert = asn1.fromDer(forge.util.createBuffer(certDer.toString('binary')));
   const tbs = (cert.value as forge.asn1.Asn1[])[0]!;
-  const extensionsField = (tbs.value as forge.asn1.Asn1[]).find((field) => field.tagClass === asn1.Class.CONTEXT_SPECIFIC && field.type === 3);
+  const extensionsField = (tbs.value as forge.asn1.Asn1[]).find(
+    (field) => field.tagClass === asn1.Class.CONTEXT_SPECIFIC && field.type === 3,
+  );
   if (!extensionsField) return null;
-  for (const extension of ((extensionsField.value as forge.asn1.Asn1[])[0]!.value as forge.asn1.Asn1[])) {
+  for (const extension of (extensionsField.value as forge.asn1.Asn1[])[0]!.value as forge.asn1.Asn1[]) {
     const parts = extension.value as forge.asn1.Asn1[];
     if (asn1.derToOid(forge.util.createBuffer(parts[0]!.value as string)) !== NAME_CONSTRAINTS_OID) continue;
     const critical = parts.length === 3 && (parts[1]!.value as string) !== '\x00';
@@ -95,7 +94,11 @@ export function readNameConstraints(certDer: Buffer): ReadNameConstraints | null
         const value = base!.value as string;
         if (limits.length > 0) result.other = true;
         else if (base!.type === 2) result.permitted.dns.push(value);
-        else if (base!.type === 7 && (value.length === 8 || value.length === 32) && value.slice(value.length / 2) === '\xff'.repeat(value.length / 2)) {
+        else if (
+          base!.type === 7 &&
+          (value.length === 8 || value.length === 32) &&
+          value.slice(value.length / 2) === '\xff'.repeat(value.length / 2)
+        ) {
           result.permitted.ips.push(ipFromBytes(value.slice(0, value.length / 2)));
         } else result.other = true;
       }

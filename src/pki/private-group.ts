@@ -3,7 +3,10 @@ import { readFileSync } from 'node:fs';
 /** The entries of a colon-separated account database (`/etc/passwd`, `/etc/group`), as fields; [] when unreadable. */
 function accountEntries(file: string): string[][] {
   try {
-    return readFileSync(file, 'utf8').split('\n').filter((line) => line && !line.startsWith('#')).map((line) => line.split(':'));
+    return readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((line) => line && !line.startsWith('#'))
+      .map((line) => line.split(':'));
   } catch {
     return [];
   }
@@ -23,6 +26,9 @@ export function isPrivateGroup(uid: number, gid: number, passwdFile = '/etc/pass
   if (users.some((fields) => Number(fields[3]) === gid && Number(fields[2]) !== uid)) return false;
   const group = accountEntries(groupFile).find((fields) => Number(fields[2]) === gid);
   if (!group) return false;
-  const members = (group[3] ?? '').split(',').map((name) => name.trim()).filter(Boolean);
+  const members = (group[3] ?? '')
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
   return members.every((name) => name === owner[0]);
 }

@@ -1,5 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, fchmodSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
+import {
+  closeSync,
+  fchmodSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  type Stats,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { farmError, type FarmError } from '../errors.js';
 import { isPrivateGroup } from './private-group.js';
@@ -51,9 +63,17 @@ const isStringList = (value: unknown): value is string[] => Array.isArray(value)
 function isIndex(value: unknown): value is CertsIndex {
   if (!isObject(value) || value.format !== CERTS_FORMAT || !isObject(value.hierarchies) || !isObject(value.leaves)) return false;
   const hierarchyOk = (record: unknown) =>
-    isObject(record) && typeof record.createdAt === 'string' && isObject(record.permitted) && isStringList(record.permitted.dns) && isStringList(record.permitted.ips);
+    isObject(record) &&
+    typeof record.createdAt === 'string' &&
+    isObject(record.permitted) &&
+    isStringList(record.permitted.dns) &&
+    isStringList(record.permitted.ips);
   const leafOk = (record: unknown) =>
-    isObject(record) && typeof record.file === 'string' && LEAF_FILE.test(record.file) && typeof record.issuedAt === 'string' && typeof record.issuer === 'string';
+    isObject(record) &&
+    typeof record.file === 'string' &&
+    LEAF_FILE.test(record.file) &&
+    typeof record.issuedAt === 'string' &&
+    typeof record.issuer === 'string';
   return Object.values(value.hierarchies).every(hierarchyOk) && Object.values(value.leaves).every(leafOk);
 }
 
@@ -107,14 +127,22 @@ export class CertsStore {
       const uid = process.getuid?.();
       if (uid === undefined) continue;
       if (stats.uid !== uid) {
-        throw farmError('CERTS_DIR_UNSAFE', dir, `belongs to uid ${stats.uid}, not to this user (uid ${uid}): refusing to keep private keys there; point --certs-dir at a directory of your own`);
+        throw farmError(
+          'CERTS_DIR_UNSAFE',
+          dir,
+          `belongs to uid ${stats.uid}, not to this user (uid ${uid}): refusing to keep private keys there; point --certs-dir at a directory of your own`,
+        );
       }
       // Group-writable is writable by this user alone when the group is the user's private group.
       const groupAlone = stats.mode & 0o020 && isPrivateGroup(uid, stats.gid) ? 0o020 : 0;
       const unsafe = stats.mode & 0o022 & ~groupAlone;
       if (unsafe) {
         const writers = [unsafe & 0o020 ? 'its group' : '', unsafe & 0o002 ? 'others' : ''].filter(Boolean).join(' and ');
-        throw farmError('CERTS_DIR_UNSAFE', dir, `is writable by ${writers} (mode ${(stats.mode & 0o777).toString(8)}): refusing to keep private keys there; chmod go-w it, or point --certs-dir elsewhere`);
+        throw farmError(
+          'CERTS_DIR_UNSAFE',
+          dir,
+          `is writable by ${writers} (mode ${(stats.mode & 0o777).toString(8)}): refusing to keep private keys there; chmod go-w it, or point --certs-dir elsewhere`,
+        );
       }
     }
   }
@@ -175,7 +203,12 @@ export class CertsStore {
       return readFileSync(this.path(relative), 'utf8');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-      throw farmError('CERTS_FILE_UNREADABLE', `${this.path(relative)} is unreadable`, errorCode(error), 'fix its permissions or remove it');
+      throw farmError(
+        'CERTS_FILE_UNREADABLE',
+        `${this.path(relative)} is unreadable`,
+        errorCode(error),
+        'fix its permissions or remove it',
+      );
     }
   }
 
@@ -200,7 +233,12 @@ export class CertsStore {
       renameSync(temp, target);
     } catch (error) {
       rmSync(temp, { force: true });
-      throw farmError('CERTS_DIR_UNWRITABLE', `write ${target}`, errorCode(error), `fix the permissions of ${dir}, or point --certs-dir elsewhere`);
+      throw farmError(
+        'CERTS_DIR_UNWRITABLE',
+        `write ${target}`,
+        errorCode(error),
+        `fix the permissions of ${dir}, or point --certs-dir elsewhere`,
+      );
     }
   }
 

@@ -64,7 +64,8 @@ const PLACEHOLDER_KEY = forge.pki.setRsaPublicKey(new forge.jsbn.BigInteger('3')
  * @throws Error when a key PEM cannot be read.
  */
 export function issueCertificate(request: CertificateRequest, signer: Signer): string {
-  const rsaOnly = createPublicKey(request.publicKeyPem).asymmetricKeyType === 'rsa' && createPrivateKey(signer.privateKeyPem).asymmetricKeyType === 'rsa';
+  const rsaOnly =
+    createPublicKey(request.publicKeyPem).asymmetricKeyType === 'rsa' && createPrivateKey(signer.privateKeyPem).asymmetricKeyType === 'rsa';
   const cert = forge.pki.createCertificate();
   cert.publicKey = rsaOnly ? forge.pki.publicKeyFromPem(request.publicKeyPem) : PLACEHOLDER_KEY;
   cert.serialNumber = randomSerial();
@@ -86,7 +87,9 @@ export function issueCertificate(request: CertificateRequest, signer: Signer): s
     issuerKeyId = keyIdentifier(forge.pki.publicKeyToPem(issuer.publicKey));
   }
 
-  const subjectKeyId = asn1.toDer(asn1.create(asn1.Class.UNIVERSAL, asn1.Type.OCTETSTRING, false, keyIdentifier(request.publicKeyPem))).getBytes();
+  const subjectKeyId = asn1
+    .toDer(asn1.create(asn1.Class.UNIVERSAL, asn1.Type.OCTETSTRING, false, keyIdentifier(request.publicKeyPem)))
+    .getBytes();
   const extensions: object[] = [
     // forge derives it from cert.publicKey (SHA-1 of RSAPublicKey), which is a placeholder for other keys.
     rsaOnly ? { name: 'subjectKeyIdentifier' } : { name: 'subjectKeyIdentifier', value: subjectKeyId },

@@ -93,9 +93,7 @@ export interface ParsedClientHello {
 }
 
 /** Outcome of parsing: the hello, or the fatal alert a server sends (RFC 5246 §7.2.2) and why. */
-export type ClientHelloResult =
-  | { ok: true; hello: ParsedClientHello }
-  | { ok: false; alert: number; reason: string };
+export type ClientHelloResult = { ok: true; hello: ParsedClientHello } | { ok: false; alert: number; reason: string };
 
 /** Thrown inside the parser only; `parseClientHelloBody` turns it into a result. */
 class Malformed extends Error {}
@@ -103,7 +101,10 @@ class Malformed extends Error {}
 /** Reads inside one buffer; any read past the end throws Malformed (caught by the parser). */
 class Reader {
   private offset = 0;
-  constructor(private readonly buffer: Buffer, private readonly what: string) {}
+  constructor(
+    private readonly buffer: Buffer,
+    private readonly what: string,
+  ) {}
   get remaining(): number {
     return this.buffer.length - this.offset;
   }
@@ -151,9 +152,20 @@ export function parseClientHelloBody(body: Buffer): ClientHelloResult {
     const compressionMethods = [...compression.bytes(compression.remaining)];
     if (compressionMethods.length === 0) return { ok: false, alert: 50, reason: 'empty compression_methods' };
     const hello: ParsedClientHello = {
-      version, random, sessionId, cipherSuites, compressionMethods, extensions: [], sni: null, alpn: [],
-      supportedVersions: [], signatureAlgorithms: [], supportedGroups: [], ecPointFormats: [],
-      secureRenegotiation: cipherSuites.includes(SCSV.emptyRenegotiationInfo), renegotiationInfoNotEmpty: false,
+      version,
+      random,
+      sessionId,
+      cipherSuites,
+      compressionMethods,
+      extensions: [],
+      sni: null,
+      alpn: [],
+      supportedVersions: [],
+      signatureAlgorithms: [],
+      supportedGroups: [],
+      ecPointFormats: [],
+      secureRenegotiation: cipherSuites.includes(SCSV.emptyRenegotiationInfo),
+      renegotiationInfoNotEmpty: false,
     };
     if (r.remaining > 0) {
       const extensions = r.vector(2, 'extensions');
@@ -177,7 +189,14 @@ export function parseClientHelloBody(body: Buffer): ClientHelloResult {
 }
 
 /** Extensions whose body must be read to its last byte (trailing bytes there are a malformed ClientHello). */
-const WHOLE_EXTENSIONS: ReadonlySet<number> = new Set([EXT.supportedGroups, EXT.ecPointFormats, EXT.signatureAlgorithms, EXT.alpn, EXT.supportedVersions, EXT.renegotiationInfo]);
+const WHOLE_EXTENSIONS: ReadonlySet<number> = new Set([
+  EXT.supportedGroups,
+  EXT.ecPointFormats,
+  EXT.signatureAlgorithms,
+  EXT.alpn,
+  EXT.supportedVersions,
+  EXT.renegotiationInfo,
+]);
 
 function readExtension(hello: ParsedClientHello, type: number, reader: Reader): void {
   switch (type) {
@@ -243,7 +262,7 @@ export function parseClientHelloRecord(record: Buffer): ClientHelloResult {
 
 /** `TLSv1.2` for 0x0303, `SSLv3` for 0x0300; others as hex. */
 export function versionLabel(version: ProtocolVersion): string {
-  const names: Record<number, string> = { 0x0300: 'SSLv3', 0x0301: 'TLSv1', 0x0302: 'TLSv1.1', 0x0303: 'TLSv1.2', 0x0304: 'TLSv1.3' };
+  const names: Record<number, string> = { 768: 'SSLv3', 769: 'TLSv1', 770: 'TLSv1.1', 771: 'TLSv1.2', 772: 'TLSv1.3' };
   return names[version] ?? `0x${version.toString(16).padStart(4, '0')}`;
 }
 
@@ -258,7 +277,13 @@ export function isGrease(value: number): boolean {
  */
 export function ja3String(hello: ParsedClientHello): string {
   const list = (values: number[]) => values.filter((v) => !isGrease(v)).join('-');
-  return [String(hello.version), list(hello.cipherSuites), list(hello.extensions.map((e) => e.type)), list(hello.supportedGroups), hello.ecPointFormats.join('-')].join(',');
+  return [
+    String(hello.version),
+    list(hello.cipherSuites),
+    list(hello.extensions.map((e) => e.type)),
+    list(hello.supportedGroups),
+    hello.ecPointFormats.join('-'),
+  ].join(',');
 }
 
 /** The event-log summary of a ClientHello (SNI, versions, suites, ALPN, JA3 and its MD5), GREASE left out. */

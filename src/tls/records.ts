@@ -19,8 +19,16 @@ export const ContentType = { changeCipherSpec: 20, alert: 21, handshake: 22, app
 
 /** HandshakeType (RFC 5246 §7.4). */
 export const HandshakeType = {
-  helloRequest: 0, clientHello: 1, serverHello: 2, certificate: 11, serverKeyExchange: 12, certificateRequest: 13,
-  serverHelloDone: 14, certificateVerify: 15, clientKeyExchange: 16, finished: 20,
+  helloRequest: 0,
+  clientHello: 1,
+  serverHello: 2,
+  certificate: 11,
+  serverKeyExchange: 12,
+  certificateRequest: 13,
+  serverHelloDone: 14,
+  certificateVerify: 15,
+  clientKeyExchange: 16,
+  finished: 20,
 } as const;
 
 /**
@@ -29,8 +37,17 @@ export const HandshakeType = {
  * decode_error 50, decrypt_error 51, protocol_version 70, insufficient_security 71, internal_error 80.
  */
 export const Alert = {
-  closeNotify: 0, unexpectedMessage: 10, badRecordMac: 20, recordOverflow: 22, handshakeFailure: 40,
-  illegalParameter: 47, decodeError: 50, decryptError: 51, protocolVersion: 70, insufficientSecurity: 71, internalError: 80,
+  closeNotify: 0,
+  unexpectedMessage: 10,
+  badRecordMac: 20,
+  recordOverflow: 22,
+  handshakeFailure: 40,
+  illegalParameter: 47,
+  decodeError: 50,
+  decryptError: 51,
+  protocolVersion: 70,
+  insufficientSecurity: 71,
+  internalError: 80,
 } as const;
 
 /** Largest plaintext fragment (RFC 5246 §6.2.1: 2^14). */
@@ -140,7 +157,8 @@ export class HandshakeReader {
     const messages: HandshakeMessage[] = [];
     while (this.buffer.length >= 4) {
       const length = this.buffer.readUIntBE(1, 3);
-      if (length > this.maxMessage) return { messages, error: { alert: Alert.illegalParameter, reason: `handshake message of ${length} bytes` } };
+      if (length > this.maxMessage)
+        return { messages, error: { alert: Alert.illegalParameter, reason: `handshake message of ${length} bytes` } };
       if (this.buffer.length < 4 + length) break;
       const raw = Buffer.from(this.buffer.subarray(0, 4 + length));
       messages.push({ type: raw[0]!, body: raw.subarray(4), raw });

@@ -88,7 +88,11 @@ export function send(url: URL, request: VerifyRequest, probe: string, timeoutMs:
       resolve(error ? { ...view, error } : view);
       req.destroy();
     };
-    const headers: Record<string, string | number> = { connection: 'close', 'accept-encoding': request.acceptEncoding ?? 'identity', [PROBE_HEADER]: probe };
+    const headers: Record<string, string | number> = {
+      connection: 'close',
+      'accept-encoding': request.acceptEncoding ?? 'identity',
+      [PROBE_HEADER]: probe,
+    };
     if (request.method === 'POST') headers['content-length'] = bodyBytes;
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
     const req = send(url, { method: request.method, agent: false, headers }, (res) => {

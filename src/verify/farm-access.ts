@@ -26,7 +26,10 @@ async function remoteManifest(controlUrl: string, token: string | undefined): Pr
   const url = `${controlUrl.replace(/\/+$/, '')}/manifest.json`;
   let data: unknown;
   try {
-    const response = await fetch(url, { headers: token ? { authorization: `Bearer ${token}` } : {}, signal: AbortSignal.timeout(MANIFEST_REQUEST_MS) });
+    const response = await fetch(url, {
+      headers: token ? { authorization: `Bearer ${token}` } : {},
+      signal: AbortSignal.timeout(MANIFEST_REQUEST_MS),
+    });
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
     data = await response.json();
   } catch (error) {
@@ -44,13 +47,23 @@ async function remoteManifest(controlUrl: string, token: string | undefined): Pr
  */
 export async function openFarm(choice: FarmChoice): Promise<FarmAccess> {
   if ('farm' in choice) {
-    return { manifest: choice.farm.manifest, scenarios: byId(choice.farm.settings.scenariosDir), ledger: farmAttemptSource(choice.farm), close: async () => undefined };
+    return {
+      manifest: choice.farm.manifest,
+      scenarios: byId(choice.farm.settings.scenariosDir),
+      ledger: farmAttemptSource(choice.farm),
+      close: async () => undefined,
+    };
   }
   if ('start' in choice) {
     const farm = await startFarm(choice.start);
     try {
       if (farm.settings.controlPort !== null) await startControl(farm);
-      return { manifest: farm.manifest, scenarios: byId(farm.settings.scenariosDir), ledger: farmAttemptSource(farm), close: () => farm.close() };
+      return {
+        manifest: farm.manifest,
+        scenarios: byId(farm.settings.scenariosDir),
+        ledger: farmAttemptSource(farm),
+        close: () => farm.close(),
+      };
     } catch (error) {
       await farm.close();
       throw error;

@@ -28,7 +28,11 @@ export interface AskInput {
  * carry requests of other probes (a request names its own probe; one that names none belongs to the connection's).
  */
 export function ownRequests(attempts: Attempt[], probe: string): Attempt[] {
-  return attempts.map((a) => (a.requests.every((r) => r.probe === undefined || r.probe === probe) ? a : { ...a, requests: a.requests.filter((r) => r.probe === undefined || r.probe === probe) }));
+  return attempts.map((a) =>
+    a.requests.every((r) => r.probe === undefined || r.probe === probe)
+      ? a
+      : { ...a, requests: a.requests.filter((r) => r.probe === undefined || r.probe === probe) },
+  );
 }
 
 /** The times (ms since the epoch) at which an attempt tried: each request head, or the accept when it read none. */
@@ -61,7 +65,8 @@ export function splitByAsk(attempts: Attempt[], sentAts: number[]): Attempt[][] 
 const round = (ms: number) => Math.round(ms * 10) / 10;
 
 /** True when the intermediary ended the connection (its FIN, or a reset or failure), not the farm. */
-const closedByIntermediary = (attempt: Attempt): attempt is Attempt & { closedAt: number } => attempt.closedAt !== undefined && attempt.closedBy !== 'farm';
+const closedByIntermediary = (attempt: Attempt): attempt is Attempt & { closedAt: number } =>
+  attempt.closedAt !== undefined && attempt.closedBy !== 'farm';
 
 /**
  * The timeout the intermediary applied (ms): first-byte, from the request head received to its close of that
@@ -108,7 +113,10 @@ export function deriveFigures(attempts: Attempt[], asks: AskInput[], kind: Timeo
   const firstSent = sentAts[0] ?? 0;
   const until = sentAts[1] ?? Infinity;
   const inFirst = (t: number) => askIndex(t, sentAts) === 0 && t < until;
-  const tries = first.flatMap(tryTimes).filter(inFirst).sort((a, b) => a - b);
+  const tries = first
+    .flatMap(tryTimes)
+    .filter(inFirst)
+    .sort((a, b) => a - b);
   const requestsOf = (a: Attempt) => a.requests.filter((r) => inFirst(r.at)).length;
   const hello = first.find((a) => a.clientHello)?.clientHello;
   return {

@@ -50,7 +50,10 @@ export function controlAttemptSource(controlUrl: string, token?: string): Attemp
     try {
       response = await fetch(`${base}${path}`, {
         method,
-        headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+        headers: {
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        },
         ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
         signal: AbortSignal.timeout(CONTROL_REQUEST_MS),
       });
@@ -72,7 +75,8 @@ export function controlAttemptSource(controlUrl: string, token?: string): Attemp
       if (query.since !== undefined) search.set('since', String(query.since));
       if (query.probe !== undefined) search.set('probe', query.probe);
       const data = await call('GET', `${listener(id)}/attempts?${search}`);
-      if (!Value.Check(Attempts, data)) throw farmError('FARM_UNREACHABLE', base, `GET ${listener(id)}/attempts did not answer a list of attempts`);
+      if (!Value.Check(Attempts, data))
+        throw farmError('FARM_UNREACHABLE', base, `GET ${listener(id)}/attempts did not answer a list of attempts`);
       return data;
     },
     reset: async (id) => void (await call('POST', `${listener(id)}/reset`)),

@@ -45,7 +45,11 @@ async function settledAttempts(ledger: AttemptSource, id: string, probe: string)
  * probe, closes the window, and derives the figures. The verdict is left to the caller (`unjudged` here).
  * @throws FarmError (rejects) when the ledger cannot be read (FARM_UNREACHABLE).
  */
-export async function probeListener(listener: ManifestListener, scenario: Scenario | undefined, settings: ProbeSettings): Promise<ListenerReport> {
+export async function probeListener(
+  listener: ManifestListener,
+  scenario: Scenario | undefined,
+  settings: ProbeSettings,
+): Promise<ListenerReport> {
   const probe = newProbeId(listener.id);
   const request = requestFor(scenario, settings.readTimeoutS);
   const url = probeUrl(settings.target, listener.id, probe, request.pathSuffix);
@@ -62,14 +66,22 @@ export async function probeListener(listener: ManifestListener, scenario: Scenar
   } finally {
     await settings.ledger.endProbe(listener.id, probe);
   }
-  const byAsk = splitByAsk(attempts, asks.map((a) => a.sentAt));
+  const byAsk = splitByAsk(
+    attempts,
+    asks.map((a) => a.sentAt),
+  );
   return {
     id: listener.id,
     scenario: listener.scenario,
     transport: listener.transport,
     port: listener.port,
     probe,
-    request: { method: request.method, url: url.href, bodyBytes: request.method === 'POST' ? (request.bodyBytes ?? 0) : 0, maxBodyBytes: request.maxBodyBytes ?? null },
+    request: {
+      method: request.method,
+      url: url.href,
+      bodyBytes: request.method === 'POST' ? (request.bodyBytes ?? 0) : 0,
+      maxBodyBytes: request.maxBodyBytes ?? null,
+    },
     asks: asks.map((ask, i) => ({ ...ask, attempts: byAsk[i] ?? [] })),
     figures: deriveFigures(attempts, asks, timeoutKindOf(scenario)),
     logLines: [],

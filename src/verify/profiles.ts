@@ -18,7 +18,9 @@ let cached: string[] | undefined;
  */
 export function intermediaryProfiles(): string[] {
   if (cached) return cached;
-  const schema: { definitions: Record<string, SchemaNode & { properties?: Record<string, SchemaNode> }> } = JSON.parse(readFileSync(packagePath('schema/scenario.schema.json'), 'utf8'));
+  const schema: { definitions: Record<string, SchemaNode & { properties?: Record<string, SchemaNode> }> } = JSON.parse(
+    readFileSync(packagePath('schema/scenario.schema.json'), 'utf8'),
+  );
   const needsSource = (node: SchemaNode): boolean => {
     const resolved = node.$ref ? schema.definitions[node.$ref.replace('#/definitions/', '')] : node;
     if (!resolved) return false;

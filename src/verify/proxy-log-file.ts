@@ -36,14 +36,22 @@ async function settled(file: string): Promise<void> {
  * The lines of the proxy's log file (`--proxy-log`) by listener id once the file has gone quiet (see `settled`),
  * or undefined without a file. @throws FarmError BAD_OPTION when the file cannot be read.
  */
-export async function proxyLogLines(file: string | undefined, profile: string | null, probes: LoggedProbe[]): Promise<Map<string, string[]> | undefined> {
+export async function proxyLogLines(
+  file: string | undefined,
+  profile: string | null,
+  probes: LoggedProbe[],
+): Promise<Map<string, string[]> | undefined> {
   if (file === undefined) return undefined;
   await settled(file);
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw farmError('BAD_OPTION', `--proxy-log ${file}`, `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw farmError(
+      'BAD_OPTION',
+      `--proxy-log ${file}`,
+      `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    );
   }
   return attributeLog(profile, text, probes);
 }

@@ -29,7 +29,10 @@ export function parseVarnishLog(text: string): Map<string, string[]> {
   for (const block of text.split(/\n\s*\n/)) {
     const url = /^-+\s+ReqURL\s+(\S+)/m.exec(block)?.[1];
     if (!url) continue;
-    byUrl.set(url, [...block.matchAll(/^-+\s+FetchError\s+(.*?)\s*$/gm)].map((m) => m[1]!));
+    byUrl.set(
+      url,
+      [...block.matchAll(/^-+\s+FetchError\s+(.*?)\s*$/gm)].map((m) => m[1]!),
+    );
   }
   return byUrl;
 }
@@ -58,11 +61,18 @@ export function attributeLog(profile: string | null, text: string, probes: Logge
     const byKey = profile === 'nginx' ? parseNginxLog(text) : parseVarnishLog(text);
     for (const p of probes) result.set(p.id, byProbePath(byKey, p.probe));
   } else if (profile === 'haproxy') {
-    const byBackend = parseHaproxyLog(text, probes.map((p) => p.id));
+    const byBackend = parseHaproxyLog(
+      text,
+      probes.map((p) => p.id),
+    );
     for (const p of probes) result.set(p.id, byBackend.get(p.id) ?? []);
   } else {
     const lines = text.split('\n');
-    for (const p of probes) result.set(p.id, lines.filter((line) => line.includes(p.probe)).map((line) => line.trim()));
+    for (const p of probes)
+      result.set(
+        p.id,
+        lines.filter((line) => line.includes(p.probe)).map((line) => line.trim()),
+      );
   }
   return result;
 }

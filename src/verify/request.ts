@@ -10,6 +10,9 @@ export type VerifyRequest = ClientRequest;
  * (src/listeners/http/faults/: a POST body, a path suffix, a bounded read, an encoding), for an intermediary whose
  * read timeout is `readTimeoutS` (default the generated configurations'), else `GET` with the whole body read.
  */
-export function requestFor(scenario: Pick<Scenario, 'mechanism' | 'params'> | undefined, readTimeoutS: number = DEFAULT_TIMEOUTS.readTimeoutS): VerifyRequest {
+export function requestFor(
+  scenario: Pick<Scenario, 'mechanism' | 'params'> | undefined,
+  readTimeoutS: number = DEFAULT_TIMEOUTS.readTimeoutS,
+): VerifyRequest {
   return scenario ? declaredRequest(scenario, { readTimeoutS }) : PLAIN_GET;
 }

@@ -7,7 +7,7 @@ import { VERIFY_OPTIONS, type VerifyOptionValues } from './options.js';
 import { assertReachable } from './preflight.js';
 import { probeListener, type ProbeSettings } from './probe-listener.js';
 import { proxyLogLines } from './proxy-log-file.js';
-import { VERIFY_REPORT_FORMAT, type ListenerReport, type VerifyReport } from './report-schema.js';
+import { VERIFY_REPORT_FORMAT, type VerifyReport } from './report-schema.js';
 import { probeUrl, targetText, type Target } from './target.js';
 import { judge } from './verdict.js';
 
@@ -49,13 +49,17 @@ function settingsOf(pairs: string[]): Record<string, string> {
 }
 
 const listOf = (value: string | string[] | undefined): string[] =>
-  (Array.isArray(value) ? value : value ? [value] : []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+  (Array.isArray(value) ? value : value ? [value] : [])
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter(Boolean);
 
 /** `via` or `route`, exactly one. @throws FarmError BAD_OPTION. */
 function targetOf(options: VerifyOptions): Target {
   if (options.via && options.route) throw farmError('BAD_OPTION', '--via', 'and --route cannot go together: give one');
   const target: Target | undefined = options.via ? { via: options.via } : options.route ? { route: options.route } : undefined;
-  if (!target) throw farmError('BAD_OPTION', '--via', 'is required (or --route TEMPLATE): the URL of the CDN or proxy in front of the farm');
+  if (!target)
+    throw farmError('BAD_OPTION', '--via', 'is required (or --route TEMPLATE): the URL of the CDN or proxy in front of the farm');
   try {
     probeUrl(target, 'x', 'x');
   } catch (error) {
@@ -67,7 +71,8 @@ function targetOf(options: VerifyOptions): Target {
 /** The farm to observe: exactly one of `farmObject`, `start`, `farm`. @throws FarmError BAD_OPTION. */
 function farmChoiceOf(options: VerifyOptions): FarmChoice {
   const given = [options.farmObject !== undefined, options.start === true, options.farm !== undefined].filter(Boolean).length;
-  if (given === 0) throw farmError('BAD_OPTION', '--farm', 'is required (or --start): verify reads what the origin saw from the farm\'s attempt ledger');
+  if (given === 0)
+    throw farmError('BAD_OPTION', '--farm', "is required (or --start): verify reads what the origin saw from the farm's attempt ledger");
   if (given > 1) throw farmError('BAD_OPTION', '--farm', 'and --start cannot go together: give one');
   if (options.farmObject) return { farm: options.farmObject };
   if (options.start) return { start: { ...options.farmOptions, only: options.only, skip: options.skip } };
@@ -83,12 +88,24 @@ function numbersOf(options: VerifyOptions): Omit<ProbeSettings, 'target' | 'ledg
     readTimeout: options.readTimeout ?? VERIFY_OPTIONS.readTimeout.default,
   };
   for (const name of ['repeat', 'concurrency'] as const) {
-    if (!Number.isInteger(values[name]) || values[name] < 1) throw farmError('BAD_OPTION', `--${name}`, `must be a whole number of at least 1, not ${values[name]}`);
+    if (!Number.isInteger(values[name]) || values[name] < 1)
+      throw farmError('BAD_OPTION', `--${name}`, `must be a whole number of at least 1, not ${values[name]}`);
   }
   for (const name of ['timeout', 'readTimeout'] as const) {
-    if (!(values[name] > 0) || values[name] > 3600) throw farmError('BAD_OPTION', name === 'timeout' ? '--timeout' : '--read-timeout', `must be seconds above 0 and at most 3600, not ${values[name]}`);
+    if (!(values[name] > 0) || values[name] > 3600)
+      throw farmError(
+        'BAD_OPTION',
+        name === 'timeout' ? '--timeout' : '--read-timeout',
+        `must be seconds above 0 and at most 3600, not ${values[name]}`,
+      );
   }
-  return { reset: options.reset ?? VERIFY_OPTIONS.reset.default, repeat: values.repeat, timeoutMs: values.timeout * 1000, readTimeoutS: values.readTimeout, concurrency: values.concurrency };
+  return {
+    reset: options.reset ?? VERIFY_OPTIONS.reset.default,
+    repeat: values.repeat,
+    timeoutMs: values.timeout * 1000,
+    readTimeoutS: values.readTimeout,
+    concurrency: values.concurrency,
+  };
 }
 
 /** The listeners `only` and `skip` select. @throws FarmError UNKNOWN_SCENARIO for an id the manifest does not have. */
@@ -96,7 +113,13 @@ function selected(manifest: Manifest, only: string[], skip: string[]): ManifestL
   const scenarioIds = [...new Set(manifest.listeners.map((l) => l.scenario))];
   const listenerIds = manifest.listeners.map((l) => l.id);
   const unknown = [...only, ...skip].filter((id) => !scenarioIds.includes(id) && !listenerIds.includes(id));
-  if (unknown.length > 0) throw farmError('UNKNOWN_SCENARIO', unknown, scenarioIds, listenerIds.filter((id) => !scenarioIds.includes(id)));
+  if (unknown.length > 0)
+    throw farmError(
+      'UNKNOWN_SCENARIO',
+      unknown,
+      scenarioIds,
+      listenerIds.filter((id) => !scenarioIds.includes(id)),
+    );
   return probedListeners(manifest, only, skip);
 }
 
@@ -152,7 +175,12 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
     for (const [i, report] of reports.entries()) {
       const logLines = numbers.repeat === 1 ? logs?.get(report.id) : undefined;
       report.logLines = logs?.get(report.id) ?? [];
-      report.verdict = judge(profile, listeners[i]!.expect, { client: report.asks[0]!.client, ...(logLines ? { logLines } : {}) }, cdnSettings);
+      report.verdict = judge(
+        profile,
+        listeners[i]!.expect,
+        { client: report.asks[0]!.client, ...(logLines ? { logLines } : {}) },
+        cdnSettings,
+      );
     }
     const count = (result: string) => reports.filter((r) => r.verdict.result === result).length;
     const summary = { listeners: reports.length, matched: count('match'), mismatched: count('mismatch'), unjudged: count('unjudged') };

@@ -22,7 +22,10 @@ export function newProbeId(listenerId: string): string {
  * @throws TypeError for a base URL or template that is not an absolute http(s) URL.
  */
 export function probeUrl(target: Target, id: string, probe: string, suffix = ''): URL {
-  const base = 'via' in target ? `${target.via.replace(/\/+$/, '')}/${encodeURIComponent(id)}/` : target.route.replaceAll('{id}', encodeURIComponent(id));
+  const base =
+    'via' in target
+      ? `${target.via.replace(/\/+$/, '')}/${encodeURIComponent(id)}/`
+      : target.route.replaceAll('{id}', encodeURIComponent(id));
   const url = new URL(base);
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError(`${base} is not an http or https URL`);
   const path = url.pathname.endsWith('/') ? url.pathname : `${url.pathname}/`;

@@ -13,7 +13,8 @@ export interface IntermediaryExpectation {
   log?: string | string[];
 }
 
-const isStatus = (v: unknown): v is number | number[] => typeof v === 'number' || (Array.isArray(v) && v.every((n) => typeof n === 'number'));
+const isStatus = (v: unknown): v is number | number[] =>
+  typeof v === 'number' || (Array.isArray(v) && v.every((n) => typeof n === 'number'));
 const isLog = (v: unknown): v is string | string[] => typeof v === 'string' || (Array.isArray(v) && v.every((n) => typeof n === 'string'));
 
 /**
@@ -22,7 +23,11 @@ const isLog = (v: unknown): v is string | string[] => typeof v === 'string' || (
  * outcome per CDN setting (src/cdn/expectation.ts) gives the outcome under `settings[<its setting>]`, else under its
  * default; `setting` says which, as `name=value`, with ` (default)` when `settings` did not name it.
  */
-export function expectationOf(expect: Expectations, profile: string, settings: Record<string, string> = {}): (IntermediaryExpectation & { setting?: string }) | null | undefined {
+export function expectationOf(
+  expect: Expectations,
+  profile: string,
+  settings: Record<string, string> = {},
+): (IntermediaryExpectation & { setting?: string }) | null | undefined {
   const declared: unknown = Object.entries(expect).find(([key]) => key === profile)?.[1];
   if (declared === null || declared === undefined || typeof declared !== 'object') return declared === null ? null : undefined;
   let value: object = declared;
@@ -69,7 +74,12 @@ export function checksOf(expected: IntermediaryExpectation, observed: Observed):
   const checks: Check[] = [];
   const { client } = observed;
   if (expected.status !== undefined) {
-    checks.push({ field: 'status', expected: expected.status, observed: client.status, result: statusMatches(expected.status, client.status) ? 'match' : 'mismatch' });
+    checks.push({
+      field: 'status',
+      expected: expected.status,
+      observed: client.status,
+      result: statusMatches(expected.status, client.status) ? 'match' : 'mismatch',
+    });
   }
   if (expected.response !== undefined) checks.push(textCheck('response', expected.response, client.headers['x-badorigin-error']));
   if (expected.xCache !== undefined) checks.push(textCheck('xCache', expected.xCache, client.headers['x-cache']));
@@ -77,7 +87,12 @@ export function checksOf(expected: IntermediaryExpectation, observed: Observed):
     if (expected.log !== undefined) checks.push({ field: 'log', expected: expected.log, observed: null, result: 'unseen' });
   } else {
     const line = observed.logLines.length > 0 ? observed.logLines.join('; ') : undefined;
-    checks.push({ field: 'log', expected: expected.log ?? null, observed: line ?? null, result: logMatches(expected.log, line) ? 'match' : 'mismatch' });
+    checks.push({
+      field: 'log',
+      expected: expected.log ?? null,
+      observed: line ?? null,
+      result: logMatches(expected.log, line) ? 'match' : 'mismatch',
+    });
   }
   return checks;
 }
@@ -90,7 +105,8 @@ export function checksOf(expected: IntermediaryExpectation, observed: Observed):
 export function judge(profile: string | null, expect: Expectations, observed: Observed, settings: Record<string, string> = {}): Verdict {
   if (profile === null) return { result: 'unjudged', reason: 'no --expect profile', checks: [] };
   const expected = expectationOf(expect, profile, settings);
-  if (expected === null) return { result: 'unjudged', reason: `expect.${profile} is null: ${profile} cannot reach this listener`, checks: [] };
+  if (expected === null)
+    return { result: 'unjudged', reason: `expect.${profile} is null: ${profile} cannot reach this listener`, checks: [] };
   if (expected === undefined) return { result: 'unjudged', reason: `the manifest has no expect.${profile} for this listener`, checks: [] };
   const checks = checksOf(expected, observed);
   const setting = expected.setting === undefined ? {} : { setting: expected.setting };

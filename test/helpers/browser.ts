@@ -8,7 +8,16 @@ export async function launchChromium(extraArgs: string[] = []): Promise<Browser>
   const { chromium } = await import('playwright-core');
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', ...extraArgs],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      ...extraArgs,
+    ],
   });
 }
 
@@ -18,5 +27,7 @@ export async function launchChromium(extraArgs: string[] = []): Promise<Browser>
  */
 export async function openDashboard(page: Page, base: string, hash = '#/'): Promise<void> {
   await page.goto(`${base}${hash}`);
-  await page.waitForFunction((route) => document.body.dataset.ready === 'true' && document.body.dataset.route === route, hash, { timeout: 10_000 });
+  await page.waitForFunction((route) => document.body.dataset.ready === 'true' && document.body.dataset.route === route, hash, {
+    timeout: 10_000,
+  });
 }

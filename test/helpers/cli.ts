@@ -14,7 +14,10 @@ export function runCli(args: string[], timeoutMs = 30_000): Promise<ProcessResul
  * Starts `badorigin serve ARGS` and resolves once it prints `Ctrl-C stops the farm`, or rejects with what it printed
  * if it exits first or does not get there within `timeoutMs`.
  */
-export function startServe(args: string[], timeoutMs = 30_000): Promise<{ child: ChildProcess; output: () => string; exited: Promise<number | null> }> {
+export function startServe(
+  args: string[],
+  timeoutMs = 30_000,
+): Promise<{ child: ChildProcess; output: () => string; exited: Promise<number | null> }> {
   return startFarmProcess([...cliArgv, 'serve', ...args], timeoutMs);
 }
 
@@ -22,7 +25,10 @@ export function startServe(args: string[], timeoutMs = 30_000): Promise<{ child:
  * Runs `argv` (a command that starts a farm, e.g. `npm start -- …`) in the repository and resolves once it prints
  * `Ctrl-C stops the farm`, or rejects with what it printed if it exits first or does not get there within `timeoutMs`.
  */
-export function startFarmProcess(argv: string[], timeoutMs = 30_000): Promise<{ child: ChildProcess; output: () => string; exited: Promise<number | null> }> {
+export function startFarmProcess(
+  argv: string[],
+  timeoutMs = 30_000,
+): Promise<{ child: ChildProcess; output: () => string; exited: Promise<number | null> }> {
   const child = spawn(argv[0]!, argv.slice(1), { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));

@@ -8,7 +8,16 @@ import type { Farm } from '../../src/farm.js';
 import type { VerifyReport } from '../../src/verify/report-schema.js';
 import { describeCheck } from '../../src/verify/format/summary.js';
 import { verify, type VerifyOptions } from '../../src/verify/run.js';
-import { freePort, proxyRequest, startHaproxy, startNginx, startVarnish, startVarnishLog, varnishProbed, type RunningProxy } from './proxies.js';
+import {
+  freePort,
+  proxyRequest,
+  startHaproxy,
+  startNginx,
+  startVarnish,
+  startVarnishLog,
+  varnishProbed,
+  type RunningProxy,
+} from './proxies.js';
 
 /** Families whose listeners must carry an expectation for every proxy that reaches them (a family left out would let a proxy's behaviour go unrecorded). */
 export const COVERED_FAMILIES: ManifestListener['family'][] = ['certificate', 'protocol', 'connection', 'dns', 'http', 'http2'];
@@ -110,7 +119,12 @@ export function suiteConcurrency(proxy: ProxyName, manifest: Manifest): number |
  * compared, each listener's state reset just before its probe, `suiteConcurrency` listeners at once, the suite's
  * read timeout. `beforeStart` runs before the proxy starts.
  */
-export async function verifyThrough(proxy: ProxyName, farm: Farm, dir: string, options: Partial<VerifyOptions> & { beforeStart?: () => void } = {}): Promise<VerifyReport> {
+export async function verifyThrough(
+  proxy: ProxyName,
+  farm: Farm,
+  dir: string,
+  options: Partial<VerifyOptions> & { beforeStart?: () => void } = {},
+): Promise<VerifyReport> {
   const { beforeStart, ...rest } = options;
   beforeStart?.();
   const running = await startProxyUnderTest(proxy, farm.manifest, dir);
@@ -138,6 +152,8 @@ export function wrongVerdicts(farm: Farm, proxy: ProxyName, report: VerifyReport
     if (r.verdict.result === wanted) return [];
     const checks = r.verdict.checks.filter((c) => c.result !== 'match').map(describeCheck);
     const client = r.asks[0]!.client;
-    return [`${r.id}: ${r.verdict.result}${r.verdict.reason ? ` (${r.verdict.reason})` : ''}; ${checks.join('; ')}${client.error ? ` [client: ${client.error}]` : ''}`];
+    return [
+      `${r.id}: ${r.verdict.result}${r.verdict.reason ? ` (${r.verdict.reason})` : ''}; ${checks.join('; ')}${client.error ? ` [client: ${client.error}]` : ''}`,
+    ];
   });
 }

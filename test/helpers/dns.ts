@@ -43,7 +43,12 @@ export const truncated = (packet: Packet) => ((packet.flags ?? 0) & dnsPacket.TR
 export const addressesOf = (packet: Packet) => (packet.answers ?? []).map((answer) => (answer as { data: unknown }).data);
 
 /** A query with RD set and one question. */
-export const query = (name: string, id = 1234, type: 'A' | 'AAAA' | 'SOA' | 'NS' = 'A'): Packet => ({ type: 'query', id, flags: dnsPacket.RECURSION_DESIRED, questions: [{ type, name }] });
+export const query = (name: string, id = 1234, type: 'A' | 'AAAA' | 'SOA' | 'NS' = 'A'): Packet => ({
+  type: 'query',
+  id,
+  flags: dnsPacket.RECURSION_DESIRED,
+  questions: [{ type, name }],
+});
 
 /** What dig printed: status (or `timeout`), header flags, answer count, the answer section's data, reply size, the OPT line. */
 export interface DigResult {
@@ -66,7 +71,10 @@ export function parseDig(output: string): DigResult {
     status,
     flags: (/flags: ([\w ]+);/.exec(output)?.[1] ?? '').split(' ').filter(Boolean),
     answers: Number(/ANSWER: (\d+)/.exec(output)?.[1] ?? 0),
-    records: answerSection.split('\n').filter(Boolean).map((line) => line.trim().split(/\s+/).at(-1)!),
+    records: answerSection
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => line.trim().split(/\s+/).at(-1)!),
     size: Number(/MSG SIZE\s+rcvd: (\d+)/.exec(output)?.[1] ?? 0),
     edns: /^; EDNS: .*$/m.exec(output)?.[0] ?? null,
   };

@@ -24,16 +24,31 @@ export function curlFor(manifest: Manifest, listener: ManifestListener, path: st
   const tls = listener.transport === 'https';
   const url = tls ? `https://localhost:${listener.port}${path}` : `http://127.0.0.1:${listener.port}${path}`;
   return [
-    'curl', '-sS', '-o', '/dev/null', '-w', FORMAT,
+    'curl',
+    '-sS',
+    '-o',
+    '/dev/null',
+    '-w',
+    FORMAT,
     ...(tls ? ['--cacert', manifest.trust.rootCaFile, '--resolve', `localhost:${listener.port}:127.0.0.1`] : []),
-    ...extra, url,
+    ...extra,
+    url,
   ];
 }
 
 /** Parses what `curlFor` printed. */
 export function parseCurl(result: { exit: number | null; stdout: string; stderr: string }): CurlTimings {
   const [code, sizeDownload, sizeUpload, sizeHeader, starttransfer, total] = result.stdout.trim().split(' ').map(Number);
-  return { exit: result.exit, code: code!, sizeDownload: sizeDownload!, sizeUpload: sizeUpload!, sizeHeader: sizeHeader!, starttransfer: starttransfer!, total: total!, stderr: result.stderr };
+  return {
+    exit: result.exit,
+    code: code!,
+    sizeDownload: sizeDownload!,
+    sizeUpload: sizeUpload!,
+    sizeHeader: sizeHeader!,
+    starttransfer: starttransfer!,
+    total: total!,
+    stderr: result.stderr,
+  };
 }
 
 /** What a Node request saw, with times in ms from the request's start. */
@@ -49,7 +64,14 @@ export interface NodeTimed {
 }
 
 /** GET (or `method` with `body`) `path` with node:http(s), timing the head and every body chunk; gives up after `timeoutMs`. Never rejects. */
-export function nodeTimed(manifest: Manifest, listener: ManifestListener, path: string, timeoutMs: number, method = 'GET', body?: Buffer): Promise<NodeTimed> {
+export function nodeTimed(
+  manifest: Manifest,
+  listener: ManifestListener,
+  path: string,
+  timeoutMs: number,
+  method = 'GET',
+  body?: Buffer,
+): Promise<NodeTimed> {
   return new Promise((resolve) => {
     const start = performance.now();
     const seen: NodeTimed = { chunkTimes: [], bytes: 0, ended: false };
@@ -63,9 +85,10 @@ export function nodeTimed(manifest: Manifest, listener: ManifestListener, path: 
       resolve(seen);
     };
     const options = { host: '127.0.0.1', port: listener.port, path, method, agent: false as const };
-    const req = listener.transport === 'https'
-      ? httpsRequest({ ...options, ca: readFileSync(manifest.trust.rootCaFile), servername: 'localhost' })
-      : httpRequest(options);
+    const req =
+      listener.transport === 'https'
+        ? httpsRequest({ ...options, ca: readFileSync(manifest.trust.rootCaFile), servername: 'localhost' })
+        : httpRequest(options);
     req.on('response', (res) => {
       seen.status = res.statusCode;
       seen.headers = res.headers;
@@ -87,7 +110,11 @@ export function nodeTimed(manifest: Manifest, listener: ManifestListener, path: 
 }
 
 /** Sends `bytes` on a raw TCP connection and collects what comes back until the farm closes (or `timeoutMs`). */
-export function rawExchange(port: number, bytes: Buffer | string, timeoutMs = 5000): Promise<{ data: Buffer; closed: 'fin' | 'reset' | 'timeout' }> {
+export function rawExchange(
+  port: number,
+  bytes: Buffer | string,
+  timeoutMs = 5000,
+): Promise<{ data: Buffer; closed: 'fin' | 'reset' | 'timeout' }> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     const socket = connect(port, '127.0.0.1');
@@ -111,7 +138,12 @@ export function rawExchange(port: number, bytes: Buffer | string, timeoutMs = 50
  * with a FIN queued behind the unsent body; `localPort` is the client's port (the farm's `connection` event names
  * it). Rejects after 10 s if the writes never block.
  */
-export function blockedUpload(port: number, bodyBytes: number, stalledMs = 300, tls?: { ca: Buffer; servername: string }): Promise<{ localPort: number; reset: () => void; destroy: () => void }> {
+export function blockedUpload(
+  port: number,
+  bodyBytes: number,
+  stalledMs = 300,
+  tls?: { ca: Buffer; servername: string },
+): Promise<{ localPort: number; reset: () => void; destroy: () => void }> {
   return new Promise((resolve, reject) => {
     const raw = connect(port, '127.0.0.1');
     const stream = tls ? tlsConnect({ socket: raw, ca: tls.ca, servername: tls.servername }) : raw;
@@ -162,7 +194,11 @@ export function nodeInformational(port: number, path: string, timeoutMs = 5000):
  * Sends `request` on a fresh connection (TLS when `tls` is given) and then never reads again: resolves once the
  * first response bytes came, with how many bytes were read and `close()`.
  */
-export function silentClient(port: number, request: string, tls?: { ca: Buffer; servername: string }): Promise<{ received: () => number; close: () => void }> {
+export function silentClient(
+  port: number,
+  request: string,
+  tls?: { ca: Buffer; servername: string },
+): Promise<{ received: () => number; close: () => void }> {
   return new Promise((resolve, reject) => {
     const stream = tls ? tlsConnect({ host: '127.0.0.1', port, ca: tls.ca, servername: tls.servername }) : connect(port, '127.0.0.1');
     let received = 0;

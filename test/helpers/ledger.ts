@@ -5,7 +5,13 @@ import type { ListenerEvent } from '../../src/listeners/index.js';
  * Resolves once listener `id` has reported `count` events matching `predicate` (start it before the traffic that
  * causes them); rejects after `timeoutMs` with how many came.
  */
-export function events(farm: Farm, id: string, count: number, predicate: (e: ListenerEvent) => boolean, timeoutMs = 10_000): Promise<ListenerEvent[]> {
+export function events(
+  farm: Farm,
+  id: string,
+  count: number,
+  predicate: (e: ListenerEvent) => boolean,
+  timeoutMs = 10_000,
+): Promise<ListenerEvent[]> {
   return new Promise((resolve, reject) => {
     const seen: ListenerEvent[] = [];
     const onEvent = (event: ListenerEvent) => {
@@ -25,7 +31,8 @@ export function events(farm: Farm, id: string, count: number, predicate: (e: Lis
 }
 
 /** `count` close events of listener `id` (see `events`). */
-export const closes = (farm: Farm, id: string, count: number, timeoutMs?: number) => events(farm, id, count, (e) => e.type === 'close', timeoutMs);
+export const closes = (farm: Farm, id: string, count: number, timeoutMs?: number) =>
+  events(farm, id, count, (e) => e.type === 'close', timeoutMs);
 
 /** A request to the farm's control API: status and parsed JSON body. */
 export async function control(farm: Farm, method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown }> {

@@ -21,10 +21,13 @@ export interface ClientCells {
 export function gnutlsArgs(manifest: Manifest, l: ManifestListener): string[] {
   const { sni, caFile, certHostname } = l.connect;
   return [
-    'gnutls-cli', ...(caFile ? [`--x509cafile=${caFile}`] : []),
+    'gnutls-cli',
+    ...(caFile ? [`--x509cafile=${caFile}`] : []),
     sni ? `--sni-hostname=${sni}` : '--disable-sni',
     `--verify-hostname=${certHostname ?? clientAddress(manifest.host)}`,
-    '-p', String(l.port), clientAddress(manifest.host),
+    '-p',
+    String(l.port),
+    clientAddress(manifest.host),
   ];
 }
 
@@ -44,7 +47,12 @@ export async function observeClients(manifest: Manifest, l: ManifestListener): P
   const nodeCell = node.code === null ? `ok${node.status ? ` ${node.status}` : ''}` : `\`${node.code}\``;
   if (dig) {
     const status = /status: (\w+)/.exec(dig.stdout)?.[1] ?? (dig.exit === 9 ? 'timeout' : `exit ${dig.exit}`);
-    return { node: nodeCell, curl: `not reachable: a DNS listener (dig: ${status})`, openssl: 'not reachable: a DNS listener', gnutls: 'not reachable: a DNS listener' };
+    return {
+      node: nodeCell,
+      curl: `not reachable: a DNS listener (dig: ${status})`,
+      openssl: 'not reachable: a DNS listener',
+      gnutls: 'not reachable: a DNS listener',
+    };
   }
   const curlCell = curl!.exit === 0 ? `exit 0, ${curl!.stdout.trim()}` : `exit ${curl!.exit}`;
   if (!openssl || !gnutls) {
@@ -56,7 +64,9 @@ export async function observeClients(manifest: Manifest, l: ManifestListener): P
   const noCertificate = /no peer certificate available/.test(openssl.stdout + openssl.stderr);
   const opensslCell = noCertificate
     ? `exit ${openssl.exit}: no peer certificate (handshake failed)`
-    : verify ? `${verify.verifyCode} \`${verify.verifyError}\`` : `exit ${openssl.exit}, no verify result`;
+    : verify
+      ? `${verify.verifyCode} \`${verify.verifyError}\``
+      : `exit ${openssl.exit}, no verify result`;
   const out = gnutls.stdout + gnutls.stderr;
   const status = /- Status: (.*?)\s*$/m.exec(out)?.[1] ?? /\*\*\* (Fatal error: .*?)\s*$/m.exec(out)?.[1] ?? '';
   const gnutlsCell = `exit ${gnutls.exit}${status ? `: \`${status}\`` : ''}`;
@@ -100,7 +110,12 @@ function clientTable(manifest: Manifest, clients: Map<string, ClientCells>): str
  * docs/conformance.md: what the run was, one section per proxy with the Markdown report of `verify --expect
  * <proxy>` through it (src/verify/format/markdown.ts), and the table of what the reference clients observed.
  */
-export function renderConformance(manifest: Manifest, clients: Map<string, ClientCells>, reports: Map<ProxyName, VerifyReport>, versions: Record<string, string>): string {
+export function renderConformance(
+  manifest: Manifest,
+  clients: Map<string, ClientCells>,
+  reports: Map<ProxyName, VerifyReport>,
+  versions: Record<string, string>,
+): string {
   const head = [
     '# Conformance',
     '',
@@ -108,26 +123,32 @@ export function renderConformance(manifest: Manifest, clients: Map<string, Clien
     '',
     'Every listener of the farm through nginx, HAProxy and Varnish, in one run of `npm run conformance` on the',
     'development machine (Debian 12), and what the reference clients observed for it directly. Each proxy runs the',
-    'configuration `badorigin config --for <proxy>` generates, with the suite\'s timeouts',
+    "configuration `badorigin config --for <proxy>` generates, with the suite's timeouts",
     `(\`--connect-timeout ${SUITE_TIMEOUTS.connectTimeoutS} --read-timeout ${SUITE_TIMEOUTS.readTimeoutS}\`; nginx \`resolver_timeout\` ${SUITE_TIMEOUTS.connectTimeoutS} s), and each section is the report of`,
     `\`badorigin verify --expect <proxy> --proxy-log <its log> --reset --read-timeout ${SUITE_TIMEOUTS.readTimeoutS}\` through it (answers waited`,
     `for ${VERIFY_OPTIONS.timeout.default} s at most, ${VERIFY_OPTIONS.concurrency.default} listeners at once; through Varnish every listener at once). The suite fails`,
-    'when a listener the proxy reaches does not match the manifest\'s `expect.nginx` / `expect.haproxy` / `expect.varnish`.',
-    'The proxy logs compared: nginx\'s error log (the message',
-    'without time, pid, connection number and the `client:`/`upstream:` suffix), HAProxy\'s log in the generated',
-    'log-format `%b %ST %tsc ssl_bc_err=%[ssl_bc_err] %[ssl_bc_err_str]` (without the backend name), Varnish\'s',
+    "when a listener the proxy reaches does not match the manifest's `expect.nginx` / `expect.haproxy` / `expect.varnish`.",
+    "The proxy logs compared: nginx's error log (the message",
+    "without time, pid, connection number and the `client:`/`upstream:` suffix), HAProxy's log in the generated",
+    "log-format `%b %ST %tsc ssl_bc_err=%[ssl_bc_err] %[ssl_bc_err_str]` (without the backend name), Varnish's",
     '`FetchError` records from `varnishlog -g request`. Varnish gets its first requests once every health probe has',
-    'run once. Where a proxy\'s answer depends on timing, the manifest lists every alternative observed, with a note',
+    "run once. Where a proxy's answer depends on timing, the manifest lists every alternative observed, with a note",
     'saying how often each was seen. Proxies word the same fault differently; nothing here is normalised.',
     '',
-    `Versions: ${Object.entries(versions).map(([k, v]) => `${k} ${v}`).join(', ')}.`,
+    `Versions: ${Object.entries(versions)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}.`,
     '',
   ];
-  const sections = [...reports.entries()].flatMap(([proxy, report]) => [`## ${PROXY_TITLES[proxy]}`, '', renderMarkdown(report, { level: 3 })]);
+  const sections = [...reports.entries()].flatMap(([proxy, report]) => [
+    `## ${PROXY_TITLES[proxy]}`,
+    '',
+    renderMarkdown(report, { level: 3 }),
+  ]);
   const clientsSection = [
     '## Reference clients',
     '',
-    'Node\'s error code, curl\'s exit code, `openssl s_client -verify_return_error` verify code and text, `gnutls-cli`',
+    "Node's error code, curl's exit code, `openssl s_client -verify_return_error` verify code and text, `gnutls-cli`",
     'exit code and status line, all as the reference clients of the manifest (trust, SNI, 5 s limit) run them.',
     '',
     ...clientTable(manifest, clients),

@@ -137,20 +137,23 @@ const APACHE_MODULES = '/usr/lib/apache2/modules';
 export function startApache(directives: string[], dir: string, port: number): Promise<RunningProxy> {
   const file = join(dir, 'httpd.conf');
   const root = process.getuid?.() === 0;
-  writeFileSync(file, [
-    ...['mpm_event', 'authz_core', 'proxy', 'proxy_http'].map((m) => `LoadModule ${m}_module ${APACHE_MODULES}/mod_${m}.so`),
-    'ServerName localhost',
-    `Listen 127.0.0.1:${port}`,
-    `PidFile ${join(dir, 'httpd.pid')}`,
-    `DefaultRuntimeDir ${dir}`,
-    'Mutex posixsem',
-    `ErrorLog ${join(dir, 'error.log')}`,
-    'LogLevel warn',
-    'StartServers 1',
-    ...(root ? ['User www-data', 'Group www-data'] : []),
-    ...directives,
-    '',
-  ].join('\n'));
+  writeFileSync(
+    file,
+    [
+      ...['mpm_event', 'authz_core', 'proxy', 'proxy_http'].map((m) => `LoadModule ${m}_module ${APACHE_MODULES}/mod_${m}.so`),
+      'ServerName localhost',
+      `Listen 127.0.0.1:${port}`,
+      `PidFile ${join(dir, 'httpd.pid')}`,
+      `DefaultRuntimeDir ${dir}`,
+      'Mutex posixsem',
+      `ErrorLog ${join(dir, 'error.log')}`,
+      'LogLevel warn',
+      'StartServers 1',
+      ...(root ? ['User www-data', 'Group www-data'] : []),
+      ...directives,
+      '',
+    ].join('\n'),
+  );
   chmodSync(dir, 0o755);
   return startProcess(['apache2', '-f', file, '-DFOREGROUND'], port);
 }
@@ -162,7 +165,26 @@ export function startVarnish(vcl: string, dir: string, port: number): Promise<Ru
   // varnishd (as root) reads the VCL and compiles it as its unprivileged user: mkdtemp's 0700 keeps it out.
   chmodSync(dir, 0o755);
   chmodSync(file, 0o644);
-  return startProcess(['varnishd', '-F', '-a', `127.0.0.1:${port}`, '-f', file, '-n', join(dir, 'varnish'), '-T', 'none', '-s', 'malloc,32m', '-s', `Transient=malloc,${VARNISH_TRANSIENT_CAP}`], port, /Child launched OK/);
+  return startProcess(
+    [
+      'varnishd',
+      '-F',
+      '-a',
+      `127.0.0.1:${port}`,
+      '-f',
+      file,
+      '-n',
+      join(dir, 'varnish'),
+      '-T',
+      'none',
+      '-s',
+      'malloc,32m',
+      '-s',
+      `Transient=malloc,${VARNISH_TRANSIENT_CAP}`,
+    ],
+    port,
+    /Child launched OK/,
+  );
 }
 
 /** The records of a Varnish request transaction the log readers use (`parseVarnishLog`). */
@@ -178,7 +200,10 @@ export interface RunningTool {
  * from now on, as a user's `varnishlog -g request -A -w FILE` does.
  */
 export function startVarnishLog(dir: string, file: string): RunningTool {
-  const child = spawn('varnishlog', ['-n', join(dir, 'varnish'), '-g', 'request', '-i', VARNISH_LOG_TAGS, '-A', '-u', '-w', file], { detached: true, stdio: 'ignore' });
+  const child = spawn('varnishlog', ['-n', join(dir, 'varnish'), '-g', 'request', '-i', VARNISH_LOG_TAGS, '-A', '-u', '-w', file], {
+    detached: true,
+    stdio: 'ignore',
+  });
   if (child.pid !== undefined) liveGroups.add(child.pid);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return {

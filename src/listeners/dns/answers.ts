@@ -48,7 +48,14 @@ export function reply(query: Packet, rcode: number, extra: Partial<Packet> & { t
   const rd = (query.flags ?? 0) & dnsPacket.RECURSION_DESIRED;
   const aa = rcode === RCODE.NOERROR || rcode === RCODE.NXDOMAIN ? dnsPacket.AUTHORITATIVE_ANSWER : 0;
   const flags = aa | rd | (extra.truncated ? dnsPacket.TRUNCATED_RESPONSE : 0) | rcode;
-  return { type: 'response', id: query.id, flags, questions: query.questions?.slice(0, 1), answers: extra.answers ?? [], authorities: extra.authorities ?? [] };
+  return {
+    type: 'response',
+    id: query.id,
+    flags,
+    questions: query.questions?.slice(0, 1),
+    answers: extra.answers ?? [],
+    authorities: extra.authorities ?? [],
+  };
 }
 
 function addressRecords(question: Question, name: string, served: ServedAddresses): Answer[] {

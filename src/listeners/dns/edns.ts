@@ -43,16 +43,18 @@ export function ednsOf(query: Packet): QueryEdns {
  */
 export function replyOpt(edns: QueryEdns): OptAnswer[] {
   if (edns.kind !== 'edns' && edns.kind !== 'badvers') return [];
-  return [{
-    type: 'OPT',
-    name: '.',
-    udpPayloadSize: EDNS_UDP_PAYLOAD,
-    extendedRcode: edns.kind === 'badvers' ? BADVERS_UPPER_BITS : 0,
-    ednsVersion: 0,
-    flags: edns.dnssecOk ? dnsPacket.DNSSEC_OK : 0,
-    flag_do: edns.dnssecOk,
-    options: [],
-  }];
+  return [
+    {
+      type: 'OPT',
+      name: '.',
+      udpPayloadSize: EDNS_UDP_PAYLOAD,
+      extendedRcode: edns.kind === 'badvers' ? BADVERS_UPPER_BITS : 0,
+      ednsVersion: 0,
+      flags: edns.dnssecOk ? dnsPacket.DNSSEC_OK : 0,
+      flag_do: edns.dnssecOk,
+      options: [],
+    },
+  ];
 }
 
 /**

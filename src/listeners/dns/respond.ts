@@ -18,7 +18,15 @@ export type DnsOutcome =
    * (null: never answer, the `timeout` behaviour); `question` the name (lower case, no trailing dot) and type asked,
    * `answer` what the reply says in one line (answer-summary.ts).
    */
-  | { kind: 'query'; label: string | null; detail: string; reply: Buffer | null; delayMs: number; question: { name: string; type: string }; answer: string };
+  | {
+      kind: 'query';
+      label: string | null;
+      detail: string;
+      reply: Buffer | null;
+      delayMs: number;
+      question: { name: string; type: string };
+      answer: string;
+    };
 
 /**
  * Turns the bytes of one DNS message into what to send back, as an authoritative server for `zone` whose names
@@ -38,7 +46,8 @@ export function respond(message: Buffer, zone: DnsZone, served: ServedAddresses,
   // The header said: a query, opcode QUERY, one question (refusedByHeader).
   const question = query.questions?.[0];
   if (!question) return malformed(message, '0 questions', RCODE.FORMERR);
-  if (!roundTrips(message, question)) return malformed(message, 'a question name that is compressed, not UTF-8 or has dots inside a label', RCODE.FORMERR);
+  if (!roundTrips(message, question))
+    return malformed(message, 'a question name that is compressed, not UTF-8 or has dots inside a label', RCODE.FORMERR);
   const edns = ednsOf(query);
   if (edns.kind === 'malformed') return malformed(message, edns.why, RCODE.FORMERR);
   const asked = { name: question.name.toLowerCase().replace(/\.$/, ''), type: question.type };
@@ -49,13 +58,29 @@ export function respond(message: Buffer, zone: DnsZone, served: ServedAddresses,
     // BADVERS says nothing about the zone's data: not authoritative.
     const refusal = reply(query, RCODE.NOERROR);
     const packet = { ...refusal, flags: (refusal.flags ?? 0) & ~dnsPacket.AUTHORITATIVE_ANSWER, additionals: replyOpt(edns) };
-    return { kind: 'query', label, detail, reply: encodeWithin(packet, limit), delayMs: 0, question: asked, answer: `${answerSummary(packet)} (BADVERS)` };
+    return {
+      kind: 'query',
+      label,
+      detail,
+      reply: encodeWithin(packet, limit),
+      delayMs: 0,
+      question: asked,
+      answer: `${answerSummary(packet)} (BADVERS)`,
+    };
   }
   const answered = answer(query, zone, served, over);
   if (!answered) return { kind: 'query', label, detail, reply: null, delayMs: 0, question: asked, answer: answerSummary(null) };
   const packet = { ...answered.packet, additionals: replyOpt(edns) };
   const bytes = encodeWithin(packet, limit);
-  return { kind: 'query', label, detail, reply: bytes, delayMs: answered.delayMs, question: asked, answer: answerSummary(truncatedView(packet, bytes), answered.delayMs) };
+  return {
+    kind: 'query',
+    label,
+    detail,
+    reply: bytes,
+    delayMs: answered.delayMs,
+    question: asked,
+    answer: answerSummary(truncatedView(packet, bytes), answered.delayMs),
+  };
 }
 
 /**

@@ -104,7 +104,14 @@ export class DnsServer implements PortOwner {
     return new Promise((resolve, reject) => {
       const udp = createSocket({ type: isIPv6(host) ? 'udp6' : 'udp4', reuseAddr: false });
       udp.once('error', (error) => reject(this.failure(host, port, error)));
-      udp.on('message', (message, peer) => this.onMessage(message, 'udp', (bytes) => udp.send(bytes, peer.port, peer.address, () => undefined), `${peer.address}:${peer.port}`));
+      udp.on('message', (message, peer) =>
+        this.onMessage(
+          message,
+          'udp',
+          (bytes) => udp.send(bytes, peer.port, peer.address, () => undefined),
+          `${peer.address}:${peer.port}`,
+        ),
+      );
       udp.bind({ address: host, port, exclusive: true }, () => {
         udp.removeAllListeners('error');
         udp.on('error', (error) => this.report.port({ type: 'handler-error', error: error.message }));
@@ -196,7 +203,7 @@ export class DnsServer implements PortOwner {
 
   /** Answers one message; a query of the zone is a `request` event of its name's listener, numbered as a connection. */
   private onMessage(message: Buffer, over: 'udp' | 'tcp', send: (bytes: Buffer) => void, peer: string): void {
-    let outcome;
+    let outcome: ReturnType<typeof respond>;
     try {
       outcome = respond(message, this.zone, this.served, over);
     } catch (error) {

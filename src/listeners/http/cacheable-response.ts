@@ -21,14 +21,33 @@ export function cacheableResponse(context: RequestContext, maxAgeS: number, extr
     ...extra,
   ];
   const match = headerValue(context.head, 'if-none-match');
-  if (match && match.split(',').map((t) => t.trim().replace(/^W\//, '')).some((t) => t === etag || t === '*')) {
+  if (
+    match
+      ?.split(',')
+      .map((t) => t.trim().replace(/^W\//, ''))
+      .some((t) => t === etag || t === '*')
+  ) {
     return responseHead(304, [...common, ['Connection', 'close']]);
   }
-  const head = responseHead(200, [['Content-Type', 'text/plain; charset=utf-8'], ['Content-Length', body.length], ...common, ['Connection', 'close']]);
+  const head = responseHead(200, [
+    ['Content-Type', 'text/plain; charset=utf-8'],
+    ['Content-Length', body.length],
+    ...common,
+    ['Connection', 'close'],
+  ]);
   return context.head.method === 'HEAD' ? head : Buffer.concat([head, body]);
 }
 
 /** A failing answer of the health scenarios: `status` (their `failStatus`), uncacheable, with `Retry-After`. */
 export function failingResponse(context: RequestContext, status: number, why: string): Buffer {
-  return simpleResponse(status, `badorigin ${context.id}: ${why}\n`, [['Cache-Control', 'no-store'], ['Retry-After', '1'], [SCENARIO_HEADER, context.id]], context.head.method === 'HEAD');
+  return simpleResponse(
+    status,
+    `badorigin ${context.id}: ${why}\n`,
+    [
+      ['Cache-Control', 'no-store'],
+      ['Retry-After', '1'],
+      [SCENARIO_HEADER, context.id],
+    ],
+    context.head.method === 'HEAD',
+  );
 }

@@ -51,7 +51,10 @@ export interface HttpFault {
 
 /** Registers a fault definition (see `HttpFaultDefinition`). */
 export function defineHttpFault<const N extends string, P extends TProperties>(definition: HttpFaultDefinition<N, P>): HttpFault {
-  const schema: FaultSchema<N, P> = Type.Object({ fault: Type.Literal(definition.name), ...SHARED_PARAMS, ...definition.params }, { additionalProperties: false });
+  const schema: FaultSchema<N, P> = Type.Object(
+    { fault: Type.Literal(definition.name), ...SHARED_PARAMS, ...definition.params },
+    { additionalProperties: false },
+  );
   const validator = Compile(schema);
   const overridable = new Set<string>(definition.overrides ?? []);
   // The shared params on their own (extra properties allowed): what the mechanism reads of every fault's params.

@@ -20,12 +20,19 @@ export function rawHeaderPairs(raw: string[], max: number): [string, string][] {
  * client sent: at most `maxHeaders` fields (the farm's `--max-headers`), names clipped at MAX_EVENT_NAME_CHARS and
  * target and values at MAX_EVENT_VALUE_CHARS.
  */
-export function requestEvent(method: string, target: string, headers: [string, string][], maxHeaders: number): Omit<ListenerEvent, 'listener' | 'time'> {
+export function requestEvent(
+  method: string,
+  target: string,
+  headers: [string, string][],
+  maxHeaders: number,
+): Omit<ListenerEvent, 'listener' | 'time'> {
   return {
     type: 'request',
     detail: `${method} ${clip(target, 200)}`,
     method: clip(method, MAX_EVENT_NAME_CHARS),
     target: clip(target, MAX_EVENT_VALUE_CHARS),
-    headers: headers.slice(0, maxHeaders).map(([name, value]) => [clip(name.toLowerCase(), MAX_EVENT_NAME_CHARS), clip(value, MAX_EVENT_VALUE_CHARS)]),
+    headers: headers
+      .slice(0, maxHeaders)
+      .map(([name, value]) => [clip(name.toLowerCase(), MAX_EVENT_NAME_CHARS), clip(value, MAX_EVENT_VALUE_CHARS)]),
   };
 }

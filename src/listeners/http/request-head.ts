@@ -64,7 +64,8 @@ export function parseRequestHead(bytes: Buffer, limits: HeadLimits = DEFAULT_HEA
   const [, method = '', target = '', version = ''] = requestLine;
   if (!TOKEN.test(method)) return bad('method is not a token');
   if (!TARGET.test(target)) return bad('request target has characters outside visible ASCII');
-  if (lines.length - 1 > limits.maxHeaders) return { ok: false, failure: 'too-many-headers', detail: `more than ${limits.maxHeaders} header fields` };
+  if (lines.length - 1 > limits.maxHeaders)
+    return { ok: false, failure: 'too-many-headers', detail: `more than ${limits.maxHeaders} header fields` };
   const headers: [string, string][] = [];
   for (const line of lines.slice(1)) {
     const colon = line.indexOf(':');
@@ -84,7 +85,11 @@ export function parseRequestHead(bytes: Buffer, limits: HeadLimits = DEFAULT_HEA
   }
   if (/^https?:\/\//i.test(path)) path = path.replace(/^https?:\/\/[^/]*/i, '') || '/';
   if (path === '*') path = '/';
-  return { ok: true, head: { method, target, path, query: new URLSearchParams(search), version, headers, headBytes: bytes.length }, rest: Buffer.alloc(0) };
+  return {
+    ok: true,
+    head: { method, target, path, query: new URLSearchParams(search), version, headers, headBytes: bytes.length },
+    rest: Buffer.alloc(0),
+  };
 }
 
 /**
@@ -133,7 +138,8 @@ export function readRequestHead(socket: Duplex, limits: HeadLimits = DEFAULT_HEA
       while (buffer.length >= 2 && buffer[0] === 0x0d && buffer[1] === 0x0a) buffer = buffer.subarray(2);
       checked = Math.max(0, checked - (before - buffer.length));
       const lineEnd = buffer.indexOf('\r\n');
-      if ((lineEnd === -1 ? buffer.length : lineEnd) > limits.maxLineBytes) return fail('line-too-long', `request line longer than ${limits.maxLineBytes} bytes`);
+      if ((lineEnd === -1 ? buffer.length : lineEnd) > limits.maxLineBytes)
+        return fail('line-too-long', `request line longer than ${limits.maxLineBytes} bytes`);
       const end = buffer.indexOf('\r\n\r\n');
       // A bare line ending or a NUL in the head is not HTTP/1.x: no need to wait for more. Bytes past the head
       // (a body) may hold anything.

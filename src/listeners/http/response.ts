@@ -93,6 +93,11 @@ export function flushed(socket: Socket): Promise<void> {
 /** A small well-formed response with a text body and `Connection: close`. */
 export function simpleResponse(status: number, body: string, extra: RawHeaders = [], head = false): Buffer {
   const payload = Buffer.from(body);
-  const headers: RawHeaders = [['Content-Type', 'text/plain; charset=utf-8'], ['Content-Length', payload.length], ...extra, ['Connection', 'close']];
+  const headers: RawHeaders = [
+    ['Content-Type', 'text/plain; charset=utf-8'],
+    ['Content-Length', payload.length],
+    ...extra,
+    ['Connection', 'close'],
+  ];
   return Buffer.concat([responseHead(status, headers), head ? Buffer.alloc(0) : payload]);
 }

@@ -20,11 +20,13 @@ export function splitByFirstByte(
 ): void {
   const { caps, emit } = context;
   const onTimeout = () => emit({ type: 'fault', detail: handshakeTimeoutDetail(caps.handshakeTimeoutMs) });
-  void readUntil(socket, (bytes) => (bytes.length ? 1 : null), { maxBytes: 1, timeoutMs: caps.handshakeTimeoutMs, onTimeout }).then((bytes) => {
-    if (!bytes) return void socket.destroy();
-    socket.unshift(bytes);
-    if (bytes[0] === TLS_HANDSHAKE) return onTls();
-    socket.resume();
-    onCleartext();
-  });
+  void readUntil(socket, (bytes) => (bytes.length ? 1 : null), { maxBytes: 1, timeoutMs: caps.handshakeTimeoutMs, onTimeout }).then(
+    (bytes) => {
+      if (!bytes) return void socket.destroy();
+      socket.unshift(bytes);
+      if (bytes[0] === TLS_HANDSHAKE) return onTls();
+      socket.resume();
+      onCleartext();
+    },
+  );
 }

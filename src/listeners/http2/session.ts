@@ -1,8 +1,20 @@
 import type { Duplex } from 'node:stream';
 import { FrameReader } from '../../h2/frame-reader.js';
 import {
-  FLAG, FRAME, dataFrame, goawayFrame, headersBlockFragment, headersFrames, pingFrame, rstStreamFrame, settingsAckFrame, settingsFrame, windowUpdateFrame,
-  type ErrorCodeName, type Frame, type SettingName,
+  FLAG,
+  FRAME,
+  dataFrame,
+  goawayFrame,
+  headersBlockFragment,
+  headersFrames,
+  pingFrame,
+  rstStreamFrame,
+  settingsAckFrame,
+  settingsFrame,
+  windowUpdateFrame,
+  type ErrorCodeName,
+  type Frame,
+  type SettingName,
 } from '../../h2/frames.js';
 import { HeaderDecoder, HeaderEncoder, type HeaderField } from '../../h2/hpack.js';
 import { headTimeoutDetail, type ListenerCaps } from '../caps.js';
@@ -68,7 +80,9 @@ export class H2Session {
   constructor(
     readonly socket: Duplex,
     private readonly fault: H2Fault,
-    readonly context: Pick<MechanismContext, 'id' | 'emit'> & { caps: Pick<ListenerCaps, 'headTimeoutMs' | 'maxHeaderBytes' | 'maxHeaders'> },
+    readonly context: Pick<MechanismContext, 'id' | 'emit'> & {
+      caps: Pick<ListenerCaps, 'headTimeoutMs' | 'maxHeaderBytes' | 'maxHeaders'>;
+    },
   ) {
     socket.on('error', () => socket.destroy());
     socket.on('close', () => this.stopIdle());
@@ -159,7 +173,10 @@ export class H2Session {
   /** Handles read frames in order while the socket can take our answers; pauses reading when it cannot. */
   private handleFrames(): void {
     while (this.frames.length) {
-      if (this.closed || this.socket.destroyed || !this.socket.writable) return void (this.frames = []);
+      if (this.closed || this.socket.destroyed || !this.socket.writable) {
+        this.frames = [];
+        return;
+      }
       if (this.socket.writableLength > WRITE_BACKLOG_BYTES) {
         this.socket.pause();
         this.socket.once('drain', () => {
@@ -181,7 +198,8 @@ export class H2Session {
     if (this.block && frame.type !== FRAME.CONTINUATION) return this.protocolError('a frame inside a header block');
     switch (frame.type) {
       case FRAME.SETTINGS:
-        if (frame.streamId !== 0 || (frame.flags & FLAG.ACK ? frame.length !== 0 : frame.length % 6 !== 0)) return this.protocolError('a malformed SETTINGS frame', 'FRAME_SIZE_ERROR');
+        if (frame.streamId !== 0 || (frame.flags & FLAG.ACK ? frame.length !== 0 : frame.length % 6 !== 0))
+          return this.protocolError('a malformed SETTINGS frame', 'FRAME_SIZE_ERROR');
         if (!(frame.flags & FLAG.ACK) && this.fault.ackSettings !== false) this.write(settingsAckFrame());
         return;
       case FRAME.PING:
@@ -210,7 +228,9 @@ export class H2Session {
    */
   private onData(frame: Frame): void {
     if (frame.length > 0 && this.fault.windowUpdates !== false) {
-      this.write(Buffer.concat([windowUpdateFrame(0, frame.length), ...(frame.streamId ? [windowUpdateFrame(frame.streamId, frame.length)] : [])]));
+      this.write(
+        Buffer.concat([windowUpdateFrame(0, frame.length), ...(frame.streamId ? [windowUpdateFrame(frame.streamId, frame.length)] : [])]),
+      );
     }
     if (frame.flags & FLAG.END_STREAM) this.deliver(frame.streamId);
   }
@@ -226,7 +246,8 @@ export class H2Session {
     const fragment = headersBlockFragment(frame.flags, frame.payload);
     if (!fragment) return this.protocolError('HEADERS with bad padding');
     const trailers = this.pending.has(frame.streamId);
-    if (!trailers && (frame.streamId === 0 || frame.streamId % 2 === 0 || frame.streamId <= this.lastStreamId)) return this.protocolError(`HEADERS on stream ${frame.streamId}`);
+    if (!trailers && (frame.streamId === 0 || frame.streamId % 2 === 0 || frame.streamId <= this.lastStreamId))
+      return this.protocolError(`HEADERS on stream ${frame.streamId}`);
     if (!trailers) this.lastStreamId = frame.streamId;
     this.block = { streamId: frame.streamId, endStream: Boolean(frame.flags & FLAG.END_STREAM), trailers, fragments: [], bytes: 0 };
     this.addFragment(fragment, frame.flags);

@@ -25,7 +25,11 @@ export class StreamCipherState {
    * @param macKey the direction's MAC key (20 or 16 bytes).
    * @param key the direction's RC4 key (16 bytes).
    */
-  constructor(private readonly mac: 'sha1' | 'md5', private readonly macKey: Buffer, key: Buffer) {
+  constructor(
+    private readonly mac: 'sha1' | 'md5',
+    private readonly macKey: Buffer,
+    key: Buffer,
+  ) {
     this.rc4 = new Rc4(key);
     this.macLength = mac === 'sha1' ? 20 : 16;
   }

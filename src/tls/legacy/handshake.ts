@@ -1,16 +1,24 @@
 import { createECDH, randomBytes, type ECDH } from 'node:crypto';
-import { EXT, parseClientHelloBody, type ParsedClientHello } from '../client-hello.js';
+import { parseClientHelloBody, type ParsedClientHello } from '../client-hello.js';
 import { StreamCipherState } from './cipher-state.js';
 import { finishedVerifyData, keyBlock, masterSecret } from './prf.js';
 import {
-  Alert, ContentType, HandshakeReader, HandshakeType, MAX_PLAINTEXT, RecordReader, alertRecord, encodeRecord,
-  handshakeMessage, vector, type HandshakeMessage, type TlsRecord,
+  Alert,
+  ContentType,
+  HandshakeReader,
+  HandshakeType,
+  MAX_PLAINTEXT,
+  RecordReader,
+  alertRecord,
+  encodeRecord,
+  handshakeMessage,
+  vector,
+  type HandshakeMessage,
+  type TlsRecord,
 } from '../records.js';
-import { rsaPreMaster, serverKeyExchange, u16, type PreparedKey } from './server-key.js';
+import { rsaPreMaster, serverKeyExchange, type PreparedKey } from './server-key.js';
+import { serverHelloBody } from './server-hello.js';
 import { negotiate, type LegacySuite } from './suites.js';
-
-export { LEGACY_SUITES, LEGACY_SUITE_NAMES, LEGACY_VERSIONS, LEGACY_VERSION_NAMES, chooseVersion, type LegacySuite, type LegacySuiteName, type LegacyVersionName } from './suites.js';
-export { pemChainToDer, prepareKey, type PreparedKey } from './server-key.js';
 
 /** What the engine serves. */
 export interface LegacyServerConfig {
@@ -81,7 +89,11 @@ export class LegacyTlsEngine {
   private writeState?: StreamCipherState;
   private pendingWrite?: StreamCipherState;
 
-  constructor(private readonly config: LegacyServerConfig, private readonly key: PreparedKey, private readonly io: EngineIo) {}
+  constructor(
+    private readonly config: LegacyServerConfig,
+    private readonly key: PreparedKey,
+    private readonly io: EngineIo,
+  ) {}
 
   /** True once the connection is over (after an alert or close_notify). */
   get closed(): boolean {
@@ -165,7 +177,8 @@ export class LegacyTlsEngine {
         return;
       }
       case ContentType.changeCipherSpec:
-        if (this.state !== 'change-cipher-spec' || this.handshake.pending) return this.fail(Alert.unexpectedMessage, `ChangeCipherSpec in state ${this.state}`);
+        if (this.state !== 'change-cipher-spec' || this.handshake.pending)
+          return this.fail(Alert.unexpectedMessage, `ChangeCipherSpec in state ${this.state}`);
         if (content.length !== 1 || content[0] !== 1) return this.fail(Alert.decodeError, 'malformed ChangeCipherSpec');
         this.activateRead();
         this.state = 'finished';
@@ -191,13 +204,16 @@ export class LegacyTlsEngine {
   private onHandshake(message: HandshakeMessage, recordVersion: number): void {
     switch (this.state) {
       case 'client-hello':
-        if (message.type !== HandshakeType.clientHello) return this.fail(Alert.unexpectedMessage, `handshake type ${message.type} before ClientHello`);
+        if (message.type !== HandshakeType.clientHello)
+          return this.fail(Alert.unexpectedMessage, `handshake type ${message.type} before ClientHello`);
         return this.onClientHello(message, recordVersion);
       case 'client-key-exchange':
-        if (message.type !== HandshakeType.clientKeyExchange) return this.fail(Alert.unexpectedMessage, `handshake type ${message.type}, expected ClientKeyExchange`);
+        if (message.type !== HandshakeType.clientKeyExchange)
+          return this.fail(Alert.unexpectedMessage, `handshake type ${message.type}, expected ClientKeyExchange`);
         return this.onClientKeyExchange(message);
       case 'finished':
-        if (message.type !== HandshakeType.finished) return this.fail(Alert.unexpectedMessage, `handshake type ${message.type}, expected Finished`);
+        if (message.type !== HandshakeType.finished)
+          return this.fail(Alert.unexpectedMessage, `handshake type ${message.type}, expected Finished`);
         return this.onFinished(message);
       default:
         return this.fail(Alert.unexpectedMessage, `handshake type ${message.type} in state ${this.state}`);
@@ -219,19 +235,14 @@ export class LegacyTlsEngine {
     this.transcript.push(message.raw);
 
     this.serverRandom = randomBytes(32);
-    const extensions: Buffer[] = [];
-    if (hello.secureRenegotiation) extensions.push(extension(EXT.renegotiationInfo, Buffer.from([0])));
-    if (suite.keyExchange === 'ecdhe_rsa' && hello.ecPointFormats.length) extensions.push(extension(EXT.ecPointFormats, vector(1, Buffer.from([0]))));
-    const serverHello = Buffer.concat([
-      u16(version), this.serverRandom, vector(1, Buffer.alloc(0)), u16(suite.code), Buffer.from([0]),
-      ...(extensions.length && hello.extensions.length ? [vector(2, Buffer.concat(extensions))] : []),
-    ]);
-    const flight = [handshakeMessage(HandshakeType.serverHello, serverHello)];
+    const flight = [handshakeMessage(HandshakeType.serverHello, serverHelloBody(version, this.serverRandom, suite, hello))];
     flight.push(handshakeMessage(HandshakeType.certificate, vector(3, Buffer.concat(this.config.chainDer.map((der) => vector(3, der))))));
     if (suite.keyExchange === 'ecdhe_rsa') {
       this.ecdh = createECDH('prime256v1');
       const randoms = Buffer.concat([hello.random, this.serverRandom]);
-      flight.push(handshakeMessage(HandshakeType.serverKeyExchange, serverKeyExchange(this.ecdh, this.key, version, randoms, signatureScheme)));
+      flight.push(
+        handshakeMessage(HandshakeType.serverKeyExchange, serverKeyExchange(this.ecdh, this.key, version, randoms, signatureScheme)),
+      );
     }
     flight.push(handshakeMessage(HandshakeType.serverHelloDone, Buffer.alloc(0)));
     this.transcript.push(...flight);
@@ -245,7 +256,8 @@ export class LegacyTlsEngine {
   private onClientKeyExchange(message: HandshakeMessage): void {
     const hello = this.hello!;
     // SSL 3.0 derives keys, MACs and Finished differently (RFC 6101 §6.1, §5.2.3.1, §5.6.9); the engine stops here.
-    if (this.version === 0x0300) return this.fail(Alert.handshakeFailure, 'SSL 3.0 key exchange is not implemented (the ServerHello flight is)');
+    if (this.version === 0x0300)
+      return this.fail(Alert.handshakeFailure, 'SSL 3.0 key exchange is not implemented (the ServerHello flight is)');
     let preMaster: Buffer;
     if (this.suite!.keyExchange === 'ecdhe_rsa') {
       // ClientECDiffieHellmanPublic: opaque point <1..2^8-1> (RFC 8422 §5.7).
@@ -260,7 +272,8 @@ export class LegacyTlsEngine {
       // EncryptedPreMasterSecret: a vector<0..2^16-1> in TLS, the bare ciphertext in SSL 3.0 (RFC 5246 §7.4.7.1).
       let encrypted = message.body;
       if (this.version >= 0x0301) {
-        if (encrypted.length < 2 || encrypted.readUInt16BE(0) !== encrypted.length - 2) return this.fail(Alert.decodeError, 'malformed EncryptedPreMasterSecret');
+        if (encrypted.length < 2 || encrypted.readUInt16BE(0) !== encrypted.length - 2)
+          return this.fail(Alert.decodeError, 'malformed EncryptedPreMasterSecret');
         encrypted = encrypted.subarray(2);
       }
       preMaster = rsaPreMaster(this.key, encrypted, hello.version);
@@ -282,7 +295,8 @@ export class LegacyTlsEngine {
 
   private onFinished(message: HandshakeMessage): void {
     const expected = finishedVerifyData(this.version, this.master!, 'client', this.transcript);
-    if (message.body.length !== 12 || !message.body.equals(expected)) return this.fail(Alert.decryptError, 'client Finished does not verify');
+    if (message.body.length !== 12 || !message.body.equals(expected))
+      return this.fail(Alert.decryptError, 'client Finished does not verify');
     this.transcript.push(message.raw);
     const verifyData = finishedVerifyData(this.version, this.master!, 'server', this.transcript);
     this.io.write(encodeRecord(ContentType.changeCipherSpec, this.version, Buffer.from([1])));
@@ -292,8 +306,4 @@ export class LegacyTlsEngine {
     this.io.event({ kind: 'secure' });
     this.io.onSecure();
   }
-}
-
-function extension(type: number, data: Buffer): Buffer {
-  return Buffer.concat([u16(type), vector(2, data)]);
 }

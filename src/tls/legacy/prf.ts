@@ -95,9 +95,19 @@ export function masterSecret(version: number, preMaster: Buffer, clientRandom: B
  * key_block (RFC 5246 §6.3): `PRF(master_secret, "key expansion", server_random + client_random)`, cut into
  * client_write_MAC_key, server_write_MAC_key, client_write_key, server_write_key (no IVs for stream ciphers).
  */
-export function keyBlock(version: number, master: Buffer, clientRandom: Buffer, serverRandom: Buffer, macLength: number, keyLength: number) {
+export function keyBlock(
+  version: number,
+  master: Buffer,
+  clientRandom: Buffer,
+  serverRandom: Buffer,
+  macLength: number,
+  keyLength: number,
+) {
   const block = prfFor(version)(master, 'key expansion', Buffer.concat([serverRandom, clientRandom]), 2 * (macLength + keyLength));
   let offset = 0;
-  const take = (n: number) => block.subarray(offset, (offset += n));
+  const take = (n: number) => {
+    offset += n;
+    return block.subarray(offset - n, offset);
+  };
   return { clientMac: take(macLength), serverMac: take(macLength), clientKey: take(keyLength), serverKey: take(keyLength) };
 }

@@ -19,7 +19,9 @@ export function prepareKey(privateKeyPem: string): PreparedKey {
 
 /** DER certificates from a PEM chain text, in order. */
 export function pemChainToDer(chainPem: string): Buffer[] {
-  return [...chainPem.matchAll(/-----BEGIN CERTIFICATE-----([\s\S]+?)-----END CERTIFICATE-----/g)].map((m) => Buffer.from(m[1]!.replace(/\s+/g, ''), 'base64'));
+  return [...chainPem.matchAll(/-----BEGIN CERTIFICATE-----([\s\S]+?)-----END CERTIFICATE-----/g)].map((m) =>
+    Buffer.from(m[1]!.replace(/\s+/g, ''), 'base64'),
+  );
 }
 
 /**
@@ -33,19 +35,18 @@ export function pemChainToDer(chainPem: string): Buffer[] {
  * `randoms` is ClientHello.random followed by ServerHello.random; `ecdh` gets its key pair here.
  */
 export function serverKeyExchange(ecdh: ECDH, key: PreparedKey, version: number, randoms: Buffer, signatureScheme: number): Buffer {
-const point = ecdh.generateKeys();
-const params = Buffer.concat([Buffer.from([3]), u16(SECP256R1), vector(1, point)]);
-const signed = Buffer.concat([randoms, params]);
-if (version >= 0x0303) {
-  const hash = { 0x0401: 'sha256', 0x0501: 'sha384', 0x0601: 'sha512', 0x0201: 'sha1' }[signatureScheme]!;
-  const signature = sign(hash, signed, { key: key.keyObject, padding: constants.RSA_PKCS1_PADDING });
-  return Buffer.concat([params, u16(signatureScheme), vector(2, signature)]);
+  const point = ecdh.generateKeys();
+  const params = Buffer.concat([Buffer.from([3]), u16(SECP256R1), vector(1, point)]);
+  const signed = Buffer.concat([randoms, params]);
+  if (version >= 0x0303) {
+    const hash = { 1025: 'sha256', 1281: 'sha384', 1537: 'sha512', 513: 'sha1' }[signatureScheme]!;
+    const signature = sign(hash, signed, { key: key.keyObject, padding: constants.RSA_PKCS1_PADDING });
+    return Buffer.concat([params, u16(signatureScheme), vector(2, signature)]);
+  }
+  const digest = Buffer.concat([createHash('md5').update(signed).digest(), createHash('sha1').update(signed).digest()]);
+  const signature = privateEncrypt({ key: key.keyObject, padding: constants.RSA_PKCS1_PADDING }, digest);
+  return Buffer.concat([params, vector(2, signature)]);
 }
-const digest = Buffer.concat([createHash('md5').update(signed).digest(), createHash('sha1').update(signed).digest()]);
-const signature = privateEncrypt({ key: key.keyObject, padding: constants.RSA_PKCS1_PADDING }, digest);
-return Buffer.concat([params, vector(2, signature)]);
-}
-
 
 /**
  * The premaster secret of an RSA key exchange (RFC 5246 §7.4.7.1): `encrypted` is the EncryptedPreMasterSecret's

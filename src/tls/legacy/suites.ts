@@ -22,7 +22,11 @@ export const LEGACY_SUITES = {
 } as const satisfies Record<string, LegacySuite>;
 export type LegacySuiteName = keyof typeof LEGACY_SUITES;
 /** The names of LEGACY_SUITES, as a list (a scenario's `suites` are checked against it). */
-export const LEGACY_SUITE_NAMES = ['TLS_ECDHE_RSA_WITH_RC4_128_SHA', 'TLS_RSA_WITH_RC4_128_SHA', 'TLS_RSA_WITH_RC4_128_MD5'] as const satisfies readonly LegacySuiteName[];
+export const LEGACY_SUITE_NAMES = [
+  'TLS_ECDHE_RSA_WITH_RC4_128_SHA',
+  'TLS_RSA_WITH_RC4_128_SHA',
+  'TLS_RSA_WITH_RC4_128_MD5',
+] as const satisfies readonly LegacySuiteName[];
 
 /** secp256r1 (RFC 8422 §5.1.1 NamedCurve 23), the only ECDHE group the engine offers. */
 export const SECP256R1 = 23;
@@ -52,10 +56,19 @@ export interface Negotiated {
  * preference order).
  * @returns what was agreed, or the fatal alert (RFC 5246 §7.2.2) and why.
  */
-export function negotiate(hello: ParsedClientHello, versions: number[], suites: LegacySuite[]): Negotiated | { alert: number; reason: string } {
+export function negotiate(
+  hello: ParsedClientHello,
+  versions: number[],
+  suites: LegacySuite[],
+): Negotiated | { alert: number; reason: string } {
   const version = chooseVersion(hello, versions);
-  if (version === null) return { alert: Alert.protocolVersion, reason: `no common version (client ${hello.version.toString(16)}, supported_versions [${hello.supportedVersions.map((v) => v.toString(16))}])` };
-  if (hello.renegotiationInfoNotEmpty) return { alert: Alert.handshakeFailure, reason: 'renegotiation_info not empty on an initial handshake (RFC 5746 §3.6)' };
+  if (version === null)
+    return {
+      alert: Alert.protocolVersion,
+      reason: `no common version (client ${hello.version.toString(16)}, supported_versions [${hello.supportedVersions.map((v) => v.toString(16))}])`,
+    };
+  if (hello.renegotiationInfoNotEmpty)
+    return { alert: Alert.handshakeFailure, reason: 'renegotiation_info not empty on an initial handshake (RFC 5746 §3.6)' };
   if (!hello.compressionMethods.includes(0)) return { alert: Alert.illegalParameter, reason: 'null compression not offered' };
   const ecdheUsable =
     version >= 0x0301 &&

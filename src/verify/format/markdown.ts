@@ -16,12 +16,15 @@ function sniCell(report: ListenerReport): string {
 type Heading = (level: number) => string;
 
 /** The proxy log lines of a listener as one cell: `line; line`, or `–`. */
-const logCell = (report: ListenerReport) => (report.logLines.length ? report.logLines.map((l) => `\`${l.replace(/`/g, "'")}\``).join('; ') : '–');
+const logCell = (report: ListenerReport) =>
+  report.logLines.length ? report.logLines.map((l) => `\`${l.replace(/`/g, "'")}\``).join('; ') : '–';
 
 /** The details of one listener: the checks, the identifying headers, the body start and each attempt. */
 function details(report: ListenerReport, heading: Heading): string[] {
   const client = report.asks[0]!.client;
-  const headers = Object.entries(client.headers).map(([name, value]) => `${name}: ${value}`).join('\n');
+  const headers = Object.entries(client.headers)
+    .map(([name, value]) => `${name}: ${value}`)
+    .join('\n');
   const lines = [
     `${heading(3)} ${report.id}: ${verdictSummary(report)}`,
     '',
@@ -35,10 +38,15 @@ function details(report: ListenerReport, heading: Heading): string[] {
   if (headers) lines.push('', 'Response headers:', '', ...fenced(headers));
   if (client.bodyStart) lines.push('', 'Body (first bytes):', '', ...fenced(client.bodyStart));
   for (const attempt of report.asks[0]!.attempts) {
-    const closed = attempt.closedAt !== undefined ? `closed by ${attempt.closedBy ?? '?'} after ${Math.round(attempt.closedAt - attempt.startedAt)} ms` : 'still open';
+    const closed =
+      attempt.closedAt !== undefined
+        ? `closed by ${attempt.closedBy ?? '?'} after ${Math.round(attempt.closedAt - attempt.startedAt)} ms`
+        : 'still open';
     const requests = attempt.requests.map((r) => `${r.method} ${r.target}`).join(', ');
     const actions = attempt.actions.map((a) => a.detail).join(', ');
-    lines.push(`- connection ${attempt.connection} from ${attempt.peer}: ${requests || 'no request'}; farm: ${actions || 'nothing'}; ${closed}`);
+    lines.push(
+      `- connection ${attempt.connection} from ${attempt.peer}: ${requests || 'no request'}; farm: ${actions || 'nothing'}; ${closed}`,
+    );
   }
   return [...lines, ''];
 }
@@ -59,7 +67,8 @@ export function renderMarkdown(report: VerifyReport, options: MarkdownOptions = 
   const heading: Heading = (level) => '#'.repeat(level - 1 + (options.level ?? 1));
   const logs = report.listeners.some((l) => l.logLines.length > 0);
   const rows = report.listeners.map(
-    (l) => `| ${cell(l.id)} | ${cell(clientSummary(l))} | ${cell(attemptsSummary(l.figures))} | ${cell(timeoutSummary(l.figures))} | ${sniCell(l)} |${logs ? ` ${cell(logCell(l))} |` : ''} ${cell(verdictSummary(l))} |`,
+    (l) =>
+      `| ${cell(l.id)} | ${cell(clientSummary(l))} | ${cell(attemptsSummary(l.figures))} | ${cell(timeoutSummary(l.figures))} | ${sniCell(l)} |${logs ? ` ${cell(logCell(l))} |` : ''} ${cell(verdictSummary(l))} |`,
   );
   const detailed = report.listeners.filter((l) => l.verdict.result === 'mismatch' || report.profile === null);
   return [
@@ -74,7 +83,9 @@ export function renderMarkdown(report: VerifyReport, options: MarkdownOptions = 
     `| --- | --- | --- | --- | --- |${logs ? ' --- |' : ''} --- |`,
     ...rows,
     '',
-    ...(detailed.length ? [`${heading(2)} ${report.profile ? 'Mismatches' : 'Details'}`, '', ...detailed.flatMap((l) => details(l, heading))] : []),
+    ...(detailed.length
+      ? [`${heading(2)} ${report.profile ? 'Mismatches' : 'Details'}`, '', ...detailed.flatMap((l) => details(l, heading))]
+      : []),
     `Report format ${report.format}.`,
     '',
   ].join('\n');

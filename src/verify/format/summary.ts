@@ -1,6 +1,7 @@
 import type { Check, Figures, ListenerReport } from '../report-schema.js';
 
-const show = (value: unknown): string => (value === null || value === undefined ? 'none' : typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value));
+const show = (value: unknown): string =>
+  value === null || value === undefined ? 'none' : typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value);
 
 /** `status: expected 502, observed 504`, `log: expected "…", observed none (unseen)`. */
 export function describeCheck(check: Check): string {
@@ -26,7 +27,8 @@ export function timeoutSummary(figures: Figures): string {
 
 /** `3 (retries after 12, 40 ms)`, `1`, `0`. */
 export function attemptsSummary(figures: Figures): string {
-  const retries = figures.retryIntervalsMs.length > 0 ? ` (tries ${figures.retryIntervalsMs.map((ms) => Math.round(ms)).join(', ')} ms apart)` : '';
+  const retries =
+    figures.retryIntervalsMs.length > 0 ? ` (tries ${figures.retryIntervalsMs.map((ms) => Math.round(ms)).join(', ')} ms apart)` : '';
   const resent = figures.resentOnReused ? ', re-sent on a reused connection' : '';
   return `${figures.attempts}${retries}${resent}`;
 }

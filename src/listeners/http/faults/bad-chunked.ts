@@ -26,7 +26,12 @@ export const badChunkedFault = defineHttpFault({
   behaviour(context) {
     const variant = context.params.variant;
     context.fault(`chunked: ${variant}`);
-    const head = responseHead(200, [['Content-Type', 'text/plain'], ['Transfer-Encoding', 'chunked'], ['Cache-Control', 'no-store'], [SCENARIO_HEADER, context.id]]);
+    const head = responseHead(200, [
+      ['Content-Type', 'text/plain'],
+      ['Transfer-Encoding', 'chunked'],
+      ['Cache-Control', 'no-store'],
+      [SCENARIO_HEADER, context.id],
+    ]);
     const good = '10\r\nbadorigin chunk\n\r\n';
     sendAndClose(context.socket, Buffer.concat([head, Buffer.from(good + TAILS[variant], 'latin1')]));
   },

@@ -21,7 +21,13 @@ export const conflictingContentLengthFault = defineHttpFault({
     const bodyLength = Math.min(Math.max(...lengths), 1024 * 1024);
     const fields: RawHeaders = lengths.map((n) => ['Content-Length', n]);
     context.socket.resume();
-    if (!(await writeAndWait(context.socket, responseHead(200, [['Content-Type', 'text/plain'], ...fields, [SCENARIO_HEADER, context.id], ['Connection', 'close']])))) return;
+    if (
+      !(await writeAndWait(
+        context.socket,
+        responseHead(200, [['Content-Type', 'text/plain'], ...fields, [SCENARIO_HEADER, context.id], ['Connection', 'close']]),
+      ))
+    )
+      return;
     if (await writeFill(context.socket, bodyLength)) finish(context.socket);
   },
 });

@@ -18,7 +18,9 @@ export const gzipLengthMismatchFault = defineHttpFault({
   defaults: {},
   request: () => ({ method: 'GET', acceptEncoding: 'gzip' }),
   async behaviour(context) {
-    const text = Buffer.from(Array.from({ length: BODY_LINES }, (_, i) => `badorigin ${context.id}: line ${i} of a body gzip shrinks well\n`).join(''));
+    const text = Buffer.from(
+      Array.from({ length: BODY_LINES }, (_, i) => `badorigin ${context.id}: line ${i} of a body gzip shrinks well\n`).join(''),
+    );
     const body = gzipSync(text);
     context.fault(`Content-Encoding: gzip, Content-Length ${text.length} (the uncompressed length), ${body.length} gzip bytes, FIN`);
     const head = responseHead(200, [

@@ -38,7 +38,11 @@ export const headerOverflowFault = defineHttpFault({
 async function overflow(context: RequestContext, total: number, shape: 'many' | 'single'): Promise<void> {
   const body = Buffer.from(`badorigin ${context.id}\n`);
   // The head without its final empty line: the filler fields follow, then Connection and the empty line.
-  const start = responseHead(200, [['Content-Type', 'text/plain'], ['Content-Length', body.length], [SCENARIO_HEADER, context.id]]);
+  const start = responseHead(200, [
+    ['Content-Type', 'text/plain'],
+    ['Content-Length', body.length],
+    [SCENARIO_HEADER, context.id],
+  ]);
   const socket = context.socket;
   socket.resume();
   if (!(await writeAndWait(socket, start.subarray(0, start.length - 2)))) return;
@@ -69,7 +73,12 @@ async function overflow(context: RequestContext, total: number, shape: 'many' | 
       }
     }
   }
-  if (!(await writeAndWait(socket, Buffer.concat([Buffer.from('Connection: close\r\n\r\n'), context.head.method === 'HEAD' ? Buffer.alloc(0) : body])))) return;
+  if (
+    !(await writeAndWait(
+      socket,
+      Buffer.concat([Buffer.from('Connection: close\r\n\r\n'), context.head.method === 'HEAD' ? Buffer.alloc(0) : body]),
+    ))
+  )
+    return;
   finish(socket);
 }
-

@@ -21,6 +21,9 @@ export const illegalVaryFault = defineHttpFault({
   behaviour(context) {
     const vary = context.params.vary;
     context.fault(`Vary: ${vary.length > 60 ? `${vary.slice(0, 60)}… (${vary.length} bytes)` : vary}`);
-    sendAndClose(context.socket, cacheableResponse(context, context.params.maxAgeS, [['Vary', vary]], 'cacheable 200 with an illegal Vary'));
+    sendAndClose(
+      context.socket,
+      cacheableResponse(context, context.params.maxAgeS, [['Vary', vary]], 'cacheable 200 with an illegal Vary'),
+    );
   },
 });

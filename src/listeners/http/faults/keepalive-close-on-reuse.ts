@@ -51,10 +51,19 @@ export const keepaliveCloseOnReuseFault = defineHttpFault({
   defaults: { idleMs: 5_000, closeWith: 'fin' },
   async behaviour(context) {
     const { socket, head } = context;
-    const close = head.headers.some(([name, value]) => name === 'connection' && /(^|,)\s*close\s*(,|$)/i.test(value)) || head.version === 'HTTP/1.0';
+    const close =
+      head.headers.some(([name, value]) => name === 'connection' && /(^|,)\s*close\s*(,|$)/i.test(value)) || head.version === 'HTTP/1.0';
     const body = Buffer.from(`badorigin ${context.id}: the first request on this connection; the next one gets no answer\n`);
-    const fields: [string, string | number][] = [['Content-Type', 'text/plain; charset=utf-8'], ['Content-Length', body.length], ['Cache-Control', 'no-store'], [SCENARIO_HEADER, context.id]];
-    const response = Buffer.concat([responseHead(200, close ? [...fields, ['Connection', 'close']] : fields), head.method === 'HEAD' ? Buffer.alloc(0) : body]);
+    const fields: [string, string | number][] = [
+      ['Content-Type', 'text/plain; charset=utf-8'],
+      ['Content-Length', body.length],
+      ['Cache-Control', 'no-store'],
+      [SCENARIO_HEADER, context.id],
+    ];
+    const response = Buffer.concat([
+      responseHead(200, close ? [...fields, ['Connection', 'close']] : fields),
+      head.method === 'HEAD' ? Buffer.alloc(0) : body,
+    ]);
     if (!(await writeAndWait(socket, response))) return;
     if (close) {
       context.fault('200 with Connection: close (the request asked for it)');
@@ -70,7 +79,9 @@ export const keepaliveCloseOnReuseFault = defineHttpFault({
       context.fault(`200 on a persistent connection; not reused within ${context.params.idleMs} ms, closed (FIN)`);
       return finish(socket);
     }
-    context.fault(`200 on a persistent connection, then ${context.params.closeWith === 'rst' ? 'RST' : 'FIN'} on the ${next.length} bytes that reused it`);
+    context.fault(
+      `200 on a persistent connection, then ${context.params.closeWith === 'rst' ? 'RST' : 'FIN'} on the ${next.length} bytes that reused it`,
+    );
     if (context.params.closeWith === 'rst') return void context.raw.resetAndDestroy();
     finish(socket);
   },

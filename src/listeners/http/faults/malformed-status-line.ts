@@ -14,6 +14,9 @@ export const malformedStatusLineFault = defineHttpFault({
     const line = context.params.statusLine;
     context.fault(`status line ${JSON.stringify(line)}`);
     const body = `badorigin ${context.id}\n`;
-    sendAndClose(context.socket, Buffer.from(`${line}\r\nContent-Type: text/plain\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`, 'latin1'));
+    sendAndClose(
+      context.socket,
+      Buffer.from(`${line}\r\nContent-Type: text/plain\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`, 'latin1'),
+    );
   },
 });

@@ -30,7 +30,13 @@ export const oversizedBodyFault = defineHttpFault({
     const chunked = context.params.encoding === 'chunked';
     context.fault(`${size}-byte body, ${chunked ? 'chunked' : 'Content-Length'}`);
     const framing: [string, string | number] = chunked ? ['Transfer-Encoding', 'chunked'] : ['Content-Length', size];
-    const head = responseHead(200, [['Content-Type', 'application/octet-stream'], framing, ['Cache-Control', 'no-store'], [SCENARIO_HEADER, context.id], ['Connection', 'close']]);
+    const head = responseHead(200, [
+      ['Content-Type', 'application/octet-stream'],
+      framing,
+      ['Cache-Control', 'no-store'],
+      [SCENARIO_HEADER, context.id],
+      ['Connection', 'close'],
+    ]);
     context.socket.resume();
     if (!(await writeAndWait(context.socket, head))) return;
     if (context.head.method === 'HEAD') return finish(context.socket);

@@ -8,6 +8,18 @@ export const redirectLoopFault = defineHttpFault({
   defaults: {},
   behaviour(context) {
     context.fault(`302 to ${context.head.target}`);
-    sendAndClose(context.socket, simpleResponse(302, `badorigin ${context.id}: redirecting to myself\n`, [['Location', context.head.target], ['Cache-Control', 'no-store'], [SCENARIO_HEADER, context.id]], context.head.method === 'HEAD'));
+    sendAndClose(
+      context.socket,
+      simpleResponse(
+        302,
+        `badorigin ${context.id}: redirecting to myself\n`,
+        [
+          ['Location', context.head.target],
+          ['Cache-Control', 'no-store'],
+          [SCENARIO_HEADER, context.id],
+        ],
+        context.head.method === 'HEAD',
+      ),
+    );
   },
 });

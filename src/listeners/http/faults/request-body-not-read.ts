@@ -74,4 +74,3 @@ function holdUnread(context: RequestContext): void {
 function eofSeen(stream: NodeJS.ReadableStream): boolean {
   return (stream as NodeJS.ReadableStream & { _readableState?: { ended?: boolean } })._readableState?.ended === true;
 }
-

@@ -31,7 +31,15 @@ export const slowDripFault = defineHttpFault({
     const { chunks, chunkBytes: size, intervalMs: interval } = context.params;
     context.fault(`${chunks} chunks of ${size} bytes, one every ${interval} ms`);
     context.socket.resume();
-    context.socket.write(responseHead(200, [['Content-Type', 'application/octet-stream'], ['Content-Length', chunks * size], ['Cache-Control', 'no-store'], [SCENARIO_HEADER, context.id], ['Connection', 'close']]));
+    context.socket.write(
+      responseHead(200, [
+        ['Content-Type', 'application/octet-stream'],
+        ['Content-Length', chunks * size],
+        ['Cache-Control', 'no-store'],
+        [SCENARIO_HEADER, context.id],
+        ['Connection', 'close'],
+      ]),
+    );
     for (let i = 0; i < chunks; i++) {
       if (i > 0 && !(await sleep(context.socket, interval))) return;
       if (!(await writeFill(context.socket, size))) return;

@@ -16,7 +16,8 @@ export const staleThenFailFault = defineHttpFault({
   defaults: { failStatus: 503, maxAgeS: 5 },
   overrides: ['maxAgeS'],
   behaviour(context) {
-    if (context.state.served === 1) return sendAndClose(context.socket, cacheableResponse(context, context.params.maxAgeS, [], 'cacheable 200, the last one'));
+    if (context.state.served === 1)
+      return sendAndClose(context.socket, cacheableResponse(context, context.params.maxAgeS, [], 'cacheable 200, the last one'));
     context.fault(`${context.params.failStatus} (request ${context.state.served})`);
     sendAndClose(context.socket, failingResponse(context, context.params.failStatus, 'failing since the first request'));
   },

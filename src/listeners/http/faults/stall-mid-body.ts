@@ -24,7 +24,12 @@ export const stallMidBodyFault = defineHttpFault({
     const length = context.params.contentLength;
     const sent = Math.min(context.params.sentBytes, Math.max(length - 1, 0));
     context.fault(`stalled after ${sent} of ${length} body bytes`);
-    const head = responseHead(200, [['Content-Type', 'application/octet-stream'], ['Content-Length', length], ['Cache-Control', 'no-store'], [SCENARIO_HEADER, context.id]]);
+    const head = responseHead(200, [
+      ['Content-Type', 'application/octet-stream'],
+      ['Content-Length', length],
+      ['Cache-Control', 'no-store'],
+      [SCENARIO_HEADER, context.id],
+    ]);
     // Keep reading whatever the client sends, so the kernel never resets a held connection for unread data.
     context.socket.resume();
     if (!(await writeAndWait(context.socket, head))) return;

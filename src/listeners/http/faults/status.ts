@@ -35,12 +35,23 @@ export const statusFault = defineHttpFault({
     const interim = requested !== undefined && requested < 200 ? responseHead(requested, [[SCENARIO_HEADER, context.id]]) : Buffer.alloc(0);
     const code = requested !== undefined && requested >= 200 ? requested : context.params.defaultStatus;
     context.fault(interim.length ? `status ${requested}, then ${code}` : `status ${code}`);
-    const common: RawHeaders = [['Date', new Date().toUTCString()], ['Cache-Control', 'no-store'], [SCENARIO_HEADER, context.id]];
-    if (code === 204 || code === 304) return sendAndClose(context.socket, Buffer.concat([interim, responseHead(code, [...common, ['Connection', 'close']])]));
+    const common: RawHeaders = [
+      ['Date', new Date().toUTCString()],
+      ['Cache-Control', 'no-store'],
+      [SCENARIO_HEADER, context.id],
+    ];
+    if (code === 204 || code === 304)
+      return sendAndClose(context.socket, Buffer.concat([interim, responseHead(code, [...common, ['Connection', 'close']])]));
     const extra: RawHeaders = [...common];
     if (code >= 300 && code < 400) extra.push(['Location', '/']);
     if (code === 401) extra.push(['WWW-Authenticate', 'Basic realm="badorigin"']);
     if (code === 405) extra.push(['Allow', 'GET, HEAD']);
-    sendAndClose(context.socket, Buffer.concat([interim, simpleResponse(code, `badorigin ${context.id}: ${code} ${STATUS_CODES[code] ?? ''}\n`, extra, context.head.method === 'HEAD')]));
+    sendAndClose(
+      context.socket,
+      Buffer.concat([
+        interim,
+        simpleResponse(code, `badorigin ${context.id}: ${code} ${STATUS_CODES[code] ?? ''}\n`, extra, context.head.method === 'HEAD'),
+      ]),
+    );
   },
 });

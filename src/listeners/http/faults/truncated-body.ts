@@ -23,7 +23,12 @@ export const truncatedBodyFault = defineHttpFault({
     const length = context.params.contentLength;
     const sent = Math.min(context.params.sentBytes, Math.max(length - 1, 0));
     context.fault(`FIN after ${sent} of ${length} body bytes`);
-    const head = responseHead(200, [['Content-Type', 'application/octet-stream'], ['Content-Length', length], ['Cache-Control', 'no-store'], [SCENARIO_HEADER, context.id]]);
+    const head = responseHead(200, [
+      ['Content-Type', 'application/octet-stream'],
+      ['Content-Length', length],
+      ['Cache-Control', 'no-store'],
+      [SCENARIO_HEADER, context.id],
+    ]);
     context.socket.resume();
     if (!(await writeAndWait(context.socket, head))) return;
     if (!(await writeFill(context.socket, sent))) return;

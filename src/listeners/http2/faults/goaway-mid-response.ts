@@ -16,7 +16,9 @@ export function goawayMidResponse({ id }: FaultSetup): H2Fault {
   const startedAt = new Date();
   return {
     onRequest(session, request) {
-      const fields = okResponse(id, startedAt).fields.map((f) => (f.name === 'content-length' ? { name: f.name, value: String(BODY_BYTES) } : f));
+      const fields = okResponse(id, startedAt).fields.map((f) =>
+        f.name === 'content-length' ? { name: f.name, value: String(BODY_BYTES) } : f,
+      );
       session.report(`GOAWAY NO_ERROR after ${SENT_BYTES} of ${BODY_BYTES} body bytes, then close`);
       session.headers(request.streamId, fields, false);
       session.write(dataFrame(request.streamId, Buffer.alloc(SENT_BYTES, 0x61), false));

@@ -10,14 +10,22 @@ import type { H2Fault } from '../session.js';
 export const grpcErrorStatus = ({ id }: FaultSetup): H2Fault => ({
   onRequest(session, request) {
     session.report(`gRPC trailers grpc-status 14 on stream ${request.streamId}`);
-    session.headers(request.streamId, [
-      { name: ':status', value: '200' },
-      { name: 'content-type', value: 'application/grpc' },
-      { name: SCENARIO_HEADER, value: id },
-    ], false);
-    session.respond(request.streamId, [
-      { name: 'grpc-status', value: '14' },
-      { name: 'grpc-message', value: 'origin unavailable' },
-    ], null);
+    session.headers(
+      request.streamId,
+      [
+        { name: ':status', value: '200' },
+        { name: 'content-type', value: 'application/grpc' },
+        { name: SCENARIO_HEADER, value: id },
+      ],
+      false,
+    );
+    session.respond(
+      request.streamId,
+      [
+        { name: 'grpc-status', value: '14' },
+        { name: 'grpc-message', value: 'origin unavailable' },
+      ],
+      null,
+    );
   },
 });

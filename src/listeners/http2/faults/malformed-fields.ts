@@ -18,7 +18,8 @@ function withFields(setup: FaultSetup, detail: string, change: (fields: HeaderFi
 /** h2-uppercase-header: the listener-naming field is sent as `X-Badorigin-Scenario`: malformed (RFC 9113 §8.2.1). */
 export const uppercaseHeader = (setup: FaultSetup): H2Fault =>
   withFields(setup, 'uppercase field name in the response', (fields) =>
-    fields.map((f) => (f.name === 'x-badorigin-scenario' ? { name: 'X-Badorigin-Scenario', value: f.value } : f)));
+    fields.map((f) => (f.name === 'x-badorigin-scenario' ? { name: 'X-Badorigin-Scenario', value: f.value } : f)),
+  );
 
 /** h2-connection-header: the response carries `connection: keep-alive`, a connection-specific field (RFC 9113 §8.2.2). */
 export const connectionHeader = (setup: FaultSetup): H2Fault =>
