@@ -10,6 +10,7 @@ import { proxyLogLines } from './proxy-log-file.js';
 import { VERIFY_REPORT_FORMAT, type VerifyReport } from './report-schema.js';
 import { probeUrl, targetText, type Target } from './target.js';
 import { judge } from './verdict.js';
+import { mapLimit } from '../map-limit.js';
 
 /** Where `verify` is after each listener (for a progress line). */
 export interface VerifyProgress {
@@ -121,20 +122,6 @@ function selected(manifest: Manifest, only: string[], skip: string[]): ManifestL
       listenerIds.filter((id) => !scenarioIds.includes(id)),
     );
   return probedListeners(manifest, only, skip);
-}
-
-/** Runs `work` over `items`, at most `limit` at a time, keeping the order of results. */
-async function mapLimit<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await work(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }
 
 /**

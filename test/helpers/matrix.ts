@@ -8,6 +8,7 @@ import { renderMarkdown } from '../../src/verify/format/markdown.js';
 import type { VerifyReport } from '../../src/verify/report-schema.js';
 import { VERIFY_OPTIONS } from '../../src/verify/options.js';
 import { SUITE_TIMEOUTS } from './conformance.js';
+import { mapLimit } from '../../src/map-limit.js';
 
 /** What the four reference clients observed for one listener, as matrix cells. */
 export interface ClientCells {
@@ -71,20 +72,6 @@ export async function observeClients(manifest: Manifest, l: ManifestListener): P
   const status = /- Status: (.*?)\s*$/m.exec(out)?.[1] ?? /\*\*\* (Fatal error: .*?)\s*$/m.exec(out)?.[1] ?? '';
   const gnutlsCell = `exit ${gnutls.exit}${status ? `: \`${status}\`` : ''}`;
   return { node: nodeCell, curl: curlCell, openssl: opensslCell, gnutls: gnutlsCell };
-}
-
-/** Runs `work` over `items` with at most `limit` at a time, keeping the order of results. */
-async function mapLimit<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await work(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }
 
 /** Observes every listener with the four clients, a few at a time. */

@@ -1,8 +1,7 @@
 import { Type } from 'typebox';
 import { defineHttpFault } from '../define-fault.js';
-import { writeFill } from '../filler.js';
 import { PARAM } from '../params.js';
-import { SCENARIO_HEADER, responseHead, writeAndWait } from '../response.js';
+import { writePartialBody } from '../partial-body.js';
 
 /**
  * stall-mid-body: the response head (Content-Length `contentLength`, default 1 MiB) and `sentBytes` (default
@@ -21,18 +20,6 @@ export const stallMidBodyFault = defineHttpFault({
   defaults: { contentLength: 1024 * 1024, sentBytes: 1024 },
   overrides: ['contentLength', 'sentBytes'],
   async behaviour(context) {
-    const length = context.params.contentLength;
-    const sent = Math.min(context.params.sentBytes, Math.max(length - 1, 0));
-    context.fault(`stalled after ${sent} of ${length} body bytes`);
-    const head = responseHead(200, [
-      ['Content-Type', 'application/octet-stream'],
-      ['Content-Length', length],
-      ['Cache-Control', 'no-store'],
-      [SCENARIO_HEADER, context.id],
-    ]);
-    // Keep reading whatever the client sends, so the kernel never resets a held connection for unread data.
-    context.socket.resume();
-    if (!(await writeAndWait(context.socket, head))) return;
-    await writeFill(context.socket, sent);
+    await writePartialBody(context, context.params.contentLength, context.params.sentBytes, 'stalled');
   },
 });

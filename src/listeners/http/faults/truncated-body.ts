@@ -1,8 +1,8 @@
 import { Type } from 'typebox';
 import { defineHttpFault } from '../define-fault.js';
-import { writeFill } from '../filler.js';
 import { PARAM } from '../params.js';
-import { SCENARIO_HEADER, finish, flushed, responseHead, writeAndWait } from '../response.js';
+import { writePartialBody } from '../partial-body.js';
+import { finish, flushed } from '../response.js';
 
 /**
  * truncated-body: Content-Length `contentLength` (default 1 MiB) but only `sentBytes` (default 1024, at most
@@ -20,18 +20,7 @@ export const truncatedBodyFault = defineHttpFault({
   defaults: { contentLength: 1024 * 1024, sentBytes: 1024 },
   overrides: ['contentLength', 'sentBytes'],
   async behaviour(context) {
-    const length = context.params.contentLength;
-    const sent = Math.min(context.params.sentBytes, Math.max(length - 1, 0));
-    context.fault(`FIN after ${sent} of ${length} body bytes`);
-    const head = responseHead(200, [
-      ['Content-Type', 'application/octet-stream'],
-      ['Content-Length', length],
-      ['Cache-Control', 'no-store'],
-      [SCENARIO_HEADER, context.id],
-    ]);
-    context.socket.resume();
-    if (!(await writeAndWait(context.socket, head))) return;
-    if (!(await writeFill(context.socket, sent))) return;
+    if (!(await writePartialBody(context, context.params.contentLength, context.params.sentBytes, 'FIN'))) return;
     await flushed(context.socket);
     finish(context.socket);
   },
