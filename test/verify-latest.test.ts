@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { createServer, request, type Server } from 'node:http';
+import { request, type Server } from 'node:http';
 import { after, before, describe, test } from 'node:test';
-import type { Farm } from '../src/farm.js';
 import type { VerifyReport } from '../src/verify/report-schema.js';
 import { verify } from '../src/verify/run.js';
 import { useFarm } from './helpers/farm.js';
+import { relay } from './helpers/relay.js';
 
 // The farm keeps the latest verify report: `POST /verify/reports` (checked against the report schema, a write like
 // the others) and an in-process `verify` hand it over, `GET /verify/latest` answers it.
@@ -40,26 +40,6 @@ function emptyReport(target: string): VerifyReport {
     ok: true,
     listeners: [],
   };
-}
-
-/** A stand-in intermediary: `/<id>/<rest>` goes to listener `<id>` of `farm` over plain HTTP, answers relayed. */
-function relay(farm: Farm): Promise<Server> {
-  const server = createServer((incoming, outgoing) => {
-    const [, id, ...rest] = (incoming.url ?? '/').split('/');
-    const listener = farm.manifest.listeners.find((l) => l.id === id);
-    if (!listener) return void outgoing.writeHead(404).end();
-    const upstream = request(
-      { host: '127.0.0.1', port: listener.port, path: `/${rest.join('/')}`, headers: incoming.headers, timeout: 5000 },
-      (answer) => {
-        outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(outgoing);
-      },
-    );
-    upstream.on('timeout', () => upstream.destroy());
-    upstream.on('error', () => outgoing.headersSent || outgoing.writeHead(502).end());
-    upstream.end();
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
 describe('the latest verify report', () => {
