@@ -92,6 +92,21 @@ describe('the latest verify report', () => {
     assert.equal(latest.status, 200);
     assert.deepEqual(JSON.parse(latest.body), report);
   });
+  test('verify --farm URL posts its report to POST /verify/reports', async () => {
+    const port = (proxy!.address() as { port: number }).port;
+    const notices: string[] = [];
+    const report = await verify({
+      route: `http://127.0.0.1:${port}/{id}/`,
+      farm: base(),
+      only: 'http-ok',
+      skip: 'http-ok-tls',
+      timeout: 5,
+      onNotice: (line) => notices.push(line),
+    });
+    assert.deepEqual(notices, []);
+    assert.equal(report.farm, base());
+    assert.deepEqual(JSON.parse((await call(`${base()}/verify/latest`)).body), report);
+  });
 });
 
 describe('the latest verify report before any run, and behind a token', () => {
