@@ -8,6 +8,7 @@ import { ConnectionBudget } from './listeners/connection-budget.js';
 import type { ListenerEvent } from './listeners/index.js';
 import type { Attempt } from './ledger/attempt.js';
 import { AttemptLedger, type AttemptQuery } from './ledger/ledger.js';
+import { LatestVerifyReport, type RecordRefusal } from './verify/latest-report.js';
 import { isTlsTransport } from './transport.js';
 import { buildManifest, type Manifest, type ManifestListener } from './manifest.js';
 import { FarmMonitor } from './monitor.js';
@@ -57,6 +58,13 @@ export interface Farm {
   beginProbe(id: string, probe: string): boolean;
   /** Closes a probe window; false when it was not open. */
   endProbe(id: string, probe: string): boolean;
+  /**
+   * Keeps `report` as the farm's latest verify report (`GET /verify/latest`), replacing the one before; returns why
+   * not when it fails the report schema or exceeds VERIFY_REPORT_MAX_BYTES (the previous one stays).
+   */
+  recordVerifyReport(report: unknown): RecordRefusal | undefined;
+  /** The latest verify report the farm was handed. */
+  verifyReports: LatestVerifyReport;
   /** Resets a listener's state (stateful scenarios) and counters; false when it keeps no state; undefined for an unknown id. */
   reset(id: string): boolean | undefined;
   /**
@@ -140,6 +148,7 @@ export async function startFarm(options: FarmOptions = {}): Promise<Farm> {
   const manifest = buildManifest({ host: settings.host, hostnames: settings.hostnames, ...caFiles(settings) }, planned);
   const listeners = new RunningListeners({ wiring, monitor, ledger, manifest }, entries, planned, ports);
   const closers: (() => Promise<void>)[] = [];
+  const verifyReports = new LatestVerifyReport();
   const farm: Farm = {
     manifest,
     settings,
@@ -153,6 +162,8 @@ export async function startFarm(options: FarmOptions = {}): Promise<Farm> {
     attempts: (id, query) => ledger.attempts(id, query),
     beginProbe: (id, probe) => ledger.beginProbe(id, probe),
     endProbe: (id, probe) => ledger.endProbe(id, probe),
+    recordVerifyReport: (report) => verifyReports.record(report),
+    verifyReports,
     reset: (id) => listeners.reset(id),
     add: (scenario, options) => listeners.add(scenario, options),
     update: (id, params) => listeners.update(id, params),
@@ -190,6 +201,7 @@ export async function startControl(farm: Farm, options: Partial<ControlOptions> 
       events: farm.events,
       reset: (id) => farm.reset(id),
       ledger: farm.ledger,
+      verifyReports: farm.verifyReports,
       listeners: farm,
     },
   );

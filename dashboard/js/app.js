@@ -1,19 +1,26 @@
-// badorigin dashboard: the overview (#/) and a page per listener (#/listeners/<id>), following the farm's event
+// badorigin dashboard: the overview (#/), a page per listener (#/listeners/<id>) and the latest verify run (#/verify),
+// following the farm's event
 // stream. Plain modules, no framework, no build step; every network string is shown as text (see dom.js).
 import { follow, getJson, withToken } from './api.js';
 import { listenerEvent, renderListener } from './listener.js';
 import { renderOverview, updateTile } from './overview.js';
-import { verifyVerdicts } from './verify.js';
+import { latestVerifyReport, verifyVerdicts } from './verify.js';
+import { renderVerify } from './verify-view.js';
 
 const state = { manifest: null, sources: [], ledgerSize: null, stats: new Map(), verdicts: new Map(), filter: { text: '', family: '' } };
 const main = document.getElementById('view');
 
 async function route() {
   const match = /^#\/listeners\/(.+)$/.exec(location.hash);
+  const verifyView = location.hash === '#/verify';
   document.body.dataset.ready = 'false';
   if (match) await renderListener(main, state, decodeURIComponent(match[1]));
-  else renderOverview(main, state);
-  document.body.dataset.view = match ? 'listener' : 'overview';
+  else if (verifyView) {
+    const report = await latestVerifyReport();
+    state.verdicts = verifyVerdicts(report);
+    renderVerify(main, report);
+  } else renderOverview(main, state);
+  document.body.dataset.view = match ? 'listener' : verifyView ? 'verify' : 'overview';
   document.body.dataset.route = location.hash || '#/';
   document.body.dataset.ready = 'true';
 }
@@ -22,7 +29,7 @@ async function start() {
   const [manifest, stats, verdicts, sources, health] = await Promise.all([
     getJson('manifest.json'),
     getJson('listeners'),
-    verifyVerdicts(),
+    latestVerifyReport().then(verifyVerdicts),
     getJson('sources.json').catch(() => null),
     getJson('healthz'),
   ]);

@@ -1,35 +1,26 @@
 // The latest `badorigin verify` report, when the control API serves one (GET /verify/latest; absent: 404).
 import { getJson } from './api.js';
 
-/**
- * Listener id → 'matched' | 'mismatched' from the latest verify report, or an empty map when there is none (or the
- * farm has no such route). Reads `report.listeners[]` entries with `id` and either `verdict`
- * ('match'/'matched'/'mismatch'/'mismatched') or a boolean `ok`/`matches`; entries without a verdict are left out.
- */
-export async function verifyVerdicts() {
-  let report = null;
+/** The latest verify report (schema/verify-report.schema.json), or null when the farm keeps none or cannot answer. */
+export async function latestVerifyReport() {
   try {
-    report = await getJson('verify/latest');
+    return await getJson('verify/latest');
   } catch {
-    return new Map();
+    return null;
   }
+}
+
+/**
+ * Listener id → 'matched' | 'mismatched' from `report.listeners[].verdict.result` of a verify report ('unjudged'
+ * entries are left out); an empty map for no report.
+ */
+export function verifyVerdicts(report) {
   const verdicts = new Map();
   for (const entry of Array.isArray(report?.listeners) ? report.listeners : []) {
     if (!entry || typeof entry.id !== 'string') continue;
-    const verdict =
-      typeof entry.verdict === 'string'
-        ? entry.verdict
-        : typeof entry.ok === 'boolean'
-          ? entry.ok
-            ? 'match'
-            : 'mismatch'
-          : typeof entry.matches === 'boolean'
-            ? entry.matches
-              ? 'match'
-              : 'mismatch'
-            : null;
-    if (verdict === 'match' || verdict === 'matched') verdicts.set(entry.id, 'matched');
-    else if (verdict === 'mismatch' || verdict === 'mismatched') verdicts.set(entry.id, 'mismatched');
+    const result = entry.verdict?.result;
+    if (result === 'match') verdicts.set(entry.id, 'matched');
+    else if (result === 'mismatch') verdicts.set(entry.id, 'mismatched');
   }
   return verdicts;
 }

@@ -61,6 +61,7 @@ export const verifyCommand: CommandModule = {
       controlToken,
       ...(options.start ? { farmOptions: farmOptionsOf(argv) } : {}),
       ...(process.stderr.isTTY ? { onProgress: progressLine } : {}),
+      onNotice: (line) => process.stderr.write(`badorigin: ${line}\n`),
     });
     if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
     if (options.json) writeReport('--json', options.json, `${JSON.stringify(report, null, 2)}\n`);

@@ -17,6 +17,8 @@ import { refuseCrossOriginWrites, requireServedHost } from './origin.js';
 import { EventStream } from './sse.js';
 import { triableClients } from './try-client.js';
 import { tryRoute } from './try-route.js';
+import { verifyRoutes } from './verify-routes.js';
+import type { LatestVerifyReport } from '../verify/latest-report.js';
 
 /** Where the control API listens, and its token. */
 export interface ControlOptions {
@@ -40,6 +42,8 @@ export interface ControlSources {
   reset(id: string): boolean | undefined;
   /** The attempt ledger (`/listeners/:id/attempts`, `/listeners/:id/probes`). */
   ledger: AttemptLedger;
+  /** The latest verify report (`GET /verify/latest`, `POST /verify/reports`). */
+  verifyReports: LatestVerifyReport;
   /** Adds, changes and removes listeners while the farm runs (`POST /listeners`, `PUT /listeners/:id/params`, `DELETE /listeners/:id`). */
   listeners: ListenerChanges;
 }
@@ -57,7 +61,7 @@ export interface ControlServer {
  * `POST /listeners/:id/reset`, the attempt ledger's routes (ledger-routes.ts: `GET /listeners/:id/attempts`, which
  * the dashboard draws its wire diagrams from, `POST /listeners/:id/probes`, `DELETE /listeners/:id/probes/:probe`),
  * the run-time listener routes (listener-routes.ts: `POST /listeners`, `PUT /listeners/:id/params`,
- * `DELETE /listeners/:id`), `POST /listeners/:id/try` (runs a reference client in a probe window, see `tryRoute`; a
+ * `DELETE /listeners/:id`), the latest verify report (verify-routes.ts: `GET /verify/latest`, `POST /verify/reports`), `POST /listeners/:id/try` (runs a reference client in a probe window, see `tryRoute`; a
  * GET lists the clients that apply), `/healthz`. Without a token, every request must name a served host (421
  * otherwise); writes must not
  * come from another origin (403), and every error is one JSON line `{"error": …}` without stack or paths.
@@ -109,6 +113,7 @@ export async function startControl(options: ControlOptions, sources: ControlSour
   });
   ledgerRoutes(app, sources.ledger);
   listenerRoutes(app, sources.listeners);
+  verifyRoutes(app, sources.verifyReports);
   app.get('/listeners/:id/try', async (request, response) => {
     const listener = sources.manifest().listeners.find((l) => l.id === request.params.id);
     if (!listener) return sendError(response, 404, `no listener ${request.params.id}`);

@@ -3,13 +3,19 @@ import { farmError } from '../errors.js';
 import { startControl, startFarm, type Farm, type FarmOptions } from '../farm.js';
 import type { Manifest } from '../manifest.js';
 import { assertManifest } from '../manifest-schema.js';
-import { controlAttemptSource, farmAttemptSource, type AttemptSource } from './ledger-source.js';
+import type { VerifyReport } from './report-schema.js';
+import { controlAttemptSource, postReport, farmAttemptSource, type AttemptSource } from './ledger-source.js';
 
 /** The farm `verify` observes: its manifest, its scenarios by id, its attempt ledger, and how to let go of it. */
 export interface FarmAccess {
   manifest: Manifest;
   scenarios: Map<string, Scenario>;
   ledger: AttemptSource;
+  /**
+   * Hands the finished report to the farm as its latest (`GET /verify/latest`): in process, or by `POST
+   * /verify/reports`; a farm `verify` started itself keeps none, since it closes. Resolves with why not, if it failed.
+   */
+  recordReport(report: VerifyReport): Promise<string | undefined>;
   /** Closes the farm when `verify` started it; nothing otherwise. */
   close(): Promise<void>;
 }
@@ -51,6 +57,7 @@ export async function openFarm(choice: FarmChoice): Promise<FarmAccess> {
       manifest: choice.farm.manifest,
       scenarios: byId(choice.farm.settings.scenariosDir),
       ledger: farmAttemptSource(choice.farm),
+      recordReport: async (report) => choice.farm.recordVerifyReport(report)?.message,
       close: async () => undefined,
     };
   }
@@ -62,6 +69,7 @@ export async function openFarm(choice: FarmChoice): Promise<FarmAccess> {
         manifest: farm.manifest,
         scenarios: byId(farm.settings.scenariosDir),
         ledger: farmAttemptSource(farm),
+        recordReport: async () => undefined,
         close: () => farm.close(),
       };
     } catch (error) {
@@ -70,5 +78,11 @@ export async function openFarm(choice: FarmChoice): Promise<FarmAccess> {
     }
   }
   const manifest = await remoteManifest(choice.controlUrl, choice.token);
-  return { manifest, scenarios: byId(), ledger: controlAttemptSource(choice.controlUrl, choice.token), close: async () => undefined };
+  return {
+    manifest,
+    scenarios: byId(),
+    ledger: controlAttemptSource(choice.controlUrl, choice.token),
+    recordReport: (report) => postReport(choice.controlUrl, choice.token, report),
+    close: async () => undefined,
+  };
 }

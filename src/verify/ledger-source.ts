@@ -82,3 +82,27 @@ export function controlAttemptSource(controlUrl: string, token?: string): Attemp
     reset: async (id) => void (await call('POST', `${listener(id)}/reset`)),
   };
 }
+
+/** Longest the report upload may take, in ms (a report of every listener may be a few MiB). */
+const REPORT_REQUEST_MS = 30_000;
+
+/**
+ * POSTs `report` to `POST /verify/reports` of the control API at `controlUrl`, with `token` as the bearer token when
+ * given. Resolves with why it was not taken (network error, HTTP status and the API's error line), or undefined.
+ */
+export async function postReport(controlUrl: string, token: string | undefined, report: unknown): Promise<string | undefined> {
+  const url = `${controlUrl.replace(/\/+$/, '')}/verify/reports`;
+  try {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify(report),
+      signal: AbortSignal.timeout(REPORT_REQUEST_MS),
+    });
+    const text = await response.text();
+    return response.ok ? undefined : `POST ${url}: HTTP ${response.status} ${text.slice(0, 200).trim()}`;
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string } }).cause?.code;
+    return `POST ${url}: ${cause ?? (error as Error).message}`;
+  }
+}

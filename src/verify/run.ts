@@ -33,6 +33,8 @@ export interface VerifyOptions extends VerifyOptionValues {
   farmOptions?: FarmOptions;
   /** Called after each listener. */
   onProgress?: (progress: VerifyProgress) => void;
+  /** Called with a one-line notice when the farm did not take the report as its latest (the run still resolves). */
+  onNotice?: (line: string) => void;
 }
 
 /**
@@ -130,7 +132,8 @@ function selected(manifest: Manifest, only: string[], skip: string[]): ManifestL
  * the farm's attempt ledger attributed to each probe, derives the figures, and judges each listener against
  * `expect.<expect>` of the manifest (with `proxyLog` lines, read once the file has gone quiet, where given); with
  * `reset`, each listener's state starts over just before its probe. Resolves with the report (also when
- * listeners mismatch: see `report.ok`); a farm it started is closed before it resolves.
+ * listeners mismatch: see `report.ok`) after handing it to the farm as its latest verify report (`farmObject`:
+ * `recordVerifyReport`; `farm`: `POST /verify/reports`; `onNotice` hears when that failed); a farm it started is closed before it resolves.
  * @throws FarmError BAD_OPTION for bad options, UNKNOWN_SCENARIO for `only`/`skip` ids the farm lacks,
  *   VIA_UNREACHABLE when the intermediary does not accept a TCP connection, FARM_UNREACHABLE when the farm's
  *   ledger cannot be read, or what `startFarm` throws.
@@ -171,7 +174,7 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
     }
     const count = (result: string) => reports.filter((r) => r.verdict.result === result).length;
     const summary = { listeners: reports.length, matched: count('match'), mismatched: count('mismatch'), unjudged: count('unjudged') };
-    return {
+    const report: VerifyReport = {
       format: VERIFY_REPORT_FORMAT,
       startedAt: startedAt.toISOString(),
       durationMs: Date.now() - startedAt.getTime(),
@@ -183,6 +186,9 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
       ok: summary.mismatched === 0,
       listeners: reports,
     };
+    const refused = await farm.recordReport(report);
+    if (refused) options.onNotice?.(`the farm did not keep this report as its latest: ${refused}`);
+    return report;
   } finally {
     await farm.close();
   }
