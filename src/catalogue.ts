@@ -44,6 +44,8 @@ export interface Expectations extends CdnExpectations {
   haproxyH2c?: ProxyExpectation;
   /** HTTP/2 listeners: Caddy's `reverse_proxy` with `transport http { versions 2 }` over TLS (HTTP/2 to the origin). */
   caddyH2?: ProxyExpectation;
+  /** HTTP/2 listeners: nginx with `grpc_pass grpcs://` for `proxy_pass https://` (HTTP/2 over TLS to the origin). */
+  nginxGrpc?: ProxyExpectation;
   varnish?: ProxyExpectation | null;
 }
 
