@@ -40,6 +40,12 @@ export interface Expectations extends CdnExpectations {
   haproxyH2?: ProxyExpectation;
   /** HTTP/2 listeners: Apache httpd's mod_proxy_http2 with `ProxyPass … h2c://` (cleartext HTTP/2, prior knowledge). */
   apacheH2c?: ProxyExpectation;
+  /** HTTP/2 listeners: HAProxy with `proto h2` instead of `ssl …` on the server line (cleartext HTTP/2, prior knowledge). */
+  haproxyH2c?: ProxyExpectation;
+  /** HTTP/2 listeners: Caddy's `reverse_proxy` with `transport http { versions 2 }` over TLS (HTTP/2 to the origin). */
+  caddyH2?: ProxyExpectation;
+  /** HTTP/2 listeners: nginx with `grpc_pass grpcs://` for `proxy_pass https://` (HTTP/2 over TLS to the origin). */
+  nginxGrpc?: ProxyExpectation;
   varnish?: ProxyExpectation | null;
 }
 

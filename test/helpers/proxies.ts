@@ -110,6 +110,7 @@ async function startProcess(argv: string[], port: number, ready?: RegExp, timeou
   }
   return { port, output: () => output, stop };
 }
+export { startProcess };
 
 /** nginx in the foreground (the config must say `daemon off; master_process off;`), prefix `dir`. */
 export function startNginx(config: string, dir: string, port: number): Promise<RunningProxy> {
