@@ -64,6 +64,15 @@ describe('the dashboard Verify view in Chromium (playwright-core)', {
     const facts = (await page.textContent('dl.verify-facts')) ?? '';
     assert.ok(facts.includes(`http://127.0.0.1:${port}/{id}/`) && facts.includes('nginx'), facts);
     assert.deepEqual(errors, []);
+    // With DASHBOARD_SCREENSHOTS=<dir> (e.g. `docs`), the README's pictures of the verify view, at both widths.
+    const dir = process.env.DASHBOARD_SCREENSHOTS;
+    if (dir) {
+      await page.evaluate(() => window.scrollTo(0, 0));
+      await page.screenshot({ path: `${dir}/dashboard-verify-1400.png` });
+      await page.setViewportSize({ width: 390, height: 844 });
+      await page.evaluate(() => window.scrollTo(0, 0));
+      await page.screenshot({ path: `${dir}/dashboard-verify-390.png` });
+    }
     await page.close();
   });
 });
