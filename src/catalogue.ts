@@ -179,7 +179,7 @@ export function parseScenarioText(text: string, where: string): unknown {
 
 /**
  * Loads and validates every `*.yaml`/`*.json` scenario file of `dir` (see `checkScenario`), sorted by offset; ids
- * (with their `-tls` variants) and offsets must be unique (offsets are 0–99, so a variant's offset + 100 never clashes).
+ * (with their `-tls` variants) and offsets must be unique (offsets are 0–99 or 200–299, so a variant's offset + 100 never clashes).
  * @throws FarmError BAD_SCENARIO naming the file and what is wrong.
  */
 export function loadCatalogue(dir = DEFAULT_SCENARIOS_DIR): CatalogueEntry[] {

@@ -139,6 +139,21 @@ describe('scenario catalogue and manifest', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  test("offsets are 0-99 or 200-299: an offset among the -tls variants' 100-199 is refused, 250 is taken", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'badorigin-offsets-'));
+    try {
+      const text = readFileSync(new URL('../scenarios/cert-expired.yaml', import.meta.url), 'utf8');
+      const offset = /^offset: \d+$/m;
+      assert.match(text, offset);
+      writeFileSync(join(dir, 'cert-expired.yaml'), text.replace(offset, 'offset: 150'));
+      assert.throws(() => loadCatalogue(dir), (error: Error) => /cert-expired\.yaml.*offset/.test(error.message));
+      writeFileSync(join(dir, 'cert-expired.yaml'), text.replace(offset, 'offset: 250'));
+      assert.equal(loadCatalogue(dir)[0]?.scenario.offset, 250);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 test('requestFor: the request each fault declares, GET with the whole body for the rest', () => {
