@@ -6,8 +6,7 @@ export const Source = Type.Object(
     id: Type.String({ pattern: '^[a-z0-9]+(-[a-z0-9]+)+$' }),
     title: Type.String({ minLength: 1 }),
     publisher: Type.String({ minLength: 1 }),
-    /** Null where the page's address was not recorded when it was read. */
-    url: Type.Union([Type.String({ pattern: '^https://' }), Type.Null()]),
+    url: Type.String({ pattern: '^https://' }),
     /** Further pages the document's text was collected from. */
     also: Type.Optional(Type.Array(Type.String({ pattern: '^https://' }))),
     /** ISO date (YYYY-MM-DD) the text was read. */
@@ -111,9 +110,9 @@ export const SOURCES: Source[] = [
     id: 'cloudfront-502-origin-connection',
     title: "CloudFront wasn't able to connect to the origin? We can help you.",
     publisher: 'Bobcares (a third-party support blog, not AWS)',
-    url: null,
+    url: 'https://bobcares.com/?p=291342',
     read: '2026-12-02',
-    note: "The page's address was not recorded when it was read; search for its title. Where AWS's own pages say the same, the expectations cite those.",
+    note: "A third-party page; where AWS's own pages say the same, the expectations cite those.",
   },
   aws('cloudfront-502', 'HTTP 502 status code (Bad Gateway)', 'http-502-bad-gateway.html'),
   aws('cloudfront-504', 'HTTP 504 status code (Gateway Timeout)', 'http-504-gateway-timeout.html'),
@@ -185,9 +184,8 @@ export function citedDocIds(text: string): string[] {
 export function renderSourcesMarkdown(): string {
   const cell = (text: string) => text.replaceAll('|', '\\|');
   const rows = SOURCES.map((s) => {
-    const link = s.url ? `<${s.url}>` : 'not recorded';
     const also = s.also ? `; also ${s.also.map((u) => `<${u}>`).join(', ')}` : '';
-    return `| \`${s.id}\` | ${cell(s.title)} | ${cell(s.publisher)} | ${link}${also} | ${s.read} | ${cell(s.note ?? '')} |`;
+    return `| \`${s.id}\` | ${cell(s.title)} | ${cell(s.publisher)} | <${s.url}>${also} | ${s.read} | ${cell(s.note ?? '')} |`;
   });
   return [
     '# Sources',
