@@ -147,7 +147,10 @@ describe('scenario catalogue and manifest', () => {
       const offset = /^offset: \d+$/m;
       assert.match(text, offset);
       writeFileSync(join(dir, 'cert-expired.yaml'), text.replace(offset, 'offset: 150'));
-      assert.throws(() => loadCatalogue(dir), (error: Error) => /cert-expired\.yaml.*offset/.test(error.message));
+      assert.throws(
+        () => loadCatalogue(dir),
+        (error: Error) => /cert-expired\.yaml.*offset/.test(error.message),
+      );
       writeFileSync(join(dir, 'cert-expired.yaml'), text.replace(offset, 'offset: 250'));
       assert.equal(loadCatalogue(dir)[0]?.scenario.offset, 250);
     } finally {
