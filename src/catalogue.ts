@@ -28,9 +28,9 @@ export interface Expectations extends CdnExpectations {
   /** For DNS listeners: what `dig` prints as status (NOERROR, NXDOMAIN…; `timeout` when no reply comes), and flags. */
   dig?: { status: string; flags?: string[]; answers?: number; note?: string };
   /** Certificate faults: the verify code; protocol faults: exit code, alert number and texts s_client prints. */
-  openssl?: { verifyCode?: number; verifyError?: string; exit?: number; alert?: number; output?: string[]; note?: string };
+  openssl?: { verifyCode?: number; verifyError?: string; exit?: number; alert?: number; output?: string[]; stalls?: true; note?: string };
   /** gnutls-cli (default priority): exit code, alert number, texts it prints. */
-  gnutls?: { exit: number; alert?: number; output?: string[]; note?: string };
+  gnutls?: { exit?: number; alert?: number; output?: string[]; stalls?: true; note?: string };
   /** HTTP/2 listeners: nghttp's (nghttp2-client) exit code and texts it prints with -v. */
   nghttp?: { exit: number; output?: string[]; note?: string };
   /** What nginx, HAProxy and Varnish report with `badorigin config --for <proxy>`; null = the proxy cannot reach this listener. */

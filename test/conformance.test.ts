@@ -38,6 +38,9 @@ describe('conformance: every listener through nginx, HAProxy and Varnish', () =>
 
   before(async () => {
     farm = await startFarm({ basePort: 0, certsDir: certs.dir, controlPort: null });
+    // cert-expires-soon's expectations are those after expiry: a leaf that expires in 1 s, and that second waited out.
+    await farm.update('cert-expires-soon', { certificate: { issuer: 'farm-intermediate', expiresInS: 1 } });
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
   });
   after(async () => {
     await farm?.close();

@@ -15,8 +15,11 @@ import { requireTool } from './helpers/tools.js';
 import { MODP1024_PRIME_HEX, dhParamsPem } from '../src/listeners/tls.js';
 
 // Issue 4: every protocol scenario, observed by Node, curl, openssl s_client and gnutls-cli.
+// The handshake faults at offsets 206-209 (a stall among them, which every client waits out) have their own file,
+// test/tls-handshakes.test.ts.
+const OWN_FILE = ['tls-handshake-stall', 'tls-sni-required', 'tls-renegotiation-request', 'tls-record-overflow'];
 const protocolIds = loadCatalogue()
-  .filter((entry) => entry.scenario.family === 'protocol')
+  .filter((entry) => entry.scenario.family === 'protocol' && !OWN_FILE.includes(entry.scenario.id))
   .map((entry) => entry.scenario.id);
 
 /**
@@ -61,7 +64,7 @@ describe('protocol scenarios, observed by Node, curl, openssl s_client and gnutl
     ]) {
       assert.ok(protocolIds.includes(id), `missing scenario ${id}`);
     }
-    for (const entry of loadCatalogue().filter((e) => e.scenario.family === 'protocol')) {
+    for (const entry of loadCatalogue().filter((e) => protocolIds.includes(e.scenario.id))) {
       assert.ok(entry.scenario.offset >= 20 && entry.scenario.offset <= 39, `${entry.scenario.id}: offset ${entry.scenario.offset}`);
       assert.ok(
         entry.scenario.expect.openssl?.exit !== undefined && entry.scenario.expect.gnutls,

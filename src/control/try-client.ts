@@ -98,8 +98,14 @@ function judgeOpenssl(expected: ManifestListener['expect']['openssl']): Judge {
   return (exit, output) => {
     const verify = parseOpensslVerify(output);
     const alert = /SSL alert number (\d+)/.exec(output);
-    const observed = { exit, ...verify, ...(alert ? { alert: Number(alert[1]) } : {}) };
-    const checks = (['verifyCode', 'exit', 'alert'] as const).filter((key) => expected?.[key] !== undefined);
+    // A client killed still waiting (a stalled handshake) has no exit code: `stalls` is what it observed.
+    const observed = {
+      exit,
+      ...verify,
+      ...(alert ? { alert: Number(alert[1]) } : {}),
+      ...(exit === null ? { stalls: true as const } : {}),
+    };
+    const checks = (['verifyCode', 'exit', 'alert', 'stalls'] as const).filter((key) => expected?.[key] !== undefined);
     return { observed, matches: checks.length === 0 ? undefined : checks.every((key) => expected?.[key] === observed[key]) };
   };
 }

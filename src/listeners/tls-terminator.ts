@@ -3,6 +3,15 @@ import { createServer, type TLSSocket, type TlsOptions } from 'node:tls';
 import { captureClientHello } from './connection/client-hello-capture.js';
 import { handshakeDeadline } from './connection/handshake-deadline.js';
 import type { ConnectionHandler, MechanismContext } from './mechanism.js';
+import type { ClientHelloSummary } from '../tls/client-hello.js';
+import { alertRecord } from '../tls/records.js';
+import { sendAndClose } from './http/response.js';
+
+/** A fatal alert to answer a ClientHello with instead of a handshake, and the `fault` event's detail. */
+export interface HelloRefusal {
+  alert: number;
+  detail: string;
+}
 
 /**
  * The TCP socket a server-side TLS socket was made from. node:tls keeps it as `_parent` (so since Node 0.x; the
@@ -21,11 +30,14 @@ function underlyingSocket(socket: TLSSocket): Socket {
  * sends nothing, or a ClientHello and then nothing) is closed and reported as a `fault` naming
  * `--handshake-timeout-ms`.
  * Used by the `tls` mechanism and by every `<scenario>-tls` listener, which wraps a plain mechanism.
+ * @param refuse when given, sees each ClientHello (null when it does not parse) before node:tls does; a refusal is
+ *   sent as one fatal alert record (TLS 1.2 record version, RFC 5246 §7.2) and the connection closed with a FIN.
  */
 export function tlsTerminator(
   options: TlsOptions,
   onSecure: (socket: TLSSocket, raw: Socket) => void,
   context: Pick<MechanismContext, 'emit' | 'caps'>,
+  refuse?: (hello: ClientHelloSummary | null) => HelloRefusal | null,
 ): ConnectionHandler {
   const { emit, caps } = context;
   // node:tls's own handshakeTimeout (default 120 s) only starts once it has the socket; the farm's deadline below
@@ -47,6 +59,13 @@ export function tlsTerminator(
       void captureClientHello(socket, caps.handshakeTimeoutMs).then((captured) => {
         if (!captured) return void socket.destroy();
         if (captured.summary) emit({ type: 'client-hello', clientHello: captured.summary });
+        const refusal = refuse?.(captured.summary);
+        if (refusal) {
+          clearTimeout(deadlines.get(socket));
+          emit({ type: 'fault', detail: refusal.detail });
+          // Reading the ClientHello unshifted it: sendAndClose drains it with the rest until the client's FIN.
+          return sendAndClose(socket, alertRecord(refusal.alert, 0x0303));
+        }
         if (!socket.destroyed) server.emit('connection', socket);
       });
     },

@@ -3,7 +3,10 @@ import { Type, type Static } from 'typebox';
 import type { ServedChain } from '../pki/index.js';
 import { CaNameSchema, LeafSpecSchema, VALID_LEAF } from '../pki/leaf-spec.js';
 import { HttpOkResponder } from './http-ok.js';
-import { tlsTerminator } from './tls-terminator.js';
+import { tlsTerminator, type HelloRefusal } from './tls-terminator.js';
+import { answerWithHelloRequest } from './hello-request.js';
+import type { ClientHelloSummary } from '../tls/client-hello.js';
+import { Alert } from '../tls/records.js';
 import { expandNames } from '../placeholders.js';
 import { defineMechanism } from './define-mechanism.js';
 
@@ -42,6 +45,16 @@ export const TlsParams = Type.Object(
      * loads. Pair it with DHE-only `ciphers` and `maxVersion: TLSv1.2` (TLS 1.3 has no DHE suites).
      */
     dhGroup: Type.Optional(Type.Literal('modp1024')),
+    /**
+     * Refuse a ClientHello without server_name with a fatal unrecognized_name alert (112), as RFC 6066 §3 allows a
+     * server that requires SNI: "the server SHALL send an unrecognized_name(112) alert (which MAY be fatal)".
+     */
+    requireSni: Type.Optional(Type.Boolean()),
+    /**
+     * `after-head`: after the response head, send a HelloRequest (RFC 5246 §7.4.1.1) and the body once the
+     * renegotiation is over (src/listeners/hello-request.ts). Pair it with `maxVersion: TLSv1.2`: TLS 1.3 has none.
+     */
+    helloRequest: Type.Optional(Type.Literal('after-head')),
   },
   { additionalProperties: false },
 );
@@ -125,6 +138,10 @@ export const tlsMechanism = defineMechanism({
     }));
 
     const responder = new HttpOkResponder(context);
+    const refuse = (hello: ClientHelloSummary | null): HelloRefusal | null =>
+      params.requireSni && !hello?.sni
+        ? { alert: Alert.unrecognizedName, detail: 'alert 112 unrecognized_name: no SNI in the ClientHello' }
+        : null;
     return tlsTerminator(
       {
         ...contextOptions(params.certificate),
@@ -133,8 +150,9 @@ export const tlsMechanism = defineMechanism({
           ? (servername, callback) => callback(null, byName.find((entry) => entry.names.has(servername.toLowerCase()))?.context)
           : undefined,
       },
-      (socket) => responder.serve(socket),
+      (socket) => (params.helloRequest ? answerWithHelloRequest(socket, context) : responder.serve(socket)),
       context,
+      refuse,
     );
   },
 });

@@ -197,7 +197,10 @@ export class Pki {
     for (const spec of resolved.values()) {
       const key = keys.get(spec.key)!;
       const issuerFingerprint = spec.issuer === 'self' ? 'self' : this.ca(spec.issuer).cert.fingerprint256;
-      const leafPem = this.cachedLeaf(index, spec, issuerFingerprint, key) ?? this.issueLeaf(index, spec, issuerFingerprint, key);
+      const leafPem =
+        spec.expiresInS !== undefined
+          ? this.issueLeaf(null, spec, issuerFingerprint, key)
+          : (this.cachedLeaf(index, spec, issuerFingerprint, key) ?? this.issueLeaf(index, spec, issuerFingerprint, key));
       const chainPem = [leafPem, ...spec.chain.map((name) => this.ca(name).certPem)].join('');
       this.chains.set(spec.hash, { privateKeyPem: key.privateKeyPem, chainPem, leaf: new X509Certificate(leafPem) });
     }
@@ -230,7 +233,8 @@ export class Pki {
     return null;
   }
 
-  private issueLeaf(index: CertsIndex, spec: ResolvedLeafSpec, issuer: string, key: KeyPairPem): string {
+  /** Issues a leaf; saves it in the certs directory and records it in `index`, unless `index` is null (not cached). */
+  private issueLeaf(index: CertsIndex | null, spec: ResolvedLeafSpec, issuer: string, key: KeyPairPem): string {
     const now = Date.now();
     const signer = spec.issuer === 'self' ? { self: true as const, privateKeyPem: key.privateKeyPem } : this.ca(spec.issuer);
     const pem = issueCertificate(
@@ -239,13 +243,14 @@ export class Pki {
         organization: 'badorigin',
         publicKeyPem: key.publicKeyPem,
         notBefore: new Date(now + spec.notBeforeDays * DAY_MS),
-        notAfter: new Date(now + spec.notAfterDays * DAY_MS),
+        notAfter: new Date(spec.expiresInS !== undefined ? now + spec.expiresInS * 1000 : now + spec.notAfterDays * DAY_MS),
         subjectAltNames: spec.subjectAltNames,
         digest: spec.digest,
         leafExtensions: spec.extensions,
       },
       signer,
     );
+    if (!index) return pem;
     const file = `leaves/${spec.hash}.pem`;
     this.store.write(file, pem);
     index.leaves[spec.hash] = { file, issuedAt: new Date(now).toISOString(), issuer };

@@ -4,8 +4,11 @@ import { promisify } from 'node:util';
 const generateKeyPairAsync = promisify(generateKeyPair);
 
 /** Key types a scenario may ask for. node-forge embeds RSA keys only; other keys go through src/pki/any-key.ts. */
-export const KEY_TYPES = ['rsa-2048', 'rsa-1024', 'ecdsa-p384'] as const;
+export const KEY_TYPES = ['rsa-2048', 'rsa-1024', 'rsa-8192', 'ecdsa-p384'] as const;
 export type KeyType = (typeof KEY_TYPES)[number];
+
+/** Modulus length in bits of each RSA key type. */
+const RSA_BITS = { 'rsa-1024': 1024, 'rsa-2048': 2048, 'rsa-8192': 8192 } as const;
 
 /** A key pair as PEM text: `privateKeyPem` is PKCS#1 ("RSA PRIVATE KEY") for RSA, PKCS#8 for ECDSA; `publicKeyPem` is SPKI. */
 export interface KeyPairPem {
@@ -15,7 +18,8 @@ export interface KeyPairPem {
 
 /**
  * Generates a key pair with node:crypto (native, on the libuv thread pool: about 0.1 s for RSA-2048,
- * ten times faster than forge's pure-JS keygen), RSA as PEM that node-forge can read; ECDSA on P-384 (secp384r1).
+ * ten times faster than forge's pure-JS keygen; RSA-8192 takes seconds to a minute, which is why keys are cached),
+ * RSA as PEM that node-forge can read; ECDSA on P-384 (secp384r1).
  */
 export async function generateKey(type: KeyType): Promise<KeyPairPem> {
   if (type === 'ecdsa-p384') {
@@ -26,7 +30,7 @@ export async function generateKey(type: KeyType): Promise<KeyPairPem> {
     });
     return { privateKeyPem: privateKey, publicKeyPem: publicKey };
   }
-  const modulusLength = type === 'rsa-1024' ? 1024 : 2048;
+  const modulusLength = RSA_BITS[type];
   const { privateKey, publicKey } = await generateKeyPairAsync('rsa', {
     modulusLength,
     publicKeyEncoding: { type: 'spki', format: 'pem' },
@@ -48,5 +52,5 @@ export function keyPairFromPrivatePem(privateKeyPem: string): KeyPairPem {
 /** Whether a cached key is of the type a scenario asked for (algorithm and RSA size or EC curve). */
 export function keyMatches(type: KeyType, key: KeyObject): boolean {
   if (type === 'ecdsa-p384') return key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'secp384r1';
-  return key.asymmetricKeyType === 'rsa' && key.asymmetricKeyDetails?.modulusLength === (type === 'rsa-1024' ? 1024 : 2048);
+  return key.asymmetricKeyType === 'rsa' && key.asymmetricKeyDetails?.modulusLength === RSA_BITS[type];
 }

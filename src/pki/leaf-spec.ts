@@ -30,6 +30,12 @@ export const LeafSpecSchema = Type.Object(
     /** Validity relative to the time of issue, in days; defaults -1 and 397. */
     notBeforeDays: Type.Optional(Type.Integer()),
     notAfterDays: Type.Optional(Type.Integer()),
+    /**
+     * notAfter this many seconds after the leaf is issued, instead of `notAfterDays` (1 s to 1 day). Such a leaf is
+     * issued afresh each time the farm starts (or the listener is added or changed) and never cached, so that it is
+     * served valid for that long and expired after (RFC 5280 §4.1.2.5).
+     */
+    expiresInS: Type.Optional(Type.Integer({ minimum: 1, maximum: 86_400 })),
     /** Key type; default `rsa-2048`. */
     key: Type.Optional(Type.Enum(KEY_TYPES)),
     /** Signature digest; default `sha256`. */
@@ -64,6 +70,8 @@ export interface ResolvedLeafSpec {
   chain: CaName[];
   /** Present only when the spec sets it, so that a spec without it keeps the cache key it always had. */
   extensions?: LeafExtensions;
+  /** Present only when the spec sets it (same reason): seconds from issue to notAfter; the leaf is never cached. */
+  expiresInS?: number;
   /** Cache key: a hash of every field above. */
   hash: string;
 }
@@ -93,6 +101,7 @@ export function resolveLeafSpec(spec: LeafSpec, names: Pick<FarmNames, 'hostname
     digest: spec.digest ?? 'sha256',
     chain: spec.chain ?? DEFAULT_CHAIN[spec.issuer],
     ...(spec.extensions ? { extensions: spec.extensions } : {}),
+    ...(spec.expiresInS ? { expiresInS: spec.expiresInS } : {}),
   };
   const hash = createHash('sha256').update(JSON.stringify(fields)).digest('hex').slice(0, 16);
   return { ...fields, hash };

@@ -5,7 +5,7 @@ import { nameConstraintsExtension, type PermittedNames } from './name-constraint
 import { leafExtensions, type LeafExtensions } from './leaf-extensions.js';
 import { signWithAnyKey, spkiKeyIdentifier } from './any-key.js';
 
-/** Signature digests a scenario may ask for. forge's `sign()` defaults to SHA-1, so it is always passed. */
+/** Signature digests a scenario may ask for. */
 export const DIGESTS = ['sha256', 'sha1'] as const;
 export type Digest = (typeof DIGESTS)[number];
 
@@ -34,8 +34,6 @@ export type Signer = { certPem: string; privateKeyPem: string } | { self: true; 
 
 const { asn1 } = forge;
 
-const SHA = { sha256: () => forge.md.sha256.create(), sha1: () => forge.md.sha1.create() } as const;
-
 /**
  * A random positive serial number as even-length hex without a leading 00 byte (Node rejects other forms).
  * 16 bytes, the first in 0x01..0x7f (RFC 5280 §4.1.2.2: positive, at most 20 octets).
@@ -59,8 +57,9 @@ const PLACEHOLDER_KEY = forge.pki.setRsaPublicKey(new forge.jsbn.BigInteger('3')
  * Issues an X.509 v3 certificate with node-forge and returns it as PEM.
  * Leaves get serverAuth and digitalSignature+keyEncipherment unless `leafExtensions` says otherwise; CAs get critical basicConstraints and
  * keyCertSign+cRLSign, and a critical NameConstraints extension when `ca.permitted` is given.
- * RSA keys are forge's throughout; a certificate whose subject or signer key is not RSA (ECDSA) is finished by
- * src/pki/any-key.ts.
+ * forge builds the TBSCertificate (with an RSA placeholder key when the subject key is not RSA); src/pki/any-key.ts
+ * puts in the real key and signs it with node:crypto, which takes a few ms where forge's pure-JS RSA took hundreds
+ * under load (a leaf with `expiresInS` is signed at every start).
  * @throws Error when a key PEM cannot be read.
  */
 export function issueCertificate(request: CertificateRequest, signer: Signer): string {
@@ -109,7 +108,5 @@ export function issueCertificate(request: CertificateRequest, signer: Signer): s
     });
   }
   cert.setExtensions(extensions);
-  if (!rsaOnly) return signWithAnyKey(cert, request.publicKeyPem, signer.privateKeyPem, request.digest);
-  cert.sign(forge.pki.privateKeyFromPem(signer.privateKeyPem), SHA[request.digest]());
-  return forge.pki.certificateToPem(cert);
+  return signWithAnyKey(cert, request.publicKeyPem, signer.privateKeyPem, request.digest);
 }

@@ -34,7 +34,7 @@ export const HandshakeType = {
 /**
  * AlertDescription values used by the farm (RFC 5246 §7.2, RFC 8446 §6.2 for 116): close_notify 0,
  * unexpected_message 10, bad_record_mac 20, record_overflow 22, handshake_failure 40, illegal_parameter 47,
- * decode_error 50, decrypt_error 51, protocol_version 70, insufficient_security 71, internal_error 80.
+ * decode_error 50, decrypt_error 51, protocol_version 70, insufficient_security 71, internal_error 80, unrecognized_name 112 (RFC 6066 §3).
  */
 export const Alert = {
   closeNotify: 0,
@@ -48,6 +48,7 @@ export const Alert = {
   protocolVersion: 70,
   insufficientSecurity: 71,
   internalError: 80,
+  unrecognizedName: 112,
 } as const;
 
 /** Largest plaintext fragment (RFC 5246 §6.2.1: 2^14). */
@@ -77,6 +78,20 @@ export function encodeRecord(type: number, version: number, fragment: Buffer): B
   header.writeUInt16BE(version, 1);
   header.writeUInt16BE(fragment.length, 3);
   return Buffer.concat([header, fragment]);
+}
+
+/**
+ * A record header whose length field says `length` bytes, followed by that many zero bytes, with no check on the
+ * length: for `length` over MAX_CIPHERTEXT it is the record RFC 8446 §5.2 and RFC 5246 §6.2.3 tell the receiver to
+ * answer with a fatal record_overflow alert. @throws RangeError when `length` does not fit the 16-bit field.
+ */
+export function oversizedRecord(type: number, version: number, length: number): Buffer {
+  if (!Number.isInteger(length) || length < 0 || length > 0xffff) throw new RangeError(`record length ${length}`);
+  const record = Buffer.alloc(5 + length);
+  record[0] = type;
+  record.writeUInt16BE(version, 1);
+  record.writeUInt16BE(length, 3);
+  return record;
 }
 
 /** An alert record (RFC 5246 §7.2: `struct { AlertLevel level; AlertDescription description; }`, level 2 = fatal). */
