@@ -9,7 +9,7 @@ import { startFarm, type Farm } from '../src/farm.js';
 import type { Attempt } from '../src/ledger/attempt.js';
 import { chooser, type Behaviour } from '../src/listeners/behaviour.js';
 import type { ManifestListener } from '../src/manifest.js';
-import { tempDir, useFarm } from './helpers/farm.js';
+import { certsDir, tempDir, useFarm } from './helpers/farm.js';
 import { requireTool } from './helpers/tools.js';
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/runtime/${name}`, import.meta.url), 'utf8');
@@ -177,7 +177,7 @@ describe('behaviour: failFirst, every, probability, phases', () => {
 });
 
 describe('probability with a seed is the same sequence in every farm', () => {
-  const certs = tempDir();
+  const certs = certsDir();
   const farms: Farm[] = [];
   before(async () => {
     for (let i = 0; i < 2; i++) farms.push(await startFarm({ basePort: 0, certsDir: certs.dir, only: ['http-ok'] }));

@@ -3,7 +3,7 @@ import { X509Certificate } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { opensslArgs } from '../src/client-commands.js';
 import { runClient } from '../src/clients/run-client.js';
-import { tempDir, useFarm } from './helpers/farm.js';
+import { certsDir, tempDir, useFarm } from './helpers/farm.js';
 import { Pki } from '../src/pki/index.js';
 import { requireTool } from './helpers/tools.js';
 
@@ -44,7 +44,7 @@ describe('certificate listeners: key types, names and extensions on the wire', (
   });
 
   test('cert-many-sans: the leaf the PKI issues has 10,003 names, is over the 100 kB OpenSSL reads, and verifies', async () => {
-    const certs = tempDir();
+    const certs = certsDir();
     try {
       const spec = { issuer: 'farm-intermediate', fillerNames: 10_000 } as const;
       const pki = await Pki.open({ certsDir: certs.dir, hostnames: ['localhost'], ips: ['127.0.0.1', '::1'] }, [spec]);

@@ -10,7 +10,7 @@ import { nodeRequest } from '../src/clients/node-client.js';
 import { startFarm, type Farm } from '../src/farm.js';
 import { matchesNodeExpectation } from '../src/probe.js';
 import type { ListenerEvent } from '../src/listeners/mechanism.js';
-import { tempDir } from './helpers/farm.js';
+import { certsDir, tempDir } from './helpers/farm.js';
 
 // The ClientHello parser and the legacy TLS engine take bytes from anyone: fuzz them with random and mutated input.
 
@@ -162,7 +162,7 @@ describe('ClientHello parser and legacy TLS engine under fuzzing', () => {
 
   describe('over the wire', () => {
     let farm: Farm;
-    const certs = tempDir();
+    const certs = certsDir();
     const problems: ListenerEvent[] = [];
     const ids = ['rc4-only', 'tls-alert-internal-error', 'sslv3-only'];
     before(async () => {

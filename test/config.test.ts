@@ -9,7 +9,7 @@ import { startFarm, type Farm } from '../src/farm.js';
 import { CONFIG_TARGETS, generateConfig } from '../src/config/index.js';
 import { cloudFrontOrigins, type CloudFrontCacheBehavior, type CloudFrontOrigin } from '../src/config/cloudfront.js';
 import { fastlyBackendName } from '../src/config/fastly-vcl.js';
-import { tempDir } from './helpers/farm.js';
+import { certsDir, tempDir } from './helpers/farm.js';
 import { runCli } from './helpers/cli.js';
 import { requireTool } from './helpers/tools.js';
 
@@ -24,7 +24,7 @@ const noExtraBehaviorFields: NoExtra<CloudFrontCacheBehavior, CacheBehavior> = t
 
 describe('config generators', () => {
   let farm: Farm;
-  const certs = tempDir();
+  const certs = certsDir();
   const work = tempDir('badorigin-config-');
   const caPems = () => ({
     [farm.manifest.trust.rootCaFile]: readFileSync(farm.manifest.trust.rootCaFile, 'utf8'),

@@ -8,7 +8,7 @@ import { startFarm, type Farm } from '../src/farm.js';
 import { describeCheck } from '../src/verify/format/summary.js';
 import type { Check } from '../src/verify/report-schema.js';
 import { verifyThrough } from './helpers/conformance.js';
-import { tempDir } from './helpers/farm.js';
+import { certsDir, tempDir } from './helpers/farm.js';
 import { requireTool } from './helpers/tools.js';
 
 process.env.PATH = [process.env.PATH, '/usr/sbin', '/sbin'].filter(Boolean).join(':');
@@ -40,7 +40,7 @@ describe('conformance catches drift between a listener and its manifest entry', 
   ): Promise<Map<ProxyName, Failure[]> | undefined> {
     for (const proxy of proxies) for (const tool of TOOLS[proxy]) if (!requireTool(t, tool)) return undefined;
     const scenarios = tempDir('badorigin-scenarios-');
-    const certs = tempDir();
+    const certs = certsDir();
     cleanups.push(scenarios.remove, certs.remove);
     cpSync(DEFAULT_SCENARIOS_DIR, scenarios.dir, { recursive: true });
     const file = join(scenarios.dir, `${scenario}.yaml`);

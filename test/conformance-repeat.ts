@@ -6,7 +6,7 @@ import { loadCatalogue } from '../src/catalogue.js';
 import { startFarm } from '../src/farm.js';
 import { reach, type ProxyName } from '../src/config/common.js';
 import { verifyThrough } from './helpers/conformance.js';
-import { tempDir } from './helpers/farm.js';
+import { certsDir, tempDir } from './helpers/farm.js';
 
 process.env.PATH = [process.env.PATH, '/usr/sbin', '/sbin'].filter(Boolean).join(':');
 
@@ -17,7 +17,7 @@ if (!['nginx', 'haproxy', 'varnish'].includes(proxy ?? '') || !runsText || !idsT
 }
 const ids = idsText.split(',');
 const runs = Number(runsText);
-const certs = tempDir();
+const certs = certsDir();
 const scenarioIds = new Set(loadCatalogue().map((e) => e.scenario.id));
 const only = [...new Set(ids.map((id) => (scenarioIds.has(id) ? id : id.replace(/-tls$/, ''))))];
 const farm = await startFarm({ basePort: 0, certsDir: certs.dir, controlPort: null, only }).catch((error: Error) => {

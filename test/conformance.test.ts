@@ -8,7 +8,7 @@ import type { ProxyName } from '../src/config/common.js';
 import type { VerifyReport } from '../src/verify/report-schema.js';
 import { COVERED_FAMILIES, PROXIES, manifestProblems, verifyThrough, wrongVerdicts } from './helpers/conformance.js';
 import { observeAllClients, renderConformance } from './helpers/matrix.js';
-import { tempDir } from './helpers/farm.js';
+import { certsDir, tempDir } from './helpers/farm.js';
 import { requireTool } from './helpers/tools.js';
 
 // Debian keeps nginx, haproxy and varnishd in /usr/sbin, which a non-root PATH lacks.
@@ -32,7 +32,7 @@ function resetAll(farm: Farm): void {
 // CONFORMANCE_WRITE_MATRIX=1 (npm run conformance) also rewrites docs/conformance.md from this run.
 describe('conformance: every listener through nginx, HAProxy and Varnish', () => {
   let farm: Farm;
-  const certs = tempDir();
+  const certs = certsDir();
   const workDirs: (() => void)[] = [];
   const reports = new Map<ProxyName, VerifyReport>();
 

@@ -8,7 +8,7 @@ import { startFarm, type Farm } from '../src/farm.js';
 import { loadCatalogue } from '../src/catalogue.js';
 import { matchesNodeExpectation } from '../src/probe.js';
 import type { ManifestListener } from '../src/manifest.js';
-import { tempDir } from './helpers/farm.js';
+import { certsDir, tempDir } from './helpers/farm.js';
 import { requireTool } from './helpers/tools.js';
 
 const connectionIds = loadCatalogue()
@@ -37,7 +37,7 @@ function tcpHandshake(port: number, ms: number): Promise<string> {
 
 describe('connection faults, observed by Node and curl', () => {
   let farm: Farm;
-  const certs = tempDir();
+  const certs = certsDir();
   const listener = (id: string): ManifestListener => farm.manifest.listeners.find((l) => l.id === id)!;
 
   before(async () => {
@@ -154,7 +154,7 @@ describe('connection-refused on a port another process holds', () => {
   after(() => new Promise<void>((resolve) => held.close(() => resolve())));
 
   test('the farm still starts, and the manifest and listener carry a warning naming the port', async (t) => {
-    const certs = tempDir();
+    const certs = certsDir();
     t.after(certs.remove);
     const port = (held.address() as { port: number }).port;
     const offset = loadCatalogue().find((e) => e.scenario.id === 'connection-refused')!.scenario.offset;

@@ -8,7 +8,7 @@ import { FarmError } from '../src/errors.js';
 import { startControl, startFarm, type Farm } from '../src/farm.js';
 import { assertManifest } from '../src/manifest-schema.js';
 import { SSE_MAX_BUFFER_BYTES, SSE_MAX_SUBSCRIBERS, SSE_REPLAY_MAX_BYTES } from '../src/control/sse.js';
-import { startFarmWithControl, tempDir } from './helpers/farm.js';
+import { startFarmWithControl, certsDir, tempDir } from './helpers/farm.js';
 import { requireTool } from './helpers/tools.js';
 
 /** GET/POST against the control API; resolves with status and body text (5 s limit). */
@@ -90,7 +90,7 @@ function countResets(farm: Farm): { readonly count: number; restore(): void } {
 
 describe('control API and event log', () => {
   let farm: Farm;
-  const certs = tempDir();
+  const certs = certsDir();
   before(async () => {
     farm = await startFarmWithControl({
       basePort: 0,
@@ -440,7 +440,7 @@ describe('control API and event log', () => {
 describe('dashboard in a real browser (Chromium via playwright-core)', () => {
   test('a page on another origin cannot reset a listener (form POST, no-cors fetch), nor a rebound name read the manifest', async (t) => {
     if (!requireTool(t, 'chromium')) return;
-    const certs = tempDir();
+    const certs = certsDir();
     t.after(certs.remove);
     const farm = await startFarmWithControl({ basePort: 0, certsDir: certs.dir, only: ['close-on-connect'] });
     t.after(() => farm.close());
@@ -500,7 +500,7 @@ describe('dashboard in a real browser (Chromium via playwright-core)', () => {
 });
 
 test('startFarm starts only the listeners; startControl(farm) adds the control API to the farm and its manifest, and farm.close() closes it', async (t) => {
-  const certs = tempDir();
+  const certs = certsDir();
   t.after(certs.remove);
   const farm = await startFarm({ basePort: 0, certsDir: certs.dir, only: ['tls-ok'] });
   let url = '';

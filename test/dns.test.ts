@@ -11,7 +11,7 @@ import { nodeResolve } from '../src/clients/node-client.js';
 import { runClient } from '../src/clients/run-client.js';
 import { loadCatalogue } from '../src/catalogue.js';
 import { startFarm } from '../src/farm.js';
-import { tempDir, useFarm } from './helpers/farm.js';
+import { certsDir, tempDir, useFarm } from './helpers/farm.js';
 import { matchesNodeExpectation } from '../src/probe.js';
 import { requireTool } from './helpers/tools.js';
 import { freePort, proxyRequest, startHaproxy, startNginx, type RunningProxy } from './helpers/proxies.js';
@@ -188,7 +188,7 @@ describe('DNS answers the addresses the farm is bound to', () => {
   ]) {
     test(`a farm on ${host}${hostname ? ` with --hostname ${hostname}` : ''}: A ${a.join(' ') || 'none'}, AAAA ${aaaa.join(' ') || 'none'}`, async (t) => {
       if (!requireTool(t, 'dig')) return;
-      const certs = tempDir();
+      const certs = certsDir();
       t.after(certs.remove);
       const farm = await startFarm({ basePort: 0, host, hostname, certsDir: certs.dir, only: ['dns-ok'], controlPort: null });
       t.after(() => farm.close());

@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { test } from 'node:test';
 import { FARM_ERRORS, FarmError, bindError, farmError } from '../src/errors.js';
 import { startFarm } from '../src/farm.js';
-import { tempDir } from './helpers/farm.js';
+import { certsDir, tempDir } from './helpers/farm.js';
 
 test('one bind-error message for every code: in use, privileges, not an address here, anything else', () => {
   const where = 'port 80 on 127.0.0.1 (listener tls-ok)';
@@ -35,7 +35,7 @@ test('farmError builds the registered message of its code', () => {
 });
 
 test('a farm binding a port another process holds fails with EADDRINUSE naming the port and listener', async (t) => {
-  const certs = tempDir();
+  const certs = certsDir();
   const busy = createServer();
   t.after(() => {
     busy.close();

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startFarm, type Farm } from '../src/farm.js';
-import { tempDir } from './helpers/farm.js';
+import { certsDir, tempDir } from './helpers/farm.js';
 import { freePort, proxyRequest, startApache, type RunningProxy } from './helpers/proxies.js';
 import { rawExchange } from './helpers/http-faults.js';
 import { requireTool } from './helpers/tools.js';
@@ -18,7 +18,7 @@ const IDS = ['header-overflow', 'header-overflow-single-field', 'origin-status',
 describe('a real Apache httpd (mod_proxy_http) in front of the HTTP fault listeners', () => {
   let farm: Farm;
   let apache: RunningProxy | undefined;
-  const certs = tempDir();
+  const certs = certsDir();
   const work = tempDir('badorigin-apache-');
 
   before(async () => {

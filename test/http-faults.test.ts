@@ -10,7 +10,7 @@ import { startFarm, type Farm } from '../src/farm.js';
 import type { ManifestListener } from '../src/manifest.js';
 import type { ListenerEvent } from '../src/listeners/mechanism.js';
 import { matchesNodeExpectation } from '../src/probe.js';
-import { tempDir } from './helpers/farm.js';
+import { certsDir, tempDir } from './helpers/farm.js';
 import { blockedUpload, curlFor, nodeInformational, nodeTimed, parseCurl, rawExchange, silentClient } from './helpers/http-faults.js';
 import {
   MAX_AGE_S,
@@ -45,7 +45,7 @@ async function pool<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>
 
 describe('HTTP response faults, observed by Node and curl', () => {
   let farm: Farm;
-  const certs = tempDir();
+  const certs = certsDir();
   const l = (id: string): ManifestListener => farm.manifest.listeners.find((x) => x.id === id)!;
 
   before(async () => {
@@ -444,7 +444,7 @@ describe('HTTP response faults, observed by Node and curl', () => {
 
 describe('http-fault scenarios are data: a scenario file with other params needs no TypeScript', () => {
   test('health-flapping with periodMs 400: healthy, then failing, then healthy; reset() starts a healthy phase', async () => {
-    const certs = tempDir();
+    const certs = certsDir();
     const scenarios = tempDir('badorigin-scenarios-');
     try {
       writeFileSync(

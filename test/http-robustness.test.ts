@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startFarm, type Farm } from '../src/farm.js';
 import type { ListenerEvent } from '../src/listeners/index.js';
-import { tempDir } from './helpers/farm.js';
+import { certsDir, tempDir } from './helpers/farm.js';
 import { nodeTimed, rawExchange } from './helpers/http-faults.js';
 
 /** Sends `line` one byte every `everyMs` until the farm closes; resolves with how long that took and what came back. */
@@ -36,7 +36,7 @@ function slowloris(
 
 describe('bad requests to the HTTP fault listeners: a 400 or a close, never a crash, never another listener affected', () => {
   let farm: Farm;
-  const certs = tempDir();
+  const certs = certsDir();
   const scenarios = tempDir('badorigin-scenarios-');
   const events: ListenerEvent[] = [];
   const port = (id: string) => farm.manifest.listeners.find((l) => l.id === id)!.port;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { runClient } from '../src/clients/run-client.js';
 import { startFarm, type Farm } from '../src/farm.js';
-import { tempDir } from './helpers/farm.js';
+import { certsDir, tempDir } from './helpers/farm.js';
 import { freePort, waitForPort } from './helpers/proxies.js';
 import { requireTool } from './helpers/tools.js';
 
@@ -45,7 +45,7 @@ describe('a real varnishd (Varnish 7.1) in front of the HTTP fault listeners', (
   let varnish: ChildProcess | undefined;
   let port = 0;
   let output = '';
-  const certs = tempDir();
+  const certs = certsDir();
   const work = tempDir('badorigin-varnish-');
   const workdir = join(work.dir, 'varnish');
 

@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import { nodeRequest } from '../src/clients/node-client.js';
 import { startFarm, type Farm } from '../src/farm.js';
 import { FarmError } from '../src/errors.js';
-import { tempDir } from './helpers/farm.js';
+import { certsDir, tempDir } from './helpers/farm.js';
 
 /** Sends bytes to a port and resolves when the farm closes the connection (or after 5 s, which fails the test). */
 function sendAndWaitForClose(port: number, bytes: Buffer): Promise<'closed'> {
@@ -26,7 +26,7 @@ function sendAndWaitForClose(port: number, bytes: Buffer): Promise<'closed'> {
 
 describe('bad input never takes the farm down', () => {
   let farm: Farm;
-  const certs = tempDir();
+  const certs = certsDir();
   before(async () => {
     farm = await startFarm({ basePort: 0, certsDir: certs.dir, only: ['tls-ok', 'cert-expired', 'cert-sni-mismatch'] });
   });

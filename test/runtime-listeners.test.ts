@@ -8,7 +8,7 @@ import { startControl, startFarm, type Farm } from '../src/farm.js';
 import type { ManifestListener } from '../src/manifest.js';
 import { events } from './helpers/ledger.js';
 import { curlFor, parseCurl } from './helpers/http-faults.js';
-import { tempDir, useFarm } from './helpers/farm.js';
+import { certsDir, tempDir, useFarm } from './helpers/farm.js';
 import { requireTool } from './helpers/tools.js';
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/runtime/${name}`, import.meta.url), 'utf8');
@@ -150,7 +150,7 @@ describe('listeners added, changed and removed while the farm runs', () => {
 });
 
 describe('run-time changes behind a control token', () => {
-  const certs = tempDir();
+  const certs = certsDir();
   let farm: Farm;
   before(async () => {
     farm = await startFarm({ basePort: 0, certsDir: certs.dir, only: ['http-ok'] });

@@ -11,7 +11,7 @@ import { packagePath } from '../src/paths.js';
 import type { ListenerReport, VerifyReport } from '../src/verify/report-schema.js';
 import { verify } from '../src/verify/run.js';
 import { runCli } from './helpers/cli.js';
-import { tempDir, useFarm } from './helpers/farm.js';
+import { certsDir, tempDir, useFarm } from './helpers/farm.js';
 import { freePort, startHaproxy, startNginx, type RunningProxy } from './helpers/proxies.js';
 import { requireTool } from './helpers/tools.js';
 
@@ -215,7 +215,7 @@ describe('verify --reset starts a stateful listener over before its probe', () =
 describe('verify --start', () => {
   test('starts the farm with the farm options given, judges it through nginx, and closes it', async (t) => {
     if (!requireTool(t, 'nginx')) return;
-    const certs = tempDir();
+    const certs = certsDir();
     const work = tempDir('badorigin-verify-start-');
     t.after(() => (certs.remove(), work.remove()));
     // Fixed ports, as a proxy pointed at a farm needs: http-ok and http-ok-tls at base + 60 and base + 160.
