@@ -10,6 +10,7 @@ import { plaintextHttpMechanism } from './plaintext-http.js';
 import { tlsAlertMechanism } from './tls-alert.js';
 import { legacyTlsMechanism } from './legacy-tls.js';
 import { http2Mechanism } from './http2.js';
+import { revocationResponderMechanism } from './revocation-responder.js';
 
 export type { MechanismContext, ConnectionHandler, PortOwner, ListenerEvent, ListenerEventType } from './mechanism.js';
 export type { Mechanism, DnsQuestion } from './define-mechanism.js';
@@ -29,6 +30,7 @@ const ALL: readonly Mechanism[] = [
   tlsAlertMechanism,
   legacyTlsMechanism,
   http2Mechanism,
+  revocationResponderMechanism,
 ];
 
 /** Every mechanism a scenario file may name in `mechanism`, by name. */

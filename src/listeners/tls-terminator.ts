@@ -21,11 +21,14 @@ function underlyingSocket(socket: TLSSocket): Socket {
  * sends nothing, or a ClientHello and then nothing) is closed and reported as a `fault` naming
  * `--handshake-timeout-ms`.
  * Used by the `tls` mechanism and by every `<scenario>-tls` listener, which wraps a plain mechanism.
+ * @param staple when given, the OCSP response (DER) to staple for the served leaf (DER) when the client asks for one
+ *   (status_request, RFC 6066 §8), or null for none; without it the server never staples.
  */
 export function tlsTerminator(
   options: TlsOptions,
   onSecure: (socket: TLSSocket, raw: Socket) => void,
   context: Pick<MechanismContext, 'emit' | 'caps'>,
+  staple?: (leaf: Buffer) => Buffer | null,
 ): ConnectionHandler {
   const { emit, caps } = context;
   // node:tls's own handshakeTimeout (default 120 s) only starts once it has the socket; the farm's deadline below
@@ -37,6 +40,9 @@ export function tlsTerminator(
     clearTimeout(deadlines.get(raw));
     onSecure(socket, raw);
   });
+  // node:tls asks only when the client sent status_request; the answer goes out in CertificateStatus (TLS 1.2) or
+  // the leaf's status_request extension (TLS 1.3, RFC 8446 §4.4.2.1).
+  if (staple) server.on('OCSPRequest', (leaf, _issuer, callback) => callback(null, staple(leaf)));
   server.on('tlsClientError', (error: NodeJS.ErrnoException, socket) => {
     emit({ type: 'tls-error', error: error.code ?? error.message });
     socket.destroy();

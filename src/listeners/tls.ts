@@ -42,6 +42,13 @@ export const TlsParams = Type.Object(
      * loads. Pair it with DHE-only `ciphers` and `maxVersion: TLSv1.2` (TLS 1.3 has no DHE suites).
      */
     dhGroup: Type.Optional(Type.Literal('modp1024')),
+    /**
+     * Staple an OCSP response (RFC 6066 §8 status_request) to a client that asks for one: the farm's own answer for
+     * the served leaf (its `revocation`: good or revoked), `current` (thisUpdate an hour ago, nextUpdate in seven
+     * days) or `stale` (nextUpdate three days past, RFC 6960 §4.2.2.1). Absent: never staple. A leaf without
+     * `revocation` gets no staple.
+     */
+    staple: Type.Optional(Type.Enum(['current', 'stale'])),
   },
   { additionalProperties: false },
 );
@@ -125,6 +132,14 @@ export const tlsMechanism = defineMechanism({
     }));
 
     const responder = new HttpOkResponder(context);
+    const { staple } = params;
+    const leaves = choices(params).map((choice) => served(choice).leaf);
+    const stapler = staple
+      ? (der: Buffer) => {
+          const leaf = leaves.find((candidate) => candidate.raw.equals(der));
+          return leaf ? context.pki.revocation.staple(leaf, staple) : null;
+        }
+      : undefined;
     return tlsTerminator(
       {
         ...contextOptions(params.certificate),
@@ -135,6 +150,7 @@ export const tlsMechanism = defineMechanism({
       },
       (socket) => responder.serve(socket),
       context,
+      stapler,
     );
   },
 });

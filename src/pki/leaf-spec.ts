@@ -38,6 +38,18 @@ export const LeafSpecSchema = Type.Object(
     chain: Type.Optional(Type.Array(Type.Enum(CA_NAMES))),
     /** Extensions that differ from an ordinary server leaf's (src/pki/leaf-extensions.ts); default: none differ. */
     extensions: Type.Optional(LeafExtensionsSchema),
+    /**
+     * What the farm's revocation responder says of this leaf (`revoked`: its CRL lists it, its OCSP answers revoked;
+     * else good), and whether the leaf names the responder: `ocsp` in authorityInfoAccess (RFC 5280 §4.2.2.1),
+     * `crl` in cRLDistributionPoints (RFC 5280 §4.2.1.13). The URLs are the farm's, so they are only written when the
+     * farm runs its responder on a fixed port; absent: the farm answers `unknown` for the leaf.
+     */
+    revocation: Type.Optional(
+      Type.Object(
+        { revoked: Type.Boolean(), ocsp: Type.Optional(Type.Boolean()), crl: Type.Optional(Type.Boolean()) },
+        { additionalProperties: false },
+      ),
+    ),
   },
   { additionalProperties: false },
 );
@@ -64,8 +76,33 @@ export interface ResolvedLeafSpec {
   chain: CaName[];
   /** Present only when the spec sets it, so that a spec without it keeps the cache key it always had. */
   extensions?: LeafExtensions;
+  /** Present only when the spec sets it (as `extensions`): the status, and the responder URLs the leaf names. */
+  revocation?: ResolvedRevocation;
   /** Cache key: a hash of every field above. */
   hash: string;
+}
+
+/** A leaf's revocation with its URLs resolved: `ocspUrl` and `crlUrl` are absent when the leaf names no responder. */
+export interface ResolvedRevocation {
+  revoked: boolean;
+  ocspUrl?: string;
+  crlUrl?: string;
+}
+
+/** The path of a CA's CRL on the revocation responder (`GET`). */
+export const crlPath = (issuer: CaName) => `/crl/${issuer}.crl`;
+/** The path of the OCSP responder (`POST`, and `GET` + `/<base64 request>`, RFC 6960 Appendix A.1). */
+export const OCSP_PATH = '/ocsp';
+
+function resolveRevocation(spec: LeafSpec, responderUrl: string | null): ResolvedRevocation | undefined {
+  const { revocation } = spec;
+  if (!revocation) return undefined;
+  const issuer = spec.issuer === 'self' ? null : spec.issuer;
+  return {
+    revoked: revocation.revoked,
+    ...(revocation.ocsp && responderUrl ? { ocspUrl: `${responderUrl}${OCSP_PATH}` } : {}),
+    ...(revocation.crl && responderUrl && issuer ? { crlUrl: `${responderUrl}${crlPath(issuer)}` } : {}),
+  };
 }
 
 const DEFAULT_CHAIN: Record<LeafIssuer, CaName[]> = {
@@ -76,9 +113,16 @@ const DEFAULT_CHAIN: Record<LeafIssuer, CaName[]> = {
 };
 
 /**
- * Resolves defaults and placeholders (src/placeholders.ts) of a leaf spec against the farm's names.
+ * Resolves defaults and placeholders (src/placeholders.ts) of a leaf spec against the farm's names, and its
+ * revocation URLs against `responderUrl` (`http://host:port` of the farm's revocation responder; null: none runs on a
+ * fixed port, so the leaf names none). The URLs are part of the cache key: a leaf is issued anew when they change.
  */
-export function resolveLeafSpec(spec: LeafSpec, names: Pick<FarmNames, 'hostnames' | 'ips'>): ResolvedLeafSpec {
+export function resolveLeafSpec(
+  spec: LeafSpec,
+  names: Pick<FarmNames, 'hostnames' | 'ips'>,
+  responderUrl: string | null = null,
+): ResolvedLeafSpec {
+  const revocation = resolveRevocation(spec, responderUrl);
   const expand = (value: string) => expandNames(value, names);
   const fields = {
     issuer: spec.issuer,
@@ -93,6 +137,7 @@ export function resolveLeafSpec(spec: LeafSpec, names: Pick<FarmNames, 'hostname
     digest: spec.digest ?? 'sha256',
     chain: spec.chain ?? DEFAULT_CHAIN[spec.issuer],
     ...(spec.extensions ? { extensions: spec.extensions } : {}),
+    ...(revocation ? { revocation } : {}),
   };
   const hash = createHash('sha256').update(JSON.stringify(fields)).digest('hex').slice(0, 16);
   return { ...fields, hash };
