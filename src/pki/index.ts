@@ -122,7 +122,8 @@ export class Pki {
         return `no farm root CA in ${store.dir} yet: \`badorigin serve\` (or \`badorigin ca\`) with these options creates it`;
       await waitUntilUnlocked(store.dir);
       const loaded = loadHierarchy(store, 'farm', Pki.permittedNames(options));
-      return Array.isArray(loaded) ? null : mismatchError(store, 'farm', loaded.problem).message;
+      // CAs only missing are added by the next `serve` under the same root: the root fits.
+      return Array.isArray(loaded) || loaded.partial ? null : mismatchError(store, 'farm', loaded.problem).message;
     } catch (error) {
       if (error instanceof FarmError) return error.message;
       throw error;

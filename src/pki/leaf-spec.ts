@@ -7,7 +7,13 @@ import { LeafExtensionsSchema, type LeafExtensions } from './leaf-extensions.js'
 import { expandNames, type FarmNames } from '../placeholders.js';
 
 /** The CAs a leaf may be issued by, or `self` for a self-signed leaf. */
-export const LEAF_ISSUERS = ['farm-intermediate', 'farm-sub-intermediate', 'unknown-intermediate', 'self'] as const;
+export const LEAF_ISSUERS = [
+  'farm-intermediate',
+  'farm-sub-intermediate',
+  'farm-constrained-intermediate',
+  'unknown-intermediate',
+  'self',
+] as const;
 export type LeafIssuer = (typeof LEAF_ISSUERS)[number];
 
 /**
@@ -108,6 +114,7 @@ function resolveRevocation(spec: LeafSpec, responderUrl: string | null): Resolve
 const DEFAULT_CHAIN: Record<LeafIssuer, CaName[]> = {
   'farm-intermediate': ['farm-intermediate'],
   'farm-sub-intermediate': ['farm-sub-intermediate', 'farm-intermediate'],
+  'farm-constrained-intermediate': ['farm-constrained-intermediate', 'farm-intermediate'],
   'unknown-intermediate': ['unknown-intermediate'],
   self: [],
 };
