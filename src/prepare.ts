@@ -2,7 +2,10 @@ import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { CatalogueEntry } from './catalogue.js';
 import { farmError } from './errors.js';
+import { hostPort } from './address.js';
 import { CONTROLS } from './listeners/control.js';
+import { revocationResponderMechanism } from './listeners/revocation-responder.js';
+import { plannedPort } from './plan.js';
 import { VALID_LEAF } from './pki/leaf-spec.js';
 import { Pki, type LeafSpec, type ServedChain } from './pki/index.js';
 import type { FarmSettings } from './settings.js';
@@ -45,13 +48,26 @@ function leafSpecsOf(entries: CatalogueEntry[]): LeafSpec[] {
 }
 
 /**
+ * `http://host:port` of the revocation responder among `entries` (the primary hostname, base port + its offset), which
+ * leaves with a `revocation` then name; null when none is selected or ports are ephemeral (unknown before binding).
+ */
+export function responderUrl(settings: FarmSettings, entries: CatalogueEntry[]): string | null {
+  const responder = entries.find((entry) => entry.mechanism === revocationResponderMechanism);
+  if (!responder || settings.basePort === 0) return null;
+  return `http://${hostPort(settings.hostnames[0]!, plannedPort(settings, responder.scenario.offset))}`;
+}
+
+/**
  * Loads the user's certificate and opens the certs directory, issuing every leaf the selected scenarios serve (and
  * the valid leaf of the `-tls` variants that terminate TLS) before any listener starts.
  * @throws FarmError BAD_TLS_CERT, or the certs directory's errors (CERTS_*, see src/errors.ts).
  */
 export async function prepareCertificates(settings: FarmSettings, entries: CatalogueEntry[]): Promise<PreparedCertificates> {
   const userCertificate = loadUserCertificate(settings);
-  const pki = await Pki.open({ certsDir: settings.certsDir, hostnames: settings.hostnames, ips: settings.ips }, leafSpecsOf(entries));
+  const pki = await Pki.open(
+    { certsDir: settings.certsDir, hostnames: settings.hostnames, ips: settings.ips, responderUrl: responderUrl(settings, entries) },
+    leafSpecsOf(entries),
+  );
   return { pki, userCertificate };
 }
 

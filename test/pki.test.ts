@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
-import { readFileSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { readFileSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { FarmError } from '../src/errors.js';
@@ -76,6 +76,34 @@ describe('farm PKI', () => {
     for (const key of ['root-ca.key', 'intermediate-ca.key', 'unknown-root-ca.key', 'keys/leaf-rsa-2048.key']) {
       assert.equal(statSync(join(dir, key)).mode & 0o777, 0o600, key);
     }
+  });
+
+  test('a directory made before the constrained intermediate existed gets it, under the same root and with no notice', async (t) => {
+    if (!requireTool(t, 'openssl')) return;
+    const { dir, remove } = tempDir();
+    t.after(remove);
+    await Pki.open(options(dir), [VALID]);
+    const root = rootFingerprint(dir);
+    for (const file of ['constrained-intermediate-ca.pem', 'constrained-intermediate-ca.key']) rmSync(join(dir, file));
+    assert.equal(await Pki.inspect(options(dir)), null, 'the root still fits the options');
+    const pki = await Pki.open(options(dir), [{ issuer: 'farm-constrained-intermediate' }]);
+    assert.deepEqual(pki.notices, []);
+    assert.equal(rootFingerprint(dir), root);
+    const text = await runClient([
+      'openssl',
+      'x509',
+      '-noout',
+      '-ext',
+      'nameConstraints',
+      '-in',
+      join(dir, 'constrained-intermediate-ca.pem'),
+    ]);
+    assert.match(text.stdout, /Name Constraints: critical\s+Permitted:\s+DNS:constrained\.badorigin\.invalid\s*$/);
+    assert.ok(
+      pki
+        .chain({ issuer: 'farm-constrained-intermediate' })
+        .leaf.checkIssued(new X509Certificate(readFileSync(join(dir, 'constrained-intermediate-ca.pem')))),
+    );
   });
 
   test('a new hostname regenerates the hierarchy and its leaves, with a notice to trust the new root', async (t) => {

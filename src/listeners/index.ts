@@ -12,6 +12,7 @@ import { legacyTlsMechanism } from './legacy-tls.js';
 import { http2Mechanism } from './http2.js';
 import { handshakeStallMechanism } from './handshake-stall.js';
 import { recordOverflowMechanism } from './record-overflow.js';
+import { revocationResponderMechanism } from './revocation-responder.js';
 
 export type { MechanismContext, ConnectionHandler, PortOwner, ListenerEvent, ListenerEventType } from './mechanism.js';
 export type { Mechanism, DnsQuestion } from './define-mechanism.js';
@@ -33,6 +34,7 @@ const ALL: readonly Mechanism[] = [
   http2Mechanism,
   handshakeStallMechanism,
   recordOverflowMechanism,
+  revocationResponderMechanism,
 ];
 
 /** Every mechanism a scenario file may name in `mechanism`, by name. */

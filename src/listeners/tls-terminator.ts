@@ -21,6 +21,12 @@ function underlyingSocket(socket: TLSSocket): Socket {
   return (socket as TLSSocket & { _parent?: Socket })._parent ?? socket;
 }
 
+/** What the `tls` mechanism adds to a terminator (see `tlsTerminator`). */
+export interface TerminatorHooks {
+  refuse?: (hello: ClientHelloSummary | null) => HelloRefusal | null;
+  staple?: (leaf: Buffer) => Buffer | null;
+}
+
 /**
  * Terminates TLS on accepted sockets with a real node:tls server (which never listens itself) and hands each
  * completed handshake to `onSecure`. The client's ClientHello is read first and reported as a `client-hello` event
@@ -30,16 +36,19 @@ function underlyingSocket(socket: TLSSocket): Socket {
  * sends nothing, or a ClientHello and then nothing) is closed and reported as a `fault` naming
  * `--handshake-timeout-ms`.
  * Used by the `tls` mechanism and by every `<scenario>-tls` listener, which wraps a plain mechanism.
- * @param refuse when given, sees each ClientHello (null when it does not parse) before node:tls does; a refusal is
- *   sent as one fatal alert record (TLS 1.2 record version, RFC 5246 §7.2) and the connection closed with a FIN.
+ * @param hooks optional: `refuse` sees each ClientHello (null when it does not parse) before node:tls does, and a
+ *   refusal is sent as one fatal alert record (TLS 1.2 record version, RFC 5246 §7.2) and the connection closed with
+ *   a FIN; `staple` gives the OCSP response (DER) to staple for the served leaf (DER) when the client asks for one
+ *   (status_request, RFC 6066 §8), or null for none; without it the server never staples.
  */
 export function tlsTerminator(
   options: TlsOptions,
   onSecure: (socket: TLSSocket, raw: Socket) => void,
   context: Pick<MechanismContext, 'emit' | 'caps'>,
-  refuse?: (hello: ClientHelloSummary | null) => HelloRefusal | null,
+  hooks: TerminatorHooks = {},
 ): ConnectionHandler {
   const { emit, caps } = context;
+  const { refuse, staple } = hooks;
   // node:tls's own handshakeTimeout (default 120 s) only starts once it has the socket; the farm's deadline below
   // starts at the accept and fires first.
   const server = createServer({ ...options, handshakeTimeout: caps.handshakeTimeoutMs });
@@ -49,6 +58,9 @@ export function tlsTerminator(
     clearTimeout(deadlines.get(raw));
     onSecure(socket, raw);
   });
+  // node:tls asks only when the client sent status_request; the answer goes out in CertificateStatus (TLS 1.2) or
+  // the leaf's status_request extension (TLS 1.3, RFC 8446 §4.4.2.1).
+  if (staple) server.on('OCSPRequest', (leaf, _issuer, callback) => callback(null, staple(leaf)));
   server.on('tlsClientError', (error: NodeJS.ErrnoException, socket) => {
     emit({ type: 'tls-error', error: error.code ?? error.message });
     socket.destroy();

@@ -55,6 +55,13 @@ export const TlsParams = Type.Object(
      * renegotiation is over (src/listeners/hello-request.ts). Pair it with `maxVersion: TLSv1.2`: TLS 1.3 has none.
      */
     helloRequest: Type.Optional(Type.Literal('after-head')),
+    /**
+     * Staple an OCSP response (RFC 6066 §8 status_request) to a client that asks for one: the farm's own answer for
+     * the served leaf (its `revocation`: good or revoked), `current` (thisUpdate an hour ago, nextUpdate in seven
+     * days) or `stale` (nextUpdate three days past, RFC 6960 §4.2.2.1). Absent: never staple. A leaf without
+     * `revocation` gets no staple.
+     */
+    staple: Type.Optional(Type.Enum(['current', 'stale'])),
   },
   { additionalProperties: false },
 );
@@ -142,6 +149,14 @@ export const tlsMechanism = defineMechanism({
       params.requireSni && !hello?.sni
         ? { alert: Alert.unrecognizedName, detail: 'alert 112 unrecognized_name: no SNI in the ClientHello' }
         : null;
+    const { staple } = params;
+    const leaves = choices(params).map((choice) => served(choice).leaf);
+    const stapler = staple
+      ? (der: Buffer) => {
+          const leaf = leaves.find((candidate) => candidate.raw.equals(der));
+          return leaf ? context.pki.revocation.staple(leaf, staple) : null;
+        }
+      : undefined;
     return tlsTerminator(
       {
         ...contextOptions(params.certificate),
@@ -152,7 +167,7 @@ export const tlsMechanism = defineMechanism({
       },
       (socket) => (params.helloRequest ? answerWithHelloRequest(socket, context) : responder.serve(socket)),
       context,
-      refuse,
+      { refuse, staple: stapler },
     );
   },
 });

@@ -6,7 +6,14 @@ import type { CertsIndex, CertsStore } from './store.js';
 import { issueCertificate } from './x509.js';
 
 /** The CAs the farm keeps. `farm-*` chain up to the root users trust; `unknown-*` is never trusted by anyone. */
-export const CA_NAMES = ['farm-root', 'farm-intermediate', 'farm-sub-intermediate', 'unknown-root', 'unknown-intermediate'] as const;
+export const CA_NAMES = [
+  'farm-root',
+  'farm-intermediate',
+  'farm-sub-intermediate',
+  'farm-constrained-intermediate',
+  'unknown-root',
+  'unknown-intermediate',
+] as const;
 export type CaName = (typeof CA_NAMES)[number];
 export type HierarchyName = 'farm' | 'unknown';
 
@@ -18,7 +25,12 @@ interface CaDefinition {
   stem: string;
   commonName: string;
   pathLen: number;
+  /** A CA below the root with NameConstraints of its own (the root's are the farm's names, given by the options). */
+  permitted?: PermittedNames;
 }
+
+/** The domain the farm's constrained intermediate may vouch for: another one than the farm's (RFC 6761 `.invalid`). */
+export const CONSTRAINED_DOMAIN = 'constrained.badorigin.invalid';
 
 /** The CA catalogue, parents before children. */
 export const CA_DEFINITIONS: readonly CaDefinition[] = [
@@ -38,6 +50,15 @@ export const CA_DEFINITIONS: readonly CaDefinition[] = [
     stem: 'sub-intermediate-ca',
     commonName: 'badorigin farm issuing CA 2',
     pathLen: 0,
+  },
+  {
+    name: 'farm-constrained-intermediate',
+    hierarchy: 'farm',
+    parent: 'farm-intermediate',
+    stem: 'constrained-intermediate-ca',
+    commonName: `badorigin farm CA for ${CONSTRAINED_DOMAIN} only`,
+    pathLen: 0,
+    permitted: { dns: [CONSTRAINED_DOMAIN], ips: [] },
   },
   {
     name: 'unknown-root',
@@ -111,10 +132,11 @@ function loadCachedCa(
   if ((parent && !cert.checkIssued(parent.cert)) || !cert.verify(signerKey)) {
     return `${def.stem}.pem is not signed by ${parent ? parent.name : 'itself'}`;
   }
-  if (!parent) {
+  const ownConstraints = parent ? def.permitted : permitted;
+  if (ownConstraints) {
     let problem: string | null;
     try {
-      problem = constraintsProblem(def, cert, permitted);
+      problem = constraintsProblem(def, cert, ownConstraints);
     } catch (error) {
       problem = `${def.stem}.pem cannot be parsed (${(error as Error).message})`;
     }
@@ -124,39 +146,58 @@ function loadCachedCa(
   return { name: def.name, certPem, privateKeyPem, cert, certFile: store.path(`${def.stem}.pem`) };
 }
 
+/** A hierarchy on disk that lacks only CAs no other CA hangs from (one added to the catalogue since it was made). */
+export interface PartialHierarchy {
+  loaded: LoadedCa[];
+  missing: CaDefinition[];
+}
+
 /**
- * Loads one CA hierarchy as it is on disk, checking each certificate against its key and its issuer, and the root's
- * own NameConstraints against `permitted`.
- * @returns the loaded CAs, parents first; or `{ problem, existed }`: why they cannot be used, and whether any file
- *   of the hierarchy exists at all.
+ * Loads one CA hierarchy as it is on disk, checking each certificate against its key and its issuer, and the
+ * NameConstraints of the root (against `permitted`) and of any CA with its own.
+ * @returns the loaded CAs, parents first; or `{ problem, existed, partial }`: why they cannot be used, whether any
+ *   file of the hierarchy exists at all, and, when the only problem is CAs missing that have no CA below them, what
+ *   loaded and what is missing (they can be added without replacing the root).
  * @throws FarmError CERTS_FILE_UNREADABLE when a file exists but cannot be read.
  */
 export function loadHierarchy(
   store: CertsStore,
   hierarchy: HierarchyName,
   permitted: PermittedNames,
-): LoadedCa[] | { problem: string; existed: boolean } {
+): LoadedCa[] | { problem: string; existed: boolean; partial?: PartialHierarchy } {
   const defs = CA_DEFINITIONS.filter((d) => d.hierarchy === hierarchy);
   const loaded: LoadedCa[] = [];
+  const missing: CaDefinition[] = [];
   for (const def of defs) {
     const result = loadCachedCa(store, def, loaded.find((ca) => ca.name === def.parent) ?? null, permitted);
     if (typeof result !== 'string') {
       loaded.push(result);
       continue;
     }
+    if (result === 'missing' && def.parent !== null && !defs.some((d) => d.parent === def.name)) {
+      missing.push(def);
+      continue;
+    }
     const existed = defs.some((d) => store.read(`${d.stem}.pem`) !== null || store.read(`${d.stem}.key`) !== null);
     return { problem: result === 'missing' ? `${def.stem}.pem and .key are missing` : result, existed };
   }
-  return loaded;
+  if (missing.length === 0) return loaded;
+  return { problem: `${missing.map((d) => d.stem).join(', ')} missing`, existed: true, partial: { loaded, missing } };
 }
 
-async function generateHierarchy(store: CertsStore, defs: CaDefinition[], permitted: PermittedNames): Promise<LoadedCa[]> {
+/** Generates the CAs `defs`, parents first, each signed by its parent among `existing` or those generated before it. */
+async function generateHierarchy(
+  store: CertsStore,
+  defs: CaDefinition[],
+  permitted: PermittedNames,
+  existing: LoadedCa[] = [],
+): Promise<LoadedCa[]> {
   const keys = await Promise.all(defs.map(() => generateKey('rsa-2048')));
   const loaded: LoadedCa[] = [];
   const now = Date.now();
   defs.forEach((def, i) => {
     const key = keys[i]!;
-    const parent = loaded.find((ca) => ca.name === def.parent);
+    const parent = [...existing, ...loaded].find((ca) => ca.name === def.parent);
     const certPem = issueCertificate(
       {
         commonName: def.commonName,
@@ -164,7 +205,7 @@ async function generateHierarchy(store: CertsStore, defs: CaDefinition[], permit
         publicKeyPem: key.publicKeyPem,
         notBefore: new Date(now - DAY_MS),
         notAfter: new Date(now + CA_LIFETIME_DAYS * DAY_MS),
-        ca: { pathLen: def.pathLen, permitted: def.parent === null ? permitted : undefined },
+        ca: { pathLen: def.pathLen, permitted: def.parent === null ? permitted : def.permitted },
         digest: 'sha256',
       },
       parent ? { certPem: parent.certPem, privateKeyPem: parent.privateKeyPem } : { self: true, privateKeyPem: key.privateKeyPem },
@@ -186,8 +227,8 @@ async function generateHierarchy(store: CertsStore, defs: CaDefinition[], permit
 export type RewritePolicy = 'rewrite' | 'create-only';
 
 /**
- * Loads one CA hierarchy from the certs directory, or generates it anew (RSA-2048, SHA-256, ten years) when a file
- * is missing, not a valid PEM, mismatched, about to expire, or its root's own NameConstraints are not exactly
+ * Loads one CA hierarchy from the certs directory, adds the CAs it lacks that no other CA hangs from (signed by their
+ * cached parent, the root kept), or generates it anew (RSA-2048, SHA-256, ten years) when another file is missing, not a valid PEM, mismatched, about to expire, or its root's own NameConstraints are not exactly
  * `permitted` (the hostname or bind address changed). Replacing existing files adds a line to `notices`, since users
  * who trusted the old root must trust the new one. Updates `index.hierarchies`; the caller saves the index.
  * @throws FarmError CERTS_MISMATCH (exit 2) when files exist but cannot be used and `policy` is `create-only`;
@@ -205,6 +246,11 @@ export async function ensureHierarchy(
   if (Array.isArray(loaded)) {
     index.hierarchies[hierarchy] ??= { createdAt: new Date(loaded[0]!.cert.validFrom).toISOString(), permitted };
     return loaded;
+  }
+  if (loaded.partial) {
+    // The root stays: whoever trusts it trusts the added CAs too, so nothing needs trusting anew.
+    const { loaded: kept, missing } = loaded.partial;
+    return [...kept, ...(await generateHierarchy(store, missing, permitted, kept))];
   }
   if (loaded.existed && policy === 'create-only') throw mismatchError(store, hierarchy, loaded.problem);
   if (loaded.existed) {

@@ -5,12 +5,14 @@ import { generateKey, keyMatches, keyPairFromPrivatePem, type KeyPairPem, type K
 import { WRONG_NAMES_DOMAIN, resolveLeafSpec, type LeafSpec, type ResolvedLeafSpec } from './leaf-spec.js';
 import type { PermittedNames } from './name-constraints.js';
 import { withCertsLock, waitUntilUnlocked } from './lock.js';
+import { Revocation } from './revocation.js';
 import { CertsStore, emptyIndex, type CertsIndex } from './store.js';
 import { issueCertificate } from './x509.js';
 import type { FarmNames } from '../placeholders.js';
 
 export type { LeafSpec, ResolvedLeafSpec } from './leaf-spec.js';
 export type { CaName, RewritePolicy } from './hierarchy.js';
+export type { StapleFreshness } from './revocation.js';
 
 export { WRONG_NAMES_DOMAIN } from './leaf-spec.js';
 
@@ -26,6 +28,11 @@ export interface PkiOptions {
   hostnames: string[];
   /** IP addresses valid leaves carry in their SAN (loopback plus a specific bind address). */
   ips: string[];
+  /**
+   * `http://host:port` of the farm's revocation responder, which leaves with a `revocation` name in their
+   * authorityInfoAccess and cRLDistributionPoints; null or absent when none runs on a fixed port.
+   */
+  responderUrl?: string | null;
 }
 
 /** What a TLS listener serves: the private key and the certificate chain, leaf first, as one PEM text. */
@@ -45,15 +52,20 @@ export class Pki {
   readonly store: CertsStore;
   /** Human-readable lines about anything regenerated (print them: a new root must be trusted anew). */
   readonly notices: string[];
+  /** The revocation status of the leaves with a `revocation`, and the OCSP responses and CRLs that say it. */
+  readonly revocation: Revocation;
   private readonly cas: Map<CaName, LoadedCa>;
   private readonly chains = new Map<string, ServedChain>();
   private readonly names: Pick<FarmNames, 'hostnames' | 'ips'>;
+  private readonly responderUrl: string | null;
 
-  private constructor(store: CertsStore, cas: LoadedCa[], names: Pick<FarmNames, 'hostnames' | 'ips'>, notices: string[]) {
+  private constructor(store: CertsStore, cas: LoadedCa[], options: PkiOptions, notices: string[]) {
     this.store = store;
     this.cas = new Map(cas.map((ca) => [ca.name, ca]));
-    this.names = names;
+    this.names = { hostnames: options.hostnames, ips: options.ips };
+    this.responderUrl = options.responderUrl ?? null;
     this.notices = notices;
+    this.revocation = new Revocation(cas.filter((ca) => ca.name !== 'farm-root' && ca.name !== 'unknown-root'));
   }
 
   /** The names the farm root's NameConstraints permit for these options. */
@@ -91,7 +103,7 @@ export class Pki {
         ensureHierarchy(store, index, 'farm', permitted, notices, policy),
         ensureHierarchy(store, index, 'unknown', permitted, notices, policy),
       ]);
-      const pki = new Pki(store, [...farm, ...unknown], { hostnames: options.hostnames, ips: options.ips }, notices);
+      const pki = new Pki(store, [...farm, ...unknown], options, notices);
       await pki.prepare(index, specs);
       store.saveIndex(index);
       return pki;
@@ -110,7 +122,8 @@ export class Pki {
         return `no farm root CA in ${store.dir} yet: \`badorigin serve\` (or \`badorigin ca\`) with these options creates it`;
       await waitUntilUnlocked(store.dir);
       const loaded = loadHierarchy(store, 'farm', Pki.permittedNames(options));
-      return Array.isArray(loaded) ? null : mismatchError(store, 'farm', loaded.problem).message;
+      // CAs only missing are added by the next `serve` under the same root: the root fits.
+      return Array.isArray(loaded) || loaded.partial ? null : mismatchError(store, 'farm', loaded.problem).message;
     } catch (error) {
       if (error instanceof FarmError) return error.message;
       throw error;
@@ -145,7 +158,7 @@ export class Pki {
 
   /** Resolves a spec against the farm names (same result as used for caching). */
   resolve(spec: LeafSpec): ResolvedLeafSpec {
-    return resolveLeafSpec(spec, this.names);
+    return resolveLeafSpec(spec, this.names, this.responderUrl);
   }
 
   /**
@@ -202,7 +215,9 @@ export class Pki {
           ? this.issueLeaf(null, spec, issuerFingerprint, key)
           : (this.cachedLeaf(index, spec, issuerFingerprint, key) ?? this.issueLeaf(index, spec, issuerFingerprint, key));
       const chainPem = [leafPem, ...spec.chain.map((name) => this.ca(name).certPem)].join('');
-      this.chains.set(spec.hash, { privateKeyPem: key.privateKeyPem, chainPem, leaf: new X509Certificate(leafPem) });
+      const leaf = new X509Certificate(leafPem);
+      this.chains.set(spec.hash, { privateKeyPem: key.privateKeyPem, chainPem, leaf });
+      if (spec.revocation && spec.issuer !== 'self') this.revocation.record(leaf, spec.issuer, spec.revocation.revoked);
     }
   }
 
@@ -247,6 +262,7 @@ export class Pki {
         subjectAltNames: spec.subjectAltNames,
         digest: spec.digest,
         leafExtensions: spec.extensions,
+        revocationUrls: spec.revocation,
       },
       signer,
     );

@@ -1,5 +1,6 @@
 import forge from 'node-forge';
 import { Type, type Static } from 'typebox';
+import { mustStapleExtension } from './revocation-extensions.js';
 
 /** keyUsage bits (RFC 5280 §4.2.1.3), by node-forge's names. */
 export const KEY_USAGES = [
@@ -17,7 +18,8 @@ export const EXTENDED_KEY_USAGES = ['serverAuth', 'clientAuth', 'codeSigning', '
 /**
  * The extensions of a leaf that differ from an ordinary server leaf's, as data (`params.certificate.extensions`).
  * Each field left out keeps the ordinary value: keyUsage digitalSignature+keyEncipherment (critical),
- * extendedKeyUsage serverAuth, basicConstraints cA FALSE (critical), no other extension.
+ * extendedKeyUsage serverAuth, basicConstraints cA FALSE (critical), no other extension. (Where the farm's CRL and OCSP
+ * responder are is not an extension here but the leaf spec's `revocation`, since their URL depends on the farm.)
  */
 export const LeafExtensionsSchema = Type.Object(
   {
@@ -27,6 +29,11 @@ export const LeafExtensionsSchema = Type.Object(
     extendedKeyUsage: Type.Optional(Type.Array(Type.Enum(EXTENDED_KEY_USAGES), { uniqueItems: true })),
     /** basicConstraints (RFC 5280 §4.2.1.9), critical: `ca: true` makes the leaf claim to be a CA. */
     basicConstraints: Type.Optional(Type.Object({ ca: Type.Boolean() }, { additionalProperties: false })),
+    /**
+     * The TLS Feature extension with status_request (RFC 7633 §4.2.3, "must-staple"): a client that knows it must
+     * refuse the handshake when the server staples no OCSP response.
+     */
+    mustStaple: Type.Optional(Type.Literal(true)),
     /**
      * Extensions no client knows, marked critical (RFC 5280 §4.2: "A certificate-using system MUST reject the
      * certificate if it encounters a critical extension it does not recognize"), by dotted OID; the value is DER NULL.
@@ -54,5 +61,6 @@ export function leafExtensions(extensions: LeafExtensions = {}): object[] {
   if (extendedKeyUsage.length > 0) result.push({ name: 'extKeyUsage', ...flags(extendedKeyUsage) });
   const derNull = forge.asn1.toDer(forge.asn1.create(forge.asn1.Class.UNIVERSAL, forge.asn1.Type.NULL, false, '')).getBytes();
   for (const id of extensions.unknownCritical ?? []) result.push({ id, critical: true, value: derNull });
+  if (extensions.mustStaple) result.push(mustStapleExtension());
   return result;
 }

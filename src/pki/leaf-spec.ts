@@ -7,7 +7,13 @@ import { LeafExtensionsSchema, type LeafExtensions } from './leaf-extensions.js'
 import { expandNames, type FarmNames } from '../placeholders.js';
 
 /** The CAs a leaf may be issued by, or `self` for a self-signed leaf. */
-export const LEAF_ISSUERS = ['farm-intermediate', 'farm-sub-intermediate', 'unknown-intermediate', 'self'] as const;
+export const LEAF_ISSUERS = [
+  'farm-intermediate',
+  'farm-sub-intermediate',
+  'farm-constrained-intermediate',
+  'unknown-intermediate',
+  'self',
+] as const;
 export type LeafIssuer = (typeof LEAF_ISSUERS)[number];
 
 /**
@@ -44,6 +50,18 @@ export const LeafSpecSchema = Type.Object(
     chain: Type.Optional(Type.Array(Type.Enum(CA_NAMES))),
     /** Extensions that differ from an ordinary server leaf's (src/pki/leaf-extensions.ts); default: none differ. */
     extensions: Type.Optional(LeafExtensionsSchema),
+    /**
+     * What the farm's revocation responder says of this leaf (`revoked`: its CRL lists it, its OCSP answers revoked;
+     * else good), and whether the leaf names the responder: `ocsp` in authorityInfoAccess (RFC 5280 §4.2.2.1),
+     * `crl` in cRLDistributionPoints (RFC 5280 §4.2.1.13). The URLs are the farm's, so they are only written when the
+     * farm runs its responder on a fixed port; absent: the farm answers `unknown` for the leaf.
+     */
+    revocation: Type.Optional(
+      Type.Object(
+        { revoked: Type.Boolean(), ocsp: Type.Optional(Type.Boolean()), crl: Type.Optional(Type.Boolean()) },
+        { additionalProperties: false },
+      ),
+    ),
   },
   { additionalProperties: false },
 );
@@ -72,21 +90,54 @@ export interface ResolvedLeafSpec {
   extensions?: LeafExtensions;
   /** Present only when the spec sets it (same reason): seconds from issue to notAfter; the leaf is never cached. */
   expiresInS?: number;
+  /** Present only when the spec sets it (as `extensions`): the status, and the responder URLs the leaf names. */
+  revocation?: ResolvedRevocation;
   /** Cache key: a hash of every field above. */
   hash: string;
+}
+
+/** A leaf's revocation with its URLs resolved: `ocspUrl` and `crlUrl` are absent when the leaf names no responder. */
+export interface ResolvedRevocation {
+  revoked: boolean;
+  ocspUrl?: string;
+  crlUrl?: string;
+}
+
+/** The path of a CA's CRL on the revocation responder (`GET`). */
+export const crlPath = (issuer: CaName) => `/crl/${issuer}.crl`;
+/** The path of the OCSP responder (`POST`, and `GET` + `/<base64 request>`, RFC 6960 Appendix A.1). */
+export const OCSP_PATH = '/ocsp';
+
+function resolveRevocation(spec: LeafSpec, responderUrl: string | null): ResolvedRevocation | undefined {
+  const { revocation } = spec;
+  if (!revocation) return undefined;
+  const issuer = spec.issuer === 'self' ? null : spec.issuer;
+  return {
+    revoked: revocation.revoked,
+    ...(revocation.ocsp && responderUrl ? { ocspUrl: `${responderUrl}${OCSP_PATH}` } : {}),
+    ...(revocation.crl && responderUrl && issuer ? { crlUrl: `${responderUrl}${crlPath(issuer)}` } : {}),
+  };
 }
 
 const DEFAULT_CHAIN: Record<LeafIssuer, CaName[]> = {
   'farm-intermediate': ['farm-intermediate'],
   'farm-sub-intermediate': ['farm-sub-intermediate', 'farm-intermediate'],
+  'farm-constrained-intermediate': ['farm-constrained-intermediate', 'farm-intermediate'],
   'unknown-intermediate': ['unknown-intermediate'],
   self: [],
 };
 
 /**
- * Resolves defaults and placeholders (src/placeholders.ts) of a leaf spec against the farm's names.
+ * Resolves defaults and placeholders (src/placeholders.ts) of a leaf spec against the farm's names, and its
+ * revocation URLs against `responderUrl` (`http://host:port` of the farm's revocation responder; null: none runs on a
+ * fixed port, so the leaf names none). The URLs are part of the cache key: a leaf is issued anew when they change.
  */
-export function resolveLeafSpec(spec: LeafSpec, names: Pick<FarmNames, 'hostnames' | 'ips'>): ResolvedLeafSpec {
+export function resolveLeafSpec(
+  spec: LeafSpec,
+  names: Pick<FarmNames, 'hostnames' | 'ips'>,
+  responderUrl: string | null = null,
+): ResolvedLeafSpec {
+  const revocation = resolveRevocation(spec, responderUrl);
   const expand = (value: string) => expandNames(value, names);
   const fields = {
     issuer: spec.issuer,
@@ -102,6 +153,7 @@ export function resolveLeafSpec(spec: LeafSpec, names: Pick<FarmNames, 'hostname
     chain: spec.chain ?? DEFAULT_CHAIN[spec.issuer],
     ...(spec.extensions ? { extensions: spec.extensions } : {}),
     ...(spec.expiresInS ? { expiresInS: spec.expiresInS } : {}),
+    ...(revocation ? { revocation } : {}),
   };
   const hash = createHash('sha256').update(JSON.stringify(fields)).digest('hex').slice(0, 16);
   return { ...fields, hash };

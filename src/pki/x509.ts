@@ -3,6 +3,7 @@ import { createPrivateKey, createPublicKey, randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import { nameConstraintsExtension, type PermittedNames } from './name-constraints.js';
 import { leafExtensions, type LeafExtensions } from './leaf-extensions.js';
+import { crlDistributionPointExtension, ocspAccessExtension } from './revocation-extensions.js';
 import { signWithAnyKey, spkiKeyIdentifier } from './any-key.js';
 
 /** Signature digests a scenario may ask for. */
@@ -26,6 +27,8 @@ export interface CertificateRequest {
   ca?: { pathLen?: number; permitted?: PermittedNames };
   /** A leaf's extensions where they differ from an ordinary server leaf's (ignored for a CA). */
   leafExtensions?: LeafExtensions;
+  /** Where a leaf's revocation status is published: authorityInfoAccess OCSP URL, cRLDistributionPoints URL. */
+  revocationUrls?: { ocspUrl?: string; crlUrl?: string };
   digest: Digest;
 }
 
@@ -100,6 +103,9 @@ export function issueCertificate(request: CertificateRequest, signer: Signer): s
     if (request.ca.permitted) extensions.push(nameConstraintsExtension(request.ca.permitted));
   } else {
     extensions.push(...leafExtensions(request.leafExtensions));
+    const { ocspUrl, crlUrl } = request.revocationUrls ?? {};
+    if (ocspUrl) extensions.push(ocspAccessExtension(ocspUrl));
+    if (crlUrl) extensions.push(crlDistributionPointExtension(crlUrl));
   }
   if (request.subjectAltNames && request.subjectAltNames.length > 0) {
     extensions.push({
