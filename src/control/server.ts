@@ -44,7 +44,10 @@ export interface ControlSources {
   ledger: AttemptLedger;
   /** The latest verify report (`GET /verify/latest`, `POST /verify/reports`). */
   verifyReports: LatestVerifyReport;
-  /** Adds, changes and removes listeners while the farm runs (`POST /listeners`, `PUT /listeners/:id/params`, `DELETE /listeners/:id`). */
+  /**
+   * Adds, changes and removes listeners while the farm runs (`POST /listeners`, `PUT /listeners/:id/params`,
+   * `PUT`/`DELETE /listeners/:id/behaviour`, `DELETE /listeners/:id`).
+   */
   listeners: ListenerChanges;
 }
 
@@ -61,7 +64,7 @@ export interface ControlServer {
  * `POST /listeners/:id/reset`, the attempt ledger's routes (ledger-routes.ts: `GET /listeners/:id/attempts`, which
  * the dashboard draws its wire diagrams from, `POST /listeners/:id/probes`, `DELETE /listeners/:id/probes/:probe`),
  * the run-time listener routes (listener-routes.ts: `POST /listeners`, `PUT /listeners/:id/params`,
- * `DELETE /listeners/:id`), the latest verify report (verify-routes.ts: `GET /verify/latest`, `POST /verify/reports`), `POST /listeners/:id/try` (runs a reference client in a probe window, see `tryRoute`; a
+ * `PUT`/`DELETE /listeners/:id/behaviour`, `DELETE /listeners/:id`), the latest verify report (verify-routes.ts: `GET /verify/latest`, `POST /verify/reports`), `POST /listeners/:id/try` (runs a reference client in a probe window, see `tryRoute`; a
  * GET lists the clients that apply), `/healthz`. Without a token, every request must name a served host (421
  * otherwise); writes must not
  * come from another origin (403), and every error is one JSON line `{"error": …}` without stack or paths.
