@@ -5,7 +5,7 @@ import { farmError } from './errors.js';
 import { BoundListener } from './listeners/bound-listener.js';
 import type { ConnectionBudget } from './listeners/connection-budget.js';
 import type { ConnectionHandler, ListenerEvent, Mechanism, MechanismContext, PortOwner } from './listeners/index.js';
-import { chooser } from './listeners/behaviour.js';
+import { chooser, type Behaviour } from './listeners/behaviour.js';
 import { CONTROLS } from './listeners/control.js';
 import { ListenerHandler, type Selection } from './listeners/listener-handler.js';
 import { tlsTerminator } from './listeners/tls-terminator.js';
@@ -26,6 +26,11 @@ export interface ServedHandler {
   handler: ListenerHandler;
   /** The mechanism's handler for `params` (already checked). @throws FarmError BAD_SCENARIO when it would own its port. */
   build(params: unknown): ConnectionHandler;
+  /**
+   * The fault-or-control choice of `behaviour` (already checked) for this listener, with a fresh control and chooser;
+   * undefined for none. @throws FarmError BAD_SCENARIO when no control listener can stand in.
+   */
+  selection(behaviour: Behaviour | undefined): Selection | undefined;
 }
 
 /** The farm's ports, unbound, and the handler of every listener that has one (for `reset` and run-time params). */
@@ -68,13 +73,13 @@ function contextFor(listener: PlannedListener, wiring: FarmWiring): MechanismCon
  * The fault-or-control choice of a listener with a `behaviour`: its control built with the listener's own context,
  * for what its clients speak to the mechanism (a `-tls` variant that does not terminate TLS takes TLS clients raw).
  */
-function selectionOf(listener: PlannedListener, mechanism: Mechanism, context: MechanismContext): Selection {
+function selectionOf(listener: PlannedListener, mechanism: Mechanism, context: MechanismContext, behaviour: Behaviour): Selection {
   const control = CONTROLS[listener.tlsVariant && !listener.terminateTls ? listener.transport : mechanism.transport];
-  if (!control || !listener.scenario.behaviour)
+  if (!control)
     throw farmError('BAD_SCENARIO', listener.scenario.file, `behaviour: a ${mechanism.transport} listener has no control listener`);
   const handler = control.mechanism.create(control.params, context);
   if ('listen' in handler) throw farmError('BAD_SCENARIO', listener.scenario.file, `behaviour: control ${control.scenario} owns its port`);
-  return { control: handler, chooser: chooser(listener.scenario.behaviour), emit: context.emit };
+  return { control: handler, chooser: chooser(behaviour), emit: context.emit };
 }
 
 /** The port of one listener: the mechanism's own (it owns its port) or a BoundListener around its handler. */
@@ -96,14 +101,15 @@ function portOf(listener: PlannedListener, mechanism: Mechanism, wiring: FarmWir
       );
     return { owner: created, members: [listener] };
   }
-  const served = new ListenerHandler(created, listener.scenario.behaviour && selectionOf(listener, mechanism, context));
+  const selection = (behaviour: Behaviour | undefined) => behaviour && selectionOf(listener, mechanism, context, behaviour);
+  const served = new ListenerHandler(created, selection(listener.scenario.behaviour));
   const build = (params: unknown): ConnectionHandler => {
     const made = mechanism.create(params, context);
     if ('listen' in made)
       throw farmError('BAD_SCENARIO', listener.scenario.file, `mechanism ${mechanism.name} would own its port with these params`);
     return made;
   };
-  handlers.set(listener.id, { handler: served, build });
+  handlers.set(listener.id, { handler: served, build, selection });
   const { pki, userCertificate } = wiring.certificates;
   const handler = listener.terminateTls ? overTls(served, userCertificate ?? pki.chain(VALID_LEAF), context) : served;
   return {

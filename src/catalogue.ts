@@ -6,7 +6,7 @@ import { PLAIN_GET, type ClientLimits, type ClientRequest } from './client-reque
 import { CDN_COLUMNS, isBySetting, type CdnExpectations } from './cdn/expectation.js';
 import { settingProblems } from './cdn/settings.js';
 import { farmError } from './errors.js';
-import type { Behaviour } from './listeners/behaviour.js';
+import { BehaviourSchema, type Behaviour } from './listeners/behaviour.js';
 import { CONTROLS } from './listeners/control.js';
 import { MECHANISMS, type Mechanism } from './listeners/index.js';
 import { packagePath } from './paths.js';
@@ -111,6 +111,7 @@ function errorsText(validate: ValidateFunction): string {
 interface ScenarioValidators {
   scenario: ValidateFunction;
   params: Map<string, ValidateFunction>;
+  behaviour: ValidateFunction<Behaviour>;
 }
 
 let compiled: ScenarioValidators | undefined;
@@ -123,6 +124,7 @@ function validators(): ScenarioValidators {
   compiled = {
     scenario: ajv.compile(JSON.parse(readFileSync(packagePath('schema/scenario.schema.json'), 'utf8'))),
     params: new Map([...MECHANISMS.values()].map((m) => [m.name, ajv.compile(m.paramsSchema)])),
+    behaviour: ajv.compile<Behaviour>(BehaviourSchema),
   };
   return compiled;
 }
@@ -163,6 +165,22 @@ export function checkParams(scenario: Pick<Scenario, 'id' | 'mechanism'>, params
     throw farmError('BAD_SCENARIO', `params of ${scenario.id}`, 'must be an object');
   if (!validate(params)) throw farmError('BAD_SCENARIO', `params of ${scenario.id}`, errorsText(validate).trim());
   return { ...params };
+}
+
+/**
+ * Checks a new `behaviour` for a running listener of `scenario` (src/listeners/behaviour.ts); null clears it.
+ * @returns the behaviour, or undefined for null.
+ * @throws FarmError BAD_SCENARIO with the schema error, or for a listener whose transport has no control listener (DNS).
+ */
+export function checkBehaviour(entry: CatalogueEntry, behaviour: unknown): Behaviour | undefined {
+  const where = `behaviour of ${entry.scenario.id}`;
+  if (behaviour === null) return undefined;
+  const validate = validators().behaviour;
+  if (!validate(behaviour))
+    throw farmError('BAD_SCENARIO', where, `${errorsText(validate).trim()} (one of failFirst, every, probability, phases; null clears it)`);
+  if (!CONTROLS[entry.mechanism.transport])
+    throw farmError('BAD_SCENARIO', where, `a ${entry.mechanism.transport} listener has no control listener to alternate with`);
+  return behaviour;
 }
 
 /** Parses a scenario document's text (YAML, of which JSON is a subset). @throws FarmError BAD_SCENARIO with the line and column. */

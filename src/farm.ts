@@ -82,6 +82,14 @@ export interface Farm {
    */
   update(id: string, params: unknown): Promise<ManifestListener>;
   /**
+   * Sets, changes or clears (`null`) the behaviour of listener `id`'s scenario (both its listeners when it has a
+   * `-tls` variant; src/listeners/behaviour.ts): from the next connection on, a fresh count decides fault or control
+   * (`listener-changed` event; the manifest entry gets the `behaviour`). @returns the manifest entry of `id`.
+   * @throws FarmError UNKNOWN_LISTENER, BAD_SCENARIO (the behaviour schema error; a DNS listener), LISTENER_FIXED for a
+   *   mechanism that owns its port.
+   */
+  updateBehaviour(id: string, behaviour: unknown): Promise<ManifestListener>;
+  /**
    * Stops listener `id` and ends its connections (`listener-removed` event); resolves when its port is released.
    * @throws FarmError UNKNOWN_LISTENER, LISTENER_FIXED for a DNS listener sharing its port.
    */
@@ -167,6 +175,7 @@ export async function startFarm(options: FarmOptions = {}): Promise<Farm> {
     reset: (id) => listeners.reset(id),
     add: (scenario, options) => listeners.add(scenario, options),
     update: (id, params) => listeners.update(id, params),
+    updateBehaviour: (id, behaviour) => listeners.updateBehaviour(id, behaviour),
     remove: (id) => listeners.remove(id),
     url: (id) => listenerUrl(manifest, settings.host, id),
     close: async () => {

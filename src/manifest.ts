@@ -30,6 +30,11 @@ export interface ManifestListener {
   port: number;
   title: string;
   fault: string;
+  /**
+   * Which connections get the fault and which the healthy control (the scenario's `behaviour`, or the one set at run
+   * time, src/listeners/behaviour.ts); absent: every connection gets the fault.
+   */
+  behaviour?: Scenario['behaviour'];
   /** Set when the listener could not be made as promised, e.g. a reserved port another process holds. */
   warning?: string;
   /** For `dns` listeners: the question the reference clients ask the DNS server on `port`. */
@@ -150,6 +155,7 @@ export function buildManifest(settings: ManifestSettings, listeners: PlannedList
       port: planned.port,
       title: scenario.title,
       fault: scenario.fault,
+      ...(scenario.behaviour ? { behaviour: scenario.behaviour } : {}),
       ...(tls ? { certificate: planned.usesUserCertificate ? ('user' as const) : ('farm' as const) } : {}),
       ...(planned.warning ? { warning: planned.warning } : {}),
       ...(planned.query ? { query: planned.query } : {}),

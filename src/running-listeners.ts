@@ -1,5 +1,5 @@
 import { bindPorts, createPorts, type FarmPorts, type FarmWiring, type PortPlan, type ServedHandler } from './bind.js';
-import { checkParams, checkScenario, type CatalogueEntry } from './catalogue.js';
+import { checkBehaviour, checkParams, checkScenario, type CatalogueEntry } from './catalogue.js';
 import { farmError } from './errors.js';
 import type { AttemptLedger } from './ledger/ledger.js';
 import type { ListenerEventType } from './listeners/index.js';
@@ -34,7 +34,7 @@ export interface ListenerBooks {
 /**
  * The listeners a farm runs, changeable while it runs: `add` plans, prepares and binds one scenario document's
  * listeners the way the farm's start does (src/plan.ts, src/prepare.ts, src/bind.ts), `update` gives a scenario's
- * running listeners new params, `remove` stops one. Each change rebuilds the manifest's listener list, follows the
+ * running listeners new params, `updateBehaviour` a new behaviour, `remove` stops one. Each change rebuilds the manifest's listener list, follows the
  * monitor and the attempt ledger, and reports a `listener-added`, `listener-changed` or `listener-removed` event.
  */
 export class RunningListeners {
@@ -101,13 +101,7 @@ export class RunningListeners {
   async update(id: string, params: unknown): Promise<ManifestListener> {
     const running = this.running(id);
     const checked = checkParams(running.entry.scenario, params);
-    const siblings = [...this.byId.values()].filter((r) => r.entry === running.entry);
-    if (siblings.some((r) => !r.served))
-      throw farmError(
-        'LISTENER_FIXED',
-        id,
-        `mechanism ${running.entry.mechanism.name} owns its port: remove the listener and add it again with the new params`,
-      );
+    const siblings = this.servedSiblings(running, id, 'params');
     const entry: CatalogueEntry = { mechanism: running.entry.mechanism, scenario: { ...running.entry.scenario, params: checked } };
     await prepareAddedCertificates(this.books.wiring.certificates, [entry]);
     const handlers = siblings.map((r) => r.served!.build(checked));
@@ -125,6 +119,39 @@ export class RunningListeners {
     this.changed(
       siblings.map((r) => r.planned.id),
       'listener-changed',
+      'params',
+    );
+    return this.entry(id);
+  }
+
+  /**
+   * Sets, changes or clears (`null`) the behaviour of listener `id`'s scenario (both its listeners when it has a
+   * `-tls` variant): from the next connection on, a fresh chooser decides fault or control, counting from zero (the
+   * clock and the PRNG start over too); open connections keep what they got. @returns the manifest entry of `id`.
+   * @throws FarmError UNKNOWN_LISTENER, BAD_SCENARIO (the behaviour schema error, or a DNS listener: it has no
+   *   control), LISTENER_FIXED for a mechanism that owns its port, CERTS_* when the control's leaf cannot be issued.
+   */
+  async updateBehaviour(id: string, behaviour: unknown): Promise<ManifestListener> {
+    const running = this.running(id);
+    const checked = checkBehaviour(running.entry, behaviour);
+    const siblings = this.servedSiblings(running, id, 'behaviour');
+    const { behaviour: _previous, ...scenario } = running.entry.scenario;
+    const entry: CatalogueEntry = {
+      mechanism: running.entry.mechanism,
+      scenario: checked ? { ...scenario, behaviour: checked } : scenario,
+    };
+    await prepareAddedCertificates(this.books.wiring.certificates, [entry]);
+    const selections = siblings.map((r) => r.served!.selection(checked));
+    siblings.forEach((r, i) => {
+      r.served!.handler.select(selections[i]);
+      r.planned = { ...r.planned, scenario: entry.scenario };
+      r.port.members = r.port.members.map((m) => (m.id === r.planned.id ? r.planned : m));
+      r.entry = entry;
+    });
+    this.changed(
+      siblings.map((r) => r.planned.id),
+      'listener-changed',
+      checked ? `behaviour ${JSON.stringify(checked)}` : 'behaviour cleared',
     );
     return this.entry(id);
   }
@@ -169,6 +196,21 @@ export class RunningListeners {
     await Promise.all([...owners].map((owner) => owner.close()));
   }
 
+  /**
+   * The listeners of `running`'s scenario (itself and its `-tls` variant or plain listener), all served on the farm's
+   * own port. @throws FarmError LISTENER_FIXED when one's mechanism owns its port (its `what` cannot change in place).
+   */
+  private servedSiblings(running: Running, id: string, what: 'params' | 'behaviour'): Running[] {
+    const siblings = [...this.byId.values()].filter((r) => r.entry === running.entry);
+    if (siblings.some((r) => !r.served))
+      throw farmError(
+        'LISTENER_FIXED',
+        id,
+        `mechanism ${running.entry.mechanism.name} owns its port: remove the listener and add it again with the new ${what}`,
+      );
+    return siblings;
+  }
+
   private running(id: string): Running {
     const running = this.byId.get(id);
     if (!running) throw farmError('UNKNOWN_LISTENER', id);
@@ -195,14 +237,14 @@ export class RunningListeners {
     }
   }
 
-  /** Rebuilds the manifest's listeners (in the order the farm started them) and reports `type` for each of `ids`. */
-  private changed(ids: string[], type: ListenerEventType): void {
+  /** Rebuilds the manifest's listeners (in the order the farm started them) and reports `type` (with `detail`) for each of `ids`. */
+  private changed(ids: string[], type: ListenerEventType, detail?: string): void {
     const { settings, events } = this.books.wiring;
     const rebuilt = buildManifest(
       { host: settings.host, hostnames: settings.hostnames, ...caFiles(settings) },
       [...this.byId.values()].map((r) => r.planned),
     );
     this.books.manifest.listeners = rebuilt.listeners;
-    for (const id of ids) events.emit('event', { listener: id, type, time: Date.now() });
+    for (const id of ids) events.emit('event', { listener: id, type, time: Date.now(), ...(detail === undefined ? {} : { detail }) });
   }
 }

@@ -10,6 +10,7 @@ import type { Attempt } from '../src/ledger/attempt.js';
 import { chooser, type Behaviour } from '../src/listeners/behaviour.js';
 import type { ManifestListener } from '../src/manifest.js';
 import { certsDir, tempDir, useFarm } from './helpers/farm.js';
+import { events } from './helpers/ledger.js';
 import { requireTool } from './helpers/tools.js';
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/runtime/${name}`, import.meta.url), 'utf8');
@@ -87,14 +88,64 @@ describe('behaviour: failFirst, every, probability, phases', () => {
     assert.equal((retried.stderr.match(/\(52\) Empty reply from server/g) ?? []).length, 2, retried.stderr);
     const ledger = (await send(farm(), 'GET', `/listeners/${entry.id}/attempts?since=${since}`)).json as Attempt[];
     assert.deepEqual(
-      ledger.map((a) => a.behaviour),
-      ['fault', 'fault', 'control'],
+      ledger.map((a) => [a.behaviour, a.behaviourDetail]),
+      [
+        ['fault', 'failFirst 2: connection 1'],
+        ['fault', 'failFirst 2: connection 2'],
+        ['control', 'failFirst 2: connection 3'],
+      ],
     );
     assert.ok(
       ledger.slice(0, 2).every((a) => a.actions.length > 0),
       'the fault acted on the first two',
     );
     assert.equal(ledger[2]!.requests.length, 1, 'the control read the third request');
+  });
+
+  test('PUT /listeners/:id/behaviour sets, changes and clears it on a running listener: curl, the ledger, the manifest, /listeners and the event stream follow', async (t) => {
+    if (!requireTool(t, 'curl')) return;
+    const document: Record<string, unknown> = { ...(load(fixture('fail-first-two.yaml')) as object), id: 'late-behaviour' };
+    delete document.behaviour;
+    const entry = await farm().add(document);
+    const url = `http://127.0.0.1:${entry.port}/`;
+    const curl = async () => (await runClient(['curl', '-sS', '-o', '/dev/null', '--max-time', '5', url])).exit;
+    assert.equal(await curl(), 52, 'without a behaviour every connection gets the fault');
+    const changed = events(farm(), 'late-behaviour', 1, (e) => e.type === 'listener-changed');
+    let reply = await send(farm(), 'PUT', '/listeners/late-behaviour/behaviour', { failFirst: 2 });
+    assert.equal(reply.status, 200, reply.text);
+    assert.deepEqual((reply.json as ManifestListener).behaviour, { failFirst: 2 });
+    assert.equal((await changed)[0]!.detail, 'behaviour {"failFirst":2}');
+    const since = Date.now();
+    assert.deepEqual(
+      [await curl(), await curl(), await curl()],
+      [52, 52, 0],
+      'counted from zero: the first connection before does not count',
+    );
+    const ledger = (await send(farm(), 'GET', `/listeners/late-behaviour/attempts?since=${since}`)).json as Attempt[];
+    assert.deepEqual(
+      ledger.map((a) => `${a.behaviour} ${a.behaviourDetail}`),
+      ['fault failFirst 2: connection 1', 'fault failFirst 2: connection 2', 'control failFirst 2: connection 3'],
+    );
+    const listed = (await send(farm(), 'GET', '/listeners')).json as { id: string; behaviour?: Behaviour }[];
+    assert.deepEqual(listed.find((l) => l.id === 'late-behaviour')?.behaviour, { failFirst: 2 });
+
+    reply = await send(farm(), 'PUT', '/listeners/late-behaviour/behaviour', { every: 0 });
+    assert.equal(reply.status, 400);
+    assert.match(reply.text, /^\{"error":"behaviour of late-behaviour: .*every.*\}\n?$/);
+    reply = await send(farm(), 'PUT', '/listeners/nope/behaviour', { every: 2 });
+    assert.equal(reply.status, 404);
+    reply = await send(farm(), 'PUT', '/listeners/late-behaviour/behaviour', { every: 2 });
+    assert.equal(reply.status, 200, reply.text);
+    assert.deepEqual([await curl(), await curl()], [0, 52], 'every 2, counted from zero again');
+    reply = await send(farm(), 'DELETE', '/listeners/late-behaviour/behaviour');
+    assert.equal(reply.status, 200, reply.text);
+    assert.equal('behaviour' in (reply.json as object), false);
+    assert.equal(
+      farm().manifest.listeners.some((l) => l.id === 'late-behaviour' && l.behaviour),
+      false,
+    );
+    assert.deepEqual([await curl(), await curl()], [52, 52], 'cleared: every connection gets the fault');
+    assert.equal(farm().attempts('late-behaviour', { limit: 1 })![0]!.behaviour, undefined);
   });
 
   test('failFirst on a certificate fault: the first handshake fails (CERT_HAS_EXPIRED), then the control tls-ok answers', async () => {

@@ -128,6 +128,37 @@ describe('dashboard in Chromium (playwright-core)', {
     await page.fill('#search', '');
   });
 
+  test('a listener added, changed and removed at run time: its tile appears, shows its behaviour and goes, without a reload', async () => {
+    await openDashboard(page, base());
+    await page.evaluate(() => Object.assign(window, { __sameDocument: true }));
+    const call = async (method: string, path: string, body?: unknown) => {
+      const response = await fetch(`${base()}${path}`, { method, body: body === undefined ? undefined : JSON.stringify(body) });
+      assert.ok(response.ok, `${method} ${path}: ${response.status} ${await response.text()}`);
+    };
+    const tile = 'a.tile[data-listener="live-tile"]';
+    await call('POST', '/listeners', {
+      id: 'live-tile',
+      offset: 0,
+      family: 'http',
+      title: 'Added while the page is open',
+      fault: 'Answers 503.',
+      mechanism: 'http-fault',
+      params: { fault: 'status', defaultStatus: 503 },
+      expect: { node: { code: null }, curl: { exit: 0 } },
+      sources: [],
+    });
+    await page.waitForSelector(tile, { timeout: 5000 });
+    assert.equal(await page.isVisible(`${tile} [data-field="behaviour"]`), false);
+    const total = fixture.farm.manifest.listeners.length;
+    assert.match((await page.textContent('#summary')) ?? '', new RegExp(`^${total} listeners`));
+    await call('PUT', '/listeners/live-tile/behaviour', { failFirst: 2 });
+    await page.waitForSelector(`${tile} [data-field="behaviour"]:text-is("behaviour: failFirst 2")`, { timeout: 5000 });
+    await call('DELETE', '/listeners/live-tile');
+    await page.waitForSelector(tile, { state: 'detached', timeout: 5000 });
+    assert.match((await page.textContent('#summary')) ?? '', new RegExp(`^${total - 1} listeners`));
+    assert.equal(await page.evaluate(() => (window as { __sameDocument?: boolean }).__sameDocument), true, 'the page was not reloaded');
+  });
+
   test("after curl against cert-expired its tile says error provoked, and its page draws the connection: ClientHello and the client's alert", async () => {
     await openDashboard(page, base());
     const tile = 'a.tile[data-listener="cert-expired"]';

@@ -84,3 +84,19 @@ test('no import cycle among the modules of src/', () => {
   for (const file of graph.keys()) visit(file, []);
   assert.deepEqual(cycles, []);
 });
+
+test('src/client/ (badorigin/client, a client of a remote farm) loads nothing of the farm: only types from outside src/client/', () => {
+  const files = sources('client');
+  assert.ok(files.includes(join('client', 'index.ts')), 'src/client/index.ts is the export');
+  const loaded = files.flatMap((file) => {
+    const source = ts.createSourceFile(file, readFileSync(join(SRC, file), 'utf8'), ts.ScriptTarget.ES2022);
+    return source.statements
+      .filter((s): s is ts.ImportDeclaration | ts.ExportDeclaration => ts.isImportDeclaration(s) || ts.isExportDeclaration(s))
+      .filter((s) => s.moduleSpecifier && ts.isStringLiteral(s.moduleSpecifier) && s.moduleSpecifier.text.startsWith('.'))
+      .filter((s) => !(ts.isImportDeclaration(s) ? s.importClause?.isTypeOnly : s.isTypeOnly))
+      .map((s) => relative(SRC, resolve(SRC, dirname(file), (s.moduleSpecifier as ts.StringLiteral).text)).replace(/\.js$/, '.ts'))
+      .filter((target) => !target.startsWith('client/'))
+      .map((target) => `${file} -> ${target}`);
+  });
+  assert.deepEqual(loaded, []);
+});

@@ -43,12 +43,14 @@ test('npm pack gives a package whose badorigin works from any directory, with ce
     "const lib = await import('badorigin');",
     "const pkg = (await import('badorigin/package.json', { with: { type: 'json' } })).default;",
     "const deep = await import('badorigin/dist/farm.js').then(() => 'imported', (error) => error.code);",
-    'console.log(JSON.stringify({ exports: Object.keys(lib).sort(), name: pkg.name, deep }));',
+    "const client = Object.keys(await import('badorigin/client')).sort();",
+    'console.log(JSON.stringify({ exports: Object.keys(lib).sort(), name: pkg.name, deep, client }));',
   ].join('\n');
   const imported = await runClient(['env', '--chdir', project, process.execPath, '--input-type=module', '-e', probeImports], 60_000);
   assert.equal(imported.exit, 0, imported.stderr);
-  const library = JSON.parse(imported.stdout) as { exports: string[]; name: string; deep: string };
+  const library = JSON.parse(imported.stdout) as { exports: string[]; name: string; deep: string; client: string[] };
   assert.equal(library.name, 'badorigin');
+  assert.deepEqual(library.client, ['BadoriginClient', 'ControlApiError'], 'badorigin/client');
   assert.equal(library.deep, 'ERR_PACKAGE_PATH_NOT_EXPORTED');
   for (const name of ['startFarm', 'plannedManifest', 'resolveSettings', 'assertManifest', 'probe', 'generateConfig', 'FarmError']) {
     assert.ok(library.exports.includes(name), `badorigin exports ${name}`);
@@ -56,7 +58,14 @@ test('npm pack gives a package whose badorigin works from any directory, with ce
   // A strict TypeScript user importing `badorigin` (resolved through the exports map) gets its declarations, else TS7016.
   writeFileSync(
     join(project, 'uses.ts'),
-    "import { startFarm, type Manifest } from 'badorigin';\nexport const start: typeof startFarm = startFarm;\nexport type M = Manifest['listeners'];\n",
+    [
+      "import { startFarm, type Manifest } from 'badorigin';",
+      "import { BadoriginClient, type Attempt } from 'badorigin/client';",
+      'export const start: typeof startFarm = startFarm;',
+      "export type M = Manifest['listeners'];",
+      "export const attempts: Promise<Attempt[]> = new BadoriginClient('http://127.0.0.1:9399').attempts('http-ok');",
+      '',
+    ].join('\n'),
   );
   const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
   writeFileSync(

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { readResults } from '../bench/results.js';
@@ -10,6 +11,8 @@ import { FARM_ERRORS } from '../src/errors.js';
 import { readmeBlock, renderErrorTable, renderOptionTable } from '../src/readme-tables.js';
 import { FARM_OPTIONS } from '../src/options/table.js';
 import { VERIFY_OPTIONS } from '../src/verify/options.js';
+import { runClient } from '../src/clients/run-client.js';
+import { tempDir } from './helpers/farm.js';
 
 test('the README listener table is what `badorigin manifest --format markdown` renders', () => {
   const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
@@ -48,4 +51,35 @@ test('the README verify option table is what src/verify/options.ts declares', ()
   assert.ok(table, 'README has the verify-options markers');
   assert.equal(table.trim(), renderOptionTable(VERIFY_OPTIONS), 'README.md is stale: run npm run readme');
   assert.equal(table.trim().split('\n').length, 2 + Object.keys(VERIFY_OPTIONS).length);
+});
+
+test("the README's node:test fixture example runs and passes: the client under test retried twice", async () => {
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  const code = /<!-- fixture-example:begin -->\n```ts\n([\s\S]*?)```\n<!-- fixture-example:end -->/.exec(readme)?.[1];
+  assert.ok(code, 'README has the fixture-example markers around a ts block');
+  assert.match(code, /from 'badorigin';/);
+  const work = tempDir('badorigin-readme-');
+  try {
+    const file = join(work.dir, 'fixture-example.test.ts');
+    writeFileSync(file, code.replaceAll("from 'badorigin';", `from ${JSON.stringify(new URL('../src/index.ts', import.meta.url).href)};`));
+    const run = await runClient(
+      [
+        'env',
+        '-u',
+        'NODE_TEST_CONTEXT',
+        `XDG_DATA_HOME=${work.dir}`,
+        process.execPath,
+        '--import',
+        'tsx',
+        '--test',
+        '--test-reporter=tap',
+        file,
+      ],
+      120_000,
+    );
+    assert.equal(run.exit, 0, run.stdout + run.stderr);
+    assert.match(run.stdout, /^# pass 1$/m);
+  } finally {
+    work.remove();
+  }
 });

@@ -179,12 +179,20 @@ describe('run-time changes behind a control token', () => {
     assert.equal(reply.status, 201, reply.text);
   });
 
-  test('the library: add, update, remove', async () => {
+  test('the library: add, update, updateBehaviour, remove', async () => {
     await assert.rejects(farm.add(JSON.parse(fixture('origin-503.json'))), { code: 'LISTENER_EXISTS' });
     await farm.remove('runtime-status');
     const entry = await farm.add(JSON.parse(fixture('origin-503.json')), { port: 0 });
     await farm.update('runtime-status', { fault: 'status', defaultStatus: 504 });
     assert.equal((await nodeRequest(farm.manifest, entry, 5000)).status, 504);
+    assert.deepEqual((await farm.updateBehaviour('runtime-status', { every: 2 })).behaviour, { every: 2 });
+    assert.deepEqual(
+      [(await nodeRequest(farm.manifest, entry, 5000)).status, (await nodeRequest(farm.manifest, entry, 5000)).status],
+      [200, 504],
+      'every 2: the control, then the fault',
+    );
+    await assert.rejects(farm.updateBehaviour('runtime-status', { failFirst: 1, every: 2 }), { code: 'BAD_SCENARIO' });
+    await assert.rejects(farm.updateBehaviour('nope', null), { code: 'UNKNOWN_LISTENER' });
     await farm.remove('runtime-status');
     assert.equal(await tryConnect(entry.port), 'refused');
     await assert.rejects(farm.remove('runtime-status'), { code: 'UNKNOWN_LISTENER' });

@@ -38,10 +38,10 @@ async function start() {
   state.sources = sources ?? [];
   state.stats = new Map(stats.map((s) => [s.id, s]));
   state.verdicts = verdicts;
-  document.getElementById('summary').textContent =
-    `${manifest.listeners.length} listeners on ${manifest.host}, hostname ${manifest.hostname}`;
+  showSummary();
   document.getElementById('ca-link').href = withToken('ca.pem');
   follow(({ event, stats: counters }) => {
+    if (LISTENER_CHANGES.has(event.type)) listenersChanged();
     if (!counters) return;
     state.stats.set(event.listener, counters);
     updateTile(event.listener, state);
@@ -51,6 +51,35 @@ async function start() {
     route().then(() => main.focus({ preventScroll: false }), showError);
   });
   await route();
+}
+
+/** Events saying the farm started, changed or stopped a listener while running: the manifest is read again. */
+const LISTENER_CHANGES = new Set(['listener-added', 'listener-changed', 'listener-removed']);
+let reloading = Promise.resolve();
+
+function showSummary() {
+  const { manifest } = state;
+  document.getElementById('summary').textContent =
+    `${manifest.listeners.length} listeners on ${manifest.host}, hostname ${manifest.hostname}`;
+}
+
+/**
+ * Reads the manifest and counters again after a run-time change and redraws the overview when it is shown, so a tile
+ * appears, changes or goes without a reload; the search box keeps its focus. One reload at a time, in order.
+ */
+function listenersChanged() {
+  reloading = reloading
+    .then(async () => {
+      const [manifest, stats] = await Promise.all([getJson('manifest.json'), getJson('listeners')]);
+      state.manifest = manifest;
+      state.stats = new Map(stats.map((s) => [s.id, s]));
+      showSummary();
+      if (document.body.dataset.view !== 'overview') return;
+      const searching = document.activeElement?.id === 'search';
+      renderOverview(main, state);
+      if (searching) document.getElementById('search').focus();
+    })
+    .catch(showError);
 }
 
 function showError(error) {

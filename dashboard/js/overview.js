@@ -20,7 +20,17 @@ function statuses(listener) {
     .map(([reporter, status]) => `${reporter} ${status}`);
 }
 
+/** A listener's behaviour in a few words (`failFirst 2`, `probability 0.3, seed 7`, `phases ×2`); null without one. */
+function behaviourText(behaviour) {
+  if (!behaviour) return null;
+  if (Array.isArray(behaviour.phases)) return `phases ×${behaviour.phases.length}`;
+  return Object.entries(behaviour)
+    .map(([key, value]) => `${key} ${value}`)
+    .join(', ');
+}
+
 function tile(listener) {
+  const behaviour = behaviourText(listener.behaviour);
   const reported = statuses(listener);
   const badge = h('span', { class: 'badge', dataset: { field: 'outcome' } });
   const verify = h('span', { class: 'badge verify', dataset: { field: 'verify' }, hidden: true });
@@ -31,6 +41,14 @@ function tile(listener) {
     h('span', { class: 'tile-id', text: listener.id }),
     h('span', { class: 'tile-title', text: listener.title }),
     h('span', { class: 'tile-meta', text: `port ${listener.port} · ${listener.transport}` }),
+    behaviour
+      ? h('span', {
+          class: 'tile-behaviour',
+          dataset: { field: 'behaviour' },
+          title: 'which connections get the fault; the others get the healthy control listener',
+          text: `behaviour: ${behaviour}`,
+        })
+      : null,
     reported.length
       ? h('span', {
           class: 'tile-expect',

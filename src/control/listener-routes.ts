@@ -7,10 +7,11 @@ import { sendError } from './json-error.js';
 /** Largest scenario document or params body the routes read, in bytes (the largest scenario file is under 16 KiB). */
 export const SCENARIO_BODY_LIMIT = 64 * 1024;
 
-/** The run-time changes of a farm's listeners (`Farm.add`, `Farm.update`, `Farm.remove`, src/farm.ts). */
+/** The run-time changes of a farm's listeners (`Farm.add`, `Farm.update`, `Farm.updateBehaviour`, `Farm.remove`, src/farm.ts). */
 export interface ListenerChanges {
   add(scenario: unknown, options?: { port?: number }): Promise<ManifestListener>;
   update(id: string, params: unknown): Promise<ManifestListener>;
+  updateBehaviour(id: string, behaviour: unknown): Promise<ManifestListener>;
   remove(id: string): Promise<void>;
 }
 
@@ -60,6 +61,9 @@ function portOf(query: unknown): number | undefined {
  *   runs or a busy port.
  * - `PUT /listeners/:id/params` with the scenario's new `params`: new connections get them (200, the manifest
  *   entry); 400 with the params schema error, 404 for an unknown id, 409 for a mechanism that owns its port.
+ * - `PUT /listeners/:id/behaviour` with a behaviour (`{"failFirst": 2}`…; `null` clears it), `DELETE
+ *   /listeners/:id/behaviour` to clear it: new connections are counted from zero under it (200, the manifest entry);
+ *   400 with the schema error, 404 for an unknown id, 409 for a mechanism that owns its port.
  * - `DELETE /listeners/:id`: stops it and ends its connections (200); 404 for an unknown id.
  */
 export function listenerRoutes(app: express.Express, changes: ListenerChanges): void {
@@ -91,6 +95,22 @@ export function listenerRoutes(app: express.Express, changes: ListenerChanges): 
       sendChangeError(response, error);
     }
   });
+  const behaviour = (read: (request: express.Request) => unknown) => async (request: express.Request, response: express.Response) => {
+    try {
+      response.json(await changes.updateBehaviour(String(request.params.id), read(request)));
+    } catch (error) {
+      sendChangeError(response, error);
+    }
+  };
+  app.put(
+    '/listeners/:id/behaviour',
+    body,
+    behaviour((request) => parsed(request, 'behaviour')),
+  );
+  app.delete(
+    '/listeners/:id/behaviour',
+    behaviour(() => null),
+  );
   app.delete('/listeners/:id', async (request, response) => {
     try {
       await changes.remove(request.params.id);

@@ -5,8 +5,8 @@ import { clientAddress, hostPort } from '../address.js';
 import { SOURCES } from '../cdn/sources.js';
 import { bindError, farmError } from '../errors.js';
 import type { ListenerEvent } from '../listeners/index.js';
-import type { Manifest } from '../manifest.js';
-import type { FarmMonitor } from '../monitor.js';
+import type { Manifest, ManifestListener } from '../manifest.js';
+import type { FarmMonitor, ListenerStats } from '../monitor.js';
 import { packagePath } from '../paths.js';
 import type { AttemptLedger } from '../ledger/ledger.js';
 import { isLoopback, requireToken } from './auth.js';
@@ -44,7 +44,10 @@ export interface ControlSources {
   ledger: AttemptLedger;
   /** The latest verify report (`GET /verify/latest`, `POST /verify/reports`). */
   verifyReports: LatestVerifyReport;
-  /** Adds, changes and removes listeners while the farm runs (`POST /listeners`, `PUT /listeners/:id/params`, `DELETE /listeners/:id`). */
+  /**
+   * Adds, changes and removes listeners while the farm runs (`POST /listeners`, `PUT /listeners/:id/params`,
+   * `PUT`/`DELETE /listeners/:id/behaviour`, `DELETE /listeners/:id`).
+   */
   listeners: ListenerChanges;
 }
 
@@ -61,7 +64,7 @@ export interface ControlServer {
  * `POST /listeners/:id/reset`, the attempt ledger's routes (ledger-routes.ts: `GET /listeners/:id/attempts`, which
  * the dashboard draws its wire diagrams from, `POST /listeners/:id/probes`, `DELETE /listeners/:id/probes/:probe`),
  * the run-time listener routes (listener-routes.ts: `POST /listeners`, `PUT /listeners/:id/params`,
- * `DELETE /listeners/:id`), the latest verify report (verify-routes.ts: `GET /verify/latest`, `POST /verify/reports`), `POST /listeners/:id/try` (runs a reference client in a probe window, see `tryRoute`; a
+ * `PUT`/`DELETE /listeners/:id/behaviour`, `DELETE /listeners/:id`), the latest verify report (verify-routes.ts: `GET /verify/latest`, `POST /verify/reports`), `POST /listeners/:id/try` (runs a reference client in a probe window, see `tryRoute`; a
  * GET lists the clients that apply), `/healthz`. Without a token, every request must name a served host (421
  * otherwise); writes must not
  * come from another origin (403), and every error is one JSON line `{"error": …}` without stack or paths.
@@ -93,12 +96,7 @@ export async function startControl(options: ControlOptions, sources: ControlSour
     response.type('application/x-pem-file').send(sources.rootCaPem);
   });
   app.get('/listeners', (_request, response) => {
-    const byId = new Map(sources.monitor.all().map((stats) => [stats.id, stats]));
-    response.json(
-      sources
-        .manifest()
-        .listeners.map((l) => ({ id: l.id, port: l.port, transport: l.transport, family: l.family, title: l.title, ...byId.get(l.id) })),
-    );
+    response.json(listenerRows(sources));
   });
   app.get('/events', (request, response) => {
     // A HEAD has no body to stream into: answering it must not take a subscriber slot.
@@ -146,6 +144,23 @@ export async function startControl(options: ControlOptions, sources: ControlSour
         server.closeAllConnections();
       }),
   };
+}
+
+/** One row of `GET /listeners`: the listener's manifest facts, its behaviour when it has one, its live counters. */
+export type ListenerRow = Pick<ManifestListener, 'id' | 'port' | 'transport' | 'family' | 'title' | 'behaviour'> & Partial<ListenerStats>;
+
+/** `GET /listeners`: a row per listener of the manifest. */
+function listenerRows(sources: ControlSources): ListenerRow[] {
+  const byId = new Map(sources.monitor.all().map((stats) => [stats.id, stats]));
+  return sources.manifest().listeners.map((l) => ({
+    id: l.id,
+    port: l.port,
+    transport: l.transport,
+    family: l.family,
+    title: l.title,
+    ...(l.behaviour ? { behaviour: l.behaviour } : {}),
+    ...byId.get(l.id),
+  }));
 }
 
 /**

@@ -79,6 +79,11 @@ export const Attempt = Type.Object({
    * listener's fault or its control (the healthy tls-ok or http-ok); absent for a listener without one.
    */
   behaviour: Type.Optional(Type.Union([Type.Literal('fault'), Type.Literal('control')])),
+  /**
+   * With `behaviour`: the count or phase that decided it, as the behaviour's chooser says (`failFirst 2: connection 1`,
+   * `every 3: connection 6`, `probability 0.3, seed 7: connection 4 drew 0.1234`, `phase 2 of 2, 40 ms in`).
+   */
+  behaviourDetail: Type.Optional(Type.String()),
   /** Requests and actions past the most one attempt keeps (`MAX_REQUESTS_PER_ATTEMPT`, `MAX_ACTIONS_PER_ATTEMPT`). */
   requestsOmitted: Type.Optional(Type.Integer()),
   actionsOmitted: Type.Optional(Type.Integer()),

@@ -110,7 +110,9 @@ export class AttemptLedger {
         return addAction(attempt, event.time, event.detail ?? 'fault');
       case 'behaviour':
         if (event.behaviour) attempt.behaviour = event.behaviour;
-        return 0;
+        if (event.detail === undefined) return 0;
+        attempt.behaviourDetail = event.detail;
+        return event.detail.length;
       case 'tls-error':
       case 'handler-error':
         return addAction(attempt, event.time, event.error ?? 'unknown', event.type);

@@ -12,18 +12,27 @@ export interface Selection {
 
 /**
  * The handler a farm listener serves with: its mechanism's handler (the fault), which `replace` swaps while the
- * listener runs (connections accepted afterwards get the new one; open ones keep theirs); with a `selection`, each
- * connection goes to the fault or to the control as the behaviour's chooser says, reported as a `behaviour` event.
+ * listener runs (connections accepted afterwards get the new one; open ones keep theirs); with a `selection` (which
+ * `select` sets, changes or clears), each connection goes to the fault or to the control as the behaviour's chooser
+ * says, reported as a `behaviour` event.
  */
 export class ListenerHandler implements ConnectionHandler {
   constructor(
     private current: ConnectionHandler,
-    private readonly selection?: Selection,
+    private selection?: Selection,
   ) {}
 
   /** Serves the fault's connections accepted from now on with `handler`. */
   replace(handler: ConnectionHandler): void {
     this.current = handler;
+  }
+
+  /**
+   * Chooses between fault and control with `selection` from the next connection on (its chooser counts from zero);
+   * undefined: every connection gets the fault.
+   */
+  select(selection: Selection | undefined): void {
+    this.selection = selection;
   }
 
   /** True when `reset` has state to reset (the fault's, or the behaviour's counters). */
@@ -34,7 +43,7 @@ export class ListenerHandler implements ConnectionHandler {
   onConnection(socket: Socket, raw: Socket): void {
     if (!this.selection) return this.current.onConnection(socket, raw);
     const { verdict, detail } = this.selection.chooser.next();
-    this.selection.emit({ type: 'behaviour', behaviour: verdict, detail: `${verdict} (${detail})` });
+    this.selection.emit({ type: 'behaviour', behaviour: verdict, detail });
     (verdict === 'fault' ? this.current : this.selection.control).onConnection(socket, raw);
   }
 

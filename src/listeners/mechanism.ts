@@ -43,7 +43,10 @@ export interface ListenerEvent {
   peer?: string;
   /** Error code or message, for `tls-error` and `handler-error`. */
   error?: string;
-  /** For `fault`: what the listener did (e.g. `reset`, `fin`, `alert 40`); for `request`: `METHOD /path`. */
+  /**
+   * For `fault`: what the listener did (e.g. `reset`, `fin`, `alert 40`); for `request`: `METHOD /path`; for
+   * `behaviour`: the count or phase that decided (`failFirst 2: connection 1`); for `listener-changed`: what changed.
+   */
   detail?: string;
   /**
    * For an HTTP `request`: the request line's method and target, and the head's header fields in order (names
