@@ -2,6 +2,8 @@ import type { Socket } from 'node:net';
 import { createServer, type TLSSocket, type TlsOptions } from 'node:tls';
 import { captureClientHello } from './connection/client-hello-capture.js';
 import { handshakeDeadline } from './connection/handshake-deadline.js';
+import { serverHelloSent } from './connection/server-hello.js';
+import { summarizeChain, type CertificateChain } from '../pki/chain-summary.js';
 import type { ConnectionHandler, MechanismContext } from './mechanism.js';
 
 /**
@@ -19,15 +21,25 @@ function underlyingSocket(socket: TLSSocket): Socket {
  * on the client's side, plain HTTP on a TLS port) are reported as `tls-error` events and end that connection only.
  * A connection whose handshake is not complete `context.caps.handshakeTimeoutMs` after the accept (a client that
  * sends nothing, or a ClientHello and then nothing) is closed and reported as a `fault` naming
- * `--handshake-timeout-ms`.
+ * `--handshake-timeout-ms`. What the farm sent (version, cipher, ALPN, the chain served) is reported as a
+ * `server-hello` event once the handshake completes, or when it fails after the ServerHello went out.
+ * @param chainFor the chain served to a client naming `servername` (SNI) when `options.SNICallback` picks another
+ *   than `options.cert`'s; undefined for the default. Summaries are made once and shared by every connection.
  * Used by the `tls` mechanism and by every `<scenario>-tls` listener, which wraps a plain mechanism.
  */
 export function tlsTerminator(
   options: TlsOptions,
   onSecure: (socket: TLSSocket, raw: Socket) => void,
   context: Pick<MechanismContext, 'emit' | 'caps'>,
+  chainFor: (servername: string) => CertificateChain | undefined = () => undefined,
 ): ConnectionHandler {
   const { emit, caps } = context;
+  const defaultChain = summarizeChain(typeof options.cert === 'string' ? options.cert : '');
+  const reportSent = (socket: TLSSocket, completed: boolean) => {
+    const servername = typeof socket.servername === 'string' ? socket.servername : '';
+    const sent = serverHelloSent(socket, underlyingSocket(socket), chainFor(servername) ?? defaultChain, completed);
+    if (sent) emit({ type: 'server-hello', serverHello: sent });
+  };
   // node:tls's own handshakeTimeout (default 120 s) only starts once it has the socket; the farm's deadline below
   // starts at the accept and fires first.
   const server = createServer({ ...options, handshakeTimeout: caps.handshakeTimeoutMs });
@@ -35,9 +47,11 @@ export function tlsTerminator(
   server.on('secureConnection', (socket) => {
     const raw = underlyingSocket(socket);
     clearTimeout(deadlines.get(raw));
+    reportSent(socket, true);
     onSecure(socket, raw);
   });
   server.on('tlsClientError', (error: NodeJS.ErrnoException, socket) => {
+    reportSent(socket, false);
     emit({ type: 'tls-error', error: error.code ?? error.message });
     socket.destroy();
   });
