@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { ServerHelloSent } from '../listeners/connection/server-hello.js';
-import { ResponseHeadSent } from '../listeners/http/response-tap.js';
+import { ResponseHeadSent } from '../listeners/http/response-head.js';
 
 /**
  * The ClientHello as the ledger records it (the parser's `ClientHelloSummary`, src/tls/client-hello.ts): SNI

@@ -3,7 +3,7 @@ import type { Pki, ServedChain } from '../pki/index.js';
 import type { FarmNames } from '../placeholders.js';
 import type { ClientHelloSummary } from '../tls/client-hello.js';
 import type { ServerHelloSent } from './connection/server-hello.js';
-import type { ResponseHeadSent } from './http/response-tap.js';
+import type { ResponseHeadSent } from './http/response-head.js';
 import type { ListenerCaps } from './caps.js';
 import type { ConnectionBudget } from './connection-budget.js';
 
