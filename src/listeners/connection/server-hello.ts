@@ -6,7 +6,7 @@ import { CertificateChain } from '../../pki/chain-summary.js';
 /**
  * What the farm's node:tls server sent in its first flight (RFC 8446 §4.1.3 ServerHello and §4.4.2 Certificate;
  * RFC 5246 §7.4.1.3 and §7.4.2 before TLS 1.3): the negotiated version (`TLSv1.2`, `TLSv1.3`), the cipher suite's
- * IANA name when OpenSSL still knows it (after a failed TLS 1.2 handshake it no longer does), the ALPN protocol
+ * IANA name when it is known (OpenSSL no longer knows it after a failed TLS 1.2 handshake), the ALPN protocol
  * chosen (RFC 7301 §3.1), if any, and the certificate chain served.
  */
 export const ServerHelloSent = Type.Object({
