@@ -21,12 +21,21 @@ export type ServerHelloSent = Static<typeof ServerHelloSent>;
 const ALERT_RECORD_BYTES = 7;
 
 /**
+ * True while node:tls still holds the connection's OpenSSL state: it sets `ssl` to null once it has freed it (on a
+ * reset, for one), and asking the handle for the protocol or cipher after that crashes the process.
+ */
+function sslAlive(socket: TLSSocket): boolean {
+  return Boolean((socket as TLSSocket & { ssl?: unknown }).ssl);
+}
+
+/**
  * What the server sent on `socket`, a server-side TLS socket over `raw`: after a completed handshake always; after a
  * failed one only when the farm wrote more than one alert record, i.e. its ServerHello went out before the failure
- * (a ClientHello refused outright gets just the alert). `chain` is the summary of the chain served, shared.
+ * (a ClientHello refused outright gets just the alert), and node:tls has not yet freed the connection's state (after
+ * a reset it has: nothing is reported then). `chain` is the summary of the chain served, shared.
  */
 export function serverHelloSent(socket: TLSSocket, raw: Socket, chain: CertificateChain, completed: boolean): ServerHelloSent | null {
-  if (!completed && raw.bytesWritten <= ALERT_RECORD_BYTES) return null;
+  if (!sslAlive(socket) || (!completed && raw.bytesWritten <= ALERT_RECORD_BYTES)) return null;
   const version = socket.getProtocol();
   if (!version) return null;
   const sent: ServerHelloSent = { version, chain };
