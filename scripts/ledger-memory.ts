@@ -1,6 +1,7 @@
 // Measures the attempt ledger's memory: fills a ledger of every listener of the catalogue × 1,000 attempts (the
-// default --ledger-size) with attempts as a CDN makes them (a TLS ClientHello, one request with the
-// header fields an intermediary sends, one action, a close) and prints the heap and RSS it holds.
+// default --ledger-size) with attempts as a CDN makes them (a TLS ClientHello, the farm's ServerHello and
+// chain, one request with the header fields an intermediary sends, the response head the farm wrote, one action, a
+// close) and prints the heap and RSS it holds.
 // Run: node --expose-gc --import tsx scripts/ledger-memory.ts [listeners] [attempts per listener]
 import { EventEmitter } from 'node:events';
 import { AttemptLedger } from '../src/ledger/ledger.js';
@@ -58,12 +59,49 @@ const fields = (n: number, port: number): [string, string][] => [
   ['connection', 'close'],
 ];
 
+/** A two-certificate chain as a listener summarizes it once (src/pki/chain-summary.ts): one object per listener. */
+const chainOf = (listener: string) => ({
+  certificates: [
+    {
+      subject: 'localhost',
+      issuer: 'badorigin farm intermediate CA',
+      san: ['DNS:localhost', `DNS:${listener}.example.com`, 'IP Address:127.0.0.1', 'IP Address:0:0:0:0:0:0:0:1'],
+      notBefore: '2026-01-01T00:00:00.000Z',
+      notAfter: '2027-01-01T00:00:00.000Z',
+    },
+    {
+      subject: 'badorigin farm intermediate CA',
+      issuer: 'badorigin farm root CA',
+      san: [],
+      notBefore: '2026-01-01T00:00:00.000Z',
+      notAfter: '2036-01-01T00:00:00.000Z',
+    },
+  ],
+});
+
+/** The head of a cacheable 200 as the http-fault listeners write it (about 270 bytes, 8 fields). */
+const responseHead = (n: number) => ({
+  statusLine: 'HTTP/1.1 200 OK',
+  headers: [
+    ['Content-Type', 'text/plain; charset=utf-8'],
+    ['Content-Length', '33'],
+    ['Date', new Date(1_790_000_000_000 + n * 1000).toUTCString()],
+    ['Cache-Control', 'public, max-age=60'],
+    ['ETag', `"${(n * 2654435761).toString(16).padStart(16, '0').slice(-16)}"`],
+    ['Last-Modified', 'Wed, 02 Dec 2026 13:57:36 GMT'],
+    ['X-Badorigin-Scenario', 'http-ok'],
+    ['Connection', 'close'],
+  ] as [string, string][],
+  headBytes: 274,
+});
+
 const events = new EventEmitter<{ event: [ListenerEvent] }>();
 const ids = Array.from({ length: listeners }, (_, i) => `listener-${i}`);
 const before = settled();
 const ledger = new AttemptLedger(events, ids, perListener);
 let connection = 0;
 const t0 = 1_790_000_000_000;
+const chains = new Map(ids.map((id) => [id, chainOf(id)]));
 for (let round = 0; round < perListener; round++) {
   for (const listener of ids) {
     connection += 1;
@@ -71,12 +109,14 @@ for (let round = 0; round < perListener; round++) {
     const emit = (event: Omit<ListenerEvent, 'listener' | 'time'>) => events.emit('event', { ...event, listener, time, connection });
     emit({ type: 'connection', peer: `198.51.100.${connection % 250}:${10_000 + (connection % 50_000)}` });
     emit({ type: 'client-hello', clientHello: hello(connection) });
+    emit({ type: 'server-hello', serverHello: { version: 'TLSv1.3', cipher: 'TLS_AES_256_GCM_SHA384', chain: chains.get(listener)! } });
     emit({
       type: 'request',
       method: 'GET',
       target: `/${listener}/__probe/p-${connection}`,
       headers: headers(connection, 9400 + (connection % 200)),
     });
+    emit({ type: 'response', response: responseHead(connection) });
     emit({ type: 'fault', detail: 'held 3000 ms, then 502' });
     emit({ type: 'close', by: 'client', durationMs: 3001, bytesIn: 812, bytesOut: 4096 });
   }

@@ -19,7 +19,7 @@ export interface EventLog {
 
 /**
  * Opens the farm's event log: one pino JSON line per listener event (`{"level":30,"time":…,"msg":"close",
- * "listener":…}`; a request's header fields are left out), to standard output or `--log-file`. Handler errors are `warn`, everything else `info`.
+ * "listener":…}`; a request's header fields and a ServerHello's certificate chain are left out), to standard output or `--log-file`. Handler errors are `warn`, everything else `info`.
  * Resolves once the destination is open, so no early event can be written out of order.
  * @throws Error (rejects) when the file cannot be opened.
  */
@@ -39,7 +39,9 @@ export async function openEventLog(options: EventLogOptions): Promise<EventLog> 
       if (broken) return;
       // Header fields stay out of the log (a line per request of up to --max-headers fields, credentials included):
       // the attempt ledger keeps them, behind the control API.
-      const { type, time: _time, headers: _headers, ...fields } = event;
+      const { type, time: _time, headers: _headers, serverHello, ...fields } = event;
+      // The chain is the listener's own and the same on every connection: the ledger shows it; the log names the rest.
+      if (serverHello) Object.assign(fields, { serverHello: { ...serverHello, chain: undefined } });
       if (type === 'handler-error') logger.warn(fields, type);
       else logger.info(fields, type);
     },

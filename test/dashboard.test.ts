@@ -159,7 +159,7 @@ describe('dashboard in Chromium (playwright-core)', {
     assert.equal(await page.evaluate(() => (window as { __sameDocument?: boolean }).__sameDocument), true, 'the page was not reloaded');
   });
 
-  test("after curl against cert-expired its tile says error provoked, and its page draws the connection: ClientHello and the client's alert", async () => {
+  test("after curl against cert-expired its tile says error provoked, and its page draws the connection: ClientHello, the farm's ServerHello and expired chain, the client's alert", async () => {
     await openDashboard(page, base());
     const tile = 'a.tile[data-listener="cert-expired"]';
     const listener = fixture.listener('cert-expired');
@@ -178,7 +178,10 @@ describe('dashboard in Chromium (playwright-core)', {
     const labels = await page.$$eval(`${figure}:first-child svg text.step-label`, (t) => t.map((x) => x.textContent));
     assert.equal(labels[0], 'TCP connect, accepted');
     assert.ok(labels.includes('ClientHello'), labels.join(' | '));
-    assert.ok(labels.includes('alert certificate_expired'), labels.join(' | '));
+    assert.ok(labels.includes('alert certificate_expired (sent by the client)'), labels.join(' | '));
+    assert.ok(labels.includes('ServerHello TLSv1.3'), labels.join(' | '));
+    assert.ok(labels.includes('Certificate: chain of 2'), labels.join(' | '));
+    assert.ok(labels.indexOf('ServerHello TLSv1.3') < labels.indexOf('alert certificate_expired (sent by the client)'), labels.join(' | '));
     assert.ok(
       labels.some((l) => l?.startsWith('FIN: the farm closed first')),
       labels.join(' | '),
@@ -189,7 +192,13 @@ describe('dashboard in Chromium (playwright-core)', {
     const ledger = (await (await fetch(`${base()}/listeners/cert-expired/attempts?limit=1`)).json()) as {
       connection: number;
       clientHello: { ja3Hash: string };
+      serverHello: { chain: { certificates: { notBefore: string; notAfter: string }[] } };
     }[];
+    // The leaf as the farm sent it: CN, issuer, SANs, and its validity (the farm's expired leaf) said to be past.
+    const { notBefore, notAfter } = ledger[0]!.serverHello.chain.certificates[0]!;
+    assert.ok(lines.includes('leaf: CN=localhost, issued by CN=badorigin farm intermediate CA'), lines.join(' | '));
+    assert.ok(lines.includes(`valid ${notBefore.slice(0, 10)} → ${notAfter.slice(0, 10)} (expired)`), lines.join(' | '));
+    assert.ok(lines.includes('SAN: DNS:localhost, IP Address:127.0.0.1, IP Address:0:0:0:0:0:0:0:1'), lines.join(' | '));
     assert.equal(await page.$eval(`${figure}:first-child`, (f) => (f as HTMLElement).dataset.connection), String(ledger[0]!.connection));
     assert.ok(lines.includes(`JA3: ${ledger[0]!.clientHello.ja3Hash}`), lines.join(' | '));
     assert.ok(
@@ -288,6 +297,22 @@ describe('dashboard in Chromium (playwright-core)', {
     await page.waitForSelector('.side-by-side[data-client="node"]', { timeout: 15_000 });
     assert.match((await page.textContent('.try-client [data-field="observed"]')) ?? '', /code: ECONNREFUSED/);
     assert.match((await page.textContent('.try-farm')) ?? '', /No connection reached the farm/);
+  });
+
+  test('after curl against an HTTP fault its page draws the response head the farm sent: status line, fields, bytes', async () => {
+    await openDashboard(page, base(), '#/listeners/malformed-status-line');
+    const listener = fixture.listener('malformed-status-line');
+    await runClient(curlArgs(fixture.farm.manifest, listener));
+    const label = 'HTTP/1.1 2OO OK';
+    await page.waitForFunction((text) => [...document.querySelectorAll('svg text.step-label')].some((t) => t.textContent === text), label, {
+      timeout: 5000,
+    });
+    const figure = '.wire-list figure.connection:first-child';
+    const labels = await page.$$eval(`${figure} svg text.step-label`, (t) => t.map((x) => x.textContent));
+    assert.ok(labels.indexOf('GET /') < labels.indexOf(label), labels.join(' | '));
+    const lines = await page.$$eval(`${figure} svg text.step-line`, (t) => t.map((x) => x.textContent));
+    for (const line of ['Content-Type: text/plain', 'Content-Length: 32', 'Connection: close', '84 bytes of head'])
+      assert.ok(lines.includes(line), `${line} in ${lines.join(' | ')}`);
   });
 
   test('an SNI and a request path carrying markup are shown as text: no element is made, nothing runs', async () => {

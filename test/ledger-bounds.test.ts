@@ -3,10 +3,18 @@ import { EventEmitter } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
 import { openEventLog } from '../src/event-log.js';
 import { AttemptLedger } from '../src/ledger/ledger.js';
-import { MAX_ACTIONS_PER_ATTEMPT, MAX_REQUESTS_PER_ATTEMPT, TEXT_BYTES_PER_ATTEMPT } from '../src/ledger/store.js';
+import {
+  MAX_ACTIONS_PER_ATTEMPT,
+  MAX_REQUESTS_PER_ATTEMPT,
+  MAX_RESPONSES_PER_ATTEMPT,
+  TEXT_BYTES_PER_ATTEMPT,
+} from '../src/ledger/store.js';
+import { MAX_RESPONSE_HEAD_BYTES, MAX_RESPONSE_HEAD_FIELDS } from '../src/listeners/http/response-head.js';
+import { tapResponseHead } from '../src/listeners/http/response-tap.js';
 import { MAX_EVENT_VALUE_CHARS, requestEvent } from '../src/listeners/http/request-event.js';
 import type { ListenerEvent } from '../src/listeners/index.js';
 import { resolveSettings } from '../src/settings.js';
@@ -40,6 +48,32 @@ test('a kept-alive connection keeps its first requests and actions and counts th
   assert.equal(attempt!.actions.length, MAX_ACTIONS_PER_ATTEMPT);
   assert.equal(attempt!.actionsOmitted, 3);
   assert.deepEqual(attempt!.requests[1], { at: attempt!.requests[1]!.at, method: 'GET', target: '/1', headers: [['host', 'h']] });
+});
+
+test('a response head past 4 KiB is recorded clipped, at most 32 fields; the tap then lets go of the socket', () => {
+  const socket = new PassThrough();
+  socket.resume();
+  const seen: Omit<ListenerEvent, 'listener' | 'time'>[] = [];
+  tapResponseHead(socket, (event) => seen.push(event));
+  socket.write('HTTP/1.1 200 OK\r\n');
+  for (let i = 0; i < 1000; i++) socket.write(`X-Filler-${i}: ${'f'.repeat(30)}\r\n`);
+  socket.end('\r\nbody');
+  assert.equal(seen.length, 1);
+  const { response } = seen[0]!;
+  assert.equal(response!.statusLine, 'HTTP/1.1 200 OK');
+  assert.equal(response!.headBytes, MAX_RESPONSE_HEAD_BYTES);
+  assert.equal(response!.clipped, true);
+  assert.equal(response!.headers.length, MAX_RESPONSE_HEAD_FIELDS);
+  assert.ok(response!.headersOmitted! > 0);
+  assert.ok(!Object.hasOwn(socket, 'write') && !Object.hasOwn(socket, 'end'), 'the socket has its own methods back');
+
+  const { ledger, emit } = ledgerOf(10);
+  emit({ type: 'connection', connection: 1, peer: '127.0.0.1:1' });
+  for (let i = 0; i < MAX_RESPONSES_PER_ATTEMPT + 2; i++) emit({ type: 'response', response: response!, connection: 1 });
+  const [attempt] = ledger.attempts('l')!;
+  assert.equal(attempt!.responses!.length, MAX_RESPONSES_PER_ATTEMPT);
+  assert.equal(attempt!.responsesOmitted, 2);
+  assert.deepEqual(attempt!.responses![0]!.headers, response!.headers, 'kept as one string, given back as fields');
 });
 
 test('recorded text is bounded too: large heads push the oldest attempts out before the count does', () => {

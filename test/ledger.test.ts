@@ -4,6 +4,7 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { Check } from 'typebox/value';
+import { curlArgs } from '../src/client-commands.js';
 import { runClient } from '../src/clients/run-client.js';
 import { Attempt } from '../src/ledger/attempt.js';
 import { tempDir, useFarm } from './helpers/farm.js';
@@ -32,7 +33,9 @@ async function served(farm: Parameters<typeof control>[0], path: string): Promis
 }
 
 describe('attempt ledger: what the farm saw of each connection', () => {
-  const fixture = useFarm({ only: ['http-ok', 'tls-ok', 'reset-on-connect', 'tls-alert-handshake-failure', 'dns-ok'] });
+  const fixture = useFarm({
+    only: ['http-ok', 'tls-ok', 'reset-on-connect', 'tls-alert-handshake-failure', 'dns-ok', 'cert-expired', 'malformed-status-line'],
+  });
 
   test('three curl requests are three attempts, with their request lines and header fields in order', async (t) => {
     if (!requireTool(t, 'curl')) return;
@@ -152,6 +155,61 @@ describe('attempt ledger: what the farm saw of each connection', () => {
     );
   });
 
+  test('curl against cert-expired: the ServerHello and the chain the farm sent, its leaf past its notAfter', async (t) => {
+    if (!requireTool(t, 'curl')) return;
+    const { farm } = fixture;
+    const since = Date.now();
+    const closed = closes(farm, 'cert-expired', 1);
+    const run = await runClient(curlArgs(farm.manifest, fixture.listener('cert-expired')), 10_000);
+    assert.equal(run.exit, 60, run.stderr);
+    await closed;
+    const [attempt, ...more] = await served(farm, `cert-expired/attempts?since=${since}`);
+    assert.equal(more.length, 0);
+    const hello = attempt!.serverHello!;
+    assert.ok(hello, JSON.stringify(attempt));
+    assert.equal(hello.version, 'TLSv1.3');
+    assert.match(hello.cipher ?? '', /^TLS_(AES|CHACHA20)_/);
+    assert.ok(hello.at >= attempt!.clientHelloAt!, 'sent after the ClientHello was read');
+    const [leaf, issuer, ...rest] = hello.chain.certificates;
+    assert.equal(rest.length, 0);
+    assert.equal(hello.chain.omitted, undefined);
+    assert.equal(leaf!.subject, 'localhost');
+    assert.ok(leaf!.san.includes('DNS:localhost'), leaf!.san.join(', '));
+    assert.equal(leaf!.issuer, issuer!.subject);
+    assert.ok(Date.parse(leaf!.notAfter) < attempt!.startedAt, `notAfter ${leaf!.notAfter} is past`);
+    // What the client answered is a received alert, kept apart from what the farm sent.
+    const received = attempt!.actions.find((a) => a.kind === 'tls-error');
+    assert.match(received?.detail ?? '', /_ALERT_CERTIFICATE_EXPIRED$/, JSON.stringify(attempt!.actions));
+    assert.equal(received?.alert, undefined);
+  });
+
+  test('curl against an HTTP fault: the response head the farm wrote, status line as written, fields and bytes', async (t) => {
+    if (!requireTool(t, 'curl')) return;
+    const { farm } = fixture;
+    const since = Date.now();
+    const closed = closes(farm, 'malformed-status-line', 1);
+    await curl(farm.url('malformed-status-line'));
+    await closed;
+    const [attempt] = await served(farm, `malformed-status-line/attempts?since=${since}`);
+    const head = 'HTTP/1.1 2OO OK\r\nContent-Type: text/plain\r\nContent-Length: 32\r\nConnection: close\r\n\r\n';
+    assert.deepEqual(
+      attempt!.responses?.map(({ at: _at, ...rest }) => rest),
+      [
+        {
+          statusLine: 'HTTP/1.1 2OO OK',
+          headers: [
+            ['Content-Type', 'text/plain'],
+            ['Content-Length', '32'],
+            ['Connection', 'close'],
+          ],
+          headBytes: head.length,
+        },
+      ],
+    );
+    assert.equal(attempt!.bytesOut, head.length + 32, 'head and body are every byte the farm sent');
+    assert.ok(attempt!.responses![0]!.at >= attempt!.requests[0]!.at);
+  });
+
   test('a reset listener: the close is recorded as the farm resetting, with its action', async () => {
     const { farm } = fixture;
     const since = Date.now();
@@ -217,10 +275,12 @@ describe('attempt ledger: what the farm saw of each connection', () => {
     assert.equal(attempts.length, 2, JSON.stringify(attempts));
     for (const attempt of attempts) {
       assert.ok(
-        attempt.actions.some((a) => a.detail.startsWith('alert 40')),
+        attempt.actions.some((a) => a.detail.startsWith('alert 40') && a.alert === 40 && a.kind === undefined),
         JSON.stringify(attempt.actions),
       );
       assert.equal(attempt.clientHello?.sni, 'localhost');
+      assert.equal(attempt.serverHello, undefined, 'the alert answers the ClientHello: no ServerHello went out');
+      assert.equal(attempt.bytesOut, 7, 'one alert record');
     }
     const all = farm.attempts(id)!;
     assert.equal(all.length, 3);

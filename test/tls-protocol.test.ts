@@ -125,6 +125,11 @@ describe('protocol scenarios, observed by Node, curl, openssl s_client and gnutl
     assert.match(output, /HTTP\/1\.1 200 OK/);
     assert.match(output, /x-badorigin-scenario: rc4-only/i);
     assert.match(output, /badorigin rc4-only: you got through/);
+    // The legacy engine reports what it sent as the ledger draws it: version, the suite's IANA name, the chain.
+    const [attempt] = fixture.farm.attempts('rc4-only', { limit: 1 })!;
+    assert.equal(attempt!.serverHello?.version, 'TLSv1.2', JSON.stringify(attempt));
+    assert.equal(attempt!.serverHello?.cipher, 'TLS_ECDHE_RSA_WITH_RC4_128_SHA');
+    assert.equal(attempt!.serverHello?.chain.certificates[0]?.subject, 'localhost');
   });
 
   for (const [label, priority, description] of [

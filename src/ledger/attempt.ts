@@ -1,4 +1,6 @@
 import { Type, type Static } from 'typebox';
+import { ServerHelloSent } from '../listeners/connection/server-hello.js';
+import { ResponseHeadSent } from '../listeners/http/response-head.js';
 
 /**
  * The ClientHello as the ledger records it (the parser's `ClientHelloSummary`, src/tls/client-hello.ts): SNI
@@ -28,6 +30,19 @@ export const RequestRecord = Type.Object({
   probe: Type.Optional(Type.String()),
 });
 
+/**
+ * What the farm's TLS server sent in its first flight (`ServerHelloSent`, src/listeners/connection/server-hello.ts:
+ * version, cipher, ALPN, the summary of the certificate chain served), and `at`, when the handshake completed or
+ * failed after it (ms since the epoch).
+ */
+export const ServerHelloRecord = Type.Object({ at: Type.Number(), ...ServerHelloSent.properties });
+
+/**
+ * One HTTP response head the farm wrote (`ResponseHeadSent`, src/listeners/http/response-tap.ts: status line, header
+ * fields, bytes, bounded) and `at`, when its empty line (or its last recorded byte) was written, ms since the epoch.
+ */
+export const ResponseRecord = Type.Object({ at: Type.Number(), ...ResponseHeadSent.properties });
+
 /** One DNS query a DNS listener answered: time (ms since the epoch), name, type, transport and the answer given. */
 export const DnsQueryRecord = Type.Object({
   at: Type.Number(),
@@ -56,12 +71,24 @@ export const Attempt = Type.Object({
   /** When the ClientHello was read. */
   clientHelloAt: Type.Optional(Type.Number()),
   requests: Type.Array(RequestRecord),
+  /** What the farm sent on a TLS listener before anything else (absent when it refused the ClientHello outright). */
+  serverHello: Type.Optional(ServerHelloRecord),
+  /** The HTTP response heads the farm wrote, in order. */
+  responses: Type.Optional(Type.Array(ResponseRecord)),
   /**
    * What happened, in order: the listener's `fault` events (`reset`, `alert 40`, `held 60000 ms`…), and with `kind`
    * the errors reported on the connection (`tls-error`: the client's alert or reset during the handshake;
    * `handler-error`: the listener's own failure), `detail` then being the error code or message.
    */
-  actions: Type.Array(Type.Object({ at: Type.Number(), detail: Type.String(), kind: Type.Optional(ActionKind) })),
+  actions: Type.Array(
+    Type.Object({
+      at: Type.Number(),
+      detail: Type.String(),
+      kind: Type.Optional(ActionKind),
+      /** For a `fault` that sent a TLS alert: the AlertDescription the farm sent (RFC 8446 §6). Alerts the client sent are `tls-error`s. */
+      alert: Type.Optional(Type.Integer()),
+    }),
+  ),
   dns: Type.Optional(DnsQueryRecord),
   /** Set when the connection ended: when, who closed first (`client` FIN, `farm`, `error`: reset or failure). */
   closedAt: Type.Optional(Type.Number()),
@@ -84,14 +111,20 @@ export const Attempt = Type.Object({
    * `every 3: connection 6`, `probability 0.3, seed 7: connection 4 drew 0.1234`, `phase 2 of 2, 40 ms in`).
    */
   behaviourDetail: Type.Optional(Type.String()),
-  /** Requests and actions past the most one attempt keeps (`MAX_REQUESTS_PER_ATTEMPT`, `MAX_ACTIONS_PER_ATTEMPT`). */
+  /**
+   * Requests, responses and actions past the most one attempt keeps (`MAX_REQUESTS_PER_ATTEMPT`,
+   * `MAX_RESPONSES_PER_ATTEMPT`, `MAX_ACTIONS_PER_ATTEMPT`).
+   */
   requestsOmitted: Type.Optional(Type.Integer()),
+  responsesOmitted: Type.Optional(Type.Integer()),
   actionsOmitted: Type.Optional(Type.Integer()),
 });
 
 /** One attempt record (see `Attempt`). */
 export type Attempt = Static<typeof Attempt>;
 export type RequestRecord = Static<typeof RequestRecord>;
+export type ServerHelloRecord = Static<typeof ServerHelloRecord>;
+export type ResponseRecord = Static<typeof ResponseRecord>;
 export type DnsQueryRecord = Static<typeof DnsQueryRecord>;
 export type ClientHelloRecord = Static<typeof ClientHelloRecord>;
 export type ActionKind = Static<typeof ActionKind>;

@@ -2,7 +2,17 @@ import type { EventEmitter } from 'node:events';
 import type { ListenerEvent } from '../listeners/index.js';
 import type { Attempt } from './attempt.js';
 import { isProbeId, probeOfRequest, ProbeWindows } from './probe.js';
-import { addAction, addRequest, detached, ListenerLedger, setClientHello, toAttempt, type StoredAttempt } from './store.js';
+import {
+  addAction,
+  addRequest,
+  addResponse,
+  detached,
+  ListenerLedger,
+  setClientHello,
+  setServerHello,
+  toAttempt,
+  type StoredAttempt,
+} from './store.js';
 
 /** Which attempts `attempts()` returns. */
 export interface AttemptQuery {
@@ -104,10 +114,14 @@ export class AttemptLedger {
     switch (event.type) {
       case 'client-hello':
         return event.clientHello ? setClientHello(attempt, event.clientHello, event.time) : 0;
+      case 'server-hello':
+        return event.serverHello ? setServerHello(attempt, { at: event.time, ...event.serverHello }) : 0;
       case 'request':
         return this.request(attempt, event);
+      case 'response':
+        return event.response ? addResponse(attempt, { at: event.time, ...event.response }) : 0;
       case 'fault':
-        return addAction(attempt, event.time, event.detail ?? 'fault');
+        return addAction(attempt, event.time, event.detail ?? 'fault', undefined, event.alert);
       case 'behaviour':
         if (event.behaviour) attempt.behaviour = event.behaviour;
         if (event.detail === undefined) return 0;

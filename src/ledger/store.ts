@@ -1,7 +1,9 @@
-import type { ActionKind, Attempt, ClientHelloRecord, RequestRecord } from './attempt.js';
+import type { ActionKind, Attempt, ClientHelloRecord, RequestRecord, ResponseRecord, ServerHelloRecord } from './attempt.js';
 
 /** Most requests one attempt keeps (a kept-alive connection may carry any number); later ones are only counted. */
 export const MAX_REQUESTS_PER_ATTEMPT = 32;
+/** Most response heads one attempt keeps; later ones are only counted. */
+export const MAX_RESPONSES_PER_ATTEMPT = 32;
 /** Most actions one attempt keeps; later ones are only counted. */
 export const MAX_ACTIONS_PER_ATTEMPT = 32;
 /** Recorded text one listener may hold per attempt of its bound, on average, in bytes (see `ListenerLedger`). */
@@ -39,6 +41,24 @@ function parseRequest({ at, text, probe }: StoredRequest): RequestRecord {
 }
 
 /**
+ * A response head as kept: the status line and the header fields as one string, like a request's (`StoredRequest`);
+ * the farm's own head parser split the lines, so no line holds an LF and no field name a colon.
+ */
+interface StoredResponse extends Omit<ResponseRecord, 'statusLine' | 'headers'> {
+  text: string;
+}
+
+function storedResponse({ statusLine, headers, ...rest }: ResponseRecord): StoredResponse {
+  return { ...rest, text: [statusLine, ...headers.map(([name, value]) => `${name}:${value}`)].join('\n') };
+}
+
+function parseResponse({ text, ...rest }: StoredResponse): ResponseRecord {
+  const [statusLine = '', ...lines] = text.split('\n');
+  const headers = lines.map((line): [string, string] => [line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 1)]);
+  return { ...rest, statusLine, headers };
+}
+
+/**
  * A copy of a short ASCII string (a probe id) that keeps no larger string alive: V8 may hold a substring as a
  * pointer into the string it was cut from, here the whole request head.
  */
@@ -60,8 +80,9 @@ function shared(text: string): string {
 }
 
 /** An attempt as kept: the parts that are many small values (ClientHello, header fields) as one string each. */
-export interface StoredAttempt extends Omit<Attempt, 'requests' | 'clientHello'> {
+export interface StoredAttempt extends Omit<Attempt, 'requests' | 'clientHello' | 'responses'> {
   requests: StoredRequest[];
+  responses?: StoredResponse[];
   clientHelloJson?: string;
   /** True once a request named the probe: a window no longer decides it. */
   probeFromRequest: boolean;
@@ -84,17 +105,41 @@ export function addRequest(attempt: StoredAttempt, request: RequestRecord): numb
   return stored.text.length;
 }
 
+/** Adds a response head (or counts it, past MAX_RESPONSES_PER_ATTEMPT); returns the bytes of text it added. */
+export function addResponse(attempt: StoredAttempt, response: ResponseRecord): number {
+  const responses = attempt.responses ?? [];
+  if (responses.length >= MAX_RESPONSES_PER_ATTEMPT) {
+    attempt.responsesOmitted = (attempt.responsesOmitted ?? 0) + 1;
+    return 0;
+  }
+  const stored = storedResponse(response);
+  attempt.responses = [...responses, stored];
+  return stored.text.length;
+}
+
 /**
- * Adds an action (or counts it, past MAX_ACTIONS_PER_ATTEMPT): the listener's `fault` detail, or with `kind` the
- * error of a `tls-error` or `handler-error`. Returns the bytes of text it added.
+ * Adds an action (or counts it, past MAX_ACTIONS_PER_ATTEMPT): the listener's `fault` detail, with `alert` the
+ * alert it sent, or with `kind` the error of a `tls-error` or `handler-error`. Returns the bytes of text it added.
  */
-export function addAction(attempt: StoredAttempt, at: number, detail: string, kind?: ActionKind): number {
+export function addAction(attempt: StoredAttempt, at: number, detail: string, kind?: ActionKind, alert?: number): number {
   if (attempt.actions.length >= MAX_ACTIONS_PER_ATTEMPT) {
     attempt.actionsOmitted = (attempt.actionsOmitted ?? 0) + 1;
     return 0;
   }
-  attempt.actions = [...attempt.actions, kind === undefined ? { at, detail } : { at, detail, kind }];
+  const action: Attempt['actions'][number] = { at, detail };
+  if (kind !== undefined) action.kind = kind;
+  if (alert !== undefined) action.alert = alert;
+  attempt.actions = [...attempt.actions, action];
   return detail.length;
+}
+
+/**
+ * Sets what the farm's TLS server sent: the chain's summary is the listener's own, shared by all its attempts (so not
+ * counted); returns the bytes of text it added.
+ */
+export function setServerHello(attempt: StoredAttempt, hello: ServerHelloRecord): number {
+  attempt.serverHello = hello;
+  return hello.version.length + (hello.cipher?.length ?? 0) + (hello.alpn?.length ?? 0);
 }
 
 /** Sets the ClientHello, read at `at` (ms since the epoch); returns the bytes of text it added. */
@@ -106,12 +151,14 @@ export function setClientHello(attempt: StoredAttempt, hello: ClientHelloRecord,
 
 /** The record of a stored attempt, as `Attempt` describes it (a fresh object the caller may keep). */
 export function toAttempt(stored: StoredAttempt): Attempt {
-  const { requests, clientHelloJson, probeFromRequest: _p, lastAt: _l, textBytes: _t, actions, ...rest } = stored;
+  const { requests, responses, clientHelloJson, probeFromRequest: _p, lastAt: _l, textBytes: _t, actions, ...rest } = stored;
   const attempt: Attempt = {
     ...rest,
     requests: requests.map(parseRequest),
     actions: actions.map((action) => ({ ...action })),
   };
+  if (responses) attempt.responses = responses.map(parseResponse);
+  if (rest.serverHello) attempt.serverHello = structuredClone(rest.serverHello);
   if (clientHelloJson !== undefined) attempt.clientHello = JSON.parse(clientHelloJson) as ClientHelloRecord;
   if (rest.dns) attempt.dns = { ...rest.dns };
   return attempt;

@@ -8,6 +8,7 @@ import type { ListenerState, RequestContext } from './http/faults/context.js';
 import { HTTP_FAULTS } from './http/faults/index.js';
 import { DEFAULT_HEAD_LIMITS, readRequestHead, type HeadFailure, type HeadLimits } from './http/request-head.js';
 import { requestEvent } from './http/request-event.js';
+import { tapResponseHead } from './http/response-tap.js';
 import { SCENARIO_HEADER, sendAndClose, simpleResponse } from './http/response.js';
 import type { MechanismContext } from './mechanism.js';
 
@@ -107,6 +108,7 @@ export const httpFaultMechanism = defineMechanism({
     };
     return {
       onConnection(socket, raw) {
+        tapResponseHead(socket, context.emit);
         handle(socket, raw).catch((error: Error) => {
           context.emit({ type: 'handler-error', error: error.message });
           socket.destroy();

@@ -4,6 +4,7 @@ import { headTimeoutDetail } from './caps.js';
 import { HeadDeadlines } from './http/head-deadline.js';
 import { rawHeaderPairs, requestEvent } from './http/request-event.js';
 import { sendAndClose } from './http/response.js';
+import { tapResponseHead } from './http/response-tap.js';
 import type { MechanismContext } from './mechanism.js';
 
 /** Response header that names the listener a client got through to. */
@@ -55,6 +56,7 @@ export class HttpOkResponder {
         requestEvent(request.method ?? '', request.url ?? '', rawHeaderPairs(request.rawHeaders, caps.maxHeaders), caps.maxHeaders),
       );
       request.resume();
+      tapResponseHead(request.socket, context.emit);
       response.writeHead(200, {
         'content-type': 'text/plain; charset=utf-8',
         'content-length': Buffer.byteLength(body),

@@ -9,6 +9,12 @@ import { LEGACY_SUITES, LEGACY_SUITE_NAMES, LEGACY_VERSIONS, LEGACY_VERSION_NAME
 import { handshakeDeadline } from './connection/handshake-deadline.js';
 import { Type, type Static } from 'typebox';
 import { defineMechanism } from './define-mechanism.js';
+import { summarizeChain } from '../pki/chain-summary.js';
+
+/** A cipher suite as its code point (RFC 5246 §A.5), `0x0005`. */
+const suiteCode = (suite: number) => `0x${suite.toString(16).padStart(4, '0')}`;
+/** The IANA name of one of the engine's suites (its code point for any other). */
+const suiteName = (suite: number) => LEGACY_SUITE_NAMES.find((name) => LEGACY_SUITES[name].code === suite) ?? suiteCode(suite);
 
 /** `params` of the `legacy-tls` mechanism. */
 export const LegacyTlsParams = Type.Object(
@@ -91,17 +97,22 @@ export const legacyTlsMechanism = defineMechanism({
       privateKeyPem: chain.privateKeyPem,
     };
     const responder = new HttpOkResponder(context);
+    const served = summarizeChain(chain.chainPem);
     const describe = (event: EngineEvent): void => {
       switch (event.kind) {
         case 'client-hello':
           return context.emit({ type: 'client-hello', clientHello: summarizeClientHello(event.hello) });
         case 'negotiated':
+          context.emit({
+            type: 'server-hello',
+            serverHello: { version: versionLabel(event.version), cipher: suiteName(event.suite), chain: served },
+          });
           return context.emit({
             type: 'fault',
-            detail: `${versionLabel(event.version)} with suite 0x${event.suite.toString(16).padStart(4, '0')}`,
+            detail: `${versionLabel(event.version)} with suite ${suiteCode(event.suite)}`,
           });
         case 'alert-sent':
-          return context.emit({ type: 'fault', detail: `alert ${event.alert} (${event.reason})` });
+          return context.emit({ type: 'fault', detail: `alert ${event.alert} (${event.reason})`, alert: event.alert });
         case 'alert-received':
           return context.emit({ type: 'tls-error', error: `client alert ${event.level === 2 ? 'fatal' : 'warning'} ${event.alert}` });
         case 'secure':

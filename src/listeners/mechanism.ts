@@ -2,6 +2,8 @@ import type { Socket } from 'node:net';
 import type { Pki, ServedChain } from '../pki/index.js';
 import type { FarmNames } from '../placeholders.js';
 import type { ClientHelloSummary } from '../tls/client-hello.js';
+import type { ServerHelloSent } from './connection/server-hello.js';
+import type { ResponseHeadSent } from './http/response-head.js';
 import type { ListenerCaps } from './caps.js';
 import type { ConnectionBudget } from './connection-budget.js';
 
@@ -9,6 +11,10 @@ import type { ConnectionBudget } from './connection-budget.js';
 export type ListenerEventType =
   | 'connection'
   | 'client-hello'
+  /** What the farm's TLS server sent in its first flight: version, cipher, ALPN, the certificate chain. */
+  | 'server-hello'
+  /** The head of an HTTP response the farm wrote (status line and header fields, bounded). */
+  | 'response'
   | 'fault'
   | 'request'
   | 'tls-error'
@@ -61,6 +67,12 @@ export interface ListenerEvent {
   behaviour?: 'fault' | 'control';
   /** For `client-hello`. */
   clientHello?: ClientHelloSummary;
+  /** For `server-hello`. */
+  serverHello?: ServerHelloSent;
+  /** For `response`. */
+  response?: ResponseHeadSent;
+  /** For a `fault` that sent a TLS alert: its AlertDescription (RFC 8446 §6), the alert the farm sent. */
+  alert?: number;
   /** For `close`: who ended the connection first (`client` sent FIN, `farm` closed it, `error` reset or failed). */
   by?: 'client' | 'farm' | 'error';
   /** For `close`: connection lifetime in ms, and bytes received from / sent to the client. */

@@ -2,6 +2,8 @@ import type { Socket } from 'node:net';
 import { createServer, type TLSSocket, type TlsOptions } from 'node:tls';
 import { captureClientHello } from './connection/client-hello-capture.js';
 import { handshakeDeadline } from './connection/handshake-deadline.js';
+import { serverHelloSent } from './connection/server-hello.js';
+import { summarizeChain, type CertificateChain } from '../pki/chain-summary.js';
 import type { ConnectionHandler, MechanismContext } from './mechanism.js';
 import type { ClientHelloSummary } from '../tls/client-hello.js';
 import { alertRecord } from '../tls/records.js';
@@ -25,6 +27,7 @@ function underlyingSocket(socket: TLSSocket): Socket {
 export interface TerminatorHooks {
   refuse?: (hello: ClientHelloSummary | null) => HelloRefusal | null;
   staple?: (leaf: Buffer) => Buffer | null;
+  chainFor?: (servername: string) => CertificateChain | undefined;
 }
 
 /**
@@ -34,12 +37,15 @@ export interface TerminatorHooks {
  * on the client's side, plain HTTP on a TLS port) are reported as `tls-error` events and end that connection only.
  * A connection whose handshake is not complete `context.caps.handshakeTimeoutMs` after the accept (a client that
  * sends nothing, or a ClientHello and then nothing) is closed and reported as a `fault` naming
- * `--handshake-timeout-ms`.
+ * `--handshake-timeout-ms`. What the farm sent (version, cipher, ALPN, the chain served) is reported as a
+ * `server-hello` event once the handshake completes, or when it fails after the ServerHello went out.
  * Used by the `tls` mechanism and by every `<scenario>-tls` listener, which wraps a plain mechanism.
  * @param hooks optional: `refuse` sees each ClientHello (null when it does not parse) before node:tls does, and a
  *   refusal is sent as one fatal alert record (TLS 1.2 record version, RFC 5246 §7.2) and the connection closed with
  *   a FIN; `staple` gives the OCSP response (DER) to staple for the served leaf (DER) when the client asks for one
- *   (status_request, RFC 6066 §8), or null for none; without it the server never staples.
+ *   (status_request, RFC 6066 §8), or null for none; without it the server never staples; `chainFor` gives the chain
+ *   served to a client naming `servername` (SNI) when `options.SNICallback` picks another than `options.cert`'s,
+ *   undefined for the default (summaries are made once and shared by every connection).
  */
 export function tlsTerminator(
   options: TlsOptions,
@@ -48,7 +54,13 @@ export function tlsTerminator(
   hooks: TerminatorHooks = {},
 ): ConnectionHandler {
   const { emit, caps } = context;
-  const { refuse, staple } = hooks;
+  const { refuse, staple, chainFor = () => undefined } = hooks;
+  const defaultChain = summarizeChain(typeof options.cert === 'string' ? options.cert : '');
+  const reportSent = (socket: TLSSocket, completed: boolean) => {
+    const servername = typeof socket.servername === 'string' ? socket.servername : '';
+    const sent = serverHelloSent(socket, underlyingSocket(socket), chainFor(servername) ?? defaultChain, completed);
+    if (sent) emit({ type: 'server-hello', serverHello: sent });
+  };
   // node:tls's own handshakeTimeout (default 120 s) only starts once it has the socket; the farm's deadline below
   // starts at the accept and fires first.
   const server = createServer({ ...options, handshakeTimeout: caps.handshakeTimeoutMs });
@@ -56,12 +68,14 @@ export function tlsTerminator(
   server.on('secureConnection', (socket) => {
     const raw = underlyingSocket(socket);
     clearTimeout(deadlines.get(raw));
+    reportSent(socket, true);
     onSecure(socket, raw);
   });
   // node:tls asks only when the client sent status_request; the answer goes out in CertificateStatus (TLS 1.2) or
   // the leaf's status_request extension (TLS 1.3, RFC 8446 §4.4.2.1).
   if (staple) server.on('OCSPRequest', (leaf, _issuer, callback) => callback(null, staple(leaf)));
   server.on('tlsClientError', (error: NodeJS.ErrnoException, socket) => {
+    reportSent(socket, false);
     emit({ type: 'tls-error', error: error.code ?? error.message });
     socket.destroy();
   });

@@ -1,6 +1,7 @@
 import { createSecureContext, type SecureContext, type SecureContextOptions } from 'node:tls';
 import { Type, type Static } from 'typebox';
 import type { ServedChain } from '../pki/index.js';
+import { summarizeChain, type CertificateChain } from '../pki/chain-summary.js';
 import { CaNameSchema, LeafSpecSchema, VALID_LEAF } from '../pki/leaf-spec.js';
 import { HttpOkResponder } from './http-ok.js';
 import { tlsTerminator, type HelloRefusal } from './tls-terminator.js';
@@ -139,10 +140,12 @@ export const tlsMechanism = defineMechanism({
         ...(params.clientCertificate ? { ca: params.clientCertificate.acceptedCas.map((name) => context.pki.caPem(name)) } : {}),
       };
     };
-    const byName: { names: Set<string>; context: SecureContext }[] = (params.byServerName ?? []).map((entry) => ({
+    const byName: { names: Set<string>; context: SecureContext; chain: CertificateChain }[] = (params.byServerName ?? []).map((entry) => ({
       names: new Set(expandNames(entry.serverName, context.names).map((name) => name.toLowerCase())),
       context: createSecureContext(contextOptions(entry.certificate)),
+      chain: summarizeChain(served(entry.certificate).chainPem),
     }));
+    const entryFor = (servername: string) => byName.find((entry) => entry.names.has(servername.toLowerCase()));
 
     const responder = new HttpOkResponder(context);
     const refuse = (hello: ClientHelloSummary | null): HelloRefusal | null =>
@@ -161,13 +164,11 @@ export const tlsMechanism = defineMechanism({
       {
         ...contextOptions(params.certificate),
         ...(params.clientCertificate ? { requestCert: true, rejectUnauthorized: true } : {}),
-        SNICallback: byName.length
-          ? (servername, callback) => callback(null, byName.find((entry) => entry.names.has(servername.toLowerCase()))?.context)
-          : undefined,
+        SNICallback: byName.length ? (servername, callback) => callback(null, entryFor(servername)?.context) : undefined,
       },
       (socket) => (params.helloRequest ? answerWithHelloRequest(socket, context) : responder.serve(socket)),
       context,
-      { refuse, staple: stapler },
+      { refuse, staple: stapler, chainFor: (servername) => entryFor(servername)?.chain },
     );
   },
 });
