@@ -15,13 +15,14 @@ const percentDecoded = (text: string): string =>
   text.replace(/%([0-9a-fA-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
 
 /**
- * Where a request's spec is: the `X-Badorigin-Fault` header when it is not empty, else the path after the first
- * `/crafted/` (anywhere, so a proxy's path prefix is fine), percent-decoded; undefined when there is neither.
+ * Where a request's spec is: the `X-Badorigin-Fault` header when it is not empty, else the path after the last
+ * `/crafted/` (so any prefix is fine: a proxy's route, which may itself be `/crafted/`, or verify's probe path),
+ * percent-decoded; undefined when there is neither.
  */
 export function specOf(head: RequestHead): { spec: string; from: 'header' | 'path' } | undefined {
   const header = headerValue(head, FAULT_HEADER.toLowerCase());
   if (header) return { spec: header, from: 'header' };
-  const at = head.path.indexOf(SPEC_PATH);
+  const at = head.path.lastIndexOf(SPEC_PATH);
   const spec = at === -1 ? '' : percentDecoded(head.path.slice(at + SPEC_PATH.length));
   return spec ? { spec, from: 'path' } : undefined;
 }
@@ -37,6 +38,8 @@ export const craftedFault = defineHttpFault({
   name: 'crafted',
   params: {},
   defaults: {},
+  // An empty spec after the listener's route (`…/<probe path>/crafted/`): the plain 200, whatever the prefix.
+  request: () => ({ method: 'GET', pathSuffix: SPEC_PATH.slice(1) }),
   async behaviour(context) {
     const found = specOf(context.head);
     if (!found) {
