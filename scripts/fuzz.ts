@@ -1,5 +1,5 @@
-// npm run fuzz -- [--hellos N] [--http N] [--h2 N] [--inputs N] [--seed S] [--concurrency C] [--deadline-ms MS] [--json FILE]
-// The fuzz run (scripts/fuzz/run.ts): malformed ClientHellos, HTTP requests and HTTP/2 connections must not crash the farm. Exit 0 when it passed, 1 when it failed, 2 on bad flags.
+// npm run fuzz -- [--hellos N] [--http N] [--h2 N] [--specs N] [--scenarios N] [--inputs N] [--seed S] [--concurrency C] [--deadline-ms MS] [--json FILE]
+// The fuzz run (scripts/fuzz/run.ts): malformed ClientHellos, HTTP requests, HTTP/2 connections, crafted fault specs and scenario documents must not crash the farm. Exit 0 when it passed, 1 when it failed, 2 on bad flags.
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { formatReport, runFuzz } from './fuzz/run.js';
@@ -9,6 +9,8 @@ const { values } = parseArgs({
     hellos: { type: 'string' },
     http: { type: 'string' },
     h2: { type: 'string' },
+    specs: { type: 'string' },
+    scenarios: { type: 'string' },
     'h2-over-tls': { type: 'string', default: '0.3' },
     'h2-concurrency': { type: 'string', default: '32' },
     inputs: { type: 'string' },
@@ -26,6 +28,8 @@ if (values.help) {
   --hellos N         ClientHello inputs (default 1000000)
   --http N           HTTP inputs (default 100000)
   --h2 N             HTTP/2 inputs to the http2 listeners (default 100000)
+  --specs N          crafted fault specs to the crafted listeners (default 10000)
+  --scenarios N      scenario documents POSTed to the control API's POST /listeners (default 1000)
   --inputs N         total inputs instead, split 10:1:1 between ClientHellos, HTTP and HTTP/2
   --seed S           seed (default: random, printed); the same seed sends the same inputs
   --concurrency C    connections in flight (default 128)
@@ -66,6 +70,8 @@ const report = await runFuzz({
   hellos,
   http,
   h2,
+  specs: whole('specs', values.specs, 10_000),
+  scenarios: whole('scenarios', values.scenarios, 1_000),
   seed,
   concurrency: Math.max(1, whole('concurrency', values.concurrency, 128)),
   deadlineMs: Math.max(1, whole('deadline-ms', values['deadline-ms'], 1000)),

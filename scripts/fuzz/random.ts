@@ -74,9 +74,16 @@ export class Rng {
 }
 
 /** Names of the independent input streams, so ClientHello input 7, HTTP input 7 and HTTP/2 input 7 differ. */
-export type Stream = 'hello' | 'http' | 'h2' | 'soak';
+export type Stream = 'hello' | 'http' | 'h2' | 'soak' | 'spec' | 'scenario';
 
-const STREAM_SALT: Record<Stream, number> = { hello: 0x68656c6c, http: 0x68747470, h2: 0x68322020, soak: 0x736f616b };
+const STREAM_SALT: Record<Stream, number> = {
+  hello: 0x68656c6c,
+  http: 0x68747470,
+  h2: 0x68322020,
+  soak: 0x736f616b,
+  spec: 0x73706563,
+  scenario: 0x7363656e,
+};
 
 /** The generator of input `index` of `stream` under `seed` (independent of every other input). */
 export function inputRng(seed: number, stream: Stream, index: number): Rng {

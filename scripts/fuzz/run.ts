@@ -7,9 +7,14 @@ import { h2Input } from './h2-inputs.js';
 import { httpInput } from './http-inputs.js';
 import type { FuzzInput } from './input.js';
 import { runPool } from './pool.js';
+import { scenarioPhase, type ScenarioPhaseReport } from './scenario-phase.js';
+import { specInput } from './spec-inputs.js';
 import { inputRng, type Rng } from './random.js';
 import { sendInput, type SendTarget } from './send.js';
 import { fuzzTargets, targetKinds } from './targets.js';
+
+/** Crafted spec connections in flight at once (at most `concurrency`). */
+const SPEC_CONCURRENCY = 16;
 
 /** Options of a fuzz run (`npm run fuzz -- --hellos N --http N --seed S …`). */
 export interface FuzzOptions {
@@ -31,6 +36,10 @@ export interface FuzzOptions {
   h2OverTlsShare?: number;
   /** Connections in flight during the HTTP/2 inputs (floods cost the farm more per connection). Default `concurrency`. */
   h2Concurrency?: number;
+  /** Crafted fault specs (spec-inputs.ts), one GET each, round-robin over `crafted` and `crafted-tls`. Default 0. */
+  specs?: number;
+  /** Scenario documents (scenario-inputs.ts) POSTed to the control API, each accepted one then DELETEd. Default 0. */
+  scenarios?: number;
   /** Called every few seconds with a progress line. */
   progress?: (line: string) => void;
 }
@@ -58,6 +67,8 @@ export interface FuzzReport {
   hellos: PhaseReport;
   http: PhaseReport;
   h2: PhaseReport;
+  specs: PhaseReport;
+  scenarios: ScenarioPhaseReport;
   farm: {
     pid: number;
     listeners: number;
@@ -224,7 +235,33 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
       progress,
     );
 
+    const crafted = farm.manifest.listeners.filter((l) => l.scenario === 'crafted');
+    const specCount = options.specs ?? 0;
+    // Fewer in flight than the other phases: a spec may ask for pauses and large bodies, and each is answered only
+    // after it is parsed, so a deep queue would meet the deadline rather than the parser.
+    const specs = await phase(
+      'specs',
+      specCount,
+      Math.min(options.concurrency, SPEC_CONCURRENCY),
+      crafted.length,
+      (i) => {
+        const rng = inputRng(options.seed, 'spec', i);
+        const listener = crafted[i % crafted.length]!;
+        const tls = listener.transport === 'https' ? { ca, servername: listener.connect.sni ?? farm.manifest.hostname } : undefined;
+        return { target: { port: listener.port, ...(tls ? { tls } : {}) }, input: specInput(rng) };
+      },
+      options.deadlineMs,
+      farm,
+      progress,
+    );
+    progress?.(`scenario documents: ${options.scenarios ?? 0}`);
+    const scenarios = await scenarioPhase(farm, options.scenarios ?? 0, options.seed, 8);
+
     const failures: string[] = [];
+    if (specCount > 0 && crafted.length === 0) failures.push('no crafted listener to send specs to');
+    if (scenarios.problems.length)
+      failures.push(`${scenarios.problems.length} scenario documents got no answer or a 5xx, first: ${scenarios.problems[0]}`);
+    if (scenarios.leftBehind !== 0) failures.push(`${scenarios.leftBehind} listeners added by scenario documents were still running`);
     const alive = farm.exit() === null;
     if (!alive) failures.push(`the farm exited (${JSON.stringify(farm.exit())}) during the run`);
     const settled = alive ? await settle(farm, 15_000) : { open: -1, openBy: [], ms: 0 };
@@ -236,13 +273,15 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
     const failed = results.filter((r) => !r.ok);
     const problems = farm.problems();
 
-    const sent = hellos.sent + http.sent + h2.sent;
-    const connectErrors = [hellos, http, h2]
+    const sent = hellos.sent + http.sent + h2.sent + specs.sent;
+    const connectErrors = [hellos, http, h2, specs]
       .flatMap((p) => Object.entries(p.outcomes))
       .filter(([k]) => k.startsWith('connect-'))
       .reduce((a, [, n]) => a + n, 0);
     const connectionsCounted = after.connections - before.connections;
-    if (sent < options.hellos + options.http + h2Count) failures.push(`sent ${sent} of ${options.hellos + options.http + h2Count} inputs`);
+    const wanted = options.hellos + options.http + h2Count + specCount;
+    if (sent < wanted) failures.push(`sent ${sent} of ${wanted} inputs`);
+    if (scenarios.sent < (options.scenarios ?? 0)) failures.push(`sent ${scenarios.sent} of ${options.scenarios} scenario documents`);
     if (connectErrors > 0) failures.push(`${connectErrors} connections could not be made`);
     if (alive && connectionsCounted < sent - connectErrors)
       failures.push(`the farm counted ${connectionsCounted} connections for ${sent - connectErrors} inputs`);
@@ -265,6 +304,8 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
       hellos,
       http,
       h2,
+      specs,
+      scenarios,
       farm: {
         pid: farm.pid,
         listeners: farm.manifest.listeners.length,
@@ -305,6 +346,14 @@ export function formatReport(r: FuzzReport): string {
     ...line('ClientHellos', r.hellos),
     ...line('HTTP', r.http),
     ...(r.h2.sent ? line('HTTP/2', r.h2) : []),
+    ...(r.specs.sent ? line('crafted specs', r.specs) : []),
+    ...(r.scenarios.sent
+      ? [
+          `scenario documents: ${r.scenarios.sent} in ${(r.scenarios.durationMs / 1000).toFixed(1)} s (${r.scenarios.perSecond}/s); ${r.scenarios.leftBehind} listeners left behind`,
+          `  inputs:   ${top(r.scenarios.kinds)}`,
+          `  outcomes: ${top(r.scenarios.outcomes)}`,
+        ]
+      : []),
     `farm pid ${r.farm.pid} (${r.farm.listeners} listeners): ${r.farm.alive ? 'alive' : 'EXITED'}; RSS ${mib(r.farm.rssBytesBefore)} before, ${mib(r.farm.rssBytesAfter)} after; fds ${r.farm.fdsBefore} before, ${r.farm.fdsAfter} after`,
     `farm counted ${r.farm.connectionsCounted} connections; ${r.farm.openAfter} open ${r.farm.settleMs} ms after the last input; ${r.farm.problems.length} uncaught/handler errors`,
     `probe: ${r.probe.passed} listeners passed, ${r.probe.failed.length} failed`,

@@ -103,7 +103,14 @@ export const httpFaultMechanism = defineMechanism({
       timeoutMs: fault.headTimeoutMs ?? context.caps.headTimeoutMs,
     };
     const handle = async (socket: Socket, raw: Socket) => {
-      const base: Base = { id: context.id, socket, raw, state, fault: (detail: string) => context.emit({ type: 'fault', detail }) };
+      const base: Base = {
+        id: context.id,
+        socket,
+        raw,
+        state,
+        maxHoldMs: context.caps.maxHoldMs,
+        fault: (detail: string) => context.emit({ type: 'fault', detail }),
+      };
       return fault.readsRequest ? serveRequest(fault, base, limits, context) : serveUnread(fault, base);
     };
     return {

@@ -23,6 +23,8 @@ export interface RequestContext {
   /** Request bytes read past the head (the start of a body). */
   rest: Buffer;
   state: ListenerState;
+  /** The farm's `--max-hold-ms`: the longest a connection stays open, in ms (a bound on any pause a request asks for). */
+  maxHoldMs: number;
   /** Reports what the listener did as a `fault` event. */
   fault(detail: string): void;
 }

@@ -3,6 +3,7 @@ import { badChunkedFault } from './bad-chunked.js';
 import { conflictingContentLengthFault } from './conflicting-content-length.js';
 import { connectionHoldFault } from './connection-hold.js';
 import { contentRangeLengthMismatchFault } from './content-range-length-mismatch.js';
+import { craftedFault } from './crafted.js';
 import { garbageResponseFault } from './garbage-response.js';
 import { gzipCorruptFault } from './gzip-corrupt.js';
 import { gzipLengthMismatchFault } from './gzip-length-mismatch.js';
@@ -50,4 +51,5 @@ export const HTTP_FAULTS: readonly HttpFault[] = [
   gzipLengthMismatchFault,
   keepaliveCloseOnReuseFault,
   contentRangeLengthMismatchFault,
+  craftedFault,
 ];
