@@ -3,11 +3,23 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { runClient } from '../src/clients/run-client.js';
 import type { Manifest } from '../src/manifest.js';
 import { packagedCli, plainScript } from './compile.js';
 import { processCpuMs } from './proc-cpu.js';
+
+/** A TCP port free on 127.0.0.1 right now (bound to 0, read, released). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
 
 /** Waits until `check` returns a value (polling every 50 ms, at most `ms`). */
 async function until<T>(check: () => T | undefined, ms: number, what: string): Promise<T> {
