@@ -7,29 +7,31 @@ import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Value } from 'typebox/value';
 import { loadCatalogue } from '../src/catalogue.js';
 import { Pki } from '../src/pki/index.js';
 import { VALID_LEAF } from '../src/pki/leaf-spec.js';
 import { TlsParams } from '../src/listeners/tls.js';
+import { plainScript } from './compile.js';
 import { median, type Figure } from './figure.js';
 import type { HandshakeLoadOptions, HandshakeLoadResult } from './handshake-load.js';
 import { startNginxTls, type NginxTlsServer } from './nginx-tls.js';
 import { processCpuMs } from './proc-cpu.js';
-import { freePort, startFarmProcess } from './processes.js';
+import { freePort, startFarmProcess, startPlainTls } from './processes.js';
 
 const LISTENERS = ['cert-expired', 'cert-wrong-host', 'cert-self-signed', 'tls10-only'];
 const ROUNDS = 5;
 const SECONDS = 3;
 const CONCURRENCY = 8;
-/** Node's server defaults when a listener sets no versions (tls.DEFAULT_MIN_VERSION / DEFAULT_MAX_VERSION). */
+/** TLS versions in order, for nginx's ssl_protocols of a min–max range (Node's server default: TLSv1.2–TLSv1.3). */
 const VERSIONS = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'] as const;
-const load = fileURLToPath(new URL('./handshake-load.ts', import.meta.url));
+/** bench/handshake-load.ts as plain JavaScript (bench/compile.ts): a fork under tsx takes seconds on a loaded machine. */
+let load: string | undefined;
 
 /** Forks bench/handshake-load.ts with `options` and resolves with its result. */
 function runLoad(options: HandshakeLoadOptions): Promise<HandshakeLoadResult> {
-  const child = fork(load, [JSON.stringify(options)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  load ??= plainScript('./handshake-load.ts');
+  const child = fork(load, [JSON.stringify(options)], { execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const timeoutMs = options.seconds * 1000 + 30_000;
   return new Promise<HandshakeLoadResult>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`handshake load gave no result after ${timeoutMs} ms`)), timeoutMs);
@@ -46,6 +48,8 @@ interface Subject {
   id: string;
   farmPort: number;
   nginx: NginxTlsServer;
+  /** Arguments of bench/plain-tls.ts after the key and chain: min and max version, ciphers (`-` for the default). */
+  plain: [string, string, string];
   client: HandshakeLoadOptions['tls'];
 }
 
@@ -81,13 +85,15 @@ async function subjects(dir: string, certsDir: string, ports: Map<string, number
       const chainFile = join(dir, `${id}.pem`);
       writeFileSync(keyFile, chain.privateKeyPem, { mode: 0o600 });
       writeFileSync(chainFile, chain.chainPem);
-      const protocols = VERSIONS.slice(VERSIONS.indexOf(p.minVersion ?? 'TLSv1.2'), VERSIONS.indexOf(p.maxVersion ?? 'TLSv1.3') + 1);
+      const [minVersion, maxVersion] = [p.minVersion ?? 'TLSv1.2', p.maxVersion ?? 'TLSv1.3'];
+      const protocols = VERSIONS.slice(VERSIONS.indexOf(minVersion), VERSIONS.indexOf(maxVersion) + 1);
       const farmPort = ports.get(id);
       if (farmPort === undefined) throw new Error(`the farm has no ${id} listener`);
       return {
         id,
         farmPort,
         nginx: { port: await freePort(), keyFile, chainFile, protocols: protocols.join(' '), ...(p.ciphers ? { ciphers: p.ciphers } : {}) },
+        plain: [minVersion, maxVersion, p.ciphers ?? '-'],
         client: {
           servername: 'localhost',
           minVersion: p.minVersion,
@@ -103,25 +109,33 @@ const perHandshakeUs = (runs: Run[]) =>
   (runs.reduce((sum, run) => sum + run.cpuMs, 0) * 1000) / runs.reduce((sum, run) => sum + run.load.handshakes, 0);
 const rate = (run: Run) => (run.load.handshakes * 1000) / run.load.wallMs;
 
+/** Each server's runs of one listener, round by round. */
+interface Runs {
+  farm: Run[];
+  nginx: Run[];
+  node: Run[];
+}
+
 /** The rate and CPU figures of one listener from its alternating rounds. */
-function figuresOf(subject: Subject, farm: Run[], nginx: Run[]): Figure[] {
-  const ratios = farm.map((run, i) => rate(run) / rate(nginx[i]!));
+function figuresOf(subject: Subject, runs: Runs): Figure[] {
+  const ratios = runs.farm.map((run, i) => rate(run) / rate(runs.nginx[i]!));
   const ratio = median(ratios);
-  const [farmCpu, nginxCpu] = [perHandshakeUs(farm), perHandshakeUs(nginx)];
-  const first = farm[0]!.load;
-  const failures = [...farm, ...nginx].reduce((sum, run) => sum + run.load.failed, 0);
+  const [farmCpu, nginxCpu, nodeCpu] = [perHandshakeUs(runs.farm), perHandshakeUs(runs.nginx), perHandshakeUs(runs.node)];
+  const first = runs.farm[0]!.load;
+  const failures = [...runs.farm, ...runs.nginx, ...runs.node].reduce((sum, run) => sum + run.load.failed, 0);
   const setup =
-    `${ROUNDS} rounds of ${SECONDS} s alternating farm and nginx (one worker, same chain, ssl_protocols ${subject.nginx.protocols}` +
-    `${subject.nginx.ciphers ? `, ssl_ciphers ${subject.nginx.ciphers}` : ''}); load generator: node:tls in its own process, ${CONCURRENCY} handshakes in flight, ` +
-    `rejectUnauthorized false, closed at secureConnect (${first.negotiated}); ${failures} failed connections; ratios per round ${ratios.map((r) => r.toFixed(2)).join(', ')}; ` +
+    `${ROUNDS} rounds of ${SECONDS} s alternating farm, nginx (one worker, same chain, ssl_protocols ${subject.nginx.protocols}` +
+    `${subject.nginx.ciphers ? `, ssl_ciphers ${subject.nginx.ciphers}` : ''}) and a bare node:tls server; load generator: node:tls in its own process, ${CONCURRENCY} handshakes in flight, ` +
+    `rejectUnauthorized false, closed at secureConnect (${first.negotiated}); ${failures} failed connections; farm/nginx per round ${ratios.map((r) => r.toFixed(2)).join(', ')}; ` +
     `generator CPU ${((first.generatorCpuMs * 1000) / first.handshakes).toFixed(0)} µs per handshake`;
+  const cpuDetail = `user + system time of the server process over all ${ROUNDS} rounds (/proc/<pid>/stat), divided by the handshakes the generator completed`;
   return [
     {
       name: `${subject.id}.handshakes`,
       what: `${subject.id} failed handshakes/s (client gets the certificate, then closes)`,
       unit: 'handshakes/s',
-      value: median(farm.map(rate)),
-      peer: { name: 'nginx', value: median(nginx.map(rate)), ratio },
+      value: median(runs.farm.map(rate)),
+      peer: { name: 'nginx', value: median(runs.nginx.map(rate)), ratio },
       target: '>= 0.9 x nginx',
       met: ratio >= 0.9,
       detail: `${setup}; value and peer are the medians of the rounds' rates, the ratio the median of the rounds' ratios`,
@@ -134,15 +148,46 @@ function figuresOf(subject: Subject, farm: Run[], nginx: Run[]): Figure[] {
       peer: { name: 'nginx', value: nginxCpu, ratio: farmCpu / nginxCpu },
       target: 'informative',
       met: true,
-      detail: `user + system time of the server process over all ${ROUNDS} rounds (/proc/<pid>/stat), divided by the handshakes the generator completed`,
+      detail: cpuDetail,
+    },
+    {
+      name: `${subject.id}.handshakes.cpu-per-handshake.vs-node`,
+      what: `${subject.id} server CPU time per failed handshake, against a bare node:tls server`,
+      unit: 'µs',
+      value: farmCpu,
+      peer: { name: 'node:tls', value: nodeCpu, ratio: farmCpu / nodeCpu },
+      target: 'informative',
+      met: true,
+      detail: `${cpuDetail}; node:tls is the same key, chain and protocol settings with nothing else (bench/plain-tls.ts), the floor a Node process starts from`,
     },
   ];
 }
 
+/** ROUNDS alternating rounds of one listener on the farm, nginx and the bare node:tls server, after a warm-up. */
+async function measureSubject(subject: Subject, farmPid: number, nginxPid: number, dir: string): Promise<Runs> {
+  const plain = await startPlainTls(join(dir, `${subject.id}.key`), join(dir, `${subject.id}.pem`), ...subject.plain);
+  try {
+    const servers: [keyof Runs, number, number][] = [
+      ['farm', farmPid, subject.farmPort],
+      ['nginx', nginxPid, subject.nginx.port],
+      ['node', plain.child.pid!, plain.port],
+    ];
+    const leaves = new Set<string>();
+    for (const [, pid, port] of servers) leaves.add((await measure(pid, port, subject.client, 1)).load.leafFingerprint256);
+    if (leaves.size !== 1) throw new Error(`${subject.id}: the farm, nginx and node:tls serve different leaves`);
+    const runs: Runs = { farm: [], nginx: [], node: [] };
+    for (let round = 0; round < ROUNDS; round++)
+      for (const [name, pid, port] of servers) runs[name].push(await measure(pid, port, subject.client));
+    return runs;
+  } finally {
+    plain.stop();
+  }
+}
+
 /**
- * The handshakes group: the packaged farm with only the four listeners and one nginx serving their chains, each
- * listener measured in ROUNDS alternating rounds after a 1 s warm-up of each server.
- * @throws Error (rejects) when nginx or the farm does not start, or the two serve different leaves.
+ * The handshakes group: the packaged farm with only the four listeners, one nginx serving their chains and a bare
+ * node:tls server per listener, each listener measured in ROUNDS alternating rounds after a 1 s warm-up of each.
+ * @throws Error (rejects) when nginx or the farm does not start, or the servers serve different leaves.
  */
 export async function handshakeFigures(): Promise<Figure[]> {
   const dir = mkdtempSync(join(tmpdir(), 'badorigin-bench-handshakes-'));
@@ -153,21 +198,9 @@ export async function handshakeFigures(): Promise<Figure[]> {
     const list = await subjects(dir, certsDir, ports);
     const nginx = await startNginxTls(list.map((s) => s.nginx));
     try {
-      const [farmPid, nginxPid] = [farm.child.pid!, nginx.child.pid!];
       const figures: Figure[] = [];
-      for (const subject of list) {
-        const warmFarm = await measure(farmPid, subject.farmPort, subject.client, 1);
-        const warmNginx = await measure(nginxPid, subject.nginx.port, subject.client, 1);
-        if (warmFarm.load.leafFingerprint256 !== warmNginx.load.leafFingerprint256)
-          throw new Error(`${subject.id}: the farm and nginx serve different leaves`);
-        const farmRuns: Run[] = [];
-        const nginxRuns: Run[] = [];
-        for (let round = 0; round < ROUNDS; round++) {
-          farmRuns.push(await measure(farmPid, subject.farmPort, subject.client));
-          nginxRuns.push(await measure(nginxPid, subject.nginx.port, subject.client));
-        }
-        figures.push(...figuresOf(subject, farmRuns, nginxRuns));
-      }
+      for (const subject of list)
+        figures.push(...figuresOf(subject, await measureSubject(subject, farm.child.pid!, nginx.child.pid!, dir)));
       return figures;
     } finally {
       nginx.stop();

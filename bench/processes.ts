@@ -1,6 +1,7 @@
 // Peers and load generators for the benchmarks: the farm as `badorigin serve` in its own process, nginx with the
 // same certificate and body, and wrk. Every process is killed by the caller through the returned stop().
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
@@ -140,6 +141,28 @@ async function startBenchServer(script: string, args: string[]): Promise<{ port:
 /** Starts bench/plain-https.ts (a bare node:https server, same key, chain and body) and resolves with its port. */
 export function startPlainHttps(keyFile: string, chainFile: string): Promise<{ port: number; child: ChildProcess; stop(): void }> {
   return startBenchServer('./plain-https.ts', [keyFile, chainFile]);
+}
+
+/**
+ * Starts bench/plain-tls.ts (a bare node:tls server: same key, chain and protocol settings; ciphers `-` for Node's
+ * default) and resolves with its port.
+ */
+export function startPlainTls(
+  keyFile: string,
+  chainFile: string,
+  minVersion: string,
+  maxVersion: string,
+  ciphers: string,
+): Promise<{ port: number; child: ChildProcess; stop(): void }> {
+  return startBenchServer('./plain-tls.ts', [keyFile, chainFile, minVersion, maxVersion, ciphers]);
+}
+
+/**
+ * Starts bench/mockttp-server.ts (mockttp answering `GET /?delay_ms=<d>` after d ms for each of `delaysMs`, never
+ * answering `GET /hold`) and resolves with its port.
+ */
+export function startMockttp(delaysMs: number[]): Promise<{ port: number; child: ChildProcess; stop(): void }> {
+  return startBenchServer('./mockttp-server.ts', [createRequire(import.meta.url).resolve('mockttp'), delaysMs.join(',')]);
 }
 
 /** Starts bench/plain-http.ts (a plain node:http server: `?delay_ms=`, `?size=`) and resolves with its port. */

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { Figure } from './figure.js';
 import { handshakeFigures } from './handshakes.js';
 import { holdFigures } from './hold.js';
+import { holdPeerFigures } from './hold-peers.js';
 import { oversizedFigures } from './oversized.js';
 import { mergeResults, readResults, writeResults, type GroupRun } from './results.js';
 import { startupFigures } from './startup.js';
@@ -20,6 +21,7 @@ const groups: Record<string, () => Figure[] | Promise<Figure[]>> = {
   tls: tlsThroughputFigures,
   handshakes: handshakeFigures,
   hold: holdFigures,
+  'hold-peers': holdPeerFigures,
   oversized: oversizedFigures,
   verify: verifyNginxFigures,
 };
