@@ -14,7 +14,8 @@ import { startWiremock, WIREMOCK_HEAP_MIB, WIREMOCK_THREADS } from './wiremock.j
 
 /** The moderate load of the delay-error figure: 1,000 connections at 500/s, each asking for 2 s. */
 const MODERATE: HoldShape = { connections: 1_000, delayMs: 2_000, ratePerS: 500 };
-const ROUNDS = 3;
+/** Rounds per server (BENCH_HOLD_PEERS_ROUNDS overrides: a round of the three takes minutes on a loaded machine). */
+const ROUNDS = Number(process.env.BENCH_HOLD_PEERS_ROUNDS ?? 3);
 const MIB = 1024 * 1024;
 const DELAYS = [WARMUP_DELAY_MS, MODERATE.delayMs, HELD.delayMs];
 
