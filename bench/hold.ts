@@ -18,15 +18,16 @@ const CONNECTIONS = 10_000;
 const DELAY_MS = 8_000;
 /** Arrival rate: 10,000 connections in 4 s, so all are held together for the last 4 s of the 8 s delay. */
 const RATE_PER_S = 2_500;
-/** Unmeasured connections before the measured ones (delay 100 ms), at the same rate. */
+/** Unmeasured connections before the measured ones (delay WARMUP_DELAY_MS), at RATE_PER_S. */
 const WARMUP = 1_000;
+export const WARMUP_DELAY_MS = 100;
 /** Rounds per server; figures are medians. */
 const ROUNDS = 3;
 const MIB = 1024 * 1024;
 const load = fileURLToPath(new URL('./hold-load.ts', import.meta.url));
 
 /** What one server did under the load: its memory (bytes) and the generator's result. */
-interface HoldRun {
+export interface HoldRun {
   idleRssBytes: number;
   heldRssBytes: number;
   peakRssBytes: number;
@@ -65,21 +66,23 @@ function runLoad(options: HoldLoadOptions, onHeld: () => void): Promise<HoldLoad
   }).finally(() => child.kill('SIGKILL'));
 }
 
+/** How many connections a hold run opens, at what rate (per s), each asking for what delay (ms). */
+export interface HoldShape {
+  connections: number;
+  delayMs: number;
+  ratePerS: number;
+}
+
+/** The hold group's shape: 10,000 connections held together for the last 4 s of an 8 s delay. */
+export const HELD: HoldShape = { connections: CONNECTIONS, delayMs: DELAY_MS, ratePerS: RATE_PER_S };
+
 /**
  * Runs bench/hold-load.ts against `port` of process `pid`: first WARMUP short-delay connections (not measured: the
- * JIT compiles the server's connection path), then the measured CONNECTIONS, sampling the server's memory.
+ * JIT compiles the server's connection path), then the measured connections of `shape`, sampling the server's memory.
  */
-async function holdRun(pid: number, port: number, path: string): Promise<HoldRun> {
-  const options: HoldLoadOptions = {
-    port,
-    path,
-    connections: CONNECTIONS,
-    delayMs: DELAY_MS,
-    ratePerS: RATE_PER_S,
-    sources: sourceAddresses(CONNECTIONS),
-    graceMs: 20_000,
-  };
-  await runLoad({ ...options, connections: WARMUP, delayMs: 100 }, () => undefined);
+export async function holdRun(pid: number, port: number, path: string, shape: HoldShape = HELD): Promise<HoldRun> {
+  const options: HoldLoadOptions = { port, path, ...shape, sources: sourceAddresses(shape.connections), graceMs: 20_000 };
+  await runLoad({ ...options, connections: WARMUP, delayMs: WARMUP_DELAY_MS, ratePerS: RATE_PER_S }, () => undefined);
   const idleRssBytes = processMemory(pid).rssBytes;
   const cpuBefore = processCpuMs(pid);
   const sampler = sampleMemory(pid);
@@ -93,7 +96,8 @@ async function holdRun(pid: number, port: number, path: string): Promise<HoldRun
   }
 }
 
-function describe(run: HoldRun): string {
+/** One run in words: memory, answers and failures, delay error. */
+export function describe(run: HoldRun): string {
   const l = run.load;
   return (
     `after warm-up ${(run.idleRssBytes / MIB).toFixed(0)} MiB, ${l.heldAtOnce} held at once: ${(run.heldRssBytes / MIB).toFixed(0)} MiB, peak ${(run.peakRssBytes / MIB).toFixed(0)} MiB, VmHWM ${(run.hwmBytes / MIB).toFixed(0)} MiB; ` +

@@ -1,13 +1,26 @@
 // Peers and load generators for the benchmarks: the farm as `badorigin serve` in its own process, nginx with the
 // same certificate and body, and wrk. Every process is killed by the caller through the returned stop().
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { runClient } from '../src/clients/run-client.js';
 import type { Manifest } from '../src/manifest.js';
 import { packagedCli, plainScript } from './compile.js';
 import { processCpuMs } from './proc-cpu.js';
+
+/** A TCP port free on 127.0.0.1 right now (bound to 0, read, released). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
 
 /** Waits until `check` returns a value (polling every 50 ms, at most `ms`). */
 async function until<T>(check: () => T | undefined, ms: number, what: string): Promise<T> {
@@ -128,6 +141,28 @@ async function startBenchServer(script: string, args: string[]): Promise<{ port:
 /** Starts bench/plain-https.ts (a bare node:https server, same key, chain and body) and resolves with its port. */
 export function startPlainHttps(keyFile: string, chainFile: string): Promise<{ port: number; child: ChildProcess; stop(): void }> {
   return startBenchServer('./plain-https.ts', [keyFile, chainFile]);
+}
+
+/**
+ * Starts bench/plain-tls.ts (a bare node:tls server: same key, chain and protocol settings; ciphers `-` for Node's
+ * default) and resolves with its port.
+ */
+export function startPlainTls(
+  keyFile: string,
+  chainFile: string,
+  minVersion: string,
+  maxVersion: string,
+  ciphers: string,
+): Promise<{ port: number; child: ChildProcess; stop(): void }> {
+  return startBenchServer('./plain-tls.ts', [keyFile, chainFile, minVersion, maxVersion, ciphers]);
+}
+
+/**
+ * Starts bench/mockttp-server.ts (mockttp answering `GET /?delay_ms=<d>` after d ms for each of `delaysMs`, never
+ * answering `GET /hold`) and resolves with its port.
+ */
+export function startMockttp(delaysMs: number[]): Promise<{ port: number; child: ChildProcess; stop(): void }> {
+  return startBenchServer('./mockttp-server.ts', [createRequire(import.meta.url).resolve('mockttp'), delaysMs.join(',')]);
 }
 
 /** Starts bench/plain-http.ts (a plain node:http server: `?delay_ms=`, `?size=`) and resolves with its port. */

@@ -6,7 +6,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Figure } from './figure.js';
+import { handshakeFigures } from './handshakes.js';
 import { holdFigures } from './hold.js';
+import { holdPeerFigures } from './hold-peers.js';
 import { oversizedFigures } from './oversized.js';
 import { mergeResults, readResults, writeResults, type GroupRun } from './results.js';
 import { startupFigures } from './startup.js';
@@ -17,7 +19,9 @@ import { verifyNginxFigures } from './verify-nginx.js';
 const groups: Record<string, () => Figure[] | Promise<Figure[]>> = {
   startup: startupFigures,
   tls: tlsThroughputFigures,
+  handshakes: handshakeFigures,
   hold: holdFigures,
+  'hold-peers': holdPeerFigures,
   oversized: oversizedFigures,
   verify: verifyNginxFigures,
 };
@@ -34,8 +38,14 @@ for (const name of wanted) {
     loadavg1: loadavg()[0]!,
   };
   const started = performance.now();
-  fresh[name] = { run, figures: await groups[name]!() };
-  process.stderr.write(`bench ${name}: ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
+  try {
+    fresh[name] = { run, figures: await groups[name]!() };
+    process.stderr.write(`bench ${name}: ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
+  } catch (error) {
+    // A missing peer (nginx, Java) or a server that does not start: one line, the group's previous figures kept.
+    process.stderr.write(`bench ${name}: not measured: ${(error as Error).message}\n`);
+    process.exitCode = 1;
+  }
 }
 
 const resultsFile = fileURLToPath(new URL('./results/latest.json', import.meta.url));

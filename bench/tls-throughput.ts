@@ -2,27 +2,16 @@
 // keep-alive requests/s, and new TLS handshakes/s (every request on a new connection: Connection: close), each
 // also as the server's CPU time per request, which other work on the machine disturbs far less than a rate.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pki } from '../src/pki/index.js';
 import { VALID_LEAF } from '../src/pki/leaf-spec.js';
 import type { Figure } from './figure.js';
-import { startFarmProcess, startNginx, startPlainHttps, wrk } from './processes.js';
+import { freePort, startFarmProcess, startNginx, startPlainHttps, wrk } from './processes.js';
 
 const BODY = 'badorigin tls-ok: you got through\n';
 const SECONDS = 5;
 const CONNECTIONS = 32;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * The tls group: the packaged farm's tls-ok, nginx (one worker) and a bare node:https server with the same key, chain

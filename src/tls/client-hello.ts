@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 /**
  * A bounds-checked ClientHello parser for the farm's own TLS record layer (RFC 5246 §7.4.1.2, RFC 2246 §7.4.1.2,
  * RFC 6101 §5.6.1.2, RFC 8446 §4.1.2). It never throws: every outcome is a `ClientHelloResult`.
@@ -296,6 +296,6 @@ export function summarizeClientHello(hello: ParsedClientHello): ClientHelloSumma
     cipherSuites: hello.cipherSuites.filter((suite) => !isGrease(suite)),
     alpn: hello.alpn,
     ja3,
-    ja3Hash: createHash('md5').update(ja3).digest('hex'),
+    ja3Hash: hash('md5', ja3, 'hex'),
   };
 }

@@ -17,7 +17,7 @@ export interface ReadLimits {
  */
 export function readUntil(socket: Socket, complete: (buffer: Buffer) => number | null, limits: ReadLimits): Promise<Buffer | null> {
   return new Promise((resolve) => {
-    let buffer = Buffer.alloc(0);
+    let buffer: Buffer | undefined;
     const finish = (result: Buffer | null) => {
       clearTimeout(timer);
       socket.off('data', onData);
@@ -26,7 +26,8 @@ export function readUntil(socket: Socket, complete: (buffer: Buffer) => number |
       resolve(result);
     };
     const onData = (chunk: Buffer) => {
-      buffer = Buffer.concat([buffer, chunk]);
+      // Most units (a ClientHello, a request head) arrive in one chunk: copy only when a second one comes.
+      buffer = buffer ? Buffer.concat([buffer, chunk]) : chunk;
       if (complete(buffer) !== null) finish(buffer);
       else if (buffer.length > limits.maxBytes) finish(null);
     };
