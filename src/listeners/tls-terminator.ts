@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { createServer, type TLSSocket, type TlsOptions } from 'node:tls';
+import { createSecureContext, createServer, type Server, type TLSSocket, type TlsOptions } from 'node:tls';
 import { captureClientHello } from './connection/client-hello-capture.js';
 import { handshakeDeadline } from './connection/handshake-deadline.js';
 import type { ConnectionHandler, MechanismContext } from './mechanism.js';
@@ -28,26 +28,36 @@ export function tlsTerminator(
   context: Pick<MechanismContext, 'emit' | 'caps'>,
 ): ConnectionHandler {
   const { emit, caps } = context;
-  // node:tls's own handshakeTimeout (default 120 s) only starts once it has the socket; the farm's deadline below
-  // starts at the accept and fires first.
-  const server = createServer({ ...options, handshakeTimeout: caps.handshakeTimeoutMs });
+  // The protocol settings are checked now (bad ciphers or versions fail the listener's start, and a weak `dhparam`
+  // warns at start), without the key and certificate, which the PKI has checked: loading those costs ~1.5 ms of CPU
+  // per listener, so it waits for the listener's first connection.
+  const { key: _key, cert: _cert, ...settings } = options;
+  createSecureContext(settings);
+  let server: Server | undefined;
   const deadlines = new WeakMap<Socket, NodeJS.Timeout>();
-  server.on('secureConnection', (socket) => {
-    const raw = underlyingSocket(socket);
-    clearTimeout(deadlines.get(raw));
-    onSecure(socket, raw);
-  });
-  server.on('tlsClientError', (error: NodeJS.ErrnoException, socket) => {
-    emit({ type: 'tls-error', error: error.code ?? error.message });
-    socket.destroy();
-  });
+  const tlsServer = (): Server => {
+    if (server) return server;
+    // node:tls's own handshakeTimeout (default 120 s) only starts once it has the socket; the farm's deadline below
+    // starts at the accept and fires first.
+    server = createServer({ ...options, handshakeTimeout: caps.handshakeTimeoutMs });
+    server.on('secureConnection', (socket) => {
+      const raw = underlyingSocket(socket);
+      clearTimeout(deadlines.get(raw));
+      onSecure(socket, raw);
+    });
+    server.on('tlsClientError', (error: NodeJS.ErrnoException, socket) => {
+      emit({ type: 'tls-error', error: error.code ?? error.message });
+      socket.destroy();
+    });
+    return server;
+  };
   return {
     onConnection(socket) {
       deadlines.set(socket, handshakeDeadline(socket, caps, emit));
       void captureClientHello(socket, caps.handshakeTimeoutMs).then((captured) => {
         if (!captured) return void socket.destroy();
         if (captured.summary) emit({ type: 'client-hello', clientHello: captured.summary });
-        if (!socket.destroyed) server.emit('connection', socket);
+        if (!socket.destroyed) tlsServer().emit('connection', socket);
       });
     },
   };

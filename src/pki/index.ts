@@ -1,4 +1,4 @@
-import { X509Certificate, createPrivateKey } from 'node:crypto';
+import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';
 import { FarmError } from '../errors.js';
 import { ensureHierarchy, loadHierarchy, mismatchError, type CaName, type LoadedCa, type RewritePolicy } from './hierarchy.js';
 import { generateKey, keyMatches, keyPairFromPrivatePem, type KeyPairPem, type KeyType } from './keys.js';
@@ -194,16 +194,19 @@ export class Pki {
   private async prepare(index: CertsIndex, specs: LeafSpec[]): Promise<void> {
     const resolved = new Map(specs.map((spec) => this.resolve(spec)).map((spec) => [spec.hash, spec]));
     const keys = await this.leafKeys([...resolved.values()].map((spec) => spec.key));
+    // One key object per key type, not per leaf: many leaves share a key.
+    const keyObjects = new Map([...keys].map(([type, key]) => [type, createPrivateKey(key.privateKeyPem)]));
     for (const spec of resolved.values()) {
       const key = keys.get(spec.key)!;
       const issuerFingerprint = spec.issuer === 'self' ? 'self' : this.ca(spec.issuer).cert.fingerprint256;
-      const leafPem = this.cachedLeaf(index, spec, issuerFingerprint, key) ?? this.issueLeaf(index, spec, issuerFingerprint, key);
+      const leafPem =
+        this.cachedLeaf(index, spec, issuerFingerprint, keyObjects.get(spec.key)!) ?? this.issueLeaf(index, spec, issuerFingerprint, key);
       const chainPem = [leafPem, ...spec.chain.map((name) => this.ca(name).certPem)].join('');
       this.chains.set(spec.hash, { privateKeyPem: key.privateKeyPem, chainPem, leaf: new X509Certificate(leafPem) });
     }
   }
 
-  private cachedLeaf(index: CertsIndex, spec: ResolvedLeafSpec, issuer: string, key: KeyPairPem): string | null {
+  private cachedLeaf(index: CertsIndex, spec: ResolvedLeafSpec, issuer: string, key: KeyObject): string | null {
     const record = index.leaves[spec.hash];
     if (!record || record.issuer !== issuer) return null;
     if (Date.now() - Date.parse(record.issuedAt) > LEAF_REISSUE_DAYS * DAY_MS) return null;
@@ -215,7 +218,7 @@ export class Pki {
       if (
         leaf &&
         issuerCert &&
-        leaf.checkPrivateKey(createPrivateKey(key.privateKeyPem)) &&
+        leaf.checkPrivateKey(key) &&
         (spec.issuer === 'self' || leaf.checkIssued(issuerCert)) &&
         leaf.verify(issuerCert.publicKey)
       ) {
