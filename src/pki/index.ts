@@ -6,7 +6,7 @@ import { WRONG_NAMES_DOMAIN, resolveLeafSpec, type LeafSpec, type ResolvedLeafSp
 import type { PermittedNames } from './name-constraints.js';
 import { withCertsLock, waitUntilUnlocked } from './lock.js';
 import { CertsStore, emptyIndex, type CertsIndex } from './store.js';
-import { issueCertificate } from './x509.js';
+import type { issueCertificate } from './x509.js';
 import type { FarmNames } from '../placeholders.js';
 
 export type { LeafSpec, ResolvedLeafSpec } from './leaf-spec.js';
@@ -199,8 +199,12 @@ export class Pki {
     for (const spec of resolved.values()) {
       const key = keys.get(spec.key)!;
       const issuerFingerprint = spec.issuer === 'self' ? 'self' : this.ca(spec.issuer).cert.fingerprint256;
-      const leafPem =
-        this.cachedLeaf(index, spec, issuerFingerprint, keyObjects.get(spec.key)!) ?? this.issueLeaf(index, spec, issuerFingerprint, key);
+      let leafPem = this.cachedLeaf(index, spec, issuerFingerprint, keyObjects.get(spec.key)!);
+      if (leafPem === null) {
+        // Loaded here: issuing needs all of node-forge, a start from cached certificates does not.
+        const { issueCertificate } = await import('./x509.js');
+        leafPem = this.issueLeaf(index, spec, issuerFingerprint, key, issueCertificate);
+      }
       const chainPem = [leafPem, ...spec.chain.map((name) => this.ca(name).certPem)].join('');
       this.chains.set(spec.hash, { privateKeyPem: key.privateKeyPem, chainPem, leaf: new X509Certificate(leafPem) });
     }
@@ -233,10 +237,10 @@ export class Pki {
     return null;
   }
 
-  private issueLeaf(index: CertsIndex, spec: ResolvedLeafSpec, issuer: string, key: KeyPairPem): string {
+  private issueLeaf(index: CertsIndex, spec: ResolvedLeafSpec, issuer: string, key: KeyPairPem, issue: typeof issueCertificate): string {
     const now = Date.now();
     const signer = spec.issuer === 'self' ? { self: true as const, privateKeyPem: key.privateKeyPem } : this.ca(spec.issuer);
-    const pem = issueCertificate(
+    const pem = issue(
       {
         commonName: spec.commonName,
         organization: 'badorigin',

@@ -4,10 +4,7 @@ import { isIP } from 'node:net';
 import { nameConstraintsExtension, type PermittedNames } from './name-constraints.js';
 import { leafExtensions, type LeafExtensions } from './leaf-extensions.js';
 import { signWithAnyKey, spkiKeyIdentifier } from './any-key.js';
-
-/** Signature digests a scenario may ask for. forge's `sign()` defaults to SHA-1, so it is always passed. */
-export const DIGESTS = ['sha256', 'sha1'] as const;
-export type Digest = (typeof DIGESTS)[number];
+import type { Digest } from './digests.js';
 
 /** What to put in a certificate. Times are absolute; names are literal (placeholders resolved by the caller). */
 export interface CertificateRequest {

@@ -1,5 +1,6 @@
 import { constants, createHash, createPrivateKey, privateEncrypt, randomBytes, sign, type ECDH, type KeyObject } from 'node:crypto';
-import forge from 'node-forge';
+import { createRequire } from 'node:module';
+import type forge from 'node-forge';
 import { vector } from '../records.js';
 import { SECP256R1 } from './suites.js';
 
@@ -18,7 +19,9 @@ export function prepareKey(privateKeyPem: string): PreparedKey {
   return {
     keyObject,
     forgeKey: () => {
-      forgeKey ??= forge.pki.privateKeyFromPem(keyObject.export({ type: 'pkcs1', format: 'pem' }).toString()) as forge.pki.rsa.PrivateKey;
+      // node-forge is loaded here too: a farm whose legacy listeners never see an RSA key exchange does without it.
+      const { pki } = createRequire(import.meta.url)('node-forge') as typeof forge;
+      forgeKey ??= pki.privateKeyFromPem(keyObject.export({ type: 'pkcs1', format: 'pem' }).toString()) as forge.pki.rsa.PrivateKey;
       return forgeKey;
     },
   };
