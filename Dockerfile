@@ -9,6 +9,9 @@ WORKDIR /src
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 RUN npm ci --ignore-scripts
 COPY src ./src
+COPY scripts/build.ts ./scripts/build.ts
+COPY schema ./schema
+COPY scenarios ./scenarios
 RUN npm run build
 
 FROM node:20-slim

@@ -1,5 +1,6 @@
 #!/bin/sh
-# Compiles src/ into dist/ (npm run build) unless dist/cli.js is newer than every source file, so `npm start` and
+# Builds dist/ (npm run build: scripts/build.ts) unless dist/cli.js is newer than every file the build reads (src/,
+# the JSON Schemas it compiles ahead, the build script and its tsconfig files), so `npm start` and
 # `npm run badorigin` run compiled JavaScript in one node process, without a build on every start. One build at a
 # time where flock(1) exists (util-linux): a caller that finds a build running (npm start during npm pack) waits on
 # a lock on dist/, then finds dist/ fresh. A failed build removes dist/cli.js, so the next start builds again
@@ -8,7 +9,7 @@ set -eu
 cd "$(dirname "$0")/.."
 mkdir -p dist
 build='
-  if [ -e dist/cli.js ] && [ -z "$(find src tsconfig.json tsconfig.build.json -newer dist/cli.js -print -quit)" ]; then
+  if [ -e dist/cli.js ] && [ -z "$(find src schema scripts/build.ts tsconfig.json tsconfig.build.json -newer dist/cli.js -print -quit)" ]; then
     exit 0
   fi
   npm run --silent build || { rm -f dist/cli.js; exit 1; }

@@ -1,4 +1,4 @@
-import { Ajv, type ValidateFunction } from 'ajv';
+import type { ValidateFunction } from 'ajv';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { YAMLException, load as parseYaml } from 'js-yaml';
@@ -6,10 +6,12 @@ import { PLAIN_GET, type ClientLimits, type ClientRequest } from './client-reque
 import { CDN_COLUMNS, isBySetting, type CdnExpectations } from './cdn/expectation.js';
 import { settingProblems } from './cdn/settings.js';
 import { farmError } from './errors.js';
-import { BehaviourSchema, type Behaviour } from './listeners/behaviour.js';
+import type { Behaviour } from './listeners/behaviour.js';
 import { CONTROLS } from './listeners/control.js';
 import { MECHANISMS, type Mechanism } from './listeners/index.js';
+import { parsedAhead } from './parsed-scenarios.js';
 import { packagePath } from './paths.js';
+import { schemaChecks } from './schema-checks.js';
 
 /** Reference-client connection settings of a scenario file (see schema/scenario.schema.json). */
 export interface ScenarioConnect {
@@ -107,28 +109,6 @@ function errorsText(validate: ValidateFunction): string {
   return (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`).join('; ');
 }
 
-/** The compiled checks of a scenario document: the file schema, and each mechanism's params schema. */
-interface ScenarioValidators {
-  scenario: ValidateFunction;
-  params: Map<string, ValidateFunction>;
-  behaviour: ValidateFunction<Behaviour>;
-}
-
-let compiled: ScenarioValidators | undefined;
-
-/** The validators, compiled once per process. */
-function validators(): ScenarioValidators {
-  if (compiled) return compiled;
-  // Without Ajv's code optimiser: it would cost every farm start ~12 ms to speed up some 70 validations.
-  const ajv = new Ajv({ allErrors: true, strict: false, discriminator: true, code: { optimize: false } });
-  compiled = {
-    scenario: ajv.compile(JSON.parse(readFileSync(packagePath('schema/scenario.schema.json'), 'utf8'))),
-    params: new Map([...MECHANISMS.values()].map((m) => [m.name, ajv.compile(m.paramsSchema)])),
-    behaviour: ajv.compile<Behaviour>(BehaviourSchema),
-  };
-  return compiled;
-}
-
 /**
  * Checks one scenario document (parsed YAML or JSON) against schema/scenario.schema.json, its `params` against its
  * mechanism's schema, its by-setting CDN expectations, and `expect.curl` for a listener clients reach over TCP.
@@ -136,7 +116,7 @@ function validators(): ScenarioValidators {
  * @throws FarmError BAD_SCENARIO naming `where` and what is wrong.
  */
 export function checkScenario(data: unknown, where: string): CatalogueEntry {
-  const { scenario: validateScenario, params: paramValidators } = validators();
+  const { scenario: validateScenario, params: paramValidators } = schemaChecks();
   if (!validateScenario(data)) throw farmError('BAD_SCENARIO', where, errorsText(validateScenario));
   const scenario = { ...(data as Omit<Scenario, 'file'>), file: where };
   const mechanism = MECHANISMS.get(scenario.mechanism);
@@ -159,7 +139,7 @@ export function checkScenario(data: unknown, where: string): CatalogueEntry {
  * @throws FarmError BAD_SCENARIO naming what is wrong.
  */
 export function checkParams(scenario: Pick<Scenario, 'id' | 'mechanism'>, params: unknown): Record<string, unknown> {
-  const validate = validators().params.get(scenario.mechanism);
+  const validate = schemaChecks().params.get(scenario.mechanism);
   if (!validate) throw farmError('BAD_SCENARIO', `scenario ${scenario.id}`, `unknown mechanism '${scenario.mechanism}'`);
   if (typeof params !== 'object' || params === null || Array.isArray(params))
     throw farmError('BAD_SCENARIO', `params of ${scenario.id}`, 'must be an object');
@@ -175,8 +155,9 @@ export function checkParams(scenario: Pick<Scenario, 'id' | 'mechanism'>, params
 export function checkBehaviour(entry: CatalogueEntry, behaviour: unknown): Behaviour | undefined {
   const where = `behaviour of ${entry.scenario.id}`;
   if (behaviour === null) return undefined;
-  const validate = validators().behaviour;
-  if (!validate(behaviour))
+  const validate = schemaChecks().behaviour;
+  const isBehaviour = (value: unknown): value is Behaviour => validate(value);
+  if (!isBehaviour(behaviour))
     throw farmError('BAD_SCENARIO', where, `${errorsText(validate).trim()} (one of failFirst, every, probability, phases; null clears it)`);
   if (!CONTROLS[entry.mechanism.transport])
     throw farmError('BAD_SCENARIO', where, `a ${entry.mechanism.transport} listener has no control listener to alternate with`);
@@ -185,6 +166,8 @@ export function checkBehaviour(entry: CatalogueEntry, behaviour: unknown): Behav
 
 /** Parses a scenario document's text (YAML, of which JSON is a subset). @throws FarmError BAD_SCENARIO with the line and column. */
 export function parseScenarioText(text: string, where: string): unknown {
+  const ahead = parsedAhead(text);
+  if (ahead !== undefined) return ahead;
   try {
     return parseYaml(text, { filename: where });
   } catch (error) {

@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
 import type { ListenerEvent } from './listeners/index.js';
 
 /** Where and how much the event log writes. */
@@ -24,6 +24,8 @@ export interface EventLog {
  * @throws Error (rejects) when the file cannot be opened.
  */
 export async function openEventLog(options: EventLogOptions): Promise<EventLog> {
+  // Loaded here, not with the module: a farm that logs nothing (the library's default) never needs pino.
+  const { pino } = await import('pino');
   const destination = pino.destination({ dest: options.file ?? 1, sync: false, mkdir: true });
   // SonicBoom's fd is -1 until the file is open (its types do not declare it).
   const open = 'fd' in destination && typeof destination.fd === 'number' && destination.fd >= 0;

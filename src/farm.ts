@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { clientAddress, hostPort } from './address.js';
 import { bindPorts, createPorts, type FarmWiring } from './bind.js';
-import { startControl as startControlServer, type ControlOptions, type ControlServer } from './control/server.js';
+import type { ControlOptions, ControlServer } from './control/server.js';
 import { farmError } from './errors.js';
 import { openEventLog, type EventLog } from './event-log.js';
 import { ConnectionBudget } from './listeners/connection-budget.js';
@@ -195,6 +195,8 @@ export async function startFarm(options: FarmOptions = {}): Promise<Farm> {
  */
 export async function startControl(farm: Farm, options: Partial<ControlOptions> = {}): Promise<ControlServer> {
   const { settings } = farm;
+  // Loaded here, not with the farm: a farm without its control API (the library's default) never needs express.
+  const { startControl: startControlServer } = await import('./control/server.js');
   const control = await startControlServer(
     {
       host: settings.controlHost,

@@ -1,21 +1,14 @@
-import { Ajv } from 'ajv';
 import { readFileSync } from 'node:fs';
 import { farmError } from './errors.js';
 import type { Manifest } from './manifest.js';
-import { packagePath } from './paths.js';
-
-let validator: (((data: unknown) => boolean) & { errors?: { instancePath: string; message?: string }[] | null }) | undefined;
+import { schemaChecks } from './schema-checks.js';
 
 /**
  * Checks data against schema/manifest.schema.json (which takes `expect` from schema/scenario.schema.json).
  * @throws FarmError BAD_MANIFEST naming `what` (a file name, say) and every schema error.
  */
 export function assertManifest(data: unknown, what = 'manifest'): asserts data is Manifest {
-  if (!validator) {
-    const ajv = new Ajv({ allErrors: true, strict: false });
-    ajv.addSchema(JSON.parse(readFileSync(packagePath('schema/scenario.schema.json'), 'utf8')));
-    validator = ajv.compile(JSON.parse(readFileSync(packagePath('schema/manifest.schema.json'), 'utf8')));
-  }
+  const validator = schemaChecks().manifest;
   if (!validator(data)) {
     const errors = (validator.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`).join('; ');
     throw farmError('BAD_MANIFEST', `${what} is not a badorigin manifest`, errors);

@@ -9,7 +9,7 @@ import { startFarm, type Farm } from '../src/farm.js';
 import type { Attempt } from '../src/ledger/attempt.js';
 import { chooser, type Behaviour } from '../src/listeners/behaviour.js';
 import type { ManifestListener } from '../src/manifest.js';
-import { certsDir, tempDir, useFarm } from './helpers/farm.js';
+import { certsDir, useFarm } from './helpers/farm.js';
 import { events } from './helpers/ledger.js';
 import { requireTool } from './helpers/tools.js';
 

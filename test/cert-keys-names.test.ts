@@ -3,7 +3,7 @@ import { X509Certificate } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { opensslArgs } from '../src/client-commands.js';
 import { runClient } from '../src/clients/run-client.js';
-import { certsDir, tempDir, useFarm } from './helpers/farm.js';
+import { certsDir, useFarm } from './helpers/farm.js';
 import { Pki } from '../src/pki/index.js';
 import { requireTool } from './helpers/tools.js';
 

@@ -10,7 +10,7 @@ import { nodeRequest } from '../src/clients/node-client.js';
 import { startFarm, type Farm } from '../src/farm.js';
 import { matchesNodeExpectation } from '../src/probe.js';
 import type { ListenerEvent } from '../src/listeners/mechanism.js';
-import { certsDir, tempDir } from './helpers/farm.js';
+import { certsDir } from './helpers/farm.js';
 
 // The ClientHello parser and the legacy TLS engine take bytes from anyone: fuzz them with random and mutated input.
 

@@ -8,7 +8,7 @@ import { startFarm, type Farm } from '../src/farm.js';
 import { loadCatalogue } from '../src/catalogue.js';
 import { matchesNodeExpectation } from '../src/probe.js';
 import type { ManifestListener } from '../src/manifest.js';
-import { certsDir, tempDir } from './helpers/farm.js';
+import { certsDir } from './helpers/farm.js';
 import { requireTool } from './helpers/tools.js';
 
 const connectionIds = loadCatalogue()

@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { test } from 'node:test';
 import { FARM_ERRORS, FarmError, bindError, farmError } from '../src/errors.js';
 import { startFarm } from '../src/farm.js';
-import { certsDir, tempDir } from './helpers/farm.js';
+import { certsDir } from './helpers/farm.js';
 
 test('one bind-error message for every code: in use, privileges, not an address here, anything else', () => {
   const where = 'port 80 on 127.0.0.1 (listener tls-ok)';

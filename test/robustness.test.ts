@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import { nodeRequest } from '../src/clients/node-client.js';
 import { startFarm, type Farm } from '../src/farm.js';
 import { FarmError } from '../src/errors.js';
-import { certsDir, tempDir } from './helpers/farm.js';
+import { certsDir } from './helpers/farm.js';
 
 /** Sends bytes to a port and resolves when the farm closes the connection (or after 5 s, which fails the test). */
 function sendAndWaitForClose(port: number, bytes: Buffer): Promise<'closed'> {

@@ -8,7 +8,7 @@ import { startControl, startFarm, type Farm } from '../src/farm.js';
 import type { ManifestListener } from '../src/manifest.js';
 import { events } from './helpers/ledger.js';
 import { curlFor, parseCurl } from './helpers/http-faults.js';
-import { certsDir, tempDir, useFarm } from './helpers/farm.js';
+import { certsDir, useFarm } from './helpers/farm.js';
 import { requireTool } from './helpers/tools.js';
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/runtime/${name}`, import.meta.url), 'utf8');

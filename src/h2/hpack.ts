@@ -1,4 +1,13 @@
-import hpack from 'hpack.js';
+import { createRequire } from 'node:module';
+import type Hpack from 'hpack.js';
+
+let loaded: typeof Hpack | undefined;
+
+/** hpack.js, loaded by the first HTTP/2 connection: a farm start, or a command that never speaks HTTP/2, does without it. */
+function hpack(): typeof Hpack {
+  loaded ??= createRequire(import.meta.url)('hpack.js') as typeof Hpack;
+  return loaded;
+}
 
 /** A header field as HTTP/2 carries it: name and value strings (latin1 octets). */
 export interface HeaderField {
@@ -15,7 +24,7 @@ const TABLE_SIZE = 4096;
  * lowercase names (RFC 9113 §8.2.1), which is the caller's business (a fault may break it).
  */
 export class HeaderEncoder {
-  private readonly compressor = hpack.compressor.create({ table: { size: TABLE_SIZE } });
+  private readonly compressor = hpack().compressor.create({ table: { size: TABLE_SIZE } });
 
   /** The header block of `fields`, in order. */
   encode(fields: HeaderField[]): Buffer {
@@ -29,7 +38,7 @@ export class HeaderEncoder {
  * of type COMPRESSION_ERROR (RFC 9113 §4.3); the decoder is then unusable, as is the connection.
  */
 export class HeaderDecoder {
-  private readonly decompressor = hpack.decompressor.create({ table: { size: TABLE_SIZE } });
+  private readonly decompressor = hpack().decompressor.create({ table: { size: TABLE_SIZE } });
   private error: Error | null = null;
 
   constructor() {

@@ -81,8 +81,11 @@ export interface Mechanism {
 
 /** Registers a mechanism definition (see `Mechanism`). */
 export function defineMechanism<S extends TSchema>(definition: MechanismDefinition<S>): Mechanism {
-  const validator = Compile(definition.params);
+  // Compiled at first use, not at registration: every mechanism registers at every start, few are used by each.
+  let compiled: ReturnType<typeof Compile<S>> | undefined;
   const narrow = (params: unknown): Static<S> => {
+    compiled ??= Compile(definition.params);
+    const validator = compiled;
     if (validator.Check(params)) return params;
     const why = validator
       .Errors(params)

@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { createServer, type TLSSocket, type TlsOptions } from 'node:tls';
+import { createSecureContext, createServer, type Server, type TLSSocket, type TlsOptions } from 'node:tls';
 import { captureClientHello } from './connection/client-hello-capture.js';
 import { handshakeDeadline } from './connection/handshake-deadline.js';
 import { serverHelloSent } from './connection/server-hello.js';
@@ -55,30 +55,41 @@ export function tlsTerminator(
 ): ConnectionHandler {
   const { emit, caps } = context;
   const { refuse, staple, chainFor = () => undefined } = hooks;
-  const defaultChain = summarizeChain(typeof options.cert === 'string' ? options.cert : '');
+  // The protocol settings are checked now (bad ciphers or versions fail the listener's start, and a weak `dhparam`
+  // warns at start), without the key and certificate, which the PKI has checked: loading those costs ~1.5 ms of CPU
+  // per listener, so it waits for the listener's first connection, as does the summary of the chain served.
+  const { key: _key, cert: _cert, ...settings } = options;
+  createSecureContext(settings);
+  let defaultChain: CertificateChain | undefined;
   const reportSent = (socket: TLSSocket, completed: boolean) => {
     const servername = typeof socket.servername === 'string' ? socket.servername : '';
+    defaultChain ??= summarizeChain(typeof options.cert === 'string' ? options.cert : '');
     const sent = serverHelloSent(socket, underlyingSocket(socket), chainFor(servername) ?? defaultChain, completed);
     if (sent) emit({ type: 'server-hello', serverHello: sent });
   };
-  // node:tls's own handshakeTimeout (default 120 s) only starts once it has the socket; the farm's deadline below
-  // starts at the accept and fires first.
-  const server = createServer({ ...options, handshakeTimeout: caps.handshakeTimeoutMs });
+  let server: Server | undefined;
   const deadlines = new WeakMap<Socket, NodeJS.Timeout>();
-  server.on('secureConnection', (socket) => {
-    const raw = underlyingSocket(socket);
-    clearTimeout(deadlines.get(raw));
-    reportSent(socket, true);
-    onSecure(socket, raw);
-  });
-  // node:tls asks only when the client sent status_request; the answer goes out in CertificateStatus (TLS 1.2) or
-  // the leaf's status_request extension (TLS 1.3, RFC 8446 §4.4.2.1).
-  if (staple) server.on('OCSPRequest', (leaf, _issuer, callback) => callback(null, staple(leaf)));
-  server.on('tlsClientError', (error: NodeJS.ErrnoException, socket) => {
-    reportSent(socket, false);
-    emit({ type: 'tls-error', error: error.code ?? error.message });
-    socket.destroy();
-  });
+  const tlsServer = (): Server => {
+    if (server) return server;
+    // node:tls's own handshakeTimeout (default 120 s) only starts once it has the socket; the farm's deadline below
+    // starts at the accept and fires first.
+    server = createServer({ ...options, handshakeTimeout: caps.handshakeTimeoutMs });
+    server.on('secureConnection', (socket) => {
+      const raw = underlyingSocket(socket);
+      clearTimeout(deadlines.get(raw));
+      reportSent(socket, true);
+      onSecure(socket, raw);
+    });
+    // node:tls asks only when the client sent status_request; the answer goes out in CertificateStatus (TLS 1.2) or
+    // the leaf's status_request extension (TLS 1.3, RFC 8446 §4.4.2.1).
+    if (staple) server.on('OCSPRequest', (leaf, _issuer, callback) => callback(null, staple(leaf)));
+    server.on('tlsClientError', (error: NodeJS.ErrnoException, socket) => {
+      reportSent(socket, false);
+      emit({ type: 'tls-error', error: error.code ?? error.message });
+      socket.destroy();
+    });
+    return server;
+  };
   return {
     onConnection(socket) {
       deadlines.set(socket, handshakeDeadline(socket, caps, emit));
@@ -92,7 +103,7 @@ export function tlsTerminator(
           // Reading the ClientHello unshifted it: sendAndClose drains it with the rest until the client's FIN.
           return sendAndClose(socket, alertRecord(refusal.alert, 0x0303));
         }
-        if (!socket.destroyed) server.emit('connection', socket);
+        if (!socket.destroyed) tlsServer().emit('connection', socket);
       });
     },
   };

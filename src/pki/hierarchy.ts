@@ -3,7 +3,6 @@ import { farmError, type FarmError } from '../errors.js';
 import { generateKey } from './keys.js';
 import { canonicalIp, readNameConstraints, type PermittedNames } from './name-constraints.js';
 import type { CertsIndex, CertsStore } from './store.js';
-import { issueCertificate } from './x509.js';
 
 /** The CAs the farm keeps. `farm-*` chain up to the root users trust; `unknown-*` is never trusted by anyone. */
 export const CA_NAMES = [
@@ -192,6 +191,8 @@ async function generateHierarchy(
   permitted: PermittedNames,
   existing: LoadedCa[] = [],
 ): Promise<LoadedCa[]> {
+  // Loaded here: issuing needs all of node-forge, a start from cached certificates does not.
+  const { issueCertificate } = await import('./x509.js');
   const keys = await Promise.all(defs.map(() => generateKey('rsa-2048')));
   const loaded: LoadedCa[] = [];
   const now = Date.now();

@@ -1,4 +1,4 @@
-import { X509Certificate, createPrivateKey } from 'node:crypto';
+import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';
 import { FarmError } from '../errors.js';
 import { ensureHierarchy, loadHierarchy, mismatchError, type CaName, type LoadedCa, type RewritePolicy } from './hierarchy.js';
 import { generateKey, keyMatches, keyPairFromPrivatePem, type KeyPairPem, type KeyType } from './keys.js';
@@ -7,7 +7,7 @@ import type { PermittedNames } from './name-constraints.js';
 import { withCertsLock, waitUntilUnlocked } from './lock.js';
 import { Revocation } from './revocation.js';
 import { CertsStore, emptyIndex, type CertsIndex } from './store.js';
-import { issueCertificate } from './x509.js';
+import type { issueCertificate } from './x509.js';
 import type { FarmNames } from '../placeholders.js';
 
 export type { LeafSpec, ResolvedLeafSpec } from './leaf-spec.js';
@@ -207,13 +207,17 @@ export class Pki {
   private async prepare(index: CertsIndex, specs: LeafSpec[]): Promise<void> {
     const resolved = new Map(specs.map((spec) => this.resolve(spec)).map((spec) => [spec.hash, spec]));
     const keys = await this.leafKeys([...resolved.values()].map((spec) => spec.key));
+    // One key object per key type, not per leaf: many leaves share a key.
+    const keyObjects = new Map([...keys].map(([type, key]) => [type, createPrivateKey(key.privateKeyPem)]));
     for (const spec of resolved.values()) {
       const key = keys.get(spec.key)!;
       const issuerFingerprint = spec.issuer === 'self' ? 'self' : this.ca(spec.issuer).cert.fingerprint256;
-      const leafPem =
-        spec.expiresInS !== undefined
-          ? this.issueLeaf(null, spec, issuerFingerprint, key)
-          : (this.cachedLeaf(index, spec, issuerFingerprint, key) ?? this.issueLeaf(index, spec, issuerFingerprint, key));
+      let leafPem = spec.expiresInS === undefined ? this.cachedLeaf(index, spec, issuerFingerprint, keyObjects.get(spec.key)!) : null;
+      if (leafPem === null) {
+        // Loaded here: issuing needs all of node-forge, a start from cached certificates does not.
+        const { issueCertificate } = await import('./x509.js');
+        leafPem = this.issueLeaf(spec.expiresInS === undefined ? index : null, spec, issuerFingerprint, key, issueCertificate);
+      }
       const chainPem = [leafPem, ...spec.chain.map((name) => this.ca(name).certPem)].join('');
       const leaf = new X509Certificate(leafPem);
       this.chains.set(spec.hash, { privateKeyPem: key.privateKeyPem, chainPem, leaf });
@@ -221,7 +225,7 @@ export class Pki {
     }
   }
 
-  private cachedLeaf(index: CertsIndex, spec: ResolvedLeafSpec, issuer: string, key: KeyPairPem): string | null {
+  private cachedLeaf(index: CertsIndex, spec: ResolvedLeafSpec, issuer: string, key: KeyObject): string | null {
     const record = index.leaves[spec.hash];
     if (!record || record.issuer !== issuer) return null;
     if (Date.now() - Date.parse(record.issuedAt) > LEAF_REISSUE_DAYS * DAY_MS) return null;
@@ -233,7 +237,7 @@ export class Pki {
       if (
         leaf &&
         issuerCert &&
-        leaf.checkPrivateKey(createPrivateKey(key.privateKeyPem)) &&
+        leaf.checkPrivateKey(key) &&
         (spec.issuer === 'self' || leaf.checkIssued(issuerCert)) &&
         leaf.verify(issuerCert.publicKey)
       ) {
@@ -249,10 +253,16 @@ export class Pki {
   }
 
   /** Issues a leaf; saves it in the certs directory and records it in `index`, unless `index` is null (not cached). */
-  private issueLeaf(index: CertsIndex | null, spec: ResolvedLeafSpec, issuer: string, key: KeyPairPem): string {
+  private issueLeaf(
+    index: CertsIndex | null,
+    spec: ResolvedLeafSpec,
+    issuer: string,
+    key: KeyPairPem,
+    issue: typeof issueCertificate,
+  ): string {
     const now = Date.now();
     const signer = spec.issuer === 'self' ? { self: true as const, privateKeyPem: key.privateKeyPem } : this.ca(spec.issuer);
-    const pem = issueCertificate(
+    const pem = issue(
       {
         commonName: spec.commonName,
         organization: 'badorigin',

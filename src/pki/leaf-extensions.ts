@@ -1,4 +1,4 @@
-import forge from 'node-forge';
+import { loadForgeAsn1 } from './forge.js';
 import { Type, type Static } from 'typebox';
 import { mustStapleExtension } from './revocation-extensions.js';
 
@@ -59,7 +59,8 @@ export function leafExtensions(extensions: LeafExtensions = {}): object[] {
   const result: object[] = [{ name: 'basicConstraints', cA: extensions.basicConstraints?.ca ?? false, critical: true }];
   if (keyUsage.length > 0) result.push({ name: 'keyUsage', critical: true, ...flags(keyUsage) });
   if (extendedKeyUsage.length > 0) result.push({ name: 'extKeyUsage', ...flags(extendedKeyUsage) });
-  const derNull = forge.asn1.toDer(forge.asn1.create(forge.asn1.Class.UNIVERSAL, forge.asn1.Type.NULL, false, '')).getBytes();
+  const { asn1 } = loadForgeAsn1();
+  const derNull = asn1.toDer(asn1.create(asn1.Class.UNIVERSAL, asn1.Type.NULL, false, '')).getBytes();
   for (const id of extensions.unknownCritical ?? []) result.push({ id, critical: true, value: derNull });
   if (extensions.mustStaple) result.push(mustStapleExtension());
   return result;

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Type, type Static } from 'typebox';
 import { CA_NAMES, type CaName } from './hierarchy.js';
 import { KEY_TYPES, type KeyType } from './keys.js';
-import { DIGESTS, type Digest } from './x509.js';
+import { DIGESTS, type Digest } from './digests.js';
 import { LeafExtensionsSchema, type LeafExtensions } from './leaf-extensions.js';
 import { expandNames, type FarmNames } from '../placeholders.js';
 

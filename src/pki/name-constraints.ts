@@ -1,7 +1,6 @@
-import forge from 'node-forge';
+import type forge from 'node-forge';
 import { isIP } from 'node:net';
-
-const { asn1 } = forge;
+import { loadForgeAsn1 } from './forge.js';
 
 /** The names a farm root CA may vouch for (RFC 5280 §4.2.1.10 permittedSubtrees). */
 export interface PermittedNames {
@@ -22,7 +21,7 @@ declare module 'node-forge' {
 }
 
 function ipBytes(ip: string): string {
-  const bytes = forge.util.bytesFromIP(ip);
+  const bytes = loadForgeAsn1().util.bytesFromIP(ip);
   if (!bytes) throw new Error(`not an IP address: ${ip}`);
   return bytes + String.fromCharCode(0xff).repeat(bytes.length);
 }
@@ -34,6 +33,7 @@ function ipBytes(ip: string): string {
  * @throws Error when an entry of `names.ips` is not an IP address.
  */
 export function nameConstraintsExtension(names: PermittedNames): { id: string; critical: true; value: string } {
+  const { asn1 } = loadForgeAsn1();
   const subtree = (generalName: forge.asn1.Asn1) => asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, [generalName]);
   const subtrees = [
     ...names.dns.map((name) => subtree(asn1.create(asn1.Class.CONTEXT_SPECIFIC, 2, false, name))),
@@ -72,7 +72,8 @@ function ipFromBytes(bytes: string): string {
  * @throws Error when the DER cannot be parsed.
  */
 export function readNameConstraints(certDer: Buffer): ReadNameConstraints | null {
-  const cert = asn1.fromDer(forge.util.createBuffer(certDer.toString('binary')));
+  const { asn1, util } = loadForgeAsn1();
+  const cert = asn1.fromDer(util.createBuffer(certDer.toString('binary')));
   const tbs = (cert.value as forge.asn1.Asn1[])[0]!;
   const extensionsField = (tbs.value as forge.asn1.Asn1[]).find(
     (field) => field.tagClass === asn1.Class.CONTEXT_SPECIFIC && field.type === 3,
@@ -80,9 +81,9 @@ export function readNameConstraints(certDer: Buffer): ReadNameConstraints | null
   if (!extensionsField) return null;
   for (const extension of (extensionsField.value as forge.asn1.Asn1[])[0]!.value as forge.asn1.Asn1[]) {
     const parts = extension.value as forge.asn1.Asn1[];
-    if (asn1.derToOid(forge.util.createBuffer(parts[0]!.value as string)) !== NAME_CONSTRAINTS_OID) continue;
+    if (asn1.derToOid(util.createBuffer(parts[0]!.value as string)) !== NAME_CONSTRAINTS_OID) continue;
     const critical = parts.length === 3 && (parts[1]!.value as string) !== '\x00';
-    const body = asn1.fromDer(forge.util.createBuffer(parts[parts.length - 1]!.value as string));
+    const body = asn1.fromDer(util.createBuffer(parts[parts.length - 1]!.value as string));
     const result: ReadNameConstraints = { critical, permitted: { dns: [], ips: [] }, other: false };
     for (const field of body.value as forge.asn1.Asn1[]) {
       if (field.type !== 0) {

@@ -5,10 +5,7 @@ import { nameConstraintsExtension, type PermittedNames } from './name-constraint
 import { leafExtensions, type LeafExtensions } from './leaf-extensions.js';
 import { crlDistributionPointExtension, ocspAccessExtension } from './revocation-extensions.js';
 import { signWithAnyKey, spkiKeyIdentifier } from './any-key.js';
-
-/** Signature digests a scenario may ask for. */
-export const DIGESTS = ['sha256', 'sha1'] as const;
-export type Digest = (typeof DIGESTS)[number];
+import type { Digest } from './digests.js';
 
 /** What to put in a certificate. Times are absolute; names are literal (placeholders resolved by the caller). */
 export interface CertificateRequest {

@@ -1,4 +1,5 @@
-import dnsPacket, { type Packet } from 'dns-packet';
+import type { Packet } from 'dns-packet';
+import { dnsPacket } from './packet.js';
 import { RCODE } from './answers.js';
 
 const RCODE_NAMES = new Map<number, string>(Object.entries(RCODE).map(([name, code]) => [code, name]));
@@ -13,7 +14,7 @@ export function answerSummary(packet: Packet | null, delayMs = 0): string {
   const flags = packet.flags ?? 0;
   const rcode = flags & 0xf;
   const parts = [RCODE_NAMES.get(rcode) ?? `RCODE ${rcode}`];
-  if (flags & dnsPacket.TRUNCATED_RESPONSE) parts.push('TC');
+  if (flags & dnsPacket().TRUNCATED_RESPONSE) parts.push('TC');
   for (const record of (packet.answers ?? []).slice(0, 8)) {
     const data = 'data' in record && typeof record.data === 'string' ? record.data : '';
     parts.push(`${record.type} ${data}`.trim());

@@ -1,4 +1,5 @@
-import dnsPacket, { type Answer, type Packet, type Question } from 'dns-packet';
+import type { Answer, Packet, Question } from 'dns-packet';
+import { dnsPacket } from './packet.js';
 import type { ServedAddresses } from './bound-addresses.js';
 
 /** What the embedded DNS server does for one name of its zone. */
@@ -45,9 +46,9 @@ function soa(apex: string): Answer {
  * data (NOERROR, NXDOMAIN), as authoritative servers set it (RFC 1035 §4.1.1).
  */
 export function reply(query: Packet, rcode: number, extra: Partial<Packet> & { truncated?: boolean } = {}): Packet {
-  const rd = (query.flags ?? 0) & dnsPacket.RECURSION_DESIRED;
-  const aa = rcode === RCODE.NOERROR || rcode === RCODE.NXDOMAIN ? dnsPacket.AUTHORITATIVE_ANSWER : 0;
-  const flags = aa | rd | (extra.truncated ? dnsPacket.TRUNCATED_RESPONSE : 0) | rcode;
+  const rd = (query.flags ?? 0) & dnsPacket().RECURSION_DESIRED;
+  const aa = rcode === RCODE.NOERROR || rcode === RCODE.NXDOMAIN ? dnsPacket().AUTHORITATIVE_ANSWER : 0;
+  const flags = aa | rd | (extra.truncated ? dnsPacket().TRUNCATED_RESPONSE : 0) | rcode;
   return {
     type: 'response',
     id: query.id,

@@ -1,4 +1,5 @@
-import dnsPacket, { type Answer, type OptAnswer, type Packet } from 'dns-packet';
+import type { Answer, OptAnswer, Packet } from 'dns-packet';
+import { dnsPacket } from './packet.js';
 
 /** Largest UDP reply to a query without EDNS, in bytes (RFC 1035 §4.2.1). */
 export const PLAIN_UDP_LIMIT = 512;
@@ -32,7 +33,7 @@ export function ednsOf(query: Packet): QueryEdns {
   if (opts.length > 1) return { kind: 'malformed', why: `${opts.length} OPT records` };
   const opt = opts[0]!;
   if (opt.name !== '.' && opt.name !== '') return { kind: 'malformed', why: 'an OPT record not owned by the root' };
-  const dnssecOk = (opt.flags & dnsPacket.DNSSEC_OK) !== 0;
+  const dnssecOk = (opt.flags & dnsPacket().DNSSEC_OK) !== 0;
   if (opt.ednsVersion !== 0) return { kind: 'badvers', version: opt.ednsVersion, dnssecOk };
   return { kind: 'edns', udpPayloadSize: opt.udpPayloadSize, dnssecOk };
 }
@@ -50,7 +51,7 @@ export function replyOpt(edns: QueryEdns): OptAnswer[] {
       udpPayloadSize: EDNS_UDP_PAYLOAD,
       extendedRcode: edns.kind === 'badvers' ? BADVERS_UPPER_BITS : 0,
       ednsVersion: 0,
-      flags: edns.dnssecOk ? dnsPacket.DNSSEC_OK : 0,
+      flags: edns.dnssecOk ? dnsPacket().DNSSEC_OK : 0,
       flag_do: edns.dnssecOk,
       options: [],
     },
@@ -73,10 +74,10 @@ export function replyLimit(edns: QueryEdns, over: 'udp' | 'tcp'): number {
  * with TC. The result is never longer than `limit` (which is at least 512).
  */
 export function encodeWithin(packet: Packet, limit: number): Buffer {
-  const full = dnsPacket.encode(packet);
+  const full = dnsPacket().encode(packet);
   if (full.length <= limit) return full;
-  const cut: Packet = { ...packet, flags: (packet.flags ?? 0) | dnsPacket.TRUNCATED_RESPONSE, answers: [], authorities: [] };
-  const truncated = dnsPacket.encode(cut);
+  const cut: Packet = { ...packet, flags: (packet.flags ?? 0) | dnsPacket().TRUNCATED_RESPONSE, answers: [], authorities: [] };
+  const truncated = dnsPacket().encode(cut);
   if (truncated.length <= limit) return truncated;
-  return dnsPacket.encode({ ...cut, questions: [], additionals: [] });
+  return dnsPacket().encode({ ...cut, questions: [], additionals: [] });
 }

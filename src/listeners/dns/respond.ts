@@ -1,4 +1,5 @@
-import dnsPacket, { type DecodedPacket, type Packet, type Question } from 'dns-packet';
+import type { DecodedPacket, Packet, Question } from 'dns-packet';
+import { dnsPacket } from './packet.js';
 import { answerSummary } from './answer-summary.js';
 import { answer, headerOnlyReply, labelOf, RCODE, reply, type DnsZone } from './answers.js';
 import type { ServedAddresses } from './bound-addresses.js';
@@ -39,7 +40,7 @@ export function respond(message: Buffer, zone: DnsZone, served: ServedAddresses,
   if (refused) return refused;
   let query: DecodedPacket;
   try {
-    query = dnsPacket.decode(message);
+    query = dnsPacket().decode(message);
   } catch (error) {
     return malformed(message, `undecodable (${(error as Error).message})`, RCODE.FORMERR);
   }
@@ -57,7 +58,7 @@ export function respond(message: Buffer, zone: DnsZone, served: ServedAddresses,
   if (edns.kind === 'badvers') {
     // BADVERS says nothing about the zone's data: not authoritative.
     const refusal = reply(query, RCODE.NOERROR);
-    const packet = { ...refusal, flags: (refusal.flags ?? 0) & ~dnsPacket.AUTHORITATIVE_ANSWER, additionals: replyOpt(edns) };
+    const packet = { ...refusal, flags: (refusal.flags ?? 0) & ~dnsPacket().AUTHORITATIVE_ANSWER, additionals: replyOpt(edns) };
     return {
       kind: 'query',
       label,
@@ -105,7 +106,9 @@ function refusedByHeader(message: Buffer): DnsOutcome | null {
  */
 function roundTrips(message: Buffer, question: Question): boolean {
   try {
-    const encoded = dnsPacket.encode({ questions: [question] }).subarray(12);
+    const encoded = dnsPacket()
+      .encode({ questions: [question] })
+      .subarray(12);
     return encoded.equals(message.subarray(12, 12 + encoded.length));
   } catch {
     return false;
@@ -118,6 +121,6 @@ function malformed(message: Buffer, why: string, rcode: number): DnsOutcome {
 
 /** The packet as sent: without its records when `encodeWithin` had to send the header and question only (TC). */
 function truncatedView(packet: Packet, bytes: Buffer): Packet {
-  const truncated = bytes.length >= 4 && (bytes.readUInt16BE(2) & dnsPacket.TRUNCATED_RESPONSE) !== 0;
-  return truncated ? { ...packet, flags: (packet.flags ?? 0) | dnsPacket.TRUNCATED_RESPONSE, answers: [] } : packet;
+  const truncated = bytes.length >= 4 && (bytes.readUInt16BE(2) & dnsPacket().TRUNCATED_RESPONSE) !== 0;
+  return truncated ? { ...packet, flags: (packet.flags ?? 0) | dnsPacket().TRUNCATED_RESPONSE, answers: [] } : packet;
 }

@@ -49,24 +49,33 @@ export interface HttpFault {
   bind(params: unknown): BoundFault | undefined;
 }
 
+let shared: ReturnType<typeof Compile<TObject<typeof SHARED_PARAMS>>> | undefined;
+
+/** The check of the shared params on their own (extra properties allowed): what the mechanism reads of every fault's params. */
+function sharedParams(): ReturnType<typeof Compile<TObject<typeof SHARED_PARAMS>>> {
+  shared ??= Compile(Type.Object(SHARED_PARAMS));
+  return shared;
+}
+
 /** Registers a fault definition (see `HttpFaultDefinition`). */
 export function defineHttpFault<const N extends string, P extends TProperties>(definition: HttpFaultDefinition<N, P>): HttpFault {
   const schema: FaultSchema<N, P> = Type.Object(
     { fault: Type.Literal(definition.name), ...SHARED_PARAMS, ...definition.params },
     { additionalProperties: false },
   );
-  const validator = Compile(schema);
+  // Compiled at first use, not at registration: every fault registers at every start, few are bound by each.
+  let compiled: ReturnType<typeof Compile<FaultSchema<N, P>>> | undefined;
   const overridable = new Set<string>(definition.overrides ?? []);
-  // The shared params on their own (extra properties allowed): what the mechanism reads of every fault's params.
-  const shared = Compile(Type.Object(SHARED_PARAMS));
   return {
     name: definition.name,
     schema,
     bind(params) {
+      compiled ??= Compile(schema);
+      const validator = compiled;
       if (!validator.Check(params)) return undefined;
       const checked = params;
       return {
-        headTimeoutMs: shared.Check(checked) ? checked.headTimeoutMs : undefined,
+        headTimeoutMs: sharedParams().Check(checked) ? checked.headTimeoutMs : undefined,
         readsRequest: definition.readsRequest ?? true,
         request: (client) => definition.request?.({ ...definition.defaults, ...checked }, client) ?? PLAIN_GET,
         respond(query) {

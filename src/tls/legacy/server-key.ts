@@ -1,20 +1,30 @@
 import { constants, createHash, createPrivateKey, privateEncrypt, randomBytes, sign, type ECDH, type KeyObject } from 'node:crypto';
-import forge from 'node-forge';
+import { createRequire } from 'node:module';
+import type forge from 'node-forge';
 import { vector } from '../records.js';
 import { SECP256R1 } from './suites.js';
 
 /** Prepared key material: node KeyObject for signing, forge key for RSA decryption (see docs/tls-protocol.md). */
 export interface PreparedKey {
   keyObject: KeyObject;
-  forgeKey: forge.pki.rsa.PrivateKey;
+  /** The forge key, parsed at the first RSA key exchange (forge parses RSA keys in JavaScript, ~20 ms each). */
+  forgeKey(): forge.pki.rsa.PrivateKey;
 }
 
-/** Parses the PEM key once per listener. @throws Error for a key that is not RSA. */
+/** Parses the PEM key once per listener (the forge key at first use). @throws Error for a key that is not RSA. */
 export function prepareKey(privateKeyPem: string): PreparedKey {
   const keyObject = createPrivateKey(privateKeyPem);
   if (keyObject.asymmetricKeyType !== 'rsa') throw new Error('the legacy TLS engine needs an RSA key');
-  const pkcs1 = keyObject.export({ type: 'pkcs1', format: 'pem' }).toString();
-  return { keyObject, forgeKey: forge.pki.privateKeyFromPem(pkcs1) as forge.pki.rsa.PrivateKey };
+  let forgeKey: forge.pki.rsa.PrivateKey | undefined;
+  return {
+    keyObject,
+    forgeKey: () => {
+      // node-forge is loaded here too: a farm whose legacy listeners never see an RSA key exchange does without it.
+      const { pki } = createRequire(import.meta.url)('node-forge') as typeof forge;
+      forgeKey ??= pki.privateKeyFromPem(keyObject.export({ type: 'pkcs1', format: 'pem' }).toString()) as forge.pki.rsa.PrivateKey;
+      return forgeKey;
+    },
+  };
 }
 
 /** DER certificates from a PEM chain text, in order. */
@@ -58,7 +68,7 @@ export function rsaPreMaster(key: PreparedKey, encrypted: Buffer, clientVersion:
   const random = randomBytes(48);
   random.writeUInt16BE(clientVersion, 0);
   try {
-    const decrypted = Buffer.from(key.forgeKey.decrypt(encrypted.toString('binary'), 'RSAES-PKCS1-V1_5'), 'binary');
+    const decrypted = Buffer.from(key.forgeKey().decrypt(encrypted.toString('binary'), 'RSAES-PKCS1-V1_5'), 'binary');
     if (decrypted.length === 48 && decrypted.readUInt16BE(0) === clientVersion) return decrypted;
   } catch {
     // keep the random premaster
