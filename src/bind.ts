@@ -82,11 +82,27 @@ function selectionOf(listener: PlannedListener, mechanism: Mechanism, context: M
   return { control: handler, chooser: chooser(behaviour), emit: context.emit };
 }
 
+/**
+ * `mechanism.create`, with the errors node:tls throws for settings OpenSSL refuses (an unknown cipher string, a
+ * protocol version it does not know, a certificate below its security level) turned into the scenario's error: they
+ * come from the scenario document, not from the farm.
+ * @throws FarmError BAD_SCENARIO naming `file` and OpenSSL's reason; any other error as thrown.
+ */
+function created(mechanism: Mechanism, params: unknown, context: MechanismContext, file: string): ConnectionHandler | PortOwner {
+  try {
+    return mechanism.create(params, context);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? '';
+    if (/^ERR_(SSL|OSSL|TLS)_/.test(code)) throw farmError('BAD_SCENARIO', file, `node:tls refuses these settings: ${(error as Error).message}`);
+    throw error;
+  }
+}
+
 /** The port of one listener: the mechanism's own (it owns its port) or a BoundListener around its handler. */
 function portOf(listener: PlannedListener, mechanism: Mechanism, wiring: FarmWiring, handlers: FarmPorts['handlers']): PortPlan {
   const context = contextFor(listener, wiring);
-  const created = mechanism.create(listener.scenario.params, context);
-  if ('listen' in created) {
+  const made = created(mechanism, listener.scenario.params, context, listener.scenario.file);
+  if ('listen' in made) {
     if (listener.scenario.behaviour)
       throw farmError(
         'BAD_SCENARIO',
@@ -99,15 +115,15 @@ function portOf(listener: PlannedListener, mechanism: Mechanism, wiring: FarmWir
         listener.scenario.file,
         `mechanism ${listener.scenario.mechanism} owns its port, so its tls variant needs terminate: false`,
       );
-    return { owner: created, members: [listener] };
+    return { owner: made, members: [listener] };
   }
   const selection = (behaviour: Behaviour | undefined) => behaviour && selectionOf(listener, mechanism, context, behaviour);
-  const served = new ListenerHandler(created, selection(listener.scenario.behaviour));
+  const served = new ListenerHandler(made, selection(listener.scenario.behaviour));
   const build = (params: unknown): ConnectionHandler => {
-    const made = mechanism.create(params, context);
-    if ('listen' in made)
+    const handler = created(mechanism, params, context, listener.scenario.file);
+    if ('listen' in handler)
       throw farmError('BAD_SCENARIO', listener.scenario.file, `mechanism ${mechanism.name} would own its port with these params`);
-    return made;
+    return handler;
   };
   handlers.set(listener.id, { handler: served, build, selection });
   const { pki, userCertificate } = wiring.certificates;

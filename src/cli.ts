@@ -188,6 +188,9 @@ async function main(): Promise<void> {
     .env('BADORIGIN')
     .strict()
     .help()
+    // yargs lays out the whole help text for every command it parses (string widths of every line, ~100 ms of a
+    // `manifest` run) unless it is told not to wrap; --help output keeps its own line breaks.
+    .wrap(null)
     .fail((message, error) => {
       // yargs reports its own usage and config-file problems as YError: those are the user's to fix.
       if (error && error.name !== 'YError') throw error;

@@ -136,6 +136,21 @@ describe('listeners added, changed and removed while the farm runs', () => {
     );
     reply = await send(farm(), 'POST', '/listeners?port=70000', JSON.stringify(busy));
     assert.equal(reply.status, 400);
+    // TLS settings the schema takes but OpenSSL refuses are the document's fault too.
+    const badCiphers = {
+      id: 'runtime-bad-ciphers',
+      offset: 0,
+      family: 'protocol',
+      title: 'A cipher string OpenSSL does not know',
+      fault: 'None: it never starts.',
+      mechanism: 'tls',
+      params: { certificate: { issuer: 'farm-intermediate' }, ciphers: 'é' },
+      expect: { node: { code: null }, curl: { exit: 0 } },
+      sources: [],
+    };
+    reply = await send(farm(), 'POST', '/listeners', JSON.stringify(badCiphers));
+    assert.equal(reply.status, 400);
+    assertError(reply, /node:tls refuses these settings: .*invalid command/);
     reply = await send(farm(), 'PUT', '/listeners/runtime-status/params', '{"fault": "status", "defaultStatus": "x"}');
     assert.equal(reply.status, 400);
     assertError(reply, /params of runtime-status/);

@@ -25,10 +25,10 @@ const ocsp = (body: Buffer): Answer => ({ status: 200, type: 'application/ocsp-r
  * or an OCSP request in the path (`/ocsp/<base64 DER, URL-encoded>`, RFC 6960 Appendix A.1); any other path, 200
  * with the list of these.
  */
-function answerGet(revocation: Revocation, path: string): Answer {
+async function answerGet(revocation: Revocation, path: string): Promise<Answer> {
   const crlName = CRL_PATH.exec(path)?.[1];
   if (crlName !== undefined) {
-    const crl = revocation.crl(crlName);
+    const crl = await revocation.crl(crlName);
     return crl
       ? { status: 200, type: 'application/pkix-crl', body: crl }
       : text(404, `no CRL for ${crlName}: the farm keeps none by that name`);
@@ -40,7 +40,7 @@ function answerGet(revocation: Revocation, path: string): Answer {
     } catch {
       encoded = '';
     }
-    return ocsp(revocation.answer(Buffer.from(encoded, 'base64')));
+    return ocsp(await revocation.answer(Buffer.from(encoded, 'base64')));
   }
   // Any other path (a proxy's probe path included) gets the list of what is served here.
   return text(200, `badorigin revocation responder: GET /crl/<ca>.crl, POST ${OCSP_PATH}, GET ${OCSP_PATH}/<base64 request>`);
@@ -77,7 +77,7 @@ async function handle(revocation: Revocation, context: MechanismContext, request
   const { maxHeaders } = context.caps;
   context.emit(requestEvent(request.method ?? '', request.url ?? '', rawHeaderPairs(request.rawHeaders, maxHeaders), maxHeaders));
   if (request.method === 'GET' || request.method === 'HEAD')
-    return send(response, context.id, answerGet(revocation, path), request.method === 'HEAD');
+    return send(response, context.id, await answerGet(revocation, path), request.method === 'HEAD');
   if (request.method !== 'POST' || path !== OCSP_PATH) {
     request.resume();
     return send(response, context.id, text(405, `only POST ${OCSP_PATH} takes a body`), false);
@@ -87,7 +87,7 @@ async function handle(revocation: Revocation, context: MechanismContext, request
     response.shouldKeepAlive = false;
     return send(response, context.id, text(413, `an OCSP request larger than ${MAX_OCSP_REQUEST_BYTES} bytes`), false);
   }
-  send(response, context.id, ocsp(revocation.answer(body)), false);
+  send(response, context.id, ocsp(await revocation.answer(body)), false);
 }
 
 /**

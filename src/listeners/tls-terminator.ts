@@ -26,7 +26,7 @@ function underlyingSocket(socket: TLSSocket): Socket {
 /** What the `tls` mechanism adds to a terminator (see `tlsTerminator`). */
 export interface TerminatorHooks {
   refuse?: (hello: ClientHelloSummary | null) => HelloRefusal | null;
-  staple?: (leaf: Buffer) => Buffer | null;
+  staple?: (leaf: Buffer) => Promise<Buffer | null>;
   chainFor?: (servername: string) => CertificateChain | undefined;
 }
 
@@ -82,7 +82,13 @@ export function tlsTerminator(
     });
     // node:tls asks only when the client sent status_request; the answer goes out in CertificateStatus (TLS 1.2) or
     // the leaf's status_request extension (TLS 1.3, RFC 8446 §4.4.2.1).
-    if (staple) server.on('OCSPRequest', (leaf, _issuer, callback) => callback(null, staple(leaf)));
+    if (staple)
+      server.on('OCSPRequest', (leaf, _issuer, callback) => {
+        staple(leaf).then(
+          (der) => callback(null, der),
+          (error: Error) => callback(error, null),
+        );
+      });
     server.on('tlsClientError', (error: NodeJS.ErrnoException, socket) => {
       reportSent(socket, false);
       emit({ type: 'tls-error', error: error.code ?? error.message });

@@ -155,7 +155,7 @@ export const tlsMechanism = defineMechanism({
     const { staple } = params;
     const leaves = choices(params).map((choice) => served(choice).leaf);
     const stapler = staple
-      ? (der: Buffer) => {
+      ? async (der: Buffer) => {
           const leaf = leaves.find((candidate) => candidate.raw.equals(der));
           return leaf ? context.pki.revocation.staple(leaf, staple) : null;
         }

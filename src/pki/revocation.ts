@@ -1,8 +1,17 @@
 import type { X509Certificate } from 'node:crypto';
 import type { CaName, LoadedCa } from './hierarchy.js';
-import { issuerIdentity, type IssuerIdentity } from './issuer-identity.js';
-import { signedCrl } from './crl.js';
-import { certIdFor, ocspError, parseOcspRequest, signedOcspResponse, type OcspAnswer, type OcspCertStatus } from './ocsp.js';
+import type { IssuerIdentity } from './issuer-identity.js';
+import type { OcspAnswer, OcspCertStatus } from './ocsp.js';
+
+/** The ASN.1 encoders, loaded at the first OCSP response or CRL: a start that signs none never loads them. */
+type Codec = typeof import('./ocsp.js') & typeof import('./crl.js') & typeof import('./issuer-identity.js');
+let codec: Promise<Codec> | undefined;
+const loadCodec = (): Promise<Codec> =>
+  (codec ??= Promise.all([import('./ocsp.js'), import('./crl.js'), import('./issuer-identity.js')]).then(([ocsp, crl, identity]) => ({
+    ...ocsp,
+    ...crl,
+    ...identity,
+  })));
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -51,12 +60,13 @@ export class Revocation {
   }
 
   /** The OCSP response to staple for a recorded leaf (DER); null for a leaf the farm does not answer for. */
-  staple(leaf: X509Certificate, freshness: StapleFreshness): Buffer | null {
+  async staple(leaf: X509Certificate, freshness: StapleFreshness): Promise<Buffer | null> {
     const serialHex = serialOf(leaf);
     const recorded = this.leaves.get(serialHex);
     if (!recorded) return null;
+    const { certIdFor, signedOcspResponse } = await loadCodec();
+    const issuer = await this.identity(recorded.issuer);
     return this.cached(`staple ${serialHex} ${freshness}`, (now) => {
-      const issuer = this.identity(recorded.issuer);
       const window =
         freshness === 'current'
           ? { thisUpdate: new Date(now - HOUR_MS), nextUpdate: new Date(now + VALIDITY_MS) }
@@ -69,18 +79,21 @@ export class Revocation {
   /**
    * Answers a DER OCSPRequest as the farm's responder (RFC 6960 §4.2): signed by the CA the first CertID names,
    * `malformedRequest` for bytes that are not a request, `unauthorized` for a CA the farm does not keep.
-   * @returns the DER OCSPResponse; never throws for bad input.
+   * @returns the DER OCSPResponse; never rejects for bad input.
    */
-  answer(requestDer: Buffer): Buffer {
+  async answer(requestDer: Buffer): Promise<Buffer> {
+    const { ocspError, parseOcspRequest, signedOcspResponse } = await loadCodec();
+    const identities = await Promise.all(this.cas.map((candidate) => this.identity(candidate.name)));
     let parsed: ReturnType<typeof parseOcspRequest>;
     try {
       parsed = parseOcspRequest(requestDer);
     } catch {
       return ocspError('malformedRequest');
     }
-    const ca = this.cas.find((candidate) => parsed.questions[0]!.issuedBy(this.identity(candidate.name)));
-    if (!ca) return ocspError('unauthorized');
-    const issuer = this.identity(ca.name);
+    const index = identities.findIndex((identity) => parsed.questions[0]!.issuedBy(identity));
+    const ca = this.cas[index];
+    const issuer = identities[index];
+    if (!ca || !issuer) return ocspError('unauthorized');
     const now = Date.now();
     const answers = parsed.questions.map((question): OcspAnswer => {
       const recorded = this.leaves.get(question.serialHex);
@@ -96,15 +109,17 @@ export class Revocation {
   }
 
   /** The CRL of a CA (DER), listing every recorded leaf it issued that is revoked; null for a CA the farm does not keep. */
-  crl(name: string): Buffer | null {
+  async crl(name: string): Promise<Buffer | null> {
     const ca = this.cas.find((candidate) => candidate.name === name);
     if (!ca) return null;
+    const { signedCrl } = await loadCodec();
+    const identity = await this.identity(ca.name);
     return this.cached(`crl ${ca.name}`, (now) => {
       const revoked = [...this.leaves]
         .filter(([, leaf]) => leaf.revoked && leaf.issuer === ca.name)
         .map(([serialHex, leaf]) => ({ serialHex, revokedAt: leaf.revokedAt }));
       // The CRL number only has to grow (RFC 5280 §5.2.3): seconds since the epoch do.
-      return signedCrl(this.identity(ca.name), revoked, new Date(now - HOUR_MS), new Date(now + VALIDITY_MS), Math.floor(now / 1000));
+      return signedCrl(identity, revoked, new Date(now - HOUR_MS), new Date(now + VALIDITY_MS), Math.floor(now / 1000));
     });
   }
 
@@ -112,12 +127,12 @@ export class Revocation {
     return leaf.revoked ? { status: 'revoked', revokedAt: leaf.revokedAt } : { status: 'good' };
   }
 
-  private identity(name: CaName): IssuerIdentity {
+  private async identity(name: CaName): Promise<IssuerIdentity> {
     let identity = this.identities.get(name);
     if (!identity) {
       const ca = this.cas.find((candidate) => candidate.name === name);
       if (!ca) throw new Error(`unknown CA ${name}`);
-      identity = issuerIdentity(ca.cert, ca.privateKeyPem);
+      identity = (await loadCodec()).issuerIdentity(ca.cert, ca.privateKeyPem);
       this.identities.set(name, identity);
     }
     return identity;
