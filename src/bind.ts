@@ -93,7 +93,8 @@ function created(mechanism: Mechanism, params: unknown, context: MechanismContex
     return mechanism.create(params, context);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? '';
-    if (/^ERR_(SSL|OSSL|TLS)_/.test(code)) throw farmError('BAD_SCENARIO', file, `node:tls refuses these settings: ${(error as Error).message}`);
+    if (/^ERR_(SSL|OSSL|TLS)_/.test(code))
+      throw farmError('BAD_SCENARIO', file, `node:tls refuses these settings: ${(error as Error).message}`);
     throw error;
   }
 }
