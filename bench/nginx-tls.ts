@@ -1,9 +1,10 @@
 // nginx (one worker, like the single farm process) terminating TLS on several ports, each with its own key, chain
 // and protocol settings: the peer of the farm's certificate and protocol faults, as badssl.com serves them.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isListening, writeNginxConf } from './processes.js';
 
 /** One TLS server block: its port, PEM files, and the protocol settings of the farm listener it stands for. */
 export interface NginxTlsServer {
@@ -14,15 +15,6 @@ export interface NginxTlsServer {
   protocols: string;
   /** nginx `ssl_ciphers` (an OpenSSL cipher list), when the farm listener sets its own. */
   ciphers?: string;
-}
-
-/** True when something listens on 127.0.0.1:port (read from /proc/net/tcp, state 0A = LISTEN). */
-function isListening(port: number): boolean {
-  try {
-    return readFileSync('/proc/net/tcp', 'utf8').includes(`:${port.toString(16).toUpperCase().padStart(4, '0')} 00000000:0000 0A`);
-  } catch {
-    return false;
-  }
 }
 
 /**
@@ -39,17 +31,7 @@ export async function startNginxTls(servers: NginxTlsServer[]): Promise<{ child:
     location / { default_type text/plain; return 200 "nginx\\n"; }
   }`,
   );
-  const conf = join(dir, 'nginx.conf');
-  writeFileSync(
-    conf,
-    `daemon off; master_process off; worker_processes 1; error_log ${dir}/error.log; pid ${dir}/nginx.pid;
-events { worker_connections 4096; }
-http {
-  access_log off; client_body_temp_path ${dir}; proxy_temp_path ${dir}; fastcgi_temp_path ${dir}; uwsgi_temp_path ${dir}; scgi_temp_path ${dir};
-${blocks.join('\n')}
-}
-`,
-  );
+  const conf = writeNginxConf(dir, blocks.join('\n'));
   const child = spawn('nginx', ['-c', conf, '-p', dir], { stdio: 'ignore' });
   let spawnError: Error | undefined;
   child.once('error', (error) => (spawnError = error));

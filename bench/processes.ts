@@ -85,6 +85,24 @@ export async function startNginx(
   body: string,
 ): Promise<{ child: ChildProcess; stop(): void }> {
   const dir = mkdtempSync(join(tmpdir(), 'badorigin-bench-nginx-'));
+  const conf = writeNginxConf(
+    dir,
+    `  keepalive_requests 1000000;
+  server {
+    listen 127.0.0.1:${port} ssl; ssl_certificate ${chainFile}; ssl_certificate_key ${keyFile}; ssl_session_cache off; ssl_session_tickets off;
+    location / { default_type text/plain; add_header cache-control no-store; return 200 ${JSON.stringify(body)}; }
+  }`,
+  );
+  const child = spawn('nginx', ['-c', conf, '-p', dir], { stdio: 'ignore' });
+  await until(() => (isListening(port) ? true : undefined), 10_000, 'nginx');
+  return { child, stop: () => (child.kill('SIGKILL'), rmSync(dir, { recursive: true, force: true })) };
+}
+
+/**
+ * Writes `dir`/nginx.conf for nginx in the foreground with one worker (like the single farm process), its error log,
+ * pid and temp files in `dir`, no access log, and `http` holding `httpBody`. @returns the file's path.
+ */
+export function writeNginxConf(dir: string, httpBody: string): string {
   const conf = join(dir, 'nginx.conf');
   writeFileSync(
     conf,
@@ -92,21 +110,15 @@ export async function startNginx(
 events { worker_connections 4096; }
 http {
   access_log off; client_body_temp_path ${dir}; proxy_temp_path ${dir}; fastcgi_temp_path ${dir}; uwsgi_temp_path ${dir}; scgi_temp_path ${dir};
-  keepalive_requests 1000000;
-  server {
-    listen 127.0.0.1:${port} ssl; ssl_certificate ${chainFile}; ssl_certificate_key ${keyFile}; ssl_session_cache off; ssl_session_tickets off;
-    location / { default_type text/plain; add_header cache-control no-store; return 200 ${JSON.stringify(body)}; }
-  }
+${httpBody}
 }
 `,
   );
-  const child = spawn('nginx', ['-c', conf, '-p', dir], { stdio: 'ignore' });
-  await until(() => (isListening(port) ? true : undefined), 10_000, 'nginx');
-  return { child, stop: () => (child.kill('SIGKILL'), rmSync(dir, { recursive: true, force: true })) };
+  return conf;
 }
 
 /** True when something listens on 127.0.0.1:port (read from /proc/net/tcp, state 0A = LISTEN). */
-function isListening(port: number): boolean {
+export function isListening(port: number): boolean {
   try {
     return readFileSync('/proc/net/tcp', 'utf8').includes(`:${port.toString(16).toUpperCase().padStart(4, '0')} 00000000:0000 0A`);
   } catch {
