@@ -76,7 +76,12 @@ mkdirSync(dist, { recursive: true });
 for (const entry of readdirSync(dist)) rmSync(`${dist}/${entry}`, { recursive: true, force: true });
 execFileSync(process.execPath, [`${root}node_modules/typescript/bin/tsc`, '-p', `${root}tsconfig.build.json`], { stdio: 'inherit' });
 await build({
-  entryPoints: [`${root}src/index.ts`, `${root}src/cli.ts`],
+  // One per package entry: the library, the CLI and the control API's client (package.json "exports", "bin").
+  entryPoints: [
+    { in: `${root}src/index.ts`, out: 'index' },
+    { in: `${root}src/cli.ts`, out: 'cli' },
+    { in: `${root}src/client/index.ts`, out: 'client/index' },
+  ],
   outdir: dist,
   bundle: true,
   splitting: true,

@@ -7,7 +7,7 @@ import { curlArgs } from '../src/client-commands.js';
 import { runClient } from '../src/clients/run-client.js';
 import { DEFAULT_SCENARIOS_DIR } from '../src/catalogue.js';
 import { assertManifest, readManifestFile } from '../src/manifest-schema.js';
-import { tempDir } from './helpers/farm.js';
+import { seedCertsDir, tempDir } from './helpers/farm.js';
 import { runCli, startFarmProcess, startServe } from './helpers/cli.js';
 import { requireTool } from './helpers/tools.js';
 import { WEAK_DH_NOTICE } from '../src/weak-dh-warning.js';
@@ -109,6 +109,7 @@ async function npmStartThenKill(
   signal: NodeJS.Signals,
 ): Promise<{ listening: number[]; running: number[]; ports: number; output: string }> {
   const { dir, remove } = tempDir();
+  seedCertsDir(join(dir, 'certs'));
   t.after(remove);
   const manifestFile = join(dir, 'manifest.json');
   // Generous: when a source file is newer than dist/, npm start compiles first.
@@ -291,6 +292,7 @@ describe('badorigin CLI', () => {
   test('serve runs until SIGTERM, answers real clients, probe passes, and a changed expectation makes probe fail', async (t) => {
     if (!requireTool(t, 'curl')) return;
     const { dir, remove } = tempDir();
+    seedCertsDir(join(dir, 'certs'));
     t.after(remove);
     const manifestFile = join(dir, 'manifest.json');
     const serve = await startServe(['--base-port', '0', '--certs-dir', join(dir, 'certs'), '--manifest-out', manifestFile]);

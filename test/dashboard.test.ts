@@ -121,7 +121,7 @@ describe('dashboard in Chromium (playwright-core)', {
     assert.equal(await page.isVisible('section.family[data-family="certificate"]'), false);
 
     await page.check('input[name="family"][value=""]');
-    await page.fill('#search', 'expired leaf');
+    await page.fill('#search', 'expired leaf certificate');
     assert.deepEqual(await page.$$eval('li:not([hidden]) > a.tile', (t) => t.map((x) => (x as HTMLElement).dataset.listener)), [
       'cert-expired',
     ]);

@@ -32,10 +32,15 @@ if (!existsSync(SEED_KEY)) {
  */
 export function certsDir(): { dir: string; remove: () => void } {
   const certs = tempDir();
-  writeFileSync(join(certs.dir, 'farm.json'), JSON.stringify(emptyIndex()));
-  mkdirSync(join(certs.dir, 'keys'));
-  writeFileSync(join(certs.dir, 'keys', 'leaf-rsa-8192.key'), readFileSync(SEED_KEY), { mode: 0o600 });
+  seedCertsDir(certs.dir);
   return certs;
+}
+
+/** Makes `dir` (and its parents) a certs directory holding only an empty index and the seeded RSA-8192 key. */
+export function seedCertsDir(dir: string): void {
+  mkdirSync(join(dir, 'keys'), { recursive: true });
+  writeFileSync(join(dir, 'farm.json'), JSON.stringify(emptyIndex()));
+  writeFileSync(join(dir, 'keys', 'leaf-rsa-8192.key'), readFileSync(SEED_KEY), { mode: 0o600 });
 }
 
 /**
