@@ -5,7 +5,7 @@ import { hideBin } from 'yargs/helpers';
 import { warnIfCertsDiffer } from './commands/certs-check.js';
 import { installProcessGuards } from './containment.js';
 import { FarmError, farmError } from './errors.js';
-import { plannedManifest, resolveSettings, startControl, startFarm } from './farm.js';
+import { type Farm, plannedManifest, resolveSettings, startControl, startFarm } from './farm.js';
 import { readManifestFile } from './manifest-schema.js';
 import { OptionsFile } from './options-file.js';
 import { readOptions, type OptionSpecs } from './options/spec.js';
@@ -52,17 +52,8 @@ const LISTENER_CHANGES: ReadonlySet<string> = new Set(['listener-added', 'listen
 /** Longest `serve` waits for the farm to close on SIGINT/SIGTERM/SIGHUP before it exits anyway, in ms. */
 const STOP_DEADLINE_MS = 1500;
 
-async function serve(argv: Readonly<Record<string, unknown>>): Promise<void> {
-  const { manifestOut } = readOptions(SERVE_OPTIONS, argv);
-  absorbTerminalErrors();
-  replaceWeakDhWarning((notice) => process.stderr.write(`badorigin: ${notice}\n`));
-  const farm = await startFarm(farmOptionsOf(argv));
-  if (farm.settings.controlPort !== null) {
-    await startControl(farm).catch(async (error: unknown) => {
-      await farm.close();
-      throw error;
-    });
-  }
+/** Closes the farm and exits on SIGINT/SIGTERM/SIGHUP, or when the npm process that started it has gone. */
+function stopOnSignals(farm: Farm): void {
   let stopping = false;
   const stop = (why: string) => {
     if (stopping) return;
@@ -91,22 +82,39 @@ async function serve(argv: Readonly<Record<string, unknown>>): Promise<void> {
       farm.events.emit('event', { listener, type: 'handler-error', time: Date.now(), error: `uncaught ${kind}: ${error.message}` });
     process.stderr.write(`badorigin: uncaught ${kind}${listener ? ` in listener ${listener}` : ''}: ${error.stack ?? error.message}\n`);
   });
+}
+
+/** Writes the manifest to `file` (JSON) now and again whenever a listener is added, changed or removed. */
+function followManifest(farm: Farm, file: string): void {
+  writeFileSync(file, renderManifest(farm.manifest, 'json'));
+  // Listeners added, changed or removed through the control API: the file follows the manifest.
+  farm.events.on('event', (event) => {
+    if (!LISTENER_CHANGES.has(event.type)) return;
+    try {
+      writeFileSync(file, renderManifest(farm.manifest, 'json'));
+    } catch (error) {
+      process.stderr.write(`badorigin: cannot rewrite ${file}: ${(error as Error).message}\n`);
+    }
+  });
+}
+
+async function serve(argv: Readonly<Record<string, unknown>>): Promise<void> {
+  const { manifestOut } = readOptions(SERVE_OPTIONS, argv);
+  absorbTerminalErrors();
+  replaceWeakDhWarning((notice) => process.stderr.write(`badorigin: ${notice}\n`));
+  const farm = await startFarm(farmOptionsOf(argv));
+  if (farm.settings.controlPort !== null) {
+    await startControl(farm).catch(async (error: unknown) => {
+      await farm.close();
+      throw error;
+    });
+  }
+  stopOnSignals(farm);
   for (const notice of farm.notices) process.stderr.write(`badorigin: ${notice}\n`);
   for (const listener of farm.manifest.listeners) {
     if (listener.warning) process.stderr.write(`badorigin: warning: ${listener.id}: ${listener.warning}\n`);
   }
-  if (manifestOut) {
-    writeFileSync(manifestOut, renderManifest(farm.manifest, 'json'));
-    // Listeners added, changed or removed through the control API: the file follows the manifest.
-    farm.events.on('event', (event) => {
-      if (!LISTENER_CHANGES.has(event.type)) return;
-      try {
-        writeFileSync(manifestOut, renderManifest(farm.manifest, 'json'));
-      } catch (error) {
-        process.stderr.write(`badorigin: cannot rewrite ${manifestOut}: ${(error as Error).message}\n`);
-      }
-    });
-  }
+  if (manifestOut) followManifest(farm, manifestOut);
   process.stdout.write(renderManifest(farm.manifest, 'table'));
   process.stdout.write(`\n${farm.manifest.listeners.length} listeners on ${farm.settings.host}, hostname ${farm.manifest.hostname}\n`);
   process.stdout.write(`trust this root CA: ${farm.manifest.trust.rootCaFile}\n`);

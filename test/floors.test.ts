@@ -100,3 +100,12 @@ test('src/client/ (badorigin/client, a client of a remote farm) loads nothing of
   });
   assert.deepEqual(loaded, []);
 });
+
+test('no type assertion through never or unknown in src/: parameter types come from the schemas that check them', () => {
+  const casts = sources().flatMap((file) =>
+    readFileSync(join(SRC, file), 'utf8')
+      .split('\n')
+      .flatMap((line, index) => (/\bas (never|unknown as)\b/.test(line) ? [`${file}:${index + 1}: ${line.trim()}`] : [])),
+  );
+  assert.deepEqual(casts, []);
+});

@@ -94,21 +94,25 @@ export function nginxConfig(manifest: Manifest, options: ConfigOptions = {}): st
     `        listen ${hostPort(options.listenHost ?? '127.0.0.1', options.listen ?? NGINX_DEFAULT_LISTEN)};`,
     '',
   );
-  for (const l of listeners) {
-    lines.push(`        # ${l.id}: ${l.title}`, `        location ${routePath(l)} {`);
-    if (l.transport === 'dns') {
-      const variable = `$badorigin_${l.id.replaceAll('-', '_')}`;
-      lines.push(
-        `            set ${variable} ${l.query?.name ?? l.id};`,
-        `            proxy_pass https://${variable}:${landing!.port};`,
-        ...tlsLines(landing!, manifest, options, '            '),
-      );
-    } else {
-      lines.push(`            proxy_pass ${isTls(l) ? 'https' : 'http'}://${l.id};`);
-      if (isTls(l)) lines.push(...tlsLines(l, manifest, options, '            '));
-    }
-    lines.push('        }');
-  }
+  for (const l of listeners) lines.push(...locationLines(l, manifest, options, landing));
   lines.push('    }', '}', '');
   return lines.join('\n');
+}
+
+/** The `location` block that routes `/<id>/` to one listener (a DNS listener through the resolver and its landing). */
+function locationLines(l: ManifestListener, manifest: Manifest, options: ConfigOptions, landing: ManifestListener | undefined): string[] {
+  const lines = [`        # ${l.id}: ${l.title}`, `        location ${routePath(l)} {`];
+  if (l.transport === 'dns') {
+    const variable = `$badorigin_${l.id.replaceAll('-', '_')}`;
+    lines.push(
+      `            set ${variable} ${l.query?.name ?? l.id};`,
+      `            proxy_pass https://${variable}:${landing!.port};`,
+      ...tlsLines(landing!, manifest, options, '            '),
+    );
+  } else {
+    lines.push(`            proxy_pass ${isTls(l) ? 'https' : 'http'}://${l.id};`);
+    if (isTls(l)) lines.push(...tlsLines(l, manifest, options, '            '));
+  }
+  lines.push('        }');
+  return lines;
 }

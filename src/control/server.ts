@@ -83,32 +83,7 @@ export async function startControl(options: ControlOptions, sources: ControlSour
   if (options.token) app.use(requireToken(options.token));
   else app.use(requireServedHost(options.host, options.hostnames ?? []));
   app.use(refuseCrossOriginWrites());
-  app.get('/healthz', (_request, response) => {
-    response.json({ ok: true, listeners: sources.manifest().listeners.length, ledgerSize: Math.max(0, sources.ledger.size) });
-  });
-  app.get('/manifest.json', (_request, response) => {
-    response.json(sources.manifest());
-  });
-  app.get('/sources.json', (_request, response) => {
-    response.json(SOURCES);
-  });
-  app.get('/ca.pem', (_request, response) => {
-    response.type('application/x-pem-file').send(sources.rootCaPem);
-  });
-  app.get('/listeners', (_request, response) => {
-    response.json(listenerRows(sources));
-  });
-  app.get('/events', (request, response) => {
-    // A HEAD has no body to stream into: answering it must not take a subscriber slot.
-    if (request.method === 'HEAD') return void response.status(200).type('text/event-stream').end();
-    const filter = typeof request.query.listener === 'string' ? request.query.listener : undefined;
-    stream.subscribe(response, filter, Boolean(request.query.replay));
-  });
-  app.post('/listeners/:id/reset', (request, response) => {
-    const result = sources.reset(request.params.id);
-    if (result === undefined) return sendError(response, 404, `no listener ${request.params.id}`);
-    response.json({ id: request.params.id, reset: result });
-  });
+  farmRoutes(app, sources, stream);
   ledgerRoutes(app, sources.ledger);
   listenerRoutes(app, sources.listeners);
   verifyRoutes(app, sources.verifyReports);
@@ -144,6 +119,36 @@ export async function startControl(options: ControlOptions, sources: ControlSour
         server.closeAllConnections();
       }),
   };
+}
+
+/** The farm's own read routes and reset: health, manifest, sources, root CA, listener rows, events. */
+function farmRoutes(app: express.Express, sources: ControlSources, stream: EventStream): void {
+  app.get('/healthz', (_request, response) => {
+    response.json({ ok: true, listeners: sources.manifest().listeners.length, ledgerSize: Math.max(0, sources.ledger.size) });
+  });
+  app.get('/manifest.json', (_request, response) => {
+    response.json(sources.manifest());
+  });
+  app.get('/sources.json', (_request, response) => {
+    response.json(SOURCES);
+  });
+  app.get('/ca.pem', (_request, response) => {
+    response.type('application/x-pem-file').send(sources.rootCaPem);
+  });
+  app.get('/listeners', (_request, response) => {
+    response.json(listenerRows(sources));
+  });
+  app.get('/events', (request, response) => {
+    // A HEAD has no body to stream into: answering it must not take a subscriber slot.
+    if (request.method === 'HEAD') return void response.status(200).type('text/event-stream').end();
+    const filter = typeof request.query.listener === 'string' ? request.query.listener : undefined;
+    stream.subscribe(response, filter, Boolean(request.query.replay));
+  });
+  app.post('/listeners/:id/reset', (request, response) => {
+    const result = sources.reset(request.params.id);
+    if (result === undefined) return sendError(response, 404, `no listener ${request.params.id}`);
+    response.json({ id: request.params.id, reset: result });
+  });
 }
 
 /** One row of `GET /listeners`: the listener's manifest facts, its behaviour when it has one, its live counters. */

@@ -1,7 +1,8 @@
 import type { Socket } from 'node:net';
 import { Duplex } from 'node:stream';
 import { VALID_LEAF } from '../pki/leaf-spec.js';
-import { summarizeClientHello, versionLabel } from '../tls/client-hello.js';
+import { versionLabel } from '../tls/client-hello.js';
+import { summarizeClientHello } from '../tls/client-hello-summary.js';
 import { HttpOkResponder } from './http-ok.js';
 import { LegacyTlsEngine, type EngineEvent } from '../tls/legacy/handshake.js';
 import { pemChainToDer, prepareKey } from '../tls/legacy/server-key.js';
@@ -9,7 +10,8 @@ import { LEGACY_SUITES, LEGACY_SUITE_NAMES, LEGACY_VERSIONS, LEGACY_VERSION_NAME
 import { handshakeDeadline } from './connection/handshake-deadline.js';
 import { Type, type Static } from 'typebox';
 import { defineMechanism } from './define-mechanism.js';
-import { summarizeChain } from '../pki/chain-summary.js';
+import { type CertificateChain, summarizeChain } from '../pki/chain-summary.js';
+import type { MechanismContext } from './mechanism.js';
 
 /** A cipher suite as its code point (RFC 5246 §A.5), `0x0005`. */
 const suiteCode = (suite: number) => `0x${suite.toString(16).padStart(4, '0')}`;
@@ -97,28 +99,7 @@ export const legacyTlsMechanism = defineMechanism({
       privateKeyPem: chain.privateKeyPem,
     };
     const responder = new HttpOkResponder(context);
-    const served = summarizeChain(chain.chainPem);
-    const describe = (event: EngineEvent): void => {
-      switch (event.kind) {
-        case 'client-hello':
-          return context.emit({ type: 'client-hello', clientHello: summarizeClientHello(event.hello) });
-        case 'negotiated':
-          context.emit({
-            type: 'server-hello',
-            serverHello: { version: versionLabel(event.version), cipher: suiteName(event.suite), chain: served },
-          });
-          return context.emit({
-            type: 'fault',
-            detail: `${versionLabel(event.version)} with suite ${suiteCode(event.suite)}`,
-          });
-        case 'alert-sent':
-          return context.emit({ type: 'fault', detail: `alert ${event.alert} (${event.reason})`, alert: event.alert });
-        case 'alert-received':
-          return context.emit({ type: 'tls-error', error: `client alert ${event.level === 2 ? 'fatal' : 'warning'} ${event.alert}` });
-        case 'secure':
-          return;
-      }
-    };
+    const describe = ledgerEvents(context.emit, summarizeChain(chain.chainPem));
     return {
       onConnection(socket: Socket) {
         let stream: SecureStream | undefined;
@@ -151,3 +132,28 @@ export const legacyTlsMechanism = defineMechanism({
     };
   },
 });
+
+/** What the legacy engine's events become in the ledger: the ClientHello, the ServerHello it chose, alerts each way. */
+function ledgerEvents(emit: MechanismContext['emit'], served: CertificateChain): (event: EngineEvent) => void {
+  return (event) => {
+    switch (event.kind) {
+      case 'client-hello':
+        return emit({ type: 'client-hello', clientHello: summarizeClientHello(event.hello) });
+      case 'negotiated':
+        emit({
+          type: 'server-hello',
+          serverHello: { version: versionLabel(event.version), cipher: suiteName(event.suite), chain: served },
+        });
+        return emit({
+          type: 'fault',
+          detail: `${versionLabel(event.version)} with suite ${suiteCode(event.suite)}`,
+        });
+      case 'alert-sent':
+        return emit({ type: 'fault', detail: `alert ${event.alert} (${event.reason})`, alert: event.alert });
+      case 'alert-received':
+        return emit({ type: 'tls-error', error: `client alert ${event.level === 2 ? 'fatal' : 'warning'} ${event.alert}` });
+      case 'secure':
+        return;
+    }
+  };
+}

@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
-import { parseClientHelloRecord, summarizeClientHello } from '../tls/client-hello.js';
+import { parseClientHelloRecord } from '../tls/client-hello.js';
+import { summarizeClientHello } from '../tls/client-hello-summary.js';
 import { ContentType, MAX_CIPHERTEXT, oversizedRecord, tlsRecordEnd } from '../tls/records.js';
 import { readFirstRecord } from './connection/handshake-deadline.js';
 import { sendAndClose } from './http/response.js';

@@ -1,5 +1,6 @@
 import { readFirstRecord } from './connection/handshake-deadline.js';
-import { parseClientHelloRecord, summarizeClientHello, versionLabel } from '../tls/client-hello.js';
+import { parseClientHelloRecord, versionLabel } from '../tls/client-hello.js';
+import { summarizeClientHello } from '../tls/client-hello-summary.js';
 import { alertRecord, tlsRecordEnd } from '../tls/records.js';
 import { sendAndClose } from './http/response.js';
 import { Type, type Static } from 'typebox';

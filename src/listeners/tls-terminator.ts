@@ -60,13 +60,7 @@ export function tlsTerminator(
   // per listener, so it waits for the listener's first connection, as does the summary of the chain served.
   const { key: _key, cert: _cert, ...settings } = options;
   createSecureContext(settings);
-  let defaultChain: CertificateChain | undefined;
-  const reportSent = (socket: TLSSocket, completed: boolean) => {
-    const servername = typeof socket.servername === 'string' ? socket.servername : '';
-    defaultChain ??= summarizeChain(typeof options.cert === 'string' ? options.cert : '');
-    const sent = serverHelloSent(socket, underlyingSocket(socket), chainFor(servername) ?? defaultChain, completed);
-    if (sent) emit({ type: 'server-hello', serverHello: sent });
-  };
+  const reportSent = serverHelloReporter(options, chainFor, emit);
   let server: Server | undefined;
   const deadlines = new WeakMap<Socket, NodeJS.Timeout>();
   const tlsServer = (): Server => {
@@ -80,15 +74,7 @@ export function tlsTerminator(
       reportSent(socket, true);
       onSecure(socket, raw);
     });
-    // node:tls asks only when the client sent status_request; the answer goes out in CertificateStatus (TLS 1.2) or
-    // the leaf's status_request extension (TLS 1.3, RFC 8446 §4.4.2.1).
-    if (staple)
-      server.on('OCSPRequest', (leaf, _issuer, callback) => {
-        staple(leaf).then(
-          (der) => callback(null, der),
-          (error: Error) => callback(error, null),
-        );
-      });
+    if (staple) answerStatusRequests(server, staple);
     server.on('tlsClientError', (error: NodeJS.ErrnoException, socket) => {
       reportSent(socket, false);
       emit({ type: 'tls-error', error: error.code ?? error.message });
@@ -113,4 +99,35 @@ export function tlsTerminator(
       });
     },
   };
+}
+
+/**
+ * Reports what the farm sent in a handshake (`server-hello` event), completed or failed after the ServerHello; the
+ * default chain's summary is made at the first report and shared.
+ */
+function serverHelloReporter(
+  options: TlsOptions,
+  chainFor: (servername: string) => CertificateChain | undefined,
+  emit: MechanismContext['emit'],
+): (socket: TLSSocket, completed: boolean) => void {
+  let defaultChain: CertificateChain | undefined;
+  return (socket, completed) => {
+    const servername = typeof socket.servername === 'string' ? socket.servername : '';
+    defaultChain ??= summarizeChain(typeof options.cert === 'string' ? options.cert : '');
+    const sent = serverHelloSent(socket, underlyingSocket(socket), chainFor(servername) ?? defaultChain, completed);
+    if (sent) emit({ type: 'server-hello', serverHello: sent });
+  };
+}
+
+/**
+ * Staples `staple(leaf)`'s OCSP response. node:tls asks only when the client sent status_request; the answer goes
+ * out in CertificateStatus (TLS 1.2) or the leaf's status_request extension (TLS 1.3, RFC 8446 §4.4.2.1).
+ */
+function answerStatusRequests(server: Server, staple: (leaf: Buffer) => Promise<Buffer | null>): void {
+  server.on('OCSPRequest', (leaf: Buffer, _issuer: Buffer, callback: (error: Error | null, response: Buffer | null) => void) => {
+    staple(leaf).then(
+      (der) => callback(null, der),
+      (error: Error) => callback(error, null),
+    );
+  });
 }

@@ -29,7 +29,7 @@ const serialOf = (cert: X509Certificate) => cert.serialNumber.toLowerCase().repl
 interface RecordedLeaf {
   issuer: CaName;
   revoked: boolean;
-  /** When it counts as revoked: its notBefore, so that it was never good. */
+  /** When it counts as revoked: its notBefore, so that it had never been good. */
   revokedAt: Date;
 }
 

@@ -1,4 +1,3 @@
-import { hash } from 'node:crypto';
 /**
  * A bounds-checked ClientHello parser for the farm's own TLS record layer (RFC 5246 §7.4.1.2, RFC 2246 §7.4.1.2,
  * RFC 6101 §5.6.1.2, RFC 8446 §4.1.2). It never throws: every outcome is a `ClientHelloResult`.
@@ -264,38 +263,4 @@ export function parseClientHelloRecord(record: Buffer): ClientHelloResult {
 export function versionLabel(version: ProtocolVersion): string {
   const names: Record<number, string> = { 768: 'SSLv3', 769: 'TLSv1', 770: 'TLSv1.1', 771: 'TLSv1.2', 772: 'TLSv1.3' };
   return names[version] ?? `0x${version.toString(16).padStart(4, '0')}`;
-}
-
-/** GREASE values (RFC 8701 §2): 0x0a0a, 0x1a1a, … 0xfafa, which JA3 and the event log leave out. */
-export function isGrease(value: number): boolean {
-  return (value & 0x0f0f) === 0x0a0a && value >> 8 === (value & 0xff);
-}
-
-/**
- * The JA3 fingerprint string of a ClientHello: legacy version, cipher suites, extension types, supported groups and
- * EC point formats, each decimal and `-`-joined, GREASE values left out, the five fields `,`-joined (Salesforce JA3).
- */
-export function ja3String(hello: ParsedClientHello): string {
-  const list = (values: number[]) => values.filter((v) => !isGrease(v)).join('-');
-  return [
-    String(hello.version),
-    list(hello.cipherSuites),
-    list(hello.extensions.map((e) => e.type)),
-    list(hello.supportedGroups),
-    hello.ecPointFormats.join('-'),
-  ].join(',');
-}
-
-/** The event-log summary of a ClientHello (SNI, versions, suites, ALPN, JA3 and its MD5), GREASE left out. */
-export function summarizeClientHello(hello: ParsedClientHello): ClientHelloSummary {
-  const ja3 = ja3String(hello);
-  return {
-    sni: hello.sni,
-    version: versionLabel(hello.version),
-    supportedVersions: hello.supportedVersions.filter((v) => !isGrease(v)).map(versionLabel),
-    cipherSuites: hello.cipherSuites.filter((suite) => !isGrease(suite)),
-    alpn: hello.alpn,
-    ja3,
-    ja3Hash: hash('md5', ja3, 'hex'),
-  };
 }

@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
-import { parseClientHelloRecord, summarizeClientHello, type ClientHelloSummary } from '../../tls/client-hello.js';
+import { parseClientHelloRecord, type ClientHelloSummary } from '../../tls/client-hello.js';
+import { summarizeClientHello } from '../../tls/client-hello-summary.js';
 import { readUntil } from './read-until.js';
 
 /** Largest TLSPlaintext fragment (RFC 8446 §5.1: 2^14 bytes); a longer record is handed on unparsed. */

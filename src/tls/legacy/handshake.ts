@@ -16,7 +16,8 @@ import {
   type HandshakeMessage,
   type TlsRecord,
 } from '../records.js';
-import { rsaPreMaster, serverKeyExchange, type PreparedKey } from './server-key.js';
+import { clientPreMaster } from './client-key-exchange.js';
+import { serverKeyExchange, type PreparedKey } from './server-key.js';
 import { serverHelloBody } from './server-hello.js';
 import { negotiate, type LegacySuite } from './suites.js';
 
@@ -258,28 +259,16 @@ export class LegacyTlsEngine {
     // SSL 3.0 derives keys, MACs and Finished differently (RFC 6101 §6.1, §5.2.3.1, §5.6.9); the engine stops here.
     if (this.version === 0x0300)
       return this.fail(Alert.handshakeFailure, 'SSL 3.0 key exchange is not implemented (the ServerHello flight is)');
-    let preMaster: Buffer;
-    if (this.suite!.keyExchange === 'ecdhe_rsa') {
-      // ClientECDiffieHellmanPublic: opaque point <1..2^8-1> (RFC 8422 §5.7).
-      const body = message.body;
-      if (body.length < 2 || body[0] !== body.length - 1) return this.fail(Alert.decodeError, 'malformed ClientECDiffieHellmanPublic');
-      try {
-        preMaster = this.ecdh!.computeSecret(body.subarray(1));
-      } catch {
-        return this.fail(Alert.illegalParameter, 'client ECDH point is not on P-256');
-      }
-    } else {
-      // EncryptedPreMasterSecret: a vector<0..2^16-1> in TLS, the bare ciphertext in SSL 3.0 (RFC 5246 §7.4.7.1).
-      let encrypted = message.body;
-      if (this.version >= 0x0301) {
-        if (encrypted.length < 2 || encrypted.readUInt16BE(0) !== encrypted.length - 2)
-          return this.fail(Alert.decodeError, 'malformed EncryptedPreMasterSecret');
-        encrypted = encrypted.subarray(2);
-      }
-      preMaster = rsaPreMaster(this.key, encrypted, hello.version);
-    }
+    const preMaster = clientPreMaster(message.body, {
+      keyExchange: this.suite!.keyExchange,
+      version: this.version,
+      clientVersion: hello.version,
+      ecdh: this.ecdh,
+      key: this.key,
+    });
+    if ('alert' in preMaster) return this.fail(preMaster.alert, preMaster.reason);
     this.transcript.push(message.raw);
-    this.master = masterSecret(this.version, preMaster, hello.random, this.serverRandom);
+    this.master = masterSecret(this.version, preMaster.secret, hello.random, this.serverRandom);
     const keys = keyBlock(this.version, this.master, hello.random, this.serverRandom, this.suite!.mac === 'sha1' ? 20 : 16, 16);
     this.readState = undefined;
     this.pendingRead = new StreamCipherState(this.suite!.mac, keys.clientMac, keys.clientKey);
