@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
 import { loadCatalogue, requestFor } from '../src/catalogue.js';
 import { CDN_COLUMNS, cdnOutcome, outcomesOf, type CdnOutcome } from '../src/cdn/expectation.js';
+import { CLOUDFRONT_FARM_CA } from '../src/cdn/farm-ca.js';
 import { plannedManifest, resolveSettings } from '../src/farm.js';
 import { assertManifest } from '../src/manifest-schema.js';
 
@@ -95,6 +96,8 @@ describe('scenario catalogue and manifest', () => {
         }
       }
     }
+    checkSource('CLOUDFRONT_FARM_CA', CLOUDFRONT_FARM_CA.source);
+    assert.ok(doc('cloudfront-502').includes(CLOUDFRONT_FARM_CA.xCache!.toLowerCase()));
     assert.ok(quotes > 40, `only ${quotes} quoted texts checked`);
   });
 
@@ -117,6 +120,39 @@ describe('scenario catalogue and manifest', () => {
       assert.equal(cdnOutcome(ok.expect.cloudfront)?.status, status, `tls-ok with${tlsCert ? '' : 'out'} --tls-cert`);
       assert.equal(cdnOutcome(ok.expect.cloudfront, ok.certificate)?.status, status);
     }
+  });
+
+  test('CloudFront: every TLS listener serving the farm CA answers the farm CA 502 by default, its own outcome under tls-cert=user', () => {
+    const planned = (tlsCert?: string) =>
+      plannedManifest(
+        resolveSettings({ basePort: 9400, certsDir: '/tmp/unused-certs', ...(tlsCert ? { tlsCert, tlsKey: '/tmp/unused-key.pem' } : {}) }),
+      );
+    const farm = planned();
+    const tls = farm.listeners.filter((l) => l.certificate === 'farm');
+    assert.ok(tls.length > 90, `only ${tls.length} TLS listeners`);
+    for (const listener of tls) {
+      const outcome = cdnOutcome(listener.expect.cloudfront, listener.certificate);
+      assert.equal(outcome?.status, 502, `${listener.id}: CloudFront under tls-cert=farm`);
+    }
+    for (const listener of farm.listeners.filter((l) => !l.certificate)) {
+      assert.notEqual(cdnOutcome(listener.expect.cloudfront), CLOUDFRONT_FARM_CA, `${listener.id} has no TLS`);
+    }
+    const http = (id: string) => farm.listeners.find((l) => l.id === id)!;
+    const slow = http('slow-first-byte-tls').expect.cloudfront;
+    assert.equal(cdnOutcome(slow, 'farm'), CLOUDFRONT_FARM_CA);
+    assert.deepEqual(cdnOutcome(slow, 'user'), http('slow-first-byte').expect.cloudfront, 'tls-cert=user: the listener’s own outcome');
+    assert.deepEqual(
+      outcomesOf(http('http-ok-tls').expect.cloudfront).map((o) => o.value),
+      ['farm'],
+      'the documents say nothing of http-ok under tls-cert=user',
+    );
+    assert.deepEqual(
+      http('cert-expired').expect.cloudfront,
+      catalogue.find((e) => e.scenario.id === 'cert-expired')?.scenario.expect.cloudfront,
+    );
+    const withUser = planned('/tmp/unused-cert.pem').listeners.find((l) => l.id === 'slow-first-byte-tls')!;
+    assert.equal(withUser.certificate, 'user');
+    assert.equal(cdnOutcome(withUser.expect.cloudfront)?.status, 504, 'serving --tls-cert, the default is the listener’s own outcome');
   });
 
   test('a by-setting expectation naming another setting, value or default is refused with the file named', () => {
