@@ -26,7 +26,7 @@ export const CDN_SETTINGS: Partial<Record<CdnKey, CdnSetting[]>> = {
       values: { true: 'the certificate is checked against the "TLS CA certificate" (the farm root, pasted there)', false: 'not checked' },
       default: 'true',
       defaultSource:
-        'fastly-backend-timeouts § fastly_service_vcl (Terraform resource) ("ssl_check_cert (Boolean) Be strict about checking SSL certs. Default true")',
+        'fastly-backend-timeouts § fastly_service_vcl (Terraform resource) - Nested Schema for backend (defaults) ("ssl_check_cert (Boolean) Be strict about checking SSL certs. Default true")',
     },
   ],
   cloudfront: [
