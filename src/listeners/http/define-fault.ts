@@ -1,14 +1,14 @@
-import { Type, type Static, type TLiteral, type TObject, type TProperties, type TSchema } from 'typebox';
-import { Compile } from 'typebox/compile';
+import { Type, type TObject, type TProperties, type Static } from 'typebox';
 import { PLAIN_GET, type ClientLimits, type ClientRequest } from '../../client-request.js';
+import * as FaultParams from '../fault-params.js';
 import type { FaultContext, RequestContext } from './faults/context.js';
 import { SHARED_PARAMS, readOverrides, type OverrideParam } from './params.js';
 
-/** The params schema of one fault: `fault` (its name), the shared params and its own. */
-export type FaultSchema<N extends string, P extends TProperties> = TObject<{ fault: TLiteral<N> } & typeof SHARED_PARAMS & P>;
+/** The params schema of one HTTP fault: `fault` (its name), the shared params and its own. */
+export type FaultSchema<N extends string, P extends TProperties> = FaultParams.FaultSchema<N, typeof SHARED_PARAMS, P>;
 
-/** A fault's params as its behaviour sees them: every own param present (a scenario's value, or the default). */
-export type ResolvedParams<N extends string, P extends TProperties> = Static<FaultSchema<N, P>> & Required<Static<TObject<P>>>;
+/** An HTTP fault's params as its behaviour sees them: every own param present (a scenario's value, or the default). */
+export type ResolvedParams<N extends string, P extends TProperties> = FaultParams.ResolvedParams<N, typeof SHARED_PARAMS, P>;
 
 /**
  * One HTTP fault of the `http-fault` mechanism, as its module declares it once: its name (the scenario's
@@ -41,37 +41,21 @@ export interface BoundFault {
 }
 
 /** A registered HTTP fault: its params schema, and `bind`, which narrows a scenario's params with it. */
-export interface HttpFault {
-  name: string;
-  /** JSON Schema of the params of a scenario of this fault. */
-  schema: TSchema;
-  /** Binds params to the fault; undefined when they are not params of this fault. */
-  bind(params: unknown): BoundFault | undefined;
-}
-
-let shared: ReturnType<typeof Compile<TObject<typeof SHARED_PARAMS>>> | undefined;
+export type HttpFault = FaultParams.SelectableFault<BoundFault>;
 
 /** The check of the shared params on their own (extra properties allowed): what the mechanism reads of every fault's params. */
-function sharedParams(): ReturnType<typeof Compile<TObject<typeof SHARED_PARAMS>>> {
-  shared ??= Compile(Type.Object(SHARED_PARAMS));
-  return shared;
-}
+const sharedParams = FaultParams.compiledOnUse(Type.Object(SHARED_PARAMS));
 
 /** Registers a fault definition (see `HttpFaultDefinition`). */
 export function defineHttpFault<const N extends string, P extends TProperties>(definition: HttpFaultDefinition<N, P>): HttpFault {
-  const schema: FaultSchema<N, P> = Type.Object(
-    { fault: Type.Literal(definition.name), ...SHARED_PARAMS, ...definition.params },
-    { additionalProperties: false },
-  );
-  // Compiled at first use, not at registration: every fault registers at every start, few are bound by each.
-  let compiled: ReturnType<typeof Compile<FaultSchema<N, P>>> | undefined;
+  const schema = FaultParams.faultSchema(definition.name, SHARED_PARAMS, definition.params);
+  const compiled = FaultParams.compiledOnUse(schema);
   const overridable = new Set<string>(definition.overrides ?? []);
   return {
     name: definition.name,
     schema,
     bind(params) {
-      compiled ??= Compile(schema);
-      const validator = compiled;
+      const validator = compiled();
       if (!validator.Check(params)) return undefined;
       const checked = params;
       return {
