@@ -3,7 +3,7 @@ import { after, describe, test } from 'node:test';
 import dnsPacket from 'dns-packet';
 import { garbageQuery, longNameQuery, pointerQuery } from '../scripts/attack/dns-queries.js';
 import { formatSection, SECTIONS } from '../scripts/attack/run.js';
-import { tempDir } from './helpers/farm.js';
+import { certsDir } from './helpers/farm.js';
 
 // CI's short version of `npm run attack`: every section, with the smaller counts, each against a farm process of its own.
 
@@ -20,7 +20,7 @@ describe('attack inputs', () => {
 });
 
 describe('attacks on a farm in its own process (short counts)', () => {
-  const certs = tempDir('badorigin-attack-certs-');
+  const certs = certsDir();
   after(() => certs.remove());
   for (const section of SECTIONS) {
     test(`${section.name}: ${section.title}`, { timeout: 150_000 }, async () => {

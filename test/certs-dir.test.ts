@@ -16,7 +16,6 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, test, type TestContext } from 'node:test';
 import { runClient, type ProcessResult } from '../src/clients/run-client.js';
 import { FarmError } from '../src/errors.js';
@@ -30,12 +29,11 @@ import { isPrivateGroup } from '../src/pki/private-group.js';
 import { issueCertificate } from '../src/pki/x509.js';
 import { tempDir } from './helpers/farm.js';
 import { getWithOnlyCa } from './helpers/only-ca.js';
-import { runCli, startServe } from './helpers/cli.js';
+import { CLI_ARGV, runCli, startServe } from './helpers/cli.js';
 
 const names = { hostnames: ['localhost'], ips: ['127.0.0.1', '::1'] };
 const options = (certsDir: string, extra: Partial<PkiOptions> = {}): PkiOptions => ({ certsDir, ...names, ...extra });
 const VALID = { issuer: 'farm-intermediate' } as const;
-const cliPath = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
 /** uid/gid of `nobody`, the other user the tests run badorigin as, or give directories to. */
 const NOBODY = 65534;
 /** The `users` group of Debian's base-passwd (gid 100): no account's private group. */
@@ -52,19 +50,7 @@ function assertOneLineError(result: ProcessResult, pattern: RegExp): void {
 /** Runs `badorigin ARGS` as user nobody (the test runs as root), so that file modes apply to it. */
 function runCliAsNobody(args: string[]): Promise<ProcessResult> {
   return runClient(
-    [
-      'setpriv',
-      `--reuid=${NOBODY}`,
-      `--regid=${NOBODY}`,
-      '--clear-groups',
-      'env',
-      'HOME=/nonexistent',
-      process.execPath,
-      '--import',
-      'tsx',
-      cliPath,
-      ...args,
-    ],
+    ['setpriv', `--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', 'env', 'HOME=/nonexistent', ...CLI_ARGV, ...args],
     60_000,
   );
 }
@@ -87,8 +73,8 @@ describe('certs directory', () => {
       // Killed as soon as its first CA file appears, i.e. while it generates.
       const watcher = watch(certsDir);
       const child = spawn(
-        process.execPath,
-        ['--import', 'tsx', cliPath, 'serve', '--base-port', '0', '--only', 'tls-ok', '--no-control', '--certs-dir', certsDir],
+        CLI_ARGV[0],
+        [CLI_ARGV[1], 'serve', '--base-port', '0', '--only', 'tls-ok', '--no-control', '--certs-dir', certsDir],
         { stdio: 'ignore' },
       );
       const exited = new Promise((resolve) => child.on('exit', resolve));

@@ -3,14 +3,13 @@ import { readFileSync } from 'node:fs';
 import { connect, createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
-import { fileURLToPath } from 'node:url';
 import { after, describe, test } from 'node:test';
 import { resolveSettings, type Farm } from '../src/farm.js';
 import { handshakeTimeoutDetail, headTimeoutDetail } from '../src/listeners/caps.js';
 import { ConnectionBudget, budgetForFdLimit, readFdLimit } from '../src/listeners/connection-budget.js';
 import { tlsRecordEnd } from '../src/tls/records.js';
 import type { ListenerEvent } from '../src/listeners/index.js';
-import { startFarmProcess } from './helpers/cli.js';
+import { CLI_ARGV, startFarmProcess } from './helpers/cli.js';
 import { tempDir, useFarm } from './helpers/farm.js';
 import { requireTool } from './helpers/tools.js';
 
@@ -336,14 +335,10 @@ describe('the budget follows RLIMIT_NOFILE', () => {
     t.after(() => dir.remove());
     const log = join(dir.dir, 'events.log');
     const manifestFile = join(dir.dir, 'manifest.json');
-    const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
     const { child } = await startFarmProcess([
       'prlimit',
       '--nofile=300:300',
-      process.execPath,
-      '--import',
-      'tsx',
-      cli,
+      ...CLI_ARGV,
       'serve',
       '--base-port',
       '0',

@@ -1,13 +1,10 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { FarmProcess } from '../fuzz/farm-process.js';
 import type { Manifest, ManifestListener } from '../../src/manifest.js';
 import { processCpuMs } from '../../bench/proc-cpu.js';
 import { readFdLimit } from '../../src/listeners/connection-budget.js';
-import { startFarmProcess } from '../../test/helpers/cli.js';
-
-const cli = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
+import { CLI_ARGV, startFarmProcess } from '../../test/helpers/cli.js';
 
 /** A farm under attack: the fuzzer's FarmProcess, plus what the attacks need to reach and measure it. */
 export interface AttackFarm extends Omit<FarmProcess, 'stats'> {
@@ -45,7 +42,6 @@ export class FarmRefused extends Error {}
 export async function startAttackFarm(options: AttackFarmOptions): Promise<AttackFarm> {
   const manifestFile = join(options.certsDir, `manifest-${process.pid}-${Date.now()}.json`);
   const serveArgs = [
-    cli,
     'serve',
     '--base-port',
     '0',
@@ -57,7 +53,7 @@ export async function startAttackFarm(options: AttackFarmOptions): Promise<Attac
     manifestFile,
     ...(options.args ?? []),
   ];
-  const node = [process.execPath, '--import', 'tsx', ...serveArgs];
+  const node = [...CLI_ARGV, ...serveArgs];
   const argv = options.nofile ? ['prlimit', `--nofile=${options.nofile}:${options.nofile}`, '--', ...node] : node;
   // prlimit execs the command, so the child's pid is the farm's.
   const started = await startFarmProcess(argv, options.startTimeoutMs ?? 60_000).catch((error: Error) => {

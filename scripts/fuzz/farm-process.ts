@@ -2,7 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { get } from 'node:http';
-import { tempDir } from '../../test/helpers/farm.js';
+import { certsDir } from '../../test/helpers/farm.js';
 import { startServe } from '../../test/helpers/cli.js';
 import type { Manifest } from '../../src/manifest.js';
 import type { ListenerStats } from '../../src/monitor.js';
@@ -34,7 +34,7 @@ export interface FarmProcess {
  * @throws Error when serve does not start within 60 s (cold certificate generation on a busy machine) or exits.
  */
 export async function startFarmProcess(extraArgs: string[] = []): Promise<FarmProcess> {
-  const certs = tempDir('badorigin-fuzz-certs-');
+  const certs = certsDir();
   const manifestFile = join(certs.dir, 'manifest.json');
   const serve = await startServe(
     ['--base-port', '0', '--certs-dir', certs.dir, '--log-level', 'warn', '--manifest-out', manifestFile, ...extraArgs],
