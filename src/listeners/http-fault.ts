@@ -26,10 +26,9 @@ export const HttpFaultParams = Type.Unsafe<unknown>({
 
 /** The fault a scenario's params name, bound to them. @throws FarmError BAD_SCENARIO when no fault takes them. */
 function bindFault(params: unknown): BoundFault {
-  for (const fault of HTTP_FAULTS) {
-    const bound = fault.bind(params);
-    if (bound) return bound;
-  }
+  const name = typeof params === 'object' && params !== null && 'fault' in params ? params.fault : undefined;
+  const bound = HTTP_FAULTS.find((fault) => fault.name === name)?.bind(params);
+  if (bound) return bound;
   throw farmError('BAD_SCENARIO', 'params of mechanism http-fault', `no fault of ${HTTP_FAULTS.map((f) => f.name).join(', ')} takes them`);
 }
 

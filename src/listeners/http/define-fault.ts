@@ -1,5 +1,5 @@
 import { Type, type Static, type TLiteral, type TObject, type TProperties, type TSchema } from 'typebox';
-import { Compile } from 'typebox/compile';
+import { Value } from 'typebox/value';
 import { PLAIN_GET, type ClientLimits, type ClientRequest } from '../../client-request.js';
 import type { FaultContext, RequestContext } from './faults/context.js';
 import { SHARED_PARAMS, readOverrides, type OverrideParam } from './params.js';
@@ -49,13 +49,8 @@ export interface HttpFault {
   bind(params: unknown): BoundFault | undefined;
 }
 
-let shared: ReturnType<typeof Compile<TObject<typeof SHARED_PARAMS>>> | undefined;
-
-/** The check of the shared params on their own (extra properties allowed): what the mechanism reads of every fault's params. */
-function sharedParams(): ReturnType<typeof Compile<TObject<typeof SHARED_PARAMS>>> {
-  shared ??= Compile(Type.Object(SHARED_PARAMS));
-  return shared;
-}
+/** The shared params on their own (extra properties allowed): what the mechanism reads of every fault's params. */
+const SHARED_SCHEMA = Type.Object(SHARED_PARAMS);
 
 /** Registers a fault definition (see `HttpFaultDefinition`). */
 export function defineHttpFault<const N extends string, P extends TProperties>(definition: HttpFaultDefinition<N, P>): HttpFault {
@@ -63,30 +58,33 @@ export function defineHttpFault<const N extends string, P extends TProperties>(d
     { fault: Type.Literal(definition.name), ...SHARED_PARAMS, ...definition.params },
     { additionalProperties: false },
   );
-  // Compiled at first use, not at registration: every fault registers at every start, few are bound by each.
-  let compiled: ReturnType<typeof Compile<FaultSchema<N, P>>> | undefined;
+  // Checked by TypeBox's interpreter, not a compiled checker: compiling every fault's schema cost more of a start
+  // than all the checks it would speed up. A listener's params object is bound once (params are never mutated).
+  const bound = new WeakMap<object, BoundFault>();
   const overridable = new Set<string>(definition.overrides ?? []);
   return {
     name: definition.name,
     schema,
     bind(params) {
-      compiled ??= Compile(schema);
-      const validator = compiled;
-      if (!validator.Check(params)) return undefined;
+      const known = typeof params === 'object' && params !== null ? bound.get(params) : undefined;
+      if (known) return known;
+      if (!Value.Check(schema, params)) return undefined;
       const checked = params;
-      return {
-        headTimeoutMs: sharedParams().Check(checked) ? checked.headTimeoutMs : undefined,
+      const result: BoundFault = {
+        headTimeoutMs: Value.Check(SHARED_SCHEMA, checked) ? checked.headTimeoutMs : undefined,
         readsRequest: definition.readsRequest ?? true,
         request: (client) => definition.request?.({ ...definition.defaults, ...checked }, client) ?? PLAIN_GET,
         respond(query) {
           const read = readOverrides(query);
           if ('error' in read) return read;
           const merged = { ...checked, ...Object.fromEntries(Object.entries(read.values).filter(([param]) => overridable.has(param))) };
-          if (!validator.Check(merged)) return { error: 'the overrides do not fit this fault' };
+          if (!Value.Check(schema, merged)) return { error: 'the overrides do not fit this fault' };
           const resolved = { ...definition.defaults, ...merged };
           return { run: (context) => definition.behaviour({ ...context, params: resolved }) };
         },
       };
+      bound.set(checked, result);
+      return result;
     },
   };
 }
