@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import type { Expectations, Scenario } from './catalogue.js';
 import { CDN_COLUMNS, isBySetting } from './cdn/expectation.js';
+import { cloudfrontForTls } from './cdn/farm-ca.js';
 import { curlArgs, digArgs, opensslArgs, shellQuote } from './client-commands.js';
 import { expandPrimary } from './placeholders.js';
 import { isTlsTransport, type Transport } from './transport.js';
@@ -101,12 +102,17 @@ export interface PlannedListener {
 }
 
 /**
- * The expectations with every outcome that depends on the farm's `tls-cert` setting defaulting to the certificate the
- * listener actually serves (`user` under --tls-cert), so that a listener's default outcome is the one that holds.
+ * The expectations of a TLS listener with every outcome that depends on the farm's `tls-cert` setting defaulting to the
+ * certificate the listener actually serves (`user` under --tls-cert), so that a listener's default outcome is the one
+ * that holds; CloudFront's gains the farm CA's 502 (src/cdn/farm-ca.ts).
  */
 function forCertificate(expect: Expectations, certificate: 'farm' | 'user'): Expectations {
   const adjusted: Expectations = { ...expect };
+  const cloudfront = cloudfrontForTls(expect.cloudfront, certificate);
+  if (cloudfront === undefined) delete adjusted.cloudfront;
+  else adjusted.cloudfront = cloudfront;
   for (const { key } of CDN_COLUMNS) {
+    if (key === 'cloudfront') continue;
     const expectation = expect[key];
     if (expectation && isBySetting<object>(expectation) && expectation.setting === 'tls-cert' && certificate in expectation.outcomes) {
       Object.assign(adjusted, { [key]: { ...expectation, default: certificate } });
@@ -161,7 +167,7 @@ export function buildManifest(settings: ManifestSettings, listeners: PlannedList
       ...(planned.query ? { query: planned.query } : {}),
       ...(planned.acceptEncoding ? { acceptEncoding: planned.acceptEncoding } : {}),
       connect,
-      expect: forCertificate(planned.expect, planned.usesUserCertificate ? 'user' : 'farm'),
+      expect: tls ? forCertificate(planned.expect, planned.usesUserCertificate ? 'user' : 'farm') : planned.expect,
       ...(planned.notes ? { notes: planned.notes } : {}),
       sources: scenario.sources,
       commands:

@@ -6,21 +6,63 @@ import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
 import { loadCatalogue, requestFor } from '../src/catalogue.js';
 import { CDN_COLUMNS, cdnOutcome, outcomesOf, type CdnOutcome } from '../src/cdn/expectation.js';
+import { CLOUDFRONT_FARM_CA } from '../src/cdn/farm-ca.js';
 import { plannedManifest, resolveSettings } from '../src/farm.js';
 import { assertManifest } from '../src/manifest-schema.js';
 
 const docsDir = fileURLToPath(new URL('../../shared/docs/', import.meta.url));
 const catalogue = loadCatalogue();
 
-/** Splits `doc § section; status: doc § section` into [doc, section] pairs. */
+/** Splits `doc § section; status: doc § section` into [doc, section] pairs (the section with any quote after it). */
 function citations(source: string): [string, string][] {
   return source.split(';').map((part) => {
     const [doc, section] = part
       .replace(/^\s*\w+:\s*/, '')
       .split('§')
       .map((s) => s.trim());
-    return [doc!, (section ?? '').replace(/\s*\(.*\)$/, '')];
+    return [doc!, section ?? ''];
   });
+}
+
+/**
+ * The section as cited, then without each trailing parenthesised group in turn: `Response timeout (custom origins
+ * only)` is a heading itself, `Use when ("…")` carries a quote after it.
+ */
+function sectionCandidates(section: string): string[] {
+  const candidates = [section];
+  let rest = section;
+  while (rest.endsWith(')')) {
+    let depth = 0;
+    let i = rest.length - 1;
+    for (; i >= 0; i--) {
+      if (rest[i] === ')') depth++;
+      else if (rest[i] === '(' && --depth === 0) break;
+    }
+    if (i <= 0) break;
+    rest = rest.slice(0, i).trim();
+    candidates.push(rest);
+  }
+  return candidates;
+}
+
+/**
+ * The headings of a document, lower-cased: its Markdown `#` lines and the bold entries of its lists (CloudFront's log
+ * fields, `1. **x-edge-detailed-result-type**`); a document without `#` lines is plain text, whose headings are the
+ * lines that are neither list items nor sentences (no closing `.`, `:`, `?`, `!`).
+ */
+function headingsOf(text: string): Set<string> {
+  const lines = text.slice(text.indexOf('\n---\n') + 1).split('\n');
+  const markdown = lines.some((line) => /^#{1,6}\s/.test(line));
+  const headings = lines.flatMap((line) => {
+    const hash = /^#{1,6}\s+(.+?)\s*$/.exec(line);
+    if (hash) return [hash[1]!];
+    const bold = /^\s*(?:\d+\.\s+)?\*\*([^*]+)\*\*\s*$/.exec(line);
+    if (bold) return [bold[1]!];
+    if (markdown) return [];
+    const plain = line.trim();
+    return plain && plain.length <= 120 && !/^([-*•]|\d+\.)\s/.test(plain) && !/[.:?!,]$/.test(plain) ? [plain] : [];
+  });
+  return new Set(headings.map((h) => h.toLowerCase()));
 }
 
 /** The texts an outcome quotes from its documents: Fastly's obj.response, CloudFront's X-Cache and log field, Cloudflare's error heading, Azure's ErrorInfo, bunny.net's error code. */
@@ -62,14 +104,19 @@ describe('scenario catalogue and manifest', () => {
     }
     const docs = new Map<string, string>();
     const doc = (name: string) => {
-      if (!docs.has(name)) docs.set(name, readFileSync(`${docsDir}${name}.txt`, 'utf8').toLowerCase());
-      return docs.get(name)!;
+      if (!docs.has(name)) docs.set(name, readFileSync(`${docsDir}${name}.txt`, 'utf8'));
+      return docs.get(name)!.toLowerCase();
     };
+    const headings = new Map<string, Set<string>>();
+    const unheaded: string[] = [];
     const checkSource = (where: string, source: string) => {
       if (source === 'observed') return;
       for (const [name, section] of citations(source)) {
         assert.ok(existsSync(`${docsDir}${name}.txt`), `${where}: no document ${name}`);
-        assert.ok(doc(name).includes(section.toLowerCase()), `${where}: no section "${section}" in ${name}`);
+        doc(name);
+        if (!headings.has(name)) headings.set(name, headingsOf(docs.get(name)!));
+        if (!sectionCandidates(section).some((candidate) => headings.get(name)!.has(candidate.toLowerCase())))
+          unheaded.push(`${where}: "${section}" is not a heading of ${name}`);
       }
     };
     let quotes = 0;
@@ -95,6 +142,9 @@ describe('scenario catalogue and manifest', () => {
         }
       }
     }
+    checkSource('CLOUDFRONT_FARM_CA', CLOUDFRONT_FARM_CA.source);
+    assert.deepEqual(unheaded, []);
+    assert.ok(doc('cloudfront-502').includes(CLOUDFRONT_FARM_CA.xCache!.toLowerCase()));
     assert.ok(quotes > 40, `only ${quotes} quoted texts checked`);
   });
 
@@ -117,6 +167,39 @@ describe('scenario catalogue and manifest', () => {
       assert.equal(cdnOutcome(ok.expect.cloudfront)?.status, status, `tls-ok with${tlsCert ? '' : 'out'} --tls-cert`);
       assert.equal(cdnOutcome(ok.expect.cloudfront, ok.certificate)?.status, status);
     }
+  });
+
+  test('CloudFront: every TLS listener serving the farm CA answers the farm CA 502 by default, its own outcome under tls-cert=user', () => {
+    const planned = (tlsCert?: string) =>
+      plannedManifest(
+        resolveSettings({ basePort: 9400, certsDir: '/tmp/unused-certs', ...(tlsCert ? { tlsCert, tlsKey: '/tmp/unused-key.pem' } : {}) }),
+      );
+    const farm = planned();
+    const tls = farm.listeners.filter((l) => l.certificate === 'farm');
+    assert.ok(tls.length > 90, `only ${tls.length} TLS listeners`);
+    for (const listener of tls) {
+      const outcome = cdnOutcome(listener.expect.cloudfront, listener.certificate);
+      assert.equal(outcome?.status, 502, `${listener.id}: CloudFront under tls-cert=farm`);
+    }
+    for (const listener of farm.listeners.filter((l) => !l.certificate)) {
+      assert.notEqual(cdnOutcome(listener.expect.cloudfront), CLOUDFRONT_FARM_CA, `${listener.id} has no TLS`);
+    }
+    const http = (id: string) => farm.listeners.find((l) => l.id === id)!;
+    const slow = http('slow-first-byte-tls').expect.cloudfront;
+    assert.equal(cdnOutcome(slow, 'farm'), CLOUDFRONT_FARM_CA);
+    assert.deepEqual(cdnOutcome(slow, 'user'), http('slow-first-byte').expect.cloudfront, 'tls-cert=user: the listener’s own outcome');
+    assert.deepEqual(
+      outcomesOf(http('http-ok-tls').expect.cloudfront).map((o) => o.value),
+      ['farm'],
+      'the documents say nothing of http-ok under tls-cert=user',
+    );
+    assert.deepEqual(
+      http('cert-expired').expect.cloudfront,
+      catalogue.find((e) => e.scenario.id === 'cert-expired')?.scenario.expect.cloudfront,
+    );
+    const withUser = planned('/tmp/unused-cert.pem').listeners.find((l) => l.id === 'slow-first-byte-tls')!;
+    assert.equal(withUser.certificate, 'user');
+    assert.equal(cdnOutcome(withUser.expect.cloudfront)?.status, 504, 'serving --tls-cert, the default is the listener’s own outcome');
   });
 
   test('a by-setting expectation naming another setting, value or default is refused with the file named', () => {

@@ -4,8 +4,8 @@ import { test } from 'node:test';
 import { FrameReader } from '../src/h2/frame-reader.js';
 import { CLIENT_PREFACE, FRAME, frame, headersFrames, settingsFrame } from '../src/h2/frames.js';
 import { HeaderEncoder } from '../src/h2/hpack.js';
+import { bindFault } from '../src/listeners/fault-params.js';
 import { H2_FAULTS } from '../src/listeners/http2/faults/index.js';
-import { H2_FAULT_NAMES } from '../src/listeners/http2/params.js';
 import { H2Session } from '../src/listeners/http2/session.js';
 import { DEFAULT_CAPS } from '../src/listeners/caps.js';
 
@@ -68,8 +68,8 @@ test('H2Session: 3,000 malformed inputs against every fault never throw, and wha
         callback();
       },
     });
-    const name = H2_FAULT_NAMES[i % H2_FAULT_NAMES.length]!;
-    const fault = H2_FAULTS[name]({ id: 'fuzz', params: { fault: name } });
+    const name = H2_FAULTS[i % H2_FAULTS.length]!.name;
+    const fault = bindFault('http2', H2_FAULTS, { fault: name }).create('fuzz');
     new H2Session(socket, fault, { id: 'fuzz', emit: () => {}, caps });
     const chunks = input(next);
     assert.doesNotThrow(() => chunks.forEach((chunk) => socket.emit('data', chunk)), `input ${i} (${name})`);
@@ -95,7 +95,7 @@ test('H2Session: a flood of requests from a client that reads nothing is answere
     },
   });
   const requests: string[] = [];
-  const fault = H2_FAULTS['headers-too-large']({ id: 'flood', params: { fault: 'headers-too-large' } });
+  const fault = bindFault('http2', H2_FAULTS, { fault: 'headers-too-large' }).create('flood');
   new H2Session(socket, fault, {
     id: 'flood',
     emit: (e) => void (e.type === 'request' && requests.push(e.detail ?? '')),

@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { connect, type ClientHttp2Session } from 'node:http2';
-import { describe, test } from 'node:test';
+import { connect as netConnect, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
+import { after, describe, test } from 'node:test';
 import { curlArgs } from '../src/client-commands.js';
 import { runClient } from '../src/clients/run-client.js';
 import { FrameReader } from '../src/h2/frame-reader.js';
-import { CLIENT_PREFACE, ERROR_CODE, FRAME, headersFrames, settingsFrame } from '../src/h2/frames.js';
+import { CLIENT_PREFACE, ERROR_CODE, FLAG, FRAME, headersFrames, pingFrame, settingsFrame, type Frame } from '../src/h2/frames.js';
 import { HeaderEncoder } from '../src/h2/hpack.js';
 import { useFarm } from './helpers/farm.js';
 import { h2Exchange } from './helpers/h2-raw.js';
@@ -159,5 +161,146 @@ describe('HTTP/2 listeners under the caps', () => {
     assert.ok(result.closed);
     assert.equal(result.received.length, 0, 'the server said nothing');
     await event;
+  });
+});
+
+/**
+ * Sends `bytes` to 127.0.0.1:`port` in cleartext (h2c with prior knowledge) and resolves after `ms` with the frames
+ * the server sent by then (read with the project's frame reader), and whether it had closed the connection.
+ */
+function h2cFrames(port: number, bytes: Buffer, ms: number): Promise<{ frames: Frame[]; closed: boolean }> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let closed = false;
+    const socket = netConnect(port, '127.0.0.1', () => socket.write(bytes));
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.on('error', () => {});
+    socket.on('close', () => (closed = true));
+    setTimeout(() => {
+      socket.destroy();
+      const result = new FrameReader({ expectPreface: false, maxFrameSize: 1 << 20 }).push(Buffer.concat(chunks));
+      if (!result.ok) return reject(new Error(`the server sent something that is not frames: ${result.detail}`));
+      resolve({ frames: result.frames, closed });
+    }, ms);
+  });
+}
+
+describe('HTTP/2 faults on the wire (h2c, raw frames)', () => {
+  const fixture = useFarm({
+    only: ['h2-ok', 'h2-data-after-end-stream', 'h2-settings-never-acked', 'h2-ping-unanswered'],
+    controlPort: null,
+  });
+  const GET = headersFrames(
+    1,
+    new HeaderEncoder().encode([
+      { name: ':method', value: 'GET' },
+      { name: ':scheme', value: 'http' },
+      { name: ':path', value: '/' },
+      { name: ':authority', value: 'localhost' },
+    ]),
+    true,
+  );
+  const port = (id: string) => fixture.listener(id).port;
+  const isAck = (f: Frame) => (f.flags & FLAG.ACK) !== 0;
+
+  test('h2-data-after-end-stream: a DATA frame on stream 1 follows the one that carries END_STREAM', async () => {
+    const { frames } = await h2cFrames(port('h2-data-after-end-stream'), Buffer.concat([CLIENT_PREFACE, settingsFrame(), GET]), 1000);
+    const stream1 = frames.filter((f) => f.streamId === 1);
+    assert.deepEqual(
+      stream1.map((f) => [f.type, f.flags & FLAG.END_STREAM]),
+      [
+        [FRAME.HEADERS, 0],
+        [FRAME.DATA, FLAG.END_STREAM],
+        [FRAME.DATA, 0],
+      ],
+    );
+    assert.equal(stream1[2]!.payload.toString(), 'after the end\n');
+    // h2-ok, the control, ends the stream there.
+    const control = await h2cFrames(port('h2-ok'), Buffer.concat([CLIENT_PREFACE, settingsFrame(), GET]), 1000);
+    assert.deepEqual(
+      control.frames.filter((f) => f.streamId === 1).map((f) => f.type),
+      [FRAME.HEADERS, FRAME.DATA],
+    );
+  });
+
+  test('h2-settings-never-acked: its own SETTINGS, but no SETTINGS ACK within 1 s of the client SETTINGS (h2-ok sends one)', async () => {
+    const preface = Buffer.concat([CLIENT_PREFACE, settingsFrame({ INITIAL_WINDOW_SIZE: 65_535 })]);
+    const [fault, control] = await Promise.all([
+      h2cFrames(port('h2-settings-never-acked'), preface, 1000),
+      h2cFrames(port('h2-ok'), preface, 1000),
+    ]);
+    const settings = (frames: Frame[]) => frames.filter((f) => f.type === FRAME.SETTINGS).map((f) => (isAck(f) ? 'ack' : 'settings'));
+    assert.deepEqual(settings(fault.frames), ['settings']);
+    assert.equal(fault.closed, false, 'the connection is still open');
+    assert.deepEqual(settings(control.frames), ['settings', 'ack']);
+  });
+
+  test('h2-ping-unanswered: no PING ACK within 1 s of a client PING (h2-ok sends one)', async () => {
+    const opaque = Buffer.from('badorign');
+    const bytes = Buffer.concat([CLIENT_PREFACE, settingsFrame(), pingFrame(opaque, false)]);
+    const [fault, control] = await Promise.all([h2cFrames(port('h2-ping-unanswered'), bytes, 1000), h2cFrames(port('h2-ok'), bytes, 1000)]);
+    const pingAcks = (frames: Frame[]) => frames.filter((f) => f.type === FRAME.PING && isAck(f)).map((f) => f.payload.toString());
+    assert.deepEqual(pingAcks(fault.frames), []);
+    assert.ok(
+      fault.frames.some((f) => f.type === FRAME.SETTINGS && isAck(f)),
+      'the server read the preface (it acknowledged the SETTINGS)',
+    );
+    assert.equal(fault.closed, false, 'the connection is still open');
+    assert.deepEqual(pingAcks(control.frames), ['badorign']);
+  });
+});
+
+describe('--max-connections applies to HTTP/2 listeners, over h2c and TLS alike', () => {
+  const CAP = 3;
+  const fixture = useFarm({ only: ['h2-ok'], controlPort: null, maxConnections: CAP, headTimeoutMs: 60_000, handshakeTimeoutMs: 60_000 });
+  const held: Socket[] = [];
+  after(() => held.forEach((s) => s.destroy()));
+
+  /**
+   * Opens an h2c or a TLS (ALPN h2) connection to h2-ok and sends the client preface: `served` once the server's
+   * SETTINGS arrive (the connection is then held open), `reset` when the farm closes it first.
+   */
+  const attempt = (transport: 'h2c' | 'tls'): Promise<'served' | 'reset' | 'silent'> =>
+    new Promise((resolve) => {
+      const port = fixture.listener('h2-ok').port;
+      const preface = Buffer.concat([CLIENT_PREFACE, settingsFrame()]);
+      const socket: Socket =
+        transport === 'h2c'
+          ? netConnect(port, '127.0.0.1', () => socket.write(preface))
+          : tlsConnect({ port, host: '127.0.0.1', servername: 'localhost', rejectUnauthorized: false, ALPNProtocols: ['h2'] }, () =>
+              socket.write(preface),
+            );
+      let received = Buffer.alloc(0);
+      const done = (outcome: 'served' | 'reset' | 'silent') => {
+        clearTimeout(timer);
+        if (outcome === 'served') held.push(socket);
+        else socket.destroy();
+        resolve(outcome);
+      };
+      const timer = setTimeout(() => done('silent'), 3000);
+      socket.on('data', (chunk: Buffer) => {
+        received = Buffer.concat([received, chunk]);
+        const first = new FrameReader({ expectPreface: false }).push(received);
+        if (first.ok && first.frames[0]?.type === FRAME.SETTINGS) done('served');
+      });
+      socket.on('error', () => done('reset'));
+      socket.on('close', () => done('reset'));
+    });
+
+  test(`connections past ${CAP} are reset at once with the cap's fault event; the slots come back as connections close`, async () => {
+    assert.equal(fixture.farm.settings.caps.maxConnections, CAP);
+    assert.deepEqual([await attempt('h2c'), await attempt('tls'), await attempt('h2c')], ['served', 'served', 'served']);
+    const detail = `cap: ${CAP} connections open, reset a new one (--max-connections)`;
+    const event = fixture.farm.waitFor('h2-ok', (e) => e.type === 'fault' && (e.detail ?? '').startsWith(detail), 5000);
+    assert.deepEqual([await attempt('h2c'), await attempt('tls')], ['reset', 'reset']);
+    await event;
+    held.splice(0).forEach((s) => s.destroy());
+    let outcomes: string[] = [];
+    for (let i = 0; i < 50 && outcomes.join() !== 'served,served'; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      held.splice(0).forEach((s) => s.destroy());
+      outcomes = [await attempt('h2c'), await attempt('tls')];
+    }
+    assert.deepEqual(outcomes, ['served', 'served'], 'the cap counts open connections only');
   });
 });

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { Ajv } from 'ajv';
 import { loadCatalogue, type Scenario } from '../src/catalogue.js';
+import { plannedManifest, resolveSettings } from '../src/farm.js';
 import { packagePath } from '../src/paths.js';
 import { deriveFigures, ownRequests, splitByAsk, timeoutKindOf } from '../src/verify/figures.js';
 import { renderJunit } from '../src/verify/format/junit.js';
@@ -188,6 +189,20 @@ describe('verify: verdicts', () => {
     const tlsOnly = { node: { code: null }, varnish: null };
     assert.match(judge('varnish', tlsOnly, { client: fakeClient() }).reason ?? '', /expect\.varnish is null/);
     assert.match(judge('cloudfront', tlsOnly, { client: fakeClient() }).reason ?? '', /no expect\.cloudfront/);
+  });
+
+  test('--expect cloudfront judges a TLS listener by the manifest: the farm CA 502 by default, its own outcome under tls-cert=user', () => {
+    const manifest = plannedManifest(resolveSettings({ basePort: 9400, certsDir: '/tmp/unused-certs' }));
+    const listener = (id: string) => manifest.listeners.find((l) => l.id === id)!.expect;
+    const error = fakeClient({ status: 502, headers: { 'x-cache': 'Error from cloudfront' } });
+    for (const id of ['http-ok-tls', 'slow-first-byte-tls', 'h2-ok']) {
+      const verdict = judge('cloudfront', listener(id), { client: error });
+      assert.equal(verdict.result, 'match', id);
+      assert.equal(verdict.setting, 'tls-cert=farm (default)', id);
+    }
+    const slow = judge('cloudfront', listener('slow-first-byte-tls'), { client: fakeClient({ status: 504 }) }, { 'tls-cert': 'user' });
+    assert.equal(slow.result, 'match');
+    assert.equal(judge('cloudfront', listener('http-ok'), { client: error }).result, 'unjudged', 'no TLS: no farm CA 502');
   });
 
   test('the status is one of the listed values; anything else is a mismatch naming both', () => {

@@ -73,7 +73,11 @@ const bySetting = <T extends TObject>(single: T) =>
         description:
           "The value in effect unless the user changes it; a key of outcomes. In a manifest, tls-cert's default is the certificate the listener serves.",
       }),
-      outcomes: Type.Record(Type.String(), single, { minProperties: 2 }),
+      outcomes: Type.Record(Type.String(), single, {
+        minProperties: 1,
+        description:
+          'The outcome under each value. A scenario gives at least two (the catalogue checks); a manifest may hold the default alone where the documents say nothing for the other values.',
+      }),
     },
     { additionalProperties: false, description: 'One outcome per value of a setting; default marks the one in effect unless changed.' },
   );

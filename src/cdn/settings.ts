@@ -26,7 +26,7 @@ export const CDN_SETTINGS: Partial<Record<CdnKey, CdnSetting[]>> = {
       values: { true: 'the certificate is checked against the "TLS CA certificate" (the farm root, pasted there)', false: 'not checked' },
       default: 'true',
       defaultSource:
-        'fastly-backend-timeouts § fastly_service_vcl (Terraform resource) ("ssl_check_cert (Boolean) Be strict about checking SSL certs. Default true")',
+        'fastly-backend-timeouts § fastly_service_vcl (Terraform resource) - Nested Schema for backend (defaults) ("ssl_check_cert (Boolean) Be strict about checking SSL certs. Default true")',
     },
   ],
   cloudfront: [
@@ -57,8 +57,8 @@ export const CDN_SETTINGS: Partial<Record<CdnKey, CdnSetting[]>> = {
 };
 
 /**
- * Problems of a by-setting expectation against the register: unknown setting, a value the setting lacks, a default
- * that is not the register's. Empty when it agrees.
+ * Problems of a scenario's by-setting expectation against the register: unknown setting, a value the setting lacks, a
+ * default that is not the register's, a single value. Empty when it agrees.
  */
 export function settingProblems(
   cdn: CdnKey,
@@ -75,6 +75,7 @@ export function settingProblems(
   if (expectation.default !== setting.default)
     problems.push(`expect.${cdn}.default is '${expectation.default}', but ${setting.name} defaults to '${setting.default}'`);
   if (!(setting.default in expectation.outcomes)) problems.push(`expect.${cdn}.outcomes lacks the default '${setting.default}'`);
+  if (Object.keys(expectation.outcomes).length < 2) problems.push(`expect.${cdn}.outcomes has one value: give a single outcome instead`);
   return problems;
 }
 

@@ -33,7 +33,7 @@ export const CDN_TIMEOUTS: CdnTimeout[] = [
     defaultMs: 1000,
     effect: '503 "connection timed out"',
     quote: 'connect_timeout (Number) How long to wait for a timeout in milliseconds. Default 1000',
-    source: 'fastly-backend-timeouts § fastly_service_vcl (Terraform resource)',
+    source: 'fastly-backend-timeouts § fastly_service_vcl (Terraform resource) - Nested Schema for backend (defaults)',
   },
   {
     cdn: 'fastly',
@@ -51,7 +51,7 @@ export const CDN_TIMEOUTS: CdnTimeout[] = [
     defaultMs: 10000,
     effect: 'the response so far is taken as complete',
     quote: 'between_bytes_timeout (Number) How long to wait between bytes in milliseconds. Default 10000',
-    source: 'fastly-backend-timeouts § fastly_service_vcl (Terraform resource)',
+    source: 'fastly-backend-timeouts § fastly_service_vcl (Terraform resource) - Nested Schema for backend (defaults)',
   },
   {
     cdn: 'fastly',

@@ -1,8 +1,7 @@
 import type { Socket } from 'node:net';
-import { Type } from 'typebox';
-import { farmError } from '../errors.js';
 import { headTimeoutDetail } from './caps.js';
 import { defineMechanism } from './define-mechanism.js';
+import { bindFault, faultParamsSchema } from './fault-params.js';
 import type { BoundFault } from './http/define-fault.js';
 import type { ListenerState, RequestContext } from './http/faults/context.js';
 import { HTTP_FAULTS } from './http/faults/index.js';
@@ -12,25 +11,11 @@ import { tapResponseHead } from './http/response-tap.js';
 import { SCENARIO_HEADER, sendAndClose, simpleResponse } from './http/response.js';
 import type { MechanismContext } from './mechanism.js';
 
-/**
- * `params` of the `http-fault` mechanism: the params of exactly one of its faults, told apart by `fault` (a
- * discriminated union, so that a validator reports the errors of the fault named rather than of every fault). Its
- * type stays `unknown` here: each fault narrows its own params (`HttpFault.bind`).
- */
-export const HttpFaultParams = Type.Unsafe<unknown>({
-  type: 'object',
-  required: ['fault'],
-  discriminator: { propertyName: 'fault' },
-  oneOf: HTTP_FAULTS.map((fault) => fault.schema),
-});
+/** `params` of the `http-fault` mechanism: the params of exactly one of its faults, told apart by `fault`. */
+export const HttpFaultParams = faultParamsSchema(HTTP_FAULTS);
 
 /** The fault a scenario's params name, bound to them. @throws FarmError BAD_SCENARIO when no fault takes them. */
-function bindFault(params: unknown): BoundFault {
-  const name = typeof params === 'object' && params !== null && 'fault' in params ? params.fault : undefined;
-  const bound = HTTP_FAULTS.find((fault) => fault.name === name)?.bind(params);
-  if (bound) return bound;
-  throw farmError('BAD_SCENARIO', 'params of mechanism http-fault', `no fault of ${HTTP_FAULTS.map((f) => f.name).join(', ')} takes them`);
-}
+const bindHttpFault = (params: unknown): BoundFault => bindFault('http-fault', HTTP_FAULTS, params);
 
 function freshState(): ListenerState {
   const now = Date.now();
@@ -91,9 +76,9 @@ export const httpFaultMechanism = defineMechanism({
   name: 'http-fault',
   transport: 'http',
   params: HttpFaultParams,
-  clientRequest: { request: (params, client) => bindFault(params).request(client) },
+  clientRequest: { request: (params, client) => bindHttpFault(params).request(client) },
   create(params, context) {
-    const fault = bindFault(params);
+    const fault = bindHttpFault(params);
     let state = freshState();
     const limits: HeadLimits = {
       maxLineBytes: Math.min(DEFAULT_HEAD_LIMITS.maxLineBytes, context.caps.maxHeaderBytes),

@@ -1,8 +1,9 @@
 import type { Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
 import { VALID_LEAF } from '../pki/leaf-spec.js';
+import { bindFault, faultParamsSchema } from './fault-params.js';
 import { H2_FAULTS } from './http2/faults/index.js';
-import { type ALPN_MODES, Http2Params } from './http2/params.js';
+import type { AlpnMode } from './http2/params.js';
 import { splitByFirstByte } from './http2/first-byte.js';
 import { H2Session } from './http2/session.js';
 import { HttpOkResponder } from './http-ok.js';
@@ -10,12 +11,18 @@ import { defineMechanism } from './define-mechanism.js';
 import type { MechanismContext } from './mechanism.js';
 import { tlsTerminator } from './tls-terminator.js';
 
-const ALPN_PROTOCOLS: Record<(typeof ALPN_MODES)[number], string[] | undefined> = {
+const ALPN_PROTOCOLS: Record<AlpnMode, string[] | undefined> = {
   h2: ['h2'],
   'h2-speaks-http1': ['h2'],
   none: undefined,
   'no-overlap': ['spdy/3'],
 };
+
+/**
+ * `params` of the `http2` mechanism: the params of exactly one of its faults (src/listeners/http2/faults/), told
+ * apart by `fault`: the ALPN mode (default `h2`) and the fault's own settings.
+ */
+export const Http2Params = faultParamsSchema(H2_FAULTS);
 
 /**
  * HTTP/2 origin faults over TLS (the farm's valid leaf, or --tls-cert) with ALPN: each connection is an H2Session
@@ -33,8 +40,9 @@ export const http2Mechanism = defineMechanism({
   certificates: { leafSpecs: () => [VALID_LEAF], servesValidLeaf: () => true },
   create(params, context) {
     const { privateKeyPem, chainPem } = context.userCertificate ?? context.pki.chain(VALID_LEAF);
-    const alpn = params.alpn ?? 'h2';
-    const fault = H2_FAULTS[params.fault]({ id: context.id, params });
+    const bound = bindFault('http2', H2_FAULTS, params);
+    const alpn = bound.alpn;
+    const fault = bound.create(context.id);
     const http1 = new HttpOkResponder(context);
     const serve = (socket: Socket) => {
       if (alpn === 'none') return http1.serve(socket);

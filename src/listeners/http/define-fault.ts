@@ -1,14 +1,14 @@
-import { Type, type Static, type TLiteral, type TObject, type TProperties, type TSchema } from 'typebox';
-import { Value } from 'typebox/value';
+import { Type, type TObject, type TProperties, type Static } from 'typebox';
 import { PLAIN_GET, type ClientLimits, type ClientRequest } from '../../client-request.js';
+import * as FaultParams from '../fault-params.js';
 import type { FaultContext, RequestContext } from './faults/context.js';
 import { SHARED_PARAMS, readOverrides, type OverrideParam } from './params.js';
 
-/** The params schema of one fault: `fault` (its name), the shared params and its own. */
-export type FaultSchema<N extends string, P extends TProperties> = TObject<{ fault: TLiteral<N> } & typeof SHARED_PARAMS & P>;
+/** The params schema of one HTTP fault: `fault` (its name), the shared params and its own. */
+export type FaultSchema<N extends string, P extends TProperties> = FaultParams.FaultSchema<N, typeof SHARED_PARAMS, P>;
 
-/** A fault's params as its behaviour sees them: every own param present (a scenario's value, or the default). */
-export type ResolvedParams<N extends string, P extends TProperties> = Static<FaultSchema<N, P>> & Required<Static<TObject<P>>>;
+/** An HTTP fault's params as its behaviour sees them: every own param present (a scenario's value, or the default). */
+export type ResolvedParams<N extends string, P extends TProperties> = FaultParams.ResolvedParams<N, typeof SHARED_PARAMS, P>;
 
 /**
  * One HTTP fault of the `http-fault` mechanism, as its module declares it once: its name (the scenario's
@@ -41,50 +41,35 @@ export interface BoundFault {
 }
 
 /** A registered HTTP fault: its params schema, and `bind`, which narrows a scenario's params with it. */
-export interface HttpFault {
-  name: string;
-  /** JSON Schema of the params of a scenario of this fault. */
-  schema: TSchema;
-  /** Binds params to the fault; undefined when they are not params of this fault. */
-  bind(params: unknown): BoundFault | undefined;
-}
+export type HttpFault = FaultParams.SelectableFault<BoundFault>;
 
-/** The shared params on their own (extra properties allowed): what the mechanism reads of every fault's params. */
-const SHARED_SCHEMA = Type.Object(SHARED_PARAMS);
+/** The check of the shared params on their own (extra properties allowed): what the mechanism reads of every fault's params. */
+const sharedParams = FaultParams.checkOf(Type.Object(SHARED_PARAMS));
 
 /** Registers a fault definition (see `HttpFaultDefinition`). */
 export function defineHttpFault<const N extends string, P extends TProperties>(definition: HttpFaultDefinition<N, P>): HttpFault {
-  const schema: FaultSchema<N, P> = Type.Object(
-    { fault: Type.Literal(definition.name), ...SHARED_PARAMS, ...definition.params },
-    { additionalProperties: false },
-  );
-  // Checked by TypeBox's interpreter, not a compiled checker: compiling every fault's schema cost more of a start
-  // than all the checks it would speed up. A listener's params object is bound once (params are never mutated).
-  const bound = new WeakMap<object, BoundFault>();
+  const schema = FaultParams.faultSchema(definition.name, SHARED_PARAMS, definition.params);
+  const check = FaultParams.checkOf(schema);
   const overridable = new Set<string>(definition.overrides ?? []);
   return {
     name: definition.name,
     schema,
-    bind(params) {
-      const known = typeof params === 'object' && params !== null ? bound.get(params) : undefined;
-      if (known) return known;
-      if (!Value.Check(schema, params)) return undefined;
+    bind: FaultParams.bindOnce((params) => {
+      if (!check.Check(params)) return undefined;
       const checked = params;
-      const result: BoundFault = {
-        headTimeoutMs: Value.Check(SHARED_SCHEMA, checked) ? checked.headTimeoutMs : undefined,
+      return {
+        headTimeoutMs: sharedParams.Check(checked) ? checked.headTimeoutMs : undefined,
         readsRequest: definition.readsRequest ?? true,
         request: (client) => definition.request?.({ ...definition.defaults, ...checked }, client) ?? PLAIN_GET,
         respond(query) {
           const read = readOverrides(query);
           if ('error' in read) return read;
           const merged = { ...checked, ...Object.fromEntries(Object.entries(read.values).filter(([param]) => overridable.has(param))) };
-          if (!Value.Check(schema, merged)) return { error: 'the overrides do not fit this fault' };
+          if (!check.Check(merged)) return { error: 'the overrides do not fit this fault' };
           const resolved = { ...definition.defaults, ...merged };
           return { run: (context) => definition.behaviour({ ...context, params: resolved }) };
         },
       };
-      bound.set(checked, result);
-      return result;
-    },
+    }),
   };
 }

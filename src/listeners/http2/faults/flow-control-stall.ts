@@ -1,6 +1,5 @@
+import { defineH2Fault } from '../define-fault.js';
 import { okResponse } from '../response.js';
-import type { FaultSetup } from '../params.js';
-import type { H2Fault } from '../session.js';
 
 /**
  * h2-flow-control-stall: the server announces SETTINGS_INITIAL_WINDOW_SIZE 0 (RFC 9113 §6.9.2) and never sends a
@@ -8,17 +7,22 @@ import type { H2Fault } from '../session.js';
  * before it sees the SETTINGS and nothing after: a request without a body (GET), or a small one, gets the 200; a
  * larger body waits for a window that never opens.
  */
-export function flowControlStall({ id }: FaultSetup): H2Fault {
-  const startedAt = new Date();
-  return {
-    settings: { MAX_CONCURRENT_STREAMS: 100, INITIAL_WINDOW_SIZE: 0 },
-    windowUpdates: false,
-    onOpen(session) {
-      session.report('SETTINGS_INITIAL_WINDOW_SIZE 0, no WINDOW_UPDATE ever');
-    },
-    onRequest(session, request) {
-      const { fields, body } = okResponse(id, startedAt);
-      session.respond(request.streamId, fields, body);
-    },
-  };
-}
+export const flowControlStallFault = defineH2Fault({
+  name: 'flow-control-stall',
+  params: {},
+  defaults: {},
+  create({ id }) {
+    const startedAt = new Date();
+    return {
+      settings: { MAX_CONCURRENT_STREAMS: 100, INITIAL_WINDOW_SIZE: 0 },
+      windowUpdates: false,
+      onOpen(session) {
+        session.report('SETTINGS_INITIAL_WINDOW_SIZE 0, no WINDOW_UPDATE ever');
+      },
+      onRequest(session, request) {
+        const { fields, body } = okResponse(id, startedAt);
+        session.respond(request.streamId, fields, body);
+      },
+    };
+  },
+});

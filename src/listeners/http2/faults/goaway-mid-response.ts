@@ -1,7 +1,6 @@
 import { dataFrame } from '../../../h2/frames.js';
+import { defineH2Fault } from '../define-fault.js';
 import { okResponse } from '../response.js';
-import type { FaultSetup } from '../params.js';
-import type { H2Fault } from '../session.js';
 
 /** Body bytes announced in content-length, and the part sent before the GOAWAY. */
 const BODY_BYTES = 65_536;
@@ -12,17 +11,22 @@ const SENT_BYTES = 1_024;
  * (last stream id: this stream, so it was being processed; NO_ERROR, RFC 9113 §6.8) and the connection closes with
  * the rest of the body never sent.
  */
-export function goawayMidResponse({ id }: FaultSetup): H2Fault {
-  const startedAt = new Date();
-  return {
-    onRequest(session, request) {
-      const fields = okResponse(id, startedAt).fields.map((f) =>
-        f.name === 'content-length' ? { name: f.name, value: String(BODY_BYTES) } : f,
-      );
-      session.report(`GOAWAY NO_ERROR after ${SENT_BYTES} of ${BODY_BYTES} body bytes, then close`);
-      session.headers(request.streamId, fields, false);
-      session.write(dataFrame(request.streamId, Buffer.alloc(SENT_BYTES, 0x61), false));
-      session.goaway('NO_ERROR');
-    },
-  };
-}
+export const goawayMidResponseFault = defineH2Fault({
+  name: 'goaway-mid-response',
+  params: {},
+  defaults: {},
+  create({ id }) {
+    const startedAt = new Date();
+    return {
+      onRequest(session, request) {
+        const fields = okResponse(id, startedAt).fields.map((f) =>
+          f.name === 'content-length' ? { name: f.name, value: String(BODY_BYTES) } : f,
+        );
+        session.report(`GOAWAY NO_ERROR after ${SENT_BYTES} of ${BODY_BYTES} body bytes, then close`);
+        session.headers(request.streamId, fields, false);
+        session.write(dataFrame(request.streamId, Buffer.alloc(SENT_BYTES, 0x61), false));
+        session.goaway('NO_ERROR');
+      },
+    };
+  },
+});

@@ -1,7 +1,8 @@
+import { Type } from 'typebox';
 import type { HeaderField } from '../../../h2/hpack.js';
+import { MAX_HEADER_BYTES } from '../../http/params.js';
+import { defineH2Fault } from '../define-fault.js';
 import { okResponse } from '../response.js';
-import type { FaultSetup } from '../params.js';
-import type { H2Fault } from '../session.js';
 
 /** Bytes of each filler field's value. */
 const FIELD_VALUE_BYTES = 4000;
@@ -19,18 +20,26 @@ function filler(bytes: number): HeaderField[] {
 }
 
 /**
- * h2-headers-too-large: the control's response with `params.headerBytes` bytes (default 160 KiB; at most 1 MiB) of
- * extra header fields, in HEADERS and CONTINUATION frames: past what clients accept (RFC 9113 §10.5.1) and past
- * the 128 KB of cloudflare-error-520 § Common causes.
+ * h2-headers-too-large: the control's response with `headerBytes` bytes (default 160 KiB; at most 1 MiB) of extra
+ * header fields, in HEADERS and CONTINUATION frames: past what clients accept (RFC 9113 §10.5.1) and past the
+ * 128 KB of cloudflare-error-520 § Common causes.
  */
-export function headersTooLarge({ id, params }: FaultSetup): H2Fault {
-  const startedAt = new Date();
-  const bytes = params.headerBytes ?? 160 * 1024;
-  return {
-    onRequest(session, request) {
-      const { fields, body } = okResponse(id, startedAt);
-      session.report(`${bytes} bytes of response header fields`);
-      session.respond(request.streamId, [...fields, ...filler(bytes)], body);
-    },
-  };
-}
+export const headersTooLargeFault = defineH2Fault({
+  name: 'headers-too-large',
+  params: {
+    /** Bytes of response header fields sent besides the control's (default 160 KiB, in CONTINUATION frames). */
+    headerBytes: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_HEADER_BYTES })),
+  },
+  defaults: { headerBytes: 160 * 1024 },
+  create({ id, params }) {
+    const startedAt = new Date();
+    const bytes = params.headerBytes;
+    return {
+      onRequest(session, request) {
+        const { fields, body } = okResponse(id, startedAt);
+        session.report(`${bytes} bytes of response header fields`);
+        session.respond(request.streamId, [...fields, ...filler(bytes)], body);
+      },
+    };
+  },
+});

@@ -1,40 +1,41 @@
-import type { FaultSetup, H2FaultName } from '../params.js';
-import type { H2Fault } from '../session.js';
-import { badHpack } from './bad-hpack.js';
-import { dataAfterEndStream } from './data-after-end-stream.js';
-import { flowControlStall } from './flow-control-stall.js';
-import { goawayImmediately } from './goaway-immediately.js';
-import { goawayMidResponse } from './goaway-mid-response.js';
-import { grpcErrorStatus } from './grpc-error-status.js';
-import { headersTooLarge } from './headers-too-large.js';
-import { idleClose } from './idle-close.js';
-import { connectionHeader, uppercaseHeader } from './malformed-fields.js';
-import { maxConcurrentStreams1 } from './max-concurrent-streams-1.js';
-import { ok } from './ok.js';
-import { pingUnanswered } from './ping-unanswered.js';
-import { rstAfterHeaders } from './rst-after-headers.js';
-import { rstStream } from './rst-stream.js';
-import { settingsNeverAcked } from './settings-never-acked.js';
-import { noServerPreface } from './silent.js';
+import type { RegisteredH2Fault } from '../define-fault.js';
+import { badHpackFault } from './bad-hpack.js';
+import { connectionHeaderFault } from './connection-header.js';
+import { dataAfterEndStreamFault } from './data-after-end-stream.js';
+import { flowControlStallFault } from './flow-control-stall.js';
+import { goawayImmediatelyFault } from './goaway-immediately.js';
+import { goawayMidResponseFault } from './goaway-mid-response.js';
+import { grpcErrorStatusFault } from './grpc-error-status.js';
+import { headersTooLargeFault } from './headers-too-large.js';
+import { idleCloseFault } from './idle-close.js';
+import { maxConcurrentStreams1Fault } from './max-concurrent-streams-1.js';
+import { noServerPrefaceFault } from './no-server-preface.js';
+import { okFault } from './ok.js';
+import { pingUnansweredFault } from './ping-unanswered.js';
+import { rstAfterHeadersFault } from './rst-after-headers.js';
+import { rstInternalErrorFault } from './rst-internal-error.js';
+import { rstRefusedStreamFault } from './rst-refused-stream.js';
+import { settingsNeverAckedFault } from './settings-never-acked.js';
+import { uppercaseHeaderFault } from './uppercase-header.js';
 
-/** The HTTP/2 faults by name (the `fault` param of the `http2` mechanism), each made for one listener. */
-export const H2_FAULTS: Record<H2FaultName, (setup: FaultSetup) => H2Fault> = {
-  ok,
-  'goaway-immediately': goawayImmediately,
-  'goaway-mid-response': goawayMidResponse,
-  'rst-refused-stream': () => rstStream('REFUSED_STREAM'),
-  'rst-internal-error': () => rstStream('INTERNAL_ERROR'),
-  'rst-after-headers': rstAfterHeaders,
-  'no-server-preface': noServerPreface,
-  'settings-never-acked': settingsNeverAcked,
-  'flow-control-stall': flowControlStall,
-  'data-after-end-stream': dataAfterEndStream,
-  'uppercase-header': uppercaseHeader,
-  'connection-header': connectionHeader,
-  'bad-hpack': badHpack,
-  'ping-unanswered': pingUnanswered,
-  'max-concurrent-streams-1': maxConcurrentStreams1,
-  'idle-close': idleClose,
-  'headers-too-large': headersTooLarge,
-  'grpc-error-status': grpcErrorStatus,
-};
+/** The faults of the `http2` mechanism (a scenario's `params.fault` names one): one module each, one line here. */
+export const H2_FAULTS: readonly RegisteredH2Fault[] = [
+  okFault,
+  goawayImmediatelyFault,
+  goawayMidResponseFault,
+  rstRefusedStreamFault,
+  rstInternalErrorFault,
+  rstAfterHeadersFault,
+  noServerPrefaceFault,
+  settingsNeverAckedFault,
+  flowControlStallFault,
+  dataAfterEndStreamFault,
+  uppercaseHeaderFault,
+  connectionHeaderFault,
+  badHpackFault,
+  pingUnansweredFault,
+  maxConcurrentStreams1Fault,
+  idleCloseFault,
+  headersTooLargeFault,
+  grpcErrorStatusFault,
+];

@@ -1,9 +1,9 @@
+import { defineH2Fault } from '../define-fault.js';
 import { okResponse, requestMethod } from '../response.js';
-import type { FaultSetup } from '../params.js';
 import type { H2Fault } from '../session.js';
 
-/** h2-ok: a correct HTTP/2 server answering every request with the control's cacheable 200 (HEAD: no body). */
-export function ok({ id }: FaultSetup): H2Fault {
+/** The control: a correct HTTP/2 server answering every request with a cacheable 200 (HEAD: no body). */
+export function control(id: string): H2Fault {
   const startedAt = new Date(Math.floor(Date.now() / 1000) * 1000);
   return {
     onRequest(session, request) {
@@ -12,3 +12,11 @@ export function ok({ id }: FaultSetup): H2Fault {
     },
   };
 }
+
+/** h2-ok (and the alpn-* listeners, which differ in `alpn` only): the control. */
+export const okFault = defineH2Fault({
+  name: 'ok',
+  params: {},
+  defaults: {},
+  create: ({ id }) => control(id),
+});

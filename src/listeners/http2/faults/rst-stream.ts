@@ -3,10 +3,10 @@ import { rstStreamFrame } from '../../../h2/frames.js';
 import type { H2Fault } from '../session.js';
 
 /**
- * h2-rst-refused-stream, h2-rst-internal-error: every request's stream is reset with RST_STREAM `code` (RFC 9113
- * §6.4) before any response; REFUSED_STREAM says the stream was not processed, so a retry is safe (§8.7).
+ * Resets every request's stream with RST_STREAM `code` (RFC 9113 §6.4) before any response (rst-refused-stream,
+ * rst-internal-error).
  */
-export const rstStream = (code: ErrorCodeName): H2Fault => ({
+export const resetEveryStream = (code: ErrorCodeName): H2Fault => ({
   onRequest(session, request) {
     session.report(`RST_STREAM ${code} on stream ${request.streamId}`);
     session.write(rstStreamFrame(request.streamId, code));

@@ -1,0 +1,18 @@
+import type { HeaderField } from '../../../h2/hpack.js';
+import { okResponse } from '../response.js';
+import type { H2Fault } from '../session.js';
+
+/**
+ * The control's response with its fields changed by `change` (uppercase-header, connection-header), reporting
+ * `detail` for each.
+ */
+export function withChangedFields(id: string, detail: string, change: (fields: HeaderField[]) => HeaderField[]): H2Fault {
+  const startedAt = new Date();
+  return {
+    onRequest(session, request) {
+      const { fields, body } = okResponse(id, startedAt);
+      session.report(detail);
+      session.respond(request.streamId, change(fields), body);
+    },
+  };
+}
