@@ -3,8 +3,9 @@
 // chunks beside them and each `await import()` kept as a chunk of its own, so a command loads only what it uses.
 // Node loads one ES module file at a time: a start from ~900 small files (TypeBox alone ships ~700) spends most of
 // its time in the module loader, and from a few bundles it does not. Packages stay outside the bundle (installed
-// with the package), except TypeBox (for its file count) and Ajv's few runtime helpers, which the JSON Schema
-// checks compiled here (src/schema-checks.ts, replaced by their Ajv standalone code) call.
+// with the package), except TypeBox (for its file count). The JSON Schema checks are compiled here into Ajv
+// standalone code (dist/schema-checks.cjs, which calls Ajv's runtime helpers from node_modules), loaded at their
+// first use: the built-in scenarios are checked here too, so a start from them never loads it.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
@@ -12,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
 import standalone from 'ajv/dist/standalone/index.js';
 import { build, type Plugin } from 'esbuild';
-import { DEFAULT_SCENARIOS_DIR, parseScenarioText } from '../src/catalogue.js';
+import { DEFAULT_SCENARIOS_DIR, checkScenario, parseScenarioText } from '../src/catalogue.js';
 import { PARSED_SCENARIOS_FILE, scenarioTextKey } from '../src/parsed-scenarios.js';
 import { AJV_OPTIONS, checkedSchemas, paramsKey } from '../src/schema-checks.js';
 import { MECHANISMS } from '../src/listeners/index.js';
@@ -21,30 +22,44 @@ const root = fileURLToPath(new URL('../', import.meta.url));
 const dist = `${root}dist`;
 
 /** Packages bundled into dist/ rather than loaded from node_modules at run time. */
-const BUNDLED = new Set(['typebox', 'ajv']);
+const BUNDLED = new Set(['typebox']);
 
-/** The source of a module that stands in for src/schema-checks.ts: the same `schemaChecks()`, compiled ahead. */
-function precompiledChecks(): string {
-  const ajv = new Ajv({ ...AJV_OPTIONS, code: { source: true, esm: true } });
+/** File beside the bundle holding the checks compiled ahead (CommonJS, so that it loads synchronously at first use). */
+const CHECKS_FILE = 'schema-checks.cjs';
+
+/**
+ * The Ajv standalone code of every check (`check0`, `check1`… in the order of `checkedSchemas()`), and the source of
+ * the module that stands in for src/schema-checks.ts: the same `schemaChecks()`, which loads that code at its first
+ * call. A start whose scenarios were all checked here (see `parsedScenarios`) never loads it.
+ */
+function precompiledChecks(): { code: string; module: string } {
+  const ajv = new Ajv({ ...AJV_OPTIONS, code: { source: true } });
   const schemas = checkedSchemas();
   for (const [key, schema] of schemas) ajv.addSchema(schema, key);
-  // Standalone code exports each check under an identifier: `check0`, `check1`… in the order of `schemas`.
   const exportName = new Map(schemas.map(([key], i) => [key, `check${i}`]));
   const code = standalone.default(ajv, Object.fromEntries(schemas.map(([key]) => [exportName.get(key)!, key])));
-  const params = [...MECHANISMS.keys()].map((name) => `[${JSON.stringify(name)}, ${exportName.get(paramsKey(name))}]`);
-  return [
-    code,
-    `const checks = { scenario: ${exportName.get('scenario')}, manifest: ${exportName.get('manifest')}, behaviour: ${exportName.get('behaviour')}, params: new Map([${params.join(', ')}]) };`,
-    'export function schemaChecks() { return checks; }',
+  const params = [...MECHANISMS.keys()].map((name) => `[${JSON.stringify(name)}, c.${exportName.get(paramsKey(name))}]`);
+  const module = [
+    "import { createRequire } from 'node:module';",
+    'let checks;',
+    'export function schemaChecks() {',
+    `  if (checks) return checks;`,
+    `  const c = createRequire(import.meta.url)('./${CHECKS_FILE}');`,
+    `  checks = { scenario: c.${exportName.get('scenario')}, manifest: c.${exportName.get('manifest')}, behaviour: c.${exportName.get('behaviour')}, params: new Map([${params.join(', ')}]) };`,
+    '  return checks;',
+    '}',
   ].join('\n');
+  return { code, module };
 }
+
+const checks = precompiledChecks();
 
 /** Replaces src/schema-checks.ts in the bundle by its precompiled twin. */
 const precompiledSchemaChecks: Plugin = {
   name: 'precompiled-schema-checks',
   setup(esbuild) {
     esbuild.onLoad({ filter: /[\\/]src[\\/]schema-checks\.ts$/ }, () => ({
-      contents: precompiledChecks(),
+      contents: checks.module,
       loader: 'js',
       resolveDir: root,
     }));
@@ -52,14 +67,16 @@ const precompiledSchemaChecks: Plugin = {
 };
 
 /**
- * The built-in scenario files parsed (src/parsed-scenarios.ts), by the hash of their text; a file whose document
- * JSON cannot carry unchanged (a YAML timestamp, say) is left to be parsed at start.
+ * The built-in scenario files parsed and checked (src/parsed-scenarios.ts), by the hash of their text; a file whose
+ * document JSON cannot carry unchanged (a YAML timestamp, say) is left to be parsed and checked at start.
+ * @throws FarmError BAD_SCENARIO for a built-in scenario that does not pass its checks: the build fails.
  */
 function parsedScenarios(): Record<string, string> {
   const parsed: Record<string, string> = {};
   for (const name of readdirSync(DEFAULT_SCENARIOS_DIR).filter((file) => /\.(ya?ml|json)$/.test(file))) {
     const text = readFileSync(`${DEFAULT_SCENARIOS_DIR}/${name}`, 'utf8');
     const document = parseScenarioText(text, name);
+    checkScenario(document, name);
     const json = JSON.stringify(document);
     if (isDeepStrictEqual(JSON.parse(json), document)) parsed[scenarioTextKey(text)] = json;
   }
@@ -94,3 +111,4 @@ await build({
   logLevel: 'warning',
 });
 writeFileSync(`${dist}/${PARSED_SCENARIOS_FILE}`, JSON.stringify(parsedScenarios()));
+writeFileSync(`${dist}/${CHECKS_FILE}`, checks.code);

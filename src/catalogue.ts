@@ -166,8 +166,6 @@ export function checkBehaviour(entry: CatalogueEntry, behaviour: unknown): Behav
 
 /** Parses a scenario document's text (YAML, of which JSON is a subset). @throws FarmError BAD_SCENARIO with the line and column. */
 export function parseScenarioText(text: string, where: string): unknown {
-  const ahead = parsedAhead(text);
-  if (ahead !== undefined) return ahead;
   try {
     return parseYaml(text, { filename: where });
   } catch (error) {
@@ -176,6 +174,16 @@ export function parseScenarioText(text: string, where: string): unknown {
     const why = error instanceof YAMLException ? error.reason : (error as Error).message;
     throw farmError('BAD_SCENARIO', `${where}${at}`, `not valid YAML/JSON: ${why}`);
   }
+}
+
+/**
+ * The entry of a built-in scenario file whose very text the build parsed and checked (src/parsed-scenarios.ts), so
+ * that a start neither parses its YAML nor loads the JSON Schema checks; undefined for any other text.
+ */
+function checkedAtBuild(text: string, where: string): CatalogueEntry | undefined {
+  const document = parsedAhead<Omit<Scenario, 'file'>>(text);
+  const mechanism = document && MECHANISMS.get(document.mechanism);
+  return document && mechanism ? { scenario: { ...document, file: where }, mechanism } : undefined;
 }
 
 /**
@@ -195,7 +203,8 @@ export function loadCatalogue(dir = DEFAULT_SCENARIOS_DIR): CatalogueEntry[] {
   const entries: CatalogueEntry[] = [];
   for (const name of files) {
     const file = join(dir, name);
-    const { scenario, mechanism } = checkScenario(parseScenarioText(readFileSync(file, 'utf8'), file), file);
+    const text = readFileSync(file, 'utf8');
+    const { scenario, mechanism } = checkedAtBuild(text, file) ?? checkScenario(parseScenarioText(text, file), file);
     const sharesPort = (e: CatalogueEntry) => e.mechanism === mechanism && mechanism.sharedPort !== undefined;
     const clash = entries.find(
       (e) =>

@@ -1,5 +1,5 @@
 import type { Static, TSchema } from 'typebox';
-import { Compile } from 'typebox/compile';
+import { Value } from 'typebox/value';
 import type { ClientLimits, ClientRequest } from '../client-request.js';
 import { farmError } from '../errors.js';
 import type { LeafSpec } from '../pki/index.js';
@@ -81,14 +81,18 @@ export interface Mechanism {
 
 /** Registers a mechanism definition (see `Mechanism`). */
 export function defineMechanism<S extends TSchema>(definition: MechanismDefinition<S>): Mechanism {
-  // Compiled at first use, not at registration: every mechanism registers at every start, few are used by each.
-  let compiled: ReturnType<typeof Compile<S>> | undefined;
+  // Checked by TypeBox's interpreter, not a compiled checker: each listener's params are narrowed a few times at
+  // start, and compiling every mechanism's schema cost more than the checks it would speed up.
+  // A listener's params object is narrowed at each ability's call; it is checked once (params are never mutated).
+  const checked = new WeakMap<object, Static<S>>();
   const narrow = (params: unknown): Static<S> => {
-    compiled ??= Compile(definition.params);
-    const validator = compiled;
-    if (validator.Check(params)) return params;
-    const why = validator
-      .Errors(params)
+    const known = typeof params === 'object' && params !== null ? checked.get(params) : undefined;
+    if (known !== undefined) return known;
+    if (Value.Check(definition.params, params)) {
+      if (typeof params === 'object' && params !== null) checked.set(params, params);
+      return params;
+    }
+    const why = Value.Errors(definition.params, params)
       .map((e) => `${e.instancePath || '/'} ${e.message}`)
       .join('; ');
     throw farmError('BAD_SCENARIO', `params of mechanism ${definition.name}`, why);

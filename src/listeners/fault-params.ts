@@ -1,5 +1,5 @@
 import { Type, type Static, type TLiteral, type TObject, type TProperties, type TSchema, type TUnsafe } from 'typebox';
-import { Compile } from 'typebox/compile';
+import { Value } from 'typebox/value';
 import { farmError } from '../errors.js';
 
 /**
@@ -25,15 +25,28 @@ export function faultSchema<const N extends string, S extends TProperties, P ext
   return Type.Object({ fault: Type.Literal(name), ...shared, ...own }, { additionalProperties: false });
 }
 
+/** A check that narrows a value to a schema's type. */
+export interface SchemaCheck<T extends TSchema> {
+  Check(value: unknown): value is Static<T>;
+}
+
 /**
- * The compiled check of `schema`, compiled at first use rather than when a fault registers: every fault registers
- * at every start, few are bound by each.
+ * The check of `schema`, by TypeBox's interpreter rather than compiled: compiling every fault's schema cost more of
+ * a start than all the checks it would speed up, since a scenario's params are bound once (see `bindOnce`).
  */
-export function compiledOnUse<T extends TSchema>(schema: T): () => ReturnType<typeof Compile<T>> {
-  let compiled: ReturnType<typeof Compile<T>> | undefined;
-  return () => {
-    compiled ??= Compile(schema);
-    return compiled;
+export function checkOf<T extends TSchema>(schema: T): SchemaCheck<T> {
+  return { Check: (value): value is Static<T> => Value.Check(schema, value) };
+}
+
+/** `bind` made to bind each params object once (params are never mutated in place): later calls get the same result. */
+export function bindOnce<B>(bind: (params: unknown) => B | undefined): (params: unknown) => B | undefined {
+  const bound = new WeakMap<object, B>();
+  return (params) => {
+    const known = typeof params === 'object' && params !== null ? bound.get(params) : undefined;
+    if (known !== undefined) return known;
+    const result = bind(params);
+    if (result !== undefined && typeof params === 'object' && params !== null) bound.set(params, result);
+    return result;
   };
 }
 
@@ -65,9 +78,8 @@ export function faultParamsSchema(faults: readonly SelectableFault<unknown>[]): 
  * @throws FarmError BAD_SCENARIO when no fault takes them.
  */
 export function bindFault<B>(mechanism: string, faults: readonly SelectableFault<B>[], params: unknown): B {
-  for (const fault of faults) {
-    const bound = fault.bind(params);
-    if (bound) return bound;
-  }
+  const name = typeof params === 'object' && params !== null && 'fault' in params ? params.fault : undefined;
+  const bound = faults.find((fault) => fault.name === name)?.bind(params);
+  if (bound) return bound;
   throw farmError('BAD_SCENARIO', `params of mechanism ${mechanism}`, `no fault of ${faults.map((f) => f.name).join(', ')} takes them`);
 }

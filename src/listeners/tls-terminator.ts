@@ -59,7 +59,7 @@ export function tlsTerminator(
   // warns at start), without the key and certificate, which the PKI has checked: loading those costs ~1.5 ms of CPU
   // per listener, so it waits for the listener's first connection, as does the summary of the chain served.
   const { key: _key, cert: _cert, ...settings } = options;
-  createSecureContext(settings);
+  checkProtocolSettings(settings);
   const reportSent = serverHelloReporter(options, chainFor, emit);
   let server: Server | undefined;
   const deadlines = new WeakMap<Socket, NodeJS.Timeout>();
@@ -130,4 +130,26 @@ function answerStatusRequests(server: Server, staple: (leaf: Buffer) => Promise<
       (error: Error) => callback(error, null),
     );
   });
+}
+
+/** The protocol settings already checked in this process, by their JSON (most listeners share a few). */
+const checkedSettings = new Set<string>();
+
+/**
+ * Builds a secure context from `settings` once, for its errors and warnings (bad ciphers or versions throw, a weak
+ * `dhparam` warns). Settings whose every value JSON carries (strings, numbers, booleans, arrays of them) are checked
+ * once per process; others (a Buffer, an SNICallback) each time.
+ * @throws Error from node:tls for settings OpenSSL refuses.
+ */
+function checkProtocolSettings(settings: TlsOptions): void {
+  const plain = Object.values(settings).every(
+    (value) =>
+      value === undefined ||
+      ['string', 'number', 'boolean'].includes(typeof value) ||
+      (Array.isArray(value) && value.every((v) => typeof v === 'string')),
+  );
+  const key = plain ? JSON.stringify(settings) : undefined;
+  if (key !== undefined && checkedSettings.has(key)) return;
+  createSecureContext(settings);
+  if (key !== undefined) checkedSettings.add(key);
 }

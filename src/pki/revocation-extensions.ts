@@ -1,15 +1,6 @@
-import { AsnConvert } from '@peculiar/asn1-schema';
-import {
-  AccessDescription,
-  AuthorityInfoAccessSyntax,
-  CRLDistributionPoints,
-  DistributionPoint,
-  DistributionPointName,
-  GeneralName,
-  id_ad_ocsp,
-  id_ce_cRLDistributionPoints,
-  id_pe_authorityInfoAccess,
-} from '@peculiar/asn1-x509';
+import { createRequire } from 'node:module';
+import type * as Asn1Schema from '@peculiar/asn1-schema';
+import type * as Asn1X509 from '@peculiar/asn1-x509';
 import forge from 'node-forge';
 
 /** OID of the TLS Feature extension (RFC 7633 §6, id-pe-tlsfeature). */
@@ -24,19 +15,36 @@ export interface RawExtension {
   value: string;
 }
 
+const requirePackage = createRequire(import.meta.url);
+let asn1: { schema: typeof Asn1Schema; x509: typeof Asn1X509 } | undefined;
+
+/**
+ * The ASN.1 classes of X.509, loaded at the first leaf that names a revocation URL: loading them costs more CPU than
+ * the rest of a warm start's certificate work, and most leaves name none.
+ */
+function asn1Classes(): { schema: typeof Asn1Schema; x509: typeof Asn1X509 } {
+  asn1 ??= { schema: requirePackage('@peculiar/asn1-schema'), x509: requirePackage('@peculiar/asn1-x509') };
+  return asn1;
+}
+
 const binary = (der: ArrayBuffer) => Buffer.from(der).toString('binary');
-const uri = (url: string) => new GeneralName({ uniformResourceIdentifier: url });
 
 /** authorityInfoAccess (RFC 5280 §4.2.2.1) with one id-ad-ocsp access description naming `url`, non-critical. */
 export function ocspAccessExtension(url: string): RawExtension {
-  const value = new AuthorityInfoAccessSyntax([new AccessDescription({ accessMethod: id_ad_ocsp, accessLocation: uri(url) })]);
-  return { id: id_pe_authorityInfoAccess, value: binary(AsnConvert.serialize(value)) };
+  const { schema, x509 } = asn1Classes();
+  const location = new x509.GeneralName({ uniformResourceIdentifier: url });
+  const value = new x509.AuthorityInfoAccessSyntax([
+    new x509.AccessDescription({ accessMethod: x509.id_ad_ocsp, accessLocation: location }),
+  ]);
+  return { id: x509.id_pe_authorityInfoAccess, value: binary(schema.AsnConvert.serialize(value)) };
 }
 
 /** cRLDistributionPoints (RFC 5280 §4.2.1.13) with one distribution point whose fullName is `url`, non-critical. */
 export function crlDistributionPointExtension(url: string): RawExtension {
-  const point = new DistributionPoint({ distributionPoint: new DistributionPointName({ fullName: [uri(url)] }) });
-  return { id: id_ce_cRLDistributionPoints, value: binary(AsnConvert.serialize(new CRLDistributionPoints([point]))) };
+  const { schema, x509 } = asn1Classes();
+  const fullName = [new x509.GeneralName({ uniformResourceIdentifier: url })];
+  const point = new x509.DistributionPoint({ distributionPoint: new x509.DistributionPointName({ fullName }) });
+  return { id: x509.id_ce_cRLDistributionPoints, value: binary(schema.AsnConvert.serialize(new x509.CRLDistributionPoints([point]))) };
 }
 
 /**

@@ -4,7 +4,13 @@ import { VerifyReport } from './report-schema.js';
 /** Largest verify report the farm keeps, in bytes of its JSON text (16 MiB). */
 export const VERIFY_REPORT_MAX_BYTES = 16 * 1024 * 1024;
 
-const check = Compile(VerifyReport);
+let compiled: ReturnType<typeof Compile<typeof VerifyReport>> | undefined;
+
+/** The report check, compiled at the first report handed over: a farm that is never handed one never compiles it. */
+function reportCheck(): ReturnType<typeof Compile<typeof VerifyReport>> {
+  compiled ??= Compile(VerifyReport);
+  return compiled;
+}
 
 /** Why a report was not kept: not a report of the schema, or larger than VERIFY_REPORT_MAX_BYTES. */
 export type RecordRefusal = { refused: 'invalid' | 'too-large'; message: string };
@@ -22,6 +28,7 @@ export class LatestVerifyReport {
    * most VERIFY_REPORT_MAX_BYTES; otherwise keeps the previous one and returns why.
    */
   record(report: unknown): RecordRefusal | undefined {
+    const check = reportCheck();
     if (!check.Check(report)) {
       const first = check.Errors(report)[0];
       return { refused: 'invalid', message: `not a verify report${first ? `: ${first.instancePath || '/'} ${first.message}` : ''}` };

@@ -44,33 +44,32 @@ export interface BoundFault {
 export type HttpFault = FaultParams.SelectableFault<BoundFault>;
 
 /** The check of the shared params on their own (extra properties allowed): what the mechanism reads of every fault's params. */
-const sharedParams = FaultParams.compiledOnUse(Type.Object(SHARED_PARAMS));
+const sharedParams = FaultParams.checkOf(Type.Object(SHARED_PARAMS));
 
 /** Registers a fault definition (see `HttpFaultDefinition`). */
 export function defineHttpFault<const N extends string, P extends TProperties>(definition: HttpFaultDefinition<N, P>): HttpFault {
   const schema = FaultParams.faultSchema(definition.name, SHARED_PARAMS, definition.params);
-  const compiled = FaultParams.compiledOnUse(schema);
+  const check = FaultParams.checkOf(schema);
   const overridable = new Set<string>(definition.overrides ?? []);
   return {
     name: definition.name,
     schema,
-    bind(params) {
-      const validator = compiled();
-      if (!validator.Check(params)) return undefined;
+    bind: FaultParams.bindOnce((params) => {
+      if (!check.Check(params)) return undefined;
       const checked = params;
       return {
-        headTimeoutMs: sharedParams().Check(checked) ? checked.headTimeoutMs : undefined,
+        headTimeoutMs: sharedParams.Check(checked) ? checked.headTimeoutMs : undefined,
         readsRequest: definition.readsRequest ?? true,
         request: (client) => definition.request?.({ ...definition.defaults, ...checked }, client) ?? PLAIN_GET,
         respond(query) {
           const read = readOverrides(query);
           if ('error' in read) return read;
           const merged = { ...checked, ...Object.fromEntries(Object.entries(read.values).filter(([param]) => overridable.has(param))) };
-          if (!validator.Check(merged)) return { error: 'the overrides do not fit this fault' };
+          if (!check.Check(merged)) return { error: 'the overrides do not fit this fault' };
           const resolved = { ...definition.defaults, ...merged };
           return { run: (context) => definition.behaviour({ ...context, params: resolved }) };
         },
       };
-    },
+    }),
   };
 }

@@ -38,22 +38,22 @@ export interface BoundH2Fault {
 export type RegisteredH2Fault = FaultParams.SelectableFault<BoundH2Fault>;
 
 /** The check of the shared params on their own (extra properties allowed): what the mechanism reads of every fault's params. */
-const sharedParams = FaultParams.compiledOnUse(Type.Object(H2_SHARED_PARAMS));
+const sharedParams = FaultParams.checkOf(Type.Object(H2_SHARED_PARAMS));
 
 /** Registers an HTTP/2 fault definition (see `H2FaultDefinition`). */
 export function defineH2Fault<const N extends string, P extends TProperties>(definition: H2FaultDefinition<N, P>): RegisteredH2Fault {
   const schema = FaultParams.faultSchema(definition.name, H2_SHARED_PARAMS, definition.params);
-  const compiled = FaultParams.compiledOnUse(schema);
+  const check = FaultParams.checkOf(schema);
   return {
     name: definition.name,
     schema,
-    bind(params) {
-      if (!compiled().Check(params)) return undefined;
+    bind: FaultParams.bindOnce((params) => {
+      if (!check.Check(params)) return undefined;
       const checked = params;
       return {
-        alpn: (sharedParams().Check(checked) ? checked.alpn : undefined) ?? 'h2',
+        alpn: (sharedParams.Check(checked) ? checked.alpn : undefined) ?? 'h2',
         create: (id) => definition.create({ id, params: { ...definition.defaults, ...checked } }),
       };
-    },
+    }),
   };
 }
