@@ -29,6 +29,15 @@ export interface ListenerCaps {
   maxHeaders: number;
 }
 
+/** The farm's default `--max-hold-ms`: 10 minutes. */
+export const DEFAULT_MAX_HOLD_MS = 600_000;
+
+/**
+ * Cap of every delay or interval a scenario or a request may ask for, in ms: the default hold, past which the farm
+ * closes the connection anyway.
+ */
+export const MAX_DELAY_MS = DEFAULT_MAX_HOLD_MS;
+
 /**
  * Defaults: 20,000 connections per listener (a farm lowers it to nine tenths of its farm-wide budget), nothing held
  * longer than 10 minutes, request heads of at most 32 KiB and 100 fields (nginx's large_client_header_buffers default
@@ -38,7 +47,7 @@ export interface ListenerCaps {
  */
 export const DEFAULT_CAPS: ListenerCaps = {
   maxConnections: 20_000,
-  maxHoldMs: 600_000,
+  maxHoldMs: DEFAULT_MAX_HOLD_MS,
   headTimeoutMs: 10_000,
   handshakeTimeoutMs: 10_000,
   maxHeaderBytes: 32 * 1024,
