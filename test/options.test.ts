@@ -38,6 +38,20 @@ test('the library applies the table defaults; the caps defaults are DEFAULT_CAPS
   );
 });
 
+test('the bounds of a number option are declared in the table: --help shows them and resolveSettings checks them', () => {
+  const declared = yargsOptions(FARM_OPTIONS);
+  assert.match(String(declared['max-hold-ms']?.describe), /\(ms, at least 1\)$/);
+  assert.match(String(declared['ledger-size']?.describe), new RegExp(`\\(attempts, 0 to ${FARM_OPTIONS.ledgerSize.max}\\)$`));
+  const bounded = Object.entries(FARM_OPTIONS).filter(([, spec]) => 'min' in spec);
+  assert.ok(bounded.length >= 8, 'every cap and the ledger size are bounded');
+  for (const [name, spec] of bounded) {
+    const below = spec.min - 1;
+    assert.throws(() => resolveSettings({ [name]: below }), new RegExp(`--${flagName(name)} must be .*whole number.*not ${below}$`), name);
+    assert.throws(() => resolveSettings({ [name]: spec.min + 0.5 }), new RegExp(`--${flagName(name)} `), name);
+    if ('max' in spec) assert.throws(() => resolveSettings({ [name]: spec.max + 1 }), new RegExp(`from ${spec.min} to ${spec.max}`), name);
+  }
+});
+
 test('readOptions keeps only the table options and refuses a value of the wrong kind', () => {
   assert.deepEqual(readOptions(FARM_OPTIONS, { basePort: 1, 'base-port': 1, _: [], $0: 'x', format: 'json' }), { basePort: 1 });
   assert.throws(() => readOptions(FARM_OPTIONS, { basePort: '1' }), /--base-port: "1" is not a number/);

@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import { flagName } from '../options/spec.js';
 import type { CapFaultReporter, ConnectionBudget } from './connection-budget.js';
 
 /** Per-listener limits: a fault farm must be more robust than what it tests. */
@@ -54,18 +55,23 @@ export const DEFAULT_CAPS: ListenerCaps = {
   maxHeaders: 100,
 };
 
+/** The farm flag that sets a cap (`maxHoldMs` → `--max-hold-ms`): cap events name it. */
+export const capFlag = (cap: keyof ListenerCaps): string => `--${flagName(cap)}`;
+
 /** The `fault` event of a request head not complete within `--head-timeout-ms` (`ms`). */
-export const headTimeoutDetail = (ms: number): string => `cap: no complete request head within ${ms} ms, closed (--head-timeout-ms)`;
+export const headTimeoutDetail = (ms: number): string =>
+  `cap: no complete request head within ${ms} ms, closed (${capFlag('headTimeoutMs')})`;
 
 /** The `fault` event of a TLS handshake (or ClientHello record) not complete within `--handshake-timeout-ms` (`ms`). */
 export const handshakeTimeoutDetail = (ms: number): string =>
-  `cap: no complete TLS handshake within ${ms} ms, closed (--handshake-timeout-ms)`;
+  `cap: no complete TLS handshake within ${ms} ms, closed (${capFlag('handshakeTimeoutMs')})`;
 
 /** The `fault` event of a connection past `--max-connections` (`limit`), reset at once. */
-export const maxConnectionsDetail = (limit: number): string => `cap: ${limit} connections open, reset a new one (--max-connections)`;
+export const maxConnectionsDetail = (limit: number): string =>
+  `cap: ${limit} connections open, reset a new one (${capFlag('maxConnections')})`;
 
 /** The `fault` event of a connection still open after `--max-hold-ms` (`ms`), closed by the farm. */
-export const holdDetail = (ms: number): string => `cap: held ${ms} ms, closed by the farm (--max-hold-ms)`;
+export const holdDetail = (ms: number): string => `cap: held ${ms} ms, closed by the farm (${capFlag('maxHoldMs')})`;
 
 /** What admits the connections of one port: its open sockets, its caps, the farm-wide budget and its cap reporter. */
 export interface Admission {
