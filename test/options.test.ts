@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { DEFAULT_CAPS } from '../src/listeners/caps.js';
 import { OptionsFile } from '../src/options-file.js';
-import { envName, flagName, readOptions } from '../src/options/spec.js';
+import { envName, flagName, readOptions, type OptionSpec } from '../src/options/spec.js';
 import { FARM_OPTIONS, type FarmOptions } from '../src/options/table.js';
 import { yargsOptions } from '../src/options/yargs.js';
 import { resolveSettings } from '../src/farm.js';
@@ -42,13 +42,16 @@ test('the bounds of a number option are declared in the table: --help shows them
   const declared = yargsOptions(FARM_OPTIONS);
   assert.match(String(declared['max-hold-ms']?.describe), /\(ms, at least 1\)$/);
   assert.match(String(declared['ledger-size']?.describe), new RegExp(`\\(attempts, 0 to ${FARM_OPTIONS.ledgerSize.max}\\)$`));
-  const bounded = Object.entries(FARM_OPTIONS).filter(([, spec]) => 'min' in spec);
+  const bounded = Object.entries<OptionSpec>(FARM_OPTIONS).flatMap(([name, spec]) =>
+    spec.min === undefined ? [] : [{ name, spec, min: spec.min }],
+  );
   assert.ok(bounded.length >= 8, 'every cap and the ledger size are bounded');
-  for (const [name, spec] of bounded) {
-    const below = spec.min - 1;
+  for (const { name, spec, min } of bounded) {
+    const below = min - 1;
     assert.throws(() => resolveSettings({ [name]: below }), new RegExp(`--${flagName(name)} must be .*whole number.*not ${below}$`), name);
-    assert.throws(() => resolveSettings({ [name]: spec.min + 0.5 }), new RegExp(`--${flagName(name)} `), name);
-    if ('max' in spec) assert.throws(() => resolveSettings({ [name]: spec.max + 1 }), new RegExp(`from ${spec.min} to ${spec.max}`), name);
+    assert.throws(() => resolveSettings({ [name]: min + 0.5 }), new RegExp(`--${flagName(name)} `), name);
+    const { max } = spec;
+    if (max !== undefined) assert.throws(() => resolveSettings({ [name]: max + 1 }), new RegExp(`from ${min} to ${max}`), name);
   }
 });
 
