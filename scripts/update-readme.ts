@@ -2,7 +2,9 @@
 // from the catalogue, exactly as `badorigin manifest --format markdown` renders it, and the performance table
 // (between the bench markers) from bench/results/latest.json (bench/table.ts; `npm run bench` does this too), and
 // the CLI option tables and the error codes (between the options, verify-options and errors markers) from
-// src/options/table.ts, src/verify/options.ts and src/errors.ts; docs/sources.md, docs/timeouts.md and the settings
+// src/options/table.ts, src/verify/options.ts and src/errors.ts, and the list of HTTP faults and the caps of their
+// per-request overrides (between the http-faults and override-caps markers) from the catalogue and
+// src/listeners/http/ (src/http-fault-docs.ts), as are the fault and override tables of docs/http-faults.md; docs/sources.md, docs/timeouts.md and the settings
 // table of docs/cdns.md from src/cdn/; the CDN expectation definitions of schema/scenario.schema.json from
 // src/cdn/expectation.ts, and its behaviour definition from src/listeners/behaviour.ts. test/readme.test.ts and
 // test/sources.test.ts fail when any is stale.
@@ -12,6 +14,8 @@ import { readResults } from '../bench/results.js';
 import { spliceReadmeBlock } from '../bench/table.js';
 import { plannedManifest, resolveSettings } from '../src/farm.js';
 import { renderManifest } from '../src/render.js';
+import { loadCatalogue } from '../src/catalogue.js';
+import { renderHttpFaultList, renderHttpFaultTable, renderOverrideCaps, renderOverrideTable } from '../src/http-fault-docs.js';
 import { CDN_COLUMNS, CDN_EXPECTATION_SCHEMAS } from '../src/cdn/expectation.js';
 import { renderSourcesMarkdown } from '../src/cdn/sources.js';
 import { renderSettingsTable } from '../src/cdn/settings.js';
@@ -30,7 +34,13 @@ const withOptions = spliceBlock(
   'verify-options',
   renderOptionTable(VERIFY_OPTIONS),
 );
-const updated = spliceReadmeBlock(withOptions, readResults(fileURLToPath(new URL('../bench/results/latest.json', import.meta.url))));
+const catalogue = loadCatalogue();
+const withFaults = spliceBlock(
+  spliceBlock(withOptions, 'http-faults', renderHttpFaultList(catalogue)),
+  'override-caps',
+  renderOverrideCaps(),
+);
+const updated = spliceReadmeBlock(withFaults, readResults(fileURLToPath(new URL('../bench/results/latest.json', import.meta.url))));
 if (updated === readme) process.stdout.write('README.md tables already up to date\n');
 else {
   writeFileSync(file, updated);
@@ -52,6 +62,15 @@ function write(path: string, text: string): void {
 }
 
 write('docs/sources.md', renderSourcesMarkdown());
+const httpFaults = readFileSync(new URL('../docs/http-faults.md', import.meta.url), 'utf8');
+write(
+  'docs/http-faults.md',
+  spliceBlock(
+    spliceBlock(httpFaults, 'faults', renderHttpFaultTable(catalogue, FARM_OPTIONS.basePort.default)),
+    'overrides',
+    renderOverrideTable(),
+  ),
+);
 write('docs/timeouts.md', renderTimeoutsMarkdown());
 const cdnNames = Object.fromEntries(CDN_COLUMNS.map((c) => [c.key, c.name]));
 write(

@@ -45,6 +45,8 @@ export interface HttpFault {
   name: string;
   /** JSON Schema of the params of a scenario of this fault. */
   schema: TSchema;
+  /** The params a query parameter may override per request (`HttpFaultDefinition.overrides`). */
+  overrides: readonly string[];
   /** Binds params to the fault; undefined when they are not params of this fault. */
   bind(params: unknown): BoundFault | undefined;
 }
@@ -69,6 +71,7 @@ export function defineHttpFault<const N extends string, P extends TProperties>(d
   return {
     name: definition.name,
     schema,
+    overrides: [...overridable],
     bind(params) {
       compiled ??= Compile(schema);
       const validator = compiled;
