@@ -4,10 +4,11 @@
 // the CLI option tables and the error codes (between the options, verify-options and errors markers) from
 // src/options/table.ts, src/verify/options.ts and src/errors.ts, and the list of HTTP faults and the caps of their
 // per-request overrides (between the http-faults and override-caps markers) from the catalogue and
-// src/listeners/http/ (src/http-fault-docs.ts), as are the fault and override tables of docs/http-faults.md; docs/sources.md, docs/timeouts.md and the settings
-// table of docs/cdns.md from src/cdn/; the CDN expectation definitions of schema/scenario.schema.json from
-// src/cdn/expectation.ts, and its behaviour definition from src/listeners/behaviour.ts. test/readme.test.ts and
-// test/sources.test.ts fail when any is stale.
+// src/listeners/http/ (src/http-fault-docs.ts); the fault and override tables of docs/http-faults.md likewise;
+// docs/sources.md, docs/timeouts.md and the settings table of docs/cdns.md from src/cdn/; schema/scenario.schema.json
+// from src/scenario-schema.ts (with the CDN expectations of src/cdn/expectation.ts and the behaviour of
+// src/listeners/behaviour.ts). test/readme.test.ts, test/sources.test.ts and test/catalogue.test.ts fail when any is
+// stale.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { readResults } from '../bench/results.js';
@@ -16,13 +17,13 @@ import { plannedManifest, resolveSettings } from '../src/farm.js';
 import { renderManifest } from '../src/render.js';
 import { loadCatalogue } from '../src/catalogue.js';
 import { renderHttpFaultList, renderHttpFaultTable, renderOverrideCaps, renderOverrideTable } from '../src/http-fault-docs.js';
-import { CDN_COLUMNS, CDN_EXPECTATION_SCHEMAS } from '../src/cdn/expectation.js';
+import { CDN_COLUMNS } from '../src/cdn/expectation.js';
 import { renderSourcesMarkdown } from '../src/cdn/sources.js';
 import { renderSettingsTable } from '../src/cdn/settings.js';
 import { renderTimeoutsMarkdown } from '../src/cdn/timeouts-markdown.js';
 import { renderErrorTable, renderOptionTable, spliceBlock } from '../src/readme-tables.js';
 import { FARM_OPTIONS } from '../src/options/table.js';
-import { BehaviourSchema } from '../src/listeners/behaviour.js';
+import { scenarioSchemaDocument } from '../src/scenario-schema-document.js';
 import { VERIFY_OPTIONS } from '../src/verify/options.js';
 
 const file = new URL('../README.md', import.meta.url);
@@ -77,11 +78,4 @@ write(
   'docs/cdns.md',
   spliceBlock(readFileSync(new URL('../docs/cdns.md', import.meta.url), 'utf8'), 'settings', renderSettingsTable(cdnNames)),
 );
-const schema = JSON.parse(readFileSync(new URL('../schema/scenario.schema.json', import.meta.url), 'utf8'));
-for (const [key, definition] of Object.entries(CDN_EXPECTATION_SCHEMAS)) {
-  schema.definitions.reporters.properties[key] = { $ref: `#/definitions/cdn-${key}` };
-  schema.definitions[`cdn-${key}`] = definition;
-}
-schema.properties.behaviour = { $ref: '#/definitions/behaviour' };
-schema.definitions.behaviour = BehaviourSchema;
-write('schema/scenario.schema.json', `${JSON.stringify(schema, null, 2)}\n`);
+write('schema/scenario.schema.json', `${JSON.stringify(scenarioSchemaDocument(), null, 2)}\n`);
