@@ -3,10 +3,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { DEFAULT_CAPS } from '../src/listeners/caps.js';
+import { DEFAULT_CAPS, capFlag } from '../src/listeners/caps.js';
 import { OptionsFile } from '../src/options-file.js';
 import { envName, flagName, readOptions, type OptionSpec } from '../src/options/spec.js';
-import { FARM_OPTIONS, type FarmOptions } from '../src/options/table.js';
+import { FARM_OPTIONS, farmFlag, type FarmOptions } from '../src/options/table.js';
 import { yargsOptions } from '../src/options/yargs.js';
 import { resolveSettings } from '../src/farm.js';
 
@@ -30,6 +30,9 @@ test('the library applies the table defaults; the caps defaults are DEFAULT_CAPS
   assert.equal(settings.logLevel, 'silent');
   assert.equal(settings.caps.maxHoldMs, DEFAULT_CAPS.maxHoldMs);
   assert.equal(FARM_OPTIONS.maxHoldMs.default, DEFAULT_CAPS.maxHoldMs);
+  // capFlag (cap events, http-fault's 400s) spells a cap's flag from its ListenerCaps key: each must be an option.
+  for (const cap of Object.keys(DEFAULT_CAPS)) assert.ok(Object.hasOwn(FARM_OPTIONS, cap), `${cap} is a farm option`);
+  assert.equal(capFlag('maxHeaderBytes'), farmFlag('maxHeaderBytes'));
   const lists: FarmOptions = { only: 'tls-ok, cert-expired', skip: ['a,b', 'c'], hostname: ['x.test,y.test'], controlPort: null };
   const listed = resolveSettings(lists);
   assert.deepEqual(
