@@ -2,23 +2,28 @@
 // from the catalogue, exactly as `badorigin manifest --format markdown` renders it, and the performance table
 // (between the bench markers) from bench/results/latest.json (bench/table.ts; `npm run bench` does this too), and
 // the CLI option tables and the error codes (between the options, verify-options and errors markers) from
-// src/options/table.ts, src/verify/options.ts and src/errors.ts; docs/sources.md, docs/timeouts.md and the settings
-// table of docs/cdns.md from src/cdn/; the CDN expectation definitions of schema/scenario.schema.json from
-// src/cdn/expectation.ts, and its behaviour definition from src/listeners/behaviour.ts. test/readme.test.ts and
-// test/sources.test.ts fail when any is stale.
+// src/options/table.ts, src/verify/options.ts and src/errors.ts, and the list of HTTP faults and the caps of their
+// per-request overrides (between the http-faults and override-caps markers) from the catalogue and
+// src/listeners/http/ (src/http-fault-docs.ts); the fault and override tables of docs/http-faults.md likewise;
+// docs/sources.md, docs/timeouts.md and the settings table of docs/cdns.md from src/cdn/; schema/scenario.schema.json
+// from src/scenario-schema.ts (with the CDN expectations of src/cdn/expectation.ts and the behaviour of
+// src/listeners/behaviour.ts). test/readme.test.ts, test/sources.test.ts and test/catalogue.test.ts fail when any is
+// stale.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { readResults } from '../bench/results.js';
 import { spliceReadmeBlock } from '../bench/table.js';
 import { plannedManifest, resolveSettings } from '../src/farm.js';
 import { renderManifest } from '../src/render.js';
-import { CDN_COLUMNS, CDN_EXPECTATION_SCHEMAS } from '../src/cdn/expectation.js';
+import { loadCatalogue } from '../src/catalogue.js';
+import { renderHttpFaultList, renderHttpFaultTable, renderOverrideCaps, renderOverrideTable } from '../src/http-fault-docs.js';
+import { CDN_COLUMNS } from '../src/cdn/expectation.js';
 import { renderSourcesMarkdown } from '../src/cdn/sources.js';
 import { renderSettingsTable } from '../src/cdn/settings.js';
 import { renderTimeoutsMarkdown } from '../src/cdn/timeouts-markdown.js';
 import { renderErrorTable, renderOptionTable, spliceBlock } from '../src/readme-tables.js';
 import { FARM_OPTIONS } from '../src/options/table.js';
-import { BehaviourSchema } from '../src/listeners/behaviour.js';
+import { scenarioSchemaDocument } from '../src/scenario-schema-document.js';
 import { VERIFY_OPTIONS } from '../src/verify/options.js';
 
 const file = new URL('../README.md', import.meta.url);
@@ -30,7 +35,13 @@ const withOptions = spliceBlock(
   'verify-options',
   renderOptionTable(VERIFY_OPTIONS),
 );
-const updated = spliceReadmeBlock(withOptions, readResults(fileURLToPath(new URL('../bench/results/latest.json', import.meta.url))));
+const catalogue = loadCatalogue();
+const withFaults = spliceBlock(
+  spliceBlock(withOptions, 'http-faults', renderHttpFaultList(catalogue)),
+  'override-caps',
+  renderOverrideCaps(),
+);
+const updated = spliceReadmeBlock(withFaults, readResults(fileURLToPath(new URL('../bench/results/latest.json', import.meta.url))));
 if (updated === readme) process.stdout.write('README.md tables already up to date\n');
 else {
   writeFileSync(file, updated);
@@ -52,17 +63,19 @@ function write(path: string, text: string): void {
 }
 
 write('docs/sources.md', renderSourcesMarkdown());
+const httpFaults = readFileSync(new URL('../docs/http-faults.md', import.meta.url), 'utf8');
+write(
+  'docs/http-faults.md',
+  spliceBlock(
+    spliceBlock(httpFaults, 'faults', renderHttpFaultTable(catalogue, FARM_OPTIONS.basePort.default)),
+    'overrides',
+    renderOverrideTable(),
+  ),
+);
 write('docs/timeouts.md', renderTimeoutsMarkdown());
 const cdnNames = Object.fromEntries(CDN_COLUMNS.map((c) => [c.key, c.name]));
 write(
   'docs/cdns.md',
   spliceBlock(readFileSync(new URL('../docs/cdns.md', import.meta.url), 'utf8'), 'settings', renderSettingsTable(cdnNames)),
 );
-const schema = JSON.parse(readFileSync(new URL('../schema/scenario.schema.json', import.meta.url), 'utf8'));
-for (const [key, definition] of Object.entries(CDN_EXPECTATION_SCHEMAS)) {
-  schema.definitions.reporters.properties[key] = { $ref: `#/definitions/cdn-${key}` };
-  schema.definitions[`cdn-${key}`] = definition;
-}
-schema.properties.behaviour = { $ref: '#/definitions/behaviour' };
-schema.definitions.behaviour = BehaviourSchema;
-write('schema/scenario.schema.json', `${JSON.stringify(schema, null, 2)}\n`);
+write('schema/scenario.schema.json', `${JSON.stringify(scenarioSchemaDocument(), null, 2)}\n`);

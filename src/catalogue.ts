@@ -3,53 +3,26 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { YAMLException, load as parseYaml } from 'js-yaml';
 import { PLAIN_GET, type ClientLimits, type ClientRequest } from './client-request.js';
-import { CDN_COLUMNS, isBySetting, type CdnExpectations } from './cdn/expectation.js';
+import type { Static } from 'typebox';
+import { CDN_COLUMNS, isBySetting } from './cdn/expectation.js';
 import { settingProblems } from './cdn/settings.js';
 import { farmError } from './errors.js';
-import type { Behaviour } from './listeners/behaviour.js';
 import { CONTROLS } from './listeners/control.js';
 import { MECHANISMS, type Mechanism } from './listeners/index.js';
 import { parsedAhead } from './parsed-scenarios.js';
 import { packagePath } from './paths.js';
+import type { Behaviour } from './listeners/behaviour.js';
+import type { ConnectSchema, ExpectSchema, ProxyOutcomeSchema, ScenarioDocument } from './scenario-schema.js';
 import { schemaChecks } from './schema-checks.js';
 
-/** Reference-client connection settings of a scenario file (see schema/scenario.schema.json). */
-export interface ScenarioConnect {
-  sni?: string | null;
-  certHostname?: string;
-  trust?: 'root' | 'intermediate';
-}
+/** Reference-client connection settings of a scenario file (src/scenario-schema.ts). */
+export type ScenarioConnect = Static<typeof ConnectSchema>;
 
 /**
  * Expectations of one scenario, by reporter: each CDN (`CdnExpectations`, src/cdn/expectation.ts: one outcome, or one
- * per setting value), reference client and proxy.
+ * per setting value), reference client and proxy (src/scenario-schema.ts).
  */
-export interface Expectations extends CdnExpectations {
-  node: { code: string | null; message?: string; note?: string };
-  curl?: { exit: number | number[]; note?: string };
-  /** For DNS listeners: what `dig` prints as status (NOERROR, NXDOMAIN…; `timeout` when no reply comes), and flags. */
-  dig?: { status: string; flags?: string[]; answers?: number; note?: string };
-  /** Certificate faults: the verify code; protocol faults: exit code, alert number and texts s_client prints. */
-  openssl?: { verifyCode?: number; verifyError?: string; exit?: number; alert?: number; output?: string[]; stalls?: true; note?: string };
-  /** gnutls-cli (default priority): exit code, alert number, texts it prints. */
-  gnutls?: { exit?: number; alert?: number; output?: string[]; stalls?: true; note?: string };
-  /** HTTP/2 listeners: nghttp's (nghttp2-client) exit code and texts it prints with -v. */
-  nghttp?: { exit: number; output?: string[]; note?: string };
-  /** What nginx, HAProxy and Varnish report with `badorigin config --for <proxy>`; null = the proxy cannot reach this listener. */
-  nginx?: ProxyExpectation | null;
-  haproxy?: ProxyExpectation | null;
-  /** HTTP/2 listeners: HAProxy with `alpn h2` added to the generated server line (HTTP/2 to the origin). */
-  haproxyH2?: ProxyExpectation;
-  /** HTTP/2 listeners: Apache httpd's mod_proxy_http2 with `ProxyPass … h2c://` (cleartext HTTP/2, prior knowledge). */
-  apacheH2c?: ProxyExpectation;
-  /** HTTP/2 listeners: HAProxy with `proto h2` instead of `ssl …` on the server line (cleartext HTTP/2, prior knowledge). */
-  haproxyH2c?: ProxyExpectation;
-  /** HTTP/2 listeners: Caddy's `reverse_proxy` with `transport http { versions 2 }` over TLS (HTTP/2 to the origin). */
-  caddyH2?: ProxyExpectation;
-  /** HTTP/2 listeners: nginx with `grpc_pass grpcs://` for `proxy_pass https://` (HTTP/2 over TLS to the origin). */
-  nginxGrpc?: ProxyExpectation;
-  varnish?: ProxyExpectation | null;
-}
+export type Expectations = Static<typeof ExpectSchema>;
 
 /** True when an observed log line (or its absence) is what `expected` allows: equal, or one of its alternatives. */
 export function logMatches(expected: string | string[] | undefined, observed: string | undefined): boolean {
@@ -63,35 +36,10 @@ export function statusMatches(expected: number | number[], observed: number | nu
 }
 
 /** What a reverse proxy reports: its status to the client and the stable part of its error-log line (test/conformance.test.ts). */
-export interface ProxyExpectation {
-  /** Status the proxy answers with (0: no response head); a list where several are observed depending on timing. */
-  status: number | number[];
-  /**
-   * Error-log line without timestamps, pids, connection numbers, ports; absent when the proxy logs nothing. A list
-   * where several lines are observed depending on timing (see `logMatches`).
-   */
-  log?: string | string[];
-  source: string;
-  note?: string;
-}
+export type ProxyExpectation = Static<typeof ProxyOutcomeSchema>;
 
-/** A scenario file as validated against schema/scenario.schema.json. */
-export interface Scenario {
-  id: string;
-  offset: number;
-  family: 'certificate' | 'protocol' | 'connection' | 'dns' | 'http' | 'http2';
-  title: string;
-  fault: string;
-  mechanism: string;
-  params: Record<string, unknown>;
-  connect?: ScenarioConnect;
-  expect: Expectations;
-  notes?: string[];
-  sources: string[];
-  /** Which connections get the fault and which the healthy control (src/listeners/behaviour.ts); absent: every one the fault. */
-  behaviour?: Behaviour;
-  /** Present when the scenario is also served over TLS as `<id>-tls` at offset + 100. */
-  tls?: { expect: Partial<Expectations>; notes?: string[]; terminate?: boolean };
+/** A scenario file as validated against its schema (src/scenario-schema.ts), and the file it came from. */
+export interface Scenario extends ScenarioDocument {
   /** The file it came from. */
   file: string;
 }
@@ -118,7 +66,7 @@ function errorsText(validate: ValidateFunction): string {
 export function checkScenario(data: unknown, where: string): CatalogueEntry {
   const { scenario: validateScenario, params: paramValidators } = schemaChecks();
   if (!validateScenario(data)) throw farmError('BAD_SCENARIO', where, errorsText(validateScenario));
-  const scenario = { ...(data as Omit<Scenario, 'file'>), file: where };
+  const scenario: Scenario = { ...data, file: where };
   const mechanism = MECHANISMS.get(scenario.mechanism);
   const validateParams = paramValidators.get(scenario.mechanism);
   if (!mechanism || !validateParams) {

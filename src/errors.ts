@@ -47,7 +47,7 @@ export const FARM_ERRORS = {
       `unknown scenario or listener id${unknown.length > 1 ? 's' : ''} ${list(unknown)}; scenario ids (each means all its listeners): ${list(scenarioIds)}; listener ids of TLS variants: ${list(variantIds)}`,
   },
   UNKNOWN_LISTENER: {
-    meaning: 'a run-time change (`update`, `remove`) names a listener the farm does not run',
+    meaning: 'a run-time change (`update`, `remove`) or `url` names a listener the farm does not run',
     message: (id: string) => `the farm runs no listener ${id}`,
   },
   LISTENER_EXISTS: {

@@ -94,7 +94,7 @@ export interface Farm {
    * @throws FarmError UNKNOWN_LISTENER, LISTENER_FIXED for a DNS listener sharing its port.
    */
   remove(id: string): Promise<void>;
-  /** `https://hostname:port/` of a listener. @throws Error for an id the farm does not run. */
+  /** `https://hostname:port/` of a listener. @throws FarmError UNKNOWN_LISTENER for an id the farm does not run. */
   url(id: string): string;
   /** Stops every listener (and the control API) and ends every connection; resolves when every port is released. */
   close(): Promise<void>;
@@ -115,7 +115,7 @@ async function openLog(settings: FarmSettings): Promise<EventLog | null> {
 /** `scheme://host:port/` of a listener of `manifest`, by the name (SNI) or address a client uses. */
 function listenerUrl(manifest: Manifest, host: string, id: string): string {
   const listener = manifest.listeners.find((l) => l.id === id);
-  if (!listener) throw new Error(`the farm runs no listener ${id}`);
+  if (!listener) throw farmError('UNKNOWN_LISTENER', id);
   const name = listener.connect.sni ?? clientAddress(host);
   return `${isTlsTransport(listener.transport) ? 'https' : 'http'}://${hostPort(name, listener.port)}/`;
 }

@@ -1,5 +1,5 @@
 import { FARM_ERRORS } from './errors.js';
-import { envName, flagName, type OptionSpec, type OptionSpecs } from './options/spec.js';
+import { envName, flagName, rangeText, type OptionSpec, type OptionSpecs } from './options/spec.js';
 
 const code = (value: unknown) => `\`${String(value)}\``;
 
@@ -12,6 +12,8 @@ function defaultCell(spec: OptionSpec): string {
 function meaningCell(spec: OptionSpec): string {
   const parts = [spec.help.replace(/\|/g, '\\|')];
   if (spec.choices) parts.push(`one of ${spec.choices.map(code).join(', ')}`);
+  const range = rangeText(spec);
+  if (range) parts.push(range);
   return parts.join('; ');
 }
 

@@ -3,6 +3,7 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import { BehaviourSchema } from './listeners/behaviour.js';
 import { MECHANISMS } from './listeners/index.js';
 import { packagePath } from './paths.js';
+import type { ScenarioDocument } from './scenario-schema.js';
 
 /**
  * The JSON Schema checks a farm runs on its inputs: a scenario document (schema/scenario.schema.json), each
@@ -10,7 +11,7 @@ import { packagePath } from './paths.js';
  * (schema/manifest.schema.json). Each sets `errors` when it returns false.
  */
 export interface SchemaChecks {
-  scenario: ValidateFunction;
+  scenario: ValidateFunction<ScenarioDocument>;
   /** By mechanism name. */
   params: ReadonlyMap<string, ValidateFunction>;
   behaviour: ValidateFunction;
@@ -50,13 +51,14 @@ export function schemaChecks(): SchemaChecks {
   // Without Ajv's code optimiser: compiled at every start from source, it would cost more than it saves.
   const ajv = new Ajv({ ...AJV_OPTIONS, code: { optimize: false } });
   for (const [key, schema] of checkedSchemas()) ajv.addSchema(schema, key);
-  const get = (key: string): ValidateFunction => {
-    const check = ajv.getSchema(key);
+  // The scenario check's type is the schema's own (schema/scenario.schema.json is rendered from src/scenario-schema.ts).
+  const get = <T = unknown>(key: string): ValidateFunction<T> => {
+    const check = ajv.getSchema<T>(key);
     if (!check) throw new Error(`schema ${key} did not compile`);
     return check;
   };
   compiled = {
-    scenario: get('scenario'),
+    scenario: get<ScenarioDocument>('scenario'),
     manifest: get('manifest'),
     behaviour: get('behaviour'),
     params: new Map([...MECHANISMS.keys()].map((name) => [name, get(paramsKey(name))])),

@@ -6,9 +6,9 @@ import { DEFAULT_SCENARIOS_DIR } from './catalogue.js';
 import { farmError } from './errors.js';
 import { hostnameProblem, isDnsName } from './hostname.js';
 import { DEFAULT_CAPS, type ListenerCaps } from './listeners/caps.js';
-import { MAX_LEDGER_SIZE } from './ledger/size.js';
 import { FALLBACK_FD_LIMIT, budgetForFdLimit, readFdLimit } from './listeners/connection-budget.js';
-import { FARM_OPTIONS, type FarmOptions } from './options/table.js';
+import { flagName, rangeProblem } from './options/spec.js';
+import { FARM_OPTIONS, farmFlag, type FarmOptions } from './options/table.js';
 import { defaultCertsDir } from './paths.js';
 import { notADirectoryError } from './pki/store.js';
 
@@ -53,41 +53,30 @@ const isPort = (port: number) => Number.isInteger(port) && port >= 0 && port <= 
 /** The hostnames of `--hostname`, lower-cased. @throws FarmError BAD_OPTION for none, or one that is no DNS name or IP. */
 function hostnamesOf(option: FarmOptions['hostname']): string[] {
   const hostnames = listOf(option ?? FARM_OPTIONS.hostname.default).map((h) => h.toLowerCase());
-  if (hostnames.length === 0) throw farmError('BAD_OPTION', '--hostname', 'must name at least one host');
+  if (hostnames.length === 0) throw farmError('BAD_OPTION', farmFlag('hostname'), 'must name at least one host');
   for (const name of hostnames) {
     const problem = hostnameProblem(name);
-    if (problem) throw farmError('BAD_OPTION', `--hostname ${JSON.stringify(name)}`, problem);
+    if (problem) throw farmError('BAD_OPTION', `${farmFlag('hostname')} ${JSON.stringify(name)}`, problem);
   }
   return hostnames;
 }
 
 /**
  * @throws FarmError BAD_OPTION, in this order, for a base port that is no port number, a lone `--tls-cert` or
- *   `--tls-key`, a DNS zone that is no DNS name, a DNS port that is no port number, a cap that is not a positive whole number,
- *   a ledger size out of range.
+ *   `--tls-key`, a DNS zone that is no DNS name, a DNS port that is no port number, then any number outside the
+ *   bounds `FARM_OPTIONS` declares (the caps, the ledger size), in the table's order.
  */
 function checkValues(options: FarmOptions, basePort: number, dnsZone: string): void {
-  if (!isPort(basePort)) throw farmError('BAD_OPTION', `--base-port ${basePort}`, 'is not a port number');
-  if (Boolean(options.tlsCert) !== Boolean(options.tlsKey)) throw farmError('BAD_OPTION', '--tls-cert', 'and --tls-key go together');
-  if (!isDnsName(dnsZone)) throw farmError('BAD_OPTION', `--dns-zone ${options.dnsZone}`, 'is not a DNS name');
+  if (!isPort(basePort)) throw farmError('BAD_OPTION', `${farmFlag('basePort')} ${basePort}`, 'is not a port number');
+  if (Boolean(options.tlsCert) !== Boolean(options.tlsKey))
+    throw farmError('BAD_OPTION', farmFlag('tlsCert'), `and ${farmFlag('tlsKey')} go together`);
+  if (!isDnsName(dnsZone)) throw farmError('BAD_OPTION', `${farmFlag('dnsZone')} ${options.dnsZone}`, 'is not a DNS name');
   if (options.dnsPort !== undefined && !isPort(options.dnsPort))
-    throw farmError('BAD_OPTION', `--dns-port ${options.dnsPort}`, 'is not a port number');
-  const capFlags = [
-    ['--max-connections', options.maxConnections],
-    ['--max-open-connections', options.maxOpenConnections],
-    ['--max-hold-ms', options.maxHoldMs],
-    ['--head-timeout-ms', options.headTimeoutMs],
-    ['--handshake-timeout-ms', options.handshakeTimeoutMs],
-    ['--max-header-bytes', options.maxHeaderBytes],
-    ['--max-headers', options.maxHeaders],
-  ] as const;
-  for (const [flag, value] of capFlags) {
-    if (value !== undefined && (!Number.isInteger(value) || value < 1))
-      throw farmError('BAD_OPTION', flag, `must be a positive whole number, not ${value}`);
-  }
-  const size = options.ledgerSize;
-  if (size !== undefined && (!Number.isInteger(size) || size < 0 || size > MAX_LEDGER_SIZE)) {
-    throw farmError('BAD_OPTION', '--ledger-size', `must be a whole number from 0 to ${MAX_LEDGER_SIZE}, not ${size}`);
+    throw farmError('BAD_OPTION', `${farmFlag('dnsPort')} ${options.dnsPort}`, 'is not a port number');
+  const values: Readonly<Record<string, unknown>> = options;
+  for (const [name, spec] of Object.entries(FARM_OPTIONS)) {
+    const problem = rangeProblem(spec, values[name]);
+    if (problem) throw farmError('BAD_OPTION', `--${flagName(name)}`, problem);
   }
 }
 
@@ -101,28 +90,30 @@ function capsOf(options: FarmOptions, notices: string[]): { caps: ListenerCaps; 
   const maxOpenConnections = Math.min(options.maxOpenConnections ?? ceiling, ceiling);
   if (options.maxOpenConnections !== undefined && options.maxOpenConnections > ceiling) {
     notices.push(
-      `--max-open-connections ${options.maxOpenConnections} lowered to ${ceiling}: RLIMIT_NOFILE is ${fdLimit} and ${fdLimit - ceiling} descriptors are kept for the farm itself and the control API`,
+      `${farmFlag('maxOpenConnections')} ${options.maxOpenConnections} lowered to ${ceiling}: RLIMIT_NOFILE is ${fdLimit} and ${fdLimit - ceiling} descriptors are kept for the farm itself and the control API`,
     );
   }
   const perListenerDefault = Math.min(DEFAULT_CAPS.maxConnections, Math.max(1, maxOpenConnections - Math.ceil(maxOpenConnections / 10)));
   const maxConnections = options.maxConnections === undefined ? perListenerDefault : Math.min(options.maxConnections, maxOpenConnections);
   if (options.maxConnections !== undefined && options.maxConnections > maxOpenConnections) {
-    notices.push(`--max-connections ${options.maxConnections} lowered to the farm-wide --max-open-connections ${maxOpenConnections}`);
+    notices.push(
+      `${farmFlag('maxConnections')} ${options.maxConnections} lowered to the farm-wide ${farmFlag('maxOpenConnections')} ${maxOpenConnections}`,
+    );
   }
   const caps: ListenerCaps = {
     maxConnections,
-    maxHoldMs: options.maxHoldMs ?? DEFAULT_CAPS.maxHoldMs,
-    headTimeoutMs: options.headTimeoutMs ?? DEFAULT_CAPS.headTimeoutMs,
-    handshakeTimeoutMs: options.handshakeTimeoutMs ?? DEFAULT_CAPS.handshakeTimeoutMs,
-    maxHeaderBytes: options.maxHeaderBytes ?? DEFAULT_CAPS.maxHeaderBytes,
-    maxHeaders: options.maxHeaders ?? DEFAULT_CAPS.maxHeaders,
+    maxHoldMs: options.maxHoldMs ?? FARM_OPTIONS.maxHoldMs.default,
+    headTimeoutMs: options.headTimeoutMs ?? FARM_OPTIONS.headTimeoutMs.default,
+    handshakeTimeoutMs: options.handshakeTimeoutMs ?? FARM_OPTIONS.handshakeTimeoutMs.default,
+    maxHeaderBytes: options.maxHeaderBytes ?? FARM_OPTIONS.maxHeaderBytes.default,
+    maxHeaders: options.maxHeaders ?? FARM_OPTIONS.maxHeaders.default,
   };
   return { caps, maxOpenConnections };
 }
 
 /**
- * Applies defaults (`FARM_OPTIONS`, `DEFAULT_CAPS`); the farm's IPs are loopback, IP hostnames and a specific bind
- * address.
+ * Applies the defaults of `FARM_OPTIONS` (the per-listener connection cap, which it leaves computed: at most
+ * `DEFAULT_CAPS.maxConnections`); the farm's IPs are loopback, IP hostnames and a specific bind address.
  * @throws FarmError BAD_OPTION for an option value out of range, naming the flag.
  */
 export function resolveSettings(options: FarmOptions = {}): FarmSettings {

@@ -9,6 +9,7 @@ import { CDN_COLUMNS, cdnOutcome, outcomesOf, type CdnOutcome } from '../src/cdn
 import { CLOUDFRONT_FARM_CA } from '../src/cdn/farm-ca.js';
 import { plannedManifest, resolveSettings } from '../src/farm.js';
 import { assertManifest } from '../src/manifest-schema.js';
+import { scenarioSchemaDocument } from '../src/scenario-schema-document.js';
 
 const docsDir = fileURLToPath(new URL('../../shared/docs/', import.meta.url));
 const catalogue = loadCatalogue();
@@ -253,4 +254,9 @@ test('requestFor: the request each fault declares, GET with the whole body for t
   assert.deepEqual(request('slow-drip'), { method: 'GET', maxBodyBytes: 3 * 1024 });
   for (const id of ['http-ok', 'truncated-body', 'tls-ok', 'dns-nxdomain', 'reset-on-connect'])
     assert.deepEqual(request(id), { method: 'GET' }, id);
+});
+
+test('schema/scenario.schema.json is what src/scenario-schema.ts renders (npm run readme), so the catalogue types are the checked ones', () => {
+  const file = JSON.parse(readFileSync(new URL('../schema/scenario.schema.json', import.meta.url), 'utf8'));
+  assert.deepEqual(file, scenarioSchemaDocument(), 'schema/scenario.schema.json is stale: run npm run readme');
 });

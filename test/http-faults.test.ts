@@ -12,15 +12,8 @@ import type { ListenerEvent } from '../src/listeners/mechanism.js';
 import { matchesNodeExpectation } from '../src/probe.js';
 import { certsDir, tempDir } from './helpers/farm.js';
 import { blockedUpload, curlFor, nodeInformational, nodeTimed, parseCurl, rawExchange, silentClient } from './helpers/http-faults.js';
-import {
-  MAX_AGE_S,
-  MAX_BODY_BYTES,
-  MAX_CHUNK_BYTES,
-  MAX_CHUNKS,
-  MAX_DELAY_MS,
-  MAX_HEADER_BYTES,
-  OVERRIDES,
-} from '../src/listeners/http/params.js';
+import { MAX_AGE_S, MAX_BODY_BYTES, MAX_CHUNK_BYTES, MAX_CHUNKS, MAX_HEADER_BYTES, OVERRIDES } from '../src/listeners/http/params.js';
+import { MAX_DELAY_MS } from '../src/listeners/caps.js';
 import { PEER_PROBE_MS } from '../src/listeners/http/faults/request-body-not-read.js';
 import { requireTool } from './helpers/tools.js';
 

@@ -3,10 +3,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { DEFAULT_CAPS } from '../src/listeners/caps.js';
+import { DEFAULT_CAPS, capFlag } from '../src/listeners/caps.js';
 import { OptionsFile } from '../src/options-file.js';
-import { envName, flagName, readOptions } from '../src/options/spec.js';
-import { FARM_OPTIONS, type FarmOptions } from '../src/options/table.js';
+import { envName, flagName, readOptions, type OptionSpec } from '../src/options/spec.js';
+import { FARM_OPTIONS, farmFlag, type FarmOptions } from '../src/options/table.js';
 import { yargsOptions } from '../src/options/yargs.js';
 import { resolveSettings } from '../src/farm.js';
 
@@ -30,12 +30,32 @@ test('the library applies the table defaults; the caps defaults are DEFAULT_CAPS
   assert.equal(settings.logLevel, 'silent');
   assert.equal(settings.caps.maxHoldMs, DEFAULT_CAPS.maxHoldMs);
   assert.equal(FARM_OPTIONS.maxHoldMs.default, DEFAULT_CAPS.maxHoldMs);
+  // capFlag (cap events, http-fault's 400s) spells a cap's flag from its ListenerCaps key: each must be an option.
+  for (const cap of Object.keys(DEFAULT_CAPS)) assert.ok(Object.hasOwn(FARM_OPTIONS, cap), `${cap} is a farm option`);
+  assert.equal(capFlag('maxHeaderBytes'), farmFlag('maxHeaderBytes'));
   const lists: FarmOptions = { only: 'tls-ok, cert-expired', skip: ['a,b', 'c'], hostname: ['x.test,y.test'], controlPort: null };
   const listed = resolveSettings(lists);
   assert.deepEqual(
     [listed.only, listed.skip, listed.hostnames, listed.controlPort],
     [['tls-ok', 'cert-expired'], ['a', 'b', 'c'], ['x.test', 'y.test'], null],
   );
+});
+
+test('the bounds of a number option are declared in the table: --help shows them and resolveSettings checks them', () => {
+  const declared = yargsOptions(FARM_OPTIONS);
+  assert.match(String(declared['max-hold-ms']?.describe), /\(ms, at least 1\)$/);
+  assert.match(String(declared['ledger-size']?.describe), new RegExp(`\\(attempts, 0 to ${FARM_OPTIONS.ledgerSize.max}\\)$`));
+  const bounded = Object.entries<OptionSpec>(FARM_OPTIONS).flatMap(([name, spec]) =>
+    spec.min === undefined ? [] : [{ name, spec, min: spec.min }],
+  );
+  assert.ok(bounded.length >= 8, 'every cap and the ledger size are bounded');
+  for (const { name, spec, min } of bounded) {
+    const below = min - 1;
+    assert.throws(() => resolveSettings({ [name]: below }), new RegExp(`--${flagName(name)} must be .*whole number.*not ${below}$`), name);
+    assert.throws(() => resolveSettings({ [name]: min + 0.5 }), new RegExp(`--${flagName(name)} `), name);
+    const { max } = spec;
+    if (max !== undefined) assert.throws(() => resolveSettings({ [name]: max + 1 }), new RegExp(`from ${min} to ${max}`), name);
+  }
 });
 
 test('readOptions keeps only the table options and refuses a value of the wrong kind', () => {

@@ -10,6 +10,10 @@ import { renderManifest } from '../src/render.js';
 import { FARM_ERRORS } from '../src/errors.js';
 import { readmeBlock, renderErrorTable, renderOptionTable } from '../src/readme-tables.js';
 import { FARM_OPTIONS } from '../src/options/table.js';
+import { loadCatalogue } from '../src/catalogue.js';
+import { renderHttpFaultList, renderHttpFaultTable, renderOverrideCaps, renderOverrideTable } from '../src/http-fault-docs.js';
+import { HTTP_FAULTS } from '../src/listeners/http/faults/index.js';
+import { OVERRIDES } from '../src/listeners/http/params.js';
 import { VERIFY_OPTIONS } from '../src/verify/options.js';
 import { runClient } from '../src/clients/run-client.js';
 import { tempDir } from './helpers/farm.js';
@@ -51,6 +55,40 @@ test('the README verify option table is what src/verify/options.ts declares', ()
   assert.ok(table, 'README has the verify-options markers');
   assert.equal(table.trim(), renderOptionTable(VERIFY_OPTIONS), 'README.md is stale: run npm run readme');
   assert.equal(table.trim().split('\n').length, 2 + Object.keys(VERIFY_OPTIONS).length);
+});
+
+test('the README list of HTTP faults and the caps of their overrides are generated from the catalogue and src/listeners/http/', () => {
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  const catalogue = loadCatalogue();
+  const list = readmeBlock(readme, 'http-faults');
+  assert.ok(list, 'README has the http-faults markers');
+  assert.equal(list.trim(), renderHttpFaultList(catalogue), 'README.md is stale: run npm run readme');
+  const http = catalogue.filter((entry) => entry.mechanism.name === 'http-fault');
+  for (const { scenario } of http) assert.ok(list.includes(`- \`${scenario.id}\`:`), scenario.id);
+  const caps = readmeBlock(readme, 'override-caps');
+  assert.ok(caps, 'README has the override-caps markers');
+  assert.equal(caps.trim(), renderOverrideCaps(), 'README.md is stale: run npm run readme');
+  assert.match(caps, /`delay_ms` and `interval_ms` at 600,000 ms/);
+});
+
+test("docs/http-faults.md's fault and override tables are generated: one row per http-fault scenario and per override", () => {
+  const doc = readFileSync(new URL('../docs/http-faults.md', import.meta.url), 'utf8');
+  const catalogue = loadCatalogue();
+  const faults = readmeBlock(doc, 'faults');
+  assert.ok(faults, 'docs/http-faults.md has the faults markers');
+  assert.equal(
+    faults.trim(),
+    renderHttpFaultTable(catalogue, FARM_OPTIONS.basePort.default),
+    'docs/http-faults.md is stale: run npm run readme',
+  );
+  const http = catalogue.filter((entry) => entry.mechanism.name === 'http-fault');
+  assert.equal(faults.trim().split('\n').length, 2 + http.length);
+  const used = new Set(http.map(({ scenario }) => scenario.params.fault));
+  for (const fault of HTTP_FAULTS) assert.ok(used.has(fault.name), `fault ${fault.name} has a scenario in the table`);
+  const overrides = readmeBlock(doc, 'overrides');
+  assert.ok(overrides, 'docs/http-faults.md has the overrides markers');
+  assert.equal(overrides.trim(), renderOverrideTable(), 'docs/http-faults.md is stale: run npm run readme');
+  for (const { query } of OVERRIDES) assert.ok(overrides.includes(`| \`${query}\` |`), query);
 });
 
 test("the README's node:test fixture example runs and passes: the client under test retried twice", async () => {

@@ -37,7 +37,11 @@ export type ConfigTarget = keyof typeof CONFIG_TARGETS;
  * @throws Error for an unknown target, naming the known ones.
  */
 export function generateConfig(target: string, manifest: Manifest, options: ConfigOptions = {}): string {
-  const generator = (CONFIG_TARGETS as Record<string, ConfigGenerator>)[target];
-  if (!generator) throw new Error(`unknown config target '${target}' (known: ${Object.keys(CONFIG_TARGETS).join(', ')})`);
-  return generator(manifest, options);
+  if (!isConfigTarget(target)) throw new Error(`unknown config target '${target}' (known: ${Object.keys(CONFIG_TARGETS).join(', ')})`);
+  return CONFIG_TARGETS[target](manifest, options);
+}
+
+/** Whether `name` is a target of `CONFIG_TARGETS` (its own key: `toString` is none). */
+function isConfigTarget(name: string): name is ConfigTarget {
+  return Object.hasOwn(CONFIG_TARGETS, name);
 }

@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import { flagName } from '../options/spec.js';
 import type { CapFaultReporter, ConnectionBudget } from './connection-budget.js';
 
 /** Per-listener limits: a fault farm must be more robust than what it tests. */
@@ -29,6 +30,15 @@ export interface ListenerCaps {
   maxHeaders: number;
 }
 
+/** The farm's default `--max-hold-ms`: 10 minutes. */
+export const DEFAULT_MAX_HOLD_MS = 600_000;
+
+/**
+ * Cap of every delay or interval a scenario or a request may ask for, in ms: the default hold, past which the farm
+ * closes the connection anyway.
+ */
+export const MAX_DELAY_MS = DEFAULT_MAX_HOLD_MS;
+
 /**
  * Defaults: 20,000 connections per listener (a farm lowers it to nine tenths of its farm-wide budget), nothing held
  * longer than 10 minutes, request heads of at most 32 KiB and 100 fields (nginx's large_client_header_buffers default
@@ -38,25 +48,30 @@ export interface ListenerCaps {
  */
 export const DEFAULT_CAPS: ListenerCaps = {
   maxConnections: 20_000,
-  maxHoldMs: 600_000,
+  maxHoldMs: DEFAULT_MAX_HOLD_MS,
   headTimeoutMs: 10_000,
   handshakeTimeoutMs: 10_000,
   maxHeaderBytes: 32 * 1024,
   maxHeaders: 100,
 };
 
+/** The farm flag that sets a cap (`maxHoldMs` → `--max-hold-ms`): cap events name it. */
+export const capFlag = (cap: keyof ListenerCaps): string => `--${flagName(cap)}`;
+
 /** The `fault` event of a request head not complete within `--head-timeout-ms` (`ms`). */
-export const headTimeoutDetail = (ms: number): string => `cap: no complete request head within ${ms} ms, closed (--head-timeout-ms)`;
+export const headTimeoutDetail = (ms: number): string =>
+  `cap: no complete request head within ${ms} ms, closed (${capFlag('headTimeoutMs')})`;
 
 /** The `fault` event of a TLS handshake (or ClientHello record) not complete within `--handshake-timeout-ms` (`ms`). */
 export const handshakeTimeoutDetail = (ms: number): string =>
-  `cap: no complete TLS handshake within ${ms} ms, closed (--handshake-timeout-ms)`;
+  `cap: no complete TLS handshake within ${ms} ms, closed (${capFlag('handshakeTimeoutMs')})`;
 
 /** The `fault` event of a connection past `--max-connections` (`limit`), reset at once. */
-export const maxConnectionsDetail = (limit: number): string => `cap: ${limit} connections open, reset a new one (--max-connections)`;
+export const maxConnectionsDetail = (limit: number): string =>
+  `cap: ${limit} connections open, reset a new one (${capFlag('maxConnections')})`;
 
 /** The `fault` event of a connection still open after `--max-hold-ms` (`ms`), closed by the farm. */
-export const holdDetail = (ms: number): string => `cap: held ${ms} ms, closed by the farm (--max-hold-ms)`;
+export const holdDetail = (ms: number): string => `cap: held ${ms} ms, closed by the farm (${capFlag('maxHoldMs')})`;
 
 /** What admits the connections of one port: its open sockets, its caps, the farm-wide budget and its cap reporter. */
 export interface Admission {

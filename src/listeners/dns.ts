@@ -4,6 +4,7 @@ import { DNS_BEHAVIOURS } from './dns/answers.js';
 import { Type, type Static } from 'typebox';
 import { defineMechanism, type GroupMember } from './define-mechanism.js';
 import type { PortOwner } from './mechanism.js';
+import { MAX_DELAY_MS } from './caps.js';
 
 /** `params` of the `dns` mechanism: one name of the farm's zone and how the server answers for it. */
 export const DnsParams = Type.Object(
@@ -12,7 +13,7 @@ export const DnsParams = Type.Object(
     label: Type.String({ pattern: '^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$' }),
     behaviour: Type.Enum(DNS_BEHAVIOURS),
     /** `slow`: delay of the answer in ms (default 3000). */
-    delayMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 600_000 })),
+    delayMs: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_DELAY_MS })),
   },
   { additionalProperties: false },
 );

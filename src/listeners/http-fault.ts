@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { headTimeoutDetail } from './caps.js';
+import { capFlag, headTimeoutDetail } from './caps.js';
 import { defineMechanism } from './define-mechanism.js';
 import { bindFault, faultParamsSchema } from './fault-params.js';
 import type { BoundFault } from './http/define-fault.js';
@@ -23,7 +23,10 @@ function freshState(): ListenerState {
 }
 
 /** The farm flag behind each head failure that is a cap rather than a malformed request. */
-const CAP_FLAGS: Partial<Record<HeadFailure, string>> = { 'head-too-large': '--max-header-bytes', 'too-many-headers': '--max-headers' };
+const CAP_FLAGS: Partial<Record<HeadFailure, string>> = {
+  'head-too-large': capFlag('maxHeaderBytes'),
+  'too-many-headers': capFlag('maxHeaders'),
+};
 
 type Base = Omit<RequestContext, 'head' | 'rest'>;
 

@@ -1,6 +1,6 @@
 import { STATUS_CODES, createServer, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { headTimeoutDetail } from './caps.js';
+import { capFlag, headTimeoutDetail } from './caps.js';
 import { HeadDeadlines } from './http/head-deadline.js';
 import { rawHeaderPairs, requestEvent } from './http/request-event.js';
 import { sendAndClose } from './http/response.js';
@@ -48,7 +48,7 @@ export class HttpOkResponder {
       this.heads.requestStarted(request.socket);
       response.once('finish', () => this.heads.responseDone(request.socket));
       if (request.rawHeaders.length / 2 > caps.maxHeaders) {
-        context.emit({ type: 'fault', detail: `cap: more than ${caps.maxHeaders} header fields, 431 (--max-headers)` });
+        context.emit({ type: 'fault', detail: `cap: more than ${caps.maxHeaders} header fields, 431 (${capFlag('maxHeaders')})` });
         sendAndClose(request.socket, refusal(431));
         return;
       }
@@ -71,7 +71,10 @@ export class HttpOkResponder {
     this.server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
       const status = CLIENT_ERROR_STATUS[error.code ?? ''] ?? 400;
       if (error.code === 'HPE_HEADER_OVERFLOW') {
-        context.emit({ type: 'fault', detail: `cap: request head larger than ${caps.maxHeaderBytes} bytes, 431 (--max-header-bytes)` });
+        context.emit({
+          type: 'fault',
+          detail: `cap: request head larger than ${caps.maxHeaderBytes} bytes, 431 (${capFlag('maxHeaderBytes')})`,
+        });
       } else if (error.code?.startsWith('HPE_')) {
         context.emit({ type: 'fault', detail: `bad request: ${error.code}, ${status}` });
       }

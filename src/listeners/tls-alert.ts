@@ -44,7 +44,7 @@ export const tlsAlertMechanism = defineMechanism({
           const what = parsed.ok ? `${versionLabel(parsed.hello.version)} ClientHello` : `unparsable first record (${parsed.reason})`;
           context.emit({ type: 'fault', detail: `alert ${params.alert} after a ${what}`, alert: params.alert });
           // sendAndClose keeps draining after the FIN: readUntil paused the socket, and bytes left unread there would
-          // hide the client's FIN and hold the half-closed connection open (found by `npm run fuzz`).
+          // hide the client's FIN and hold the half-closed connection open.
           sendAndClose(socket, alertRecord(params.alert, version));
         });
       },

@@ -20,6 +20,10 @@ export interface OptionSpec {
   readonly unit?: string;
   /** The values allowed. */
   readonly choices?: readonly string[];
+  /** Smallest value of a number option (whole numbers only when `min` or `max` is set). */
+  readonly min?: number;
+  /** Largest value of a number option. */
+  readonly max?: number;
   /** The library also takes `null` (turns the feature off). */
   readonly nullable?: true;
   /** A command-line switch only; the library has no such option. */
@@ -55,6 +59,25 @@ export const flagName = (name: string): string => name.replace(/[A-Z]/g, (c) => 
 
 /** `basePort` → `BADORIGIN_BASE_PORT`, the variable yargs' `.env('BADORIGIN')` reads. */
 export const envName = (name: string): string => `BADORIGIN_${flagName(name).toUpperCase().replace(/-/g, '_')}`;
+
+/** The range of a bounded number option in words (`at least 1`, `0 to 1000000`), or undefined for an unbounded one. */
+export function rangeText(spec: OptionSpec): string | undefined {
+  if (spec.min !== undefined && spec.max !== undefined) return `${spec.min} to ${spec.max}`;
+  if (spec.min !== undefined) return `at least ${spec.min}`;
+  return spec.max !== undefined ? `at most ${spec.max}` : undefined;
+}
+
+/** What is wrong with `value` for a bounded number option (`must be a whole number from 0 to 10, not 11`), or undefined. */
+export function rangeProblem(spec: OptionSpec, value: unknown): string | undefined {
+  const range = rangeText(spec);
+  if (range === undefined || typeof value !== 'number') return undefined;
+  const fits = Number.isInteger(value) && value >= (spec.min ?? -Infinity) && value <= (spec.max ?? Infinity);
+  if (fits) return undefined;
+  if (spec.min === 1 && spec.max === undefined) return `must be a positive whole number, not ${value}`;
+  return spec.min !== undefined && spec.max !== undefined
+    ? `must be a whole number from ${range}, not ${value}`
+    : `must be a whole number ${range}, not ${value}`;
+}
 
 /** Whether `value` is one `spec` allows (null only where it is nullable). */
 export function fitsSpec(spec: OptionSpec, value: unknown): boolean {

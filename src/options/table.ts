@@ -1,12 +1,12 @@
 import { DEFAULT_CAPS } from '../listeners/caps.js';
 import { RESERVED_FDS } from '../listeners/connection-budget.js';
-import { DEFAULT_LEDGER_SIZE } from '../ledger/size.js';
-import type { OptionSpecs, OptionValues } from './spec.js';
+import { DEFAULT_LEDGER_SIZE, MAX_LEDGER_SIZE } from '../ledger/size.js';
+import { flagName, type OptionSpecs, type OptionValues } from './spec.js';
 
 /**
  * Every farm option, once: `serve`, `manifest`, `ca` and `probe` take them as flags (`--base-port`) and
- * `BADORIGIN_*` variables, the `--config` file as keys, `startFarm` as `FarmOptions`. The caps' defaults live in
- * `DEFAULT_CAPS` (src/listeners/caps.ts, where their sources are quoted).
+ * `BADORIGIN_*` variables, the `--config` file as keys, `startFarm` as `FarmOptions`. The caps' defaults come from
+ * `DEFAULT_CAPS` (src/listeners/caps.ts, where their sources are quoted); their bounds are checked by `resolveSettings`.
  */
 export const FARM_OPTIONS = {
   host: { kind: 'string', default: '127.0.0.1', help: 'bind address of every listener' },
@@ -52,47 +52,56 @@ export const FARM_OPTIONS = {
   maxConnections: {
     kind: 'number',
     unit: 'connections',
-    help: 'concurrent connections per listener; more are reset and logged (default 20000 or nine tenths of --max-open-connections, whichever is less)',
+    min: 1,
+    help: `concurrent connections per listener; more are reset and logged (default ${DEFAULT_CAPS.maxConnections} or nine tenths of --max-open-connections, whichever is less)`,
   },
   maxOpenConnections: {
     kind: 'number',
     unit: 'connections',
+    min: 1,
     help: `concurrent connections across the farm; more are reset and logged (default and ceiling: RLIMIT_NOFILE - ${RESERVED_FDS})`,
   },
   maxHoldMs: {
     kind: 'number',
     unit: 'ms',
     default: DEFAULT_CAPS.maxHoldMs,
+    min: 1,
     help: 'longest a connection may stay open; older ones are closed and logged',
   },
   headTimeoutMs: {
     kind: 'number',
     unit: 'ms',
     default: DEFAULT_CAPS.headTimeoutMs,
+    min: 1,
     help: 'longest a client may take to send a request head; slower ones are closed and logged',
   },
   handshakeTimeoutMs: {
     kind: 'number',
     unit: 'ms',
     default: DEFAULT_CAPS.handshakeTimeoutMs,
+    min: 1,
     help: 'longest a client may take to complete a TLS handshake; slower ones are closed and logged',
   },
   maxHeaderBytes: {
     kind: 'number',
     unit: 'bytes',
     default: DEFAULT_CAPS.maxHeaderBytes,
+    min: 1,
     help: 'largest request head an HTTP listener reads; larger ones get 400/431 and are logged',
   },
   maxHeaders: {
     kind: 'number',
     unit: 'fields',
     default: DEFAULT_CAPS.maxHeaders,
+    min: 1,
     help: 'most header fields in a request; more get 400/431 and are logged',
   },
   ledgerSize: {
     kind: 'number',
     unit: 'attempts',
     default: DEFAULT_LEDGER_SIZE,
+    min: 0,
+    max: MAX_LEDGER_SIZE,
     help: 'attempts (connections, DNS queries) the attempt ledger keeps per listener, the newest; 0 keeps none',
   },
 } as const satisfies OptionSpecs;
@@ -103,3 +112,6 @@ export const FARM_OPTIONS = {
  * off. Defaults, units and meanings: `FARM_OPTIONS`.
  */
 export type FarmOptions = OptionValues<typeof FARM_OPTIONS>;
+
+/** The command-line flag of a farm option (`maxHoldMs` → `--max-hold-ms`), as errors and notices name it. */
+export const farmFlag = (name: keyof typeof FARM_OPTIONS): string => `--${flagName(name)}`;

@@ -1,16 +1,17 @@
 import type { Argv, Options } from 'yargs';
-import { flagName, type OptionSpec, type OptionSpecs } from './spec.js';
+import { flagName, rangeText, type OptionSpec, type OptionSpecs } from './spec.js';
 
-/** The yargs declaration of one option: its kind, CLI default, choices and help (with its unit). */
+/** The yargs declaration of one option: its kind, CLI default, choices and help (with its unit and range). */
 function yargsOption(spec: OptionSpec): Options {
   const fallback = spec.cliDefault ?? spec.default;
+  const about = [spec.unit, rangeText(spec)].filter((part) => part !== undefined);
   return {
     type: spec.kind === 'list' || spec.kind === 'names' ? 'string' : spec.kind,
     ...(spec.kind === 'list' ? { array: true } : {}),
     ...(fallback !== undefined ? { default: fallback } : {}),
     ...(spec.choices ? { choices: [...spec.choices] } : {}),
     ...(spec.required ? { demandOption: true } : {}),
-    describe: spec.unit ? `${spec.help} (${spec.unit})` : spec.help,
+    describe: about.length > 0 ? `${spec.help} (${about.join(', ')})` : spec.help,
   };
 }
 

@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { isWildcard } from '../../address.js';
 
 /** The addresses a name of the zone resolves to: A records (`ipv4`) and AAAA records (`ipv6`). */
 export interface ServedAddresses {
@@ -15,7 +16,7 @@ const IPV4_MAPPED = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i;
  * `public`; a specific address is itself (an IPv4-mapped one as IPv4). A resolver must get no address the farm does
  * not accept on: a dual-stack client that prefers IPv6 connects to an AAAA record first (RFC 8305 §4) and fails where
  * nothing listens.
- * @param bound an IPv4 or IPv6 address; anything else yields no address.
+ * @param bound an IPv4 or IPv6 address, or empty (Node's dual-stack wildcard, as `::`); anything else yields no address.
  * @param publicIps the farm's `--hostname` values that are IP addresses: the addresses a CDN is told to reach the farm
  *   at, which a wildcard bind accepts on (the machine's own, or a NAT's in front of it).
  */
@@ -23,8 +24,8 @@ export function servedAddresses(bound: string, publicIps: readonly string[] = []
   const v4 = publicIps.filter((ip) => isIP(ip) === 4);
   const v6 = publicIps.filter((ip) => isIP(ip) === 6);
   const unique = (list: string[]) => [...new Set(list)];
-  if (bound === '0.0.0.0') return { ipv4: unique(['127.0.0.1', ...v4]), ipv6: [] };
-  if (bound === '::') return { ipv4: unique(['127.0.0.1', ...v4]), ipv6: unique(['::1', ...v6]) };
+  // The IPv4 wildcard accepts on IPv4 only; the IPv6 one (and the empty one) on both.
+  if (isWildcard(bound)) return { ipv4: unique(['127.0.0.1', ...v4]), ipv6: isIP(bound) === 4 ? [] : unique(['::1', ...v6]) };
   const mapped = IPV4_MAPPED.exec(bound)?.[1];
   if (mapped) return { ipv4: [mapped], ipv6: [] };
   const family = isIP(bound);

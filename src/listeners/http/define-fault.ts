@@ -41,7 +41,10 @@ export interface BoundFault {
 }
 
 /** A registered HTTP fault: its params schema, and `bind`, which narrows a scenario's params with it. */
-export type HttpFault = FaultParams.SelectableFault<BoundFault>;
+export type HttpFault = FaultParams.SelectableFault<BoundFault> & {
+  /** The params a query parameter may override per request (`HttpFaultDefinition.overrides`). */
+  overrides: readonly string[];
+};
 
 /** The check of the shared params on their own (extra properties allowed): what the mechanism reads of every fault's params. */
 const sharedParams = FaultParams.checkOf(Type.Object(SHARED_PARAMS));
@@ -54,6 +57,7 @@ export function defineHttpFault<const N extends string, P extends TProperties>(d
   return {
     name: definition.name,
     schema,
+    overrides: [...overridable],
     bind: FaultParams.bindOnce((params) => {
       if (!check.Check(params)) return undefined;
       const checked = params;

@@ -1,8 +1,6 @@
 import { Type, type TSchema } from 'typebox';
-import { DEFAULT_CAPS } from '../caps.js';
+import { MAX_DELAY_MS } from '../caps.js';
 
-/** Cap of every delay and interval, in ms (the farm's default --max-hold-ms: 10 minutes). */
-export const MAX_DELAY_MS = DEFAULT_CAPS.maxHoldMs;
 /**
  * Cap of every body size (`content_length`, `sent_bytes`, `size`), in bytes: 1 TiB. Bodies are generated from one
  * shared block as fast as the client reads, so a large size costs time, never memory.
