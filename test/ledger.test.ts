@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { connect } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { Check } from 'typebox/value';
@@ -409,5 +410,46 @@ describe('attempt ledger off (--ledger-size 0)', () => {
     await touch(fixture.listener('reset-on-connect').port);
     await closed;
     assert.deepEqual(farm.attempts('reset-on-connect'), []);
+  });
+});
+
+describe('attempt ledger: who closed a TLS connection first', () => {
+  const fixture = useFarm({ only: ['slow-first-byte', 'http-ok'], controlPort: null });
+
+  /** A TLS connection to listener `id` that sends `head`, reads what comes, and ends (close_notify, FIN) after `endAfterMs`. */
+  async function tlsExchange(id: string, head: string, endAfterMs: number): Promise<{ sentAt: number; endedAt: number }> {
+    const socket = tlsConnect({
+      host: '127.0.0.1',
+      port: fixture.listener(id).port,
+      servername: fixture.farm.manifest.hostname,
+      rejectUnauthorized: false,
+    });
+    socket.on('error', () => undefined);
+    socket.resume();
+    await new Promise((resolve) => socket.once('secureConnect', resolve));
+    const sentAt = Date.now();
+    socket.write(head);
+    await new Promise((resolve) => setTimeout(resolve, endAfterMs));
+    const endedAt = Date.now();
+    socket.end();
+    return { sentAt, endedAt };
+  }
+
+  test('a client ending (close_notify) 1 s into slow-first-byte-tls: closed by the client, ~1 s after its request', async () => {
+    const closed = closes(fixture.farm, 'slow-first-byte-tls', 1);
+    const { sentAt, endedAt } = await tlsExchange('slow-first-byte-tls', 'GET / HTTP/1.1\r\nHost: x\r\n\r\n', 1_000);
+    await closed;
+    const [attempt] = fixture.farm.attempts('slow-first-byte-tls')!;
+    assert.equal(attempt?.closedBy, 'client', JSON.stringify(attempt));
+    const afterRequest = attempt.closedAt! - attempt.requests[0]!.at;
+    assert.ok(Math.abs(afterRequest - (endedAt - sentAt)) <= 150, `closed ${afterRequest} ms after the request`);
+  });
+
+  test('the farm closing first on http-ok-tls (Connection: close) is still recorded as the farm', async () => {
+    const closed = closes(fixture.farm, 'http-ok-tls', 1);
+    await tlsExchange('http-ok-tls', 'GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', 500);
+    await closed;
+    const [attempt] = fixture.farm.attempts('http-ok-tls')!;
+    assert.equal(attempt?.closedBy, 'farm', JSON.stringify(attempt));
   });
 });

@@ -93,13 +93,16 @@ describe('verify through real nginx', () => {
     assert.equal(byId(report.listeners, 'connection-refused').figures.attempts, 0, 'a refused connection is never accepted');
   });
 
-  test('the first-byte timeout nginx applies (proxy_read_timeout 2s) is measured within 10%', async (t) => {
+  test('the first-byte timeout nginx applies (proxy_read_timeout 2s) is measured within 10%, over TCP and TLS', async (t) => {
     if (!requireTool(t, 'nginx') || !nginx) return;
     const report = await verify({ via: `http://127.0.0.1:${nginx.port}`, farmObject: fixture.farm, only: ['slow-first-byte'] });
-    const applied = report.listeners[0]!.figures.appliedTimeout;
-    assert.equal(applied?.kind, 'first-byte');
-    const expected = READ_TIMEOUT_S * 1000;
-    assert.ok(applied && Math.abs(applied.ms - expected) <= expected * 0.1, `measured ${applied?.ms} ms`);
+    assert.deepEqual(report.listeners.map((l) => l.id).sort(), ['slow-first-byte', 'slow-first-byte-tls']);
+    for (const listener of report.listeners) {
+      const applied = listener.figures.appliedTimeout;
+      assert.equal(applied?.kind, 'first-byte', listener.id);
+      const expected = READ_TIMEOUT_S * 1000;
+      assert.ok(applied && Math.abs(applied.ms - expected) <= expected * 0.1, `${listener.id}: measured ${applied?.ms} ms`);
+    }
   });
 
   test('--expect haproxy through nginx: exit 1, and the JUnit file lists the listeners whose status differs', async (t) => {
