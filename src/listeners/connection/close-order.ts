@@ -13,7 +13,9 @@ const recorders = new WeakMap<Socket, (side: FirstEnd) => void>();
  */
 export function trackFirstEnd(socket: Socket): () => FirstEnd | undefined {
   let first: FirstEnd | undefined;
-  const record = (side: FirstEnd) => void (first ??= side);
+  const record = (side: FirstEnd) => {
+    first ??= side;
+  };
   recorders.set(socket, record);
   socket.once('end', () => record('client'));
   socket.once('finish', () => record('farm'));
