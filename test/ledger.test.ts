@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { get as httpGet } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { connect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
@@ -22,6 +23,15 @@ const touch = (port: number) =>
     socket.on('error', () => resolve());
     socket.on('close', () => resolve());
     socket.resume();
+  });
+
+/** A GET on a connection of its own (no keep-alive), resolving once the answer was read. */
+const get = (url: string, headers: Record<string, string> = {}) =>
+  new Promise<void>((resolve, reject) => {
+    httpGet(url, { agent: false, headers }, (response) => {
+      response.resume();
+      response.on('end', resolve);
+    }).on('error', reject);
   });
 
 /** The attempts the control API serves for `path` (`<id>?…`), each checked against the `Attempt` schema. */
@@ -251,6 +261,37 @@ describe('attempt ledger: what the farm saw of each connection', () => {
     );
   });
 
+  test('health checks and unrelated requests inside a probe window are kept without the probe, never counted', async () => {
+    const { farm } = fixture;
+    const id = 'http-ok';
+    const closed = closes(farm, id, 8);
+    farm.beginProbe(id, 'w-health', { requestsNamed: true });
+    await get(farm.url(id));
+    await get(`${farm.url(id)}x/__probe/w-health/`, { 'X-Badorigin-Probe': 'w-health' });
+    await get(`${farm.url(id)}?check=1`);
+    await get(`${farm.url(id)}favicon.ico`);
+    farm.endProbe(id, 'w-health');
+    farm.beginProbe(id, 'w-stripped', { requestsNamed: true });
+    await get(farm.url(id));
+    await get(`${farm.url(id)}rewritten`);
+    await get(farm.url(id));
+    farm.endProbe(id, 'w-stripped');
+    farm.beginProbe(id, 'w-plain');
+    await get(farm.url(id));
+    farm.endProbe(id, 'w-plain');
+    await closed;
+    const targets = async (probe: string) =>
+      (await served(farm, `${id}/attempts?probe=${probe}`)).map((a) => a.requests.map((r) => r.target));
+    assert.deepEqual(await targets('w-health'), [['/x/__probe/w-health/']], 'the probe names its requests: nothing else is its');
+    assert.deepEqual(await targets('w-stripped'), [['/rewritten']], 'no request names the probe: the window decides, health checks aside');
+    assert.deepEqual(await targets('w-plain'), [['/']], "a window whose probe does not name its requests keeps a client's GET /");
+    const unattributed = farm
+      .attempts(id)!
+      .filter((a) => a.probe === undefined)
+      .map((a) => a.requests[0]!.target);
+    for (const target of ['/', '/?check=1', '/favicon.ico']) assert.ok(unattributed.includes(target), `${target} kept, without a probe`);
+  });
+
   test('a probe window attributes a TLS fault (no request) to the probe, and nothing after it ends', async (t) => {
     if (!requireTool(t, 'openssl')) return;
     const { farm } = fixture;
@@ -316,6 +357,7 @@ describe('attempt ledger: what the farm saw of each connection', () => {
     assert.equal((await control(farm, 'DELETE', '/listeners/no-such/probes/x')).status, 404);
     assert.equal((await control(farm, 'POST', '/listeners/http-ok/probes', { probe: 'a b' })).status, 400);
     assert.equal((await control(farm, 'POST', '/listeners/http-ok/probes', 'not json')).status, 400);
+    assert.equal((await control(farm, 'POST', '/listeners/http-ok/probes', { probe: 'ok', requestsNamed: 'yes' })).status, 400);
     assert.equal((await control(farm, 'GET', '/listeners/http-ok/attempts?since=yesterday')).status, 400);
     assert.equal(farm.attempts('no-such'), undefined);
     assert.throws(() => farm.beginProbe('http-ok', ''), /bad probe id/);

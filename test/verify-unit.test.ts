@@ -121,10 +121,16 @@ describe('verify: derived figures', () => {
     assert.deepEqual([reused.freshConnections, reused.reusedConnections, reused.resentOnReused], [0, 1, false]);
   });
 
-  test('a re-used connection keeps only the requests of this probe (and those that name none)', () => {
+  test("a re-used connection keeps only the requests of this probe: not another probe's, a health check or an unnamed one", () => {
     const shared = fakeAttempt({
       probe: 'p',
-      requests: [{ ...fakeRequest(900), probe: 'other' }, { ...fakeRequest(1010), probe: 'p' }, fakeRequest(1020)],
+      requests: [
+        { ...fakeRequest(900), probe: 'other' },
+        { ...fakeRequest(1010), probe: 'p' },
+        { ...fakeRequest(1020), probe: 'p' },
+        fakeRequest(1030, '/'),
+        fakeRequest(1040, '/unrelated'),
+      ],
     });
     assert.deepEqual(
       ownRequests([shared], 'p')[0]!.requests.map((r) => r.at),
@@ -132,6 +138,14 @@ describe('verify: derived figures', () => {
     );
     const figures = deriveFigures(ownRequests([shared], 'p'), [{ sentAt: 1000, client: fakeClient() }], undefined);
     assert.deepEqual([figures.requests, figures.resentOnReused], [2, true]);
+  });
+
+  test('when no request names the probe (header dropped, path rewritten), unnamed requests are its, health checks not', () => {
+    const stripped = fakeAttempt({ probe: 'p', requests: [fakeRequest(1010, '/rewritten'), fakeRequest(1020, '/?check')] });
+    assert.deepEqual(
+      ownRequests([stripped], 'p')[0]!.requests.map((r) => r.target),
+      ['/rewritten'],
+    );
   });
 
   test('SNI of the first ClientHello: the name, or that none was sent', () => {
