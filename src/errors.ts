@@ -83,7 +83,8 @@ export const FARM_ERRORS = {
   },
   VIA_UNREACHABLE: {
     meaning: '`verify` cannot reach the intermediary at `--via` / `--route` (refused, no such host, no answer)',
-    message: (url: string, why: string) => `the intermediary at ${url} cannot be reached (${why}): is it running, and is --via right?`,
+    message: (url: string, why: string, flag = '--via') =>
+      `the intermediary at ${url} cannot be reached (${why}): is it running, and is ${flag} right?`,
   },
   FARM_UNREACHABLE: {
     meaning: '`verify` cannot read the attempt ledger from `--farm` (refused, wrong `--control-token`, not a badorigin control API)',

@@ -8,6 +8,7 @@ import { ConnectionBudget } from './listeners/connection-budget.js';
 import type { ListenerEvent } from './listeners/index.js';
 import type { Attempt } from './ledger/attempt.js';
 import { AttemptLedger, type AttemptQuery } from './ledger/ledger.js';
+import type { WindowOptions } from './ledger/probe.js';
 import { LatestVerifyReport, type RecordRefusal } from './verify/latest-report.js';
 import { isTlsTransport } from './transport.js';
 import { buildManifest, type Manifest, type ManifestListener } from './manifest.js';
@@ -52,10 +53,11 @@ export interface Farm {
   attempts(id: string, query?: AttemptQuery): Attempt[] | undefined;
   /**
    * Opens a probe window on listener `id`: connections and DNS queries arriving until `endProbe(id, probe)` are
-   * attributed to `probe` (unless a request of theirs names another). False for an id the farm does not run.
+   * attributed to `probe` (unless a request of theirs names another, or the ledger's `windowKeeps` makes them
+   * health-check or unrelated traffic; `options`: `WindowOptions`). False for an id the farm does not run.
    * @throws Error for a probe id that is not 1–128 characters of `A-Z a-z 0-9 . _ ~ : -`.
    */
-  beginProbe(id: string, probe: string): boolean;
+  beginProbe(id: string, probe: string, options?: WindowOptions): boolean;
   /** Closes a probe window; false when it was not open. */
   endProbe(id: string, probe: string): boolean;
   /**
@@ -168,7 +170,7 @@ export async function startFarm(options: FarmOptions = {}): Promise<Farm> {
     rootCaPem: certificates.pki.caPem('farm-root'),
     waitFor: (id, predicate, timeoutMs) => monitor.waitFor(id, predicate, timeoutMs),
     attempts: (id, query) => ledger.attempts(id, query),
-    beginProbe: (id, probe) => ledger.beginProbe(id, probe),
+    beginProbe: (id, probe, options) => ledger.beginProbe(id, probe, options),
     endProbe: (id, probe) => ledger.endProbe(id, probe),
     recordVerifyReport: (report) => verifyReports.record(report),
     verifyReports,

@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { logMatches, loadCatalogue, statusMatches } from '../src/catalogue.js';
 import { routePath } from '../src/config/common.js';
 import { generateConfig } from '../src/config/index.js';
 import type { Manifest } from '../src/manifest.js';
 import { parseHaproxyLog } from '../src/verify/proxy-log.js';
+import { verify } from '../src/verify/run.js';
 import { SUITE_TIMEOUTS } from './helpers/conformance.js';
 import { tempDir, useFarm } from './helpers/farm.js';
 import { freePort, proxyRequest, startHaproxy } from './helpers/proxies.js';
@@ -77,4 +79,32 @@ test('HAProxy with a cleartext h2 backend (server … proto h2) reports expect.h
   assert.match(config, / proto h2$/m);
   assert.doesNotMatch(config, / ssl /);
   assert.deepEqual(await haproxyProblems(manifest, config, port, 'haproxyH2c'), []);
+});
+
+test('verify --expect haproxyH2 with --proxy-log through HAProxy with h2 backends: every HTTP/2 listener matches, log included', async (t) => {
+  if (!requireTool(t, 'haproxy')) return;
+  const { manifest } = fixture.farm;
+  const port = await freePort();
+  const config = withH2Backends(generateConfig('haproxy', manifest, { ...SUITE_TIMEOUTS, listen: port, foreground: true }));
+  const work = tempDir('badorigin-verify-haproxyH2-');
+  const logFile = join(work.dir, 'haproxy.log');
+  const running = await startHaproxy(config, work.dir, port, logFile);
+  try {
+    const report = await verify({
+      via: `http://127.0.0.1:${port}`,
+      farmObject: fixture.farm,
+      expect: 'haproxyH2',
+      proxyLog: logFile,
+      readTimeout: SUITE_TIMEOUTS.readTimeoutS,
+    });
+    const mismatches = report.listeners
+      .filter((l) => l.verdict.result !== 'match')
+      .map((l) => `${l.id}: ${l.verdict.result} ${JSON.stringify(l.verdict.checks)}`);
+    assert.deepEqual(mismatches, []);
+    const logged = report.listeners.filter((l) => l.verdict.checks.some((c) => c.field === 'log' && c.expected !== null));
+    assert.ok(logged.length > 0, 'some expect.haproxyH2 names a log line, and it was judged');
+  } finally {
+    await running.stop();
+    work.remove();
+  }
 });

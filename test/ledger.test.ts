@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
+import { get as httpGet } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { connect } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { Check } from 'typebox/value';
@@ -21,6 +23,15 @@ const touch = (port: number) =>
     socket.on('error', () => resolve());
     socket.on('close', () => resolve());
     socket.resume();
+  });
+
+/** A GET on a connection of its own (no keep-alive), resolving once the answer was read. */
+const get = (url: string, headers: Record<string, string> = {}) =>
+  new Promise<void>((resolve, reject) => {
+    httpGet(url, { agent: false, headers }, (response) => {
+      response.resume();
+      response.on('end', resolve);
+    }).on('error', reject);
   });
 
 /** The attempts the control API serves for `path` (`<id>?…`), each checked against the `Attempt` schema. */
@@ -250,6 +261,37 @@ describe('attempt ledger: what the farm saw of each connection', () => {
     );
   });
 
+  test('health checks and unrelated requests inside a probe window are kept without the probe, never counted', async () => {
+    const { farm } = fixture;
+    const id = 'http-ok';
+    const closed = closes(farm, id, 8);
+    farm.beginProbe(id, 'w-health', { requestsNamed: true });
+    await get(farm.url(id));
+    await get(`${farm.url(id)}x/__probe/w-health/`, { 'X-Badorigin-Probe': 'w-health' });
+    await get(`${farm.url(id)}?check=1`);
+    await get(`${farm.url(id)}favicon.ico`);
+    farm.endProbe(id, 'w-health');
+    farm.beginProbe(id, 'w-stripped', { requestsNamed: true });
+    await get(farm.url(id));
+    await get(`${farm.url(id)}rewritten`);
+    await get(farm.url(id));
+    farm.endProbe(id, 'w-stripped');
+    farm.beginProbe(id, 'w-plain');
+    await get(farm.url(id));
+    farm.endProbe(id, 'w-plain');
+    await closed;
+    const targets = async (probe: string) =>
+      (await served(farm, `${id}/attempts?probe=${probe}`)).map((a) => a.requests.map((r) => r.target));
+    assert.deepEqual(await targets('w-health'), [['/x/__probe/w-health/']], 'the probe names its requests: nothing else is its');
+    assert.deepEqual(await targets('w-stripped'), [['/rewritten']], 'no request names the probe: the window decides, health checks aside');
+    assert.deepEqual(await targets('w-plain'), [['/']], "a window whose probe does not name its requests keeps a client's GET /");
+    const unattributed = farm
+      .attempts(id)!
+      .filter((a) => a.probe === undefined)
+      .map((a) => a.requests[0]!.target);
+    for (const target of ['/', '/?check=1', '/favicon.ico']) assert.ok(unattributed.includes(target), `${target} kept, without a probe`);
+  });
+
   test('a probe window attributes a TLS fault (no request) to the probe, and nothing after it ends', async (t) => {
     if (!requireTool(t, 'openssl')) return;
     const { farm } = fixture;
@@ -315,6 +357,7 @@ describe('attempt ledger: what the farm saw of each connection', () => {
     assert.equal((await control(farm, 'DELETE', '/listeners/no-such/probes/x')).status, 404);
     assert.equal((await control(farm, 'POST', '/listeners/http-ok/probes', { probe: 'a b' })).status, 400);
     assert.equal((await control(farm, 'POST', '/listeners/http-ok/probes', 'not json')).status, 400);
+    assert.equal((await control(farm, 'POST', '/listeners/http-ok/probes', { probe: 'ok', requestsNamed: 'yes' })).status, 400);
     assert.equal((await control(farm, 'GET', '/listeners/http-ok/attempts?since=yesterday')).status, 400);
     assert.equal(farm.attempts('no-such'), undefined);
     assert.throws(() => farm.beginProbe('http-ok', ''), /bad probe id/);
@@ -409,5 +452,46 @@ describe('attempt ledger off (--ledger-size 0)', () => {
     await touch(fixture.listener('reset-on-connect').port);
     await closed;
     assert.deepEqual(farm.attempts('reset-on-connect'), []);
+  });
+});
+
+describe('attempt ledger: who closed a TLS connection first', () => {
+  const fixture = useFarm({ only: ['slow-first-byte', 'http-ok'], controlPort: null });
+
+  /** A TLS connection to listener `id` that sends `head`, reads what comes, and ends (close_notify, FIN) after `endAfterMs`. */
+  async function tlsExchange(id: string, head: string, endAfterMs: number): Promise<{ sentAt: number; endedAt: number }> {
+    const socket = tlsConnect({
+      host: '127.0.0.1',
+      port: fixture.listener(id).port,
+      servername: fixture.farm.manifest.hostname,
+      rejectUnauthorized: false,
+    });
+    socket.on('error', () => undefined);
+    socket.resume();
+    await new Promise((resolve) => socket.once('secureConnect', resolve));
+    const sentAt = Date.now();
+    socket.write(head);
+    await new Promise((resolve) => setTimeout(resolve, endAfterMs));
+    const endedAt = Date.now();
+    socket.end();
+    return { sentAt, endedAt };
+  }
+
+  test('a client ending (close_notify) 1 s into slow-first-byte-tls: closed by the client, ~1 s after its request', async () => {
+    const closed = closes(fixture.farm, 'slow-first-byte-tls', 1);
+    const { sentAt, endedAt } = await tlsExchange('slow-first-byte-tls', 'GET / HTTP/1.1\r\nHost: x\r\n\r\n', 1_000);
+    await closed;
+    const [attempt] = fixture.farm.attempts('slow-first-byte-tls')!;
+    assert.equal(attempt?.closedBy, 'client', JSON.stringify(attempt));
+    const afterRequest = attempt.closedAt! - attempt.requests[0]!.at;
+    assert.ok(Math.abs(afterRequest - (endedAt - sentAt)) <= 150, `closed ${afterRequest} ms after the request`);
+  });
+
+  test('the farm closing first on http-ok-tls (Connection: close) is still recorded as the farm', async () => {
+    const closed = closes(fixture.farm, 'http-ok-tls', 1);
+    await tlsExchange('http-ok-tls', 'GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', 500);
+    await closed;
+    const [attempt] = fixture.farm.attempts('http-ok-tls')!;
+    assert.equal(attempt?.closedBy, 'farm', JSON.stringify(attempt));
   });
 });

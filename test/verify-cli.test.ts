@@ -54,12 +54,28 @@ describe('verify: bad usage exits 2 with one line', () => {
       await runCli(['verify', '--via', 'http://127.0.0.1:1/', '--farm', 'http://127.0.0.1:1', '--repeat', '0']),
       /--repeat must be a whole number of at least 1, not 0/,
     );
-    assertUsageError(await runCli(['verify', '--via', 'not a url', '--farm', 'http://127.0.0.1:1']), /--via is not a usable URL/);
+    assertUsageError(
+      await runCli(['verify', '--via', 'not a url', '--farm', 'http://127.0.0.1:1']),
+      /--via "not a url" is not an absolute URL$/,
+    );
+    assertUsageError(
+      await runCli(['verify', '--via', 'ftp://127.0.0.1/files', '--farm', 'http://127.0.0.1:1']),
+      /--via "ftp:\/\/127\.0\.0\.1\/files" is not an http or https URL$/,
+    );
+    assertUsageError(
+      await runCli(['verify', '--route', 'ftp://{id}.example/', '--farm', 'http://127.0.0.1:1']),
+      /--route "ftp:\/\/\{id\}\.example\/" is not an http or https URL$/,
+    );
   });
 
   test('an intermediary at a closed port is unreachable: exit 2 before any farm is opened', async () => {
     const result = await runCli(['verify', '--via', `http://127.0.0.1:${closed}`, '--farm', 'http://127.0.0.1:1', '--expect', 'nginx']);
-    assertUsageError(result, new RegExp(`the intermediary at http://127\\.0\\.0\\.1:${closed} cannot be reached \\(ECONNREFUSED\\)`));
+    assertUsageError(
+      result,
+      new RegExp(
+        `the intermediary at http://127\\.0\\.0\\.1:${closed} cannot be reached \\(ECONNREFUSED\\): is it running, and is --via right\\?$`,
+      ),
+    );
   });
 
   test('a --farm whose control API does not answer', async (t) => {
@@ -99,5 +115,11 @@ describe('verify: ids the running farm does not have', () => {
       'cert-expried',
     ]);
     assertUsageError(result, /unknown scenario or listener id cert-expried; scenario ids \(each means all its listeners\): http-ok/);
+  });
+
+  test('an intermediary unreachable at the --route template: the error names --route', async () => {
+    const closed = await freePort();
+    const result = await runCli(['verify', '--route', `http://127.0.0.1:${closed}/{id}/`, '--farm', fixture.farm.control!.url]);
+    assertUsageError(result, /cannot be reached \(ECONNREFUSED\): is it running, and is --route right\?$/);
   });
 });

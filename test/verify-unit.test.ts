@@ -10,7 +10,7 @@ import { renderJunit } from '../src/verify/format/junit.js';
 import { renderMarkdown } from '../src/verify/format/markdown.js';
 import { renderTable } from '../src/verify/format/table.js';
 import { intermediaryProfiles } from '../src/verify/profiles.js';
-import { attributeLog } from '../src/verify/proxy-log.js';
+import { attributeLog, LOG_KIND_OF_PROFILE } from '../src/verify/proxy-log.js';
 import { verifyReportSchemaText } from '../src/verify/report-schema.js';
 import { BLOCKING_BODY_BYTES } from '../src/client-request.js';
 import { OVERSIZED_READ_BYTES } from '../src/listeners/http/faults/oversized-body.js';
@@ -122,10 +122,16 @@ describe('verify: derived figures', () => {
     assert.deepEqual([reused.freshConnections, reused.reusedConnections, reused.resentOnReused], [0, 1, false]);
   });
 
-  test('a re-used connection keeps only the requests of this probe (and those that name none)', () => {
+  test("a re-used connection keeps only the requests of this probe: not another probe's, a health check or an unnamed one", () => {
     const shared = fakeAttempt({
       probe: 'p',
-      requests: [{ ...fakeRequest(900), probe: 'other' }, { ...fakeRequest(1010), probe: 'p' }, fakeRequest(1020)],
+      requests: [
+        { ...fakeRequest(900), probe: 'other' },
+        { ...fakeRequest(1010), probe: 'p' },
+        { ...fakeRequest(1020), probe: 'p' },
+        fakeRequest(1030, '/'),
+        fakeRequest(1040, '/unrelated'),
+      ],
     });
     assert.deepEqual(
       ownRequests([shared], 'p')[0]!.requests.map((r) => r.at),
@@ -133,6 +139,14 @@ describe('verify: derived figures', () => {
     );
     const figures = deriveFigures(ownRequests([shared], 'p'), [{ sentAt: 1000, client: fakeClient() }], undefined);
     assert.deepEqual([figures.requests, figures.resentOnReused], [2, true]);
+  });
+
+  test('when no request names the probe (header dropped, path rewritten), unnamed requests are its, health checks not', () => {
+    const stripped = fakeAttempt({ probe: 'p', requests: [fakeRequest(1010, '/rewritten'), fakeRequest(1020, '/?check')] });
+    assert.deepEqual(
+      ownRequests([stripped], 'p')[0]!.requests.map((r) => r.target),
+      ['/rewritten'],
+    );
   });
 
   test('SNI of the first ClientHello: the name, or that none was sent', () => {
@@ -306,6 +320,49 @@ describe('verify: proxy log attribution', () => {
       '*   << Request  >> 5\n-   ReqURL         /slow-first-byte/__probe/slow-first-byte.aaaaaaaaaaaa/\n--  FetchError     first byte timeout\n\n';
     assert.deepEqual(attributeLog('varnish', varnish, probes).get('slow-first-byte'), ['first byte timeout']);
     assert.deepEqual(attributeLog('fastly', 'x http-ok.bbbbbbbbbbbb y\nz\n', probes).get('http-ok'), ['x http-ok.bbbbbbbbbbbb y']);
+  });
+
+  test('the HTTP/2 upstream profiles read the log of their proxy: HAProxy, nginx, Caddy JSON, Apache error log', () => {
+    const haproxy = 'slow-first-byte 502 SH-- ssl_bc_err=- -\n';
+    assert.deepEqual(
+      ['haproxyH2', 'haproxyH2c'].map((profile) => attributeLog(profile, haproxy, probes).get('slow-first-byte')),
+      [['502 SH-- ssl_bc_err=- -'], ['502 SH-- ssl_bc_err=- -']],
+    );
+    const nginx =
+      '2026/01/01 00:00:00 [error] 12#12: *3 upstream prematurely closed connection while reading response header from upstream, client: 127.0.0.1, server: , request: "GET /slow-first-byte/__probe/slow-first-byte.aaaaaaaaaaaa/ HTTP/1.1", upstream: "grpcs://127.0.0.1:1/", host: "x"';
+    assert.deepEqual(attributeLog('nginxGrpc', nginx, probes).get('slow-first-byte'), [
+      'upstream prematurely closed connection while reading response header from upstream',
+    ]);
+    const caddy = [
+      JSON.stringify({
+        level: 'error',
+        logger: 'http.log.error',
+        msg: 'unexpected EOF',
+        request: { uri: '/slow-first-byte/__probe/slow-first-byte.aaaaaaaaaaaa/' },
+        error: 'unexpected EOF',
+      }),
+      JSON.stringify({
+        level: 'info',
+        logger: 'http.log.access',
+        msg: 'handled request',
+        request: { uri: '/slow-first-byte/__probe/slow-first-byte.aaaaaaaaaaaa/' },
+      }),
+      'not json',
+    ].join('\n');
+    assert.deepEqual(attributeLog('caddyH2', caddy, probes).get('slow-first-byte'), ['unexpected EOF']);
+    const apache =
+      '[Wed Dec 02 17:00:00.000000 2026] [proxy_http2:error] [pid 7:tid 8] [client 127.0.0.1:5] AH10001: h2c://127.0.0.1:1/__probe/slow-first-byte.aaaaaaaaaaaa/ failed\n';
+    assert.deepEqual(attributeLog('apacheH2c', apache, probes).get('slow-first-byte'), [
+      'AH10001: h2c://127.0.0.1:1/__probe/slow-first-byte.aaaaaaaaaaaa/ failed',
+    ]);
+  });
+
+  test("every proxy profile of the scenario schema reads its proxy's log; the CDNs fall back to the probe id", () => {
+    const proxies = intermediaryProfiles().filter((p) => /^(nginx|haproxy|varnish|caddy|apache)/.test(p));
+    assert.deepEqual(
+      proxies.filter((p) => !(p in LOG_KIND_OF_PROFILE)),
+      [],
+    );
   });
 });
 

@@ -10,9 +10,10 @@ import type { Farm } from '../src/farm.js';
 import { packagePath } from '../src/paths.js';
 import type { ListenerReport, VerifyReport } from '../src/verify/report-schema.js';
 import { verify } from '../src/verify/run.js';
+import { probeUrl } from '../src/verify/target.js';
 import { runCli } from './helpers/cli.js';
 import { certsDir, tempDir, useFarm } from './helpers/farm.js';
-import { freePort, startHaproxy, startNginx, type RunningProxy } from './helpers/proxies.js';
+import { freePort, startHaproxy, startNginx, startVarnish, type RunningProxy } from './helpers/proxies.js';
 import { requireTool } from './helpers/tools.js';
 
 // End to end: a farm with its attempt ledger and control API, real nginx and HAProxy with generated configuration,
@@ -93,13 +94,16 @@ describe('verify through real nginx', () => {
     assert.equal(byId(report.listeners, 'connection-refused').figures.attempts, 0, 'a refused connection is never accepted');
   });
 
-  test('the first-byte timeout nginx applies (proxy_read_timeout 2s) is measured within 10%', async (t) => {
+  test('the first-byte timeout nginx applies (proxy_read_timeout 2s) is measured within 10%, over TCP and TLS', async (t) => {
     if (!requireTool(t, 'nginx') || !nginx) return;
     const report = await verify({ via: `http://127.0.0.1:${nginx.port}`, farmObject: fixture.farm, only: ['slow-first-byte'] });
-    const applied = report.listeners[0]!.figures.appliedTimeout;
-    assert.equal(applied?.kind, 'first-byte');
-    const expected = READ_TIMEOUT_S * 1000;
-    assert.ok(applied && Math.abs(applied.ms - expected) <= expected * 0.1, `measured ${applied?.ms} ms`);
+    assert.deepEqual(report.listeners.map((l) => l.id).sort(), ['slow-first-byte', 'slow-first-byte-tls']);
+    for (const listener of report.listeners) {
+      const applied = listener.figures.appliedTimeout;
+      assert.equal(applied?.kind, 'first-byte', listener.id);
+      const expected = READ_TIMEOUT_S * 1000;
+      assert.ok(applied && Math.abs(applied.ms - expected) <= expected * 0.1, `${listener.id}: measured ${applied?.ms} ms`);
+    }
   });
 
   test('--expect haproxy through nginx: exit 1, and the JUnit file lists the listeners whose status differs', async (t) => {
@@ -180,6 +184,49 @@ describe('verify counts the retries of a proxy configured to retry', () => {
     t.after(() => haproxy.stop());
     const report = await verify({ via: `http://127.0.0.1:${port}`, farmObject: fixture.farm, only: ['reset-on-connect'] });
     assert.equal(report.listeners[0]!.figures.attempts, 3);
+  });
+});
+
+describe("verify through Varnish health-checking a failing backend: the health checks are not the probe's attempts", () => {
+  const fixture = useFarm({ only: ['health-failing'], controlPort: null });
+  const work = tempDir('badorigin-verify-varnish-health-');
+  after(() => work.remove());
+
+  test('health-failing: Varnish answers 503 without fetching; its .probe GETs / in the window are kept without the probe', async (t) => {
+    if (!requireTool(t, 'varnishd')) return;
+    const port = await freePort();
+    const vcl = generateConfig('varnish', fixture.farm.manifest, { ...TIMEOUTS, listen: port });
+    assert.match(vcl, /\.probe = \{/);
+    const varnish = await startVarnish(vcl, work.dir, port);
+    t.after(() => varnish.stop());
+    // Probes every 1 s, sick once 2 of the last 3 failed: wait until the farm has answered three.
+    const healthChecks = () => (fixture.farm.attempts('health-failing') ?? []).filter((a) => a.requests[0]?.target === '/');
+    for (let i = 0; i < 100 && healthChecks().length < 3; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    // A probe window held open across Varnish's probe interval, as a slow probe's is: a health check lands in it.
+    const { farm } = fixture;
+    const probe = 'health-failing.varnish1';
+    const opened = Date.now();
+    farm.beginProbe('health-failing', probe, { requestsNamed: true });
+    for (let i = 0; i < 30 && !healthChecks().some((a) => a.startedAt >= opened); i++)
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    const response = await fetch(probeUrl({ via: `http://127.0.0.1:${port}` }, 'health-failing', probe), {
+      headers: { 'x-badorigin-probe': probe },
+      signal: AbortSignal.timeout(10_000),
+    });
+    await response.arrayBuffer();
+    const attempts = farm.attempts('health-failing', { probe })!;
+    farm.endProbe('health-failing', probe);
+    assert.equal(response.status, 503);
+    const inWindow = healthChecks().filter((a) => a.startedAt >= opened);
+    assert.ok(inWindow.length > 0, 'a health check arrived in the window');
+    assert.ok(
+      inWindow.every((a) => a.probe === undefined),
+      JSON.stringify(inWindow.map((a) => a.probe)),
+    );
+    assert.deepEqual(attempts, [], 'Varnish never fetched from the sick backend: the probe has no attempt');
+    const report = await verify({ via: `http://127.0.0.1:${port}`, farmObject: farm, only: ['health-failing'], expect: 'varnish' });
+    const listener = byId(report.listeners, 'health-failing');
+    assert.deepEqual([listener.asks[0]!.client.status, listener.figures.attempts, listener.verdict.result], [503, 0, 'match']);
   });
 });
 

@@ -121,9 +121,14 @@ export class BadoriginClient {
     return this.json('GET', `/listeners/${encodeURIComponent(id)}/attempts${search}`);
   }
 
-  /** `POST /listeners/:id/probes`: connections arriving until `endProbe` belong to `probe` (1–128 of `A-Z a-z 0-9 . _ ~ : -`). */
-  async beginProbe(id: string, probe: string): Promise<void> {
-    await this.json('POST', `/listeners/${encodeURIComponent(id)}/probes`, JSON.stringify({ probe }));
+  /**
+   * `POST /listeners/:id/probes`: connections arriving until `endProbe` belong to `probe` (1–128 of `A-Z a-z 0-9 . _
+   * ~ : -`), except health checks and unrelated requests; `requestsNamed`: the probe's requests name it (header or
+   * path suffix), so health checks in its window are never its.
+   */
+  async beginProbe(id: string, probe: string, options: { requestsNamed?: boolean } = {}): Promise<void> {
+    const body = options.requestsNamed === undefined ? { probe } : { probe, requestsNamed: options.requestsNamed };
+    await this.json('POST', `/listeners/${encodeURIComponent(id)}/probes`, JSON.stringify(body));
   }
 
   /** `DELETE /listeners/:id/probes/:probe`: closes the probe window (404 when it was not open). */

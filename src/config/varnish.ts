@@ -1,3 +1,4 @@
+import { HEALTH_CHECK_PATH } from '../ledger/probe.js';
 import type { Manifest, ManifestListener } from '../manifest.js';
 import { header, originAddress, reach, routePath, timeouts, type ConfigOptions } from './common.js';
 
@@ -62,7 +63,7 @@ export function varnishConfig(manifest: Manifest, options: ConfigOptions = {}): 
     if (isHealthScenario(l)) {
       lines.push(
         '    .probe = {',
-        '        .url = "/";',
+        `        .url = "${HEALTH_CHECK_PATH}";`,
         `        .timeout = ${connect}s;`,
         '        .interval = 1s;',
         '        .window = 3;',

@@ -30,12 +30,13 @@ function attemptQuery(query: Record<string, unknown>): AttemptQuery | { error: s
 }
 
 /** The `probe` of a JSON body `{"probe": "<id>"}`, or undefined. */
-function probeOfBody(body: unknown): string | undefined {
+function probeOfBody(body: unknown): { probe: string; requestsNamed: boolean } | undefined {
   if (typeof body !== 'string') return undefined;
   try {
     const parsed: unknown = JSON.parse(body);
-    const probe = typeof parsed === 'object' && parsed !== null && 'probe' in parsed ? parsed.probe : undefined;
-    return isProbeId(probe) ? probe : undefined;
+    if (typeof parsed !== 'object' || parsed === null || !('probe' in parsed) || !isProbeId(parsed.probe)) return undefined;
+    const named = 'requestsNamed' in parsed ? parsed.requestsNamed : false;
+    return typeof named === 'boolean' ? { probe: parsed.probe, requestsNamed: named } : undefined;
   } catch {
     return undefined;
   }
@@ -45,7 +46,9 @@ function probeOfBody(body: unknown): string | undefined {
  * The attempt ledger's routes (src/ledger/ledger.ts):
  * - `GET /listeners/:id/attempts?since=&probe=&limit=`: the listener's attempts (JSON array of `Attempt`, oldest
  *   first), `since` in ms since the epoch, `limit` the newest that many; 400 for a bad parameter.
- * - `POST /listeners/:id/probes` with `{"probe": "<id>"}`: opens a probe window (201); 400 for a bad probe id.
+ * - `POST /listeners/:id/probes` with `{"probe": "<id>"}` and optionally `"requestsNamed": true` (the probe's
+ *   requests name it, so health checks in its window are not its: `WindowOptions`): opens a probe window (201); 400
+ *   for a bad probe id.
  * - `DELETE /listeners/:id/probes/:probe`: closes it (200); 404 when it was not open.
  * An unknown listener id is 404. Errors are the control API's one JSON line.
  */
@@ -60,11 +63,15 @@ export function ledgerRoutes(app: express.Express, ledger: AttemptLedger): void 
   app.post('/listeners/:id/probes', express.text({ type: () => true, limit: PROBE_BODY_LIMIT }), (request, response) => {
     const { id } = request.params;
     if (!ledger.has(id)) return sendError(response, 404, `no listener ${id}`);
-    const probe = probeOfBody(request.body);
-    if (probe === undefined)
-      return sendError(response, 400, 'the body must be {"probe": "<1 to 128 characters of A-Z a-z 0-9 . _ ~ : ->"}');
-    ledger.beginProbe(id, probe);
-    response.status(201).json({ id, probe, open: true });
+    const body = probeOfBody(request.body);
+    if (body === undefined)
+      return sendError(
+        response,
+        400,
+        'the body must be {"probe": "<1 to 128 characters of A-Z a-z 0-9 . _ ~ : ->"}, with "requestsNamed": true or false optionally',
+      );
+    ledger.beginProbe(id, body.probe, { requestsNamed: body.requestsNamed });
+    response.status(201).json({ id, probe: body.probe, open: true });
   });
   app.delete('/listeners/:id/probes/:probe', (request, response) => {
     const { id, probe } = request.params;

@@ -90,15 +90,19 @@ export const Attempt = Type.Object({
     }),
   ),
   dns: Type.Optional(DnsQueryRecord),
-  /** Set when the connection ended: when, who closed first (`client` FIN, `farm`, `error`: reset or failure). */
+  /**
+   * Set when the connection ended: when, who closed first (`client`: its FIN, on a TLS listener its close_notify or
+   * FIN, before the farm closed; `farm`; `error`: reset or failure).
+   */
   closedAt: Type.Optional(Type.Number()),
   closedBy: Type.Optional(Type.Union([Type.Literal('client'), Type.Literal('farm'), Type.Literal('error')])),
   bytesIn: Type.Optional(Type.Integer()),
   bytesOut: Type.Optional(Type.Integer()),
   /**
    * The probe this attempt belongs to (`verify` sends an `X-Badorigin-Probe` header and a path suffix): set from the
-   * request when it carries one, or by the probe window of the listener otherwise; absent for traffic outside any
-   * probe (health checks, unrelated clients), which is kept but never counted as an attempt of a probe.
+   * request when it carries one, or by the probe window of the listener otherwise (unless its requests are health
+   * checks or unrelated, see `windowKeeps` in src/ledger/probe.ts); absent for traffic outside any probe (health
+   * checks, unrelated clients), which is kept but never counted as an attempt of a probe.
    */
   probe: Type.Optional(Type.String()),
   /**

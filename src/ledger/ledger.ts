@@ -1,7 +1,7 @@
 import type { EventEmitter } from 'node:events';
 import type { ListenerEvent } from '../listeners/index.js';
 import type { Attempt } from './attempt.js';
-import { isProbeId, probeOfRequest, ProbeWindows } from './probe.js';
+import { isHealthCheck, isProbeId, probeOfRequest, ProbeWindows, windowKeeps, type WindowOptions } from './probe.js';
 import {
   addAction,
   addRequest,
@@ -25,10 +25,31 @@ export interface AttemptQuery {
 }
 
 /**
+ * The probe each of `attempts` (one listener's) belongs to: the one a request of it named, else the window's unless
+ * `windowKeeps` says the connection is health-check or unrelated traffic (then none). Decided when read, since the
+ * probe's own requests may reach the farm after a health check that arrived in its window.
+ */
+function windowDecisions(attempts: StoredAttempt[]): (attempt: StoredAttempt) => string | undefined {
+  const named = new Set<string>();
+  for (const attempt of attempts) for (const request of attempt.requests) if (request.probe !== undefined) named.add(request.probe);
+  return (attempt) => {
+    if (attempt.probe === undefined || attempt.probeFromRequest) return attempt.probe;
+    const connection = {
+      requests: attempt.unnamedRequests,
+      allHealthChecks: attempt.allHealthChecks,
+      requestsNamed: attempt.windowRequestsNamed,
+    };
+    return windowKeeps(connection, named.has(attempt.probe)) ? attempt.probe : undefined;
+  };
+}
+
+/**
  * The attempt ledger: what the farm saw of each TCP connection (and each DNS query) on each listener, built from the
  * listener events (src/listeners/mechanism.ts), the last `size` per listener (0: none kept), records as `Attempt`
  * (attempt.ts) describes them. Probe windows (`beginProbe`/`endProbe`) attribute connections that carry no request
- * naming a probe (TLS faults, resets) to the probe running on that listener.
+ * naming a probe to the probe running on that listener: always those that read no request (TLS faults, resets),
+ * which nothing tells apart; those that read requests unless the probe's own requests name it, or they are health
+ * checks in the window of a probe that names its requests (`windowKeeps`, src/ledger/probe.ts).
  */
 export class AttemptLedger {
   private readonly listeners = new Map<string, ListenerLedger>();
@@ -75,22 +96,25 @@ export class AttemptLedger {
     if (!this.ids.has(id)) return undefined;
     const kept = this.listeners.get(id);
     if (!kept) return [];
+    const all = [...kept.all()];
+    const probeOf = windowDecisions(all);
     const matches = (a: StoredAttempt) =>
       (query.since === undefined || a.lastAt >= query.since) &&
-      (query.probe === undefined || a.probe === query.probe || a.requests.some((r) => r.probe === query.probe));
-    const found = [...kept.all()].filter(matches);
-    return (query.limit === undefined ? found : found.slice(Math.max(0, found.length - query.limit))).map(toAttempt);
+      (query.probe === undefined || probeOf(a) === query.probe || a.requests.some((r) => r.probe === query.probe));
+    const found = all.filter(matches);
+    return (query.limit === undefined ? found : found.slice(Math.max(0, found.length - query.limit))).map((a) => toAttempt(a, probeOf(a)));
   }
 
   /**
-   * Opens probe window `probe` on listener `id`: connections and DNS queries arriving until `endProbe` belong to it.
+   * Opens probe window `probe` on listener `id`: connections and DNS queries arriving until `endProbe` belong to it
+   * (unless `windowKeeps` says otherwise; `options.requestsNamed`: the probe's requests name it, see `WindowOptions`).
    * @returns false for a listener the farm does not run.
    * @throws Error for a probe id that is not 1–128 characters of `A-Z a-z 0-9 . _ ~ : -`.
    */
-  beginProbe(id: string, probe: string): boolean {
+  beginProbe(id: string, probe: string, options: WindowOptions = {}): boolean {
     if (!isProbeId(probe)) throw new Error(`bad probe id ${JSON.stringify(probe)}: 1 to 128 characters of A-Z a-z 0-9 . _ ~ : -`);
     if (!this.ids.has(id)) return false;
-    this.windows.begin(id, probe);
+    this.windows.begin(id, probe, options);
     return true;
   }
 
@@ -146,12 +170,16 @@ export class AttemptLedger {
     const target = event.target ?? '';
     const probe = probeOfRequest(target, headers);
     if (probe !== undefined && !attempt.probeFromRequest) Object.assign(attempt, { probe: detached(probe), probeFromRequest: true });
+    if (probe === undefined) {
+      attempt.unnamedRequests += 1;
+      attempt.allHealthChecks &&= isHealthCheck(target);
+    }
     return addRequest(attempt, { at: event.time, method: event.method ?? '', target, headers, ...(probe === undefined ? {} : { probe }) });
   }
 
   /** A new attempt for the first event of connection (or DNS query) `connection`. */
   private fresh(event: ListenerEvent, connection: number): StoredAttempt {
-    const probe = this.windows.current(event.listener);
+    const window = this.windows.current(event.listener);
     const attempt: StoredAttempt = {
       connection,
       listener: event.listener,
@@ -160,9 +188,12 @@ export class AttemptLedger {
       requests: [],
       actions: [],
       probeFromRequest: false,
+      unnamedRequests: 0,
+      allHealthChecks: true,
+      windowRequestsNamed: window?.requestsNamed === true,
       lastAt: event.time,
       textBytes: 0,
-      ...(probe === undefined ? {} : { probe }),
+      ...(window === undefined ? {} : { probe: window.probe }),
     };
     if (event.dns) attempt.dns = { at: event.time, ...event.dns };
     return attempt;

@@ -86,6 +86,11 @@ export interface StoredAttempt extends Omit<Attempt, 'requests' | 'clientHello' 
   clientHelloJson?: string;
   /** True once a request named the probe: a window no longer decides it. */
   probeFromRequest: boolean;
+  /** Requests read that named no probe, and whether all of them were health checks (see `windowKeeps`). */
+  unnamedRequests: number;
+  allHealthChecks: boolean;
+  /** The `requestsNamed` of the window that gave the attempt its probe. */
+  windowRequestsNamed: boolean;
   /** Time of the latest event of the attempt (ms since the epoch), for `since`. */
   lastAt: number;
   /** Approximate bytes of text recorded (targets, header fields, ClientHello, actions). */
@@ -149,11 +154,31 @@ export function setClientHello(attempt: StoredAttempt, hello: ClientHelloRecord,
   return attempt.clientHelloJson.length;
 }
 
-/** The record of a stored attempt, as `Attempt` describes it (a fresh object the caller may keep). */
-export function toAttempt(stored: StoredAttempt): Attempt {
-  const { requests, responses, clientHelloJson, probeFromRequest: _p, lastAt: _l, textBytes: _t, actions, ...rest } = stored;
+/** A stored attempt without the ledger's own bookkeeping fields. */
+function withoutBookkeeping(
+  stored: StoredAttempt,
+): Omit<StoredAttempt, 'probeFromRequest' | 'unnamedRequests' | 'allHealthChecks' | 'windowRequestsNamed' | 'lastAt' | 'textBytes'> {
+  const {
+    probeFromRequest: _p,
+    unnamedRequests: _u,
+    allHealthChecks: _h,
+    windowRequestsNamed: _w,
+    lastAt: _l,
+    textBytes: _t,
+    ...rest
+  } = stored;
+  return rest;
+}
+
+/**
+ * The record of a stored attempt, as `Attempt` describes it (a fresh object the caller may keep), belonging to
+ * `probe` (the ledger's decision, see `windowKeeps`: the stored one, or none).
+ */
+export function toAttempt(stored: StoredAttempt, probe: string | undefined): Attempt {
+  const { requests, responses, clientHelloJson, actions, probe: _stored, ...rest } = withoutBookkeeping(stored);
   const attempt: Attempt = {
     ...rest,
+    ...(probe === undefined ? {} : { probe }),
     requests: requests.map(parseRequest),
     actions: actions.map((action) => ({ ...action })),
   };

@@ -3,6 +3,7 @@ import { runAsListener } from '../containment.js';
 import { bindError } from '../errors.js';
 import { admitConnection, DEFAULT_CAPS, type Admission, type ListenerCaps } from './caps.js';
 import { CapFaultReporter, ConnectionBudget } from './connection-budget.js';
+import { trackFirstEnd } from './connection/close-order.js';
 import { nextConnectionNumber } from './connection-number.js';
 import type { ConnectionHandler, ListenerEvent, PortOwner } from './mechanism.js';
 
@@ -36,15 +37,13 @@ export class BoundListener implements PortOwner {
       const connection = nextConnectionNumber();
       if (!admitConnection(socket, admission, (detail) => emit({ type: 'fault', connection, detail }))) return;
       const opened = performance.now();
-      // Who ended first: the peer's FIN ('end') before ours ('finish') means the client; a reset or error, 'error'.
-      let first: 'client' | 'farm' | undefined;
-      socket.once('end', () => (first ??= 'client'));
-      socket.once('finish', () => (first ??= 'farm'));
+      // Who ended first: the peer (its FIN, or on TLS its close_notify) or the farm; a reset or error, 'error'.
+      const first = trackFirstEnd(socket);
       socket.on('close', (hadError) => {
         emit({
           type: 'close',
           connection,
-          by: hadError ? 'error' : (first ?? 'farm'),
+          by: hadError ? 'error' : (first() ?? 'farm'),
           durationMs: Math.round(performance.now() - opened),
           bytesIn: socket.bytesRead,
           bytesOut: socket.bytesWritten,

@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import { createSecureContext, createServer, type Server, type TLSSocket, type TlsOptions } from 'node:tls';
+import { noteFirstEnd } from './connection/close-order.js';
 import { captureClientHello } from './connection/client-hello-capture.js';
 import { handshakeDeadline } from './connection/handshake-deadline.js';
 import { serverHelloSent } from './connection/server-hello.js';
@@ -71,6 +72,9 @@ export function tlsTerminator(
     server.on('secureConnection', (socket) => {
       const raw = underlyingSocket(socket);
       clearTimeout(deadlines.get(raw));
+      // node:tls reads and writes the raw socket's handle itself: the TLS socket's own ends say who closed first.
+      socket.once('end', () => noteFirstEnd(raw, 'client'));
+      socket.once('finish', () => noteFirstEnd(raw, 'farm'));
       reportSent(socket, true);
       onSecure(socket, raw);
     });

@@ -1,5 +1,6 @@
 import type { Scenario } from '../catalogue.js';
 import type { Attempt } from '../ledger/attempt.js';
+import { isHealthCheck } from '../ledger/probe.js';
 import type { ClientView, Figures } from './report-schema.js';
 
 /** Which timeout of the intermediary a listener's fault measures (see `Figures.appliedTimeout`). */
@@ -25,14 +26,14 @@ export interface AskInput {
 
 /**
  * The attempts of a probe with only the requests that are the probe's: a connection an intermediary re-uses can
- * carry requests of other probes (a request names its own probe; one that names none belongs to the connection's).
+ * carry requests of other probes and health checks. A request naming the probe is its; one naming another probe is
+ * not; one naming none is the probe's only when it is no health check (`isHealthCheck`) and no request of the probe
+ * names it (the rule of the ledger's probe windows, `windowKeeps`).
  */
 export function ownRequests(attempts: Attempt[], probe: string): Attempt[] {
-  return attempts.map((a) =>
-    a.requests.every((r) => r.probe === undefined || r.probe === probe)
-      ? a
-      : { ...a, requests: a.requests.filter((r) => r.probe === undefined || r.probe === probe) },
-  );
+  const named = attempts.some((a) => a.requests.some((r) => r.probe === probe));
+  const own = (r: Attempt['requests'][number]) => r.probe === probe || (r.probe === undefined && !named && !isHealthCheck(r.target));
+  return attempts.map((a) => (a.requests.every(own) ? a : { ...a, requests: a.requests.filter(own) }));
 }
 
 /** The times (ms since the epoch) at which an attempt tried: each request head, or the accept when it read none. */

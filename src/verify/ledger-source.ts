@@ -8,11 +8,13 @@ import type { AttemptQuery } from '../ledger/ledger.js';
 /**
  * Where `verify` reads the origin's view: the attempt ledger of a farm, in this process or behind its control API.
  * A probe window (`beginProbe` … `endProbe`) makes the farm attribute to the probe every connection on the
- * listener's port that carries no probe id of its own.
+ * listener's port that carries no probe id of its own, except health checks and unrelated requests: `verify`'s
+ * requests name their probe, and its windows say so (`WindowOptions.requestsNamed`, src/ledger/probe.ts).
  */
 export interface AttemptSource {
   /** What the report names as the farm: its control URL, or `in-process`. */
   readonly name: string;
+  /** Opens a probe window whose probe names its requests (`requestsNamed`). */
   beginProbe(id: string, probe: string): Promise<void>;
   endProbe(id: string, probe: string): Promise<void>;
   attempts(id: string, query: AttemptQuery): Promise<Attempt[]>;
@@ -24,7 +26,7 @@ export interface AttemptSource {
 export function farmAttemptSource(farm: Pick<Farm, 'attempts' | 'beginProbe' | 'endProbe' | 'reset'>): AttemptSource {
   return {
     name: 'in-process',
-    beginProbe: async (id, probe) => void farm.beginProbe(id, probe),
+    beginProbe: async (id, probe) => void farm.beginProbe(id, probe, { requestsNamed: true }),
     endProbe: async (id, probe) => void farm.endProbe(id, probe),
     attempts: async (id, query) => farm.attempts(id, query) ?? [],
     reset: async (id) => void farm.reset(id),
@@ -68,7 +70,7 @@ export function controlAttemptSource(controlUrl: string, token?: string): Attemp
   const listener = (id: string) => `/listeners/${encodeURIComponent(id)}`;
   return {
     name: base,
-    beginProbe: async (id, probe) => void (await call('POST', `${listener(id)}/probes`, { probe })),
+    beginProbe: async (id, probe) => void (await call('POST', `${listener(id)}/probes`, { probe, requestsNamed: true })),
     endProbe: async (id, probe) => void (await call('DELETE', `${listener(id)}/probes/${encodeURIComponent(probe)}`)),
     attempts: async (id, query) => {
       const search = new URLSearchParams();

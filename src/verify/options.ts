@@ -38,7 +38,7 @@ export const VERIFY_OPTIONS = {
   readTimeout: { kind: 'number', unit: 's', default: 3, help: "the intermediary's read timeout, which sets how much of slow-drip is read" },
   proxyLog: {
     kind: 'string',
-    help: `the proxy's log file (nginx error log, HAProxy log, varnishlog -d -g request output), compared with expect.<profile>.log (with --repeat 1); read once it has not grown for ${LOG_QUIET_MS / 1000} s (at most ${LOG_SETTLE_LIMIT_MS / 1000} s after the last probe)`,
+    help: `the proxy's log file (nginx error log, HAProxy log, varnishlog -d -g request output, Caddy JSON log, Apache error log), compared with expect.<profile>.log (with --repeat 1); read once it has not grown for ${LOG_QUIET_MS / 1000} s (at most ${LOG_SETTLE_LIMIT_MS / 1000} s after the last probe)`,
   },
   json: { kind: 'string', cliOnly: true, help: 'write the report as JSON (schema/verify-report.schema.json) to this file' },
   junit: { kind: 'string', cliOnly: true, help: 'write a JUnit XML file, one testcase per listener' },

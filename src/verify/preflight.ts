@@ -5,11 +5,12 @@ import { farmError } from '../errors.js';
 export const PREFLIGHT_MS = 5_000;
 
 /**
- * Resolves once a TCP connection to the host and port of `url` (an http or https URL) is established.
+ * Resolves once a TCP connection to the host and port of `url` (an http or https URL) is established; `flag` is the
+ * option the URL came from (`--via`, `--route`), which the error names.
  * @throws FarmError VIA_UNREACHABLE (rejects) when it is refused, the name does not resolve, or nothing answers
  *   within `timeoutMs`.
  */
-export function assertReachable(url: URL, timeoutMs = PREFLIGHT_MS): Promise<void> {
+export function assertReachable(url: URL, flag = '--via', timeoutMs = PREFLIGHT_MS): Promise<void> {
   const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
   const where = `${url.protocol}//${url.host}`;
@@ -17,7 +18,7 @@ export function assertReachable(url: URL, timeoutMs = PREFLIGHT_MS): Promise<voi
     const socket = connect({ host, port });
     const fail = (why: string) => {
       socket.destroy();
-      reject(farmError('VIA_UNREACHABLE', where, why));
+      reject(farmError('VIA_UNREACHABLE', where, why, flag));
     };
     socket.setTimeout(timeoutMs, () => fail(`no connection within ${timeoutMs} ms`));
     socket.once('connect', () => {

@@ -23,6 +23,27 @@ export function parseHaproxyLog(text: string, backends: string[]): Map<string, s
   return byBackend;
 }
 
+/**
+ * Caddy's JSON log entries of the `http.log.error` logger by request URI: the error (or the message without one).
+ */
+export function parseCaddyLog(text: string): Map<string, string[]> {
+  const byUri = new Map<string, string[]>();
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    let entry: { logger?: unknown; msg?: unknown; error?: unknown; request?: { uri?: unknown } };
+    try {
+      entry = JSON.parse(line);
+    } catch {
+      continue;
+    }
+    const uri = entry.request?.uri;
+    if (entry.logger !== 'http.log.error' || typeof uri !== 'string') continue;
+    const message = typeof entry.error === 'string' ? entry.error : typeof entry.msg === 'string' ? entry.msg : '';
+    byUri.set(uri, [...(byUri.get(uri) ?? []), message]);
+  }
+  return byUri;
+}
+
 /** Varnish FetchError records by client request URL, from `varnishlog -d -g request`. */
 export function parseVarnishLog(text: string): Map<string, string[]> {
   const byUrl = new Map<string, string[]>();
@@ -49,18 +70,42 @@ function byProbePath(byKey: Map<string, string[]>, probe: string): string[] {
   return [...byKey.entries()].filter(([key]) => key.includes(marker)).flatMap(([, lines]) => lines);
 }
 
+/** The proxies whose log `attributeLog` reads in its own format. */
+export type LogKind = 'nginx' | 'haproxy' | 'varnish' | 'caddy' | 'apache';
+
+/**
+ * The proxy whose log each `--expect` profile's `log` expectations are written from: the HTTP/2 upstream profiles
+ * are nginx, HAProxy, Caddy and Apache with another upstream protocol, and log as those do.
+ */
+export const LOG_KIND_OF_PROFILE: Readonly<Record<string, LogKind>> = {
+  nginx: 'nginx',
+  nginxGrpc: 'nginx',
+  haproxy: 'haproxy',
+  haproxyH2: 'haproxy',
+  haproxyH2c: 'haproxy',
+  varnish: 'varnish',
+  caddyH2: 'caddy',
+  apacheH2c: 'apache',
+};
+
+/** Apache's error-log line without its bracketed prefix (`[time] [module:level] [pid …] [client …] `). */
+const apacheMessage = (line: string) => line.replace(/^(?:\[[^\]]*\] )+/, '').trim();
+
 /**
  * The lines of a proxy's log (`--proxy-log`) that belong to each probe, in the form the manifest's `log`
- * expectations are written in: nginx's error log (by the request path, which carries the probe id), HAProxy's log
- * in the generated log-format (by backend, named after the listener), Varnish's `varnishlog -d -g request` output
- * (FetchError records, by URL); for any other profile, the raw lines that contain the probe id.
+ * expectations are written in, by the proxy behind `profile` (`LOG_KIND_OF_PROFILE`): nginx's error log (by the
+ * request path, which carries the probe id), HAProxy's log in the generated log-format (by backend, named after the
+ * listener), Varnish's `varnishlog -d -g request` output (FetchError records, by URL), Caddy's JSON log
+ * (`http.log.error` entries, by request URI), Apache's error log (the lines naming the probe id, without their
+ * bracketed prefix); for any other profile, the raw lines that contain the probe id.
  */
 export function attributeLog(profile: string | null, text: string, probes: LoggedProbe[]): Map<string, string[]> {
+  const kind = profile === null ? undefined : LOG_KIND_OF_PROFILE[profile];
   const result = new Map<string, string[]>();
-  if (profile === 'nginx' || profile === 'varnish') {
-    const byKey = profile === 'nginx' ? parseNginxLog(text) : parseVarnishLog(text);
+  if (kind === 'nginx' || kind === 'varnish' || kind === 'caddy') {
+    const byKey = kind === 'nginx' ? parseNginxLog(text) : kind === 'varnish' ? parseVarnishLog(text) : parseCaddyLog(text);
     for (const p of probes) result.set(p.id, byProbePath(byKey, p.probe));
-  } else if (profile === 'haproxy') {
+  } else if (kind === 'haproxy') {
     const byBackend = parseHaproxyLog(
       text,
       probes.map((p) => p.id),
@@ -68,11 +113,8 @@ export function attributeLog(profile: string | null, text: string, probes: Logge
     for (const p of probes) result.set(p.id, byBackend.get(p.id) ?? []);
   } else {
     const lines = text.split('\n');
-    for (const p of probes)
-      result.set(
-        p.id,
-        lines.filter((line) => line.includes(p.probe)).map((line) => line.trim()),
-      );
+    const clean = kind === 'apache' ? apacheMessage : (line: string) => line.trim();
+    for (const p of probes) result.set(p.id, lines.filter((line) => line.includes(p.probe)).map(clean));
   }
   return result;
 }

@@ -8,7 +8,7 @@ import { assertReachable } from './preflight.js';
 import { probeListener, type ProbeSettings } from './probe-listener.js';
 import { proxyLogLines } from './proxy-log-file.js';
 import { VERIFY_REPORT_FORMAT, type VerifyReport } from './report-schema.js';
-import { probeUrl, targetText, type Target } from './target.js';
+import { flagOf, probeUrl, targetText, type Target } from './target.js';
 import { judge } from './verdict.js';
 import { mapLimit } from '../map-limit.js';
 
@@ -66,7 +66,9 @@ function targetOf(options: VerifyOptions): Target {
   try {
     probeUrl(target, 'x', 'x');
   } catch (error) {
-    throw farmError('BAD_OPTION', 'via' in target ? '--via' : '--route', `is not a usable URL: ${(error as Error).message}`);
+    // The message names the value given, never the placeholder URL the check was made with.
+    const why = (error as NodeJS.ErrnoException).code === 'ERR_INVALID_URL' ? 'not an absolute URL' : 'not an http or https URL';
+    throw farmError('BAD_OPTION', flagOf(target), `${JSON.stringify(targetText(target))} is ${why}`);
   }
   return target;
 }
@@ -146,11 +148,11 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
   const cdnSettings = settingsOf(listOf(options.setting));
   const startedAt = new Date();
   // Whether the intermediary answers at all is known before a farm is opened, unless its host depends on the id.
-  if ('via' in target) await assertReachable(probeUrl(target, 'preflight', 'preflight'));
+  if ('via' in target) await assertReachable(probeUrl(target, 'preflight', 'preflight'), flagOf(target));
   const farm = await openFarm(choice);
   try {
     const listeners = selected(farm.manifest, listOf(options.only), listOf(options.skip));
-    if ('route' in target && listeners[0]) await assertReachable(probeUrl(target, listeners[0].id, 'preflight'));
+    if ('route' in target && listeners[0]) await assertReachable(probeUrl(target, listeners[0].id, 'preflight'), flagOf(target));
     const settings: ProbeSettings = { target, ledger: farm.ledger, ...numbers };
     let done = 0;
     let mismatches = 0;

@@ -37,3 +37,8 @@ export function probeUrl(target: Target, id: string, probe: string, suffix = '')
 export function targetText(target: Target): string {
   return 'via' in target ? target.via : target.route;
 }
+
+/** The flag `target` was given with: `--via` or `--route`. */
+export function flagOf(target: Target): '--via' | '--route' {
+  return 'via' in target ? '--via' : '--route';
+}
