@@ -70,7 +70,7 @@ export const PROXY_REPORTERS = {
   apacheH2c:
     "Apache httpd 2.4 (mod_proxy_http2) with `ProxyPass /<listener id>/ h2c://<host>:<port>/`: cleartext HTTP/2 with prior knowledge to the listener's port (test/http2-apache.test.ts); status only, at the default log level it logs nothing.",
   haproxyH2c:
-    "HAProxy with cleartext HTTP/2 to the origin: the generated configuration with each server line's `ssl …` settings replaced by `proto h2` (prior knowledge, the listener's port; test/http2-haproxy-h2c.test.ts).",
+    "HAProxy with cleartext HTTP/2 to the origin: the generated configuration with each server line's `ssl …` settings replaced by `proto h2` (prior knowledge, the listener's port; test/http2-haproxy.test.ts).",
   caddyH2:
     "Caddy 2 with `reverse_proxy https://<host>:<port>` and `transport http { versions 2; tls_trusted_ca_certs <farm CA>; tls_server_name <sni> }`: HTTP/2 over TLS to the origin (test/http2-caddy.test.ts); the log is the `error` field of Caddy's `http.log.error` JSON line.",
   nginxGrpc:
