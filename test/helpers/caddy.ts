@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { routePath } from '../../src/config/common.js';
 import type { ManifestListener } from '../../src/manifest.js';
 import { type RunningProxy, startProcess } from './proxies.js';
+import { parseCaddyLog } from '../../src/verify/proxy-log.js';
 
 /**
  * A Caddyfile that serves plain HTTP on 127.0.0.1:port and sends `/<listener id>/…` to each TLS listener with
@@ -55,17 +56,9 @@ export function startCaddy(caddyfile: string, dir: string, port: number): Promis
  */
 export function caddyErrors(output: string, ids: string[]): Map<string, string> {
   const found = new Map<string, string>();
-  for (const line of output.split('\n')) {
-    if (!line.startsWith('{')) continue;
-    let entry: { logger?: string; msg?: string; error?: string; request?: { uri?: string } };
-    try {
-      entry = JSON.parse(line);
-    } catch {
-      continue;
-    }
-    if (entry.logger !== 'http.log.error') continue;
-    const id = ids.find((i) => entry.request?.uri?.startsWith(`/${i}/`));
-    if (id && !found.has(id)) found.set(id, entry.error ?? entry.msg ?? '');
+  for (const [uri, messages] of parseCaddyLog(output)) {
+    const id = ids.find((i) => uri.startsWith(`/${i}/`));
+    if (id && !found.has(id)) found.set(id, messages[0] ?? '');
   }
   return found;
 }
