@@ -1,15 +1,21 @@
 import { Type, type Static, type TObject, type TProperties } from 'typebox';
 import * as FaultParams from '../fault-params.js';
 import { H2_SHARED_PARAMS, type AlpnMode } from './params.js';
+import { okResponse, type OkAnswer } from './response.js';
 import type { H2Fault } from './session.js';
 
 /** An HTTP/2 fault's params as it sees them: every own param present (a scenario's value, or the default). */
 export type ResolvedH2Params<N extends string, P extends TProperties> = FaultParams.ResolvedParams<N, typeof H2_SHARED_PARAMS, P>;
 
-/** What an HTTP/2 fault is made from: the listener id (named in the answers) and the scenario's params. */
+/**
+ * What an HTTP/2 fault is made from: the listener id (named in the answers), the scenario's params, and `ok`, the
+ * control's answer for this listener (`okResponse`, with the listener's start as its Last-Modified), which most
+ * faults send in part or whole.
+ */
 export interface H2FaultSetup<P> {
   id: string;
   params: P;
+  ok(): OkAnswer;
 }
 
 /**
@@ -52,7 +58,11 @@ export function defineH2Fault<const N extends string, P extends TProperties>(def
       const checked = params;
       return {
         alpn: (sharedParams.Check(checked) ? checked.alpn : undefined) ?? 'h2',
-        create: (id) => definition.create({ id, params: { ...definition.defaults, ...checked } }),
+        create: (id) => {
+          // Whole seconds, as Last-Modified carries them: the ETag derived from it stays the same for the listener's life.
+          const startedAt = new Date(Math.floor(Date.now() / 1000) * 1000);
+          return definition.create({ id, params: { ...definition.defaults, ...checked }, ok: () => okResponse(id, startedAt) });
+        },
       };
     }),
   };

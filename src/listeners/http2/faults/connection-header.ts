@@ -6,6 +6,6 @@ export const connectionHeaderFault = defineH2Fault({
   name: 'connection-header',
   params: {},
   defaults: {},
-  create: ({ id }) =>
-    withChangedFields(id, 'connection: keep-alive in the response', (fields) => [...fields, { name: 'connection', value: 'keep-alive' }]),
+  create: ({ ok }) =>
+    withChangedFields(ok, 'connection: keep-alive in the response', (fields) => [...fields, { name: 'connection', value: 'keep-alive' }]),
 });

@@ -1,6 +1,5 @@
 import { dataFrame } from '../../../h2/frames.js';
 import { defineH2Fault } from '../define-fault.js';
-import { okResponse } from '../response.js';
 
 /**
  * h2-data-after-end-stream: the control's complete response (its DATA frame carries END_STREAM), then one more DATA
@@ -10,11 +9,10 @@ export const dataAfterEndStreamFault = defineH2Fault({
   name: 'data-after-end-stream',
   params: {},
   defaults: {},
-  create({ id }) {
-    const startedAt = new Date();
+  create({ ok }) {
     return {
       onRequest(session, request) {
-        const { fields, body } = okResponse(id, startedAt);
+        const { fields, body } = ok();
         session.report(`DATA on stream ${request.streamId} after END_STREAM`);
         session.respond(request.streamId, fields, body);
         session.write(dataFrame(request.streamId, Buffer.from('after the end\n'), false));

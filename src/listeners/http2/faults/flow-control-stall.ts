@@ -1,5 +1,4 @@
 import { defineH2Fault } from '../define-fault.js';
-import { okResponse } from '../response.js';
 
 /**
  * h2-flow-control-stall: the server announces SETTINGS_INITIAL_WINDOW_SIZE 0 (RFC 9113 §6.9.2) and never sends a
@@ -11,8 +10,7 @@ export const flowControlStallFault = defineH2Fault({
   name: 'flow-control-stall',
   params: {},
   defaults: {},
-  create({ id }) {
-    const startedAt = new Date();
+  create({ ok }) {
     return {
       settings: { MAX_CONCURRENT_STREAMS: 100, INITIAL_WINDOW_SIZE: 0 },
       windowUpdates: false,
@@ -20,7 +18,7 @@ export const flowControlStallFault = defineH2Fault({
         session.report('SETTINGS_INITIAL_WINDOW_SIZE 0, no WINDOW_UPDATE ever');
       },
       onRequest(session, request) {
-        const { fields, body } = okResponse(id, startedAt);
+        const { fields, body } = ok();
         session.respond(request.streamId, fields, body);
       },
     };

@@ -1,6 +1,5 @@
 import { dataFrame } from '../../../h2/frames.js';
 import { defineH2Fault } from '../define-fault.js';
-import { okResponse } from '../response.js';
 
 /** Body bytes announced in content-length, and the part sent before the GOAWAY. */
 const BODY_BYTES = 65_536;
@@ -15,13 +14,10 @@ export const goawayMidResponseFault = defineH2Fault({
   name: 'goaway-mid-response',
   params: {},
   defaults: {},
-  create({ id }) {
-    const startedAt = new Date();
+  create({ ok }) {
     return {
       onRequest(session, request) {
-        const fields = okResponse(id, startedAt).fields.map((f) =>
-          f.name === 'content-length' ? { name: f.name, value: String(BODY_BYTES) } : f,
-        );
+        const fields = ok().fields.map((f) => (f.name === 'content-length' ? { name: f.name, value: String(BODY_BYTES) } : f));
         session.report(`GOAWAY NO_ERROR after ${SENT_BYTES} of ${BODY_BYTES} body bytes, then close`);
         session.headers(request.streamId, fields, false);
         session.write(dataFrame(request.streamId, Buffer.alloc(SENT_BYTES, 0x61), false));

@@ -2,7 +2,6 @@ import { Type } from 'typebox';
 import type { HeaderField } from '../../../h2/hpack.js';
 import { MAX_HEADER_BYTES } from '../../http/params.js';
 import { defineH2Fault } from '../define-fault.js';
-import { okResponse } from '../response.js';
 
 /** Bytes of each filler field's value. */
 const FIELD_VALUE_BYTES = 4000;
@@ -31,12 +30,11 @@ export const headersTooLargeFault = defineH2Fault({
     headerBytes: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_HEADER_BYTES })),
   },
   defaults: { headerBytes: 160 * 1024 },
-  create({ id, params }) {
-    const startedAt = new Date();
+  create({ params, ok }) {
     const bytes = params.headerBytes;
     return {
       onRequest(session, request) {
-        const { fields, body } = okResponse(id, startedAt);
+        const { fields, body } = ok();
         session.report(`${bytes} bytes of response header fields`);
         session.respond(request.streamId, [...fields, ...filler(bytes)], body);
       },

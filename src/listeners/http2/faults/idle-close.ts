@@ -1,7 +1,6 @@
 import { Type } from 'typebox';
 import { DEFAULT_CAPS } from '../../caps.js';
 import { defineH2Fault } from '../define-fault.js';
-import { okResponse } from '../response.js';
 
 /**
  * h2-idle-close: the control, but a connection without a request for `idleCloseMs` ms (default 1000) after its last
@@ -16,12 +15,11 @@ export const idleCloseFault = defineH2Fault({
     idleCloseMs: Type.Optional(Type.Integer({ minimum: 1, maximum: DEFAULT_CAPS.maxHoldMs })),
   },
   defaults: { idleCloseMs: 1000 },
-  create({ id, params }) {
-    const startedAt = new Date();
+  create({ params, ok }) {
     const idleMs = params.idleCloseMs;
     return {
       onRequest(session, request) {
-        const { fields, body } = okResponse(id, startedAt);
+        const { fields, body } = ok();
         session.respond(request.streamId, fields, body);
         session.closeWhenIdle(idleMs, () => session.report(`idle ${idleMs} ms: closed without GOAWAY`));
       },

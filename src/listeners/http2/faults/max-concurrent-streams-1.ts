@@ -1,6 +1,5 @@
 import { rstStreamFrame } from '../../../h2/frames.js';
 import { defineH2Fault } from '../define-fault.js';
-import { okResponse } from '../response.js';
 import type { H2Session } from '../session.js';
 
 /** How long each response takes, in ms, so that a client's streams overlap. */
@@ -14,8 +13,7 @@ export const maxConcurrentStreams1Fault = defineH2Fault({
   name: 'max-concurrent-streams-1',
   params: {},
   defaults: {},
-  create({ id }) {
-    const startedAt = new Date();
+  create({ ok }) {
     const open = new WeakMap<H2Session, number>();
     return {
       settings: { MAX_CONCURRENT_STREAMS: 1 },
@@ -27,7 +25,7 @@ export const maxConcurrentStreams1Fault = defineH2Fault({
         open.set(session, request.streamId);
         const timer = setTimeout(() => {
           open.delete(session);
-          const { fields, body } = okResponse(id, startedAt);
+          const { fields, body } = ok();
           session.respond(request.streamId, fields, body);
         }, ANSWER_DELAY_MS);
         timer.unref();

@@ -1,13 +1,12 @@
 import { defineH2Fault } from '../define-fault.js';
-import { okResponse, requestMethod } from '../response.js';
+import { type OkAnswer, requestMethod } from '../response.js';
 import type { H2Fault } from '../session.js';
 
 /** The control: a correct HTTP/2 server answering every request with a cacheable 200 (HEAD: no body). */
-export function control(id: string): H2Fault {
-  const startedAt = new Date(Math.floor(Date.now() / 1000) * 1000);
+export function control(ok: () => OkAnswer): H2Fault {
   return {
     onRequest(session, request) {
-      const { fields, body } = okResponse(id, startedAt);
+      const { fields, body } = ok();
       session.respond(request.streamId, fields, requestMethod(request) === 'HEAD' ? null : body);
     },
   };
@@ -18,5 +17,5 @@ export const okFault = defineH2Fault({
   name: 'ok',
   params: {},
   defaults: {},
-  create: ({ id }) => control(id),
+  create: ({ ok }) => control(ok),
 });

@@ -9,5 +9,5 @@ export const pingUnansweredFault = defineH2Fault({
   name: 'ping-unanswered',
   params: {},
   defaults: {},
-  create: ({ id }) => ({ ...control(id), answerPing: false }),
+  create: ({ ok }) => ({ ...control(ok), answerPing: false }),
 });

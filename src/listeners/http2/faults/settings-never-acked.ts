@@ -1,5 +1,4 @@
 import { defineH2Fault } from '../define-fault.js';
-import { okResponse } from '../response.js';
 
 /**
  * h2-settings-never-acked: the server sends its SETTINGS and answers requests, but never acknowledges the client's
@@ -9,15 +8,14 @@ export const settingsNeverAckedFault = defineH2Fault({
   name: 'settings-never-acked',
   params: {},
   defaults: {},
-  create({ id }) {
-    const startedAt = new Date();
+  create({ ok }) {
     return {
       ackSettings: false,
       onOpen(session) {
         session.report('client SETTINGS never acknowledged');
       },
       onRequest(session, request) {
-        const { fields, body } = okResponse(id, startedAt);
+        const { fields, body } = ok();
         session.respond(request.streamId, fields, body);
       },
     };

@@ -6,8 +6,8 @@ export const uppercaseHeaderFault = defineH2Fault({
   name: 'uppercase-header',
   params: {},
   defaults: {},
-  create: ({ id }) =>
-    withChangedFields(id, 'uppercase field name in the response', (fields) =>
+  create: ({ ok }) =>
+    withChangedFields(ok, 'uppercase field name in the response', (fields) =>
       fields.map((f) => (f.name === 'x-badorigin-scenario' ? { name: 'X-Badorigin-Scenario', value: f.value } : f)),
     ),
 });
