@@ -1,5 +1,6 @@
 import type { Static, TSchema } from 'typebox';
 import { Value } from 'typebox/value';
+import { oncePerParams } from './once-per-params.js';
 import type { ClientLimits, ClientRequest } from '../client-request.js';
 import { farmError } from '../errors.js';
 import type { LeafSpec } from '../pki/index.js';
@@ -81,17 +82,12 @@ export interface Mechanism {
 
 /** Registers a mechanism definition (see `Mechanism`). */
 export function defineMechanism<S extends TSchema>(definition: MechanismDefinition<S>): Mechanism {
-  // Checked by TypeBox's interpreter, not a compiled checker: each listener's params are narrowed a few times at
-  // start, and compiling every mechanism's schema cost more than the checks it would speed up.
-  // A listener's params object is narrowed at each ability's call; it is checked once (params are never mutated).
-  const checked = new WeakMap<object, Static<S>>();
+  // Checked by TypeBox's interpreter, not a compiled checker: compiling every mechanism's schema cost more of a
+  // start than the checks it would speed up.
+  const checkedOnce = oncePerParams((params): Static<S> | undefined => (Value.Check(definition.params, params) ? params : undefined));
   const narrow = (params: unknown): Static<S> => {
-    const known = typeof params === 'object' && params !== null ? checked.get(params) : undefined;
-    if (known !== undefined) return known;
-    if (Value.Check(definition.params, params)) {
-      if (typeof params === 'object' && params !== null) checked.set(params, params);
-      return params;
-    }
+    const checked = checkedOnce(params);
+    if (checked !== undefined) return checked;
     const why = Value.Errors(definition.params, params)
       .map((e) => `${e.instancePath || '/'} ${e.message}`)
       .join('; ');

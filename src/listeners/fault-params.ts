@@ -38,18 +38,6 @@ export function checkOf<T extends TSchema>(schema: T): SchemaCheck<T> {
   return { Check: (value): value is Static<T> => Value.Check(schema, value) };
 }
 
-/** `bind` made to bind each params object once (params are never mutated in place): later calls get the same result. */
-export function bindOnce<B>(bind: (params: unknown) => B | undefined): (params: unknown) => B | undefined {
-  const bound = new WeakMap<object, B>();
-  return (params) => {
-    const known = typeof params === 'object' && params !== null ? bound.get(params) : undefined;
-    if (known !== undefined) return known;
-    const result = bind(params);
-    if (result !== undefined && typeof params === 'object' && params !== null) bound.set(params, result);
-    return result;
-  };
-}
-
 /** A registered fault of such a mechanism: its params schema, and `bind`, which narrows a scenario's params with it. */
 export interface SelectableFault<B> {
   name: string;

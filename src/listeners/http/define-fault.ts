@@ -1,6 +1,7 @@
 import { Type, type TObject, type TProperties, type Static } from 'typebox';
 import { PLAIN_GET, type ClientLimits, type ClientRequest } from '../../client-request.js';
 import * as FaultParams from '../fault-params.js';
+import { oncePerParams } from '../once-per-params.js';
 import type { FaultContext, RequestContext } from './faults/context.js';
 import { SHARED_PARAMS, readOverrides, type OverrideParam } from './params.js';
 
@@ -58,7 +59,7 @@ export function defineHttpFault<const N extends string, P extends TProperties>(d
     name: definition.name,
     schema,
     overrides: [...overridable],
-    bind: FaultParams.bindOnce((params) => {
+    bind: oncePerParams((params) => {
       if (!check.Check(params)) return undefined;
       const checked = params;
       return {

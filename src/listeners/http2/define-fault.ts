@@ -1,5 +1,6 @@
 import { Type, type Static, type TObject, type TProperties } from 'typebox';
 import * as FaultParams from '../fault-params.js';
+import { oncePerParams } from '../once-per-params.js';
 import { H2_SHARED_PARAMS, type AlpnMode } from './params.js';
 import { okResponse, type OkAnswer } from './response.js';
 import type { H2Fault } from './session.js';
@@ -53,7 +54,7 @@ export function defineH2Fault<const N extends string, P extends TProperties>(def
   return {
     name: definition.name,
     schema,
-    bind: FaultParams.bindOnce((params) => {
+    bind: oncePerParams((params) => {
       if (!check.Check(params)) return undefined;
       const checked = params;
       return {
