@@ -108,16 +108,15 @@ export interface PlannedListener {
  */
 function forCertificate(expect: Expectations, certificate: 'farm' | 'user'): Expectations {
   const adjusted: Expectations = { ...expect };
-  const cloudfront = cloudfrontForTls(expect.cloudfront, certificate);
-  if (cloudfront === undefined) delete adjusted.cloudfront;
-  else adjusted.cloudfront = cloudfront;
   for (const { key } of CDN_COLUMNS) {
-    if (key === 'cloudfront') continue;
     const expectation = expect[key];
     if (expectation && isBySetting<object>(expectation) && expectation.setting === 'tls-cert' && certificate in expectation.outcomes) {
       Object.assign(adjusted, { [key]: { ...expectation, default: certificate } });
     }
   }
+  const cloudfront = cloudfrontForTls(adjusted.cloudfront, certificate);
+  if (cloudfront === undefined) delete adjusted.cloudfront;
+  else adjusted.cloudfront = cloudfront;
   return adjusted;
 }
 

@@ -30,18 +30,15 @@ function failsBeforeTheRequest(outcome: Cloudfront): boolean {
 /**
  * CloudFront's expectation of a TLS listener serving `certificate`: one outcome per value of the farm's `tls-cert`
  * setting, `farm` being CLOUDFRONT_FARM_CA and `user` the listener's own expectation (left out where its documents say
- * nothing), with the served certificate as default. Unchanged: an expectation that already depends on `tls-cert` (only its default follows the certificate), one that depends on
- * another setting, and a 502 that is already a handshake or connection failure.
+ * nothing), with the served certificate as default. Unchanged: an expectation that already depends on a setting
+ * (the manifest makes a `tls-cert` one's default follow the certificate), and a 502 that is already a handshake or
+ * connection failure.
  */
 export function cloudfrontForTls(
   expectation: Settled<Cloudfront> | undefined,
   certificate: 'farm' | 'user',
 ): Settled<Cloudfront> | undefined {
-  if (expectation && isBySetting(expectation)) {
-    if (expectation.setting !== 'tls-cert' || !(certificate in expectation.outcomes)) return expectation;
-    return { ...expectation, default: certificate };
-  }
-  if (expectation && failsBeforeTheRequest(expectation)) return expectation;
+  if (expectation && (isBySetting(expectation) || failsBeforeTheRequest(expectation))) return expectation;
   const outcomes: Record<string, Cloudfront> = { farm: CLOUDFRONT_FARM_CA, ...(expectation ? { user: expectation } : {}) };
   if (!(certificate in outcomes)) return expectation;
   return { setting: 'tls-cert', default: certificate, outcomes };
