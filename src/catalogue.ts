@@ -129,7 +129,7 @@ export function parseScenarioText(text: string, where: string): unknown {
  * that a start neither parses its YAML nor loads the JSON Schema checks; undefined for any other text.
  */
 function checkedAtBuild(text: string, where: string): CatalogueEntry | undefined {
-  const document = parsedAhead<Omit<Scenario, 'file'>>(text);
+  const document = parsedAhead<ScenarioDocument>(text);
   const mechanism = document && MECHANISMS.get(document.mechanism);
   return document && mechanism ? { scenario: { ...document, file: where }, mechanism } : undefined;
 }
